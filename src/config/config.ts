@@ -1,0 +1,148 @@
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s, 5m, 1h` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const timezone = z.string().refine((zone) => IANAZone.isValidZone(zone), {
+  message: 'not an IANA timezone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura',
+});
+
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .optional()
+    .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(value)));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+/**
+ * Every setting the product reads from the environment; `.env.example` documents each one.
+ * This schema is the single source of truth: `Config` is derived from it.
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: port(4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+
+    MQTT_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, 'must start with mqtt://, mqtts://, ws:// or wss://')
+        .optional(),
+    ),
+    MQTT_USERNAME: optionalText,
+    MQTT_PASSWORD: optionalText,
+    MQTT_PORT: port(1883),
+    MQTT_TOPIC: z.string().min(1).default('DATA/PM/#'),
+    MQTT_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1-64)')
+      .default('energy-api-ingester'),
+    MQTT_SHARED_GROUP: optionalText.pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').optional(),
+    ),
+
+    DATA_DIR: z.string().min(1).default('./data'),
+    SITE_TIMEZONE: timezone.default('Asia/Jakarta'),
+    METER_TIMEZONE: timezone.optional(),
+    MAX_CLOCK_SKEW: duration('5m'),
+    OFFLINE_AFTER: duration('5m'),
+    TARIFF_RP_PER_KWH: z.coerce.number().positive().default(1500),
+    ENERGY_MAX_POWER_RATIO: z.coerce.number().min(1).default(10),
+    ENERGY_MIN_POWER_KW: z.coerce.number().positive().default(1),
+
+    INFLUX_URL: optionalText.pipe(z.url().optional()),
+    INFLUX_TOKEN: optionalText,
+    INFLUX_ORG: optionalText,
+    INFLUX_BUCKET: z.string().min(1).default('energy_monitoring'),
+
+    SIMULATE: flag(true),
+    SIMULATE_PANELS: z.string().default('PANEL_LANTAI_1,PANEL_LANTAI_2,PANEL_LANTAI_3'),
+    SIMULATE_INTERVAL: duration('10s'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.INFLUX_URL && !(env.INFLUX_TOKEN && env.INFLUX_ORG)) {
+      ctx.addIssue({ code: 'custom', path: ['INFLUX_TOKEN'], message: 'INFLUX_URL needs INFLUX_TOKEN and INFLUX_ORG' });
+    }
+    if (env.MQTT_PASSWORD && !env.MQTT_USERNAME) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: 'MQTT_PASSWORD is set without MQTT_USERNAME' });
+    }
+  })
+  .transform((env) => ({
+    nodeEnv: env.NODE_ENV,
+    http: { host: env.HOST, port: env.PORT },
+    log: {
+      level: env.LOG_LEVEL,
+      format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    },
+    mqtt: {
+      url: env.MQTT_URL,
+      username: env.MQTT_USERNAME,
+      password: env.MQTT_PASSWORD,
+      embeddedPort: env.MQTT_PORT,
+      topic: env.MQTT_TOPIC,
+      clientId: env.MQTT_CLIENT_ID,
+      sharedGroup: env.MQTT_SHARED_GROUP,
+    },
+    site: {
+      timezone: env.SITE_TIMEZONE,
+      meterTimezone: env.METER_TIMEZONE ?? env.SITE_TIMEZONE,
+      maxClockSkewMs: env.MAX_CLOCK_SKEW,
+      offlineAfterMs: env.OFFLINE_AFTER,
+      tariffRpPerKwh: env.TARIFF_RP_PER_KWH,
+      counterRule: { maxPowerRatio: env.ENERGY_MAX_POWER_RATIO, minPowerKw: env.ENERGY_MIN_POWER_KW },
+    },
+    store: {
+      dataDir: env.DATA_DIR,
+      influx: env.INFLUX_URL
+        ? { url: env.INFLUX_URL, token: env.INFLUX_TOKEN ?? '', org: env.INFLUX_ORG ?? '', bucket: env.INFLUX_BUCKET }
+        : undefined,
+    },
+    simulator: {
+      enabled: env.SIMULATE,
+      panels: env.SIMULATE_PANELS.split(',').map((id) => id.trim()).filter(Boolean),
+      intervalMs: env.SIMULATE_INTERVAL,
+    },
+  }));
+
+export type Config = z.output<typeof configSchema>;
+/** The names of every environment variable the product reads. */
+export const CONFIG_KEYS = Object.keys(configSchema.in.shape) as ReadonlyArray<keyof z.input<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment, reporting every bad or missing value at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(environment)';
+    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
+    return `${key}: ${issue.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+  });
+  throw new ConfigError(problems);
+}
