@@ -75,6 +75,26 @@ export const configSchema = z
     INFLUX_ORG: optionalText,
     INFLUX_BUCKET: z.string().min(1).default('energy_monitoring'),
 
+    PANEL_NAMES: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        const names = new Map<string, string>();
+        for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+          const [id, ...rest] = entry.split('=');
+          const name = rest.join('=').trim();
+          if (!id?.trim() || !name) {
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not PANEL_ID=Display name` });
+            return z.NEVER;
+          }
+          names.set(id.trim(), name);
+        }
+        return names;
+      }),
+
+    MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number).pipe(z.union([z.literal(4), z.literal(5)])),
+    MQTT_SESSION_EXPIRY: duration('7d'),
+
     SIMULATE: flag(true),
     SIMULATE_PANELS: z.string().default('PANEL_LANTAI_1,PANEL_LANTAI_2,PANEL_LANTAI_3'),
     SIMULATE_INTERVAL: duration('10s'),
@@ -102,6 +122,8 @@ export const configSchema = z
       topic: env.MQTT_TOPIC,
       clientId: env.MQTT_CLIENT_ID,
       sharedGroup: env.MQTT_SHARED_GROUP,
+      protocolVersion: env.MQTT_PROTOCOL_VERSION,
+      sessionExpirySeconds: Math.round(env.MQTT_SESSION_EXPIRY / 1000),
     },
     site: {
       timezone: env.SITE_TIMEZONE,
@@ -109,6 +131,7 @@ export const configSchema = z
       maxClockSkewMs: env.MAX_CLOCK_SKEW,
       offlineAfterMs: env.OFFLINE_AFTER,
       tariffRpPerKwh: env.TARIFF_RP_PER_KWH,
+      panelNames: env.PANEL_NAMES,
       counterRule: { maxPowerRatio: env.ENERGY_MAX_POWER_RATIO, minPowerKw: env.ENERGY_MIN_POWER_KW },
     },
     store: {

@@ -1,0 +1,10 @@
+import { builder } from './builder.js';
+import './types/scalars.js';
+import './types/reading.js';
+import './types/usage.js';
+import './types/panel.js';
+import './types/overview.js';
+import './types/tariff.js';
+import './types/ingest.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,17 @@
+import type { Overview as OverviewShape } from '../../models/usage.js';
+import { builder } from '../builder.js';
+import { Usage } from './usage.js';
+
+const Overview = builder.objectRef<OverviewShape>('Overview').implement({
+  description: 'Building totals for the header cards.',
+  fields: (t) => ({
+    panelCount: t.exposeInt('panelCount'),
+    onlineCount: t.exposeInt('onlineCount'),
+    offlineCount: t.exposeInt('offlineCount'),
+    todayUsage: t.expose('todayUsage', { type: Usage, description: 'All panels, local midnight until now.' }),
+  }),
+});
+
+builder.queryField('overview', (t) =>
+  t.field({ type: Overview, resolve: (_root, _args, { services }) => services.panels.overview() }),
+);

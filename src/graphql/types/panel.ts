@@ -1,0 +1,85 @@
+import { PANEL_STATUSES, type PanelStatusChange as PanelStatusChangeShape } from '../../models/panel-status.js';
+import type { PanelRecord } from '../../models/reading.js';
+import type { Usage as UsageShape } from '../../models/usage.js';
+import { builder } from '../builder.js';
+import { Reading } from './reading.js';
+import { Usage } from './usage.js';
+
+export const PanelStatus = builder.enumType('PanelStatus', {
+  description: 'ONLINE while the newest reading is within OFFLINE_AFTER of now.',
+  values: PANEL_STATUSES,
+});
+
+export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
+  description: 'An electrical panel with a power meter.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.string({ resolve: (panel, _args, { services }) => services.panels.name(panel.id) }),
+    status: t.field({ type: PanelStatus, resolve: (panel, _args, { services }) => services.panels.status(panel.id) }),
+    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
+    lastSeenAt: t.expose('lastSeenAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Meter time of the newest reading.',
+    }),
+    latestReading: t.field({
+      type: Reading,
+      nullable: true,
+      resolve: (panel, _args, { services }) => services.panels.latest(panel.id),
+    }),
+    todayUsage: t.loadable({
+      type: Usage,
+      description: "Energy and cost from local midnight until now (today's bill so far).",
+      // One store round trip for every panel in the operation.
+      load: async (panelIds: string[], { services }): Promise<UsageShape[]> => {
+        const usage = await services.energy.todayUsage(panelIds);
+        return panelIds.map((id) => usage.get(id) ?? { energyKwh: 0, cost: 0 });
+      },
+      resolve: (panel) => panel.id,
+    }),
+    readings: t.field({
+      type: [Reading],
+      description: 'History, oldest first: raw, or one point per `every` (e.g. "1m", "15m", "1h", "1d") with instantaneous values averaged and the last kWh of each window. At most 5,000 points.',
+      args: {
+        from: t.arg({ type: 'DateTime', required: true }),
+        to: t.arg({ type: 'DateTime', required: true }),
+        every: t.arg.string({ required: false }),
+      },
+      resolve: (panel, { from, to, every }, { services }) => services.history.readings(panel.id, from, to, every),
+    }),
+  }),
+});
+
+const PanelStatusChange = builder.objectRef<PanelStatusChangeShape>('PanelStatusChange').implement({
+  fields: (t) => ({
+    panelId: t.exposeID('panelId'),
+    status: t.field({ type: PanelStatus, resolve: (change) => change.status }),
+    at: t.expose('at', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  panels: t.field({
+    type: [Panel],
+    description: 'Every panel ever seen, sorted by id.',
+    resolve: (_root, _args, { services }) => services.panels.list(),
+  }),
+  panel: t.field({
+    type: Panel,
+    nullable: true,
+    description: 'null when no panel has this id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, { services }) => services.panels.get(String(id)),
+  }),
+}));
+
+builder.subscriptionField('panelStatusChanged', (t) =>
+  t.field({
+    type: PanelStatusChange,
+    description: 'A panel went ONLINE or OFFLINE (announced by a timer at the exact threshold).',
+    args: { panelId: t.arg.id({ required: false }) },
+    subscribe: (_root, { panelId }, { services }) =>
+      panelId ? services.pubsub.subscribe('panelStatusChanged', String(panelId)) : services.pubsub.subscribe('statusChanged'),
+    resolve: (change) => change,
+  }),
+);

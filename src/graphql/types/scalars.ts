@@ -1,0 +1,35 @@
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from '../builder.js';
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(value)) {
+    throw new GraphQLError(`DateTime must be ISO-8601 with an offset, e.g. 2026-07-01T00:00:00+07:00 (got ${JSON.stringify(value)})`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new GraphQLError(`DateTime ${value} is not a valid instant`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return date;
+}
+
+builder.scalarType('DateTime', {
+  description: 'An instant as ISO-8601 with an offset (output in UTC, e.g. 2026-07-01T05:30:05.000Z).',
+  serialize: (value) => value.toISOString(),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+builder.scalarType('Date', {
+  description: 'A calendar date YYYY-MM-DD in the site timezone.',
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      throw new GraphQLError(`Date must be YYYY-MM-DD (got ${JSON.stringify(value)})`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value;
+  },
+});

@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../config/logger.js';
+import { createContext, type Context, type Services } from '../graphql/context.js';
+import { schema } from '../graphql/schema.js';
+import type { Metrics } from '../services/metrics.js';
+import { UserInputError } from '../services/user-input-error.js';
+
+export interface GraphqlServerOptions {
+  readonly services: Services;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** GET /ready: throws (with a reason) or returns details while not ready. */
+  readonly readiness: () => Promise<{ ready: boolean; details: Record<string, unknown> }>;
+  /** Operations GraphiQL opens with. */
+  readonly defaultQuery?: string;
+}
+
+export interface GraphqlServer {
+  readonly httpServer: Server;
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Limit on one WebSocket message (ws defaults to 100 MiB); operations are small. */
+const WS_MAX_PAYLOAD = 64 * 1024;
+
+/**
+ * One Node HTTP server: GraphQL over HTTP (graphql-yoga) and over WebSocket (graphql-ws) on the
+ * same path, plus /health, /ready and /metrics. WebSocket operations run through yoga's envelop
+ * pipeline (getEnveloped), so error masking and every plugin apply to both transports.
+ */
+export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServer {
+  const { logger, services } = options;
+  const yoga: YogaServerInstance<Record<string, unknown>, Context> = createYoga<Record<string, unknown>, Context>({
+    schema,
+    context: () => createContext(services),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: {
+      title: 'Energy monitoring API',
+      subscriptionsProtocol: 'WS',
+      ...(options.defaultQuery ? { defaultQuery: options.defaultQuery } : {}),
+    },
+    renderGraphiQL,
+    maskedErrors: {
+      maskError: (error, message) => {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof UserInputError) {
+          return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        if (error instanceof GraphQLError && !error.originalError) return error;
+        logger.error({ err: original ?? error }, 'internal error while resolving');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      error: (...args) => logger.error(args.map(String).join(' ')),
+    },
+  });
+
+  const httpServer = createServer((req, res) => {
+    void route(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal error' }));
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') {
+      return json(res, 200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+    }
+    if (req.method === 'GET' && path === '/ready') {
+      const { ready, details } = await options.readiness();
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...details });
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      res.end(await options.metrics.registry.metrics());
+      return;
+    }
+    if (path === '/') {
+      res.writeHead(302, { location: '/graphql' });
+      res.end();
+      return;
+    }
+    await yoga.requestListener(req, res);
+  }
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: WS_MAX_PAYLOAD });
+  const wsDisposable = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      // Never throw here: graphql-ws would close the whole socket. Errors are returned instead.
+      onSubscribe: async (ctx, _id, params) => {
+        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+        let document;
+        try {
+          document = enveloped.parse(params.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        const root: EnvelopedRoot = { execute: enveloped.execute, subscribe: enveloped.subscribe };
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          document,
+          operationName: params.operationName ?? null,
+          variableValues: params.variables ?? null,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: root,
+        };
+        return args;
+      },
+      onOperation: () => {
+        options.metrics.liveSubscribers.inc();
+      },
+      onComplete: () => {
+        options.metrics.liveSubscribers.dec();
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    httpServer,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    async close() {
+      // graphql-ws closes every socket with 1001 (going away), then the HTTP server stops.
+      await wsDisposable.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Context>['getEnveloped']>;
+/** yoga's enveloped execute/subscribe, carried to graphql-ws through rootValue (yoga's recipe). */
+type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'>;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,33 @@
+import type { RejectionCount, RejectionStats } from './rejection-stats.js';
+
+/** How far a remote store (InfluxDB) is behind the local journal. */
+export interface StoreLag {
+  readonly backlog: number;
+  readonly oldestUnsentAgeMs: number | null;
+}
+
+export interface IngestStatus {
+  readonly brokerConnected: boolean;
+  /** null when readings are stored directly (embedded store): nothing can lag. */
+  readonly storeLag: StoreLag | null;
+  readonly rejections: readonly RejectionCount[];
+}
+
+/** The health of the ingestion path, for /ready and the API. */
+export class IngestHealth {
+  constructor(
+    private readonly deps: {
+      readonly rejections: RejectionStats;
+      readonly brokerConnected: () => boolean;
+      readonly storeLag: () => StoreLag | null;
+    },
+  ) {}
+
+  status(panelId?: string): IngestStatus {
+    return {
+      brokerConnected: this.deps.brokerConnected(),
+      storeLag: this.deps.storeLag(),
+      rejections: this.deps.rejections.list(panelId),
+    };
+  }
+}

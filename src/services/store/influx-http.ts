@@ -1,0 +1,217 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+
+/**
+ * The InfluxDB 2 HTTP calls this product makes itself: writes, /health and the start-up access
+ * check. Writes do not go through the client library's WriteApi, whose in-memory retry buffer
+ * drops lines past its limits: the caller (the forwarder) must know exactly which lines InfluxDB
+ * acknowledged with 204, and keeps everything else in its journal.
+ */
+
+const gzip = promisify(gzipCallback);
+
+/** Where and as whom to write and query. */
+export interface InfluxConnection {
+  /** Base URL, e.g. http://influxdb:8086 (no /api/v2). */
+  readonly url: string;
+  readonly token: string;
+  readonly org: string;
+  readonly bucket: string;
+}
+
+/** The subset of `fetch` used here, so tests can substitute it. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** InfluxDB answered, but not with success. `code`/`message` come from its JSON error body. */
+export class InfluxHttpError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly code: string | undefined,
+    readonly detail: string,
+    /** From a Retry-After header (429/503), in ms. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`InfluxDB ${operation} failed: HTTP ${status}${code ? ` ${code}` : ''}: ${detail || '(no message)'}`);
+    this.name = 'InfluxHttpError';
+  }
+
+  /** The request's content is at fault (bad line protocol, type conflict, too large): retrying it unchanged cannot succeed. */
+  get rejectsContent(): boolean {
+    return this.status === 400 || this.status === 413 || this.status === 422;
+  }
+
+  /** The token, org or bucket is wrong or lacks permission: an operator has to act. */
+  get isAccessProblem(): boolean {
+    return this.status === 401 || this.status === 403 || this.status === 404;
+  }
+}
+
+/** InfluxDB did not answer: connection refused, DNS failure, reset, or timed out. */
+export class InfluxUnreachableError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly url: string,
+    options: { cause: unknown; timedOut?: boolean },
+  ) {
+    super(
+      `InfluxDB ${operation} at ${url} ${options.timedOut ? 'timed out' : 'is unreachable'}: ${describeCause(options.cause)}`,
+      { cause: options.cause },
+    );
+    this.name = 'InfluxUnreachableError';
+    this.timedOut = options.timedOut ?? false;
+  }
+
+  readonly timedOut: boolean;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    // undici wraps the socket error ("fetch failed"): the inner one says what happened.
+    const inner = cause.cause instanceof Error ? `: ${cause.cause.message}` : '';
+    return `${cause.message}${inner}`;
+  }
+  return String(cause);
+}
+
+/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+async function errorFromResponse(operation: string, response: Response): Promise<InfluxHttpError> {
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // The body is only for the message; the status says enough.
+  }
+  let code: string | undefined;
+  let detail = text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body !== null && typeof body === 'object') {
+      const record = body as Record<string, unknown>;
+      if (typeof record.code === 'string') code = record.code;
+      if (typeof record.message === 'string') detail = record.message;
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page, for instance): keep the raw text.
+  }
+  if (!detail) detail = response.headers.get('x-influxdb-error') ?? response.statusText;
+  return new InfluxHttpError(operation, response.status, code, detail, parseRetryAfter(response.headers.get('retry-after')));
+}
+
+function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+export interface InfluxHttpOptions {
+  /** Per-request timeout for writes and health checks. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Default global fetch. */
+  readonly fetch?: FetchLike;
+}
+
+/**
+ * Thin HTTP client for writes and health. Every call has a timeout (a server that accepts the
+ * connection and never answers is treated like an unreachable one) and can be aborted by the caller.
+ */
+export class InfluxHttp {
+  private readonly fetch: FetchLike;
+  private readonly timeoutMs: number;
+
+  constructor(
+    readonly connection: InfluxConnection,
+    options: InfluxHttpOptions = {},
+  ) {
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  private async request(operation: string, path: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    const url = joinUrl(this.connection.url, path);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return await this.fetch(url, { ...init, signal: combined });
+    } catch (error) {
+      throw new InfluxUnreachableError(operation, this.connection.url, { cause: error, timedOut: timeout.aborted });
+    }
+  }
+
+  private authHeaders(): Record<string, string> {
+    return { Authorization: `Token ${this.connection.token}` };
+  }
+
+  /**
+   * Writes lines of line protocol (ms precision) in one gzipped request. Resolves only on 204,
+   * which InfluxDB sends once the whole batch is written; throws InfluxHttpError otherwise and
+   * InfluxUnreachableError when there is no answer (then the batch may or may not have been
+   * written: resending is safe, points with the same series and time merge).
+   */
+  async writeLines(lines: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (lines.length === 0) return;
+    const { org, bucket } = this.connection;
+    const query = new URLSearchParams({ org, bucket, precision: 'ms' });
+    const body = await gzip(Buffer.from(lines.join('\n'), 'utf8'));
+    const response = await this.request(
+      'write',
+      `/api/v2/write?${query.toString()}`,
+      {
+        method: 'POST',
+        headers: {
+          ...this.authHeaders(),
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Content-Encoding': 'gzip',
+          Accept: 'application/json',
+        },
+        body,
+      },
+      signal,
+    );
+    if (response.status === 204) {
+      await response.body?.cancel();
+      return;
+    }
+    throw await errorFromResponse('write', response);
+  }
+
+  /** GET /health: resolves when InfluxDB reports itself ready ("pass"). */
+  async health(signal?: AbortSignal): Promise<void> {
+    const response = await this.request('health check', '/health', { method: 'GET', headers: { Accept: 'application/json' } }, signal);
+    if (!response.ok) throw await errorFromResponse('health check', response);
+    await response.body?.cancel();
+  }
+
+  /**
+   * GET /api/v2/buckets filtered by org and bucket name, with the token. 401: bad token;
+   * 404: unknown org; an empty list: no such bucket, or the token may not read it.
+   */
+  async findBucket(signal?: AbortSignal): Promise<{ found: boolean }> {
+    const { org, bucket } = this.connection;
+    const query = new URLSearchParams({ org, name: bucket });
+    const response = await this.request(
+      'bucket lookup',
+      `/api/v2/buckets?${query.toString()}`,
+      { method: 'GET', headers: { ...this.authHeaders(), Accept: 'application/json' } },
+      signal,
+    );
+    if (!response.ok) throw await errorFromResponse('bucket lookup', response);
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw new InfluxHttpError('bucket lookup', response.status, undefined, `answer is not JSON (${describeCause(error)}): is INFLUX_URL an InfluxDB 2?`, undefined);
+    }
+    const buckets = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).buckets : undefined;
+    if (!Array.isArray(buckets)) {
+      throw new InfluxHttpError('bucket lookup', response.status, undefined, 'answer has no "buckets" list: is INFLUX_URL an InfluxDB 2?', undefined);
+    }
+    return { found: buckets.some((b: unknown) => b !== null && typeof b === 'object' && (b as Record<string, unknown>).name === bucket) };
+  }
+}

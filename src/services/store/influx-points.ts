@@ -1,0 +1,203 @@
+import type { PanelRecord, Reading } from '../../models/reading.js';
+
+/**
+ * How a Reading maps to InfluxDB line protocol and back.
+ *
+ * One point per reading: measurement `panel_energy`, tag `panel_id`, one FLOAT field per value
+ * that is not null, timestamp = the meter's reading time in milliseconds (writes use
+ * `precision=ms`). Fields are always written as floats (never the `i` integer suffix), so a value
+ * that happens to be whole never creates an integer field and a later field-type conflict.
+ * The same panel and time is the same series key and timestamp: InfluxDB merges the point into the
+ * existing one, which makes redelivery idempotent.
+ */
+
+export const MEASUREMENT = 'panel_energy';
+export const PANEL_TAG = 'panel_id';
+
+/** Field names, the same words as the SQLite columns so both stores read alike. */
+export const FIELD = {
+  voltageL1: 'voltage_l1',
+  voltageL2: 'voltage_l2',
+  voltageL3: 'voltage_l3',
+  voltageAvg: 'voltage_avg',
+  currentL1: 'current_l1',
+  currentL2: 'current_l2',
+  currentL3: 'current_l3',
+  currentAvg: 'current_avg',
+  activePowerKw: 'active_power_kw',
+  apparentPowerKva: 'apparent_power_kva',
+  energyKwh: 'energy_kwh',
+  powerFactor: 'power_factor',
+  voltageUnbalance: 'voltage_unbalance',
+  currentUnbalance: 'current_unbalance',
+} as const;
+
+export type FieldName = (typeof FIELD)[keyof typeof FIELD];
+
+/** Every field, in a fixed order (also the order of the fields in each line). */
+export const FIELD_NAMES: readonly FieldName[] = Object.values(FIELD);
+
+/** Fields every stored reading has; a point without them is not a reading of ours. */
+export const REQUIRED_FIELDS: readonly FieldName[] = [FIELD.energyKwh, FIELD.activePowerKw];
+
+function fieldValues(r: Reading): Array<[FieldName, number | null]> {
+  return [
+    [FIELD.voltageL1, r.voltage.l1],
+    [FIELD.voltageL2, r.voltage.l2],
+    [FIELD.voltageL3, r.voltage.l3],
+    [FIELD.voltageAvg, r.voltage.average],
+    [FIELD.currentL1, r.current.l1],
+    [FIELD.currentL2, r.current.l2],
+    [FIELD.currentL3, r.current.l3],
+    [FIELD.currentAvg, r.current.average],
+    [FIELD.activePowerKw, r.activePowerKw],
+    [FIELD.apparentPowerKva, r.apparentPowerKva],
+    [FIELD.energyKwh, r.energyKwh],
+    [FIELD.powerFactor, r.powerFactor],
+    [FIELD.voltageUnbalance, r.voltageUnbalance],
+    [FIELD.currentUnbalance, r.currentUnbalance],
+  ];
+}
+
+/** A reading that cannot be expressed as a valid point; sending it would make InfluxDB reject the batch. */
+export class InvalidPointError extends RangeError {
+  constructor(
+    readonly panelId: unknown,
+    readonly time: unknown,
+    readonly reason: string,
+  ) {
+    super(`reading of panel ${JSON.stringify(panelId)} at ${String(time)} cannot be written to InfluxDB: ${reason}`);
+    this.name = 'InvalidPointError';
+  }
+}
+
+/**
+ * Why a panel id cannot be a tag value, or null. Line protocol escapes comma, equals sign and space
+ * in tag values, but has no escape for line breaks, and InfluxDB does not unescape a doubled
+ * backslash in tags, so a trailing backslash would swallow the separator after it. Such ids are
+ * refused rather than silently stored under a different name.
+ */
+export function invalidTagValueReason(value: string): string | null {
+  if (value.length === 0) return 'panel id is empty';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'panel id contains a control character (line break, tab, ...)';
+  if (value.includes('\\')) return 'panel id contains a backslash';
+  return null;
+}
+
+/** Escapes a tag value (and the tag key): comma, equals sign and space. */
+export function escapeTag(value: string): string {
+  return value.replace(/[,= ]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A float literal for line protocol. JavaScript's shortest round-trip form ("0.1", "1e+21") is a
+ * valid line-protocol float and parses back to the same double; a whole number is written without
+ * the `i` suffix, so it stays a float.
+ */
+function floatLiteral(value: number): string {
+  return Object.is(value, -0) ? '0' : String(value);
+}
+
+/** One line of line protocol for a reading (ms timestamp). Throws InvalidPointError. */
+export function readingToLine(reading: Reading): string {
+  const { panelId } = reading;
+  if (typeof panelId !== 'string') throw new InvalidPointError(panelId, reading.time, 'panel id is not a string');
+  const tagProblem = invalidTagValueReason(panelId);
+  if (tagProblem !== null) throw new InvalidPointError(panelId, reading.time, tagProblem);
+  const time = reading.time instanceof Date ? reading.time.getTime() : Number.NaN;
+  if (!Number.isSafeInteger(time)) throw new InvalidPointError(panelId, reading.time, 'time is not a valid date');
+  const fields: string[] = [];
+  for (const [name, value] of fieldValues(reading)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new InvalidPointError(panelId, reading.time, `${name} is ${String(value)} (InfluxDB stores finite floats only)`);
+    }
+    fields.push(`${name}=${floatLiteral(value)}`);
+  }
+  for (const required of REQUIRED_FIELDS) {
+    if (!fields.some((field) => field.startsWith(`${required}=`))) {
+      throw new InvalidPointError(panelId, reading.time, `${required} is missing`);
+    }
+  }
+  return `${MEASUREMENT},${PANEL_TAG}=${escapeTag(panelId)} ${fields.join(',')} ${time}`;
+}
+
+/** A query result row: column name → value as the client parsed it (numbers, strings, null). */
+export type FluxRow = Readonly<Record<string, unknown>>;
+
+function numberOrNull(row: FluxRow, column: string): number | null {
+  const value = row[column];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Parses an RFC 3339 time cell into a Date; throws with the column name when it is not one. */
+export function timeCell(row: FluxRow, column: string): Date {
+  const value = row[column];
+  const date = typeof value === 'string' ? new Date(value) : null;
+  if (date === null || Number.isNaN(date.getTime())) {
+    throw new Error(`InfluxDB result column ${column} is not an RFC 3339 time: ${JSON.stringify(value)}`);
+  }
+  return date;
+}
+
+export function stringCell(row: FluxRow, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw new Error(`InfluxDB result column ${column} is not a string: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * A pivoted row (one column per field, `_time`, `panel_id`) back into a Reading. Returns null for
+ * a row without the counter or the power, which every reading has: such a point was not written
+ * by this product and is ignored instead of being shown with made-up zeros.
+ */
+export function pivotedRowToReading(row: FluxRow, fallbackPanelId?: string): Reading | null {
+  const energyKwh = numberOrNull(row, FIELD.energyKwh);
+  const activePowerKw = numberOrNull(row, FIELD.activePowerKw);
+  if (energyKwh === null || activePowerKw === null) return null;
+  const panelId = typeof row[PANEL_TAG] === 'string' ? (row[PANEL_TAG] as string) : fallbackPanelId;
+  if (panelId === undefined) throw new Error('InfluxDB result row has no panel_id');
+  return {
+    panelId,
+    time: timeCell(row, '_time'),
+    voltage: {
+      l1: numberOrNull(row, FIELD.voltageL1),
+      l2: numberOrNull(row, FIELD.voltageL2),
+      l3: numberOrNull(row, FIELD.voltageL3),
+      average: numberOrNull(row, FIELD.voltageAvg),
+    },
+    current: {
+      l1: numberOrNull(row, FIELD.currentL1),
+      l2: numberOrNull(row, FIELD.currentL2),
+      l3: numberOrNull(row, FIELD.currentL3),
+      average: numberOrNull(row, FIELD.currentAvg),
+    },
+    activePowerKw,
+    apparentPowerKva: numberOrNull(row, FIELD.apparentPowerKva),
+    energyKwh,
+    powerFactor: numberOrNull(row, FIELD.powerFactor),
+    voltageUnbalance: numberOrNull(row, FIELD.voltageUnbalance),
+    currentUnbalance: numberOrNull(row, FIELD.currentUnbalance),
+  };
+}
+
+/** Rows of `panel_id`, `edge` ('first' | 'last'), `_time` into panel records sorted by id. */
+export function panelEdgesToRecords(rows: readonly FluxRow[]): PanelRecord[] {
+  const edges = new Map<string, { first?: Date; last?: Date }>();
+  for (const row of rows) {
+    const id = stringCell(row, PANEL_TAG);
+    const edge = stringCell(row, 'edge');
+    const time = timeCell(row, '_time');
+    const entry = edges.get(id) ?? {};
+    if (edge === 'first') entry.first = entry.first && entry.first < time ? entry.first : time;
+    else if (edge === 'last') entry.last = entry.last && entry.last > time ? entry.last : time;
+    else throw new Error(`InfluxDB result column edge has an unexpected value: ${JSON.stringify(edge)}`);
+    edges.set(id, entry);
+  }
+  const records: PanelRecord[] = [];
+  for (const [id, { first, last }] of edges) {
+    if (first && last) records.push({ id, firstSeenAt: first, lastSeenAt: last });
+  }
+  return records.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,161 @@
+import type { Reading } from '../../models/reading.js';
+
+/** Bumped (with a migration) whenever the tables below change shape. */
+export const SCHEMA_VERSION = 1;
+
+/**
+ * STRICT tables reject values of the wrong type instead of storing them silently. Readings are
+ * keyed by (panel_id, time_ms) in a WITHOUT ROWID table: the key is the only index, rows sit in
+ * key order, so a panel's time range is one contiguous B-tree range (range scans, LAG/LEAD in
+ * time order without sorting). Nullable measurements are stored as NULL, never as 0 or NaN.
+ */
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS readings (
+  panel_id           TEXT    NOT NULL,
+  time_ms            INTEGER NOT NULL,
+  voltage_l1         REAL,
+  voltage_l2         REAL,
+  voltage_l3         REAL,
+  voltage_avg        REAL,
+  current_l1         REAL,
+  current_l2         REAL,
+  current_l3         REAL,
+  current_avg        REAL,
+  active_power_kw    REAL    NOT NULL,
+  apparent_power_kva REAL,
+  energy_kwh         REAL    NOT NULL,
+  power_factor       REAL,
+  voltage_unbalance  REAL,
+  current_unbalance  REAL,
+  PRIMARY KEY (panel_id, time_ms)
+) WITHOUT ROWID, STRICT;
+
+-- Maintained in the same transaction as the readings, so panels() never scans the readings.
+-- first/last seen are meter times (the earliest and newest reading), like every other store.
+CREATE TABLE IF NOT EXISTS panels (
+  id            TEXT    NOT NULL PRIMARY KEY,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms  INTEGER NOT NULL
+) WITHOUT ROWID, STRICT;
+
+-- Readings waiting to be forwarded to InfluxDB. AUTOINCREMENT so a sequence number is never
+-- reused, even after the table was emptied: the forwarder can reason about "acked up to".
+CREATE TABLE IF NOT EXISTS outbox (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  panel_id       TEXT    NOT NULL,
+  time_ms        INTEGER NOT NULL,
+  enqueued_at_ms INTEGER NOT NULL
+) STRICT;
+`;
+
+/** Column order of the readings table, used by the insert statement and readingParams(). */
+export const READING_COLUMNS = [
+  'panel_id',
+  'time_ms',
+  'voltage_l1',
+  'voltage_l2',
+  'voltage_l3',
+  'voltage_avg',
+  'current_l1',
+  'current_l2',
+  'current_l3',
+  'current_avg',
+  'active_power_kw',
+  'apparent_power_kva',
+  'energy_kwh',
+  'power_factor',
+  'voltage_unbalance',
+  'current_unbalance',
+] as const;
+
+/** A row of the readings table as better-sqlite3 returns it. */
+export interface ReadingRow {
+  readonly panel_id: string;
+  readonly time_ms: number;
+  readonly voltage_l1: number | null;
+  readonly voltage_l2: number | null;
+  readonly voltage_l3: number | null;
+  readonly voltage_avg: number | null;
+  readonly current_l1: number | null;
+  readonly current_l2: number | null;
+  readonly current_l3: number | null;
+  readonly current_avg: number | null;
+  readonly active_power_kw: number;
+  readonly apparent_power_kva: number | null;
+  readonly energy_kwh: number;
+  readonly power_factor: number | null;
+  readonly voltage_unbalance: number | null;
+  readonly current_unbalance: number | null;
+}
+
+export type ReadingParams = [string, number, ...Array<number | null>];
+
+/** Positional parameters in READING_COLUMNS order. */
+export function readingParams(r: Reading): ReadingParams {
+  return [
+    r.panelId,
+    r.time.getTime(),
+    r.voltage.l1,
+    r.voltage.l2,
+    r.voltage.l3,
+    r.voltage.average,
+    r.current.l1,
+    r.current.l2,
+    r.current.l3,
+    r.current.average,
+    r.activePowerKw,
+    r.apparentPowerKva,
+    r.energyKwh,
+    r.powerFactor,
+    r.voltageUnbalance,
+    r.currentUnbalance,
+  ];
+}
+
+export function rowToReading(row: ReadingRow): Reading {
+  return {
+    panelId: row.panel_id,
+    time: new Date(row.time_ms),
+    voltage: { l1: row.voltage_l1, l2: row.voltage_l2, l3: row.voltage_l3, average: row.voltage_avg },
+    current: { l1: row.current_l1, l2: row.current_l2, l3: row.current_l3, average: row.current_avg },
+    activePowerKw: row.active_power_kw,
+    apparentPowerKva: row.apparent_power_kva,
+    energyKwh: row.energy_kwh,
+    powerFactor: row.power_factor,
+    voltageUnbalance: row.voltage_unbalance,
+    currentUnbalance: row.current_unbalance,
+  };
+}
+
+const NULLABLE_FIELDS = [
+  ['voltage.l1', (r: Reading) => r.voltage.l1],
+  ['voltage.l2', (r: Reading) => r.voltage.l2],
+  ['voltage.l3', (r: Reading) => r.voltage.l3],
+  ['voltage.average', (r: Reading) => r.voltage.average],
+  ['current.l1', (r: Reading) => r.current.l1],
+  ['current.l2', (r: Reading) => r.current.l2],
+  ['current.l3', (r: Reading) => r.current.l3],
+  ['current.average', (r: Reading) => r.current.average],
+  ['apparentPowerKva', (r: Reading) => r.apparentPowerKva],
+  ['powerFactor', (r: Reading) => r.powerFactor],
+  ['voltageUnbalance', (r: Reading) => r.voltageUnbalance],
+  ['currentUnbalance', (r: Reading) => r.currentUnbalance],
+] as const;
+
+/**
+ * Why a reading cannot be stored, or null. SQLite would turn NaN into NULL (and then fail the
+ * NOT NULL constraint, or silently store NULL in a nullable column), so non-finite numbers are
+ * refused here with a message that names the field.
+ */
+export function invalidReadingReason(r: Reading): string | null {
+  if (typeof r.panelId !== 'string' || r.panelId.length === 0) return 'panelId is empty';
+  const time = r.time instanceof Date ? r.time.getTime() : Number.NaN;
+  if (!Number.isFinite(time)) return 'time is not a valid date';
+  if (!Number.isFinite(r.energyKwh)) return `energyKwh is ${String(r.energyKwh)}`;
+  if (!Number.isFinite(r.activePowerKw)) return `activePowerKw is ${String(r.activePowerKw)}`;
+  for (const [name, get] of NULLABLE_FIELDS) {
+    const value = get(r);
+    if (value !== null && !Number.isFinite(value)) return `${name} is ${String(value)}`;
+  }
+  return null;
+}

@@ -1,0 +1,157 @@
+import { silentLogger, type Logger } from '../config/logger.js';
+import { createMeterModel } from './meter-model.js';
+import { meterTopic, toMeterPayload } from './meter-payload.js';
+import { connectPublisher, redactUrl, settleWithin, validateMeterOptions, watchConnection, type PublisherOptions } from './simulator.js';
+
+export interface BackfillProgress {
+  /** Readings acknowledged by the broker so far. */
+  readonly published: number;
+  readonly total: number;
+}
+
+export interface BackfillOptions extends PublisherOptions {
+  readonly panels: readonly string[];
+  /** IANA timezone of the meters' clocks and of the load profile. */
+  readonly timezone: string;
+  /** History length ending at `to`; used when `from` is not given. */
+  readonly days?: number;
+  /** Start of the history (inclusive). */
+  readonly from?: Date;
+  /**
+   * End of the history (exclusive). Default: now, followed by catch-up rounds until the history
+   * reaches the current time, so a live simulator continues right after it.
+   */
+  readonly to?: Date;
+  /** Time between two readings of a panel. Default 60 s; at least 1 s. */
+  readonly stepMs?: number;
+  /** PRNG seed; use the live simulator's so the counters continue. Default 1. */
+  readonly seed?: number;
+  /** Unacknowledged publishes allowed at once: fast, yet memory stays bounded. Default 200. */
+  readonly concurrency?: number;
+  /** Stops issuing readings; those in flight still get a short grace to be acknowledged. */
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  readonly onProgress?: (progress: BackfillProgress) => void;
+}
+
+export interface BackfillResult {
+  readonly published: number;
+  readonly total: number;
+  readonly from: Date;
+  /** Where the history ends (exclusive); later than the requested `to` only after catch-up. */
+  readonly to: Date;
+  /** True when `signal` stopped it before every reading was published. */
+  readonly aborted: boolean;
+}
+
+const DEFAULT_STEP_MS = 60_000;
+const DEFAULT_CONCURRENCY = 200;
+const MS_PER_DAY = 86_400_000;
+/** How long an aborted or failed backfill waits for PUBACKs before dropping the connection. */
+const END_GRACE_MS = 5_000;
+
+/** The reading times of a backfill: multiples of `stepMs` in `[from, to)`, so meters report on the minute. */
+export function backfillTimes(from: Date, to: Date, stepMs: number): { first: number; count: number } {
+  const first = Math.ceil(from.getTime() / stepMs) * stepMs;
+  const count = Math.max(0, Math.ceil((to.getTime() - first) / stepMs));
+  return { first, count };
+}
+
+function resolveRange(options: BackfillOptions): { from: Date; to: Date } {
+  const to = options.to ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  let from = options.from;
+  if (!from) {
+    if (options.days === undefined || !(options.days > 0)) throw new RangeError('give `days` (> 0) or `from`');
+    from = new Date(to.getTime() - options.days * MS_PER_DAY);
+  }
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new RangeError('invalid from/to date');
+  if (from.getTime() >= to.getTime()) throw new RangeError('`from` must be before `to`');
+  return { from, to };
+}
+
+/**
+ * Publishes the meters' history with past meter times (QoS 1), oldest first, every panel at each
+ * time. The readings come from the same deterministic model as the live simulator, so the live
+ * counters continue exactly where the history ends.
+ */
+export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
+  const { panels, timezone, signal } = options;
+  const logger = options.logger ?? silentLogger;
+  const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  validateMeterOptions(options);
+  if (!Number.isFinite(stepMs) || stepMs < 1_000) throw new RangeError('stepMs must be at least 1000');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+  const range = resolveRange(options);
+  const models = panels.map((panelId) => createMeterModel({ panelId, timezone, seed: options.seed }));
+  const topics = panels.map(meterTopic);
+  let { first, count } = backfillTimes(range.from, range.to, stepMs);
+  let to = range.to;
+  let total = count * panels.length;
+
+  const client = await connectPublisher(options, 'meter-backfill');
+  watchConnection(client, logger);
+  logger.info({ url: redactUrl(options.url), panels, from: range.from, to, stepMs, total }, 'backfill started');
+
+  const inFlight = new Set<Promise<void>>();
+  let slotFreed: (() => void) | undefined;
+  const wake = (): void => {
+    const resolve = slotFreed;
+    slotFreed = undefined;
+    resolve?.();
+  };
+  const nextSlot = () => new Promise<void>((resolve) => (slotFreed = resolve));
+  signal?.addEventListener('abort', wake);
+  let published = 0;
+  let failure: unknown;
+
+  const publish = (topic: string, payload: string): void => {
+    const sent: Promise<void> = client
+      .publishAsync(topic, payload, { qos: 1 })
+      .then(() => {
+        published++;
+        options.onProgress?.({ published, total });
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        inFlight.delete(sent);
+        wake();
+      });
+    inFlight.add(sent);
+  };
+
+  try {
+    for (;;) {
+      times: for (let index = 0; index < count; index++) {
+        const at = new Date(first + index * stepMs);
+        for (const [panel, model] of models.entries()) {
+          while (inFlight.size >= concurrency && !signal?.aborted && failure === undefined) await nextSlot();
+          if (failure !== undefined) throw failure;
+          if (signal?.aborted) break times;
+          publish(topics[panel]!, JSON.stringify(toMeterPayload(model.next(at), timezone)));
+        }
+      }
+      if (options.to || signal?.aborted) break;
+      // "Until now" moved while a long history was published: catch up, or the live simulator
+      // would start after a gap as long as the backfill took.
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      ({ first, count } = backfillTimes(to, now, stepMs));
+      to = now;
+      if (count === 0) break;
+      total += count * panels.length;
+    }
+    // An outage is repaired by reconnecting, so wait for every PUBACK unless asked to stop.
+    while (inFlight.size > 0 && !signal?.aborted && failure === undefined) await nextSlot();
+    if (failure !== undefined) throw failure;
+  } finally {
+    signal?.removeEventListener('abort', wake);
+    const settled = inFlight.size === 0 || (await settleWithin(inFlight, END_GRACE_MS));
+    // A graceful end would wait for the PUBACKs forever if the broker is gone.
+    await client.endAsync(!settled || !client.connected).catch(() => {});
+  }
+  const aborted = published < total;
+  logger.info({ published, total, aborted }, 'backfill finished');
+  return { published, total, from: range.from, to, aborted };
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { connectAsync, type MqttClient } from 'mqtt';
+import type { Logger } from '../config/logger.js';
+import { createMeterModel, type MeterModel } from './meter-model.js';
+import { assertPanelId, meterTopic, toMeterPayload } from './meter-payload.js';
+
+export interface PublisherOptions {
+  /** Broker URL, e.g. `mqtt://localhost:1883`. */
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+}
+
+export interface SimulatorOptions extends PublisherOptions {
+  /** Panel ids; each becomes a meter publishing to `DATA/PM/<id>`. */
+  readonly panels: readonly string[];
+  /** Time between two readings of a panel; at least 1000 (the meter clock counts whole seconds). */
+  readonly intervalMs: number;
+  /** IANA timezone of the meters' clocks and of the load profile. */
+  readonly timezone: string;
+  readonly logger: Logger;
+  /** PRNG seed shared with `backfill` so both produce the same counters. Default 1. */
+  readonly seed?: number;
+  /** Stop by itself after this many rounds (one reading per panel each). Default: run until `stop()`. */
+  readonly count?: number;
+}
+
+export interface Simulator {
+  /** Stops publishing, waits briefly for unacknowledged readings, disconnects. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves once the simulator has stopped, by `stop()` or after `count` rounds. */
+  readonly done: Promise<void>;
+}
+
+/** How long `stop()` waits for PUBACKs before it drops the connection anyway. */
+const STOP_GRACE_MS = 5_000;
+
+/** The URL without its password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Connects a publishing client. The first connection must succeed (a wrong URL or password should
+ * fail loudly at startup); later losses are repaired by mqtt.js's reconnect.
+ */
+export async function connectPublisher(options: PublisherOptions, role: string): Promise<MqttClient> {
+  try {
+    return await connectAsync(options.url, {
+      clientId: `${role}-${randomBytes(4).toString('hex')}`,
+      username: options.username,
+      password: options.password,
+      clean: true,
+      reconnectPeriod: 1_000,
+      connectTimeout: 10_000,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot connect to MQTT broker ${redactUrl(options.url)}: ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * Logs connection losses once per outage instead of once per reconnect attempt, and keeps an
+ * 'error' listener attached: without one, an EventEmitter 'error' would crash the process.
+ */
+export function watchConnection(client: MqttClient, logger: Logger): void {
+  let down = false;
+  client.on('error', (error) => {
+    if (down) logger.debug({ err: error }, 'MQTT reconnect failed');
+    else logger.warn({ err: error }, 'MQTT client error');
+  });
+  client.on('offline', () => {
+    if (!down && !client.disconnecting) logger.warn('MQTT broker connection lost; reconnecting');
+    down = true;
+  });
+  client.on('connect', () => {
+    if (down) logger.info('MQTT broker connection restored');
+    down = false;
+  });
+}
+
+/** Waits for `promises` to settle, at most `ms`; true when they all did. */
+export async function settleWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([Promise.allSettled([...promises]).then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function validateMeterOptions(options: { panels: readonly string[]; timezone: string }): void {
+  if (options.panels.length === 0) throw new RangeError('no panels to simulate');
+  for (const panel of options.panels) assertPanelId(panel);
+  if (new Set(options.panels).size !== options.panels.length) throw new RangeError('panel ids must be unique');
+}
+
+/** Publishes live readings of every panel each interval until stopped. */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const { panels, intervalMs, timezone, logger, count } = options;
+  validateMeterOptions(options);
+  if (!Number.isFinite(intervalMs) || intervalMs < 1_000) throw new RangeError('intervalMs must be at least 1000');
+  if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new RangeError('count must be a whole number');
+  const models: MeterModel[] = panels.map((panelId) => createMeterModel({ panelId, timezone, seed: options.seed }));
+
+  const client = await connectPublisher(options, 'meter-sim');
+  watchConnection(client, logger);
+  logger.info({ url: redactUrl(options.url), panels, intervalMs }, 'meter simulator started');
+
+  // At most one unacknowledged reading per panel: during an outage mqtt.js would otherwise queue
+  // a reading per panel per interval for as long as the outage lasts.
+  const inFlight = new Map<string, Promise<void>>();
+  let backlogWarned = false;
+  let rounds = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  let resolveDone = (): void => {};
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  const startedAt = Date.now();
+
+  const publish = (model: MeterModel, at: Date): void => {
+    if (inFlight.has(model.panelId)) {
+      if (!backlogWarned) logger.warn({ panel: model.panelId }, 'previous reading not acknowledged yet; skipping readings until it is');
+      backlogWarned = true;
+      return;
+    }
+    const payload = JSON.stringify(toMeterPayload(model.next(at), timezone));
+    const sent = client
+      .publishAsync(meterTopic(model.panelId), payload, { qos: 1 })
+      .then(
+        () => {
+          backlogWarned = false;
+        },
+        (error: unknown) => {
+          if (!stopping) logger.warn({ err: error, panel: model.panelId }, 'meter reading not published');
+        },
+      )
+      .finally(() => inFlight.delete(model.panelId));
+    inFlight.set(model.panelId, sent);
+  };
+
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      clearTimeout(timer);
+      const acknowledged = await settleWithin(inFlight.values(), STOP_GRACE_MS);
+      if (!acknowledged) logger.warn({ unacknowledged: inFlight.size }, 'stopping with unacknowledged readings');
+      // A graceful end would wait for the PUBACKs forever if the broker is gone.
+      await client.endAsync(!acknowledged || !client.connected).catch((error: unknown) => {
+        logger.debug({ err: error }, 'MQTT client did not end cleanly');
+      });
+      logger.info({ rounds }, 'meter simulator stopped');
+      resolveDone();
+    })());
+
+  const round = (): void => {
+    if (stopping) return;
+    if (count !== undefined && rounds >= count) {
+      void stop();
+      return;
+    }
+    const at = new Date();
+    for (const model of models) publish(model, at);
+    rounds++;
+    logger.debug({ round: rounds, at }, 'meter readings published');
+    // Scheduled from the start time rather than the last tick, so the interval does not drift.
+    const delay = count !== undefined && rounds >= count ? 0 : Math.max(0, startedAt + rounds * intervalMs - Date.now());
+    timer = setTimeout(round, delay);
+  };
+  round();
+
+  return { stop, done };
+}
