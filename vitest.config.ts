@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Integration tests bind real brokers and servers; keep files isolated but allow two at once (2 cores).
     pool: 'forks',
     maxWorkers: 2,

@@ -1,0 +1,379 @@
+import type { Logger } from 'pino';
+import { silentLogger } from '../../config/logger.js';
+import type { Reading } from '../../models/reading.js';
+import { InfluxHttpError, InfluxUnreachableError } from '../store/influx-http.js';
+import { InvalidPointError, readingToLine } from '../store/influx-points.js';
+import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
+
+/**
+ * Forwards readings from the local journal's outbox to InfluxDB.
+ *
+ * Guarantees:
+ * - A reading leaves the outbox only after InfluxDB answered 204 for a request containing it (or
+ *   after it was quarantined as unwritable, see below). Anything else (errors, timeouts, a crash
+ *   of this process) leaves it in the outbox, to be sent again. Resending is harmless: the point
+ *   has the same series and timestamp and InfluxDB merges it, so every reading ends up in
+ *   InfluxDB exactly once.
+ * - Outages are retried for as long as they last, with capped exponential backoff and jitter;
+ *   429/503 Retry-After is honoured. The backlog is bounded only by the journal's disk.
+ * - A batch InfluxDB rejects for its content (400 bad line protocol, 422 type conflict or beyond
+ *   retention, 413 too large) is split in halves until the offending readings are isolated; those
+ *   are quarantined: removed from the outbox, logged with their values and InfluxDB's message,
+ *   counted and reported to `onQuarantined` listeners. They stay in the journal's readings table,
+ *   so nothing is silently dropped, and they no longer block the readings behind them.
+ * - 401/403/404 (token, org or bucket wrong or revoked) are retried like an outage: the data is
+ *   fine and an operator can fix the settings; the state stays `degraded` with the error meanwhile.
+ */
+
+/** The journal side: SqliteStore with `outbox: true` satisfies this. */
+export interface OutboxSource {
+  /** The oldest `limit` entries, oldest first. */
+  outboxPeek(limit: number): ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>;
+  /** Removes entries (idempotent). */
+  outboxAck(seqs: readonly number[]): void;
+  outboxStats(): { readonly count: number; readonly oldestEnqueuedAt: Date | null; readonly oldestReadingTime: Date | null };
+}
+
+/** The InfluxDB side: InfluxHttp satisfies this. */
+export interface LineWriter {
+  /** Resolves only when InfluxDB answered 204; throws InfluxHttpError / InfluxUnreachableError. */
+  writeLines(lines: readonly string[], signal?: AbortSignal): Promise<void>;
+}
+
+export interface ForwarderOptions {
+  readonly source: OutboxSource;
+  readonly writer: LineWriter;
+  /** Readings per request. Default 5,000. */
+  readonly batchSize?: number;
+  readonly backoff?: BackoffOptions;
+  /** When idle, look at the outbox this often even without notify() (another process may write it). Default 5 s. */
+  readonly idlePollMs?: number;
+  /** After notify(), wait this long so readings arriving together go in one request. Default 50 ms. */
+  readonly lingerMs?: number;
+  /** Default 5 s. */
+  readonly stopDeadlineMs?: number;
+  readonly logger?: Logger;
+  /** For tests: the jitter source (default Math.random) and the clock (default Date.now). */
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+export type ForwarderState = 'ok' | 'degraded';
+
+export interface ForwarderError {
+  readonly message: string;
+  readonly at: Date;
+  /** HTTP status when InfluxDB answered. */
+  readonly status?: number;
+}
+
+export interface ForwarderStats {
+  /** `degraded` from a failed request until the next successful one. */
+  readonly state: ForwarderState;
+  readonly running: boolean;
+  /** Readings waiting in the outbox. */
+  readonly backlog: number;
+  /** How long the oldest waiting reading has been waiting (since it was journaled), or null. */
+  readonly oldestUnsentAgeMs: number | null;
+  /** Meter time of the oldest waiting reading, or null. */
+  readonly oldestUnsentReadingTime: Date | null;
+  readonly lastError: ForwarderError | null;
+  readonly lastSuccessAt: Date | null;
+  readonly consecutiveFailures: number;
+  /** Readings confirmed by InfluxDB since start. */
+  readonly sentTotal: number;
+  /** Write requests made since start, successful or not. */
+  readonly requestsTotal: number;
+  readonly quarantinedTotal: number;
+}
+
+export interface QuarantinedReading {
+  readonly seq: number;
+  readonly reading: Reading;
+  readonly line: string | null;
+  readonly reason: string;
+}
+
+export interface StopResult {
+  /** Readings confirmed while stopping. */
+  readonly flushed: number;
+  /** Readings left in the outbox for the next start. */
+  readonly left: number;
+}
+
+interface Entry {
+  readonly seq: number;
+  readonly reading: Reading;
+  readonly line: string;
+}
+
+export class Forwarder {
+  private readonly source: OutboxSource;
+  private readonly writer: LineWriter;
+  private batchSize: number;
+  private readonly backoff: BackoffOptions;
+  private readonly idlePollMs: number;
+  private readonly lingerMs: number;
+  private readonly stopDeadlineMs: number;
+  private readonly log: Logger;
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  /** Aborted at the stop deadline: cancels a request still in flight then. */
+  private readonly deadline = new AbortController();
+  private readonly idle = new Sleeper();
+  private readonly retry = new Sleeper();
+  private notified = false;
+
+  private consecutiveFailures = 0;
+  private lastError: ForwarderError | null = null;
+  private lastSuccessAt: Date | null = null;
+  private sentTotal = 0;
+  private requestsTotal = 0;
+  private quarantinedTotal = 0;
+  private readonly confirmedListeners = new Set<(readings: readonly Reading[]) => void>();
+  private readonly quarantineListeners = new Set<(entry: QuarantinedReading) => void>();
+  private readonly stateListeners = new Set<(state: ForwarderState, error: ForwarderError | null) => void>();
+
+  constructor(options: ForwarderOptions) {
+    this.source = options.source;
+    this.writer = options.writer;
+    this.batchSize = options.batchSize ?? 5_000;
+    if (!(Number.isInteger(this.batchSize) && this.batchSize > 0)) throw new RangeError(`batchSize must be a positive integer, got ${this.batchSize}`);
+    this.backoff = options.backoff ?? {};
+    this.idlePollMs = options.idlePollMs ?? 5_000;
+    this.lingerMs = options.lingerMs ?? 50;
+    this.stopDeadlineMs = options.stopDeadlineMs ?? 5_000;
+    this.log = (options.logger ?? silentLogger).child({ component: 'influx-forwarder' });
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts the send loop (idempotent; a stopped forwarder does not start again, make a new one). */
+  start(): void {
+    if (this.loop || this.stopping) return;
+    this.loop = this.run().catch((error: unknown) => {
+      // run() handles every expected error itself; this is a bug or a broken journal.
+      this.log.fatal({ err: error }, 'InfluxDB forwarder stopped unexpectedly; readings stay in the journal');
+      this.recordFailure(error);
+    });
+  }
+
+  /** New readings were journaled: send them promptly instead of at the next poll. */
+  notify(): void {
+    this.notified = true;
+    this.idle.wake();
+  }
+
+  /** Called with the readings of every request InfluxDB confirmed. Returns an unsubscribe function. */
+  onConfirmed(listener: (readings: readonly Reading[]) => void): () => void {
+    this.confirmedListeners.add(listener);
+    return () => this.confirmedListeners.delete(listener);
+  }
+
+  onQuarantined(listener: (entry: QuarantinedReading) => void): () => void {
+    this.quarantineListeners.add(listener);
+    return () => this.quarantineListeners.delete(listener);
+  }
+
+  /** Called on every change between ok and degraded. */
+  onStateChange(listener: (state: ForwarderState, error: ForwarderError | null) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  get state(): ForwarderState {
+    return this.consecutiveFailures === 0 ? 'ok' : 'degraded';
+  }
+
+  stats(): ForwarderStats {
+    const outbox = this.source.outboxStats();
+    return {
+      state: this.state,
+      running: this.loop !== undefined && !this.stopping,
+      backlog: outbox.count,
+      oldestUnsentAgeMs: outbox.oldestEnqueuedAt === null ? null : Math.max(0, this.now() - outbox.oldestEnqueuedAt.getTime()),
+      oldestUnsentReadingTime: outbox.oldestReadingTime,
+      lastError: this.lastError,
+      lastSuccessAt: this.lastSuccessAt,
+      consecutiveFailures: this.consecutiveFailures,
+      sentTotal: this.sentTotal,
+      requestsTotal: this.requestsTotal,
+      quarantinedTotal: this.quarantinedTotal,
+    };
+  }
+
+  /**
+   * Stops: sends what it can until the deadline (no more backoff; the first failure ends it),
+   * aborts a request still running at the deadline, and leaves everything unsent in the outbox.
+   */
+  async stop(options: { deadlineMs?: number } = {}): Promise<StopResult> {
+    const deadlineMs = options.deadlineMs ?? this.stopDeadlineMs;
+    const sentBefore = this.sentTotal;
+    if (!this.stopping) {
+      this.stopping = true;
+      this.idle.wake();
+      this.retry.wake();
+    }
+    const timer = setTimeout(() => this.deadline.abort(new Error(`forwarder stop deadline of ${deadlineMs} ms reached`)), deadlineMs);
+    try {
+      await this.loop;
+    } finally {
+      clearTimeout(timer);
+    }
+    const left = this.source.outboxStats().count;
+    const flushed = this.sentTotal - sentBefore;
+    this.log.info({ flushed, left }, left > 0 ? 'forwarder stopped; unsent readings stay in the journal' : 'forwarder stopped');
+    return { flushed, left };
+  }
+
+  private async run(): Promise<void> {
+    for (;;) {
+      if (this.stopping) return this.flushForStop();
+      const batch = this.source.outboxPeek(this.batchSize);
+      if (batch.length === 0) {
+        if (this.consecutiveFailures > 0) this.recordSuccess(); // everything left was quarantined
+        this.notified = false;
+        await this.idle.sleep(this.idlePollMs);
+        // Let readings that arrive together go out together (unless stopping).
+        if (this.notified && this.lingerMs > 0 && !this.stopping) await this.retry.sleep(this.lingerMs);
+        continue;
+      }
+      try {
+        await this.sendBatch(batch, this.deadline.signal);
+        this.recordSuccess();
+      } catch (error) {
+        this.recordFailure(error);
+        if (this.stopping) continue;
+        const retryAfter = error instanceof InfluxHttpError ? error.retryAfterMs : undefined;
+        const delay = retryDelayMs(this.consecutiveFailures, this.backoff, retryAfter, this.random);
+        this.log.debug({ delayMs: delay, failures: this.consecutiveFailures }, 'retrying InfluxDB write');
+        // Only stop() cuts this short: new readings must not make us hammer a failing server.
+        await this.retry.sleep(delay);
+      }
+    }
+  }
+
+  private async flushForStop(): Promise<void> {
+    const signal = this.deadline.signal;
+    while (!signal.aborted) {
+      const batch = this.source.outboxPeek(this.batchSize);
+      if (batch.length === 0) return;
+      try {
+        await this.sendBatch(batch, signal);
+        this.recordSuccess();
+      } catch (error) {
+        this.recordFailure(error);
+        return;
+      }
+    }
+  }
+
+  /** Sends one outbox batch: unwritable readings are quarantined, the rest written, bisecting on content errors. */
+  private async sendBatch(batch: ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>, signal?: AbortSignal): Promise<void> {
+    const entries: Entry[] = [];
+    for (const { seq, reading } of batch) {
+      try {
+        entries.push({ seq, reading, line: readingToLine(reading) });
+      } catch (error) {
+        if (!(error instanceof InvalidPointError)) throw error;
+        this.quarantine({ seq, reading, line: null, reason: error.message });
+      }
+    }
+    if (entries.length > 0) await this.write(entries, signal);
+  }
+
+  private async write(entries: readonly Entry[], signal?: AbortSignal): Promise<void> {
+    // The outbox may hold the same (panel, time) more than once (a rewritten reading): its
+    // current values are identical, one line is enough.
+    const lines = [...new Set(entries.map((e) => e.line))];
+    this.requestsTotal++;
+    try {
+      await this.writer.writeLines(lines, signal);
+    } catch (error) {
+      if (!(error instanceof InfluxHttpError && error.rejectsContent)) throw error;
+      if (error.status === 413 && entries.length > 1) {
+        // Too large for this server's limit: use smaller batches from now on.
+        this.batchSize = Math.max(1, Math.floor(entries.length / 2));
+      }
+      if (entries.length === 1) {
+        const [entry] = entries as [Entry];
+        this.quarantine({ seq: entry.seq, reading: entry.reading, line: entry.line, reason: error.message });
+        return;
+      }
+      this.log.warn(
+        { status: error.status, code: error.code, detail: error.detail, lines: entries.length },
+        'InfluxDB rejected a batch; splitting it to isolate the rejected readings',
+      );
+      const middle = Math.ceil(entries.length / 2);
+      await this.write(entries.slice(0, middle), signal);
+      await this.write(entries.slice(middle), signal);
+      return;
+    }
+    this.source.outboxAck(entries.map((e) => e.seq));
+    this.sentTotal += entries.length;
+    const readings = entries.map((e) => e.reading);
+    for (const listener of this.confirmedListeners) {
+      try {
+        listener(readings);
+      } catch (listenerError) {
+        this.log.error({ err: listenerError }, 'onConfirmed listener failed');
+      }
+    }
+  }
+
+  private quarantine(entry: QuarantinedReading): void {
+    this.source.outboxAck([entry.seq]);
+    this.quarantinedTotal++;
+    this.log.error(
+      { panelId: entry.reading.panelId, time: entry.reading.time, reading: entry.reading, line: entry.line, reason: entry.reason },
+      'reading quarantined: InfluxDB cannot store it; it stays in the local journal but will not be forwarded',
+    );
+    for (const listener of this.quarantineListeners) {
+      try {
+        listener(entry);
+      } catch (listenerError) {
+        this.log.error({ err: listenerError }, 'onQuarantined listener failed');
+      }
+    }
+  }
+
+  private recordSuccess(): void {
+    const wasDegraded = this.consecutiveFailures > 0;
+    this.consecutiveFailures = 0;
+    this.lastSuccessAt = new Date(this.now());
+    if (wasDegraded) {
+      this.log.info({ backlog: this.source.outboxStats().count }, 'InfluxDB writes succeed again');
+      this.emitState();
+    }
+  }
+
+  private recordFailure(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const status = error instanceof InfluxHttpError ? error.status : undefined;
+    this.lastError = { message, at: new Date(this.now()), ...(status === undefined ? {} : { status }) };
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures === 1) {
+      const hint =
+        error instanceof InfluxHttpError && error.isAccessProblem
+          ? 'check INFLUX_TOKEN, INFLUX_ORG and INFLUX_BUCKET'
+          : error instanceof InfluxUnreachableError
+            ? 'InfluxDB is unreachable or slow'
+            : undefined;
+      this.log.warn({ err: error, status, hint }, 'InfluxDB write failed; readings stay in the journal and are retried');
+      this.emitState();
+    }
+  }
+
+  private emitState(): void {
+    for (const listener of this.stateListeners) {
+      try {
+        listener(this.state, this.lastError);
+      } catch (listenerError) {
+        this.log.error({ err: listenerError }, 'onStateChange listener failed');
+      }
+    }
+  }
+}
