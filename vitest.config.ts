@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // One graphql, as under Node: Node resolves `graphql` to its CommonJS main (as Pothos, yoga and
+    // graphql-ws, loaded natively, get it), while Vite would pick its `module` (.mjs) for our
+    // sources, and two copies break `instanceof GraphQLError` and schema checks ("another realm").
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

@@ -157,7 +157,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         port: config.mqtt.embeddedPort,
         username: config.mqtt.username,
         password: config.mqtt.password,
-        accepts: (topic) => topic.startsWith(`${prefix}/`),
+        // Everything MQTT_TOPIC would match, so a meter publishing to the bare prefix is counted as invalid_topic, as with MQTT_URL.
+        accepts: (topic) => topic === prefix || topic.startsWith(`${prefix}/`),
         onPublish: (topic, payload) => void ingest.ingest(topic, payload),
         logger,
       });

@@ -1,4 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -47,14 +51,27 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       ...(options.defaultQuery ? { defaultQuery: options.defaultQuery } : {}),
     },
     renderGraphiQL,
+    // Limits on what one operation may ask for; as envelop plugins they apply over WebSocket too.
+    plugins: [
+      maxTokensPlugin({ n: 3_000 }),
+      maxDepthPlugin({ n: 10 }),
+      maxAliasesPlugin({ n: 20 }),
+      costLimitPlugin({ maxCost: 10_000 }),
+    ],
     maskedErrors: {
       maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof UserInputError) {
-          return new GraphQLError(original.message, { extensions: { code: 'BAD_USER_INPUT' } });
+        // graphql wraps what a resolver or scalar throws, sometimes twice (a variable that fails
+        // a scalar's parseValue is a GraphQLError around the scalar's GraphQLError): look at the
+        // innermost cause, not just the first wrapper.
+        let cause: unknown = error;
+        while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+        if (cause instanceof UserInputError) {
+          const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+          return new GraphQLError(cause.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
         }
-        if (error instanceof GraphQLError && !error.originalError) return error;
-        logger.error({ err: original ?? error }, 'internal error while resolving');
+        // Raised as a GraphQLError all the way down (validation, coercion, our scalars): meant for the client.
+        if (cause instanceof GraphQLError) return error;
+        logger.error({ err: cause }, 'internal error while resolving');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
@@ -62,7 +79,9 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      // yoga reports every failed operation here, including clients' bad arguments; internal
+      // errors are logged at error level by maskError above.
+      error: (...args) => logger.warn(args.map(String).join(' ')),
     },
   });
 

@@ -57,6 +57,10 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   const client: MqttClient = mqtt.connect(options.url, clientOptions);
   let failureBackoff = MIN_RECONNECT_MS;
   let dropping = false;
+  // mqtt.js sets `connected` before it emits 'connect' (and so before we subscribe): only a
+  // granted subscription on the current connection means messages can arrive.
+  let subscribed = false;
+  let onFirstSubscribe: (() => void) | null = null;
 
   client.handleMessage = (packet: IPublishPacket, done: (error?: Error) => void) => {
     if (dropping) {
@@ -92,24 +96,33 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     client.subscribe(options.topic, { qos: 1 }, (error, granted) => {
       if (error) logger.error({ err: error, topic: options.topic }, 'subscribe failed');
       else if (granted?.some((grant) => grant.qos > 2)) logger.error({ granted }, 'broker refused the subscription');
-      else logger.info({ topic: options.topic }, 'subscribed');
+      else {
+        subscribed = client.connected;
+        logger.info({ topic: options.topic }, 'subscribed');
+        onFirstSubscribe?.();
+      }
     });
+  });
+  client.on('close', () => {
+    subscribed = false;
   });
   client.on('reconnect', () => logger.debug('reconnecting to MQTT broker'));
   client.on('offline', () => logger.warn({ url: redact(options.url) }, 'MQTT broker unreachable'));
   client.on('error', (error) => logger.warn({ err: error }, 'MQTT client error'));
 
   client.connect();
-  // Wait for the first connection so start-up reports bad credentials, but not forever: an
-  // unreachable broker is an outage to ride out (mqtt.js keeps retrying), not a reason to exit.
+  // Wait for the first subscription so start-up reports bad credentials (and a started app is
+  // receiving), but not forever: an unreachable broker is an outage to ride out (mqtt.js keeps
+  // retrying), not a reason to exit.
   await new Promise<void>((resolve, reject) => {
     const giveUp = setTimeout(() => {
       client.off('error', onError);
-      client.off('connect', onConnect);
+      onFirstSubscribe = null;
       logger.warn({ url: redact(options.url) }, 'MQTT broker not reachable yet; starting anyway and retrying');
       resolve();
     }, START_WAIT_MS);
-    const onConnect = () => {
+    onFirstSubscribe = () => {
+      onFirstSubscribe = null;
       clearTimeout(giveUp);
       client.off('error', onError);
       resolve();
@@ -118,17 +131,16 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       // Bad credentials or a refused protocol will not fix themselves: fail start-up.
       if ('code' in error && typeof error.code === 'number') {
         clearTimeout(giveUp);
-        client.off('connect', onConnect);
+        onFirstSubscribe = null;
         client.end(true);
         reject(new Error(`MQTT broker at ${redact(options.url)} refused the connection: ${error.message}`, { cause: error }));
       }
     };
-    client.once('connect', onConnect);
     client.on('error', onError);
   });
 
   return {
-    isConnected: () => client.connected,
+    isConnected: () => client.connected && subscribed,
     stop: () => client.endAsync(),
   };
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../config/logger.js';
 import { createMeterModel } from './meter-model.js';
 import { meterTopic, toMeterPayload } from './meter-payload.js';
@@ -28,6 +29,13 @@ export interface BackfillOptions extends PublisherOptions {
   readonly seed?: number;
   /** Unacknowledged publishes allowed at once: fast, yet memory stays bounded. Default 200. */
   readonly concurrency?: number;
+  /**
+   * Readings published per second at most; 0 for no limit. Default 2000. PUBACKs only say the
+   * broker has the message: a subscriber that falls behind is not slowing the publisher down, and
+   * Mosquitto drops QoS 1 messages for a subscriber more than `max_queued_messages` (default 1000)
+   * behind. Keep this below what the ingester can absorb.
+   */
+  readonly ratePerSecond?: number;
   /** Stops issuing readings; those in flight still get a short grace to be acknowledged. */
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
@@ -46,6 +54,9 @@ export interface BackfillResult {
 
 const DEFAULT_STEP_MS = 60_000;
 const DEFAULT_CONCURRENCY = 200;
+const DEFAULT_RATE_PER_SECOND = 2_000;
+/** Sleeping for less is not worth a timer; the pacer lets that much slack accumulate instead. */
+const MIN_SLEEP_MS = 10;
 const MS_PER_DAY = 86_400_000;
 /** How long an aborted or failed backfill waits for PUBACKs before dropping the connection. */
 const END_GRACE_MS = 5_000;
@@ -57,12 +68,24 @@ export function backfillTimes(from: Date, to: Date, stepMs: number): { first: nu
   return { first, count };
 }
 
+/** Returns a function to await before each publish that keeps the average rate at `perSecond`. */
+function pacer(perSecond: number): () => Promise<void> | undefined {
+  if (perSecond === 0 || perSecond === Infinity) return () => undefined;
+  const startedAt = performance.now();
+  let issued = 0;
+  return () => {
+    const ahead = startedAt + (issued++ * 1000) / perSecond - performance.now();
+    return ahead >= MIN_SLEEP_MS ? sleep(ahead) : undefined;
+  };
+}
+
 function resolveRange(options: BackfillOptions): { from: Date; to: Date } {
   const to = options.to ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   let from = options.from;
   if (!from) {
     if (options.days === undefined || !(options.days > 0)) throw new RangeError('give `days` (> 0) or `from`');
-    from = new Date(to.getTime() - options.days * MS_PER_DAY);
+    // Rounded: fractional days (a 10-minute backfill) must not shift the first grid time.
+    from = new Date(to.getTime() - Math.round(options.days * MS_PER_DAY));
   }
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new RangeError('invalid from/to date');
   if (from.getTime() >= to.getTime()) throw new RangeError('`from` must be before `to`');
@@ -79,9 +102,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const logger = options.logger ?? silentLogger;
   const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const ratePerSecond = options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND;
   validateMeterOptions(options);
   if (!Number.isFinite(stepMs) || stepMs < 1_000) throw new RangeError('stepMs must be at least 1000');
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+  if (!(ratePerSecond >= 0)) throw new RangeError('ratePerSecond must be 0 (no limit) or positive');
   const range = resolveRange(options);
   const models = panels.map((panelId) => createMeterModel({ panelId, timezone, seed: options.seed }));
   const topics = panels.map(meterTopic);
@@ -91,7 +116,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
 
   const client = await connectPublisher(options, 'meter-backfill');
   watchConnection(client, logger);
-  logger.info({ url: redactUrl(options.url), panels, from: range.from, to, stepMs, total }, 'backfill started');
+  logger.info({ url: redactUrl(options.url), panels, from: range.from, to, stepMs, total, ratePerSecond }, 'backfill started');
 
   const inFlight = new Set<Promise<void>>();
   let slotFreed: (() => void) | undefined;
@@ -104,6 +129,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   signal?.addEventListener('abort', wake);
   let published = 0;
   let failure: unknown;
+  const pace = pacer(ratePerSecond);
 
   const publish = (topic: string, payload: string): void => {
     const sent: Promise<void> = client
@@ -129,6 +155,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         for (const [panel, model] of models.entries()) {
           while (inFlight.size >= concurrency && !signal?.aborted && failure === undefined) await nextSlot();
           if (failure !== undefined) throw failure;
+          await pace();
           if (signal?.aborted) break times;
           publish(topics[panel]!, JSON.stringify(toMeterPayload(model.next(at), timezone)));
         }

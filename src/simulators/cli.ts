@@ -25,6 +25,8 @@ Options:
   --rounds N           stop after N live rounds; 0 = backfill only (default: until Ctrl-C)
   --backfill 30d       first publish this much history, ending now
   --step 60s           time between backfilled readings (default: 60s)
+  --rate N             backfill at most N readings per second, 0 = no limit (default: 2000);
+                       a subscriber that falls far behind loses messages at the broker
   --timezone ZONE      the meters' clock timezone (default: $SITE_TIMEZONE or Asia/Jakarta)
   --username NAME      broker user (default: $MQTT_USERNAME)
   --password SECRET    broker password (default: $MQTT_PASSWORD)
@@ -49,6 +51,7 @@ interface CliOptions {
   readonly rounds?: number;
   readonly backfillMs?: number;
   readonly stepMs: number;
+  readonly ratePerSecond?: number;
   readonly timezone: string;
   readonly seed: number;
 }
@@ -117,6 +120,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
         rounds: { type: 'string' },
         backfill: { type: 'string' },
         step: { type: 'string' },
+        rate: { type: 'string' },
         timezone: { type: 'string' },
         username: { type: 'string' },
         password: { type: 'string' },
@@ -144,7 +148,9 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
   if (stepMs < 1_000) throw new UsageError('--step must be at least 1s: the meter clock counts whole seconds');
   const backfillMs = durationOption('backfill', values.backfill);
   if (backfillMs !== undefined && backfillMs < stepMs) throw new UsageError('--backfill must be at least one --step long');
-  if (values.step !== undefined && backfillMs === undefined) throw new UsageError('--step only applies with --backfill');
+  for (const name of ['step', 'rate'] as const) {
+    if (values[name] !== undefined && backfillMs === undefined) throw new UsageError(`--${name} only applies with --backfill`);
+  }
 
   return {
     url,
@@ -155,6 +161,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
     rounds: wholeOption('rounds', values.rounds, 0),
     backfillMs,
     stepMs,
+    ratePerSecond: wholeOption('rate', values.rate, 0),
     timezone,
     seed: wholeOption('seed', values.seed, 0, 2 ** 32 - 1) ?? 1,
   };

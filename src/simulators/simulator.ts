@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { IANAZone } from 'luxon';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Logger } from '../config/logger.js';
 import { createMeterModel, type MeterModel } from './meter-model.js';
@@ -99,7 +100,9 @@ export async function settleWithin(promises: Iterable<Promise<unknown>>, ms: num
   }
 }
 
+/** Checks what the simulator and the backfill share, before they connect anywhere. */
 export function validateMeterOptions(options: { panels: readonly string[]; timezone: string }): void {
+  if (!IANAZone.isValidZone(options.timezone)) throw new RangeError(`unknown timezone "${options.timezone}"`);
   if (options.panels.length === 0) throw new RangeError('no panels to simulate');
   for (const panel of options.panels) assertPanelId(panel);
   if (new Set(options.panels).size !== options.panels.length) throw new RangeError('panel ids must be unique');
@@ -164,6 +167,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       resolveDone();
     })());
 
+  let lastSecond = -1;
   const round = (): void => {
     if (stopping) return;
     if (count !== undefined && rounds >= count) {
@@ -171,11 +175,21 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     const at = new Date();
+    const second = Math.floor(at.getTime() / 1000);
+    // Two readings in one meter second would be duplicates; a timer a hair early must not cause one.
+    if (second === lastSecond) {
+      timer = setTimeout(round, (second + 1) * 1000 - at.getTime());
+      return;
+    }
+    lastSecond = second;
     for (const model of models) publish(model, at);
     rounds++;
     logger.debug({ round: rounds, at }, 'meter readings published');
-    // Scheduled from the start time rather than the last tick, so the interval does not drift.
-    const delay = count !== undefined && rounds >= count ? 0 : Math.max(0, startedAt + rounds * intervalMs - Date.now());
+    // On the grid of start + k·interval so it does not drift; slots missed while the event loop
+    // was blocked are skipped rather than published in a burst with near-identical times.
+    const elapsed = Date.now() - startedAt;
+    const nextSlot = startedAt + (Math.floor(elapsed / intervalMs) + 1) * intervalMs;
+    const delay = count !== undefined && rounds >= count ? 0 : Math.max(0, nextSlot - Date.now());
     timer = setTimeout(round, delay);
   };
   round();

@@ -101,6 +101,7 @@ describe('simulate CLI', () => {
     [['--count', '2', '--panels', 'A,B'], /either --panels or --count/],
     [['--panels', 'A,B/C'], /--panels: panel id "B\/C"/],
     [['--backfill', '1x'], /--backfill: "1x"/],
+    [['--rate', '100'], /--rate only applies with --backfill/],
     [['--timezone', 'Mars/Base'], /--timezone: "Mars\/Base"/],
     [['--url', 'http://localhost'], /--url/],
     [['extra'], /positional/],

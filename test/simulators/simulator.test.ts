@@ -50,7 +50,7 @@ describe('startSimulator', () => {
     const simulator = await startSimulator({ url: BROKER_URL, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger, count: 3 });
     cleanup.add(() => simulator.stop());
     await simulator.done;
-    await vi.waitFor(() => expect(received.messages).toHaveLength(6));
+    await vi.waitFor(() => expect(received.messages).toHaveLength(6), { timeout: 5_000 });
 
     for (const panel of panels) {
       const readings = received.forPanel(panel).map((message) => {
@@ -110,6 +110,8 @@ describe('startSimulator', () => {
     broker.kill('SIGTERM');
     await once(broker, 'exit');
     await vi.waitFor(() => expect(lines.some((line) => line.msg.includes('connection lost'))).toBe(true), { timeout: 5_000 });
+    // While the broker is away, a panel keeps at most one reading queued instead of one per interval.
+    await vi.waitFor(() => expect(lines.some((line) => line.msg.includes('not acknowledged yet'))).toBe(true), { timeout: 5_000 });
 
     await startBroker(port);
     const after = await collect(panels, url);
@@ -118,7 +120,9 @@ describe('startSimulator', () => {
     await vi.waitFor(() => expect(new Set(after.messages.map((message) => message.panelId))).toEqual(new Set(panels)), {
       timeout: 5_000,
     });
-    expect(lines.filter((line) => line.msg.includes('connection lost'))).toHaveLength(1);
+    for (const once of ['connection lost', 'not acknowledged yet']) {
+      expect(lines.filter((line) => line.msg.includes(once))).toHaveLength(1);
+    }
 
     await simulator.stop();
   });

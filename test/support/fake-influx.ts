@@ -37,6 +37,8 @@ export interface RecordedRequest {
   readonly body: string;
   /** The raw body length on the wire. */
   readonly wireBytes: number;
+  /** When the request was complete (ms since epoch). */
+  readonly receivedAt: number;
 }
 
 export interface StoredPoint {
@@ -59,7 +61,7 @@ export type CsvValue = string | number | boolean | Date | null;
 /** One result table of annotated CSV. */
 export interface CsvTable {
   readonly columns: ReadonlyArray<{ readonly name: string; readonly type: CsvType; readonly group?: boolean }>;
-  readonly rows: ReadonlyArray<Readonly<Record<string, CsvValue>>>;
+  readonly rows: ReadonlyArray<Readonly<Record<string, CsvValue | undefined>>>;
 }
 
 export type QueryAnswer = readonly CsvTable[] | CannedResponse;
@@ -336,7 +338,7 @@ export class FakeInfluxDB {
       this.send(res, influxError(400, 'invalid', 'unable to decompress gzip body'));
       return;
     }
-    this.requests.push({ method: req.method ?? '', path: url.pathname, params: url.searchParams, headers: req.headers, body, wireBytes: raw.length });
+    this.requests.push({ method: req.method ?? '', path: url.pathname, params: url.searchParams, headers: req.headers, body, wireBytes: raw.length, receivedAt: Date.now() });
 
     if (this.hangMode === 'before-store') {
       await new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,9 +39,15 @@ async function load(): Promise<FluxLspModule> {
   const inits = [...glue.matchAll(memoryInit)].map((m) => `${m[1]} = new ${m[2]}(wasm.memory.buffer);`);
   glue = glue.replace(memoryInit, '');
   glue = glue.replace(wasmImport, `let wasm;\nexport function __setWasm(exports) { wasm = exports; ${inits.join(' ')} }`);
-  const file = join(mkdtempSync(join(tmpdir(), 'flux-lsp-')), 'glue.mjs');
+  const tempDir = mkdtempSync(join(tmpdir(), 'flux-lsp-'));
+  const file = join(tempDir, 'glue.mjs');
   writeFileSync(file, glue);
-  const glueModule = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as FluxLspModule;
+  let glueModule: FluxLspModule;
+  try {
+    glueModule = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as FluxLspModule;
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true }); // loaded: the copy is no longer needed
+  }
   const bytes = readFileSync(join(dir, 'flux-lsp-browser_bg.wasm'));
   const { instance } = await WebAssembly.instantiate(bytes, {
     './flux-lsp-browser_bg.js': glueModule as unknown as WebAssembly.ModuleImports,

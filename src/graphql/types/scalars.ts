@@ -1,26 +1,33 @@
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type ValueNode } from 'graphql';
+import { DateTime } from 'luxon';
 import { builder } from '../builder.js';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-function parseDateTime(value: unknown): Date {
+/** `node`: the literal in the document, so the error points at it. */
+function parseDateTime(value: unknown, node?: ValueNode): Date {
   if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(value)) {
     throw new GraphQLError(`DateTime must be ISO-8601 with an offset, e.g. 2026-07-01T00:00:00+07:00 (got ${JSON.stringify(value)})`, {
+      nodes: node,
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new GraphQLError(`DateTime ${value} is not a valid instant`, { extensions: { code: 'BAD_USER_INPUT' } });
+  // Not `new Date(value)`: it rolls 2026-02-30 over into March instead of refusing it.
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  if (!parsed.isValid) {
+    throw new GraphQLError(`DateTime ${value} is not a valid instant: ${parsed.invalidExplanation ?? 'no such date or time'}`, {
+      nodes: node,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
-  return date;
+  return parsed.toJSDate();
 }
 
 builder.scalarType('DateTime', {
   description: 'An instant as ISO-8601 with an offset (output in UTC, e.g. 2026-07-01T05:30:05.000Z).',
   serialize: (value) => value.toISOString(),
-  parseValue: parseDateTime,
-  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseValue: (value) => parseDateTime(value),
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined, ast),
 });
 
 builder.scalarType('Date', {

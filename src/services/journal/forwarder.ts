@@ -101,6 +101,8 @@ export interface StopResult {
   readonly left: number;
 }
 
+const STILL_FAILING_LOG_MS = 5 * 60_000;
+
 interface Entry {
   readonly seq: number;
   readonly reading: Reading;
@@ -121,6 +123,7 @@ export class Forwarder {
 
   private loop: Promise<void> | undefined;
   private stopping = false;
+  private stopped: Promise<StopResult> | undefined;
   /** Aborted at the stop deadline: cancels a request still in flight then. */
   private readonly deadline = new AbortController();
   private readonly idle = new Sleeper();
@@ -128,6 +131,7 @@ export class Forwarder {
   private notified = false;
 
   private consecutiveFailures = 0;
+  private lastWarnAt = 0;
   private lastError: ForwarderError | null = null;
   private lastSuccessAt: Date | null = null;
   private sentTotal = 0;
@@ -209,15 +213,20 @@ export class Forwarder {
    * Stops: sends what it can until the deadline (no more backoff; the first failure ends it),
    * aborts a request still running at the deadline, and leaves everything unsent in the outbox.
    */
-  async stop(options: { deadlineMs?: number } = {}): Promise<StopResult> {
-    const deadlineMs = options.deadlineMs ?? this.stopDeadlineMs;
+  stop(options: { deadlineMs?: number } = {}): Promise<StopResult> {
+    // Once: a second call (a close() after a shutdown handler, say) gets the first one's result.
+    this.stopped ??= this.stopOnce(options.deadlineMs ?? this.stopDeadlineMs);
+    return this.stopped;
+  }
+
+  private async stopOnce(deadlineMs: number): Promise<StopResult> {
     const sentBefore = this.sentTotal;
-    if (!this.stopping) {
-      this.stopping = true;
-      this.idle.wake();
-      this.retry.wake();
-    }
+    this.stopping = true;
+    this.idle.wake();
+    this.retry.wake();
     const timer = setTimeout(() => this.deadline.abort(new Error(`forwarder stop deadline of ${deadlineMs} ms reached`)), deadlineMs);
+    // Never started: still send what is waiting, within the same deadline.
+    this.loop ??= this.flushForStop();
     try {
       await this.loop;
     } finally {
@@ -345,7 +354,7 @@ export class Forwarder {
     this.consecutiveFailures = 0;
     this.lastSuccessAt = new Date(this.now());
     if (wasDegraded) {
-      this.log.info({ backlog: this.source.outboxStats().count }, 'InfluxDB writes succeed again');
+      this.log.info({ backlog: this.backlogForLog() }, 'InfluxDB writes succeed again');
       this.emitState();
     }
   }
@@ -355,7 +364,14 @@ export class Forwarder {
     const status = error instanceof InfluxHttpError ? error.status : undefined;
     this.lastError = { message, at: new Date(this.now()), ...(status === undefined ? {} : { status }) };
     this.consecutiveFailures++;
+    const now = this.now();
+    if (this.consecutiveFailures > 1 && now - this.lastWarnAt >= STILL_FAILING_LOG_MS) {
+      // A long outage is logged every few minutes with the growing backlog, not on every retry.
+      this.lastWarnAt = now;
+      this.log.warn({ err: error, status, failures: this.consecutiveFailures, backlog: this.backlogForLog() }, 'InfluxDB writes still failing');
+    }
     if (this.consecutiveFailures === 1) {
+      this.lastWarnAt = now;
       const hint =
         error instanceof InfluxHttpError && error.isAccessProblem
           ? 'check INFLUX_TOKEN, INFLUX_ORG and INFLUX_BUCKET'
@@ -364,6 +380,15 @@ export class Forwarder {
             : undefined;
       this.log.warn({ err: error, status, hint }, 'InfluxDB write failed; readings stay in the journal and are retried');
       this.emitState();
+    }
+  }
+
+  /** The backlog for a log line; a journal that cannot say must not turn logging into a crash. */
+  private backlogForLog(): number | undefined {
+    try {
+      return this.source.outboxStats().count;
+    } catch {
+      return undefined;
     }
   }
 

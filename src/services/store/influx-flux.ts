@@ -261,6 +261,9 @@ export interface EnergyQueryParams {
  *    - otherwise (reset, replacement meter, jump): 0
  *    `normal` is `0 <= cB - cA <= max(pA, pB, minKw) * ratio * ((tB - tA) / 3600000.0)` with times
  *    as float milliseconds (exact for ms timestamps), the operation order of counter-rule.ts.
+ *    Missing neighbours are tested with `exists` inside `if ... then ... else`, which evaluates
+ *    only the branch taken, so no comparison ever sees a null (Flux's `and` is not documented
+ *    to short-circuit).
  * 5. Keep readings in [from, to); the period is the reading's local day/month start
  *    (`date.truncate` in the site location) or `from` for 'total'; sum in time order.
  */
@@ -337,7 +340,7 @@ union(
 )
     |> group(columns: ["panel_id"])
     |> pivot(rowKey: ["i"], columnKey: ["_field"], valueColumn: "_value")
-    |> filter(fn: (r) => exists r.t and r.t >= ${fluxFloat(from.getTime())} and r.t < ${fluxFloat(to.getTime())})
+    |> filter(fn: (r) => if exists r.t then r.t >= ${fluxFloat(from.getTime())} and r.t < ${fluxFloat(to.getTime())} else false)
     |> map(
         fn: (r) =>
             ({

@@ -1,7 +1,11 @@
-import type { EnergyQuery, EnergyRow } from '../../models/energy.js';
+import type { Logger } from 'pino';
+import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/energy.js';
 import type { PanelRecord, Reading } from '../../models/reading.js';
-import type { Forwarder, ForwarderStats, OutboxSource } from '../journal/forwarder.js';
+import { Forwarder, type ForwarderOptions, type ForwarderStats, type OutboxSource } from '../journal/forwarder.js';
+import type { InfluxConnection } from './influx-http.js';
+import { InfluxStore } from './influx-store.js';
 import type { ReadingStore } from './reading-store.js';
+import { SqliteStore } from './sqlite-store.js';
 
 /**
  * The production composition: InfluxDB as the store of record, fed from a durable local journal.
@@ -117,5 +121,41 @@ export class JournaledStore implements ReadingStore {
       await Promise.allSettled([this.influx.close()]);
       await this.journal.close();
     }
+  }
+}
+
+export interface JournaledInfluxStoreOptions {
+  /** The SQLite journal file (created if missing), e.g. `${DATA_DIR}/journal.sqlite`. */
+  readonly journalFile: string;
+  readonly timezone: string;
+  readonly counterRule: CounterRuleParams;
+  readonly influx: InfluxConnection;
+  readonly logger?: Logger;
+  /** Forwarder tuning (batch size, backoff, ...). */
+  readonly forwarder?: Omit<ForwarderOptions, 'source' | 'writer' | 'logger'>;
+  readonly closeDeadlineMs?: number;
+  /** Clock (ms since epoch) for journal enqueue times and lag. Default Date.now. */
+  readonly now?: () => number;
+}
+
+/**
+ * Wires journal, InfluxDB store and forwarder from settings (not started: call start()). Run
+ * checkInfluxAccess() first to fail fast on a wrong token, org or bucket.
+ */
+export function createJournaledInfluxStore(options: JournaledInfluxStoreOptions): JournaledStore {
+  const journal = new SqliteStore({
+    file: options.journalFile,
+    timezone: options.timezone,
+    counterRule: options.counterRule,
+    outbox: true,
+    now: options.now,
+  });
+  try {
+    const influx = new InfluxStore({ ...options.influx, timezone: options.timezone, counterRule: options.counterRule });
+    const forwarder = new Forwarder({ now: options.now, ...options.forwarder, source: journal, writer: influx.http, logger: options.logger });
+    return new JournaledStore({ journal, influx, forwarder, closeDeadlineMs: options.closeDeadlineMs });
+  } catch (error) {
+    void journal.close();
+    throw error;
   }
 }

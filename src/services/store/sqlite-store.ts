@@ -6,6 +6,7 @@ import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/ene
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import { periodSlices } from '../energy/periods.js';
 import type { ReadingStore } from './reading-store.js';
+import { SqliteQueryWorker } from './sqlite-query-worker.js';
 import {
   READING_COLUMNS,
   SCHEMA_SQL,
@@ -27,6 +28,11 @@ export interface SqliteStoreOptions {
   readonly outbox?: boolean;
   /** Clock for the outbox's enqueue time (ms since epoch). Default Date.now. */
   readonly now?: () => number;
+  /**
+   * Run energy() on a read-only connection in a worker thread, so a query over months of
+   * readings never blocks this thread. Default true for a file, false for ':memory:'.
+   */
+  readonly queryWorker?: boolean;
 }
 
 /** A reading waiting in the outbox, with the latest values stored for its (panel, time). */
@@ -53,16 +59,26 @@ export class InvalidReadingError extends RangeError {
   }
 }
 
+/** Column expressions of one reading in the energy query. */
+interface RuleColumns {
+  readonly t: string;
+  readonly c: string;
+  readonly p: string;
+}
+const THIS: RuleColumns = { t: 't', c: 'c', p: 'p' };
+const PREV: RuleColumns = { t: 't1', c: 'c1', p: 'p1' };
+const PREV2: RuleColumns = { t: 't2', c: 'c2', p: 'p2' };
+const NEXT: RuleColumns = { t: 'nx.time_ms', c: 'nx.energy_kwh', p: 'nx.active_power_kw' };
+
 /**
- * The counter rule's "normal step" from reading `a` to reading `b` (column suffixes of the
- * energy query: '' = this reading, '1'/'2' = one/two before, 'n' = the next). Same operation
- * order as isNormalStep() in counter-rule.ts, so SQLite and the oracle decide borderline steps
- * with identical doubles.
+ * The counter rule's "normal step" from reading `a` to reading `b`. Same operation order as
+ * isNormalStep() in counter-rule.ts, so SQLite and the TypeScript oracle decide borderline
+ * steps with identical doubles.
  */
-function normalStep(a: string, b: string): string {
+function normalStep(a: RuleColumns, b: RuleColumns): string {
   return (
-    `(c${b} - c${a} >= 0 AND c${b} - c${a} <= ` +
-    `max(p${a}, p${b}, @minPowerKw) * @maxPowerRatio * ((t${b} - t${a}) / 3600000.0))`
+    `(${b.c} - ${a.c} >= 0 AND ${b.c} - ${a.c} <= ` +
+    `max(${a.p}, ${b.p}, @minPowerKw) * @maxPowerRatio * ((${b.t} - ${a.t}) / 3600000.0))`
   );
 }
 
@@ -70,43 +86,51 @@ function normalStep(a: string, b: string): string {
  * Energy per (panel, period slice), all panels and periods in one statement.
  *
  * Slices come from periods.ts as JSON [periodStart, start, end] (ms), so any IANA zone works
- * without SQLite knowing about zones. For each panel × slice a correlated subquery takes the
- * panel's readings from the second one before `start` to the first one at or after `end` (two
- * primary-key seeks, then one contiguous range scan in key order, so the window needs no sort)
- * and evaluates the rule with LAG/LEAD:
- * - the reading is a glitch (has a successor, the step into it is abnormal, the step over it is
- *   normal): counts 0;
- * - its predecessor is a glitch (same test one row back, which needs the row two back): it counts
- *   from the row two back, and that step is normal by the glitch definition, so `c - c2`;
- * - otherwise `c - c1` when that step is normal, else 0 (reset, replacement, jump).
- * Only readings inside [start, end) are summed; the lookback and lookahead rows only serve as
- * neighbours. Because the rule looks at most two rows back and one ahead, cutting the interval
- * into slices gives exactly the result of one window over [from, to).
+ * without SQLite knowing about zones. For each panel × slice a correlated subquery reads the
+ * panel's readings from the second one before `start` up to `end` (a primary-key seek, then one
+ * contiguous range scan in key order, so the window needs no sort) and applies the rule:
+ * - common case: the step in is normal and the predecessor is not a glitch (its own step in was
+ *   normal, or it has no predecessor): count `c - c1`;
+ * - the step in is abnormal: the reading is a glitch, counting 0, when the step from its
+ *   predecessor straight to its successor is normal. The successor (the first reading after it,
+ *   which for the last reading of the slice is the lookahead reading at or after `end`) is
+ *   fetched by one primary-key seek only on this rare path (three LEADs in the window made the
+ *   whole query about 40% slower, measured);
+ * - the predecessor is a glitch (its step in abnormal, the step over it normal): count from the
+ *   reading before it, `c - c2` (normal by the glitch definition);
+ * - otherwise `c - c1` if the step is normal, else 0 (a reset, a replacement meter, a jump).
+ * Only readings inside [start, end) are summed; the two lookback rows serve as neighbours. The
+ * rule looks at most two readings back and one ahead, so cutting [from, to) into slices gives
+ * exactly the result of one window over [from, to).
  *
- * A row is returned for each panel and slice holding at least one reading (energy may be 0);
- * periods without readings are absent (the service zero-fills).
+ * `cells` is MATERIALIZED so the per-cell subquery runs once (inlined, SQLite would evaluate it
+ * again for the IS NOT NULL filter). A row is returned for each panel and slice holding at least
+ * one reading (energy may be 0); periods without readings are absent.
  */
-export const ENERGY_SQL = `
+const ENERGY_SQL = `
 WITH
   ids(panel_id) AS (SELECT DISTINCT value FROM json_each(@panelIds)),
   slices(period_ms, start_ms, end_ms) AS (
     SELECT value ->> '$[0]', value ->> '$[1]', value ->> '$[2]' FROM json_each(@slices)
   ),
-  cells AS (
+  cells(panel_id, period_ms, kwh) AS MATERIALIZED (
     SELECT ids.panel_id, slices.period_ms, (
       SELECT sum(
         CASE
           WHEN t1 IS NULL THEN 0
-          WHEN tn IS NOT NULL AND NOT ${normalStep('1', '')} AND ${normalStep('1', 'n')} THEN 0
-          WHEN t2 IS NOT NULL AND NOT ${normalStep('2', '1')} AND ${normalStep('2', '')} THEN c - c2
-          WHEN ${normalStep('1', '')} THEN c - c1
+          WHEN ${normalStep(PREV, THIS)} AND (t2 IS NULL OR ${normalStep(PREV2, PREV)}) THEN c - c1
+          WHEN NOT ${normalStep(PREV, THIS)} AND coalesce((
+                 SELECT ${normalStep(PREV, NEXT)} FROM readings AS nx
+                 WHERE nx.panel_id = ids.panel_id AND nx.time_ms > t
+                 ORDER BY nx.time_ms LIMIT 1), FALSE) THEN 0
+          WHEN t2 IS NOT NULL AND NOT ${normalStep(PREV2, PREV)} AND ${normalStep(PREV2, THIS)} THEN c - c2
+          WHEN ${normalStep(PREV, THIS)} THEN c - c1
           ELSE 0
         END)
       FROM (
         SELECT time_ms AS t, energy_kwh AS c, active_power_kw AS p,
                lag(time_ms) OVER w AS t1, lag(energy_kwh) OVER w AS c1, lag(active_power_kw) OVER w AS p1,
-               lag(time_ms, 2) OVER w AS t2, lag(energy_kwh, 2) OVER w AS c2, lag(active_power_kw, 2) OVER w AS p2,
-               lead(time_ms) OVER w AS tn, lead(energy_kwh) OVER w AS cn, lead(active_power_kw) OVER w AS pn
+               lag(time_ms, 2) OVER w AS t2, lag(energy_kwh, 2) OVER w AS c2, lag(active_power_kw, 2) OVER w AS p2
         FROM readings
         WHERE panel_id = ids.panel_id
           AND time_ms >= coalesce((
@@ -115,19 +139,15 @@ WITH
                   WHERE panel_id = ids.panel_id AND time_ms < slices.start_ms
                   ORDER BY time_ms DESC LIMIT 2)),
                 slices.start_ms)
-          AND time_ms <= coalesce((
-                SELECT time_ms FROM readings
-                WHERE panel_id = ids.panel_id AND time_ms >= slices.end_ms
-                ORDER BY time_ms LIMIT 1),
-                slices.end_ms)
+          AND time_ms < slices.end_ms
         WINDOW w AS (ORDER BY time_ms)
       )
-      WHERE t >= slices.start_ms AND t < slices.end_ms
-    ) AS energy_kwh
+      WHERE t >= slices.start_ms
+    )
     FROM ids CROSS JOIN slices
   )
-SELECT panel_id, period_ms, energy_kwh FROM cells
-WHERE energy_kwh IS NOT NULL
+SELECT panel_id, period_ms, kwh FROM cells
+WHERE kwh IS NOT NULL
 ORDER BY panel_id, period_ms
 `;
 
@@ -149,7 +169,7 @@ interface PanelRow {
 interface EnergyResultRow {
   readonly panel_id: string;
   readonly period_ms: number;
-  readonly energy_kwh: number;
+  readonly kwh: number;
 }
 
 interface OutboxRow extends ReadingRow {
@@ -182,6 +202,7 @@ export class SqliteStore implements ReadingStore {
   private readonly outboxEnabled: boolean;
   private readonly now: () => number;
   private closed = false;
+  private readonly queryWorker: SqliteQueryWorker | null;
 
   // Prepared once: better-sqlite3 statements are reusable and preparing costs more than running.
   private readonly upsertReading: Database.Statement<unknown[]>;
@@ -276,6 +297,7 @@ export class SqliteStore implements ReadingStore {
       this.db.close();
       throw error;
     }
+    this.queryWorker = (options.queryWorker ?? true) && !inMemory ? new SqliteQueryWorker(options.file) : null;
   }
 
   private migrate(): void {
@@ -374,13 +396,16 @@ export class SqliteStore implements ReadingStore {
     const toMs = timeMs(query.to, 'to');
     if (query.panelIds.length === 0 || fromMs >= toMs) return [];
     const slices = periodSlices(query.from, query.to, query.groupBy, this.timezone);
-    const rows = this.selectEnergy.all({
+    const params = {
       panelIds: JSON.stringify(query.panelIds),
       slices: JSON.stringify(slices.map((s) => [s.periodStart.getTime(), s.start.getTime(), s.end.getTime()])),
       minPowerKw: this.rule.minPowerKw,
       maxPowerRatio: this.rule.maxPowerRatio,
-    });
-    return rows.map((row) => ({ panelId: row.panel_id, periodStart: new Date(row.period_ms), energyKwh: row.energy_kwh }));
+    };
+    const rows = this.queryWorker
+      ? await this.queryWorker.all<EnergyResultRow>(ENERGY_SQL, params)
+      : this.selectEnergy.all(params);
+    return rows.map((row) => ({ panelId: row.panel_id, periodStart: new Date(row.period_ms), energyKwh: row.kwh }));
   }
 
   async ping(): Promise<void> {
@@ -391,6 +416,7 @@ export class SqliteStore implements ReadingStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.queryWorker?.close();
     try {
       this.db.pragma('wal_checkpoint(TRUNCATE)');
     } finally {

@@ -1,0 +1,151 @@
+import type { Client } from 'graphql-ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { MonthlySummaryDocument, PanelDetailDocument, YearlySummaryDocument } from '../generated/graphql.js';
+import { Disposers, httpRequest, wsClient, wsRequest, type GraphqlResult, type Operation } from '../support/graphql-client.js';
+import { seed, series, wib } from '../support/seed.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * Bad arguments answer BAD_USER_INPUT with a message that says what is wrong, and internal errors
+ * are masked, over HTTP and over WebSocket alike (both run yoga's envelop pipeline).
+ */
+
+let api: TestApp;
+let client: Client;
+const disposers = new Disposers();
+
+beforeAll(async () => {
+  api = await startTestApp();
+  client = wsClient(api.wsUrl);
+  // One panel with 5,001 raw readings in one WIB day, one a second.
+  seed(api.app, series('ERR', wib('2025-08-01 00:00:00'), 5_001, { stepMs: 1_000, kwhStep: 0.001 }));
+});
+afterEach(() => disposers.drain());
+afterAll(async () => {
+  await client.dispose();
+  await api.stop({ removeData: true });
+});
+
+const detail = (from: string, to: string, every?: string, id = 'ERR') => ({ id, from, to, every: every ?? null });
+
+interface Case {
+  readonly name: string;
+  readonly document: Operation<unknown, unknown>;
+  readonly variables?: Record<string, unknown>;
+  readonly message: RegExp;
+}
+
+const cases: Case[] = [
+  { name: 'month 13', document: MonthlySummaryDocument, variables: { year: 2025, month: 13 }, message: /^month must be 1-12 \(got 13\)$/ },
+  { name: 'month 0', document: MonthlySummaryDocument, variables: { year: 2025, month: 0 }, message: /month must be 1-12 \(got 0\)/ },
+  { name: 'year 1999 (monthly)', document: MonthlySummaryDocument, variables: { year: 1999, month: 1 }, message: /year must be between 2000 and 2100 \(got 1999\)/ },
+  { name: 'year 1999 (yearly)', document: YearlySummaryDocument, variables: { year: 1999 }, message: /year must be between 2000 and 2100 \(got 1999\)/ },
+  {
+    name: 'unknown panelId in a summary',
+    document: MonthlySummaryDocument,
+    variables: { year: 2025, month: 8, panelId: 'NO_SUCH_PANEL' },
+    message: /unknown panel "NO_SUCH_PANEL"/,
+  },
+  {
+    name: 'unknown panelId in a yearly summary',
+    document: YearlySummaryDocument,
+    variables: { year: 2025, panelId: 'NO_SUCH_PANEL' },
+    message: /unknown panel "NO_SUCH_PANEL"/,
+  },
+  {
+    name: 'from = to',
+    document: PanelDetailDocument,
+    variables: detail('2025-08-01T00:00:00+07:00', '2025-08-01T00:00:00+07:00'),
+    message: /"from" must be before "to"/,
+  },
+  {
+    name: 'from after to',
+    document: PanelDetailDocument,
+    variables: detail('2025-08-02T00:00:00Z', '2025-08-01T00:00:00Z', '1h'),
+    message: /"from" must be before "to"/,
+  },
+  {
+    name: '`every` junk',
+    document: PanelDetailDocument,
+    variables: detail('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z', 'soon'),
+    message: /"every" must be a duration .*\(got "soon"\)/,
+  },
+  {
+    name: '`every` over the point limit',
+    document: PanelDetailDocument,
+    variables: detail('2025-08-01T00:00:00Z', '2025-08-01T02:00:00Z', '1s'),
+    message: /would return 7200 points; the limit is 5000/,
+  },
+  {
+    name: 'more than 5,000 raw readings',
+    document: PanelDetailDocument,
+    variables: detail('2025-08-01T00:00:00+07:00', '2025-08-02T00:00:00+07:00'),
+    message: /more than 5000 raw readings in this range; pass "every"/,
+  },
+  {
+    name: 'DateTime variable without an offset',
+    document: PanelDetailDocument,
+    variables: detail('2025-08-01T00:00:00', '2025-08-02T00:00:00Z'),
+    message: /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01T00:00:00"\)/,
+  },
+  {
+    name: 'DateTime literal without an offset',
+    document: '{ panel(id: "ERR") { readings(from: "2025-08-01 00:00", to: "2025-08-02T00:00:00Z") { time } } }',
+    message: /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01 00:00"\)/,
+  },
+  {
+    name: 'DateTime that does not exist (Feb 30)',
+    document: PanelDetailDocument,
+    variables: detail('2025-02-30T00:00:00Z', '2025-03-02T00:00:00Z'),
+    message: /DateTime 2025-02-30T00:00:00Z is not a valid instant/,
+  },
+];
+
+function expectBadUserInput(result: GraphqlResult<unknown>, message: RegExp): void {
+  expect(result.errors, JSON.stringify(result)).toHaveLength(1);
+  const [error] = result.errors!;
+  expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(error?.message).toMatch(message);
+}
+
+describe('bad arguments', () => {
+  it.each(cases)('$name → BAD_USER_INPUT over HTTP', async ({ document, variables, message }) => {
+    expectBadUserInput(await httpRequest(api.httpUrl, document, variables), message);
+  });
+
+  it.each(cases)('$name → BAD_USER_INPUT over WebSocket', async ({ document, variables, message }) => {
+    expectBadUserInput(await wsRequest(client, document, variables), message);
+  });
+
+  it('rejects a bad subscription argument over WebSocket without closing the socket', async () => {
+    const bad = await wsRequest(client, 'subscription { panelReading(panelId: 5.5) { time } }');
+    expect(bad.errors?.[0]?.message).toMatch(/ID cannot represent a non-string and non-integer value: 5.5/);
+    // The same connection still serves the next operation.
+    const good = await wsRequest(client, YearlySummaryDocument, { year: 2025, panelId: 'ERR' });
+    expect(good.errors).toBeUndefined();
+  });
+});
+
+describe('internal errors', () => {
+  it('are masked: no message, stack or path of the store leaks, over HTTP or WebSocket', async () => {
+    vi.stubEnv('NODE_ENV', 'development'); // the product's default; yoga shows more in development
+    const secret = 'SQLITE_IOERR: disk I/O error at /var/lib/energy/secret-readings.sqlite';
+    const spy = vi.spyOn(SqliteStore.prototype, 'readings').mockRejectedValue(new Error(secret));
+    disposers.add(() => {
+      spy.mockRestore();
+      vi.unstubAllEnvs();
+    }, null);
+    const variables = detail('2025-08-01T00:00:00+07:00', '2025-08-01T01:00:00+07:00');
+
+    const overHttp = await httpRequest(api.httpUrl, PanelDetailDocument, variables);
+    const overWs = await wsRequest(client, PanelDetailDocument, variables);
+    for (const result of [overHttp, overWs]) {
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      const text = JSON.stringify(result);
+      for (const leak of ['SQLITE', 'secret', 'sqlite', 'stack', 'originalError', '.ts:']) expect(text).not.toContain(leak);
+    }
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+});

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DashboardDocument, PanelStatusChangesDocument } from '../generated/graphql.js';
+import { Disposers, httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
+import { seed } from '../support/seed.js';
+import { startTestApp } from '../support/test-app.js';
+
+const disposers = new Disposers();
+afterEach(() => disposers.drain());
+
+describe('panel status', () => {
+  it('goes OFFLINE exactly OFFLINE_AFTER after the last reading (timer-driven) and ONLINE again on the next, announced over WebSocket', async () => {
+    const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp({ OFFLINE_AFTER: '1s' }));
+    // Silent for days: listed, OFFLINE, and never announced (it was never seen online).
+    seed(api.app, [{ panelId: 'STATUS_OLD', time: new Date(Date.now() - 3 * 86_400_000), kwh: 5 }]);
+
+    const client = disposers.add(() => client.dispose(), wsClient(api.wsUrl));
+    const all = disposers.add(() => all.dispose(), subscribe(client, PanelStatusChangesDocument, {}));
+    const onlyA = disposers.add(() => onlyA.dispose(), subscribe(client, PanelStatusChangesDocument, { panelId: 'STATUS_A' }));
+    await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
+
+    const t0 = new Date();
+    seed(api.app, [
+      { panelId: 'STATUS_A', time: t0, kwh: 1 },
+      { panelId: 'STATUS_B', time: t0, kwh: 1 },
+    ]);
+    const online = [await all.next(), await all.next()].map((r) => r.data?.panelStatusChanged);
+    expect(online).toEqual([
+      { panelId: 'STATUS_A', status: 'ONLINE', at: t0.toISOString() },
+      { panelId: 'STATUS_B', status: 'ONLINE', at: t0.toISOString() },
+    ]);
+    expect((await onlyA.next()).data?.panelStatusChanged).toEqual({ panelId: 'STATUS_A', status: 'ONLINE', at: t0.toISOString() });
+    let dashboard = await httpData(api.httpUrl, DashboardDocument, {});
+    expect(dashboard.panels.map((p) => [p.id, p.status])).toEqual([
+      ['STATUS_A', 'ONLINE'],
+      ['STATUS_B', 'ONLINE'],
+      ['STATUS_OLD', 'OFFLINE'],
+    ]);
+    expect(dashboard.overview).toMatchObject({ panelCount: 3, onlineCount: 2, offlineCount: 1 });
+
+    // No request is made now: the monitor's own timer announces both at the threshold.
+    const offlineAt = new Date(t0.getTime() + 1_000);
+    const offline = [await all.next(2_000), await all.next(2_000)].map((r) => r.data?.panelStatusChanged);
+    const announcedAt = Date.now();
+    expect(announcedAt).toBeGreaterThanOrEqual(offlineAt.getTime());
+    expect(announcedAt - offlineAt.getTime()).toBeLessThan(500);
+    expect(offline).toEqual([
+      { panelId: 'STATUS_A', status: 'OFFLINE', at: offlineAt.toISOString() },
+      { panelId: 'STATUS_B', status: 'OFFLINE', at: offlineAt.toISOString() },
+    ]);
+    expect((await onlyA.next()).data?.panelStatusChanged).toMatchObject({ panelId: 'STATUS_A', status: 'OFFLINE' });
+    dashboard = await httpData(api.httpUrl, DashboardDocument, {});
+    expect(dashboard.panels.map((p) => p.status)).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE']);
+    expect(dashboard.overview).toMatchObject({ onlineCount: 0, offlineCount: 3 });
+
+    // A new reading from A brings it back at once; B stays offline.
+    const t1 = new Date();
+    seed(api.app, [{ panelId: 'STATUS_A', time: t1, kwh: 1.001 }]);
+    expect((await all.next()).data?.panelStatusChanged).toEqual({ panelId: 'STATUS_A', status: 'ONLINE', at: t1.toISOString() });
+    expect((await onlyA.next()).data?.panelStatusChanged).toEqual({ panelId: 'STATUS_A', status: 'ONLINE', at: t1.toISOString() });
+    dashboard = await httpData(api.httpUrl, DashboardDocument, {});
+    expect(dashboard.panels.map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE', 'OFFLINE']);
+
+    // ...and it times out again on its own.
+    expect((await onlyA.next(2_000)).data?.panelStatusChanged).toEqual({
+      panelId: 'STATUS_A',
+      status: 'OFFLINE',
+      at: new Date(t1.getTime() + 1_000).toISOString(),
+    });
+    // The filtered subscriber saw only STATUS_A; nobody heard of STATUS_OLD.
+    expect(onlyA.results.map((r) => r.data?.panelStatusChanged.panelId)).toEqual(['STATUS_A', 'STATUS_A', 'STATUS_A', 'STATUS_A']);
+    await all.received(6);
+    expect(all.results.some((r) => r.data?.panelStatusChanged.panelId === 'STATUS_OLD')).toBe(false);
+  });
+
+  it('does not flip ONLINE for a late reading older than OFFLINE_AFTER', async () => {
+    const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp({ OFFLINE_AFTER: '1s' }));
+    const client = disposers.add(() => client.dispose(), wsClient(api.wsUrl));
+    const all = disposers.add(() => all.dispose(), subscribe(client, PanelStatusChangesDocument, {}));
+    await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(1);
+
+    seed(api.app, [{ panelId: 'STATUS_LATE', time: new Date(Date.now() - 60_000), kwh: 1 }]);
+    const { panels } = await httpData(api.httpUrl, DashboardDocument, {});
+    expect(panels.map((p) => [p.id, p.status])).toEqual([['STATUS_LATE', 'OFFLINE']]);
+    await expect(all.next(1_200)).rejects.toThrow(/timed out/);
+  });
+});

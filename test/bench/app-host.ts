@@ -1,0 +1,99 @@
+/**
+ * Child process: the real product, started through its composition root exactly like
+ * `npm start` (startApp + loadConfig), with the environment the benchmark passes in
+ * BENCH_APP_ENV. Runs in its own process so its event loop and its memory are its own.
+ *
+ * Instrumentation, none of it in src/:
+ * - counts `readingStored` events through the app's own pubsub (`app.pubsub.subscribe`);
+ * - counts and times calls to the SQLite store by wrapping SqliteStore's prototype methods
+ *   (the app has no hook to wrap the store it opens; see the README section).
+ */
+import { startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { silentLogger } from '../../src/config/logger.js';
+import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { childMain, sharedNow } from './child.js';
+
+const rssAfterImport = process.memoryUsage().rss;
+
+/** Store methods counted as round trips (reads) or writes. */
+export const STORE_METHODS = ['energy', 'latestReadings', 'readings', 'downsample', 'panels', 'writeBatch', 'writeBatchSync'] as const;
+type StoreMethod = (typeof STORE_METHODS)[number];
+
+const calls = Object.fromEntries(STORE_METHODS.map((m) => [m, 0])) as Record<StoreMethod, number>;
+const callMs = Object.fromEntries(STORE_METHODS.map((m) => [m, 0])) as Record<StoreMethod, number>;
+const prototype = SqliteStore.prototype as unknown as Record<StoreMethod, (...args: unknown[]) => unknown>;
+for (const method of STORE_METHODS) {
+  const original = prototype[method];
+  prototype[method] = function (this: unknown, ...args: unknown[]) {
+    calls[method]++;
+    // better-sqlite3 is synchronous: the work happens inside this call even for async methods.
+    const started = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      callMs[method] += performance.now() - started;
+    }
+  };
+}
+
+/** Largest values seen by a 50 ms sampler: where the product's memory goes. */
+const peak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+const sampleMemory = () => {
+  const usage = process.memoryUsage();
+  for (const key of Object.keys(peak) as Array<keyof typeof peak>) peak[key] = Math.max(peak[key], usage[key]);
+};
+setInterval(sampleMemory, 50).unref();
+
+const env = JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, string>;
+const started = performance.now();
+const app = await startApp(loadConfig(env), silentLogger);
+const startupMs = performance.now() - started;
+
+let prefix: string | null = null;
+let count = 0;
+let firstAt = 0;
+let lastAt = 0;
+let countedAll = 0;
+void (async () => {
+  for await (const reading of app.pubsub.subscribe('readingStored')) {
+    countedAll++;
+    if (prefix === null || !reading.panelId.startsWith(prefix)) continue;
+    const now = sharedNow();
+    if (count === 0) firstAt = now;
+    lastAt = now;
+    count++;
+  }
+})();
+
+childMain(async (message, reply) => {
+  switch (message.type) {
+    case 'expect':
+      prefix = String(message.prefix);
+      count = 0;
+      firstAt = 0;
+      lastAt = 0;
+      reply({ type: 'expecting' });
+      break;
+    case 'status':
+      reply({ type: 'status', count, firstAt, lastAt, countedAll });
+      break;
+    case 'store-calls': {
+      reply({ type: 'store-calls', calls: { ...calls }, callMs: { ...callMs } });
+      for (const method of STORE_METHODS) {
+        calls[method] = 0;
+        callMs[method] = 0;
+      }
+      break;
+    }
+    case 'memory':
+      sampleMemory();
+      reply({ type: 'memory', peak: { ...peak }, now: process.memoryUsage() });
+      break;
+    case 'stop':
+      await app.stop();
+      process.exit(0);
+  }
+});
+
+process.send?.({ type: 'ready', httpPort: app.httpPort, startupMs, rssAfterImport });

@@ -1,0 +1,151 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** A message between the benchmark and one of its child processes (always has a `type`). */
+export interface ChildMessage {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** Where `BENCH_CPU_PROF=1` writes `.cpuprofile` files (git-ignored). */
+export const PROFILE_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
+
+export interface BenchChild {
+  readonly pid: number;
+  readonly name: string;
+  send(message: ChildMessage): void;
+  /** The next message of this type (earlier messages of other types are kept for later). */
+  next<T extends ChildMessage>(type: string, timeoutMs?: number): Promise<T>;
+  /** send() then next(replyType). */
+  request<T extends ChildMessage>(message: ChildMessage, replyType: string, timeoutMs?: number): Promise<T>;
+  /** Peak and current resident set size from /proc (bytes), or null where unavailable. */
+  memory(): { peakRss: number; rss: number } | null;
+  /** Sends `stop`, waits for the exit; kills the process if it does not exit in time. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Runs a TypeScript entry script under test/bench/ in its own Node process (through tsx), with an
+ * IPC channel. Products and load generators run in separate processes so they never share an
+ * event loop, and the product's memory is its own.
+ */
+export async function startChild(script: string, env: Record<string, string>, name = script): Promise<BenchChild> {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const execArgv = ['--import', 'tsx'];
+  if (process.env.BENCH_CPU_PROF === '1') {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
+  }
+  const child: ChildProcess = fork(file, [], {
+    execArgv,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const queue: ChildMessage[] = [];
+  const waiters: Array<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }> = [];
+  let exited: Error | null = null;
+
+  const deliver = (message: ChildMessage) => {
+    if (message.type === 'fatal') {
+      const error = new Error(`${name}: ${String(message.message)}`);
+      for (const waiter of waiters.splice(0)) waiter.reject(error);
+      exited = error;
+      return;
+    }
+    const index = waiters.findIndex((w) => w.type === message.type);
+    if (index >= 0) waiters.splice(index, 1)[0]!.resolve(message);
+    else queue.push(message);
+  };
+  child.on('message', (message) => deliver(message as ChildMessage));
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited ??= new Error(`${name} exited (code ${code}, signal ${signal})`);
+      for (const waiter of waiters.splice(0)) waiter.reject(exited);
+      resolve();
+    });
+  });
+
+  const next = <T extends ChildMessage>(type: string, timeoutMs = 60_000): Promise<T> => {
+    const index = queue.findIndex((m) => m.type === type);
+    if (index >= 0) return Promise.resolve(queue.splice(index, 1)[0] as T);
+    if (exited) return Promise.reject(exited);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = waiters.indexOf(waiter);
+        if (i >= 0) waiters.splice(i, 1);
+        reject(new Error(`${name}: no "${type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = {
+        type,
+        resolve: (m: ChildMessage) => {
+          clearTimeout(timer);
+          resolve(m as T);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      waiters.push(waiter);
+    });
+  };
+
+  const handle: BenchChild = {
+    pid: child.pid ?? -1,
+    name,
+    send: (message) => {
+      if (child.connected) child.send(message);
+    },
+    next,
+    request: (message, replyType, timeoutMs) => {
+      const reply = next(replyType, timeoutMs);
+      handle.send(message);
+      return reply;
+    },
+    memory: () => procMemory(child.pid),
+    async stop(timeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      handle.send({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+  return handle;
+}
+
+/** VmHWM (peak RSS) and VmRSS of a process, from /proc/<pid>/status. */
+export function procMemory(pid: number | undefined): { peakRss: number; rss: number } | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
+    return { peakRss: kb('VmHWM'), rss: kb('VmRSS') };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The child side: reports an uncaught failure to the parent and exits, and gives each request
+ * handler a typed reply function.
+ */
+export function childMain(handler: (message: ChildMessage, reply: (m: ChildMessage) => void) => Promise<void> | void): void {
+  const reply = (message: ChildMessage) => process.send?.(message);
+  const fail = (error: unknown) => {
+    reply({ type: 'fatal', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    setTimeout(() => process.exit(1), 100);
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (message) => {
+    Promise.resolve(handler(message as ChildMessage, reply)).catch(fail);
+  });
+}
+
+/** A clock shared by the benchmark's processes (ms since the epoch, sub-millisecond). */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface Broker {
+  readonly url: string;
+  /** What the table prints about the broker. */
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Per-client queue limit of the private broker. Mosquitto's default (1,000 messages above the 20
+ * in flight) silently drops QoS 1 messages for a subscriber that falls behind a burst: with
+ * 100,000 readings published as fast as possible, both the ingester and the baseline would lose
+ * messages at the broker, and the ingest figure would measure Mosquitto's drops. Production
+ * deployments that must ride out a backlog need the same setting.
+ */
+export const MAX_QUEUED_MESSAGES = 1_000_000;
+
+/**
+ * A private Mosquitto on a free port, so nothing else on the machine shares the broker with the
+ * benchmark. Falls back to the shared one at 127.0.0.1:1883 (with a note) when `mosquitto` cannot
+ * be started; each benchmark still uses its own topic root there.
+ */
+export async function startBroker(dir: string): Promise<Broker> {
+  const port = await freePort();
+  const config = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    config,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      `max_queued_messages ${MAX_QUEUED_MESSAGES}`,
+      'log_dest none',
+      '',
+    ].join('\n'),
+  );
+  let proc: ChildProcess | null = null;
+  try {
+    proc = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
+    const started = proc;
+    await new Promise<void>((resolve, reject) => {
+      started.once('error', reject);
+      started.once('exit', (code) => reject(new Error(`mosquitto exited with code ${code}`)));
+      const deadline = Date.now() + 5_000;
+      const poll = async () => {
+        if (await reachable(port)) return resolve();
+        if (Date.now() > deadline) return reject(new Error('mosquitto did not start listening'));
+        setTimeout(() => void poll(), 25);
+      };
+      void poll();
+    });
+  } catch (error) {
+    proc?.kill();
+    if (await reachable(1883)) {
+      return {
+        url: 'mqtt://127.0.0.1:1883',
+        description: `shared Mosquitto at 127.0.0.1:1883 (private one failed: ${(error as Error).message}; default queue limits may drop bursts)`,
+        stop: async () => {},
+      };
+    }
+    throw new Error(`no MQTT broker: could not start mosquitto (${(error as Error).message}) and none at 127.0.0.1:1883`);
+  }
+  const running = proc;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    description: `private mosquitto on 127.0.0.1:${port} (max_queued_messages ${MAX_QUEUED_MESSAGES}, in-memory)`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (running.exitCode !== null || running.signalCode !== null) return resolve();
+        running.once('exit', () => resolve());
+        running.kill('SIGTERM');
+      }),
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { startChild, type BenchChild, type ChildMessage } from './child.js';
+
+/** The product's answer to `ready`. */
+export interface ProductReady extends ChildMessage {
+  readonly httpPort: number;
+  readonly startupMs: number;
+  readonly rssAfterImport: number;
+}
+
+export interface Product {
+  readonly child: BenchChild;
+  readonly ready: ProductReady;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  /** The topic root meters publish under: `<root>/PM/<panel>`. */
+  readonly topicRoot: string;
+}
+
+/** A topic root / client id no other benchmark or test on the broker uses. */
+export function uniqueName(label: string): string {
+  return `${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Starts the real product in a child process (test/bench/app-host.ts → startApp) with a config
+ * from loadConfig: ephemeral HTTP port, no simulator, silent logs, the given data directory, and
+ * an external broker with a unique topic root and client id.
+ */
+export async function startProduct(options: { dataDir: string; mqttUrl: string; name: string }): Promise<Product> {
+  const topicRoot = uniqueName('BENCH');
+  const env = {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SIMULATE: 'false',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: options.dataDir,
+    MQTT_URL: options.mqttUrl,
+    MQTT_TOPIC: `${topicRoot}/PM/#`,
+    MQTT_CLIENT_ID: uniqueName('bench-ingester'),
+  };
+  const child = await startChild('./app-host.ts', { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production' }, options.name);
+  const ready = await child.next<ProductReady>('ready', 120_000);
+  return {
+    child,
+    ready,
+    httpUrl: `http://127.0.0.1:${ready.httpPort}/graphql`,
+    wsUrl: `ws://127.0.0.1:${ready.httpPort}/graphql`,
+    topicRoot,
+  };
+}

@@ -1,0 +1,154 @@
+import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
+import type { Reading } from '../../src/models/reading.js';
+import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+
+/**
+ * Realistic history for the query benchmarks, written straight into the product's SQLite file
+ * (`<DATA_DIR>/readings.sqlite`) with the product's own store before the app starts. Seeding is
+ * not timed.
+ *
+ * Each panel reports once a minute. Its power follows an office-building day in local time
+ * (Asia/Jakarta, UTC+7, no daylight saving) with a little noise, and its kWh counter is the
+ * running integral of that power, rounded like the meters round it (2 decimals): monotonic and
+ * consistent with kW, so every step is "normal" under the counter rule and the expected usage of
+ * any period is simply `counter(last reading in it) - counter(baseline)`.
+ */
+
+export const STEP_MS = 60_000;
+const SITE_OFFSET_HOURS = 7;
+const BATCH = 200_000;
+
+export interface SeedSpec {
+  readonly file: string;
+  readonly panelIds: readonly string[];
+  /** Readings per panel (one a minute), the last one at `end`. */
+  readonly perPanel: number;
+  /** Minute-aligned instant of each panel's newest reading. */
+  readonly end: Date;
+  readonly timezone: string;
+}
+
+export interface SeededPanel {
+  readonly id: string;
+  /** Stored counter values, index i at `startMs + i * STEP_MS`. */
+  readonly counters: Float64Array;
+  /** Stored kW of the newest reading. */
+  readonly lastPowerKw: number;
+}
+
+/** What was written, with the answers the product must give about it. */
+export class SeededHistory {
+  constructor(
+    readonly panels: readonly SeededPanel[],
+    readonly startMs: number,
+    readonly endMs: number,
+    readonly rows: number,
+  ) {}
+
+  /**
+   * Energy of all panels over [from, to) by the counter rule on this glitch-free, monotonic
+   * data: last counter in the period minus the baseline (the reading before the period, or the
+   * first reading in it when there is none before).
+   */
+  expectedKwh(from: Date, to: Date): number {
+    const n = this.panels[0]?.counters.length ?? 0;
+    const first = Math.max(0, Math.ceil((from.getTime() - this.startMs) / STEP_MS));
+    const last = Math.min(n - 1, Math.ceil((to.getTime() - this.startMs) / STEP_MS) - 1);
+    if (last < first) return 0;
+    const base = first > 0 ? first - 1 : first;
+    let total = 0;
+    for (const panel of this.panels) total += panel.counters[last]! - panel.counters[base]!;
+    return total;
+  }
+}
+
+/** Small deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** Occupancy 0..1 of an office floor at a local hour (fractional). */
+function occupancy(localHour: number): number {
+  if (localHour < 6 || localHour >= 20) return 0;
+  if (localHour < 8) return (localHour - 6) / 2;
+  if (localHour < 17) return 1;
+  return (20 - localHour) / 3;
+}
+
+const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
+
+/** Writes the history in big batches with the product's SqliteStore and returns what it wrote. */
+export async function seedHistory(spec: SeedSpec): Promise<SeededHistory> {
+  const endMs = spec.end.getTime();
+  if (endMs % STEP_MS !== 0) throw new RangeError('end must be minute-aligned');
+  const startMs = endMs - (spec.perPanel - 1) * STEP_MS;
+  const store = new SqliteStore({ file: spec.file, timezone: spec.timezone, counterRule: DEFAULT_COUNTER_RULE });
+  const panels: SeededPanel[] = [];
+  let rows = 0;
+  try {
+    let batch: Reading[] = [];
+    for (const [index, panelId] of spec.panelIds.entries()) {
+      const next = random(0x5eed + index * 7919);
+      const baseKw = 3 + (index % 10) * 2.5 + next() * 2;
+      const counters = new Float64Array(spec.perPanel);
+      let energy = 10_000 + index * 731.3 + next() * 100;
+      let kw = 0;
+      for (let i = 0; i < spec.perPanel; i++) {
+        const timeMs = startMs + i * STEP_MS;
+        const localHour = (((timeMs / 3_600_000 + SITE_OFFSET_HOURS) % 24) + 24) % 24;
+        kw = round(baseKw * (0.3 + 0.7 * occupancy(localHour)) * (0.95 + 0.1 * next()), 2);
+        energy += kw / 60; // the power of the minute just ended
+        const kwh = round(energy, 2);
+        counters[i] = kwh;
+        const pf = round(0.86 + 0.1 * next(), 2);
+        const voltage = [round(228 + 4 * next(), 1), round(228 + 4 * next(), 1), round(228 + 4 * next(), 1)] as const;
+        const vAvg = round((voltage[0] + voltage[1] + voltage[2]) / 3, 1);
+        const amps = (kw * 1000) / (3 * vAvg * pf);
+        const current = [round(amps * (0.97 + 0.06 * next()), 2), round(amps, 2), round(amps * (0.97 + 0.06 * next()), 2)] as const;
+        batch.push({
+          panelId,
+          time: new Date(timeMs),
+          voltage: { l1: voltage[0], l2: voltage[1], l3: voltage[2], average: vAvg },
+          current: { l1: current[0], l2: current[1], l3: current[2], average: round((current[0] + current[1] + current[2]) / 3, 2) },
+          activePowerKw: kw,
+          apparentPowerKva: round(kw / pf, 2),
+          energyKwh: kwh,
+          powerFactor: pf,
+          voltageUnbalance: round(next() * 1.5, 3),
+          currentUnbalance: round(next() * 4, 3),
+        });
+        if (batch.length >= BATCH) {
+          await store.writeBatch(batch);
+          rows += batch.length;
+          batch = [];
+        }
+      }
+      panels.push({ id: panelId, counters, lastPowerKw: kw });
+    }
+    if (batch.length > 0) {
+      await store.writeBatch(batch);
+      rows += batch.length;
+    }
+  } finally {
+    await store.close();
+  }
+  return new SeededHistory(panels, startMs, endMs, rows);
+}
+
+/** `PANEL_000`, `PANEL_001`, … (zero-padded so they sort like the product sorts them). */
+export function panelIds(count: number, prefix = 'PANEL'): string[] {
+  const width = String(count - 1).length;
+  return Array.from({ length: count }, (_, i) => `${prefix}_${String(i).padStart(width, '0')}`);
+}
+
+/** The newest whole minute at or before `now`. */
+export function minuteFloor(now: number): Date {
+  return new Date(now - (now % STEP_MS));
+}

@@ -1,0 +1,295 @@
+/* eslint-disable */
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = T | null | undefined;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A calendar date YYYY-MM-DD in the site timezone. */
+  Date: { input: string; output: string; }
+  /** An instant as ISO-8601 with an offset (output in UTC, e.g. 2026-07-01T05:30:05.000Z). */
+  DateTime: { input: string; output: string; }
+};
+
+export type DailyUsage = {
+  __typename?: 'DailyUsage';
+  cost: Scalars['Float']['output'];
+  date: Scalars['Date']['output'];
+  energyKwh: Scalars['Float']['output'];
+};
+
+export type IngestStatus = {
+  __typename?: 'IngestStatus';
+  backlog: Scalars['Int']['output'];
+  brokerConnected: Scalars['Boolean']['output'];
+  /** True while readings are stored locally but not yet in the remote store (InfluxDB): history and usage may miss them. */
+  lagging: Scalars['Boolean']['output'];
+  oldestUnsentAgeSeconds?: Maybe<Scalars['Float']['output']>;
+  rejections: Array<RejectionCount>;
+};
+
+export type MonthlySummary = {
+  __typename?: 'MonthlySummary';
+  /** Every day of the month, zero when there was no use. */
+  days: Array<DailyUsage>;
+  month: Scalars['Int']['output'];
+  /** null: the whole building. */
+  panelId?: Maybe<Scalars['ID']['output']>;
+  total: Usage;
+  year: Scalars['Int']['output'];
+};
+
+export type MonthlyUsage = {
+  __typename?: 'MonthlyUsage';
+  cost: Scalars['Float']['output'];
+  energyKwh: Scalars['Float']['output'];
+  /** 1-12. */
+  month: Scalars['Int']['output'];
+};
+
+/** Building totals for the header cards. */
+export type Overview = {
+  __typename?: 'Overview';
+  offlineCount: Scalars['Int']['output'];
+  onlineCount: Scalars['Int']['output'];
+  panelCount: Scalars['Int']['output'];
+  /** All panels, local midnight until now. */
+  todayUsage: Usage;
+};
+
+/** An electrical panel with a power meter. */
+export type Panel = {
+  __typename?: 'Panel';
+  firstSeenAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Meter time of the newest reading. */
+  lastSeenAt?: Maybe<Scalars['DateTime']['output']>;
+  latestReading?: Maybe<Reading>;
+  name: Scalars['String']['output'];
+  /** History, oldest first: raw, or one point per `every` (e.g. "1m", "15m", "1h", "1d") with instantaneous values averaged and the last kWh of each window. At most 5,000 points. */
+  readings: Array<Reading>;
+  status: PanelStatus;
+  /** Energy and cost from local midnight until now (today's bill so far). */
+  todayUsage: Usage;
+};
+
+
+/** An electrical panel with a power meter. */
+export type PanelReadingsArgs = {
+  every?: InputMaybe<Scalars['String']['input']>;
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+/** ONLINE while the newest reading is within OFFLINE_AFTER of now. */
+export type PanelStatus =
+  | 'OFFLINE'
+  | 'ONLINE';
+
+export type PanelStatusChange = {
+  __typename?: 'PanelStatusChange';
+  at: Scalars['DateTime']['output'];
+  panelId: Scalars['ID']['output'];
+  status: PanelStatus;
+};
+
+/** Per-phase values (L1, L2, L3) and their average. */
+export type PhaseValues = {
+  __typename?: 'PhaseValues';
+  average?: Maybe<Scalars['Float']['output']>;
+  l1?: Maybe<Scalars['Float']['output']>;
+  l2?: Maybe<Scalars['Float']['output']>;
+  l3?: Maybe<Scalars['Float']['output']>;
+};
+
+export type Query = {
+  __typename?: 'Query';
+  ingestStatus: IngestStatus;
+  /** Energy and cost per day of a month in the site timezone, for one panel or the whole building. */
+  monthlySummary: MonthlySummary;
+  overview: Overview;
+  /** null when no panel has this id. */
+  panel?: Maybe<Panel>;
+  /** Every panel ever seen, sorted by id. */
+  panels: Array<Panel>;
+  tariff: Tariff;
+  /** Energy and cost per month of a year in the site timezone, for one panel or the whole building. */
+  yearlySummary: YearlySummary;
+};
+
+
+export type QueryIngestStatusArgs = {
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryMonthlySummaryArgs = {
+  month: Scalars['Int']['input'];
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+  year: Scalars['Int']['input'];
+};
+
+
+export type QueryPanelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryYearlySummaryArgs = {
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+  year: Scalars['Int']['input'];
+};
+
+/** One stored meter reading, as the meter reported it. */
+export type Reading = {
+  __typename?: 'Reading';
+  activePowerKw: Scalars['Float']['output'];
+  apparentPowerKva?: Maybe<Scalars['Float']['output']>;
+  /** Amperes. */
+  current: PhaseValues;
+  currentUnbalance?: Maybe<Scalars['Float']['output']>;
+  /** The meter's cumulative energy counter (kWh). */
+  energyKwh: Scalars['Float']['output'];
+  panelId: Scalars['ID']['output'];
+  powerFactor?: Maybe<Scalars['Float']['output']>;
+  /** The meter's reading time. */
+  time: Scalars['DateTime']['output'];
+  /** Volts. */
+  voltage: PhaseValues;
+  voltageUnbalance?: Maybe<Scalars['Float']['output']>;
+};
+
+/** Payloads rejected since start, per panel and reason. */
+export type RejectionCount = {
+  __typename?: 'RejectionCount';
+  count: Scalars['Int']['output'];
+  lastAt: Scalars['DateTime']['output'];
+  lastDetail: Scalars['String']['output'];
+  lastTopic: Scalars['String']['output'];
+  /** null when the topic itself was invalid. */
+  panelId?: Maybe<Scalars['ID']['output']>;
+  reason: Scalars['String']['output'];
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Every reading as soon as it is stored, of one panel or of all panels. */
+  panelReading: Reading;
+  /** A panel went ONLINE or OFFLINE (announced by a timer at the exact threshold). */
+  panelStatusChanged: PanelStatusChange;
+};
+
+
+export type SubscriptionPanelReadingArgs = {
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionPanelStatusChangedArgs = {
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type Tariff = {
+  __typename?: 'Tariff';
+  currency: Scalars['String']['output'];
+  /** Every rate and since when: past energy is priced at the rate in force when it was used. */
+  history: Array<TariffPeriod>;
+  /** Rupiah per kWh now. */
+  ratePerKwh: Scalars['Float']['output'];
+  /** The timezone days and months are counted in. */
+  timezone: Scalars['String']['output'];
+};
+
+export type TariffPeriod = {
+  __typename?: 'TariffPeriod';
+  effectiveFrom: Scalars['DateTime']['output'];
+  ratePerKwh: Scalars['Float']['output'];
+};
+
+/** Energy used and what it costs. */
+export type Usage = {
+  __typename?: 'Usage';
+  /** Rupiah, rounded to 2 decimals. */
+  cost: Scalars['Float']['output'];
+  /** kWh, rounded to 3 decimals. */
+  energyKwh: Scalars['Float']['output'];
+};
+
+export type YearlySummary = {
+  __typename?: 'YearlySummary';
+  /** All twelve months. */
+  months: Array<MonthlyUsage>;
+  /** null: the whole building. */
+  panelId?: Maybe<Scalars['ID']['output']>;
+  total: Usage;
+  year: Scalars['Int']['output'];
+};
+
+export type DashboardQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardQuery = { __typename?: 'Query', overview: { __typename?: 'Overview', panelCount: number, onlineCount: number, offlineCount: number, todayUsage: { __typename?: 'Usage', energyKwh: number, cost: number } }, panels: Array<{ __typename?: 'Panel', id: string, name: string, status: PanelStatus, lastSeenAt?: string | null, latestReading?: { __typename?: 'Reading', time: string, activePowerKw: number, apparentPowerKva?: number | null, energyKwh: number, powerFactor?: number | null, voltage: { __typename?: 'PhaseValues', l1?: number | null, l2?: number | null, l3?: number | null, average?: number | null }, current: { __typename?: 'PhaseValues', l1?: number | null, l2?: number | null, l3?: number | null, average?: number | null } } | null, todayUsage: { __typename?: 'Usage', energyKwh: number, cost: number } }>, tariff: { __typename?: 'Tariff', ratePerKwh: number, currency: string, timezone: string } };
+
+export type LiveReadingsSubscriptionVariables = Exact<{
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type LiveReadingsSubscription = { __typename?: 'Subscription', panelReading: { __typename?: 'Reading', panelId: string, time: string, activePowerKw: number, energyKwh: number, powerFactor?: number | null, voltage: { __typename?: 'PhaseValues', average?: number | null }, current: { __typename?: 'PhaseValues', average?: number | null } } };
+
+export type PanelStatusChangesSubscriptionVariables = Exact<{
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type PanelStatusChangesSubscription = { __typename?: 'Subscription', panelStatusChanged: { __typename?: 'PanelStatusChange', panelId: string, status: PanelStatus, at: string } };
+
+export type PanelDetailQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+  every?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type PanelDetailQuery = { __typename?: 'Query', panel?: { __typename?: 'Panel', id: string, name: string, status: PanelStatus, lastSeenAt?: string | null, todayUsage: { __typename?: 'Usage', energyKwh: number, cost: number }, latestReading?: { __typename?: 'Reading', time: string, activePowerKw: number, energyKwh: number, powerFactor?: number | null, voltageUnbalance?: number | null, currentUnbalance?: number | null } | null, readings: Array<{ __typename?: 'Reading', time: string, activePowerKw: number, apparentPowerKva?: number | null, energyKwh: number, powerFactor?: number | null, voltage: { __typename?: 'PhaseValues', average?: number | null }, current: { __typename?: 'PhaseValues', average?: number | null } }> } | null };
+
+export type MonthlySummaryQueryVariables = Exact<{
+  year: Scalars['Int']['input'];
+  month: Scalars['Int']['input'];
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type MonthlySummaryQuery = { __typename?: 'Query', monthlySummary: { __typename?: 'MonthlySummary', year: number, month: number, panelId?: string | null, total: { __typename?: 'Usage', energyKwh: number, cost: number }, days: Array<{ __typename?: 'DailyUsage', date: string, energyKwh: number, cost: number }> } };
+
+export type YearlySummaryQueryVariables = Exact<{
+  year: Scalars['Int']['input'];
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type YearlySummaryQuery = { __typename?: 'Query', yearlySummary: { __typename?: 'YearlySummary', year: number, panelId?: string | null, total: { __typename?: 'Usage', energyKwh: number, cost: number }, months: Array<{ __typename?: 'MonthlyUsage', month: number, energyKwh: number, cost: number }> } };
+
+export type TariffHistoryQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TariffHistoryQuery = { __typename?: 'Query', tariff: { __typename?: 'Tariff', ratePerKwh: number, currency: string, timezone: string, history: Array<{ __typename?: 'TariffPeriod', ratePerKwh: number, effectiveFrom: string }> } };
+
+
+export const DashboardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Dashboard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"overview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelCount"}},{"kind":"Field","name":{"kind":"Name","value":"onlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"offlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"panels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"latestReading"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"apparentPowerKva"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"l1"}},{"kind":"Field","name":{"kind":"Name","value":"l2"}},{"kind":"Field","name":{"kind":"Name","value":"l3"}},{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"l1"}},{"kind":"Field","name":{"kind":"Name","value":"l2"}},{"kind":"Field","name":{"kind":"Name","value":"l3"}},{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}}]}}]}}]} as unknown as DocumentNode<DashboardQuery, DashboardQueryVariables>;
+export const LiveReadingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveReadings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelReading"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}}]}}]} as unknown as DocumentNode<LiveReadingsSubscription, LiveReadingsSubscriptionVariables>;
+export const PanelStatusChangesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PanelStatusChanges"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelStatusChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<PanelStatusChangesSubscription, PanelStatusChangesSubscriptionVariables>;
+export const PanelDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PanelDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"every"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"latestReading"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltageUnbalance"}},{"kind":"Field","name":{"kind":"Name","value":"currentUnbalance"}}]}},{"kind":"Field","name":{"kind":"Name","value":"readings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"every"},"value":{"kind":"Variable","name":{"kind":"Name","value":"every"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"apparentPowerKva"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PanelDetailQuery, PanelDetailQueryVariables>;
+export const MonthlySummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MonthlySummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"month"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"monthlySummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"month"},"value":{"kind":"Variable","name":{"kind":"Name","value":"month"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"days"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<MonthlySummaryQuery, MonthlySummaryQueryVariables>;
+export const YearlySummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"YearlySummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"yearlySummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"months"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<YearlySummaryQuery, YearlySummaryQueryVariables>;
+export const TariffHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TariffHistory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"history"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}}]}}]}}]}}]} as unknown as DocumentNode<TariffHistoryQuery, TariffHistoryQueryVariables>;

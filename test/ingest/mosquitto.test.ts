@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { uniqueTopicRoot } from '../support/test-app.js';
+import {
+  EXAMPLE_PAYLOAD,
+  EXAMPLE_TIME,
+  LOG_LEVEL,
+  MQTT_TEST_URL,
+  collectStored,
+  connectMeter,
+  disposer,
+  endSession,
+  getJson,
+  meterPayload,
+  metricValue,
+  minutesAgo,
+  peekStore,
+  publishQos1,
+  startIngestApp,
+  startPrivateMosquitto,
+  tempDir,
+  uniqueClientId,
+  uniquePanelId,
+} from '../support/mqtt.js';
+
+/**
+ * Issue 2 against an external broker (MQTT_URL): the shared Mosquitto (MQTT_TEST_URL, default
+ * 127.0.0.1:1883), or a private one where the test kills the broker. Each test has its own topic
+ * root and client id; persistent sessions left on the shared broker are ended afterwards.
+ */
+const cleanup = disposer();
+afterEach(() => cleanup.run());
+
+const versions = [{ protocol: 5 as const }, { protocol: 4 as const }];
+
+/** Settings of an ingester on `url` with a fresh client id, whose session is ended after the test. */
+function ingesterEnv(url: string, protocol: 4 | 5, root: string): Record<string, string> {
+  const clientId = uniqueClientId(`ingester-v${protocol}`);
+  cleanup.add(() => endSession(url, clientId, protocol));
+  return {
+    MQTT_URL: url,
+    MQTT_CLIENT_ID: clientId,
+    MQTT_PROTOCOL_VERSION: String(protocol),
+    MQTT_SESSION_EXPIRY: '2m',
+    MQTT_TOPIC: `${root}/PM/#`,
+  };
+}
+
+describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ protocol }) => {
+  it('stores a published reading and publishes it on the pubsub', async () => {
+    const root = uniqueTopicRoot('MOSQ');
+    const app = await startIngestApp(ingesterEnv(MQTT_TEST_URL, protocol, root), cleanup);
+    expect(app.app.mqttPort).toBeNull();
+    const stored = collectStored(app.app, cleanup);
+    const disk = peekStore(app.dataDir, cleanup);
+    const meter = await connectMeter(MQTT_TEST_URL, cleanup);
+    const panelId = uniquePanelId();
+
+    await publishQos1(meter, `${root}/PM/${panelId}`, EXAMPLE_PAYLOAD);
+
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(1));
+    expect(disk.rows(panelId)[0]).toMatchObject({
+      time_ms: EXAMPLE_TIME.getTime(),
+      voltage_avg: 149.8,
+      current_l2: 0.2,
+      active_power_kw: 0.34,
+      apparent_power_kva: 0.18,
+      energy_kwh: 1532.08,
+      power_factor: 0.92,
+    });
+    await vi.waitFor(() => expect(stored).toHaveLength(1));
+    expect(stored[0]).toMatchObject({ panelId, time: EXAMPLE_TIME, energyKwh: 1532.08 });
+    expect(await getJson(`${app.baseUrl}/ready`)).toMatchObject({ status: 200, body: { brokerConnected: true } });
+  });
+
+  it('stores, after a restart with the same client id and data, what was published while it was stopped', async () => {
+    const root = uniqueTopicRoot('OFFLINE');
+    const env = ingesterEnv(MQTT_TEST_URL, protocol, root);
+    const dataDir = tempDir(cleanup);
+    const panelId = uniquePanelId();
+    const topic = `${root}/PM/${panelId}`;
+    const meter = await connectMeter(MQTT_TEST_URL, cleanup);
+    const times = [minutesAgo(4), minutesAgo(3), minutesAgo(2)];
+
+    const first = await startIngestApp(env, cleanup, dataDir);
+    await publishQos1(meter, topic, meterPayload({ kWh: '10.1', time: times[0] }));
+    const disk = peekStore(dataDir, cleanup);
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(1));
+    disk.close();
+    await first.stop();
+
+    // The broker queues these for the ingester's session.
+    await publishQos1(meter, topic, meterPayload({ kWh: '10.2', time: times[1] }));
+    await publishQos1(meter, topic, meterPayload({ kWh: '10.3', time: times[2] }));
+
+    const second = await startIngestApp(env, cleanup, dataDir);
+    const again = peekStore(dataDir, cleanup);
+    await vi.waitFor(() => expect(again.count(panelId)).toBe(3));
+    expect(again.rows(panelId).map((row) => [row.time_ms, row.energy_kwh])).toEqual([
+      [times[0]!.getTime(), 10.1],
+      [times[1]!.getTime(), 10.2],
+      [times[2]!.getTime(), 10.3],
+    ]);
+    expect(second.logs.some((line) => line.msg === 'connected to MQTT broker' && line.sessionPresent === true)).toBe(true);
+  });
+
+  it('does not acknowledge a reading the store failed to write, and stores it when the broker redelivers', async () => {
+    const root = uniqueTopicRoot('STOREFAIL');
+    const app = await startIngestApp(ingesterEnv(MQTT_TEST_URL, protocol, root), cleanup);
+    const disk = peekStore(app.dataDir, cleanup);
+    const saboteur = peekStore(app.dataDir, cleanup, { readonly: false });
+    const meter = await connectMeter(MQTT_TEST_URL, cleanup);
+    const panelId = uniquePanelId();
+    const times = [minutesAgo(3), minutesAgo(2), minutesAgo(1)];
+
+    saboteur.db.exec(`CREATE TRIGGER injected_failure BEFORE INSERT ON readings BEGIN SELECT RAISE(ABORT, 'injected failure'); END;`);
+    // Three readings while the store fails: the first fails, the two behind it must not be
+    // acknowledged past it either.
+    for (const [k, time] of times.entries()) {
+      await publishQos1(meter, `${root}/PM/${panelId}`, meterPayload({ kWh: `5${k}.5`, time }));
+    }
+    await vi.waitFor(async () => expect(await metricValue(app.baseUrl, 'energy_store_write_failures_total')).toBeGreaterThanOrEqual(1));
+    expect(disk.count(panelId)).toBe(0);
+    expect(
+      app.logs.some((line) => line.level === LOG_LEVEL.error && line.msg === 'message not acknowledged; will reconnect for redelivery'),
+    ).toBe(true);
+
+    saboteur.db.exec('DROP TRIGGER injected_failure');
+    // Redelivered after the subscriber reconnects (1 s back-off).
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(3), { timeout: 8_000, interval: 50 });
+    expect(disk.rows(panelId).map((row) => [row.time_ms, row.energy_kwh])).toEqual(
+      times.map((time, k) => [time.getTime(), 50 + k + 0.5]),
+    );
+  });
+});
+
+describe('an external broker that goes away and comes back', () => {
+  it('reports not ready while it is gone, reconnects, and ingestion resumes', async () => {
+    const broker = await startPrivateMosquitto(cleanup);
+    const root = uniqueTopicRoot('RESTART');
+    const app = await startIngestApp(ingesterEnv(broker.url, 5, root), cleanup);
+    const disk = peekStore(app.dataDir, cleanup);
+    const meter = await connectMeter(broker.url, cleanup);
+    const panelId = uniquePanelId();
+    const topic = `${root}/PM/${panelId}`;
+
+    await publishQos1(meter, topic, meterPayload({ kWh: '1.0', time: minutesAgo(2) }));
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(1));
+    expect((await getJson(`${app.baseUrl}/ready`)).status).toBe(200);
+
+    await broker.kill();
+    await vi.waitFor(async () =>
+      expect(await getJson(`${app.baseUrl}/ready`)).toMatchObject({ status: 503, body: { status: 'not ready', brokerConnected: false } }),
+    );
+    expect(app.app.services.ingest.status().brokerConnected).toBe(false);
+
+    await broker.start();
+    // Ready again means subscribed again (the restarted broker kept no session).
+    await vi.waitFor(async () => expect((await getJson(`${app.baseUrl}/ready`)).status).toBe(200), { timeout: 8_000, interval: 50 });
+    await vi.waitFor(() => expect(meter.connected).toBe(true));
+    await publishQos1(meter, topic, meterPayload({ kWh: '1.1', time: minutesAgo(1) }));
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(2));
+  });
+});

@@ -1,0 +1,336 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DateTime } from 'luxon';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { vi } from 'vitest';
+import { startApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { Reading } from '../../src/models/reading.js';
+
+/** The shared Mosquitto of these machines (127.0.0.1:1883), or another broker for CI. */
+export const MQTT_TEST_URL = process.env.MQTT_TEST_URL ?? 'mqtt://127.0.0.1:1883';
+
+/** The example payload of issue 2, byte for byte. Its time is 2026-07-01 05:30:05Z in Asia/Jakarta. */
+export const EXAMPLE_PAYLOAD =
+  '{"status":"OK","data":{"v":[224.7,224.7,0,149.8],"i":[0,0.2,0.02,0.07],"kw":"0.34","kVA":"0.18",' +
+  '"kWh":"1532.08","pf":0.92,"vunbal":0.009,"iunbal":0.099,"time":"2026-07-01 12:30:05"}}';
+export const EXAMPLE_TIME = new Date(Date.UTC(2026, 6, 1, 5, 30, 5));
+
+/** `YYYY-MM-DD HH:mm:ss` on a meter clock in `zone`, as the firmware sends it. */
+export function meterTime(instant: Date, zone = 'Asia/Jakarta'): string {
+  return DateTime.fromJSDate(instant, { zone }).toFormat('yyyy-MM-dd HH:mm:ss');
+}
+
+/**
+ * A meter payload in the firmware's shape: the example's values with `data` fields overridden
+ * (a Date `time` is written as the meter's local clock, whole seconds).
+ */
+export function meterPayload(data: Record<string, unknown> & { time?: Date | string } = {}): string {
+  const example = JSON.parse(EXAMPLE_PAYLOAD) as { status: string; data: Record<string, unknown> };
+  const { time, ...rest } = data;
+  const fields: Record<string, unknown> = { ...example.data, ...rest };
+  if (time !== undefined) fields.time = time instanceof Date ? meterTime(time) : time;
+  return JSON.stringify({ status: 'OK', data: fields });
+}
+
+/** A recent whole-second instant `minutesAgo` before now (meters may not be ahead of the receiver). */
+export function minutesAgo(minutes: number): Date {
+  return new Date(Math.floor(Date.now() / 1000) * 1000 - minutes * 60_000);
+}
+
+/** A client id no other test or run uses (letters, digits, `-` and `_` only, as MQTT_CLIENT_ID requires). */
+export function uniqueClientId(label: string): string {
+  return `${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A panel id no other test uses. */
+export function uniquePanelId(label = 'PANEL'): string {
+  return `${label}_${randomBytes(4).toString('hex').toUpperCase()}`;
+}
+
+/** Collects cleanups during a test and runs them afterwards, newest first, even if one fails. */
+export interface Disposer {
+  add(cleanup: () => unknown): void;
+  run(): Promise<void>;
+}
+
+export function disposer(): Disposer {
+  const cleanups: Array<() => unknown> = [];
+  return {
+    add: (cleanup) => void cleanups.push(cleanup),
+    run: async () => {
+      const errors: unknown[] = [];
+      for (const cleanup of cleanups.splice(0).reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+      if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
+    },
+  };
+}
+
+/**
+ * A real mqtt.js meter client, connected. Reconnects quickly (100 ms) so tests where the broker
+ * drops it (a refused publish) are fast; its QoS 1 publishes stay in its outgoing store until
+ * acknowledged and are resent on every reconnect.
+ */
+export async function connectMeter(url: string, cleanup: Disposer, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = await connectAsync(url, {
+    clientId: uniqueClientId('meter'),
+    reconnectPeriod: 100,
+    connectTimeout: 5_000,
+    ...options,
+  });
+  // Errors (e.g. the broker closing the socket) are expected in fault tests; mqtt.js reconnects.
+  client.on('error', () => undefined);
+  cleanup.add(() => client.endAsync(true));
+  return client;
+}
+
+/** Publishes with QoS 1; resolves when the broker's PUBACK arrives. */
+export async function publishQos1(client: MqttClient, topic: string, payload: string | Buffer): Promise<void> {
+  await client.publishAsync(topic, payload, { qos: 1 });
+}
+
+/**
+ * Ends a persistent session the app left on a shared broker (connect with its client id and a
+ * clean start, then leave), so test runs do not pile up sessions in Mosquitto.
+ */
+export async function endSession(url: string, clientId: string, protocolVersion: 4 | 5 = 4): Promise<void> {
+  const client = await connectAsync(url, {
+    clientId,
+    clean: true,
+    protocolVersion,
+    reconnectPeriod: 0,
+    ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 0 } } : {}),
+  });
+  await client.endAsync();
+}
+
+/** Every reading published on the app's pubsub after this call, in order. */
+export function collectStored(app: Pick<App, 'pubsub'>, cleanup: Disposer): Reading[] {
+  const readings: Reading[] = [];
+  const events = app.pubsub.subscribe('readingStored');
+  const pump = (async () => {
+    for await (const reading of events) readings.push(reading);
+  })();
+  cleanup.add(async () => {
+    await events.return?.();
+    await pump;
+  });
+  return readings;
+}
+
+/** A row of the readings table, as a second (read-only) connection sees it. */
+export interface StoredRow {
+  readonly panel_id: string;
+  readonly time_ms: number;
+  readonly voltage_l1: number | null;
+  readonly voltage_l2: number | null;
+  readonly voltage_l3: number | null;
+  readonly voltage_avg: number | null;
+  readonly current_l1: number | null;
+  readonly current_l2: number | null;
+  readonly current_l3: number | null;
+  readonly current_avg: number | null;
+  readonly active_power_kw: number;
+  readonly apparent_power_kva: number | null;
+  readonly energy_kwh: number;
+  readonly power_factor: number | null;
+  readonly voltage_unbalance: number | null;
+  readonly current_unbalance: number | null;
+}
+
+/**
+ * A second connection to the app's SQLite file, independent of the app: what it sees is on disk
+ * (in the database or its WAL), not in the app's memory.
+ */
+export interface StorePeek {
+  readonly db: Database.Database;
+  rows(panelId: string): StoredRow[];
+  count(panelId: string): number;
+  close(): void;
+}
+
+export function peekStore(dataDir: string, cleanup: Disposer, options: { readonly?: boolean } = {}): StorePeek {
+  const db = new Database(join(dataDir, 'readings.sqlite'), { readonly: options.readonly ?? true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  const rows = db.prepare<[string], StoredRow>('SELECT * FROM readings WHERE panel_id = ? ORDER BY time_ms');
+  const count = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM readings WHERE panel_id = ?');
+  const peek: StorePeek = {
+    db,
+    rows: (panelId) => rows.all(panelId),
+    count: (panelId) => count.get(panelId)?.n ?? 0,
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+  cleanup.add(() => peek.close());
+  return peek;
+}
+
+/** A fresh, empty data directory, removed after the test. */
+export function tempDir(cleanup: Disposer, label = 'energy-ingest-'): string {
+  const dir = mkdtempSync(join(tmpdir(), label));
+  cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A port the OS just handed out and released. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Resolves once a real MQTT client can connect to `url`. */
+export async function waitForBroker(url: string, timeout = 5_000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const probe = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 });
+      await probe.endAsync(true);
+    },
+    { timeout, interval: 50 },
+  );
+}
+
+/**
+ * A private Mosquitto (no persistence) that a test may kill and start again on the same port,
+ * unlike the shared one.
+ */
+export interface PrivateBroker {
+  readonly port: number;
+  readonly url: string;
+  /** Kills the broker (SIGKILL: a crash, no goodbye to clients) and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port; resolves once it accepts connections. */
+  start(): Promise<void>;
+}
+
+export async function startPrivateMosquitto(cleanup: Disposer): Promise<PrivateBroker> {
+  const port = await freePort();
+  const dir = tempDir(cleanup, 'mosquitto-');
+  const configFile = join(dir, 'mosquitto.conf');
+  writeFileSync(configFile, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const url = `mqtt://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+
+  const kill = async () => {
+    const running = child;
+    child = null;
+    if (running && running.exitCode === null && running.signalCode === null) {
+      const exited = once(running, 'exit');
+      running.kill('SIGKILL');
+      await exited;
+    }
+  };
+  const start = async () => {
+    if (child) throw new Error('mosquitto is already running');
+    child = spawn('mosquitto', ['-c', configFile], { stdio: 'ignore' });
+    await waitForBroker(url);
+  };
+  cleanup.add(kill);
+  await start();
+  return { port, url, kill, start };
+}
+
+/** GET a JSON endpoint of the app (e.g. /ready) and return status and body. */
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The value of an unlabelled counter on the app's /metrics page. */
+export async function metricValue(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+}
+
+/** A GraphQL operation over HTTP; throws on GraphQL errors. */
+export async function graphql<T>(httpUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const result = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (result.errors?.length || result.data === undefined) {
+    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+  }
+  return result.data;
+}
+
+/** One JSON log line of a captured logger. */
+export interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly [key: string]: unknown;
+}
+
+export const LOG_LEVEL = { warn: 40, error: 50 } as const;
+
+export interface IngestTestApp {
+  readonly app: App;
+  readonly baseUrl: string;
+  readonly httpUrl: string;
+  readonly mqttUrl: string;
+  readonly dataDir: string;
+  /** Everything the app logged at info and above. */
+  readonly logs: LogLine[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The real product (same composition root as `npm start`, like startTestApp) on ephemeral ports,
+ * with a logger whose lines the test can inspect. Stopped after the test; `dataDir` is kept for a
+ * restart when given.
+ */
+export async function startIngestApp(
+  env: Record<string, string>,
+  cleanup: Disposer,
+  dataDir: string = tempDir(cleanup),
+): Promise<IngestTestApp> {
+  const logs: LogLine[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MQTT_PORT: '0',
+    SIMULATE: 'false',
+    DATA_DIR: dataDir,
+    ...env,
+  });
+  const app = await startApp(config, logger);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop();
+  };
+  cleanup.add(stop);
+  const baseUrl = `http://127.0.0.1:${app.httpPort}`;
+  return {
+    app,
+    baseUrl,
+    httpUrl: `${baseUrl}/graphql`,
+    mqttUrl: app.mqttUrl.replace('localhost', '127.0.0.1'),
+    dataDir,
+    logs,
+    stop,
+  };
+}

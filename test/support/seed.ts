@@ -1,0 +1,115 @@
+import { DateTime } from 'luxon';
+import mqtt from 'mqtt';
+import type { App } from '../../src/app.js';
+import type { Reading } from '../../src/models/reading.js';
+import { formatMeterTime, meterTopic } from '../../src/simulators/meter-payload.js';
+
+/** The site (and meter) timezone every API test runs in: the product default. */
+export const SITE_TZ = 'Asia/Jakarta';
+
+/** One meter reading as a test describes it: when, the counter, and (optionally) the power. */
+export interface SeedReading {
+  readonly panelId: string;
+  /** A Date is written on the meter's wall clock (WIB); a string is sent verbatim (e.g. ISO with `Z`). */
+  readonly time: Date | string;
+  /** The cumulative counter, kWh. */
+  readonly kwh: number;
+  /** Active power, kW (default 6). */
+  readonly kw?: number;
+  /** L1, L2, L3, average volts (default a plausible 230 V set). */
+  readonly voltage?: readonly [number, number, number, number];
+  /** L1, L2, L3, average amperes. */
+  readonly current?: readonly [number, number, number, number];
+}
+
+/** `wib('2025-03-10 23:59:30')`: a wall-clock time in Asia/Jakarta as an instant. */
+export function wib(wallClock: string): Date {
+  const dt = DateTime.fromISO(wallClock.replace(' ', 'T'), { zone: SITE_TZ });
+  if (!dt.isValid) throw new Error(`bad WIB time "${wallClock}": ${dt.invalidExplanation ?? ''}`);
+  return dt.toJSDate();
+}
+
+/** Local midnight (Asia/Jakarta) that started the current day. */
+export function startOfTodayWib(now: Date = new Date()): Date {
+  return DateTime.fromJSDate(now, { zone: SITE_TZ }).startOf('day').toJSDate();
+}
+
+/**
+ * The meter's wall-clock text: `YYYY-MM-DD HH:mm:ss` exactly as the gateway sends it, with
+ * `.SSS` appended only when the instant has milliseconds (ISO-8601 fractions are accepted too).
+ */
+export function meterTime(time: Date, timezone = SITE_TZ): string {
+  const ms = time.getUTCMilliseconds();
+  const text = formatMeterTime(time, timezone);
+  return ms === 0 ? text : `${text}.${String(ms).padStart(3, '0')}`;
+}
+
+/** The gateway's JSON payload for one reading (numbers as strings, as the firmware sends them). */
+export function meterPayload(reading: SeedReading, timezone = SITE_TZ): Buffer {
+  const kw = reading.kw ?? 6;
+  return Buffer.from(
+    JSON.stringify({
+      status: 'OK',
+      data: {
+        v: reading.voltage ?? [229.5, 230.2, 231.0, 230.2],
+        i: reading.current ?? [8.5, 9.0, 9.3, 8.9],
+        kw: String(kw),
+        kVA: (kw * 1.08).toFixed(2),
+        kWh: String(reading.kwh),
+        pf: 0.92,
+        vunbal: 0.4,
+        iunbal: 1.2,
+        time: typeof reading.time === 'string' ? reading.time : meterTime(reading.time, timezone),
+      },
+    }),
+  );
+}
+
+/**
+ * Writes readings through the real ingest path (parse, validate, durable write, live state, cache
+ * invalidation, pubsub), in order, exactly as the broker hands messages over. Throws on a rejection
+ * so a test never silently seeds less than it thinks.
+ */
+export function seed(app: Pick<App, 'ingest'>, readings: readonly SeedReading[]): Reading[] {
+  return readings.map((reading) => {
+    const outcome = app.ingest.ingest(meterTopic(reading.panelId), meterPayload(reading));
+    if (outcome.status !== 'stored') {
+      throw new Error(`seed reading for ${reading.panelId} rejected: ${outcome.reason}: ${outcome.detail}`);
+    }
+    return outcome.reading;
+  });
+}
+
+/** Readings of one panel `stepMs` apart from `start`, the counter rising by `kwhStep` each time. */
+export function series(
+  panelId: string,
+  start: Date,
+  count: number,
+  options: { stepMs?: number; kwh0?: number; kwhStep?: number; kw?: number } = {},
+): SeedReading[] {
+  const { stepMs = 60_000, kwh0 = 100, kwhStep = 0.1, kw = 6 } = options;
+  return Array.from({ length: count }, (_, k) => ({
+    panelId,
+    time: new Date(start.getTime() + k * stepMs),
+    kwh: Number((kwh0 + k * kwhStep).toFixed(6)),
+    kw,
+  }));
+}
+
+/** A meter on the wire: an MQTT 3.1.1 client (the embedded broker's protocol) publishing QoS 1. */
+export interface MeterClient {
+  publish(reading: SeedReading): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectMeter(mqttUrl: string): Promise<MeterClient> {
+  const client = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000 });
+  return {
+    async publish(reading) {
+      await client.publishAsync(meterTopic(reading.panelId), meterPayload(reading), { qos: 1 });
+    },
+    async close() {
+      await client.endAsync(true);
+    },
+  };
+}
