@@ -169,17 +169,22 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }
 
     if (config.simulator.enabled) {
-      const simulator = await startSimulator({
-        url: mqttUrl,
-        panels: config.simulator.panels,
-        intervalMs: config.simulator.intervalMs,
-        timezone: config.site.meterTimezone,
-        username: config.mqtt.username,
-        password: config.mqtt.password,
-        logger: logger.child({ component: 'simulator' }),
-      });
-      stops.push(() => simulator.stop());
-      logger.info({ panels: config.simulator.panels, every: `${config.simulator.intervalMs / 1000}s` }, 'simulator publishing');
+      try {
+        const simulator = await startSimulator({
+          url: mqttUrl,
+          panels: config.simulator.panels,
+          intervalMs: config.simulator.intervalMs,
+          timezone: config.site.meterTimezone,
+          username: config.mqtt.username,
+          password: config.mqtt.password,
+          logger: logger.child({ component: 'simulator' }),
+        });
+        stops.push(() => simulator.stop());
+        logger.info({ panels: config.simulator.panels, every: `${config.simulator.intervalMs / 1000}s` }, 'simulator publishing');
+      } catch (error) {
+        // The simulator is a demo aid: a broker it cannot reach must not stop the product.
+        logger.warn({ err: error, url: mqttUrl }, 'simulator could not start; continuing without it');
+      }
     }
 
     return { httpPort, mqttPort, mqttUrl, services, ingest, pubsub, stop };

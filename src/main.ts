@@ -26,8 +26,8 @@ async function main(): Promise<void> {
     app = await startApp(config, logger);
   } catch (error) {
     if (error instanceof StartupConfigError) {
-      logger.fatal(error.message);
-      logger.flush();
+      // Plain stderr, whatever LOG_LEVEL says: the user must see what to fix.
+      console.error(error.message);
       process.exitCode = 2;
       return;
     }

@@ -97,7 +97,7 @@ export const configSchema = z
 
     SIMULATE: flag(true),
     SIMULATE_PANELS: z.string().default('PANEL_LANTAI_1,PANEL_LANTAI_2,PANEL_LANTAI_3'),
-    SIMULATE_INTERVAL: duration('10s'),
+    SIMULATE_INTERVAL: duration('10s').pipe(z.number().min(1000, 'must be at least 1s')),
   })
   .superRefine((env, ctx) => {
     if (env.INFLUX_URL && !(env.INFLUX_TOKEN && env.INFLUX_ORG)) {

@@ -70,7 +70,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
           return new GraphQLError(cause.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
         }
         // Raised as a GraphQLError all the way down (validation, coercion, our scalars): meant for the client.
-        if (cause instanceof GraphQLError) return error;
+        if (cause instanceof GraphQLError && error instanceof GraphQLError) return error;
         logger.error({ err: cause }, 'internal error while resolving');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },

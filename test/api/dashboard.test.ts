@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/services/store/sqlite-store.js';
 import { DashboardDocument, PanelDetailDocument } from '../generated/graphql.js';
 import { Disposers, httpData } from '../support/graphql-client.js';
-import { seed, startOfTodayWib, type SeedReading } from '../support/seed.js';
+import { clearOfMidnight, seed, startOfTodayWib, type SeedReading } from '../support/seed.js';
 import { startTestApp } from '../support/test-app.js';
 
 /**
@@ -18,7 +18,7 @@ afterEach(() => disposers.drain());
 
 function countStoreCalls(): { total(): number; byMethod(): Record<string, number>; reset(): void } {
   const spies = QUERY_METHODS.map((method) => vi.spyOn(SqliteStore.prototype, method));
-  disposers.add(() => spies.forEach((spy) => spy.mockRestore()), null);
+  disposers.add(() => spies.forEach((spy) => spy.mockRestore()));
   return {
     total: () => spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0),
     byMethod: () => Object.fromEntries(QUERY_METHODS.map((method, i) => [method, spies[i]!.mock.calls.length])),
@@ -29,8 +29,8 @@ function countStoreCalls(): { total(): number; byMethod(): Record<string, number
 /** Round trips of a cold and then a warm dashboard query over `panelCount` panels with data today. */
 async function dashboardRoundTrips(panelCount: number) {
   const calls = countStoreCalls();
-  const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp());
-  const now = Date.now();
+  const api = disposers.use(await startTestApp(), (a) => a.stop({ removeData: true }));
+  const now = (await clearOfMidnight()).getTime();
   const midnight = startOfTodayWib(new Date(now)).getTime();
   const ids = Array.from({ length: panelCount }, (_, k) => `BATCH_${String(k).padStart(2, '0')}`);
   const readings: SeedReading[] = ids.flatMap((panelId, k) => [
@@ -73,7 +73,7 @@ describe('dashboard query cost', () => {
 
   it('batches today’s usage for a panel detail too (one panel, one store query at most)', async () => {
     const calls = countStoreCalls();
-    const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp());
+    const api = disposers.use(await startTestApp(), (a) => a.stop({ removeData: true }));
     seed(api.app, [{ panelId: 'ONE', time: new Date(Date.now() - 1_000), kwh: 1 }]);
     calls.reset();
     const { panel } = await httpData(api.httpUrl, PanelDetailDocument, {

@@ -1,8 +1,10 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { DocumentNode } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/services/store/sqlite-store.js';
 import { MonthlySummaryDocument, PanelDetailDocument, YearlySummaryDocument } from '../generated/graphql.js';
-import { Disposers, httpRequest, wsClient, wsRequest, type GraphqlResult, type Operation } from '../support/graphql-client.js';
+import { Disposers, httpRequest, wsClient, wsRequest, type GraphqlResult } from '../support/graphql-client.js';
 import { seed, series, wib } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -31,75 +33,85 @@ const detail = (from: string, to: string, every?: string, id = 'ERR') => ({ id, 
 
 interface Case {
   readonly name: string;
-  readonly document: Operation<unknown, unknown>;
-  readonly variables?: Record<string, unknown>;
+  readonly document: DocumentNode | string;
+  readonly variables?: unknown;
   readonly message: RegExp;
 }
 
+/** A case on a typed dashboard document: its variables are checked against the schema's types. */
+function typed<TData, TVars>(name: string, document: TypedDocumentNode<TData, TVars>, variables: TVars, message: RegExp): Case {
+  return { name, document, variables, message };
+}
+
 const cases: Case[] = [
-  { name: 'month 13', document: MonthlySummaryDocument, variables: { year: 2025, month: 13 }, message: /^month must be 1-12 \(got 13\)$/ },
-  { name: 'month 0', document: MonthlySummaryDocument, variables: { year: 2025, month: 0 }, message: /month must be 1-12 \(got 0\)/ },
-  { name: 'year 1999 (monthly)', document: MonthlySummaryDocument, variables: { year: 1999, month: 1 }, message: /year must be between 2000 and 2100 \(got 1999\)/ },
-  { name: 'year 1999 (yearly)', document: YearlySummaryDocument, variables: { year: 1999 }, message: /year must be between 2000 and 2100 \(got 1999\)/ },
-  {
-    name: 'unknown panelId in a summary',
-    document: MonthlySummaryDocument,
-    variables: { year: 2025, month: 8, panelId: 'NO_SUCH_PANEL' },
-    message: /unknown panel "NO_SUCH_PANEL"/,
-  },
-  {
-    name: 'unknown panelId in a yearly summary',
-    document: YearlySummaryDocument,
-    variables: { year: 2025, panelId: 'NO_SUCH_PANEL' },
-    message: /unknown panel "NO_SUCH_PANEL"/,
-  },
-  {
-    name: 'from = to',
-    document: PanelDetailDocument,
-    variables: detail('2025-08-01T00:00:00+07:00', '2025-08-01T00:00:00+07:00'),
-    message: /"from" must be before "to"/,
-  },
-  {
-    name: 'from after to',
-    document: PanelDetailDocument,
-    variables: detail('2025-08-02T00:00:00Z', '2025-08-01T00:00:00Z', '1h'),
-    message: /"from" must be before "to"/,
-  },
-  {
-    name: '`every` junk',
-    document: PanelDetailDocument,
-    variables: detail('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z', 'soon'),
-    message: /"every" must be a duration .*\(got "soon"\)/,
-  },
-  {
-    name: '`every` over the point limit',
-    document: PanelDetailDocument,
-    variables: detail('2025-08-01T00:00:00Z', '2025-08-01T02:00:00Z', '1s'),
-    message: /would return 7200 points; the limit is 5000/,
-  },
-  {
-    name: 'more than 5,000 raw readings',
-    document: PanelDetailDocument,
-    variables: detail('2025-08-01T00:00:00+07:00', '2025-08-02T00:00:00+07:00'),
-    message: /more than 5000 raw readings in this range; pass "every"/,
-  },
-  {
-    name: 'DateTime variable without an offset',
-    document: PanelDetailDocument,
-    variables: detail('2025-08-01T00:00:00', '2025-08-02T00:00:00Z'),
-    message: /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01T00:00:00"\)/,
-  },
+  typed('month 13', MonthlySummaryDocument, { year: 2025, month: 13 }, /^month must be 1-12 \(got 13\)$/),
+  typed('month 0', MonthlySummaryDocument, { year: 2025, month: 0 }, /month must be 1-12 \(got 0\)/),
+  typed(
+    'year 1999 (monthly)',
+    MonthlySummaryDocument,
+    { year: 1999, month: 1 },
+    /year must be between 2000 and 2100 \(got 1999\)/,
+  ),
+  typed('year 1999 (yearly)', YearlySummaryDocument, { year: 1999 }, /year must be between 2000 and 2100 \(got 1999\)/),
+  typed(
+    'unknown panelId in a summary',
+    MonthlySummaryDocument,
+    { year: 2025, month: 8, panelId: 'NO_SUCH_PANEL' },
+    /unknown panel "NO_SUCH_PANEL"/,
+  ),
+  typed(
+    'unknown panelId in a yearly summary',
+    YearlySummaryDocument,
+    { year: 2025, panelId: 'NO_SUCH_PANEL' },
+    /unknown panel "NO_SUCH_PANEL"/,
+  ),
+  typed(
+    'from = to',
+    PanelDetailDocument,
+    detail('2025-08-01T00:00:00+07:00', '2025-08-01T00:00:00+07:00'),
+    /"from" must be before "to"/,
+  ),
+  typed(
+    'from after to',
+    PanelDetailDocument,
+    detail('2025-08-02T00:00:00Z', '2025-08-01T00:00:00Z', '1h'),
+    /"from" must be before "to"/,
+  ),
+  typed(
+    '`every` junk',
+    PanelDetailDocument,
+    detail('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z', 'soon'),
+    /"every" must be a duration .*\(got "soon"\)/,
+  ),
+  typed(
+    '`every` over the point limit',
+    PanelDetailDocument,
+    detail('2025-08-01T00:00:00Z', '2025-08-01T02:00:00Z', '1s'),
+    /would return 7200 points; the limit is 5000/,
+  ),
+  typed(
+    'more than 5,000 raw readings',
+    PanelDetailDocument,
+    detail('2025-08-01T00:00:00+07:00', '2025-08-02T00:00:00+07:00'),
+    /more than 5000 raw readings in this range; pass "every"/,
+  ),
+  typed(
+    'DateTime variable without an offset',
+    PanelDetailDocument,
+    detail('2025-08-01T00:00:00', '2025-08-02T00:00:00Z'),
+    /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01T00:00:00"\)/,
+  ),
   {
     name: 'DateTime literal without an offset',
     document: '{ panel(id: "ERR") { readings(from: "2025-08-01 00:00", to: "2025-08-02T00:00:00Z") { time } } }',
     message: /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01 00:00"\)/,
   },
-  {
-    name: 'DateTime that does not exist (Feb 30)',
-    document: PanelDetailDocument,
-    variables: detail('2025-02-30T00:00:00Z', '2025-03-02T00:00:00Z'),
-    message: /DateTime 2025-02-30T00:00:00Z is not a valid instant/,
-  },
+  typed(
+    'DateTime that does not exist (Feb 30)',
+    PanelDetailDocument,
+    detail('2025-02-30T00:00:00Z', '2025-03-02T00:00:00Z'),
+    /DateTime 2025-02-30T00:00:00Z is not a valid instant/,
+  ),
 ];
 
 function expectBadUserInput(result: GraphqlResult<unknown>, message: RegExp): void {
@@ -135,7 +147,7 @@ describe('internal errors', () => {
     disposers.add(() => {
       spy.mockRestore();
       vi.unstubAllEnvs();
-    }, null);
+    });
     const variables = detail('2025-08-01T00:00:00+07:00', '2025-08-01T01:00:00+07:00');
 
     const overHttp = await httpRequest(api.httpUrl, PanelDetailDocument, variables);

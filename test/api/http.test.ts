@@ -9,7 +9,7 @@ afterEach(() => disposers.drain());
 
 async function start(): Promise<TestApp> {
   const api = await startTestApp();
-  return disposers.add(() => api.stop({ removeData: true }), api);
+  return disposers.use(api, (a) => a.stop({ removeData: true }));
 }
 
 describe('HTTP endpoints', () => {
@@ -29,7 +29,7 @@ describe('HTTP endpoints', () => {
     expect(await ready.json()).toEqual({ status: 'ready', brokerConnected: true, store: 'ok' });
 
     const spy = vi.spyOn(SqliteStore.prototype, 'ping').mockRejectedValue(new Error('database is locked'));
-    disposers.add(() => spy.mockRestore(), null);
+    disposers.add(() => spy.mockRestore());
     const notReady = await fetch(`${api.baseUrl}/ready`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({ status: 'not ready', brokerConnected: true, store: expect.stringMatching(/unreachable/) });

@@ -67,7 +67,7 @@ afterEach(() => disposers.drain());
 
 describe('schema contract', () => {
   it('serves every type, field, argument and enum value of issue 3 with exactly its type (introspection)', async () => {
-    const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp());
+    const api = disposers.use(await startTestApp(), (a) => a.stop({ removeData: true }));
     const introspection = await httpData<IntrospectionQuery, Record<string, never>>(api.httpUrl, getIntrospectionQuery());
     const served = buildClientSchema(introspection);
     const contract = buildSchema(CONTRACT);

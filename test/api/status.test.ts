@@ -9,13 +9,13 @@ afterEach(() => disposers.drain());
 
 describe('panel status', () => {
   it('goes OFFLINE exactly OFFLINE_AFTER after the last reading (timer-driven) and ONLINE again on the next, announced over WebSocket', async () => {
-    const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp({ OFFLINE_AFTER: '1s' }));
+    const api = disposers.use(await startTestApp({ OFFLINE_AFTER: '1s' }), (a) => a.stop({ removeData: true }));
     // Silent for days: listed, OFFLINE, and never announced (it was never seen online).
     seed(api.app, [{ panelId: 'STATUS_OLD', time: new Date(Date.now() - 3 * 86_400_000), kwh: 5 }]);
 
-    const client = disposers.add(() => client.dispose(), wsClient(api.wsUrl));
-    const all = disposers.add(() => all.dispose(), subscribe(client, PanelStatusChangesDocument, {}));
-    const onlyA = disposers.add(() => onlyA.dispose(), subscribe(client, PanelStatusChangesDocument, { panelId: 'STATUS_A' }));
+    const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    const all = disposers.use(subscribe(client, PanelStatusChangesDocument, {}), (a) => a.dispose());
+    const onlyA = disposers.use(subscribe(client, PanelStatusChangesDocument, { panelId: 'STATUS_A' }), (o) => o.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
 
     const t0 = new Date();
@@ -73,9 +73,9 @@ describe('panel status', () => {
   });
 
   it('does not flip ONLINE for a late reading older than OFFLINE_AFTER', async () => {
-    const api = disposers.add(() => api.stop({ removeData: true }), await startTestApp({ OFFLINE_AFTER: '1s' }));
-    const client = disposers.add(() => client.dispose(), wsClient(api.wsUrl));
-    const all = disposers.add(() => all.dispose(), subscribe(client, PanelStatusChangesDocument, {}));
+    const api = disposers.use(await startTestApp({ OFFLINE_AFTER: '1s' }), (a) => a.stop({ removeData: true }));
+    const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    const all = disposers.use(subscribe(client, PanelStatusChangesDocument, {}), (a) => a.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(1);
 
     seed(api.app, [{ panelId: 'STATUS_LATE', time: new Date(Date.now() - 60_000), kwh: 1 }]);

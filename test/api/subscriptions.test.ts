@@ -12,17 +12,17 @@ afterEach(() => disposers.drain());
 
 async function start(): Promise<TestApp> {
   const api = await startTestApp();
-  return disposers.add(() => api.stop({ removeData: true }), api);
+  return disposers.use(api, (a) => a.stop({ removeData: true }));
 }
 
 describe('panelReading', () => {
   it('delivers a reading published over MQTT within a second, to all-panel and matching subscribers only', async () => {
     const api = await start();
-    const client = disposers.add(() => client.dispose(), wsClient(api.wsUrl));
-    const all = disposers.add(() => all.dispose(), subscribe(client, LiveReadingsDocument, {}));
-    const onlyA = disposers.add(() => onlyA.dispose(), subscribe(client, LiveReadingsDocument, { panelId: 'LIVE_A' }));
+    const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    const all = disposers.use(subscribe(client, LiveReadingsDocument, {}), (a) => a.dispose());
+    const onlyA = disposers.use(subscribe(client, LiveReadingsDocument, { panelId: 'LIVE_A' }), (o) => o.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
-    const meter = disposers.add(() => meter.close(), await connectMeter(api.mqttUrl));
+    const meter = disposers.use(await connectMeter(api.mqttUrl), (m) => m.close());
 
     const time = new Date(Date.now() - 1_000);
     const sentAt = performance.now();
@@ -56,7 +56,7 @@ describe('panelReading', () => {
     const panelId = `FLOOD_${'X'.repeat(58)}`; // the longest id: big messages fill the slow socket sooner
 
     // The slow client: raw graphql-transport-ws, subscribes to big messages, then never reads.
-    const slow = disposers.add(() => slow.terminate(), new WebSocket(api.wsUrl, 'graphql-transport-ws'));
+    const slow = disposers.use(new WebSocket(api.wsUrl, 'graphql-transport-ws'), (s) => s.terminate());
     await once(slow, 'open');
     const slowMessages: Array<{ type: string; payload?: { data?: { panelReading?: { energyKwh: number } } } }> = [];
     slow.on('message', (data: Buffer) => slowMessages.push(JSON.parse(data.toString('utf8')) as (typeof slowMessages)[number]));
@@ -77,8 +77,8 @@ describe('panelReading', () => {
     slow.pause();
 
     // The fast client: the dashboard's own subscription.
-    const client = disposers.add(() => client.dispose(), wsClient(api.wsUrl));
-    const fast = disposers.add(() => fast.dispose(), subscribe(client, LiveReadingsDocument, { panelId }));
+    const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    const fast = disposers.use(subscribe(client, LiveReadingsDocument, { panelId }), (f) => f.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
 
     // Far more readings than the per-subscriber window (256) and yoga's pubsub limit (1,024),
@@ -103,7 +103,7 @@ describe('panelReading', () => {
     // The server is healthy and still answers queries and new subscribers.
     expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
     expect((await httpData(api.httpUrl, DashboardDocument, {})).overview.panelCount).toBe(1);
-    const late = disposers.add(() => late.dispose(), subscribe(client, LiveReadingsDocument, { panelId }));
+    const late = disposers.use(subscribe(client, LiveReadingsDocument, { panelId }), (l) => l.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(3);
     seed(api.app, [{ panelId, time: new Date('2025-01-02T00:00:00Z'), kwh: 100 }]);
     expect((await late.next(1_000)).data?.panelReading.energyKwh).toBe(100);

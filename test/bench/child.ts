@@ -8,7 +8,7 @@ export interface ChildMessage {
   readonly [key: string]: unknown;
 }
 
-/** Where `BENCH_CPU_PROF=1` writes `.cpuprofile` files (git-ignored). */
+/** Where `BENCH_CPU_PROF=1` writes `.cpuprofile` files (git-ignored), one folder per child process. */
 export const PROFILE_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 
 export interface BenchChild {
@@ -34,8 +34,11 @@ export async function startChild(script: string, env: Record<string, string>, na
   const file = fileURLToPath(new URL(script, import.meta.url));
   const execArgv = ['--import', 'tsx'];
   if (process.env.BENCH_CPU_PROF === '1') {
-    mkdirSync(PROFILE_DIR, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
+    // One directory per child: tsx's loader thread writes a profile of its own (the largest
+    // file in the directory is the main thread's).
+    const dir = `${PROFILE_DIR}${name}-${Date.now()}`;
+    mkdirSync(dir, { recursive: true });
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const child: ChildProcess = fork(file, [], {
     execArgv,
@@ -98,8 +101,8 @@ export async function startChild(script: string, env: Record<string, string>, na
       if (child.connected) child.send(message);
     },
     next,
-    request: (message, replyType, timeoutMs) => {
-      const reply = next(replyType, timeoutMs);
+    request: <T extends ChildMessage>(message: ChildMessage, replyType: string, timeoutMs?: number) => {
+      const reply = next<T>(replyType, timeoutMs);
       handle.send(message);
       return reply;
     },

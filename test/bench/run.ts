@@ -12,11 +12,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchDashboard, SITE_TIMEZONE } from './dashboard.bench.js';
 import { benchIngest } from './ingest.bench.js';
 import { startBroker } from './mosquitto.js';
-import { Report } from './report.js';
+import { fmt, Report } from './report.js';
+import { minuteFloor, panelIds, seedHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest'] as const;
+const BENCHMARKS = ['ingest', 'dashboard'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 function selected(): Set<BenchName> {
@@ -48,6 +50,30 @@ async function main(): Promise<number> {
         warmupReadingsPerPanel: 100,
         runs: 2,
         publishers: 4,
+      });
+    }
+    if (only.has('dashboard')) {
+      console.log('\n[2] dashboard: seeding 100 panels × 30 days of one-minute readings');
+      const seedStarted = performance.now();
+      const dataDir = join(workDir, 'dashboard');
+      const history = await seedHistory({
+        file: join(dataDir, 'readings.sqlite'),
+        panelIds: panelIds(100),
+        perPanel: 30 * 1440,
+        end: minuteFloor(Date.now()),
+        timezone: SITE_TIMEZONE,
+      });
+      console.log(`  seeded ${fmt.int(history.rows)} readings in ${fmt.ms(performance.now() - seedStarted)} (not timed)`);
+      await benchDashboard(report, {
+        brokerUrl: broker.url,
+        dataDir,
+        history,
+        concurrency: 10,
+        warmup: 100,
+        requests: 600,
+        summaryRequests: 300,
+        rounds: 3,
+        meterIntervalMs: 60_000,
       });
     }
   } finally {

@@ -36,14 +36,36 @@ export interface SeededPanel {
   readonly lastPowerKw: number;
 }
 
-/** What was written, with the answers the product must give about it. */
+/** What was written (plus readings published later), with the answers the product must give. */
 export class SeededHistory {
+  /** Readings published after seeding, per panel index: times (ascending) and counters. */
+  readonly #appended: Array<{ times: number[]; counters: number[] }>;
+
   constructor(
     readonly panels: readonly SeededPanel[],
     readonly startMs: number,
     readonly endMs: number,
     readonly rows: number,
-  ) {}
+  ) {
+    this.#appended = panels.map(() => ({ times: [], counters: [] }));
+  }
+
+  /** Records a reading published later (newer than everything before it for that panel). */
+  append(panelIndex: number, timeMs: number, kwh: number): void {
+    const extra = this.#appended[panelIndex]!;
+    extra.times.push(timeMs);
+    extra.counters.push(kwh);
+  }
+
+  /** The newest reading of a panel: time, counter and power. */
+  latest(panelIndex: number): { timeMs: number; kwh: number; kw: number } {
+    const panel = this.panels[panelIndex]!;
+    const extra = this.#appended[panelIndex]!;
+    const n = extra.times.length;
+    return n > 0
+      ? { timeMs: extra.times[n - 1]!, kwh: extra.counters[n - 1]!, kw: panel.lastPowerKw }
+      : { timeMs: this.endMs, kwh: panel.counters[panel.counters.length - 1]!, kw: panel.lastPowerKw };
+  }
 
   /**
    * Energy of all panels over [from, to) by the counter rule on this glitch-free, monotonic
@@ -51,15 +73,32 @@ export class SeededHistory {
    * first reading in it when there is none before).
    */
   expectedKwh(from: Date, to: Date): number {
-    const n = this.panels[0]?.counters.length ?? 0;
-    const first = Math.max(0, Math.ceil((from.getTime() - this.startMs) / STEP_MS));
-    const last = Math.min(n - 1, Math.ceil((to.getTime() - this.startMs) / STEP_MS) - 1);
-    if (last < first) return 0;
-    const base = first > 0 ? first - 1 : first;
     let total = 0;
-    for (const panel of this.panels) total += panel.counters[last]! - panel.counters[base]!;
+    this.panels.forEach((panel, index) => {
+      const extra = this.#appended[index]!;
+      const n = panel.counters.length;
+      const time = (i: number) => (i < n ? this.startMs + i * STEP_MS : extra.times[i - n]!);
+      const counter = (i: number) => (i < n ? panel.counters[i]! : extra.counters[i - n]!);
+      const length = n + extra.times.length;
+      const first = lowerBound(length, time, from.getTime());
+      const end = lowerBound(length, time, to.getTime());
+      if (end <= first) return;
+      total += counter(end - 1) - counter(first > 0 ? first - 1 : first);
+    });
     return total;
   }
+}
+
+/** First index in [0, length) whose time is at or after `ms` (times ascending). */
+function lowerBound(length: number, time: (i: number) => number, ms: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time(mid) < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Small deterministic PRNG (mulberry32). */

@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type GraphQLFormattedError } from 'graphql';
+import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -15,7 +15,7 @@ export interface HttpResult<TData> extends GraphqlResult<TData> {
   readonly status: number;
 }
 
-function source(document: Operation<unknown, unknown>): string {
+function source(document: DocumentNode | string): string {
   return typeof document === 'string' ? document : print(document);
 }
 
@@ -61,7 +61,7 @@ export class LiveOperation<TData> {
   #waiters: Array<() => void> = [];
   readonly #unsubscribe: () => void;
 
-  constructor(client: Client, document: Operation<TData, unknown>, variables?: unknown) {
+  constructor(client: Client, document: DocumentNode | string, variables?: unknown) {
     this.#unsubscribe = client.subscribe<TData>(
       { query: source(document), variables: (variables ?? {}) as Record<string, unknown> },
       {
@@ -168,8 +168,13 @@ function describe(error: unknown): string {
 export class Disposers {
   readonly #steps: Array<() => unknown> = [];
 
-  add<T>(step: () => unknown, value: T): T {
+  add(step: () => unknown): void {
     this.#steps.push(step);
+  }
+
+  /** Registers `dispose(value)` and hands the value back: `const api = disposers.use(await start(), (a) => a.stop())`. */
+  use<T>(value: T, dispose: (value: T) => unknown): T {
+    this.#steps.push(() => dispose(value));
     return value;
   }
 

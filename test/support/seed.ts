@@ -35,6 +35,16 @@ export function startOfTodayWib(now: Date = new Date()): Date {
 }
 
 /**
+ * Waits out the first seconds of a WIB day, so a test that puts readings shortly before "now"
+ * knows they fall on today. Returns the current time afterwards.
+ */
+export async function clearOfMidnight(marginMs = 2_000): Promise<Date> {
+  const sinceMidnight = Date.now() - startOfTodayWib().getTime();
+  if (sinceMidnight < marginMs) await new Promise((resolve) => setTimeout(resolve, marginMs - sinceMidnight + 10));
+  return new Date();
+}
+
+/**
  * The meter's wall-clock text: `YYYY-MM-DD HH:mm:ss` exactly as the gateway sends it, with
  * `.SSS` appended only when the instant has milliseconds (ISO-8601 fractions are accepted too).
  */

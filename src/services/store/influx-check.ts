@@ -1,3 +1,4 @@
+import { StartupConfigError } from '../../config/startup-error.js';
 import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type FetchLike, type InfluxConnection } from './influx-http.js';
 
 /**
@@ -10,7 +11,7 @@ import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type FetchLike, ty
 export type InfluxAccessProblem = 'unauthorized' | 'forbidden' | 'org-not-found' | 'bucket-not-found' | 'not-influxdb';
 
 /** A fatal configuration error; `exitCode` is what the process should exit with. */
-export class InfluxAccessError extends Error {
+export class InfluxAccessError extends StartupConfigError {
   readonly exitCode = 2;
 
   constructor(

@@ -1,3 +1,4 @@
+import type { StoreLag } from '../ingest-health.js';
 import type { Logger } from 'pino';
 import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/energy.js';
 import type { PanelRecord, Reading } from '../../models/reading.js';
@@ -32,12 +33,7 @@ export interface JournaledStoreOptions {
   readonly closeDeadlineMs?: number;
 }
 
-export interface StoreLag {
-  /** Readings journaled but not yet confirmed by InfluxDB. */
-  readonly backlog: number;
-  /** How long the oldest of them has been waiting, or null when there is none. */
-  readonly oldestUnsentAgeMs: number | null;
-}
+export type { StoreLag };
 
 export class JournaledStore implements ReadingStore {
   readonly journal: JournalStore;

@@ -1,0 +1,65 @@
+/**
+ * Summarizes a V8 .cpuprofile (from `BENCH_CPU_PROF=1 npm run bench`): the functions with the most
+ * self time, and inclusive time of every function whose name or file matches an optional filter.
+ *
+ *   npx tsx test/bench/profile-summary.ts test/bench/results/profiles/<file>.cpuprofile [top] [filter]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly children?: number[];
+}
+
+interface Profile {
+  readonly nodes: ProfileNode[];
+  readonly samples: number[];
+  readonly timeDeltas: number[];
+}
+
+const [file, topArg, filter] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: profile-summary.ts <file.cpuprofile> [top=30] [filter]');
+  process.exit(2);
+}
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const top = Number(topArg ?? 30);
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+
+const label = (node: ProfileNode) => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'nm:').replace(/^.*\/work\/main\//, '');
+  return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+};
+
+const self = new Map<string, number>();
+const inclusive = new Map<string, number>();
+let total = 0;
+profile.samples.forEach((id, i) => {
+  const dt = profile.timeDeltas[i] ?? 0;
+  total += dt;
+  const node = byId.get(id)!;
+  self.set(label(node), (self.get(label(node)) ?? 0) + dt);
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const name = label(byId.get(cur)!);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
+  }
+});
+
+const print = (title: string, entries: Map<string, number>, predicate: (name: string) => boolean) => {
+  console.log(`\n${title}`);
+  [...entries]
+    .filter(([name]) => predicate(name))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .forEach(([name, us]) => console.log(`${(us / 1000).toFixed(0).padStart(8)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${name}`));
+};
+console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled`);
+print('self time', self, () => true);
+print(`inclusive time${filter ? ` (matching "${filter}")` : ''}`, inclusive, (name) => !filter || name.includes(filter));
