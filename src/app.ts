@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
@@ -194,11 +194,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   }
 }
 
-/** The dashboard's operations, so GraphiQL opens with queries that work. */
+/** The dashboard's operations (operations/*.graphql), so GraphiQL opens with queries that work. */
 function loadGraphiqlOperations(): string | undefined {
   try {
     const dir = new URL('../operations/', import.meta.url);
-    return ['dashboard.graphql', 'panel-detail.graphql', 'summaries.graphql', 'live-readings.graphql']
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.graphql'))
+      .sort((a, b) => (a === 'dashboard.graphql' ? -1 : b === 'dashboard.graphql' ? 1 : a.localeCompare(b)))
       .map((file) => readFileSync(new URL(file, dir), 'utf8').trim())
       .join('\n\n');
   } catch {

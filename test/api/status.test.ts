@@ -42,7 +42,8 @@ describe('panel status', () => {
     const offline = [await all.next(2_000), await all.next(2_000)].map((r) => r.data?.panelStatusChanged);
     const announcedAt = Date.now();
     expect(announcedAt).toBeGreaterThanOrEqual(offlineAt.getTime());
-    expect(announcedAt - offlineAt.getTime()).toBeLessThan(500);
+    // Generous for a loaded CI machine; a polling monitor would be off by its whole period.
+    expect(announcedAt - offlineAt.getTime()).toBeLessThan(1_500);
     expect(offline).toEqual([
       { panelId: 'STATUS_A', status: 'OFFLINE', at: offlineAt.toISOString() },
       { panelId: 'STATUS_B', status: 'OFFLINE', at: offlineAt.toISOString() },

@@ -246,7 +246,10 @@ function near(actual: number, expected: number, tolerance = 0.01): boolean {
  * Publishes the seeded panels' next readings in turn, each panel once per `meterIntervalMs`
  * (the meters' real cadence), continuing their counters; records them in the history.
  */
-function startBackgroundMeters(product: Product, options: DashboardOptions): { stop(): Promise<number> } {
+export function startBackgroundMeters(
+  product: Product,
+  options: { brokerUrl: string; history: SeededHistory; meterIntervalMs: number },
+): { stop(): Promise<number> } {
   const { history } = options;
   const meters: MeterState[] = history.panels.map((panel, i) => {
     const latest = history.latest(i);

@@ -15,6 +15,7 @@ export class DailyEnergyCache {
   readonly #latestMs = new Map<string, number>();
   /** Bumped on every invalidation, so a fill racing with a write never stores a stale value. */
   readonly #generation = new Map<string, number>();
+  #filling: Promise<void> | null = null;
 
   constructor(
     private readonly store: ReadingStore,
@@ -50,6 +51,9 @@ export class DailyEnergyCache {
 
   /** kWh per panel per day, aligned with `days`; one store query for whatever is missing. */
   async energy(panelIds: readonly string[], days: readonly Period[]): Promise<Map<string, number[]>> {
+    // One fill at a time: concurrent requests for the same cold days wait for the first fill
+    // instead of each asking the store for the same thing.
+    while (this.#filling) await this.#filling;
     const missingPanels = new Set<string>();
     let from = Infinity;
     let to = -Infinity;
@@ -62,7 +66,12 @@ export class DailyEnergyCache {
         to = Math.max(to, day.end.getTime());
       }
     }
-    if (missingPanels.size > 0) await this.#fill([...missingPanels], new Date(from), new Date(to));
+    if (missingPanels.size > 0) {
+      this.#filling = this.#fill([...missingPanels], new Date(from), new Date(to)).finally(() => {
+        this.#filling = null;
+      });
+      await this.#filling;
+    }
 
     const result = new Map<string, number[]>();
     for (const panelId of panelIds) {
