@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
+import { StartupConfigError } from './config/startup-error.js';
 import { createGraphqlServer } from './http/graphql-server.js';
 import { startEmbeddedBroker } from './mqtt/embedded-broker.js';
 import { startSubscriber } from './mqtt/subscriber.js';
@@ -130,7 +131,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         return { ready, details };
       },
     });
-    const httpPort = await server.listen(config.http.port, config.http.host);
+    const httpPort = await server.listen(config.http.port, config.http.host).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      throw new StartupConfigError(`HTTP port ${config.http.port} is already in use. Set PORT to a free port.`, { cause: error });
+    });
     stops.push(() => server.close());
     logger.info({ url: `http://localhost:${httpPort}/graphql` }, 'GraphQL API and GraphiQL ready');
 

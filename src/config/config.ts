@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { topicPrefix } from '../mqtt/topic.js';
 import { parseDuration } from './duration.js';
 
 const duration = (fallback: string) =>
@@ -25,7 +26,18 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(value)));
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const PORT_RANGE = 'must be a whole number from 0 to 65535';
+const port = (fallback: number) =>
+  z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65_535, PORT_RANGE).default(fallback);
+
+function hasTopicPrefix(pattern: string): boolean {
+  try {
+    topicPrefix(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const optionalText = z
   .string()
   .optional()
@@ -52,7 +64,10 @@ export const configSchema = z
     MQTT_USERNAME: optionalText,
     MQTT_PASSWORD: optionalText,
     MQTT_PORT: port(1883),
-    MQTT_TOPIC: z.string().min(1).default('DATA/PM/#'),
+    // Checked here, not first in startApp: a pattern without a fixed prefix is a configuration error (exit 2).
+    MQTT_TOPIC: z.string().default('DATA/PM/#').refine(hasTopicPrefix, {
+      message: 'must be a fixed topic prefix followed by /# or /+, such as DATA/PM/#',
+    }),
     MQTT_CLIENT_ID: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1-64)')

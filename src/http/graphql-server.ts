@@ -115,7 +115,16 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     await yoga.requestListener(req, res);
   }
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: WS_MAX_PAYLOAD });
+  // noServer: upgrades are routed here explicitly, so the HTTP server's own errors (a taken port,
+  // which listen() reports) are not re-emitted on the WebSocket server.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  httpServer.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) {
+      socket.destroy();
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
+  });
   const wsDisposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),

@@ -49,7 +49,7 @@ export class IngestService {
     const parsed = parseReading(topic, payload, { ...deps.parse, receivedAt });
     if (!parsed.ok) {
       deps.rejections.record({ panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail, topic, at: receivedAt });
-      deps.metrics.readingsRejected.inc({ panel: parsed.panelId ?? '(invalid topic)', reason: parsed.reason });
+      deps.metrics.readingsRejected.inc({ panel: deps.rejections.label(parsed.panelId) ?? '(invalid topic)', reason: parsed.reason });
       deps.logger.warn({ topic, panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail }, 'payload rejected');
       return { status: 'rejected', panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail };
     }

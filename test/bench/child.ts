@@ -32,7 +32,8 @@ export interface BenchChild {
  */
 export async function startChild(script: string, env: Record<string, string>, name = script): Promise<BenchChild> {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const execArgv = ['--import', 'tsx'];
+  // --expose-gc lets the product host report its live heap after a full collection.
+  const execArgv = ['--import', 'tsx', '--expose-gc'];
   if (process.env.BENCH_CPU_PROF === '1') {
     // One directory per child: tsx's loader thread writes a profile of its own (the largest
     // file in the directory is the main thread's).

@@ -13,12 +13,14 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDashboard, SITE_TIMEZONE } from './dashboard.bench.js';
+import { benchFanout } from './fanout.bench.js';
 import { benchIngest } from './ingest.bench.js';
+import { benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
 import { startBroker } from './mosquitto.js';
 import { fmt, Report } from './report.js';
-import { minuteFloor, panelIds, seedHistory } from './seed.js';
+import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'fanout'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 function selected(): Set<BenchName> {
@@ -52,7 +54,9 @@ async function main(): Promise<number> {
         publishers: 4,
       });
     }
-    if (only.has('dashboard')) {
+    let seeded: { dataDir: string; history: SeededHistory } | null = null;
+    const peaks: Array<[string, number]> = [];
+    if (only.has('dashboard') || only.has('fanout')) {
       console.log('\n[2] dashboard: seeding 100 panels × 30 days of one-minute readings');
       const seedStarted = performance.now();
       const dataDir = join(workDir, 'dashboard');
@@ -64,7 +68,11 @@ async function main(): Promise<number> {
         timezone: SITE_TIMEZONE,
       });
       console.log(`  seeded ${fmt.int(history.rows)} readings in ${fmt.ms(performance.now() - seedStarted)} (not timed)`);
-      await benchDashboard(report, {
+      seeded = { dataDir, history };
+    }
+    if (only.has('dashboard') && seeded) {
+      const { dataDir, history } = seeded;
+      const { peakRss } = await benchDashboard(report, {
         brokerUrl: broker.url,
         dataDir,
         history,
@@ -75,6 +83,48 @@ async function main(): Promise<number> {
         rounds: 3,
         meterIntervalMs: 60_000,
       });
+      peaks.push(['2 dashboard', peakRss]);
+    }
+    if (only.has('scaling')) {
+      const options: ScalingOptions = {
+        brokerUrl: broker.url,
+        workDir,
+        panelCounts: [10, 100, 1000],
+        perPanel: 1440,
+        concurrency: 10,
+        warmup: 30,
+        requests: (panels) => (panels >= 1000 ? 100 : 300),
+        meterIntervalMs: 60_000,
+      };
+      console.log(`\n[3] scaling: seeding ${options.panelCounts.join(', ')} panels × 1 day of one-minute readings (shorter history than [2] to keep seeding within budget)`);
+      const seedStarted = performance.now();
+      const stores = await seedScaling(options);
+      console.log(`  seeded in ${fmt.ms(performance.now() - seedStarted)} (not timed)`);
+      await benchScaling(report, options, stores);
+    }
+    if (only.has('fanout') && seeded) {
+      console.log('\n[4] live fan-out');
+      const { peakRss } = await benchFanout(report, {
+        brokerUrl: broker.url,
+        dataDir: seeded.dataDir,
+        history: seeded.history,
+        subscribers: 1000,
+        rate: 10,
+        durationSeconds: 20,
+        warmupMaxSeconds: 20,
+      });
+      peaks.push(['4 fan-out', peakRss]);
+    }
+    if (peaks.length > 0) {
+      const peak = Math.max(...peaks.map(([, bytes]) => bytes));
+      report.line({
+        benchmark: '5 memory (product process, peak RSS)',
+        measure: peaks.map(([name]) => name).join(' | '),
+        product: peaks.map(([, bytes]) => fmt.mb(bytes)).join(' | '),
+        target: '< 300 MB',
+        result: report.target('product peak RSS < 300 MB', peak < 300 * 1_048_576, peaks.map(([n, b]) => `${n} ${fmt.mb(b)}`).join(', ')),
+      });
+      report.figures.memory = Object.fromEntries(peaks);
     }
   } finally {
     await broker.stop();

@@ -105,6 +105,7 @@ describe('ingestion through the embedded broker', () => {
     const app = await embeddedApp();
     const disk = peekStore(app.dataDir, cleanup);
     const saboteur = peekStore(app.dataDir, cleanup, { readonly: false });
+    const live = collectStored(app.app, cleanup);
     // clean:false so the meter keeps its session; mqtt.js resends unacknowledged QoS 1 on reconnect.
     const meter = await connectMeter(app.mqttUrl, cleanup, { clean: false });
     const panelId = uniquePanelId();
@@ -122,11 +123,13 @@ describe('ingestion through the embedded broker', () => {
     });
     expect(acknowledged).toBe(false);
     expect(disk.count(panelId)).toBe(0);
+    expect(live).toEqual([]);
     expect(app.logs.some((line) => line.level === LOG_LEVEL.error && /injected failure/.test(JSON.stringify(line)))).toBe(true);
 
     saboteur.db.exec('DROP TRIGGER injected_failure');
     await publishing;
     expect(disk.rows(panelId)).toEqual([expect.objectContaining({ time_ms: time.getTime(), energy_kwh: 77.7 })]);
     expect(await metricValue(app.baseUrl, 'energy_readings_stored_total')).toBe(1);
+    await vi.waitFor(() => expect(live.map((reading) => reading.panelId)).toEqual([panelId]));
   });
 });

@@ -108,6 +108,7 @@ describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ proto
     const app = await startIngestApp(ingesterEnv(MQTT_TEST_URL, protocol, root), cleanup);
     const disk = peekStore(app.dataDir, cleanup);
     const saboteur = peekStore(app.dataDir, cleanup, { readonly: false });
+    const live = collectStored(app.app, cleanup);
     const meter = await connectMeter(MQTT_TEST_URL, cleanup);
     const panelId = uniquePanelId();
     const times = [minutesAgo(3), minutesAgo(2), minutesAgo(1)];
@@ -120,6 +121,7 @@ describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ proto
     }
     await vi.waitFor(async () => expect(await metricValue(app.baseUrl, 'energy_store_write_failures_total')).toBeGreaterThanOrEqual(1));
     expect(disk.count(panelId)).toBe(0);
+    expect(live).toEqual([]);
     expect(
       app.logs.some((line) => line.level === LOG_LEVEL.error && line.msg === 'message not acknowledged; will reconnect for redelivery'),
     ).toBe(true);
@@ -130,6 +132,57 @@ describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ proto
     expect(disk.rows(panelId).map((row) => [row.time_ms, row.energy_kwh])).toEqual(
       times.map((time, k) => [time.getTime(), 50 + k + 0.5]),
     );
+    await vi.waitFor(() => expect(live.map((reading) => reading.time)).toEqual(times));
+  });
+});
+
+describe('several ingesters sharing the work (MQTT_SHARED_GROUP)', () => {
+  it('stores each reading in exactly one of them', async () => {
+    const root = uniqueTopicRoot('SHARED');
+    const group = `writers_${root}`;
+    const apps = [
+      await startIngestApp({ ...ingesterEnv(MQTT_TEST_URL, 5, root), MQTT_SHARED_GROUP: group }, cleanup),
+      await startIngestApp({ ...ingesterEnv(MQTT_TEST_URL, 5, root), MQTT_SHARED_GROUP: group }, cleanup),
+    ];
+    const disks = apps.map((app) => peekStore(app.dataDir, cleanup));
+    const meter = await connectMeter(MQTT_TEST_URL, cleanup);
+    const panelId = uniquePanelId();
+    const times = Array.from({ length: 20 }, (_, k) => minutesAgo(30 - k));
+
+    for (const [k, time] of times.entries()) {
+      await publishQos1(meter, `${root}/PM/${panelId}`, meterPayload({ kWh: String(k), time }));
+    }
+
+    await vi.waitFor(() => expect(disks[0]!.count(panelId) + disks[1]!.count(panelId)).toBe(times.length));
+    const stored = disks.flatMap((disk) => disk.rows(panelId).map((row) => row.time_ms));
+    expect(stored.sort((a, b) => a - b)).toEqual(times.map((time) => time.getTime()));
+    // Mosquitto balances a shared subscription between its members.
+    for (const disk of disks) expect(disk.count(panelId)).toBeGreaterThan(0);
+  });
+});
+
+describe('acknowledgement of rejected messages', () => {
+  it('acknowledges garbage, so a restarted ingester is not handed it again', async () => {
+    const root = uniqueTopicRoot('REJECTACK');
+    const env = ingesterEnv(MQTT_TEST_URL, 5, root);
+    const dataDir = tempDir(cleanup);
+    const meter = await connectMeter(MQTT_TEST_URL, cleanup);
+    const panelId = uniquePanelId();
+    const topic = `${root}/PM/${panelId}`;
+
+    const first = await startIngestApp(env, cleanup, dataDir);
+    const disk = peekStore(dataDir, cleanup);
+    await publishQos1(meter, topic, 'not json');
+    await publishQos1(meter, topic, meterPayload({ kWh: '1', time: minutesAgo(2) }));
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(1));
+    expect(first.app.services.ingest.status(panelId).rejections).toMatchObject([{ reason: 'invalid_json', count: 1 }]);
+    await first.stop();
+
+    const second = await startIngestApp(env, cleanup, dataDir);
+    // A reading published after the restart arrives after anything the session still held.
+    await publishQos1(meter, topic, meterPayload({ kWh: '2', time: minutesAgo(1) }));
+    await vi.waitFor(() => expect(disk.count(panelId)).toBe(2));
+    expect(second.app.services.ingest.status().rejections).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
@@ -333,4 +334,48 @@ export async function startIngestApp(
     logs,
     stop,
   };
+}
+
+/** The tsx binary `npx tsx` runs, by absolute path so any cwd works (npx would look it up there). */
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+/** src/main.ts, the entry point behind `npm start`. */
+export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export interface MainProcess {
+  readonly child: ChildProcess;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal) and signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Runs `tsx src/main.ts` (as `npx tsx src/main.ts` does) with exactly `env` (plus PATH and HOME),
+ * so nothing leaks in from the test runner's environment. Killed after the test if still running.
+ *
+ * The signal goes straight to the tsx process, which relays it to the app and exits with the
+ * app's code: `npx` (npm exec) would not forward a signal sent to its own pid, and a terminal's
+ * Ctrl-C reaches the whole process group anyway.
+ */
+export function runMain(env: Record<string, string>, cleanup: Disposer, options: { cwd?: string } = {}): MainProcess {
+  const child = spawn(TSX, [MAIN], {
+    cwd: options.cwd ?? fileURLToPath(new URL('../..', import.meta.url)),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so cleanup can kill tsx and the app under it together.
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  cleanup.add(async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      process.kill(-child.pid, 'SIGKILL');
+      await exited;
+    }
+  });
+  return { child, output: () => output, exited };
 }

@@ -1,0 +1,214 @@
+/**
+ * Child process: 1,000 live subscribers and the meters that feed them, on one clock.
+ *
+ * Publishing and receiving happen in this process so each latency is one `performance.now()`
+ * difference: from just before the MQTT publish of a reading to its arrival at each subscriber,
+ * correlated by (panel, meter time). Runs apart from the server under test, so client and server
+ * never share an event loop.
+ *
+ * Modes: `graphql` (graphql-ws clients running the dashboard's LiveReadings subscription against
+ * the product) and `ws` (plain WebSocket clients of the bare broadcast baseline).
+ */
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createClient, type Client } from 'graphql-ws';
+import mqtt from 'mqtt';
+import WebSocket from 'ws';
+import { childMain } from './child.js';
+import { advance, type MeterState } from './meters.js';
+import { summarize } from './stats.js';
+
+export interface FanoutConfig {
+  readonly mode: 'graphql' | 'ws';
+  readonly url: string;
+  readonly subscribers: number;
+  readonly mqttUrl: string;
+  readonly topicRoot: string;
+  readonly meters: MeterState[];
+  /** Readings per second, all meters together. */
+  readonly rate: number;
+  readonly durationSeconds: number;
+  /** Give up warming up (every subscriber has received something) after this long. */
+  readonly warmupMaxSeconds: number;
+  /** Meter time step between two readings of one meter. */
+  readonly stepMs: number;
+}
+
+interface ReadingFields {
+  readonly panelId: string;
+  readonly time: string;
+}
+
+const config = JSON.parse(process.env.BENCH_FANOUT ?? '{}') as FanoutConfig;
+const liveQuery = readFileSync(new URL('../../operations/live-readings.graphql', import.meta.url), 'utf8');
+
+/** publish time (performance.now) and index of each measured reading, by `panel|meterTimeMs`. */
+const sent = new Map<string, { at: number; index: number }>();
+/** Readings published during the warm-up (received, but not measured). */
+const warmupSent = new Set<string>();
+const total = config.rate * config.durationSeconds;
+const latencies = new Float64Array(total * config.subscribers);
+let latencyCount = 0;
+const deliveredPerReading = new Uint32Array(total);
+const receivedPerSubscriber = new Uint32Array(config.subscribers);
+let duplicates = 0;
+let unexpected = 0;
+let errors = 0;
+let firstError: string | null = null;
+const seenBySubscriber = Array.from({ length: config.subscribers }, () => new Set<number>());
+
+function onReading(subscriber: number, reading: ReadingFields): void {
+  const now = performance.now();
+  receivedPerSubscriber[subscriber]!++;
+  const key = `${reading.panelId}|${Date.parse(reading.time)}`;
+  const entry = sent.get(key);
+  if (!entry) {
+    if (!warmupSent.has(key)) unexpected++;
+    return;
+  }
+  if (seenBySubscriber[subscriber]!.has(entry.index)) {
+    duplicates++;
+    return;
+  }
+  seenBySubscriber[subscriber]!.add(entry.index);
+  deliveredPerReading[entry.index]!++;
+  latencies[latencyCount++] = now - entry.at;
+}
+
+function onError(error: unknown): void {
+  errors++;
+  firstError ??= error instanceof Error ? error.message : JSON.stringify(error);
+}
+
+const clients: Client[] = [];
+const sockets: WebSocket[] = [];
+
+async function connectGraphql(index: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const client = createClient({
+      url: config.url,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => resolve(), error: (error) => reject(error instanceof Error ? error : new Error('connection failed')) },
+    });
+    clients.push(client);
+    client.subscribe<{ panelReading: ReadingFields }>(
+      { query: liveQuery, operationName: 'LiveReadings', variables: { panelId: null } },
+      {
+        next: (result) => {
+          if (result.data) onReading(index, result.data.panelReading);
+          else onError(result.errors);
+        },
+        error: onError,
+        complete: () => {},
+      },
+    );
+  });
+}
+
+async function connectWs(index: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = new WebSocket(config.url);
+    sockets.push(socket);
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as { payload: { data: { panelReading: ReadingFields } } };
+      onReading(index, message.payload.data.panelReading);
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function main(): Promise<Record<string, unknown>> {
+  const connectStarted = performance.now();
+  const connect = config.mode === 'graphql' ? connectGraphql : connectWs;
+  for (let i = 0; i < config.subscribers; i += 50) {
+    await Promise.all(Array.from({ length: Math.min(50, config.subscribers - i) }, (_, k) => connect(i + k)));
+  }
+  const connectMs = performance.now() - connectStarted;
+
+  const publisher = await mqtt.connectAsync(config.mqttUrl, { protocolVersion: 4, clientId: `bench-fanout-meters-${process.pid}` });
+  let meterIndex = 0;
+  const publishNext = (measuredIndex: number | null) => {
+    const meter = config.meters[meterIndex++ % config.meters.length]!;
+    const reading = advance(meter, config.stepMs);
+    const key = `${reading.panelId}|${reading.timeMs}`;
+    if (measuredIndex === null) warmupSent.add(key);
+    else sent.set(key, { at: performance.now(), index: measuredIndex });
+    publisher.publish(`${config.topicRoot}/PM/${reading.panelId}`, reading.payload, { qos: 1 }, (error) => {
+      if (error) onError(error);
+    });
+  };
+
+  // Warm-up at the same rate until every subscriber has received a reading (the subscription is
+  // live on the server), then one more second.
+  const interval = 1000 / config.rate;
+  const warmupStarted = performance.now();
+  let warmupReadings = 0;
+  while (receivedPerSubscriber.some((n) => n === 0) && performance.now() - warmupStarted < config.warmupMaxSeconds * 1000) {
+    publishNext(null);
+    warmupReadings++;
+    await sleep(interval);
+  }
+  const notLive = receivedPerSubscriber.filter((n) => n === 0).length;
+  for (let i = 0; i < config.rate; i++) {
+    publishNext(null);
+    warmupReadings++;
+    await sleep(interval);
+  }
+  const warmupMs = performance.now() - warmupStarted;
+
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  for (let j = 0; j < total; j++) {
+    await sleep(started + j * interval - performance.now());
+    publishNext(j);
+  }
+  const publishMs = performance.now() - started;
+  // Stragglers: wait until everything arrived, or 5 s after the last publish.
+  const expected = total * config.subscribers;
+  const drainStarted = performance.now();
+  while (latencyCount < expected && performance.now() - drainStarted < 5_000) await sleep(20);
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpuBefore);
+  const measuredMs = performance.now() - started;
+
+  await publisher.endAsync();
+  const latency = summarize(latencies.subarray(0, latencyCount));
+  return {
+    mode: config.mode,
+    subscribers: config.subscribers,
+    readings: total,
+    expected,
+    delivered: latencyCount,
+    fractionDelivered: latencyCount / expected,
+    readingsMissedBySomeone: deliveredPerReading.filter((n) => n < config.subscribers).length,
+    duplicates,
+    unexpected,
+    errors,
+    firstError,
+    notLiveAfterWarmup: notLive,
+    connectMs,
+    warmupMs,
+    warmupReadings,
+    publishMs,
+    latency,
+    clientCpuFraction: (cpu.user + cpu.system) / 1000 / measuredMs,
+    clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+  };
+}
+
+childMain(async (message, reply) => {
+  if (message.type === 'run') reply({ type: 'result', result: await main() });
+  if (message.type === 'stop') {
+    for (const client of clients) void client.dispose();
+    for (const socket of sockets) socket.terminate();
+    setTimeout(() => process.exit(0), 200);
+  }
+});
+process.send?.({ type: 'ready' });
