@@ -107,37 +107,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ],
     });
 
-    const server = createGraphqlServer({
-      services,
-      logger,
-      metrics,
-      defaultQuery: loadGraphiqlOperations(),
-      readiness: async () => {
-        const details: Record<string, unknown> = { brokerConnected: brokerConnected() };
-        let ready = details.brokerConnected === true;
-        try {
-          await stores.read.ping();
-          details.store = 'ok';
-        } catch (error) {
-          details.store = `unreachable: ${(error as Error).message}`;
-          ready = false;
-        }
-        const lag = stores.lag();
-        if (lag) {
-          details.backlog = lag.backlog;
-          details.oldestUnsentAgeSeconds = lag.oldestUnsentAgeMs === null ? null : lag.oldestUnsentAgeMs / 1000;
-          details.degraded = lag.backlog > 0;
-        }
-        return { ready, details };
-      },
-    });
-    const httpPort = await server.listen(config.http.port, config.http.host).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      throw new StartupConfigError(`HTTP port ${config.http.port} is already in use. Set PORT to a free port.`, { cause: error });
-    });
-    stops.push(() => server.close());
-    logger.info({ url: `http://localhost:${httpPort}/graphql` }, 'GraphQL API and GraphiQL ready');
-
     const prefix = topicPrefix(config.mqtt.topic);
     let mqttPort: number | null = null;
     let mqttUrl: string;
@@ -171,6 +140,37 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       brokerConnected = () => true;
       stops.push(() => broker.close());
     }
+
+    const server = createGraphqlServer({
+      services,
+      logger,
+      metrics,
+      defaultQuery: loadGraphiqlOperations(),
+      readiness: async () => {
+        const details: Record<string, unknown> = { brokerConnected: brokerConnected() };
+        let ready = details.brokerConnected === true;
+        try {
+          await stores.read.ping();
+          details.store = 'ok';
+        } catch (error) {
+          details.store = `unreachable: ${(error as Error).message}`;
+          ready = false;
+        }
+        const lag = stores.lag();
+        if (lag) {
+          details.backlog = lag.backlog;
+          details.oldestUnsentAgeSeconds = lag.oldestUnsentAgeMs === null ? null : lag.oldestUnsentAgeMs / 1000;
+          details.degraded = lag.backlog > 0;
+        }
+        return { ready, details };
+      },
+    });
+    const httpPort = await server.listen(config.http.port, config.http.host).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      throw new StartupConfigError(`HTTP port ${config.http.port} is already in use. Set PORT to a free port.`, { cause: error });
+    });
+    stops.push(() => server.close());
+    logger.info({ url: `http://localhost:${httpPort}/graphql` }, 'GraphQL API and GraphiQL ready');
 
     if (config.simulator.enabled) {
       try {

@@ -8,11 +8,16 @@
  * - counts and times calls to the SQLite store by wrapping SqliteStore's prototype methods
  *   (the app has no hook to wrap the store it opens; see the README section).
  */
-import { startApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/config.js';
-import { silentLogger } from '../../src/config/logger.js';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { childMain, sharedNow } from './child.js';
+
+// BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see the README section).
+const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BENCH_SRC)}/`) : new URL('../../src/', import.meta.url);
+const { startApp } = (await import(new URL('app.js', srcRoot).href)) as typeof import('../../src/app.js');
+const { loadConfig } = (await import(new URL('config/config.js', srcRoot).href)) as typeof import('../../src/config/config.js');
+const { silentLogger } = (await import(new URL('config/logger.js', srcRoot).href)) as typeof import('../../src/config/logger.js');
+const { SqliteStore } = (await import(new URL('services/store/sqlite-store.js', srcRoot).href)) as typeof import('../../src/services/store/sqlite-store.js');
 
 const rssAfterImport = process.memoryUsage().rss;
 

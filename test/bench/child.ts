@@ -30,10 +30,15 @@ export interface BenchChild {
  * IPC channel. Products and load generators run in separate processes so they never share an
  * event loop, and the product's memory is its own.
  */
-export async function startChild(script: string, env: Record<string, string>, name = script): Promise<BenchChild> {
+export async function startChild(
+  script: string,
+  env: Record<string, string>,
+  name = script,
+  nodeOptions: readonly string[] = [],
+): Promise<BenchChild> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   // --expose-gc lets the product host report its live heap after a full collection.
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...nodeOptions];
   if (process.env.BENCH_CPU_PROF === '1') {
     // One directory per child: tsx's loader thread writes a profile of its own (the largest
     // file in the directory is the main thread's).

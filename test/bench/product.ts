@@ -40,7 +40,9 @@ export async function startProduct(options: { dataDir: string; mqttUrl: string; 
     MQTT_TOPIC: `${topicRoot}/PM/#`,
     MQTT_CLIENT_ID: uniqueName('bench-ingester'),
   };
-  const child = await startChild('./app-host.ts', { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production' }, options.name);
+  // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries runtime flags on the product only.
+  const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child = await startChild('./app-host.ts', { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production' }, options.name, nodeOptions);
   const ready = await child.next<ProductReady>('ready', 120_000);
   return {
     child,
