@@ -110,21 +110,4 @@ export function captureLogger(): CapturedLogger {
   return { logger, lines };
 }
 
-/** Collects cleanups during a test and runs them afterwards, newest first, even if one fails. */
-export function disposer(): { add(cleanup: () => Promise<unknown> | unknown): void; run(): Promise<void> } {
-  const cleanups: Array<() => Promise<unknown> | unknown> = [];
-  return {
-    add: (cleanup) => void cleanups.push(cleanup),
-    run: async () => {
-      const errors: unknown[] = [];
-      for (const cleanup of cleanups.splice(0).reverse()) {
-        try {
-          await cleanup();
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
-    },
-  };
-}
+export { disposer } from '../support/disposer.js';

@@ -14,6 +14,8 @@ import { vi } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Reading } from '../../src/models/reading.js';
+import type { ReadingRow } from '../../src/services/store/sqlite-schema.js';
+import type { Disposer } from './disposer.js';
 
 /** The shared Mosquitto of these machines (127.0.0.1:1883), or another broker for CI. */
 export const MQTT_TEST_URL = process.env.MQTT_TEST_URL ?? 'mqtt://127.0.0.1:1883';
@@ -56,29 +58,7 @@ export function uniquePanelId(label = 'PANEL'): string {
   return `${label}_${randomBytes(4).toString('hex').toUpperCase()}`;
 }
 
-/** Collects cleanups during a test and runs them afterwards, newest first, even if one fails. */
-export interface Disposer {
-  add(cleanup: () => unknown): void;
-  run(): Promise<void>;
-}
-
-export function disposer(): Disposer {
-  const cleanups: Array<() => unknown> = [];
-  return {
-    add: (cleanup) => void cleanups.push(cleanup),
-    run: async () => {
-      const errors: unknown[] = [];
-      for (const cleanup of cleanups.splice(0).reverse()) {
-        try {
-          await cleanup();
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
-    },
-  };
-}
+export { disposer, type Disposer } from './disposer.js';
 
 /**
  * A real mqtt.js meter client, connected. Reconnects quickly (100 ms) so tests where the broker
@@ -133,24 +113,7 @@ export function collectStored(app: Pick<App, 'pubsub'>, cleanup: Disposer): Read
 }
 
 /** A row of the readings table, as a second (read-only) connection sees it. */
-export interface StoredRow {
-  readonly panel_id: string;
-  readonly time_ms: number;
-  readonly voltage_l1: number | null;
-  readonly voltage_l2: number | null;
-  readonly voltage_l3: number | null;
-  readonly voltage_avg: number | null;
-  readonly current_l1: number | null;
-  readonly current_l2: number | null;
-  readonly current_l3: number | null;
-  readonly current_avg: number | null;
-  readonly active_power_kw: number;
-  readonly apparent_power_kva: number | null;
-  readonly energy_kwh: number;
-  readonly power_factor: number | null;
-  readonly voltage_unbalance: number | null;
-  readonly current_unbalance: number | null;
-}
+export type StoredRow = ReadingRow;
 
 /**
  * A second connection to the app's SQLite file, independent of the app: what it sees is on disk
