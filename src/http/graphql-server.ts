@@ -13,6 +13,7 @@ import { createContext, type Context, type Services } from '../graphql/context.j
 import { schema } from '../graphql/schema.js';
 import type { Metrics } from '../services/metrics.js';
 import { UserInputError } from '../services/user-input-error.js';
+import { SharedSubscriptions, type SubscriptionResult } from './shared-subscriptions.js';
 
 export interface GraphqlServerOptions {
   readonly services: Services;
@@ -125,10 +126,14 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     }
     wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
   });
+  const live = new SharedSubscriptions();
   const wsDisposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        return live.subscribe(args, root.shareKey, (shared) => root.subscribe(shared) as SubscriptionResult | Promise<SubscriptionResult>);
+      },
       // Never throw here: graphql-ws would close the whole socket. Errors are returned instead.
       onSubscribe: async (ctx, _id, params) => {
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
@@ -140,7 +145,12 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         }
         const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
-        const root: EnvelopedRoot = { execute: enveloped.execute, subscribe: enveloped.subscribe };
+        const root: EnvelopedRoot = {
+          execute: enveloped.execute,
+          subscribe: enveloped.subscribe,
+          // Identical live operations share one execution per event (SharedSubscriptions).
+          shareKey: JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null]),
+        };
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           document,
@@ -184,7 +194,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Context>['getEnveloped']>;
 /** yoga's enveloped execute/subscribe, carried to graphql-ws through rootValue (yoga's recipe). */
-type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'>;
+type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'> & { readonly shareKey: string };
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });

@@ -51,6 +51,29 @@ describe('panelReading', () => {
     expect(all.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_B', 'LIVE_A']);
   });
 
+  it('shares one execution between identical subscriptions without tying their lifetimes together', async () => {
+    const api = await start();
+    const first = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    const second = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    const a = subscribe(first, LiveReadingsDocument, { panelId: 'SHARED' });
+    const b = disposers.use(subscribe(second, LiveReadingsDocument, { panelId: 'SHARED' }), (s) => s.dispose());
+    await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
+    const t0 = Date.now() - 60_000;
+    seed(api.app, [{ panelId: 'SHARED', time: new Date(t0), kwh: 1 }]);
+    expect((await a.next(1_000)).data?.panelReading.energyKwh).toBe(1);
+    expect((await b.next(1_000)).data?.panelReading.energyKwh).toBe(1);
+
+    // The first one leaves; the other keeps receiving, and a newcomer joins the running operation.
+    a.dispose();
+    await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(1);
+    const c = disposers.use(subscribe(first, LiveReadingsDocument, { panelId: 'SHARED' }), (s) => s.dispose());
+    await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
+    seed(api.app, [{ panelId: 'SHARED', time: new Date(t0 + 1_000), kwh: 2 }]);
+    expect((await b.next(1_000)).data?.panelReading.energyKwh).toBe(2);
+    expect((await c.next(1_000)).data?.panelReading.energyKwh).toBe(2);
+    expect(a.results).toHaveLength(1);
+  });
+
   it('does not let a client that stopped reading hold up a fast one, or the server', async () => {
     const api = await start();
     const panelId = `FLOOD_${'X'.repeat(58)}`; // the longest id: big messages fill the slow socket sooner

@@ -10,19 +10,23 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as AppModule from '../../src/app.js';
+import type * as ConfigModule from '../../src/config/config.js';
+import type * as LoggerModule from '../../src/config/logger.js';
+import type * as SqliteStoreModule from '../../src/services/store/sqlite-store.js';
 import { childMain, sharedNow } from './child.js';
 
 // BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see the README section).
 const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BENCH_SRC)}/`) : new URL('../../src/', import.meta.url);
-const { startApp } = (await import(new URL('app.js', srcRoot).href)) as typeof import('../../src/app.js');
-const { loadConfig } = (await import(new URL('config/config.js', srcRoot).href)) as typeof import('../../src/config/config.js');
-const { silentLogger } = (await import(new URL('config/logger.js', srcRoot).href)) as typeof import('../../src/config/logger.js');
-const { SqliteStore } = (await import(new URL('services/store/sqlite-store.js', srcRoot).href)) as typeof import('../../src/services/store/sqlite-store.js');
+const { startApp } = (await import(new URL('app.js', srcRoot).href)) as typeof AppModule;
+const { loadConfig } = (await import(new URL('config/config.js', srcRoot).href)) as typeof ConfigModule;
+const { silentLogger } = (await import(new URL('config/logger.js', srcRoot).href)) as typeof LoggerModule;
+const { SqliteStore } = (await import(new URL('services/store/sqlite-store.js', srcRoot).href)) as typeof SqliteStoreModule;
 
 const rssAfterImport = process.memoryUsage().rss;
 
 /** Store methods counted as round trips (reads) or writes. */
-export const STORE_METHODS = ['energy', 'latestReadings', 'readings', 'downsample', 'panels', 'writeBatch', 'writeBatchSync'] as const;
+const STORE_METHODS = ['energy', 'latestReadings', 'readings', 'downsample', 'panels', 'writeBatch', 'writeBatchSync'] as const;
 type StoreMethod = (typeof STORE_METHODS)[number];
 
 const calls = Object.fromEntries(STORE_METHODS.map((m) => [m, 0])) as Record<StoreMethod, number>;
@@ -32,7 +36,8 @@ for (const method of STORE_METHODS) {
   const original = prototype[method];
   prototype[method] = function (this: unknown, ...args: unknown[]) {
     calls[method]++;
-    // better-sqlite3 is synchronous: the work happens inside this call even for async methods.
+    // Time inside the call: the whole query for synchronous SQLite work; only the hand-off for
+    // queries the store sends to its worker thread.
     const started = performance.now();
     try {
       return original.apply(this, args);

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** A message between the benchmark and one of its child processes (always has a `type`). */
@@ -34,14 +35,15 @@ export async function startChild(
   script: string,
   env: Record<string, string>,
   name = script,
-  nodeOptions: readonly string[] = [],
+  options: { nodeOptions?: readonly string[]; tsx?: boolean } = {},
 ): Promise<BenchChild> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  // A path relative to test/bench/ (TypeScript, run through tsx), or an absolute compiled script.
+  const file = isAbsolute(script) ? script : fileURLToPath(new URL(script, import.meta.url));
   // --expose-gc lets the product host report its live heap after a full collection.
-  const execArgv = ['--import', 'tsx', '--expose-gc', ...nodeOptions];
+  const execArgv = [...(options.tsx === false ? [] : ['--import', 'tsx']), '--expose-gc', ...(options.nodeOptions ?? [])];
   if (process.env.BENCH_CPU_PROF === '1') {
-    // One directory per child: tsx's loader thread writes a profile of its own (the largest
-    // file in the directory is the main thread's).
+    // One directory per child: each thread (tsx's loader, the store's query worker) writes a
+    // profile of its own; the largest file in the directory is the main thread's.
     const dir = `${PROFILE_DIR}${name}-${Date.now()}`;
     mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);

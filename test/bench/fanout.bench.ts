@@ -1,7 +1,8 @@
 import { startChild, type ChildMessage } from './child.js';
+import type { ProductMemory } from './dashboard.bench.js';
 import type { FanoutConfig } from './fanout-client.js';
 import type { MeterState } from './meters.js';
-import { startProduct, uniqueName } from './product.js';
+import { startBaseline, startProduct, uniqueName } from './product.js';
 import { fmt, type Report } from './report.js';
 import type { SeededHistory } from './seed.js';
 import { ratio, type Summary } from './stats.js';
@@ -39,7 +40,7 @@ export interface FanoutResult {
  * meters publish over MQTT, end to end from publish to each subscriber; against a bare ws
  * broadcast of the same readings from a bare MQTT subscriber, in the same run.
  */
-export async function benchFanout(report: Report, options: FanoutOptions): Promise<{ peakRss: number }> {
+export async function benchFanout(report: Report, options: FanoutOptions): Promise<ProductMemory> {
   const meters = (): MeterState[] =>
     options.history.panels.map((panel, i) => {
       const latest = options.history.latest(i);
@@ -55,6 +56,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
   let productResult: FanoutResult;
   let peakRss: number;
   let breakdown: ChildMessage;
+  let rssAfterImport: number;
   try {
     const config: FanoutConfig = { ...base, mode: 'graphql', url: product.wsUrl, topicRoot: product.topicRoot, meters: meters() };
     const client = await startChild('./fanout-client.ts', { BENCH_FANOUT: JSON.stringify(config) }, 'fanout-client-product');
@@ -66,6 +68,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     }
     peakRss = product.child.memory()?.peakRss ?? Number.NaN;
     breakdown = await product.child.request<ChildMessage>({ type: 'memory' }, 'memory');
+    rssAfterImport = product.ready.rssAfterImport;
   } finally {
     await product.child.stop();
   }
@@ -73,8 +76,8 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
 
   // The baseline: bare MQTT subscriber + bare ws broadcast.
   const root = uniqueName('WSBASE');
-  const server = await startChild(
-    './ws-baseline-host.ts',
+  const server = await startBaseline(
+    'ws-baseline-host',
     { BENCH_MQTT_URL: options.brokerUrl, BENCH_MQTT_TOPIC: `${root}/PM/#`, BENCH_MQTT_CLIENT_ID: uniqueName('bench-ws-baseline') },
     'fanout-baseline',
   );
@@ -107,14 +110,20 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     `${baselineResult.delivered} of ${baselineResult.expected}`,
   );
 
-  const bench = `4 fan-out (${fmt.int(options.subscribers)} graphql-ws subscribers, ${options.rate}/s for ${options.durationSeconds} s)`;
+  const bench = '4 fan-out';
+  report.note(
+    `4 fan-out: ${fmt.int(options.subscribers)} graphql-ws clients running LiveReadings (all panels) against the product started on the store of 2; ` +
+      `${options.rate} readings/s published over MQTT for ${options.durationSeconds} s after a warm-up; latency from just before each MQTT publish to ` +
+      'its arrival at each subscriber (publisher and subscribers share one clock, in a child process apart from the server). ' +
+      `Baseline: a bare mqtt.js subscriber + bare ws server broadcasting the same readings (serialized once) to ${fmt.int(options.subscribers)} sockets.`,
+  );
   const p = productResult.latency;
   const b = baselineResult.latency;
   report.line({
     benchmark: bench,
     measure: `delivered (${fmt.int(productResult.expected)} = readings × subscribers)`,
-    product: fmt.pct(productResult.fractionDelivered),
-    baseline: fmt.pct(baselineResult.fractionDelivered),
+    product: fmt.pct(productResult.fractionDelivered, 3),
+    baseline: fmt.pct(baselineResult.fractionDelivered, 3),
     target: '100 %',
     result: report.target(
       'fan-out 100 % delivered',
@@ -124,7 +133,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
   });
   report.line({
     benchmark: bench,
-    measure: 'latency publish → subscriber p99',
+    measure: 'latency publish → subscriber, p99',
     product: fmt.ms(p.p99),
     baseline: fmt.ms(b.p99),
     ratio: fmt.ratio(ratio(p.p99, b.p99)),
@@ -133,7 +142,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
   });
   report.line({
     benchmark: bench,
-    measure: 'p99 vs baseline p99',
+    measure: 'p99 relative to baseline p99',
     product: fmt.ms(p.p99),
     baseline: fmt.ms(b.p99),
     ratio: fmt.ratio(ratio(p.p99, b.p99)),
@@ -154,7 +163,7 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     baseline: `${fmt.pct(baselineResult.clientCpuFraction)} | ${fmt.ms(baselineResult.clientLoopDelayP99Ms)}`,
   });
   report.figures.fanout = { options: { ...options, history: undefined }, product: productResult, baseline: baselineResult, memory: { peakRss, breakdown } };
-  return { peakRss };
+  return { peakRss, breakdown, rssAfterImport };
 }
 
 function describe(r: FanoutResult): string {

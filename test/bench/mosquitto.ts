@@ -65,11 +65,15 @@ export async function startBroker(dir: string): Promise<Broker> {
     throw new Error(`no MQTT broker: could not start mosquitto (${(error as Error).message}) and none at 127.0.0.1:1883`);
   }
   const running = proc;
+  // Never outlive the benchmark, even when it dies on an error.
+  const killOnExit = () => running.kill();
+  process.once('exit', killOnExit);
   return {
     url: `mqtt://127.0.0.1:${port}`,
     description: `private mosquitto on 127.0.0.1:${port} (max_queued_messages ${MAX_QUEUED_MESSAGES}, in-memory)`,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', killOnExit);
         if (running.exitCode !== null || running.signalCode !== null) return resolve();
         running.once('exit', () => resolve());
         running.kill('SIGTERM');

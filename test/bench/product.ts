@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startChild, type BenchChild, type ChildMessage } from './child.js';
 
 /** The product's answer to `ready`. */
@@ -22,6 +23,30 @@ export function uniqueName(label: string): string {
   return `${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
+/** How the product is run: compiled (default, like `npm start`) or through tsx (BENCH_TSX=1). */
+export interface ProductRuntime {
+  /** Compiled host script, or null to run test/bench/app-host.ts through tsx. */
+  readonly hostScript: string | null;
+  /** Where the compiled baseline servers are, or null to run them through tsx. */
+  readonly scriptDir: string | null;
+  /** Directory of the product sources the host loads; null for src/. */
+  readonly srcRoot: string | null;
+  readonly description: string;
+}
+
+let runtime: ProductRuntime = { hostScript: null, scriptDir: null, srcRoot: process.env.BENCH_SRC ?? null, description: 'src/ through tsx' };
+
+export function setProductRuntime(value: ProductRuntime): void {
+  runtime = value;
+}
+
+/** Starts a baseline server script of test/bench/ the way the product runs (compiled or tsx). */
+export function startBaseline(script: 'mqtt-sink' | 'ws-baseline-host', env: Record<string, string>, name: string): Promise<BenchChild> {
+  return runtime.scriptDir
+    ? startChild(join(runtime.scriptDir, `${script}.js`), env, name, { tsx: false })
+    : startChild(`./${script}.ts`, env, name);
+}
+
 /**
  * Starts the real product in a child process (test/bench/app-host.ts → startApp) with a config
  * from loadConfig: ephemeral HTTP port, no simulator, silent logs, the given data directory, and
@@ -42,7 +67,12 @@ export async function startProduct(options: { dataDir: string; mqttUrl: string; 
   };
   // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries runtime flags on the product only.
   const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
-  const child = await startChild('./app-host.ts', { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production' }, options.name, nodeOptions);
+  const child = await startChild(
+    runtime.hostScript ?? './app-host.ts',
+    { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production', ...(runtime.srcRoot ? { BENCH_SRC: runtime.srcRoot } : {}) },
+    options.name,
+    { nodeOptions, tsx: runtime.hostScript === null },
+  );
   const ready = await child.next<ProductReady>('ready', 120_000);
   return {
     child,

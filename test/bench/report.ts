@@ -104,5 +104,5 @@ export const fmt = {
   ratio: (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a'),
   mb: (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1_048_576).toFixed(0)} MB` : 'n/a'),
   int: (value: number) => Math.round(value).toLocaleString('en-US'),
-  pct: (value: number) => (Number.isFinite(value) ? `${(value * 100).toFixed(value === 1 ? 0 : 3)} %` : 'n/a'),
+  pct: (value: number, digits = 1) => (Number.isFinite(value) ? `${(value * 100).toFixed(value === 1 ? 0 : digits)} %` : 'n/a'),
 };

@@ -3,20 +3,25 @@
  * same run. Prints a table, writes bench-results.json (git-ignored) and exits non-zero only when a
  * work check fails (work not done, readings lost); missed targets are reported, not failed.
  *
- *   npm run bench                       all benchmarks (about 4 minutes on 2 cores)
+ *   npm run bench                       all benchmarks (2-3 minutes on 2 cores)
  *   npm run bench -- --only ingest,fanout
- *   BENCH_CPU_PROF=1 npm run bench -- --only fanout   also write .cpuprofile files of the
- *                                                      product (test/bench/results/profiles/)
+ *   BENCH_CPU_PROF=1 npm run bench -- --only fanout   also write .cpuprofile files of every
+ *                                                      child process (test/bench/results/profiles/)
+ *   BENCH_SRC=.tmp/copy/src npm run bench              benchmark a prototype copy of src/
+ *   BENCH_PRODUCT_NODE_OPTIONS=--max-old-space-size=128 npm run bench   runtime flags, product only
+ *   BENCH_TSX=1 npm run bench                          run the product through tsx, not compiled
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDashboard, SITE_TIMEZONE } from './dashboard.bench.js';
+import { benchDashboard, SITE_TIMEZONE, type ProductMemory } from './dashboard.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchIngest } from './ingest.bench.js';
 import { benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
+import { buildProduct } from './build.js';
 import { startBroker } from './mosquitto.js';
+import { setProductRuntime } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
@@ -40,8 +45,25 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'energy-bench-'));
   const report = new Report();
   const broker = await startBroker(workDir);
-  console.log(`energy-monitoring benchmarks, ${startedAt.toISOString()}, node ${process.version}, ${cpus().length} cores, broker: ${broker.description}`);
+  const loadBefore = loadavg();
+  const srcDir = process.env.BENCH_SRC ?? 'src';
+  let product = `${srcDir === 'src' ? 'src/' : `PROTOTYPE ${srcDir}`} through tsx`;
+  const flags = process.env.BENCH_PRODUCT_NODE_OPTIONS ? ` with ${process.env.BENCH_PRODUCT_NODE_OPTIONS}` : '';
   try {
+    if (process.env.BENCH_TSX !== '1') {
+      // Compiled like `npm run build`, run with plain node like `npm start`.
+      const build = await buildProduct(srcDir, workDir);
+      product = `${srcDir === 'src' ? 'src/' : `PROTOTYPE ${srcDir}`} compiled (tsc, ${fmt.ms(build.buildMs)})`;
+      setProductRuntime({ hostScript: build.hostScript, scriptDir: build.scriptDir, srcRoot: build.srcRoot, description: product });
+      if (build.typeErrors) {
+        console.warn(`warning: tsc reported type errors in the product (benchmarking the emitted JavaScript anyway):\n${build.typeErrors}`);
+        report.note(`tsc reported type errors while building the product: ${build.typeErrors.split('\n')[0]}`);
+      }
+    }
+    console.log(
+      `energy-monitoring benchmarks ${startedAt.toISOString()}: product ${product}${flags}; node ${process.version}, ` +
+        `${cpus().length} cores, load average ${loadBefore[0]!.toFixed(2)}; broker: ${broker.description}`,
+    );
     if (only.has('ingest')) {
       console.log('\n[1] ingest');
       await benchIngest(report, {
@@ -50,12 +72,12 @@ async function main(): Promise<number> {
         panels: 100,
         readingsPerPanel: 1000,
         warmupReadingsPerPanel: 100,
-        runs: 2,
+        runs: 3,
         publishers: 4,
       });
     }
     let seeded: { dataDir: string; history: SeededHistory } | null = null;
-    const peaks: Array<[string, number]> = [];
+    const peaks: Array<[string, ProductMemory]> = [];
     if (only.has('dashboard') || only.has('fanout')) {
       console.log('\n[2] dashboard: seeding 100 panels × 30 days of one-minute readings');
       const seedStarted = performance.now();
@@ -72,7 +94,7 @@ async function main(): Promise<number> {
     }
     if (only.has('dashboard') && seeded) {
       const { dataDir, history } = seeded;
-      const { peakRss } = await benchDashboard(report, {
+      const memory = await benchDashboard(report, {
         brokerUrl: broker.url,
         dataDir,
         history,
@@ -83,7 +105,7 @@ async function main(): Promise<number> {
         rounds: 3,
         meterIntervalMs: 60_000,
       });
-      peaks.push(['2 dashboard', peakRss]);
+      peaks.push(['2 dashboard', memory]);
     }
     if (only.has('scaling')) {
       const options: ScalingOptions = {
@@ -104,7 +126,7 @@ async function main(): Promise<number> {
     }
     if (only.has('fanout') && seeded) {
       console.log('\n[4] live fan-out');
-      const { peakRss } = await benchFanout(report, {
+      const memory = await benchFanout(report, {
         brokerUrl: broker.url,
         dataDir: seeded.dataDir,
         history: seeded.history,
@@ -113,16 +135,30 @@ async function main(): Promise<number> {
         durationSeconds: 20,
         warmupMaxSeconds: 20,
       });
-      peaks.push(['4 fan-out', peakRss]);
+      peaks.push(['4 fan-out', memory]);
     }
     if (peaks.length > 0) {
-      const peak = Math.max(...peaks.map(([, bytes]) => bytes));
+      const peak = Math.max(...peaks.map(([, memory]) => memory.peakRss));
+      const heap = (memory: ProductMemory, key: 'peak' | 'afterGc') =>
+        ((memory.breakdown as { [k: string]: { heapUsed?: number } | undefined })[key]?.heapUsed ?? Number.NaN);
+      report.note(
+        '5 memory: peak RSS (VmHWM) of the product process over its whole life in 2 and in 4. The product runs alone in its ' +
+          `process (test/bench/app-host.ts → startApp; ${product}); "before startApp" is that process right after loading the modules; ` +
+          '"live heap" is what a full garbage collection leaves at the end.',
+      );
       report.line({
-        benchmark: '5 memory (product process, peak RSS)',
-        measure: peaks.map(([name]) => name).join(' | '),
-        product: peaks.map(([, bytes]) => fmt.mb(bytes)).join(' | '),
+        benchmark: '5 memory',
+        measure: `peak RSS in ${peaks.map(([name]) => name).join(' | ')}`,
+        product: peaks.map(([, memory]) => fmt.mb(memory.peakRss)).join(' | '),
         target: '< 300 MB',
-        result: report.target('product peak RSS < 300 MB', peak < 300 * 1_048_576, peaks.map(([n, b]) => `${n} ${fmt.mb(b)}`).join(', ')),
+        result: report.target('product peak RSS < 300 MB', peak < 300 * 1_048_576, peaks.map(([n, m]) => `${n} ${fmt.mb(m.peakRss)}`).join(', ')),
+      });
+      report.line({
+        benchmark: '5 memory',
+        measure: 'peak JS heap | live heap after full GC | RSS before startApp (info)',
+        product: peaks
+          .map(([, memory]) => `${fmt.mb(heap(memory, 'peak'))} | ${fmt.mb(heap(memory, 'afterGc'))} | ${fmt.mb(memory.rssAfterImport)}`)
+          .join(' ; '),
       });
       report.figures.memory = Object.fromEntries(peaks);
     }
@@ -131,8 +167,12 @@ async function main(): Promise<number> {
     rmSync(workDir, { recursive: true, force: true });
   }
   const totalSeconds = (performance.now() - t0) / 1000;
+  const loadAfter = loadavg();
+  report.note(
+    `Run ${startedAt.toISOString()}, ${totalSeconds.toFixed(0)} s, product ${product}${flags}; load average ${loadBefore[0]!.toFixed(2)} before, ` +
+      `${loadAfter[0]!.toFixed(2)} after (2 cores; other work on the machine adds noise, hence the same-run baselines).`,
+  );
   report.print();
-  console.log(`total ${totalSeconds.toFixed(0)} s`);
   const out = fileURLToPath(new URL('../../bench-results.json', import.meta.url));
   report.writeJson(out, {
     date: startedAt.toISOString(),
@@ -141,6 +181,9 @@ async function main(): Promise<number> {
     cpu: cpus()[0]?.model,
     memoryGb: Math.round(totalmem() / 2 ** 30),
     broker: broker.description,
+    product,
+    productNodeOptions: process.env.BENCH_PRODUCT_NODE_OPTIONS ?? null,
+    loadAverage: { before: loadBefore, after: loadAfter },
     totalSeconds,
   });
   console.log(`figures written to ${out}`);

@@ -32,8 +32,12 @@ export function summarize(samples: ArrayLike<number>): Summary {
   };
 }
 
+/** The middle value (the mean of the two middle values for an even count). NaN when empty. */
 export function median(values: readonly number[]): number {
-  return percentileSorted(Float64Array.from(values).sort(), 50);
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
 
 /** a / b, or NaN when b is not a positive number. */

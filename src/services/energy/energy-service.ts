@@ -1,9 +1,8 @@
-import { DateTime } from 'luxon';
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { TariffHistory } from '../tariff-history.js';
 import type { DailyEnergyCache } from './daily-energy-cache.js';
-import { daysOfMonth, daysOfYear, startOfLocalDay, type Period } from './periods.js';
+import { daysOfMonth, daysOfYear, monthsOfYear, startOfLocalDay, type Period } from './periods.js';
 import { toUsage } from './usage.js';
 
 /** Unrounded energy and money, summed before anything is rounded for output. */
@@ -49,7 +48,9 @@ export class EnergyService {
   async monthlySummary(year: number, month: number, panelIds: readonly string[], panelId: string | null): Promise<MonthlySummary> {
     const days = daysOfMonth(year, month, this.deps.timezone);
     const perDay = await this.#summedPerDay(panelIds, days);
-    const rows: DailyUsage[] = days.map((day, i) => ({ date: this.#isoDate(day.start), ...asUsage(perDay[i] ?? zero()) }));
+    // Day i of the month is the (i+1)-th: no time-zone conversion per day.
+    const prefix = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-`;
+    const rows: DailyUsage[] = days.map((_, i) => ({ date: `${prefix}${String(i + 1).padStart(2, '0')}`, ...asUsage(perDay[i] ?? zero()) }));
     return { year, month, panelId, total: asUsage(sumAll(perDay)), days: rows };
   }
 
@@ -58,9 +59,12 @@ export class EnergyService {
     const days = daysOfYear(year, this.deps.timezone);
     const perDay = await this.#summedPerDay(panelIds, days);
     const perMonth = Array.from({ length: 12 }, zero);
+    // Days and months are both in calendar order: walk them together.
+    const monthStarts = monthsOfYear(year, this.deps.timezone).map((m) => m.start.getTime());
+    let month = 0;
     days.forEach((day, i) => {
-      const month = DateTime.fromJSDate(day.start, { zone: this.deps.timezone }).month;
-      add(perMonth[month - 1]!, perDay[i] ?? zero());
+      while (month < 11 && day.start.getTime() >= monthStarts[month + 1]!) month++;
+      add(perMonth[month]!, perDay[i] ?? zero());
     });
     const months: MonthlyUsage[] = perMonth.map((amount, i) => ({ month: i + 1, ...asUsage(amount) }));
     return { year, panelId, total: asUsage(sumAll(perMonth)), months };
@@ -71,10 +75,6 @@ export class EnergyService {
     const start = startOfLocalDay(now, this.deps.timezone);
     const end = startOfLocalDay(new Date(start.getTime() + 36 * 3_600_000), this.deps.timezone);
     return { start, end };
-  }
-
-  #isoDate(instant: Date): string {
-    return DateTime.fromJSDate(instant, { zone: this.deps.timezone }).toISODate() ?? '';
   }
 
   async #summedPerDay(panelIds: readonly string[], days: readonly Period[]): Promise<Amount[]> {

@@ -64,32 +64,53 @@ function shift(first: DateTime, unit: CalendarUnit, n: number): DateTime {
 function enumerate(first: DateTime, endExclusive: DateTime, unit: CalendarUnit): Period[] {
   const periods: Period[] = [];
   // Step from the first period start by whole units (not by adding ms), so a 23 h or 25 h day
-  // stays one day.
-  for (let i = 0; ; i++) {
-    const start = shift(first, unit, i);
-    if (start >= endExclusive) break;
-    const end = shift(first, unit, i + 1);
+  // stays one day. Each boundary is computed once: a period ends where the next one starts.
+  let start = first;
+  for (let i = 1; start < endExclusive; i++) {
+    const end = shift(first, unit, i);
     periods.push({ start: start.toJSDate(), end: end.toJSDate() });
+    start = end;
   }
   return periods;
 }
 
+/**
+ * Calendars are pure functions of (year, month, zone) and cost hundreds of time-zone conversions
+ * to build: build each once. Callers get a fresh array of the shared (frozen) periods.
+ */
+const calendars = new Map<string, readonly Period[]>();
+function calendar(key: string, build: () => Period[]): Period[] {
+  let periods = calendars.get(key);
+  if (periods === undefined) {
+    periods = Object.freeze(build().map((period) => Object.freeze(period)));
+    if (calendars.size >= 512) calendars.delete(calendars.keys().next().value!);
+    calendars.set(key, periods);
+  }
+  return periods.slice();
+}
+
 /** The calendar days of a month (`month` 1-12) in `timezone`. */
 export function daysOfMonth(year: number, month: number, timezone: string): Period[] {
-  const first = calendarStart(year, month, timezone);
-  return enumerate(first, first.plus({ months: 1 }).startOf('month'), 'day');
+  return calendar(`d|${timezone}|${year}|${month}`, () => {
+    const first = calendarStart(year, month, timezone);
+    return enumerate(first, first.plus({ months: 1 }).startOf('month'), 'day');
+  });
 }
 
 /** The calendar days of a year in `timezone`. */
 export function daysOfYear(year: number, timezone: string): Period[] {
-  const first = calendarStart(year, 1, timezone);
-  return enumerate(first, first.plus({ years: 1 }).startOf('year'), 'day');
+  return calendar(`d|${timezone}|${year}`, () => {
+    const first = calendarStart(year, 1, timezone);
+    return enumerate(first, first.plus({ years: 1 }).startOf('year'), 'day');
+  });
 }
 
 /** The twelve calendar months of a year in `timezone`. */
 export function monthsOfYear(year: number, timezone: string): Period[] {
-  const first = calendarStart(year, 1, timezone);
-  return enumerate(first, first.plus({ years: 1 }).startOf('year'), 'month');
+  return calendar(`m|${timezone}|${year}`, () => {
+    const first = calendarStart(year, 1, timezone);
+    return enumerate(first, first.plus({ years: 1 }).startOf('year'), 'month');
+  });
 }
 
 /** The whole calendar month (`month` 1-12) as one period. */
