@@ -120,7 +120,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         topic: config.mqtt.sharedGroup ? `$share/${config.mqtt.sharedGroup}/${config.mqtt.topic}` : config.mqtt.topic,
         protocolVersion: config.mqtt.protocolVersion,
         sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
-        onMessage: (topic, payload) => void ingest.ingest(topic, payload),
+        onMessages: (messages) => void ingest.ingestBatch(messages),
         logger,
       });
       brokerConnected = () => subscriber.isConnected();

@@ -14,10 +14,10 @@ export interface SubscriberOptions {
   /** MQTT 5 session expiry: how long the broker keeps the session while we are away. */
   readonly sessionExpirySeconds: number;
   /**
-   * Handles one message synchronously. Returning normally acknowledges it; throwing withholds the
-   * acknowledgement so the broker redelivers it after we reconnect.
+   * Handles a group of messages synchronously (one durable commit for the group). Returning
+   * normally acknowledges them all; throwing withholds the acknowledgements (see below).
    */
-  readonly onMessage: (topic: string, payload: Buffer) => void;
+  readonly onMessages: (messages: ReadonlyArray<{ readonly topic: string; readonly payload: Buffer }>) => void;
   readonly logger: Logger;
 }
 
@@ -32,13 +32,17 @@ const START_WAIT_MS = 5_000;
 
 /**
  * The ingestion client for an external broker: QoS 1 on a persistent session, acknowledging each
- * message only after `onMessage` returned.
+ * message only after `onMessages` has made it durable.
  *
  * mqtt.js calls `handleMessage(packet, done)` before it sends a PUBACK, for MQTT 5 and 3.1.1
- * alike, and sends none when `done` gets an error. (`customHandleAcks` can only answer with an
- * error reason code, and a PUBACK carrying one is never redelivered.) An unacknowledged message is
- * redelivered only on a new connection, so after a failure we drop the connection and reconnect
- * with a growing delay, letting the broker replay everything not yet acknowledged.
+ * alike, sends none when `done` gets an error, and holds the next packet until `done` is called.
+ * (`customHandleAcks` can only answer with an error reason code, and a PUBACK carrying one is
+ * never redelivered.) One commit per message would cap ingestion at one commit's latency, so
+ * messages are grouped: each gets `done(HELD)` at once (no PUBACK, next packet please), the group
+ * read so far is committed on setImmediate, and only then are its PUBACKs sent. An unacknowledged
+ * message is redelivered only on a new connection, so after a failed write the connection is
+ * dropped and re-established with a growing delay, and the broker replays everything not yet
+ * acknowledged.
  */
 export async function startSubscriber(options: SubscriberOptions): Promise<Subscriber> {
   const { logger } = options;
@@ -52,7 +56,11 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     resubscribe: true,
     manualConnect: true,
     ...(options.username ? { username: options.username, password: options.password } : {}),
-    ...(options.protocolVersion === 5 ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds } } : {}),
+    // Receive Maximum bounds how many unacknowledged messages the broker sends us (the default
+    // is 65,535): with PUBACKs held for a group commit, that is the most a group can hold.
+    ...(options.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds, receiveMaximum: 1_000 } }
+      : {}),
   };
   const client: MqttClient = mqtt.connect(options.url, clientOptions);
   let failureBackoff = MIN_RECONNECT_MS;
@@ -62,20 +70,60 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   let subscribed = false;
   let onFirstSubscribe: (() => void) | null = null;
 
+  const HELD = new Error('acknowledgement held for the group commit');
+  // Also bounded by the MQTT 5 Receive Maximum above.
+  const MAX_GROUP = 1_000;
+  let held: Array<{ topic: string; payload: Buffer; messageId: number | undefined }> = [];
+  let flushScheduled = false;
+  let connection = 0;
+  // mqtt.js has no public call to acknowledge later; its own PUBACK goes through _sendPacket too.
+  const sendPuback = (messageId: number) =>
+    (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({ cmd: 'puback', messageId });
+
+  const flush = () => {
+    flushScheduled = false;
+    const group = held;
+    held = [];
+    if (group.length === 0 || dropping) return;
+    const generation = connection;
+    let stored = group;
+    let failed = false;
+    try {
+      options.onMessages(group);
+      failureBackoff = MIN_RECONNECT_MS;
+    } catch (error) {
+      // Commit one by one, so a message that cannot be written holds back only itself.
+      logger.error({ err: error, messages: group.length }, 'group write failed; retrying message by message');
+      stored = group.filter((message) => {
+        try {
+          options.onMessages([message]);
+          return true;
+        } catch (messageError) {
+          failed = true;
+          logger.error({ err: messageError, topic: message.topic, messageId: message.messageId }, 'message not acknowledged; will reconnect for redelivery');
+          return false;
+        }
+      });
+    }
+    // PUBACKs belong to the connection's session; after a reconnect the broker redelivers instead.
+    if (generation === connection && client.connected) {
+      for (const message of stored) if (message.messageId !== undefined) sendPuback(message.messageId);
+    }
+    if (failed) dropConnectionForRedelivery();
+  };
+
   client.handleMessage = (packet: IPublishPacket, done: (error?: Error) => void) => {
     if (dropping) {
       done(new Error('connection is being reset after a failed write'));
       return;
     }
-    try {
-      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-      options.onMessage(packet.topic, payload);
-      failureBackoff = MIN_RECONNECT_MS;
-      done();
-    } catch (error) {
-      logger.error({ err: error, topic: packet.topic, messageId: packet.messageId }, 'message not acknowledged; will reconnect for redelivery');
-      done(error instanceof Error ? error : new Error(String(error)));
-      dropConnectionForRedelivery();
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    held.push({ topic: packet.topic, payload, messageId: packet.qos > 0 ? packet.messageId : undefined });
+    done(HELD);
+    if (held.length >= MAX_GROUP) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
     }
   };
 
@@ -88,6 +136,8 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   }
 
   client.on('connect', (connack) => {
+    connection++;
+    held = [];
     dropping = false;
     client.options.reconnectPeriod = MIN_RECONNECT_MS;
     logger.info({ url: redact(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');

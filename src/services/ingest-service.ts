@@ -45,29 +45,50 @@ export class IngestService {
 
   /** @throws StoreWriteError when the reading could not be stored: do not acknowledge. */
   ingest(topic: string, payload: Uint8Array, receivedAt: Date = new Date()): IngestOutcome {
+    const [outcome] = this.ingestBatch([{ topic, payload }], receivedAt);
+    return outcome!;
+  }
+
+  /**
+   * Validates several messages and makes the valid ones durable in ONE commit (group commit: a
+   * commit costs about as much for one reading as for hundreds), then notifies the listeners per
+   * reading in arrival order. Rejections are recorded whatever happens to the rest.
+   * @throws StoreWriteError when the readings could not be stored: acknowledge none of them.
+   */
+  ingestBatch(messages: ReadonlyArray<{ readonly topic: string; readonly payload: Uint8Array }>, receivedAt: Date = new Date()): IngestOutcome[] {
     const { deps } = this;
-    const parsed = parseReading(topic, payload, { ...deps.parse, receivedAt });
-    if (!parsed.ok) {
+    const outcomes: IngestOutcome[] = [];
+    const readings: Reading[] = [];
+    for (const { topic, payload } of messages) {
+      const parsed = parseReading(topic, payload, { ...deps.parse, receivedAt });
+      if (parsed.ok) {
+        readings.push(parsed.reading);
+        outcomes.push({ status: 'stored', reading: parsed.reading });
+        continue;
+      }
       deps.rejections.record({ panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail, topic, at: receivedAt });
       deps.metrics.readingsRejected.inc({ panel: deps.rejections.label(parsed.panelId) ?? '(invalid topic)', reason: parsed.reason });
       deps.logger.warn({ topic, panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail }, 'payload rejected');
-      return { status: 'rejected', panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail };
+      outcomes.push({ status: 'rejected', panelId: parsed.panelId, reason: parsed.reason, detail: parsed.detail });
     }
+    if (readings.length === 0) return outcomes;
     try {
-      deps.writer.writeBatchSync([parsed.reading]);
+      deps.writer.writeBatchSync(readings);
     } catch (error) {
       deps.metrics.storeWriteFailures.inc();
-      throw new StoreWriteError(topic, error);
+      throw new StoreWriteError(messages.map((m) => m.topic).join(', '), error);
     }
-    deps.metrics.readingsStored.inc();
-    for (const listener of deps.onStored) {
-      try {
-        listener(parsed.reading);
-      } catch (error) {
-        // The reading is already durable; a failing consumer must not turn into a redelivery.
-        deps.logger.error({ err: error, panelId: parsed.reading.panelId }, 'stored-reading listener failed');
+    deps.metrics.readingsStored.inc(readings.length);
+    for (const reading of readings) {
+      for (const listener of deps.onStored) {
+        try {
+          listener(reading);
+        } catch (error) {
+          // The reading is already durable; a failing consumer must not turn into a redelivery.
+          deps.logger.error({ err: error, panelId: reading.panelId }, 'stored-reading listener failed');
+        }
       }
     }
-    return { status: 'stored', reading: parsed.reading };
+    return outcomes;
   }
 }

@@ -134,6 +134,34 @@ describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ proto
     );
     await vi.waitFor(() => expect(live.map((reading) => reading.time)).toEqual(times));
   });
+
+  it('commits readings in groups, and a reading that cannot be written holds back only itself', async () => {
+    const root = uniqueTopicRoot('GROUP');
+    const app = await startIngestApp(ingesterEnv(MQTT_TEST_URL, protocol, root), cleanup);
+    const disk = peekStore(app.dataDir, cleanup);
+    const saboteur = peekStore(app.dataDir, cleanup, { readonly: false });
+    const meter = await connectMeter(MQTT_TEST_URL, cleanup);
+    const good = uniquePanelId('GOOD');
+    const bad = uniquePanelId('BAD');
+    saboteur.db.exec(
+      `CREATE TRIGGER injected_failure BEFORE INSERT ON readings WHEN NEW.panel_id = '${bad}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;`,
+    );
+    // A burst, so messages of both panels arrive in the same group.
+    const times = Array.from({ length: 40 }, (_, k) => minutesAgo(60 - k));
+    await Promise.all(
+      times.flatMap((time, k) => [
+        publishQos1(meter, `${root}/PM/${good}`, meterPayload({ kWh: String(100 + k), time })),
+        ...(k === 20 ? [publishQos1(meter, `${root}/PM/${bad}`, meterPayload({ kWh: '7', time }))] : []),
+      ]),
+    );
+    await vi.waitFor(() => expect(disk.count(good)).toBe(40), { timeout: 8_000, interval: 50 });
+    expect(disk.count(bad)).toBe(0);
+    expect(app.logs.some((line) => line.msg === 'group write failed; retrying message by message')).toBe(true);
+
+    saboteur.db.exec('DROP TRIGGER injected_failure');
+    await vi.waitFor(() => expect(disk.count(bad)).toBe(1), { timeout: 8_000, interval: 50 });
+    expect(disk.count(good)).toBe(40);
+  });
 });
 
 describe('several ingesters sharing the work (MQTT_SHARED_GROUP)', () => {
