@@ -48,4 +48,5 @@ EXPOSE 4000
 # /ready answers 200 while the API can ingest and serve (InfluxDB down only makes it "degraded").
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/main.js"]
+# The same Node flags as `npm start` (package.json), e.g. the heap limit.
+CMD ["node", "--max-old-space-size=192", "dist/main.js"]

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startChild, type BenchChild, type ChildMessage } from './child.js';
@@ -65,8 +66,9 @@ export async function startProduct(options: { dataDir: string; mqttUrl: string; 
     MQTT_TOPIC: `${topicRoot}/PM/#`,
     MQTT_CLIENT_ID: uniqueName('bench-ingester'),
   };
-  // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries runtime flags on the product only.
-  const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  // The product runs with the Node flags of `npm start` (e.g. its heap limit);
+  // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries other runtime flags instead.
+  const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' ')).split(/\s+/).filter(Boolean);
   const child = await startChild(
     runtime.hostScript ?? './app-host.ts',
     { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production', ...(runtime.srcRoot ? { BENCH_SRC: runtime.srcRoot } : {}) },
@@ -81,4 +83,11 @@ export async function startProduct(options: { dataDir: string; mqttUrl: string; 
     wsUrl: `ws://127.0.0.1:${ready.httpPort}/graphql`,
     topicRoot,
   };
+}
+
+/** The `node --flag ...` flags of package.json's start script: how users run the product. */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words[0] === 'node' ? words.slice(1).filter((word) => word.startsWith('--')) : [];
 }

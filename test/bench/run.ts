@@ -21,7 +21,7 @@ import { benchIngest } from './ingest.bench.js';
 import { benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
 import { buildProduct } from './build.js';
 import { startBroker } from './mosquitto.js';
-import { setProductRuntime } from './product.js';
+import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
@@ -182,7 +182,7 @@ async function main(): Promise<number> {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     broker: broker.description,
     product,
-    productNodeOptions: process.env.BENCH_PRODUCT_NODE_OPTIONS ?? null,
+    productNodeOptions: process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' '),
     loadAverage: { before: loadBefore, after: loadAfter },
     totalSeconds,
   });

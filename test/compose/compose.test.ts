@@ -170,7 +170,9 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n.*\/ready/m);
     expect(runtime).toMatch(/^VOLUME \["\/data"\]$/m);
-    expect(runtime).toContain('CMD ["node", "dist/main.js"]');
+    // Runs the compiled entry with the same Node flags as `npm start`.
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+    expect(runtime).toContain(`CMD [${start.map((word) => JSON.stringify(word)).join(", ")}]`);
   });
 
   it('keeps secrets and build output out of the build context', () => {
