@@ -191,6 +191,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       }
     }
 
+    const started = Date.now();
+    panels
+      .warmUp()
+      .then(() => logger.info({ ms: Date.now() - started }, 'daily energy cache warmed for this year'))
+      .catch((error: unknown) => logger.debug({ err: error }, 'cache warm-up did not finish'));
+
     return { httpPort, mqttPort, mqttUrl, services, ingest, pubsub, stop };
   } catch (error) {
     await stop();

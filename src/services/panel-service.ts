@@ -61,6 +61,14 @@ export class PanelService {
     return this.deps.energy.yearlySummary(year, this.#scope(panelId), panelId);
   }
 
+  /**
+   * Computes this year's days for every panel once, so the first dashboard and summary requests
+   * after a start are served from the daily cache (the store does the work off the main thread).
+   */
+  async warmUp(now: Date = new Date()): Promise<void> {
+    await this.deps.energy.yearlySummary(this.deps.energy.yearOf(now), this.list().map((panel) => panel.id), null);
+  }
+
   /** The panels a summary adds up: one, or the whole building. */
   #scope(panelId: string | null): string[] {
     if (panelId === null) return this.list().map((panel) => panel.id);

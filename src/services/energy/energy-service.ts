@@ -70,6 +70,11 @@ export class EnergyService {
     return { year, panelId, total: asUsage(sumAll(perMonth)), months };
   }
 
+  /** The calendar year of an instant in the site timezone. */
+  yearOf(instant: Date): number {
+    return Number(new Intl.DateTimeFormat('en', { timeZone: this.deps.timezone, year: 'numeric' }).format(instant));
+  }
+
   #today(): Period {
     const now = this.#now();
     const start = startOfLocalDay(now, this.deps.timezone);
