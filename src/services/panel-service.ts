@@ -65,8 +65,8 @@ export class PanelService {
    * Computes this year's days for every panel once, so the first dashboard and summary requests
    * after a start are served from the daily cache (the store does the work off the main thread).
    */
-  async warmUp(now: Date = new Date()): Promise<void> {
-    await this.deps.energy.yearlySummary(this.deps.energy.yearOf(now), this.list().map((panel) => panel.id), null);
+  async warmUp(): Promise<void> {
+    await this.deps.energy.warmUp(this.list().map((panel) => panel.id));
   }
 
   /** The panels a summary adds up: one, or the whole building. */

@@ -15,7 +15,7 @@ export class DailyEnergyCache {
   readonly #latestMs = new Map<string, number>();
   /** Bumped on every invalidation, so a fill racing with a write never stores a stale value. */
   readonly #generation = new Map<string, number>();
-  #filling: Promise<void> | null = null;
+  readonly #fills: Fill[] = [];
 
   constructor(
     private readonly store: ReadingStore,
@@ -51,26 +51,22 @@ export class DailyEnergyCache {
 
   /** kWh per panel per day, aligned with `days`; one store query for whatever is missing. */
   async energy(panelIds: readonly string[], days: readonly Period[]): Promise<Map<string, number[]>> {
-    // One fill at a time: concurrent requests for the same cold days wait for the first fill
-    // instead of each asking the store for the same thing.
-    while (this.#filling) await this.#filling;
-    const missingPanels = new Set<string>();
-    let from = Infinity;
-    let to = -Infinity;
-    for (const panelId of panelIds) {
-      const cached = this.#days.get(panelId);
-      for (const day of days) {
-        if (cached?.has(day.start.getTime())) continue;
-        missingPanels.add(panelId);
-        from = Math.min(from, day.start.getTime());
-        to = Math.max(to, day.end.getTime());
-      }
+    let missing = this.#missing(panelIds, days);
+    // Concurrent requests for the same cold days wait for the fill already under way instead of
+    // asking the store again; a request that needs other days does not wait for it.
+    const underWay = missing ? this.#fills.filter((fill) => overlaps(fill, missing!)) : [];
+    if (underWay.length > 0) {
+      await Promise.allSettled(underWay.map((fill) => fill.done));
+      missing = this.#missing(panelIds, days);
     }
-    if (missingPanels.size > 0) {
-      this.#filling = this.#fill([...missingPanels], new Date(from), new Date(to)).finally(() => {
-        this.#filling = null;
-      });
-      await this.#filling;
+    if (missing) {
+      const fill: Fill = { ...missing, done: this.#fill([...missing.panels], new Date(missing.from), new Date(missing.to)) };
+      this.#fills.push(fill);
+      try {
+        await fill.done;
+      } finally {
+        this.#fills.splice(this.#fills.indexOf(fill), 1);
+      }
     }
 
     const result = new Map<string, number[]>();
@@ -79,6 +75,23 @@ export class DailyEnergyCache {
       result.set(panelId, days.map((day) => cached?.get(day.start.getTime()) ?? 0));
     }
     return result;
+  }
+
+  /** The panels and the span of days not cached, or null when everything is. */
+  #missing(panelIds: readonly string[], days: readonly Period[]): Span | null {
+    const panels = new Set<string>();
+    let from = Infinity;
+    let to = -Infinity;
+    for (const panelId of panelIds) {
+      const cached = this.#days.get(panelId);
+      for (const day of days) {
+        if (cached?.has(day.start.getTime())) continue;
+        panels.add(panelId);
+        from = Math.min(from, day.start.getTime());
+        to = Math.max(to, day.end.getTime());
+      }
+    }
+    return panels.size > 0 ? { panels, from, to } : null;
   }
 
   async #fill(panelIds: string[], from: Date, to: Date): Promise<void> {
@@ -101,6 +114,20 @@ export class DailyEnergyCache {
       this.#days.set(panelId, target);
     }
   }
+}
+
+interface Span {
+  readonly panels: ReadonlySet<string>;
+  readonly from: number;
+  readonly to: number;
+}
+
+interface Fill extends Span {
+  readonly done: Promise<void>;
+}
+
+function overlaps(a: Span, b: Span): boolean {
+  return a.from < b.to && b.from < a.to && [...b.panels].some((panel) => a.panels.has(panel));
 }
 
 function nextDay(dayStart: Date, timezone: string): Date {

@@ -70,9 +70,16 @@ export class EnergyService {
     return { year, panelId, total: asUsage(sumAll(perMonth)), months };
   }
 
-  /** The calendar year of an instant in the site timezone. */
-  yearOf(instant: Date): number {
-    return Number(new Intl.DateTimeFormat('en', { timeZone: this.deps.timezone, year: 'numeric' }).format(instant));
+  /**
+   * Fills the daily cache: today first (the dashboard's cards), then the earlier days of this
+   * year (the summaries). Kept apart so a dashboard request never waits for the long year fill.
+   */
+  async warmUp(panelIds: readonly string[]): Promise<void> {
+    const today = this.#today();
+    await this.deps.cache.energy(panelIds, [today]);
+    const year = Number(new Intl.DateTimeFormat('en', { timeZone: this.deps.timezone, year: 'numeric' }).format(today.start));
+    const earlier = daysOfYear(year, this.deps.timezone).filter((day) => day.start < today.start);
+    await this.deps.cache.energy(panelIds, earlier);
   }
 
   #today(): Period {
