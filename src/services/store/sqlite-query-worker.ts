@@ -54,6 +54,11 @@ export class SqliteQueryWorker {
     this.#worker.on('exit', (code) => this.#failAll(new Error(`SQLite query worker exited (code ${code})`)));
   }
 
+  /** Queries sent and not yet answered. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
   all<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
@@ -71,5 +76,26 @@ export class SqliteQueryWorker {
     this.#failure ??= error;
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+  }
+}
+
+/**
+ * A few query workers; each query goes to the least busy one, so a long query (a year of energy
+ * for every panel) does not hold up the short ones behind it (today's usage for the dashboard).
+ */
+export class SqliteQueryPool {
+  readonly #workers: SqliteQueryWorker[];
+
+  constructor(file: string, size = 2) {
+    this.#workers = Array.from({ length: size }, () => new SqliteQueryWorker(file));
+  }
+
+  all<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+    const idle = this.#workers.reduce((best, worker) => (worker.pending < best.pending ? worker : best));
+    return idle.all<T>(sql, params);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.close()));
   }
 }

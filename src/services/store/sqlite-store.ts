@@ -6,7 +6,7 @@ import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/ene
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import { periodSlices } from '../energy/periods.js';
 import type { ReadingStore } from './reading-store.js';
-import { SqliteQueryWorker } from './sqlite-query-worker.js';
+import { SqliteQueryPool } from './sqlite-query-worker.js';
 import {
   READING_COLUMNS,
   SCHEMA_SQL,
@@ -202,7 +202,7 @@ export class SqliteStore implements ReadingStore {
   private readonly outboxEnabled: boolean;
   private readonly now: () => number;
   private closed = false;
-  private readonly queryWorker: SqliteQueryWorker | null;
+  private readonly queryWorker: SqliteQueryPool | null;
 
   // Prepared once: better-sqlite3 statements are reusable and preparing costs more than running.
   private readonly upsertReading: Database.Statement<unknown[]>;
@@ -297,7 +297,7 @@ export class SqliteStore implements ReadingStore {
       this.db.close();
       throw error;
     }
-    this.queryWorker = (options.queryWorker ?? true) && !inMemory ? new SqliteQueryWorker(options.file) : null;
+    this.queryWorker = (options.queryWorker ?? true) && !inMemory ? new SqliteQueryPool(options.file) : null;
   }
 
   private migrate(): void {
