@@ -126,8 +126,13 @@ interface Fill extends Span {
   readonly done: Promise<void>;
 }
 
+/**
+ * Whether a request should wait for a fill under way: when it covers any of the same days. Not
+ * only the same panels: while meters report, each request finds a few other panels' "today"
+ * invalidated, and letting them queue behind one fill keeps store round trips per request flat.
+ */
 function overlaps(a: Span, b: Span): boolean {
-  return a.from < b.to && b.from < a.to && [...b.panels].some((panel) => a.panels.has(panel));
+  return a.from < b.to && b.from < a.to;
 }
 
 function nextDay(dayStart: Date, timezone: string): Date {
