@@ -34,6 +34,8 @@ export interface App {
   readonly services: Services;
   readonly ingest: IngestService;
   readonly pubsub: AppPubSub;
+  /** Settles when the daily energy cache holds this year (summaries are then served from memory). */
+  readonly warmedUp: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -192,12 +194,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }
 
     const started = Date.now();
-    panels
+    const warmedUp = panels
       .warmUp()
       .then(() => logger.info({ ms: Date.now() - started }, 'daily energy cache warmed for this year'))
       .catch((error: unknown) => logger.debug({ err: error }, 'cache warm-up did not finish'));
 
-    return { httpPort, mqttPort, mqttUrl, services, ingest, pubsub, stop };
+    return { httpPort, mqttPort, mqttUrl, services, ingest, pubsub, warmedUp, stop };
   } catch (error) {
     await stop();
     throw error;

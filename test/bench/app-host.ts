@@ -111,4 +111,9 @@ childMain(async (message, reply) => {
   }
 });
 
-process.send?.({ type: 'ready', httpPort: app.httpPort, startupMs, rssAfterImport });
+// Measure the steady state: wait until the start-up warm-up (this year's daily energy, computed
+// in the store's query workers) has finished, so it does not compete for the two cores.
+const warmStarted = performance.now();
+await app.warmedUp;
+const warmUpMs = Math.round(performance.now() - warmStarted);
+process.send?.({ type: 'ready', httpPort: app.httpPort, startupMs, rssAfterImport, warmUpMs });

@@ -8,6 +8,8 @@ export interface ProductReady extends ChildMessage {
   readonly httpPort: number;
   readonly startupMs: number;
   readonly rssAfterImport: number;
+  /** How long the start-up warm-up of the daily energy cache took after startApp returned. */
+  readonly warmUpMs: number;
 }
 
 export interface Product {
