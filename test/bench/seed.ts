@@ -1,6 +1,7 @@
 import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
 import type { Reading } from '../../src/models/reading.js';
 import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { seededRandom } from '../support/readings.js';
 
 /**
  * Realistic history for the query benchmarks, written straight into the product's SQLite file
@@ -101,17 +102,6 @@ function lowerBound(length: number, time: (i: number) => number, ms: number): nu
   return lo;
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Occupancy 0..1 of an office floor at a local hour (fractional). */
 function occupancy(localHour: number): number {
@@ -134,7 +124,7 @@ export async function seedHistory(spec: SeedSpec): Promise<SeededHistory> {
   try {
     let batch: Reading[] = [];
     for (const [index, panelId] of spec.panelIds.entries()) {
-      const next = random(0x5eed + index * 7919);
+      const next = seededRandom(0x5eed + index * 7919);
       const baseKw = 3 + (index % 10) * 2.5 + next() * 2;
       const counters = new Float64Array(spec.perPanel);
       let energy = 10_000 + index * 731.3 + next() * 100;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StartupConfigError } from '../../src/config/startup-error.js';
+import { freePort } from '../support/net.js';
 import { startFakeInflux, type FakeInfluxDB } from '../support/fake-influx.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -111,14 +111,3 @@ describe('the product with INFLUX_URL set', () => {
     expect(output).toMatch(/no_such_bucket/);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

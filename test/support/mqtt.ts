@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { Reading } from '../../src/models/reading.js';
 import type { ReadingRow } from '../../src/services/store/sqlite-schema.js';
 import type { Disposer } from './disposer.js';
+import { freePort } from './net.js';
 
 /** The shared Mosquitto of these machines (127.0.0.1:1883), or another broker for CI. */
 export const MQTT_TEST_URL = process.env.MQTT_TEST_URL ?? 'mqtt://127.0.0.1:1883';
@@ -150,16 +150,6 @@ export function tempDir(cleanup: Disposer, label = 'energy-ingest-'): string {
   return dir;
 }
 
-/** A port the OS just handed out and released. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Resolves once a real MQTT client can connect to `url`. */
 export async function waitForBroker(url: string, timeout = 5_000): Promise<void> {
@@ -342,3 +332,5 @@ export function runMain(env: Record<string, string>, cleanup: Disposer, options:
   });
   return { child, output: () => output, exited };
 }
+
+export { freePort };
