@@ -91,7 +91,9 @@ export class EnergyService {
 
   async #summedPerDay(panelIds: readonly string[], days: readonly Period[]): Promise<Amount[]> {
     const perPanel = await this.#amountsPerPanel(panelIds, days);
-    return days.map((_, i) => sumAll([...perPanel.values()].map((amounts) => amounts[i] ?? zero())));
+    const totals = days.map(zero);
+    for (const amounts of perPanel.values()) amounts.forEach((amount, i) => add(totals[i]!, amount));
+    return totals;
   }
 
   /** Energy and cost per panel per day. */
