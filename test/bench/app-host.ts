@@ -14,7 +14,7 @@ import type * as AppModule from '../../src/app.js';
 import type * as ConfigModule from '../../src/config/config.js';
 import type * as LoggerModule from '../../src/config/logger.js';
 import type * as SqliteStoreModule from '../../src/services/store/sqlite-store.js';
-import { childMain, sharedNow } from './child.js';
+import { Arrivals, childMain } from './child.js';
 
 // BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see the README section).
 const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BENCH_SRC)}/`) : new URL('../../src/', import.meta.url);
@@ -60,33 +60,23 @@ const started = performance.now();
 const app = await startApp(loadConfig(env), silentLogger);
 const startupMs = performance.now() - started;
 
-let prefix: string | null = null;
-let count = 0;
-let firstAt = 0;
-let lastAt = 0;
+const arrivals = new Arrivals();
 let countedAll = 0;
 void (async () => {
   for await (const reading of app.pubsub.subscribe('readingStored')) {
     countedAll++;
-    if (prefix === null || !reading.panelId.startsWith(prefix)) continue;
-    const now = sharedNow();
-    if (count === 0) firstAt = now;
-    lastAt = now;
-    count++;
+    arrivals.record(reading.panelId);
   }
 })();
 
 childMain(async (message, reply) => {
   switch (message.type) {
     case 'expect':
-      prefix = String(message.prefix);
-      count = 0;
-      firstAt = 0;
-      lastAt = 0;
+      arrivals.expect(String(message.prefix));
       reply({ type: 'expecting' });
       break;
     case 'status':
-      reply({ type: 'status', count, firstAt, lastAt, countedAll });
+      reply({ type: 'status', ...arrivals.status(), countedAll });
       break;
     case 'store-calls': {
       reply({ type: 'store-calls', calls: { ...calls }, callMs: { ...callMs } });

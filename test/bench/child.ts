@@ -160,3 +160,33 @@ export function childMain(handler: (message: ChildMessage, reply: (m: ChildMessa
 export function sharedNow(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/**
+ * Counts the arrivals of one benchmark round (readings of panels whose id starts with the
+ * expected prefix) and when the first and last arrived, on the shared clock.
+ */
+export class Arrivals {
+  #prefix: string | null = null;
+  count = 0;
+  firstAt = 0;
+  lastAt = 0;
+
+  expect(prefix: string): void {
+    this.#prefix = prefix;
+    this.count = 0;
+    this.firstAt = 0;
+    this.lastAt = 0;
+  }
+
+  record(panelId: string): void {
+    if (this.#prefix === null || !panelId.startsWith(this.#prefix)) return;
+    const now = sharedNow();
+    if (this.count === 0) this.firstAt = now;
+    this.lastAt = now;
+    this.count++;
+  }
+
+  status(): { count: number; firstAt: number; lastAt: number } {
+    return { count: this.count, firstAt: this.firstAt, lastAt: this.lastAt };
+  }
+}

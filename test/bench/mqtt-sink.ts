@@ -4,7 +4,7 @@
  * and discards every message: the limit of the broker and client library the product stands on.
  */
 import mqtt from 'mqtt';
-import { childMain, sharedNow } from './child.js';
+import { Arrivals, childMain } from './child.js';
 
 const url = process.env.BENCH_MQTT_URL ?? '';
 const topic = process.env.BENCH_MQTT_TOPIC ?? '';
@@ -17,30 +17,18 @@ const client = await mqtt.connectAsync(url, {
 });
 await client.subscribeAsync(topic, { qos: 1 });
 
-let prefix: string | null = null;
-let count = 0;
-let firstAt = 0;
-let lastAt = 0;
-client.on('message', (messageTopic) => {
-  // The panel id is the last topic level, as for the product.
-  if (prefix === null || !messageTopic.startsWith(prefix, messageTopic.lastIndexOf('/') + 1)) return;
-  const now = sharedNow();
-  if (count === 0) firstAt = now;
-  lastAt = now;
-  count++;
-});
+const arrivals = new Arrivals();
+// The panel id is the last topic level, as for the product.
+client.on('message', (messageTopic) => arrivals.record(messageTopic.slice(messageTopic.lastIndexOf('/') + 1)));
 
 childMain(async (message, reply) => {
   switch (message.type) {
     case 'expect':
-      prefix = String(message.prefix);
-      count = 0;
-      firstAt = 0;
-      lastAt = 0;
+      arrivals.expect(String(message.prefix));
       reply({ type: 'expecting' });
       break;
     case 'status':
-      reply({ type: 'status', count, firstAt, lastAt });
+      reply({ type: 'status', ...arrivals.status() });
       break;
     case 'stop':
       await client.endAsync();
