@@ -1,7 +1,7 @@
-import { freePort, reachable } from '../support/net.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort, reachable } from '../support/net.js';
 
 export interface Broker {
   readonly url: string;
@@ -10,14 +10,6 @@ export interface Broker {
   stop(): Promise<void>;
 }
 
-/**
- * Per-client queue limit of the private broker. Mosquitto's default (1,000 messages above the 20
- * in flight) silently drops QoS 1 messages for a subscriber that falls behind a burst: with
- * 100,000 readings published as fast as possible, both the ingester and the baseline would lose
- * messages at the broker, and the ingest figure would measure Mosquitto's drops. Production
- * deployments that must ride out a backlog need the same setting.
- */
-export const MAX_QUEUED_MESSAGES = 1_000_000;
 
 /**
  * A private Mosquitto on a free port, so nothing else on the machine shares the broker with the
@@ -33,7 +25,8 @@ export async function startBroker(dir: string): Promise<Broker> {
       `listener ${port} 127.0.0.1`,
       'allow_anonymous true',
       'persistence false',
-      `max_queued_messages ${MAX_QUEUED_MESSAGES}`,
+      // The production broker's queue and in-flight limits (deploy/mosquitto/mosquitto.conf).
+      ...productionLimits(),
       'log_dest none',
       '',
     ].join('\n'),
@@ -70,7 +63,7 @@ export async function startBroker(dir: string): Promise<Broker> {
   process.once('exit', killOnExit);
   return {
     url: `mqtt://127.0.0.1:${port}`,
-    description: `private mosquitto on 127.0.0.1:${port} (max_queued_messages ${MAX_QUEUED_MESSAGES}, in-memory)`,
+    description: `private mosquitto on 127.0.0.1:${port} (${productionLimits().join(', ')}, in-memory)`,
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', killOnExit);
@@ -82,3 +75,9 @@ export async function startBroker(dir: string): Promise<Broker> {
 }
 
 export { freePort };
+
+/** The max_* settings of the compose stack's mosquitto.conf, so the benchmark's broker behaves the same. */
+function productionLimits(): string[] {
+  const conf = readFileSync(new URL('../../deploy/mosquitto/mosquitto.conf', import.meta.url), 'utf8');
+  return conf.split('\n').filter((line) => /^max_(queued|inflight)_messages\s+\d+$/.test(line.trim())).map((line) => line.trim());
+}
