@@ -4,8 +4,7 @@ import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { StartupConfigError } from './config/startup-error.js';
 import { createGraphqlServer } from './http/graphql-server.js';
-import { startEmbeddedBroker } from './mqtt/embedded-broker.js';
-import { startSubscriber } from './mqtt/subscriber.js';
+import { startIngestion } from './mqtt/start-ingestion.js';
 import { topicPrefix } from './mqtt/topic.js';
 import { createAppPubSub, type AppPubSub } from './pubsub/pubsub.js';
 import { DailyEnergyCache } from './services/energy/daily-energy-cache.js';
@@ -109,39 +108,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ],
     });
 
-    const prefix = topicPrefix(config.mqtt.topic);
-    let mqttPort: number | null = null;
-    let mqttUrl: string;
-    if (config.mqtt.url) {
-      mqttUrl = config.mqtt.url;
-      const subscriber = await startSubscriber({
-        url: config.mqtt.url,
-        username: config.mqtt.username,
-        password: config.mqtt.password,
-        clientId: config.mqtt.clientId,
-        topic: config.mqtt.sharedGroup ? `$share/${config.mqtt.sharedGroup}/${config.mqtt.topic}` : config.mqtt.topic,
-        protocolVersion: config.mqtt.protocolVersion,
-        sessionExpirySeconds: config.mqtt.sessionExpirySeconds,
-        onMessages: (messages) => void ingest.ingestBatch(messages),
-        logger,
-      });
-      brokerConnected = () => subscriber.isConnected();
-      stops.push(() => subscriber.stop());
-    } else {
-      const broker = await startEmbeddedBroker({
-        port: config.mqtt.embeddedPort,
-        username: config.mqtt.username,
-        password: config.mqtt.password,
-        // Everything MQTT_TOPIC would match, so a meter publishing to the bare prefix is counted as invalid_topic, as with MQTT_URL.
-        accepts: (topic) => topic === prefix || topic.startsWith(`${prefix}/`),
-        onPublish: (topic, payload) => void ingest.ingest(topic, payload),
-        logger,
-      });
-      mqttPort = broker.port;
-      mqttUrl = `mqtt://localhost:${broker.port}`;
-      brokerConnected = () => true;
-      stops.push(() => broker.close());
-    }
+    const ingestion = await startIngestion(config.mqtt, ingest, logger);
+    stops.push(() => ingestion.stop());
+    brokerConnected = () => ingestion.isConnected();
 
     const server = createGraphqlServer({
       services,
@@ -177,7 +146,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     if (config.simulator.enabled) {
       try {
         const simulator = await startSimulator({
-          url: mqttUrl,
+          url: ingestion.mqttUrl,
           panels: config.simulator.panels,
           intervalMs: config.simulator.intervalMs,
           timezone: config.site.meterTimezone,
@@ -189,7 +158,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         logger.info({ panels: config.simulator.panels, every: `${config.simulator.intervalMs / 1000}s` }, 'simulator publishing');
       } catch (error) {
         // The simulator is a demo aid: a broker it cannot reach must not stop the product.
-        logger.warn({ err: error, url: mqttUrl }, 'simulator could not start; continuing without it');
+        logger.warn({ err: error, url: ingestion.mqttUrl }, 'simulator could not start; continuing without it');
       }
     }
 
@@ -199,7 +168,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       .then(() => logger.info({ ms: Date.now() - started }, 'daily energy cache warmed for this year'))
       .catch((error: unknown) => logger.debug({ err: error }, 'cache warm-up did not finish'));
 
-    return { httpPort, mqttPort, mqttUrl, services, ingest, pubsub, warmedUp, stop };
+    return { httpPort, mqttPort: ingestion.mqttPort, mqttUrl: ingestion.mqttUrl, services, ingest, pubsub, warmedUp, stop };
   } catch (error) {
     await stop();
     throw error;
