@@ -16,6 +16,8 @@ export class DailyEnergyCache {
   /** Bumped on every invalidation, so a fill racing with a write never stores a stale value. */
   readonly #generation = new Map<string, number>();
   readonly #fills: Fill[] = [];
+  /** The local day [start, end) of each panel's newest reading, once computed. */
+  readonly #latestDay = new Map<string, { start: number; end: number }>();
 
   constructor(
     private readonly store: ReadingStore,
@@ -43,10 +45,19 @@ export class DailyEnergyCache {
     }
     this.#latestMs.set(panelId, t);
     if (!days) return;
+    // The hot path (every reading of a live meter): both readings fall on the same local day,
+    // known from the previous call, so one entry goes without a time-zone conversion or a scan.
+    const span = this.#latestDay.get(panelId);
+    if (span && latest >= span.start && t < span.end) {
+      days.delete(span.start);
+      return;
+    }
     const first = startOfLocalDay(new Date(latest), this.timezone).getTime();
     for (const dayStart of [...days.keys()]) {
       if (dayStart >= first && dayStart <= t) days.delete(dayStart);
     }
+    const dayOfT = startOfLocalDay(time, this.timezone);
+    this.#latestDay.set(panelId, { start: dayOfT.getTime(), end: nextDay(dayOfT, this.timezone).getTime() });
   }
 
   /** kWh per panel per day, aligned with `days`; one store query for whatever is missing. */
