@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { topicPrefix } from '../mqtt/topic.js';
+import { topicPrefix } from '../ingest/topic.js';
 import { parseDuration } from './duration.js';
 
 const duration = (fallback: string) =>

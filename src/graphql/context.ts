@@ -1,4 +1,4 @@
-import type { AppPubSub } from '../pubsub/pubsub.js';
+import type { AppPubSub } from '../pipeline/pubsub.js';
 import type { EnergyService } from '../services/energy/energy-service.js';
 import type { HistoryService } from '../services/history-service.js';
 import type { IngestHealth } from '../services/ingest-health.js';

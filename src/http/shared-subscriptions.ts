@@ -1,6 +1,6 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
-import { SUBSCRIBER_BUFFER } from '../pubsub/pubsub.js';
+import { SUBSCRIBER_BUFFER } from '../pipeline/pubsub.js';
 
 export type SubscriptionResult = AsyncIterable<ExecutionResult> | ExecutionResult;
 type SubscribeFn = (args: ExecutionArgs) => SubscriptionResult | Promise<SubscriptionResult>;

@@ -1,6 +1,6 @@
 import { parseDuration } from '../config/duration.js';
 import type { Reading } from '../models/reading.js';
-import type { ReadingStore } from './store/reading-store.js';
+import type { ReadingStore } from '../store/reading-store.js';
 import { UserInputError } from './user-input-error.js';
 
 /** The most points one history request may return; charts never need more. */

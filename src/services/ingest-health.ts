@@ -1,4 +1,4 @@
-import type { RejectionCount, RejectionStats } from './rejection-stats.js';
+import type { RejectionCount, RejectionStats } from '../ingest/rejection-stats.js';
 
 /** How far a remote store (InfluxDB) is behind the local journal. */
 export interface StoreLag {

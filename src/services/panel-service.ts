@@ -2,8 +2,8 @@ import type { PanelStatus } from '../models/panel-status.js';
 import type { PanelRecord, Reading } from '../models/reading.js';
 import type { MonthlySummary, Overview, YearlySummary } from '../models/usage.js';
 import type { EnergyService } from './energy/energy-service.js';
-import type { LiveState } from './live-state.js';
-import type { StatusMonitor } from './status-monitor.js';
+import type { LiveState } from '../pipeline/live-state.js';
+import type { StatusMonitor } from '../pipeline/status-monitor.js';
 import { UserInputError } from './user-input-error.js';
 
 export interface PanelServiceDeps {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { DashboardDocument, PanelDetailDocument } from '../generated/graphql.js';
 import { Disposers, httpData } from '../support/graphql-client.js';
 import { clearOfMidnight, seed, startOfTodayWib, type SeedReading } from '../support/seed.js';

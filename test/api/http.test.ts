@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { Disposers } from '../support/graphql-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

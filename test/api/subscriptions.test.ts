@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SUBSCRIBER_BUFFER } from '../../src/pubsub/pubsub.js';
+import { SUBSCRIBER_BUFFER } from '../../src/pipeline/pubsub.js';
 import { DashboardDocument, LiveReadingsDocument } from '../generated/graphql.js';
 import { Disposers, httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
 import { connectMeter, seed, series } from '../support/seed.js';

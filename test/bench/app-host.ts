@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type * as AppModule from '../../src/app.js';
 import type * as ConfigModule from '../../src/config/config.js';
 import type * as LoggerModule from '../../src/config/logger.js';
-import type * as SqliteStoreModule from '../../src/services/store/sqlite-store.js';
+import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
 import { Arrivals, childMain } from './child.js';
 
 // BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see the README section).
@@ -21,7 +21,7 @@ const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BEN
 const { startApp } = (await import(new URL('app.js', srcRoot).href)) as typeof AppModule;
 const { loadConfig } = (await import(new URL('config/config.js', srcRoot).href)) as typeof ConfigModule;
 const { silentLogger } = (await import(new URL('config/logger.js', srcRoot).href)) as typeof LoggerModule;
-const { SqliteStore } = (await import(new URL('services/store/sqlite-store.js', srcRoot).href)) as typeof SqliteStoreModule;
+const { SqliteStore } = (await import(new URL('store/sqlite/sqlite-store.js', srcRoot).href)) as typeof SqliteStoreModule;
 
 const rssAfterImport = process.memoryUsage().rss;
 

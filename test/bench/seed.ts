@@ -1,6 +1,6 @@
 import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
 import type { Reading } from '../../src/models/reading.js';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { seededRandom } from '../support/readings.js';
 
 /**

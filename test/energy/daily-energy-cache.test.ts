@@ -6,8 +6,8 @@ import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
 import type { Reading } from '../../src/models/reading.js';
 import { DailyEnergyCache } from '../../src/services/energy/daily-energy-cache.js';
 import { daysOfMonth } from '../../src/services/energy/periods.js';
-import { LiveState } from '../../src/services/live-state.js';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { LiveState } from '../../src/pipeline/live-state.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { randomCounterSeries } from '../support/counter-series.js';
 import { makeReading, seededRandom, shuffled } from '../support/readings.js';
 

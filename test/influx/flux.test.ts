@@ -8,7 +8,7 @@ import {
   panelsQuery,
   panelWindows,
   readingsQuery,
-} from '../../src/services/store/influx-flux.js';
+} from '../../src/store/influx/influx-flux.js';
 import { fluxDiagnostics, parseFlux, stringLiterals } from '../support/flux-check.js';
 import { local } from '../support/readings.js';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Reading } from '../../src/models/reading.js';
-import { Forwarder, type ForwarderOptions, type QuarantinedReading } from '../../src/services/journal/forwarder.js';
-import { InfluxHttp } from '../../src/services/store/influx-http.js';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { Forwarder, type ForwarderOptions, type QuarantinedReading } from '../../src/store/influx/forwarder.js';
+import { InfluxHttp } from '../../src/store/influx/influx-http.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { influxError, startFakeInflux, type FakeInfluxDB } from '../support/fake-influx.js';
 import { makeReading } from '../support/readings.js';
 

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InfluxHttpError, InfluxUnreachableError } from '../../src/services/store/influx-http.js';
-import { InvalidPointError, readingToLine } from '../../src/services/store/influx-points.js';
-import { InfluxStore } from '../../src/services/store/influx-store.js';
+import { InfluxHttpError, InfluxUnreachableError } from '../../src/store/influx/influx-http.js';
+import { InvalidPointError, readingToLine } from '../../src/store/influx/influx-points.js';
+import { InfluxStore } from '../../src/store/influx/influx-store.js';
 import { startFakeInflux, influxError, type CsvTable, type FakeInfluxDB } from '../support/fake-influx.js';
 import { fluxDiagnostics, parseFlux, stringLiterals } from '../support/flux-check.js';
 import { local, makeReading, makeSparseReading } from '../support/readings.js';

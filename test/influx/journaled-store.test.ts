@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createJournaledInfluxStore, type JournaledStore } from '../../src/services/store/journaled-store.js';
+import { createJournaledInfluxStore, type JournaledStore } from '../../src/store/journaled-store.js';
 import { startFakeInflux, type FakeInfluxDB } from '../support/fake-influx.js';
 import { fluxDiagnostics } from '../support/flux-check.js';
 import { local, makeReading } from '../support/readings.js';

@@ -5,7 +5,7 @@ import {
   panelEdgesToRecords,
   pivotedRowToReading,
   readingToLine,
-} from '../../src/services/store/influx-points.js';
+} from '../../src/store/influx/influx-points.js';
 import { parseLine } from '../support/fake-influx.js';
 import { makeReading, makeSparseReading } from '../support/readings.js';
 

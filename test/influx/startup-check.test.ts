@@ -1,8 +1,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkInfluxAccess, InfluxAccessError } from '../../src/services/store/influx-check.js';
-import { InfluxUnreachableError } from '../../src/services/store/influx-http.js';
+import { checkInfluxAccess, InfluxAccessError } from '../../src/store/influx/influx-check.js';
+import { InfluxUnreachableError } from '../../src/store/influx/influx-http.js';
 import { influxError, startFakeInflux, type FakeInfluxDB } from '../support/fake-influx.js';
 
 let fake: FakeInfluxDB;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StartupConfigError } from '../../src/config/startup-error.js';
-import { PortInUseError } from '../../src/mqtt/embedded-broker.js';
+import { PortInUseError } from '../../src/transports/embedded-broker.js';
 import {
   connectMeter,
   disposer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TRACKED_PANELS, OTHER_PANELS, RejectionStats } from '../../src/services/rejection-stats.js';
+import { MAX_TRACKED_PANELS, OTHER_PANELS, RejectionStats } from '../../src/ingest/rejection-stats.js';
 
 describe('RejectionStats', () => {
   it('counts per panel and reason, keeping the latest detail', () => {

@@ -3,7 +3,7 @@ import { DEFAULT_COUNTER_RULE, type EnergyGrouping, type EnergyRow } from '../..
 import type { Reading } from '../../src/models/reading.js';
 import { windowedEnergy } from '../../src/services/energy/counter-rule.js';
 import { daysOfMonth, monthsOfYear, periodSlices, sliceBoundaries, type Period } from '../../src/services/energy/periods.js';
-import type { ReadingStore } from '../../src/services/store/reading-store.js';
+import type { ReadingStore } from '../../src/store/reading-store.js';
 import { randomCounterSeries } from '../support/counter-series.js';
 import { freshPanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
 

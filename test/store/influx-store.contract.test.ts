@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'vitest';
 import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
-import { InfluxStore } from '../../src/services/store/influx-store.js';
+import { InfluxStore } from '../../src/store/influx/influx-store.js';
 import { describeStoreContract } from './contract.js';
 
 /**

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
 import type { Reading } from '../../src/models/reading.js';
 import { daysOfMonth } from '../../src/services/energy/periods.js';
-import { InvalidReadingError, SqliteStore, type SqliteStoreOptions } from '../../src/services/store/sqlite-store.js';
+import { InvalidReadingError, SqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import { local, makeReading, makeSparseReading } from '../support/readings.js';
 import { describeStoreContract } from './contract.js';
 

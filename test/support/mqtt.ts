@@ -13,7 +13,7 @@ import { vi } from 'vitest';
 import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { Reading } from '../../src/models/reading.js';
-import type { ReadingRow } from '../../src/services/store/sqlite-schema.js';
+import type { ReadingRow } from '../../src/store/sqlite/sqlite-schema.js';
 import type { Disposer } from './disposer.js';
 import { freePort } from './net.js';
 

@@ -4,7 +4,7 @@
  * argv: <file> <panelId> <count>
  */
 import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
-import { SqliteStore } from '../../src/services/store/sqlite-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeReading } from './readings.js';
 
 const [file, panelId, count] = process.argv.slice(2) as [string, string, string];

@@ -1,4 +1,4 @@
-import type { RejectionCount as RejectionCountShape } from '../../services/rejection-stats.js';
+import type { RejectionCount as RejectionCountShape } from '../../ingest/rejection-stats.js';
 import type { IngestStatus as IngestStatusShape } from '../../services/ingest-health.js';
 import { builder } from '../builder.js';
 

@@ -1,4 +1,4 @@
-import type { ReadingStore } from '../store/reading-store.js';
+import type { ReadingStore } from '../../store/reading-store.js';
 import { startOfLocalDay, type Period } from './periods.js';
 
 const DAY_MS = 86_400_000;

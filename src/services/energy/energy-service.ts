@@ -1,5 +1,5 @@
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
-import type { ReadingStore } from '../store/reading-store.js';
+import type { ReadingStore } from '../../store/reading-store.js';
 import type { TariffHistory } from '../tariff-history.js';
 import type { DailyEnergyCache } from './daily-energy-cache.js';
 import { daysOfMonth, daysOfYear, monthsOfYear, startOfLocalDay, type Period } from './periods.js';

@@ -1,5 +1,5 @@
 import type { PanelRecord, Reading } from '../models/reading.js';
-import type { ReadingStore } from './store/reading-store.js';
+import type { ReadingStore } from '../store/reading-store.js';
 
 /**
  * Every known panel with its newest reading, kept in memory: loaded from the store at start and

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { IANAZone } from 'luxon';
 import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/energy.js';
 import type { PanelRecord, Reading } from '../../models/reading.js';
-import { periodSlices } from '../energy/periods.js';
-import type { ReadingStore } from './reading-store.js';
+import { periodSlices } from '../../services/energy/periods.js';
+import type { ReadingStore } from '../reading-store.js';
 import { SqliteQueryPool } from './sqlite-query-worker.js';
 import {
   READING_COLUMNS,

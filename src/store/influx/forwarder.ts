@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../../config/logger.js';
 import type { Reading } from '../../models/reading.js';
-import { InfluxHttpError, InfluxUnreachableError } from '../store/influx-http.js';
-import { InvalidPointError, readingToLine } from '../store/influx-points.js';
+import { InfluxHttpError, InfluxUnreachableError } from './influx-http.js';
+import { InvalidPointError, readingToLine } from './influx-points.js';
 import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
 
 /**

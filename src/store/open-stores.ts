@@ -1,14 +1,14 @@
 import { join } from 'node:path';
-import type { Config } from '../../config/config.js';
-import type { Logger } from '../../config/logger.js';
-import type { Reading } from '../../models/reading.js';
-import type { StoreLag } from '../ingest-health.js';
-import { checkInfluxAccess } from './influx-check.js';
-import { Forwarder } from '../journal/forwarder.js';
-import { InfluxStore } from './influx-store.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import type { Reading } from '../models/reading.js';
+import type { StoreLag } from '../services/ingest-health.js';
+import { checkInfluxAccess } from './influx/influx-check.js';
+import { Forwarder } from './influx/forwarder.js';
+import { InfluxStore } from './influx/influx-store.js';
 import { JournaledStore } from './journaled-store.js';
 import type { ReadingStore } from './reading-store.js';
-import { SqliteStore } from './sqlite-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /**
  * The stores of a running app. `journal` takes the durable write behind every acknowledgement;

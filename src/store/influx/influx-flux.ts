@@ -10,7 +10,7 @@ import {
 } from '@influxdata/influxdb-client';
 import { IANAZone } from 'luxon';
 import type { CounterRuleParams, EnergyGrouping } from '../../models/energy.js';
-import { periodSlices } from '../energy/periods.js';
+import { periodSlices } from '../../services/energy/periods.js';
 import { FIELD, MEASUREMENT } from './influx-points.js';
 
 /**

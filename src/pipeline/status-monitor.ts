@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import type { PanelStatus, PanelStatusChange } from '../models/panel-status.js';
-import type { AppPubSub } from '../pubsub/pubsub.js';
+import type { AppPubSub } from './pubsub.js';
 import type { LiveState } from './live-state.js';
 
 export interface StatusMonitorOptions {

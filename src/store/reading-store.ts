@@ -1,5 +1,5 @@
-import type { EnergyQuery, EnergyRow } from '../../models/energy.js';
-import type { PanelRecord, Reading } from '../../models/reading.js';
+import type { EnergyQuery, EnergyRow } from '../models/energy.js';
+import type { PanelRecord, Reading } from '../models/reading.js';
 
 /**
  * The store of raw readings. Implementations: SQLite (embedded default, also the local journal)

@@ -1,14 +1,14 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/models/reading.js';
-import { parseMeterTime, wallTimeToEpochMs, type WallTime } from '../../src/mqtt/meter-time.js';
+import { parseMeterTime, wallTimeToEpochMs, type WallTime } from '../../src/ingest/meter-time.js';
 import {
   MAX_PAYLOAD_BYTES,
   parseReading,
   type ParseContext,
   type ParseResult,
-} from '../../src/mqtt/parse-reading.js';
-import { REJECT_REASONS, type RejectReason } from '../../src/mqtt/reject-reasons.js';
+} from '../../src/ingest/parse-reading.js';
+import { REJECT_REASONS, type RejectReason } from '../../src/ingest/reject-reasons.js';
 
 const TOPIC = 'DATA/PM/PANEL_LANTAI_1';
 /** 12:31:00 in Jakarta, a minute after the example's meter time. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { panelIdFromTopic, topicPrefix } from '../../src/mqtt/topic.js';
+import { panelIdFromTopic, topicPrefix } from '../../src/ingest/topic.js';
 
 describe('panelIdFromTopic', () => {
   it.each([

@@ -23,7 +23,7 @@ import {
   timeCell,
   type FluxRow,
 } from './influx-points.js';
-import type { ReadingStore } from './reading-store.js';
+import type { ReadingStore } from '../reading-store.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
   /** IANA zone whose local midnights cut days and months in energy(). */

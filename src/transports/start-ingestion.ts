@@ -1,9 +1,9 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
-import type { IngestService } from '../services/ingest-service.js';
+import type { IngestService } from '../ingest/ingest-service.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
-import { startSubscriber } from './subscriber.js';
-import { topicPrefix } from './topic.js';
+import { startSubscriber } from './mqtt-subscriber.js';
+import { topicPrefix } from '../ingest/topic.js';
 
 export interface Ingestion {
   /** The embedded broker's port, or null when using MQTT_URL. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
-import { parseReading, type ParseContext } from '../mqtt/parse-reading.js';
-import type { Metrics } from './metrics.js';
+import { parseReading, type ParseContext } from './parse-reading.js';
+import type { Metrics } from '../services/metrics.js';
 import type { RejectionStats } from './rejection-stats.js';
 
 /** The fast, durable local commit behind every acknowledgement (the SQLite store/journal). */

@@ -1,12 +1,12 @@
-import type { StoreLag } from '../ingest-health.js';
+import type { StoreLag } from '../services/ingest-health.js';
 import type { Logger } from 'pino';
-import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/energy.js';
-import type { PanelRecord, Reading } from '../../models/reading.js';
-import { Forwarder, type ForwarderOptions, type ForwarderStats, type OutboxSource } from '../journal/forwarder.js';
-import type { InfluxConnection } from './influx-http.js';
-import { InfluxStore } from './influx-store.js';
+import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../models/energy.js';
+import type { PanelRecord, Reading } from '../models/reading.js';
+import { Forwarder, type ForwarderOptions, type ForwarderStats, type OutboxSource } from './influx/forwarder.js';
+import type { InfluxConnection } from './influx/influx-http.js';
+import { InfluxStore } from './influx/influx-store.js';
 import type { ReadingStore } from './reading-store.js';
-import { SqliteStore } from './sqlite-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /**
  * The production composition: InfluxDB as the store of record, fed from a durable local journal.
