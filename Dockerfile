@@ -20,6 +20,7 @@ FROM toolchain AS build
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
 RUN npm run build
 
 # Production dependencies only, native modules built for this Node.

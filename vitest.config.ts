@@ -12,7 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
+    globalSetup: ['test/global-setup.ts', 'test/browser/build-web.ts'],
     // Integration tests bind real brokers and servers; keep files isolated but allow two at once (2 cores).
     pool: 'forks',
     maxWorkers: 2,

@@ -104,13 +104,19 @@ start() {
   if [[ -z "$dir" ]]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/influxdb.XXXXXX"); fi
   mkdir -p "$dir"
   local port token org bucket
-  port=$(free_port)
-  token="local-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   org="energy"
   bucket="energy_monitoring"
+  if [[ -f "$dir/env" ]]; then
+    # Started before with this data: the same port and token, so clients set up then still work.
+    port=$(sed -n 's#^INFLUX_URL=http://127.0.0.1:##p' "$dir/env")
+    token=$(sed -n 's#^INFLUX_TOKEN=##p' "$dir/env")
+  else
+    port=$(free_port)
+    token="local-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  fi
   "$BIN" --reporting-disabled --http-bind-address "127.0.0.1:$port" \
     --bolt-path "$dir/influxd.bolt" --sqlite-path "$dir/influxd.sqlite" \
-    --engine-path "$dir/engine" --log-level warn >"$dir/influxd.log" 2>&1 &
+    --engine-path "$dir/engine" --log-level warn >>"$dir/influxd.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$dir/influxd.pid"
   local url="http://127.0.0.1:$port"
@@ -120,9 +126,11 @@ start() {
     sleep 0.1
   done
   curl -fsS "$url/health" >/dev/null || die "influxd did not become healthy; see $dir/influxd.log"
-  curl -fsS -X POST "$url/api/v2/setup" -H 'Content-Type: application/json' \
-    -d "{\"username\":\"admin\",\"password\":\"local-password-$port\",\"org\":\"$org\",\"bucket\":\"$bucket\",\"token\":\"$token\"}" \
-    >/dev/null || die "setup failed; see $dir/influxd.log"
+  if curl -fsS "$url/api/v2/setup" | grep -q '"allowed": *true'; then
+    curl -fsS -X POST "$url/api/v2/setup" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"admin\",\"password\":\"local-password-$port\",\"org\":\"$org\",\"bucket\":\"$bucket\",\"token\":\"$token\"}" \
+      >/dev/null || die "setup failed; see $dir/influxd.log"
+  fi
   mkdir -p "$CACHE_DIR"
   echo "$dir" >"$STATE_FILE"
   cat >"$dir/env" <<EOF

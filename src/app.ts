@@ -1,27 +1,28 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { StartupConfigError } from './config/startup-error.js';
+import type { Services } from './graphql/context.js';
 import { createGraphqlServer } from './http/graphql-server.js';
-import { startIngestion } from './transports/start-ingestion.js';
+import { IngestService } from './ingest/ingest-service.js';
+import { RejectionStats } from './ingest/rejection-stats.js';
 import { topicPrefix } from './ingest/topic.js';
+import { createAfterWrite } from './pipeline/after-write.js';
+import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
-import { DailyEnergyCache } from './services/energy/daily-energy-cache.js';
+import { StatusMonitor } from './pipeline/status-monitor.js';
+import { EnergyLedger } from './services/energy/energy-ledger.js';
 import { EnergyService } from './services/energy/energy-service.js';
 import { HistoryService } from './services/history-service.js';
 import { IngestHealth } from './services/ingest-health.js';
-import { IngestService } from './ingest/ingest-service.js';
-import { LiveState } from './pipeline/live-state.js';
 import { createMetrics } from './services/metrics.js';
 import { PanelService } from './services/panel-service.js';
-import { RejectionStats } from './ingest/rejection-stats.js';
-import { StatusMonitor } from './pipeline/status-monitor.js';
-import { openStores } from './store/open-stores.js';
-import { TariffHistory } from './services/tariff-history.js';
 import { TariffService } from './services/tariff-service.js';
+import { SiteSettings } from './services/site-settings.js';
 import { startSimulator } from './simulators/simulator.js';
-import type { Services } from './graphql/context.js';
+import { openStores } from './store/open-stores.js';
+import { LocalTime } from './time/local-time.js';
+import { startIngestion } from './transports/start-ingestion.js';
 
 export interface App {
   /** The HTTP/WebSocket port actually bound (useful with PORT=0). */
@@ -33,7 +34,7 @@ export interface App {
   readonly services: Services;
   readonly ingest: IngestService;
   readonly pubsub: AppPubSub;
-  /** Settles when the daily energy cache holds this year (summaries are then served from memory). */
+  /** Settles when the energy ledger has walked every stored reading (summaries are then exact). */
   readonly warmedUp: Promise<void>;
   stop(): Promise<void>;
 }
@@ -60,53 +61,88 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const stores = await openStores(config, logger);
     stops.push(() => stores.close());
 
-    const tariffs = TariffHistory.open(join(config.store.dataDir, 'tariff-history.json'), config.site.tariffRpPerKwh);
+    const time = new LocalTime(config.site.timezone);
+    const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
+    const tariffs = () => settings.state.tariffs;
     const metrics = createMetrics();
     const pubsub = createAppPubSub();
     const rejections = new RejectionStats();
-    const live = await LiveState.load(stores.read);
+    const live = new LiveState();
     const status = new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger });
     stops.push(() => status.stop());
-    const cache = new DailyEnergyCache(
-      stores.read,
-      config.site.timezone,
-      live.panels().map((panel) => [panel.id, panel.lastSeenAt.getTime()] as [string, number]),
-    );
-    // The cache must forget a day only once the store that answers queries can see the reading.
-    stores.onVisible((reading) => cache.invalidate(reading.panelId, reading.time));
-
-    const energy = new EnergyService({ store: stores.read, cache, tariffs, timezone: config.site.timezone });
-    const panels = new PanelService({ live, status, energy, names: config.site.panelNames });
+    const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
+    const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
+    const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
+    settings.setChangeHandler((state, previous) => {
+      // A retired panel is forgotten by the live parts; one brought back is loaded again.
+      for (const id of state.retired) if (!previous.retired.has(id)) {
+        live.remove(id);
+        ledger.remove(id);
+      }
+      const returning = [...previous.retired].filter((id) => !state.retired.has(id));
+      if (returning.length > 0 && loaded) {
+        void live
+          .loadFrom(stores.read)
+          .then((ids) => {
+            for (const id of ids) status.track(id);
+            return ledger.load(returning);
+          })
+          .catch((error: unknown) => logger.error({ err: error, panels: returning }, 'could not reload panels brought back'));
+      }
+    });
 
     let brokerConnected = () => false;
     const services: Services = {
       panels,
       energy,
-      history: new HistoryService(stores.read),
-      tariff: new TariffService(tariffs, config.site.timezone),
+      history: new HistoryService(stores.read, energy),
+      tariff: new TariffService(tariffs, time),
       ingest: new IngestHealth({ rejections, brokerConnected: () => brokerConnected(), storeLag: () => stores.lag() }),
+      settings,
       pubsub,
     };
 
+    const afterWrite = createAfterWrite({ forward: () => stores.written(), live, status, ledger, pubsub, logger });
     const ingest = new IngestService({
-      writer: stores.journal,
+      writer: stores.writer,
       parse: {
-        meterTimezone: config.site.meterTimezone,
+        meterClock: new LocalTime(config.site.meterTimezone),
         maxClockSkewMs: config.site.maxClockSkewMs,
         topicPrefix: topicPrefix(config.mqtt.topic),
       },
       rejections,
       metrics,
       logger,
-      onStored: [
-        (reading) => live.apply(reading),
-        (reading) => stores.written(reading),
-        (reading) => {
-          pubsub.publish('readingStored', reading);
-          pubsub.publish('panelReadingStored', reading.panelId, reading);
-        },
-      ],
+      afterWrite,
     });
+
+    // Load the panels and walk every stored reading once, retrying while the store (InfluxDB)
+    // cannot answer; ingestion runs meanwhile, and readings arriving wait in the ledger's queue.
+    let stopping = false;
+    stops.push(() => {
+      stopping = true;
+    });
+    let loaded = false;
+    const warmedUp = (async () => {
+      const started = Date.now();
+      for (let attempt = 1; !stopping; attempt++) {
+        try {
+          await stores.prepare();
+          await settings.load();
+          const retired = settings.state.retired;
+          const ids = (await live.loadFrom(stores.read)).filter((id) => !retired.has(id));
+          for (const id of retired) live.remove(id);
+          for (const id of ids) status.track(id);
+          await ledger.load(ids);
+          logger.info({ ms: Date.now() - started, panels: ids.length }, 'panels and energy ledger loaded');
+          loaded = true;
+          return;
+        } catch (error) {
+          if (attempt === 1 || attempt % 30 === 0) logger.warn({ err: error, attempt }, 'cannot load panels from the store yet; retrying');
+          await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+        }
+      }
+    })();
 
     const ingestion = await startIngestion(config.mqtt, ingest, logger);
     stops.push(() => ingestion.stop());
@@ -127,11 +163,16 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
           details.store = `unreachable: ${(error as Error).message}`;
           ready = false;
         }
+        // Until every stored reading has been walked, summaries would have to wait: not ready.
+        const computing = ledger.pendingPanels().length;
+        details.energy = !loaded ? 'loading' : computing === 0 ? 'ok' : `computing ${computing} panel(s)`;
+        if (!loaded) ready = false;
         const lag = stores.lag();
         if (lag) {
           details.backlog = lag.backlog;
           details.oldestUnsentAgeSeconds = lag.oldestUnsentAgeMs === null ? null : lag.oldestUnsentAgeMs / 1000;
-          details.degraded = lag.backlog > 0;
+          details.influx = lag.state;
+          details.degraded = lag.backlog > 0 || lag.state !== 'ok';
         }
         return { ready, details };
       },
@@ -162,11 +203,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       }
     }
 
-    const started = Date.now();
-    const warmedUp = panels
-      .warmUp()
-      .then(() => logger.info({ ms: Date.now() - started }, 'daily energy cache warmed for this year'))
-      .catch((error: unknown) => logger.debug({ err: error }, 'cache warm-up did not finish'));
 
     return { httpPort, mqttPort: ingestion.mqttPort, mqttUrl: ingestion.mqttUrl, services, ingest, pubsub, warmedUp, stop };
   } catch (error) {

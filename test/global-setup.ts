@@ -6,6 +6,13 @@ import { freePort, reachable } from './support/net.js';
  * start a private one on a free port so `npm test` works on a machine that has none running.
  */
 export default async function setup(): Promise<(() => void) | undefined> {
+  if (!process.env.INFLUX_URL) {
+    // Said once per run, so a green run without InfluxDB is never mistaken for a full one.
+    console.warn(
+      '\n[tests] No INFLUX_URL: the suites against a real InfluxDB are SKIPPED. ' +
+        'Run them with `npm run test:influx` (builds and starts a local InfluxDB 2.7, see scripts/local-influxdb.sh).\n',
+    );
+  }
   if (process.env.MQTT_TEST_URL) return undefined;
   if (await reachable(1883)) {
     process.env.MQTT_TEST_URL = 'mqtt://127.0.0.1:1883';

@@ -1,6 +1,7 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { topicPrefix } from '../ingest/topic.js';
+import { tariffPlanSchema } from '../models/tariff-plan.js';
 import { parseDuration } from './duration.js';
 
 const duration = (fallback: string) =>
@@ -81,14 +82,39 @@ export const configSchema = z
     METER_TIMEZONE: timezone.optional(),
     MAX_CLOCK_SKEW: duration('5m'),
     OFFLINE_AFTER: duration('5m'),
-    TARIFF_RP_PER_KWH: z.coerce.number().positive().default(1500),
     ENERGY_MAX_POWER_RATIO: z.coerce.number().min(1).default(10),
     ENERGY_MIN_POWER_KW: z.coerce.number().positive().default(1),
+    ENERGY_CONFIRM_READINGS: z.coerce.number().int().min(1).max(10).default(3),
+
+    // The tariff plan of the first start (later changes are recorded through the API).
+    TARIFF_NAME: optionalText,
+    TARIFF_PLAN: z.enum(['flat', 'time-of-use']).default('flat'),
+    TARIFF_RP_PER_KWH: z.coerce.number().positive().default(1500),
+    TARIFF_LWBP_RP_PER_KWH: z.coerce.number().positive().optional(),
+    TARIFF_WBP_MULTIPLIER: z.coerce.number().min(1).max(5).default(1.4),
+    TARIFF_PEAK_HOURS: z
+      .string()
+      .default('17-22')
+      .transform((text, ctx) => {
+        const m = /^(\d{1,2})-(\d{1,2})$/.exec(text.trim());
+        const start = Number(m?.[1]);
+        const end = Number(m?.[2]);
+        if (!m || start > 23 || end > 24 || end === 0 || start === end % 24) {
+          ctx.addIssue({ code: 'custom', message: `"${text}" is not a peak window of whole local hours like 17-22` });
+          return z.NEVER;
+        }
+        return { start, end };
+      }),
+    TARIFF_KVARH_RP_PER_KVARH: z.coerce.number().positive().optional(),
+    TARIFF_CONNECTED_KVA: z.coerce.number().positive().optional(),
+    TARIFF_MINIMUM_HOURS: z.coerce.number().positive().max(744).default(40),
+    TARIFF_TAX_PERCENT: z.coerce.number().min(0).max(100).default(0),
 
     INFLUX_URL: optionalText.pipe(z.url().optional()),
     INFLUX_TOKEN: optionalText,
     INFLUX_ORG: optionalText,
     INFLUX_BUCKET: z.string().min(1).default('energy_monitoring'),
+    INFLUX_ADMIN_BUCKET: z.string().min(1).default('energy_monitoring_admin'),
 
     PANEL_NAMES: z
       .string()
@@ -118,6 +144,9 @@ export const configSchema = z
     if (env.INFLUX_URL && !(env.INFLUX_TOKEN && env.INFLUX_ORG)) {
       ctx.addIssue({ code: 'custom', path: ['INFLUX_TOKEN'], message: 'INFLUX_URL needs INFLUX_TOKEN and INFLUX_ORG' });
     }
+    if (env.TARIFF_PLAN === 'time-of-use' && env.TARIFF_LWBP_RP_PER_KWH === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['TARIFF_LWBP_RP_PER_KWH'], message: 'a time-of-use plan needs its off-peak (LWBP) rate' });
+    }
     if (env.MQTT_PASSWORD && !env.MQTT_USERNAME) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: 'MQTT_PASSWORD is set without MQTT_USERNAME' });
     }
@@ -145,14 +174,39 @@ export const configSchema = z
       meterTimezone: env.METER_TIMEZONE ?? env.SITE_TIMEZONE,
       maxClockSkewMs: env.MAX_CLOCK_SKEW,
       offlineAfterMs: env.OFFLINE_AFTER,
-      tariffRpPerKwh: env.TARIFF_RP_PER_KWH,
       panelNames: env.PANEL_NAMES,
-      counterRule: { maxPowerRatio: env.ENERGY_MAX_POWER_RATIO, minPowerKw: env.ENERGY_MIN_POWER_KW },
+      countingRule: {
+        maxPowerRatio: env.ENERGY_MAX_POWER_RATIO,
+        minPowerKw: env.ENERGY_MIN_POWER_KW,
+        confirmReadings: env.ENERGY_CONFIRM_READINGS,
+      },
+      tariffPlan: tariffPlanSchema.parse({
+        name: env.TARIFF_NAME ?? null,
+        pricing:
+          env.TARIFF_PLAN === 'flat'
+            ? { kind: 'flat', ratePerKwh: env.TARIFF_RP_PER_KWH }
+            : {
+                kind: 'time-of-use',
+                offPeakRatePerKwh: env.TARIFF_LWBP_RP_PER_KWH ?? env.TARIFF_RP_PER_KWH,
+                peakMultiplier: env.TARIFF_WBP_MULTIPLIER,
+                peakStartHour: env.TARIFF_PEAK_HOURS.start,
+                peakEndHour: env.TARIFF_PEAK_HOURS.end,
+              },
+        reactiveRatePerKvarh: env.TARIFF_KVARH_RP_PER_KVARH ?? null,
+        minimumBill: env.TARIFF_CONNECTED_KVA ? { connectedKva: env.TARIFF_CONNECTED_KVA, hours: env.TARIFF_MINIMUM_HOURS } : null,
+        taxPercent: env.TARIFF_TAX_PERCENT,
+      }),
     },
     store: {
       dataDir: env.DATA_DIR,
       influx: env.INFLUX_URL
-        ? { url: env.INFLUX_URL, token: env.INFLUX_TOKEN ?? '', org: env.INFLUX_ORG ?? '', bucket: env.INFLUX_BUCKET }
+        ? {
+            url: env.INFLUX_URL,
+            token: env.INFLUX_TOKEN ?? '',
+            org: env.INFLUX_ORG ?? '',
+            bucket: env.INFLUX_BUCKET,
+            adminBucket: env.INFLUX_ADMIN_BUCKET,
+          }
         : undefined,
     },
     simulator: {

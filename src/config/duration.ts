@@ -7,5 +7,6 @@ export function parseDuration(text: string): number | null {
   if (!match) return null;
   const [, amount, unit] = match as unknown as [string, string, keyof typeof UNIT_MS];
   const ms = Number(amount) * UNIT_MS[unit];
-  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : null;
+  // Past 2^53 ms (285,000 years) a duration is no longer a whole number of ms: refuse it.
+  return Number.isFinite(ms) && ms > 0 && ms <= Number.MAX_SAFE_INTEGER ? Math.round(ms) : null;
 }

@@ -10,11 +10,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../config/logger.js';
-import { createContext, type Context, type Services } from '../graphql/context.js';
+import { createContext, type Context, type Services, type Viewer } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
 import type { Metrics } from '../services/metrics.js';
 import { UserInputError } from '../services/user-input-error.js';
 import { SharedSubscriptions, type SubscriptionResult } from './shared-subscriptions.js';
+import { createWebAssets, WEB_DIST_DIR } from './web-assets.js';
 
 export interface GraphqlServerOptions {
   readonly services: Services;
@@ -32,6 +33,9 @@ export interface GraphqlServer {
   close(): Promise<void>;
 }
 
+/** Until access control lands: every caller sees everything (development mode). */
+const OPEN_VIEWER: Viewer = { name: 'anonymous', role: 'admin', panels: null, expiresAt: null };
+
 /** Limit on one WebSocket message (ws defaults to 100 MiB); operations are small. */
 const WS_MAX_PAYLOAD = 64 * 1024;
 
@@ -44,7 +48,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   const { logger, services } = options;
   const yoga: YogaServerInstance<Record<string, unknown>, Context> = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: () => createContext(services),
+    context: () => createContext(services, OPEN_VIEWER),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: {
@@ -92,6 +96,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     },
   });
 
+  const webAssets = createWebAssets({ dir: WEB_DIST_DIR });
   const httpServer = createServer((req, res) => {
     void route(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url }, 'request failed');
@@ -114,11 +119,8 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       res.end(await options.metrics.registry.metrics());
       return;
     }
-    if (path === '/') {
-      res.writeHead(302, { location: '/graphql' });
-      res.end();
-      return;
-    }
+    // The dashboard page (static files built by `npm run build:web`); the API stays at /graphql.
+    if (webAssets.handles(req.method ?? 'GET', path ?? '/')) return webAssets.serve(req, res);
     await yoga.requestListener(req, res);
   }
 

@@ -1,13 +1,10 @@
 import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
-import { parseReading, type ParseContext } from './parse-reading.js';
+import type { AfterWrite } from '../pipeline/after-write.js';
 import type { Metrics } from '../services/metrics.js';
+import type { DurableWriter } from '../store/reading-store.js';
+import { parseReading, type ParseContext } from './parse-reading.js';
 import type { RejectionStats } from './rejection-stats.js';
-
-/** The fast, durable local commit behind every acknowledgement (the SQLite store/journal). */
-export interface DurableWriter {
-  writeBatchSync(readings: readonly Reading[]): void;
-}
 
 export type IngestOutcome =
   | { readonly status: 'stored'; readonly reading: Reading }
@@ -23,16 +20,14 @@ export class StoreWriteError extends Error {
   }
 }
 
-export type StoredReadingListener = (reading: Reading) => void;
-
 export interface IngestServiceDeps {
   readonly writer: DurableWriter;
   readonly parse: Omit<ParseContext, 'receivedAt'>;
   readonly rejections: RejectionStats;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Called after each durable write, in order: live state, caches, the pubsub. */
-  readonly onStored: readonly StoredReadingListener[];
+  /** What follows each durable write (pipeline/after-write.ts). */
+  readonly afterWrite: AfterWrite;
 }
 
 /**
@@ -51,8 +46,8 @@ export class IngestService {
 
   /**
    * Validates several messages and makes the valid ones durable in ONE commit (group commit: a
-   * commit costs about as much for one reading as for hundreds), then notifies the listeners per
-   * reading in arrival order. Rejections are recorded whatever happens to the rest.
+   * commit costs about as much for one reading as for hundreds), then runs the after-write
+   * pipeline on them in arrival order. Rejections are recorded whatever happens to the rest.
    * @throws StoreWriteError when the readings could not be stored: acknowledge none of them.
    */
   ingestBatch(messages: ReadonlyArray<{ readonly topic: string; readonly payload: Uint8Array }>, receivedAt: Date = new Date()): IngestOutcome[] {
@@ -79,16 +74,7 @@ export class IngestService {
       throw new StoreWriteError(messages.map((m) => m.topic).join(', '), error);
     }
     deps.metrics.readingsStored.inc(readings.length);
-    for (const reading of readings) {
-      for (const listener of deps.onStored) {
-        try {
-          listener(reading);
-        } catch (error) {
-          // The reading is already durable; a failing consumer must not turn into a redelivery.
-          deps.logger.error({ err: error, panelId: reading.panelId }, 'stored-reading listener failed');
-        }
-      }
-    }
+    deps.afterWrite(readings);
     return outcomes;
   }
 }

@@ -1,15 +1,4 @@
-import { IANAZone } from 'luxon';
-
-/** Wall-clock fields as the meter wrote them; month 1-12. */
-export interface WallTime {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  readonly millisecond: number;
-}
+import { daysInMonth, wallAsUtcMs, type WallTime } from '../time/local-time.js';
 
 /**
  * The meter clock before a timezone is applied: an absolute instant when the text carried `Z` or
@@ -53,61 +42,3 @@ export function parseMeterTime(text: string): MeterTime | undefined {
   return { kind: 'instant', epochMs: wallAsUtcMs(wall) - (m[9] === '-' ? -offsetMs : offsetMs) };
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Epoch milliseconds of wall-clock fields read as UTC. Not Date.UTC: it maps years 0-99 to 19xx. */
-export function wallAsUtcMs(t: WallTime): number {
-  const date = new Date(0);
-  date.setUTCFullYear(t.year, t.month - 1, t.day);
-  date.setUTCHours(t.hour, t.minute, t.second, t.millisecond);
-  return date.getTime();
-}
-
-/**
- * The instant of a wall time in an IANA zone; NaN when the zone is unknown. Equal to luxon's
- * `DateTime.fromObject(wall, { zone }).toMillis()` for every wall time that exists once, but about
- * three times faster: luxon asks Intl for the offset (about 4 µs a call) two or three times per
- * conversion, which alone would be most of the per-message budget, while here offsets come from a
- * small memo (see `offsetMinutes`). A wall time skipped by a spring-forward transition is moved
- * ahead by the gap, as luxon does; one repeated by a fall-back resolves to one of its two instants.
- * Indonesian zones have neither.
- */
-export function wallTimeToEpochMs(wall: WallTime, zoneName: string): number {
-  const zone = IANAZone.create(zoneName);
-  if (!zone.isValid) return Number.NaN;
-  const localMs = wallAsUtcMs(wall);
-  // The same fix-point as luxon's: guess an offset, then correct it by the offset at the guess.
-  const o1 = offsetMinutes(zone, localMs);
-  const guess1 = localMs - o1 * 60_000;
-  const o2 = offsetMinutes(zone, guess1);
-  if (o1 === o2) return guess1;
-  const guess2 = localMs - o2 * 60_000;
-  const o3 = offsetMinutes(zone, guess2);
-  if (o2 === o3) return guess2;
-  return localMs - Math.min(o2, o3) * 60_000;
-}
-
-const HOUR_MS = 3_600_000;
-const MEMO_LIMIT = 4096;
-/**
- * Offsets by zone and UTC hour. Module state, but only a memo of a pure function: a hit and a miss
- * give the same answer, so no caller can observe it except by speed. An hour is memoised only when
- * the offset is the same at both of its ends (no transition inside it); the bound keeps a backfill
- * of old readings from growing it without limit.
- */
-const offsetMemo = new Map<string, number>();
-
-function offsetMinutes(zone: IANAZone, epochMs: number): number {
-  const hour = Math.floor(epochMs / HOUR_MS);
-  const key = `${zone.name}@${hour}`;
-  const known = offsetMemo.get(key);
-  if (known !== undefined) return known;
-  const atStart = zone.offset(hour * HOUR_MS);
-  if (atStart !== zone.offset(hour * HOUR_MS + HOUR_MS - 1)) return zone.offset(epochMs);
-  if (offsetMemo.size >= MEMO_LIMIT) offsetMemo.clear();
-  offsetMemo.set(key, atStart);
-  return atStart;
-}

@@ -7,7 +7,8 @@ import {
   pickKnownKeys,
   show,
 } from './payload-schema.js';
-import { wallTimeToEpochMs, type MeterTime } from './meter-time.js';
+import type { LocalTime } from '../time/local-time.js';
+import type { MeterTime } from './meter-time.js';
 import { REJECT_REASONS, type RejectReason } from './reject-reasons.js';
 import { panelIdFromTopic } from './topic.js';
 
@@ -19,8 +20,8 @@ export const MAX_JSON_DEPTH = 16;
 export interface ParseContext {
   /** When the message arrived; stands in for a missing meter `time` and anchors the skew check. */
   readonly receivedAt: Date;
-  /** IANA zone of meter clocks that send no offset, e.g. Asia/Jakarta. */
-  readonly meterTimezone: string;
+  /** The wall clock of meters that send no offset (METER_TIMEZONE, e.g. Asia/Jakarta). */
+  readonly meterClock: LocalTime;
   /** How far a meter clock may run ahead of `receivedAt` before the reading is refused. */
   readonly maxClockSkewMs: number;
   /** The topic part before the panel id, from `topicPrefix(MQTT_TOPIC)`. */
@@ -118,7 +119,7 @@ function parseBody(panelId: string, payload: Uint8Array, ctx: ParseContext): Par
     return reject(
       panelId,
       'invalid_time',
-      `${fieldLabel(root, ['data', 'time'])}: cannot be placed on the timeline in zone "${ctx.meterTimezone}"`,
+      `${fieldLabel(root, ['data', 'time'])}: cannot be placed on the timeline in zone "${ctx.meterClock.zone}"`,
     );
   }
   const aheadMs = time.getTime() - ctx.receivedAt.getTime();
@@ -141,6 +142,7 @@ function parseBody(panelId: string, payload: Uint8Array, ctx: ParseContext): Par
       activePowerKw: fields.kw,
       apparentPowerKva: fields.kva,
       energyKwh: fields.kwh,
+      reactiveEnergyKvarh: fields.kvarh,
       powerFactor: fields.pf,
       voltageUnbalance: fields.vunbal,
       currentUnbalance: fields.iunbal,
@@ -152,7 +154,7 @@ function resolveTime(time: MeterTime | null, ctx: ParseContext): Date {
   // A copy, because Date is mutable and the caller's receivedAt must not alias the reading's time.
   if (time === null) return new Date(ctx.receivedAt.getTime());
   if (time.kind === 'instant') return new Date(time.epochMs);
-  return new Date(wallTimeToEpochMs(time, ctx.meterTimezone));
+  return new Date(ctx.meterClock.instantOf(time));
 }
 
 /**

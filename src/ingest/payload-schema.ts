@@ -151,6 +151,8 @@ const status = field((value, ctx): 'OK' => {
 export const meterDataSchema = z.object({
   kwh: required(nonNegative),
   kw: required(nonNegative),
+  // The reactive energy counter, sent by meters that have one (`kVArh`, `kvarh`).
+  kvarh: optional(nonNegative),
   v: phases,
   i: phases,
   kva: optional(nonNegative),

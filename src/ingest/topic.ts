@@ -1,8 +1,4 @@
-/**
- * A panel id that is safe to use as a metric label, an InfluxDB tag, a SQLite key and a GraphQL
- * value without escaping: no MQTT wildcards or level separators, no leading punctuation, bounded.
- */
-export const PANEL_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+import { PANEL_ID_PATTERN, PANEL_ID_RULE } from '../models/panel-id.js';
 
 export type PanelIdResult = { ok: true; panelId: string } | { ok: false; detail: string };
 
@@ -21,8 +17,7 @@ export function panelIdFromTopic(topic: string, prefix = 'DATA/PM'): PanelIdResu
     return {
       ok: false,
       detail:
-        `topic ${quote(topic)}: panel id ${quote(panelId)} must be one topic level of 1-64 letters, ` +
-        'digits, "_", "." or "-", starting with a letter or digit',
+        `topic ${quote(topic)}: panel id ${quote(panelId)} must be one topic level of ${PANEL_ID_RULE}`,
     };
   }
   return { ok: true, panelId };

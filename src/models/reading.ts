@@ -20,6 +20,8 @@ export interface Reading {
   readonly apparentPowerKva: number | null;
   /** The meter's cumulative energy counter (kWh). Usage is derived from its increases. */
   readonly energyKwh: number;
+  /** The meter's cumulative reactive energy counter (kVArh), when it sends one. */
+  readonly reactiveEnergyKvarh: number | null;
   readonly powerFactor: number | null;
   readonly voltageUnbalance: number | null;
   readonly currentUnbalance: number | null;

@@ -1,9 +1,27 @@
 /** The response contract for energy and money. Numbers are rounded for output only. */
+
+/** Tariff blocks: LWBP off-peak, WBP the peak window, FLAT a flat plan's whole day. */
+export const TARIFF_BLOCKS = ['LWBP', 'WBP', 'FLAT'] as const;
+export type TariffBlock = (typeof TARIFF_BLOCKS)[number];
+
+export interface BlockUsage {
+  readonly block: TariffBlock;
+  /** kWh, rounded to 3 decimals. */
+  readonly energyKwh: number;
+  /** Rupiah, rounded to 2 decimals. */
+  readonly cost: number;
+}
+
 export interface Usage {
   /** kWh, rounded to 3 decimals. */
   readonly energyKwh: number;
   /** Rupiah, rounded to 2 decimals. */
   readonly cost: number;
+  /**
+   * The split by tariff block (the blocks of every plan in force in the period, in TARIFF_BLOCKS
+   * order); rounded so that the blocks add up to the totals exactly.
+   */
+  readonly blocks: readonly BlockUsage[];
 }
 
 export interface DailyUsage extends Usage {
@@ -38,15 +56,27 @@ export interface Overview {
   readonly todayUsage: Usage;
 }
 
-export interface TariffPeriod {
-  readonly ratePerKwh: number;
-  /** The instant this rate took effect; the first period covers all time before it too. */
-  readonly effectiveFrom: Date;
+/** One window of a panel's history: energy by the counting rule, instantaneous values averaged. */
+export interface HistoryPoint {
+  readonly start: Date;
+  readonly end: Date;
+  /** kWh counted in the window, rounded to 3 decimals. */
+  readonly energyKwh: number;
+  /** Rupiah, rounded to 2 decimals. */
+  readonly cost: number;
+  readonly readingCount: number;
+  /** Averages over the window's readings, rounded; null when the window has none. */
+  readonly activePowerKw: number | null;
+  readonly voltage: number | null;
+  readonly current: number | null;
+  readonly powerFactor: number | null;
 }
 
-export interface Tariff {
-  readonly ratePerKwh: number;
-  readonly currency: string;
-  readonly timezone: string;
-  readonly history: readonly TariffPeriod[];
+/** A panel's usage today, pushed live. */
+export interface PanelUsageUpdate {
+  readonly panelId: string;
+  /** The local date (YYYY-MM-DD) `today` covers. */
+  readonly date: string;
+  readonly today: Usage;
+  readonly at: Date;
 }

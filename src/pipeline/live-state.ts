@@ -3,49 +3,64 @@ import type { ReadingStore } from '../store/reading-store.js';
 
 /**
  * Every known panel with its newest reading, kept in memory: loaded from the store at start and
- * updated by the ingester after each durable write. The dashboard's panel cards and the status
- * monitor read it without touching the store.
+ * updated after each durable write. Panel cards and the status monitor read it without touching
+ * the store.
  */
 export class LiveState {
   readonly #panels = new Map<string, { firstSeenAt: Date; latest: Reading }>();
-  readonly #listeners: Array<(reading: Reading, isNewest: boolean) => void> = [];
 
-  static async load(store: ReadingStore): Promise<LiveState> {
-    const state = new LiveState();
+  /**
+   * Adds what the store knows (at start-up, possibly after readings already arrived): per panel
+   * the newer latest reading and the earlier first-seen time win. Returns the panels loaded.
+   */
+  async loadFrom(store: ReadingStore): Promise<string[]> {
     const panels = await store.panels();
     const latest = await store.latestReadings(panels.map((panel) => panel.id));
+    const loaded: string[] = [];
     for (const panel of panels) {
       const reading = latest.get(panel.id);
-      if (reading) state.#panels.set(panel.id, { firstSeenAt: panel.firstSeenAt, latest: reading });
+      if (!reading) continue;
+      loaded.push(panel.id);
+      const known = this.#panels.get(panel.id);
+      if (!known) {
+        this.#panels.set(panel.id, { firstSeenAt: panel.firstSeenAt, latest: reading });
+        continue;
+      }
+      if (panel.firstSeenAt < known.firstSeenAt) known.firstSeenAt = panel.firstSeenAt;
+      if (reading.time.getTime() > known.latest.time.getTime()) known.latest = reading;
     }
-    return state;
+    return loaded;
   }
 
-  /** Records a stored reading; a late one (older than the newest) updates only first-seen. */
-  apply(reading: Reading): void {
+  /** Records a stored reading. Returns whether it became its panel's newest. */
+  apply(reading: Reading): boolean {
     const known = this.#panels.get(reading.panelId);
-    let isNewest = true;
     if (!known) {
       this.#panels.set(reading.panelId, { firstSeenAt: reading.time, latest: reading });
-    } else {
-      if (reading.time < known.firstSeenAt) known.firstSeenAt = reading.time;
-      isNewest = reading.time.getTime() >= known.latest.time.getTime();
-      if (isNewest) known.latest = reading;
+      return true;
     }
-    for (const listener of this.#listeners) listener(reading, isNewest);
-  }
-
-  /** Called after each applied reading, with whether it became its panel's newest. */
-  onApply(listener: (reading: Reading, isNewest: boolean) => void): void {
-    this.#listeners.push(listener);
+    if (reading.time < known.firstSeenAt) known.firstSeenAt = reading.time;
+    if (reading.time.getTime() < known.latest.time.getTime()) return false;
+    known.latest = reading;
+    return true;
   }
 
   latest(panelId: string): Reading | undefined {
     return this.#panels.get(panelId)?.latest;
   }
 
+  /** One panel's record, or undefined. */
+  record(panelId: string): PanelRecord | undefined {
+    const known = this.#panels.get(panelId);
+    return known ? { id: panelId, firstSeenAt: known.firstSeenAt, lastSeenAt: known.latest.time } : undefined;
+  }
+
   has(panelId: string): boolean {
     return this.#panels.has(panelId);
+  }
+
+  get size(): number {
+    return this.#panels.size;
   }
 
   /** Sorted by id. */
@@ -53,5 +68,10 @@ export class LiveState {
     return [...this.#panels.entries()]
       .map(([id, { firstSeenAt, latest }]) => ({ id, firstSeenAt, lastSeenAt: latest.time }))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Forgets a panel (retired). */
+  remove(panelId: string): void {
+    this.#panels.delete(panelId);
   }
 }

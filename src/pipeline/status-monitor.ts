@@ -1,7 +1,7 @@
 import type { Logger } from '../config/logger.js';
 import type { PanelStatus, PanelStatusChange } from '../models/panel-status.js';
-import type { AppPubSub } from './pubsub.js';
 import type { LiveState } from './live-state.js';
+import type { AppPubSub } from './pubsub.js';
 
 export interface StatusMonitorOptions {
   readonly live: LiveState;
@@ -25,13 +25,19 @@ export class StatusMonitor {
 
   constructor(private readonly options: StatusMonitorOptions) {
     this.#now = options.now ?? Date.now;
-    for (const panel of options.live.panels()) {
-      this.#announced.set(panel.id, this.statusOf(panel.id));
-      this.#schedule(panel.id);
-    }
-    options.live.onApply((reading, isNewest) => {
-      if (isNewest) this.#refresh(reading.panelId, reading.time);
-    });
+    for (const panel of options.live.panels()) this.track(panel.id);
+  }
+
+  /** Starts watching a panel loaded from the store, without announcing its current status. */
+  track(panelId: string): void {
+    if (!this.#announced.has(panelId)) this.#announced.set(panelId, this.statusOf(panelId));
+    this.#schedule(panelId);
+  }
+
+  /** A panel's newest reading changed: announce a change of status and re-arm its timer. */
+  refresh(panelId: string, at: Date): void {
+    this.#announce(panelId, at);
+    this.#schedule(panelId);
   }
 
   statusOf(panelId: string): PanelStatus {
@@ -44,11 +50,6 @@ export class StatusMonitor {
     this.#stopped = true;
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
-  }
-
-  #refresh(panelId: string, at: Date): void {
-    this.#announce(panelId, at);
-    this.#schedule(panelId);
   }
 
   #schedule(panelId: string): void {

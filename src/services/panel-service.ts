@@ -1,34 +1,52 @@
 import type { PanelStatus } from '../models/panel-status.js';
 import type { PanelRecord, Reading } from '../models/reading.js';
 import type { MonthlySummary, Overview, YearlySummary } from '../models/usage.js';
-import type { EnergyService } from './energy/energy-service.js';
+import { checkMonth, checkYear, type EnergyService } from './energy/energy-service.js';
 import type { LiveState } from '../pipeline/live-state.js';
 import type { StatusMonitor } from '../pipeline/status-monitor.js';
+import type { SiteSettings } from './site-settings.js';
 import { UserInputError } from './user-input-error.js';
 
 export interface PanelServiceDeps {
   readonly live: LiveState;
   readonly status: StatusMonitor;
   readonly energy: EnergyService;
-  /** Display names by panel id; others get a name derived from the id. */
-  readonly names: ReadonlyMap<string, string>;
+  /** Names, hidden and retired panels recorded through the API. */
+  readonly settings: SiteSettings;
+  /** Names from the configuration (PANEL_NAMES), used until one is recorded. */
+  readonly defaultNames: ReadonlyMap<string, string>;
 }
+
+/**
+ * Which panels a caller may see: all, or a tenant's floors (an API key limited to some panels).
+ * Applied to every list, figure and subscription.
+ */
+export type PanelScope = ReadonlySet<string> | null;
 
 /** Panels, their status and the building-level figures the dashboard shows. */
 export class PanelService {
   constructor(private readonly deps: PanelServiceDeps) {}
 
-  /** Every panel ever seen, sorted by id. */
-  list(): PanelRecord[] {
-    return this.deps.live.panels();
+  /** The panels a caller sees, sorted by id: not hidden (unless asked), not retired, in scope. */
+  list(scope: PanelScope, options: { includeHidden?: boolean } = {}): PanelRecord[] {
+    const { hidden } = this.deps.settings.state;
+    return this.deps.live
+      .panels()
+      .filter((panel) => (scope === null || scope.has(panel.id)) && (options.includeHidden || !hidden.has(panel.id)));
   }
 
-  get(panelId: string): PanelRecord | null {
-    return this.deps.live.panels().find((panel) => panel.id === panelId) ?? null;
+  /** One panel (hidden ones too), or null when unknown or out of scope. */
+  get(panelId: string, scope: PanelScope): PanelRecord | null {
+    if (scope !== null && !scope.has(panelId)) return null;
+    return this.deps.live.record(panelId) ?? null;
   }
 
   name(panelId: string): string {
-    return this.deps.names.get(panelId) ?? humanize(panelId);
+    return this.deps.settings.state.panelNames.get(panelId) ?? this.deps.defaultNames.get(panelId) ?? humanize(panelId);
+  }
+
+  isHidden(panelId: string): boolean {
+    return this.deps.settings.state.hidden.has(panelId);
   }
 
   status(panelId: string): PanelStatus {
@@ -39,8 +57,8 @@ export class PanelService {
     return this.deps.live.latest(panelId) ?? null;
   }
 
-  async overview(): Promise<Overview> {
-    const panels = this.list();
+  async overview(scope: PanelScope): Promise<Overview> {
+    const panels = this.list(scope);
     const onlineCount = panels.filter((panel) => this.status(panel.id) === 'ONLINE').length;
     return {
       panelCount: panels.length,
@@ -50,35 +68,23 @@ export class PanelService {
     };
   }
 
-  async monthlySummary(year: number, month: number, panelId: string | null): Promise<MonthlySummary> {
+  async monthlySummary(year: number, month: number, panelId: string | null, scope: PanelScope): Promise<MonthlySummary> {
     checkYear(year);
-    if (!Number.isInteger(month) || month < 1 || month > 12) throw new UserInputError(`month must be 1-12 (got ${month})`);
-    return this.deps.energy.monthlySummary(year, month, this.#scope(panelId), panelId);
+    checkMonth(month);
+    return this.deps.energy.monthlySummary(year, month, this.scope(panelId, scope), panelId);
   }
 
-  async yearlySummary(year: number, panelId: string | null): Promise<YearlySummary> {
+  async yearlySummary(year: number, panelId: string | null, scope: PanelScope): Promise<YearlySummary> {
     checkYear(year);
-    return this.deps.energy.yearlySummary(year, this.#scope(panelId), panelId);
+    return this.deps.energy.yearlySummary(year, this.scope(panelId, scope), panelId);
   }
 
-  /**
-   * Computes this year's days for every panel once, so the first dashboard and summary requests
-   * after a start are served from the daily cache (the store does the work off the main thread).
-   */
-  async warmUp(): Promise<void> {
-    await this.deps.energy.warmUp(this.list().map((panel) => panel.id));
-  }
-
-  /** The panels a summary adds up: one, or the whole building. */
-  #scope(panelId: string | null): string[] {
-    if (panelId === null) return this.list().map((panel) => panel.id);
-    if (!this.deps.live.has(panelId)) throw new UserInputError(`unknown panel "${panelId}"`);
+  /** The panels a figure adds up: one panel, or the building (the caller's visible panels). */
+  scope(panelId: string | null, scope: PanelScope): string[] {
+    if (panelId === null) return this.list(scope).map((panel) => panel.id);
+    if (!this.get(panelId, scope)) throw new UserInputError(`unknown panel "${panelId}"`);
     return [panelId];
   }
-}
-
-function checkYear(year: number): void {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserInputError(`year must be between 2000 and 2100 (got ${year})`);
 }
 
 /** PANEL_LANTAI_1 → "Panel Lantai 1". */

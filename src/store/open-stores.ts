@@ -1,50 +1,57 @@
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
-import type { Reading } from '../models/reading.js';
-import type { StoreLag } from '../services/ingest-health.js';
-import { checkInfluxAccess } from './influx/influx-check.js';
-import { Forwarder } from './influx/forwarder.js';
+import type { AdminLog } from './admin-log.js';
+import { InfluxAdminLog } from './influx/influx-admin-log.js';
+import { checkInfluxAccess, ensureAdminBucket } from './influx/influx-check.js';
+import { Forwarder, type ForwarderStats } from './influx/forwarder.js';
 import { InfluxStore } from './influx/influx-store.js';
-import { JournaledStore } from './journaled-store.js';
-import type { ReadingStore } from './reading-store.js';
+import { MergedStore } from './merged-store.js';
+import type { DurableWriter, ReadingStore } from './reading-store.js';
+import { SqliteJournal } from './sqlite/sqlite-journal.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
+/** How far InfluxDB is behind the local journal. */
+export interface StoreLag {
+  readonly backlog: number;
+  readonly oldestUnsentAgeMs: number | null;
+  readonly state: ForwarderStats['state'];
+  readonly lastError: string | null;
+}
+
 /**
- * The stores of a running app. `journal` takes the durable write behind every acknowledgement;
- * `read` answers queries. With the embedded default both are the same SQLite database; with
- * InfluxDB, `read` is InfluxDB fed from the journal by the forwarder.
+ * The stores of a running app. `writer` takes the durable write behind every acknowledgement;
+ * `read` answers every query. Embedded: both are the SQLite store. With InfluxDB: the writer is the
+ * local journal, and reads see InfluxDB merged with the journal's unconfirmed readings.
  */
 export interface Stores {
-  readonly journal: SqliteStore;
+  readonly writer: DurableWriter;
   readonly read: ReadingStore;
-  /** Tell the stores a reading was just written to the journal. */
-  written(reading: Reading): void;
-  /** Listen for readings becoming visible to `read` queries. */
-  onVisible(listener: (reading: Reading) => void): void;
-  /** How far `read` is behind the journal; null when it cannot be (same store). */
+  /** The admin record, in the store of record. */
+  readonly admin: AdminLog;
+  /** Resolves once the store of record can be used (InfluxDB: reachable, the admin bucket there). */
+  prepare(): Promise<void>;
+  /** Readings were just written: forward them promptly (InfluxDB mode). */
+  written(): void;
+  /** How far InfluxDB is behind; null without InfluxDB. */
   lag(): StoreLag | null;
   close(): Promise<void>;
 }
 
 export async function openStores(config: Config, logger: Logger): Promise<Stores> {
-  const journalFile = join(config.store.dataDir, 'readings.sqlite');
-  const listeners: Array<(reading: Reading) => void> = [];
-  const announce = (reading: Reading) => {
-    for (const listener of listeners) listener(reading);
-  };
   const influx = config.store.influx;
-
   if (!influx) {
-    const journal = new SqliteStore({ file: journalFile, timezone: config.site.timezone, counterRule: config.site.counterRule });
-    logger.info({ file: journalFile }, 'embedded store open');
+    const file = join(config.store.dataDir, 'readings.sqlite');
+    const store = new SqliteStore({ file });
+    logger.info({ file }, 'embedded store open');
     return {
-      journal,
-      read: journal,
-      written: announce,
-      onVisible: (listener) => listeners.push(listener),
+      writer: store,
+      read: store,
+      admin: store.admin,
+      prepare: async () => {},
+      written: () => {},
       lag: () => null,
-      close: () => journal.close(),
+      close: () => store.close(),
     };
   }
 
@@ -52,24 +59,40 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
   // journal locally and let the forwarder catch up when InfluxDB appears.
   const access = await checkInfluxAccess(influx);
   if (!access.reachable) logger.warn({ err: access.error, url: influx.url }, 'InfluxDB not reachable yet; journaling locally until it is');
-  const journal = new SqliteStore({
-    file: journalFile,
-    timezone: config.site.timezone,
-    counterRule: config.site.counterRule,
-    outbox: true,
-  });
-  const influxStore = new InfluxStore({ ...influx, timezone: config.site.timezone, counterRule: config.site.counterRule });
+  const adminConnection = { ...influx, bucket: influx.adminBucket };
+  // Reachable now: a missing admin bucket the token may not create is a configuration error (exit 2).
+  if (access.reachable) await ensureAdminBucket(adminConnection);
+  const file = join(config.store.dataDir, 'journal.sqlite');
+  const journal = new SqliteJournal({ file });
+  const influxStore = new InfluxStore(influx);
   const forwarder = new Forwarder({ source: journal, writer: influxStore.http, logger: logger.child({ component: 'forwarder' }) });
-  const store = new JournaledStore({ journal, influx: influxStore, forwarder }).start();
-  // Caches must forget a day only when InfluxDB (which answers energy queries) has the reading.
-  store.onConfirmed((readings) => readings.forEach(announce));
-  logger.info({ journal: journalFile, influx: influx.url, bucket: influx.bucket }, 'InfluxDB store with local journal open');
+  forwarder.start();
+  logger.info({ journal: file, influx: influx.url, bucket: influx.bucket, waiting: journal.stats().count }, 'InfluxDB store with local journal open');
   return {
-    journal,
-    read: store,
+    writer: journal,
+    read: new MergedStore(influxStore, journal),
+    admin: new InfluxAdminLog(adminConnection),
+    async prepare() {
+      const admin = await ensureAdminBucket(adminConnection);
+      if (!admin.reachable) throw admin.error;
+    },
     written: () => forwarder.notify(),
-    onVisible: (listener) => listeners.push(listener),
-    lag: () => store.lag(),
-    close: () => store.close(),
+    lag: () => {
+      const stats = forwarder.stats();
+      return {
+        backlog: stats.backlog,
+        oldestUnsentAgeMs: stats.oldestUnsentAgeMs,
+        state: stats.state,
+        lastError: stats.lastError?.message ?? null,
+      };
+    },
+    async close() {
+      try {
+        await forwarder.stop();
+      } finally {
+        await influxStore.close();
+        journal.close();
+      }
+    },
   };
 }

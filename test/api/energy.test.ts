@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DashboardDocument,
@@ -240,24 +241,25 @@ describe('money and totals', () => {
 
     const second = await start({ TARIFF_RP_PER_KWH: '2000' }, dataDir);
     const { tariff } = await httpData(second.httpUrl, TariffHistoryDocument, {});
-    expect(tariff.ratePerKwh).toBe(2000);
-    expect(tariff.history.map((p) => p.ratePerKwh)).toEqual([1500, 2000]);
-    const changedAt = new Date(tariff.history[1]!.effectiveFrom).getTime();
-    expect(Math.abs(changedAt - Date.now())).toBeLessThan(10_000);
+    // A changed configuration is a new version from tomorrow: nothing already used is repriced.
+    const tomorrow = DateTime.now().setZone('Asia/Jakarta').plus({ days: 1 }).toISODate();
+    expect(tariff.versions.map((v) => [v.effectiveFrom, v.blocks[0]!.ratePerKwh, v.recordedBy])).toEqual([
+      ['2000-01-01', 1500, 'configuration'],
+      [tomorrow, 2000, 'configuration'],
+    ]);
+    expect(tariff.ratePerKwh).toBe(1500);
 
-    // Last year's June keeps its price; energy used after the change costs the new rate.
     expect((await monthly(second, 2025, 6, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: 15_000 });
     expect((await yearly(second, 2025, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: 15_000 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
     seed(second.app, [{ panelId: 'TARIFF_NOW', time: new Date(), kwh: 200.1 }]);
     const { panels } = await httpData(second.httpUrl, DashboardDocument, {});
-    expect(panels.find((p) => p.id === 'TARIFF_NOW')?.todayUsage).toEqual({ energyKwh: 0.1, cost: 200 });
+    expect(panels.find((p) => p.id === 'TARIFF_NOW')?.todayUsage).toEqual({ energyKwh: 0.1, cost: 150 });
     await second.stop();
 
-    // The same rate again is no change: the history stays as it is.
+    // The same configuration again is no change: the versions stay as they are.
     const third = await start({ TARIFF_RP_PER_KWH: '2000' }, dataDir);
     const again = await httpData(third.httpUrl, TariffHistoryDocument, {});
-    expect(again.tariff.history).toEqual(tariff.history);
+    expect(again.tariff.versions).toEqual(tariff.versions);
     expect((await monthly(third, 2025, 6, 'TARIFF')).total.cost).toBe(15_000);
   });
 });

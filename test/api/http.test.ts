@@ -26,7 +26,7 @@ describe('HTTP endpoints', () => {
     const ready = await fetch(`${api.baseUrl}/ready`);
     expect(ready.status).toBe(200);
     expect(ready.headers.get('content-type')).toMatch(/application\/json/);
-    expect(await ready.json()).toEqual({ status: 'ready', brokerConnected: true, store: 'ok' });
+    expect(await ready.json()).toEqual({ status: 'ready', brokerConnected: true, store: 'ok', energy: 'ok' });
 
     const spy = vi.spyOn(SqliteStore.prototype, 'ping').mockRejectedValue(new Error('database is locked'));
     disposers.add(() => spy.mockRestore());
@@ -51,9 +51,5 @@ describe('HTTP endpoints', () => {
       expect(parsed.defaultQuery, `${file}.graphql in GraphiQL's default query`).toContain(operations);
     }
 
-    // A plain GET / sends a browser there.
-    const root = await fetch(`${api.baseUrl}/`, { redirect: 'manual' });
-    expect(root.status).toBe(302);
-    expect(root.headers.get('location')).toBe('/graphql');
   });
 });

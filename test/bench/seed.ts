@@ -1,4 +1,3 @@
-import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
 import type { Reading } from '../../src/models/reading.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { seededRandom } from '../support/readings.js';
@@ -118,7 +117,7 @@ export async function seedHistory(spec: SeedSpec): Promise<SeededHistory> {
   const endMs = spec.end.getTime();
   if (endMs % STEP_MS !== 0) throw new RangeError('end must be minute-aligned');
   const startMs = endMs - (spec.perPanel - 1) * STEP_MS;
-  const store = new SqliteStore({ file: spec.file, timezone: spec.timezone, counterRule: DEFAULT_COUNTER_RULE });
+  const store = new SqliteStore({ file: spec.file });
   const panels: SeededPanel[] = [];
   let rows = 0;
   try {
@@ -152,9 +151,10 @@ export async function seedHistory(spec: SeedSpec): Promise<SeededHistory> {
           powerFactor: pf,
           voltageUnbalance: round(next() * 1.5, 3),
           currentUnbalance: round(next() * 4, 3),
+          reactiveEnergyKvarh: null,
         });
         if (batch.length >= BATCH) {
-          await store.writeBatch(batch);
+          store.writeBatchSync(batch);
           rows += batch.length;
           batch = [];
         }
@@ -162,7 +162,7 @@ export async function seedHistory(spec: SeedSpec): Promise<SeededHistory> {
       panels.push({ id: panelId, counters, lastPowerKw: kw });
     }
     if (batch.length > 0) {
-      await store.writeBatch(batch);
+      store.writeBatchSync(batch);
       rows += batch.length;
     }
   } finally {

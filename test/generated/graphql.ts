@@ -20,11 +20,57 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** The rate of one tariff block and the local hours it covers. */
+export type BlockRate = {
+  __typename?: 'BlockRate';
+  block: TariffBlock;
+  /** Local hours as HH:00-HH:00 (LWBP is the rest of the day). */
+  hours: Scalars['String']['output'];
+  /** Rupiah per kWh. */
+  ratePerKwh: Scalars['Float']['output'];
+};
+
+/** One tariff block's share of a period's energy and cost. */
+export type BlockUsage = {
+  __typename?: 'BlockUsage';
+  block: TariffBlock;
+  /** Rupiah, rounded to 2 decimals. */
+  cost: Scalars['Float']['output'];
+  /** kWh, rounded to 3 decimals. */
+  energyKwh: Scalars['Float']['output'];
+};
+
+/** One local calendar day. */
 export type DailyUsage = {
   __typename?: 'DailyUsage';
+  /** The split by tariff block (every block of the plans in force); the blocks add up to the totals. */
+  blocks: Array<BlockUsage>;
+  /** Rupiah at the tariff in force when the energy was used, rounded to 2 decimals. */
   cost: Scalars['Float']['output'];
   date: Scalars['Date']['output'];
+  /** kWh counted by the counting rule, rounded to 3 decimals. */
   energyKwh: Scalars['Float']['output'];
+};
+
+/** One window of a panel's history: energy counted by the counting rule, instantaneous values averaged. */
+export type HistoryPoint = {
+  __typename?: 'HistoryPoint';
+  /** Average kW (3 decimals); null without readings. */
+  activePowerKw?: Maybe<Scalars['Float']['output']>;
+  /** Rupiah, at the tariff in force, rounded to 2 decimals. */
+  cost: Scalars['Float']['output'];
+  /** Average of the phase-average current, A (2 decimals). */
+  current?: Maybe<Scalars['Float']['output']>;
+  /** Exclusive; the last window ends at `to`. */
+  end: Scalars['DateTime']['output'];
+  /** kWh used in the window, rounded to 3 decimals. */
+  energyKwh: Scalars['Float']['output'];
+  /** Average power factor (3 decimals). */
+  powerFactor?: Maybe<Scalars['Float']['output']>;
+  readingCount: Scalars['Int']['output'];
+  start: Scalars['DateTime']['output'];
+  /** Average of the phase-average voltage, V (2 decimals). */
+  voltage?: Maybe<Scalars['Float']['output']>;
 };
 
 export type IngestStatus = {
@@ -48,9 +94,14 @@ export type MonthlySummary = {
   year: Scalars['Int']['output'];
 };
 
+/** One calendar month. */
 export type MonthlyUsage = {
   __typename?: 'MonthlyUsage';
+  /** The split by tariff block (every block of the plans in force); the blocks add up to the totals. */
+  blocks: Array<BlockUsage>;
+  /** Rupiah at the tariff in force when the energy was used, rounded to 2 decimals. */
   cost: Scalars['Float']['output'];
+  /** kWh counted by the counting rule, rounded to 3 decimals. */
   energyKwh: Scalars['Float']['output'];
   /** 1-12. */
   month: Scalars['Int']['output'];
@@ -70,6 +121,8 @@ export type Overview = {
 export type Panel = {
   __typename?: 'Panel';
   firstSeenAt: Scalars['DateTime']['output'];
+  /** Every window of `every` ("15m", "1h", "1d"...) from `from` to `to`, zero-filled: the energy and cost used in the window (by the counting rule) and the averages of its readings. At most 5,000 windows. */
+  history: Array<HistoryPoint>;
   id: Scalars['ID']['output'];
   /** Meter time of the newest reading. */
   lastSeenAt?: Maybe<Scalars['DateTime']['output']>;
@@ -80,6 +133,14 @@ export type Panel = {
   status: PanelStatus;
   /** Energy and cost from local midnight until now (today's bill so far). */
   todayUsage: Usage;
+};
+
+
+/** An electrical panel with a power meter. */
+export type PanelHistoryArgs = {
+  every: Scalars['String']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -121,6 +182,7 @@ export type Query = {
   panel?: Maybe<Panel>;
   /** Every panel ever seen, sorted by id. */
   panels: Array<Panel>;
+  /** The tariff plan and its history. */
   tariff: Tariff;
   /** Energy and cost per month of a year in the site timezone, for one panel or the whole building. */
   yearlySummary: YearlySummary;
@@ -200,27 +262,60 @@ export type SubscriptionPanelStatusChangedArgs = {
 
 export type Tariff = {
   __typename?: 'Tariff';
+  /** IDR. */
   currency: Scalars['String']['output'];
-  /** Every rate and since when: past energy is priced at the rate in force when it was used. */
-  history: Array<TariffPeriod>;
-  /** Rupiah per kWh now. */
+  /** The plan in force today. */
+  current: TariffPlanVersion;
+  /** Today's base rate, Rupiah per kWh: the flat rate, or LWBP. */
   ratePerKwh: Scalars['Float']['output'];
-  /** The timezone days and months are counted in. */
+  /** The timezone days, months and tariff hours are counted in. */
   timezone: Scalars['String']['output'];
+  /** Every version, oldest first. */
+  versions: Array<TariffPlanVersion>;
 };
 
-export type TariffPeriod = {
-  __typename?: 'TariffPeriod';
-  effectiveFrom: Scalars['DateTime']['output'];
-  ratePerKwh: Scalars['Float']['output'];
+/** PLN tariff blocks: LWBP off-peak, WBP the peak window (local time), FLAT the whole day of a flat plan. */
+export type TariffBlock =
+  | 'FLAT'
+  | 'LWBP'
+  | 'WBP';
+
+/** FLAT: one rate all day. TIME_OF_USE: LWBP off-peak, WBP = K × LWBP in the peak window. */
+export type TariffKind =
+  | 'FLAT'
+  | 'TIME_OF_USE';
+
+/** One version of the tariff plan. A version applies from its date until the next one; recording one never reprices earlier days. */
+export type TariffPlanVersion = {
+  __typename?: 'TariffPlanVersion';
+  blocks: Array<BlockRate>;
+  /** Local date; the first version also covers every earlier day. */
+  effectiveFrom: Scalars['Date']['output'];
+  kind: TariffKind;
+  /** Connected power (kVA) of the minimum bill; null: no minimum. */
+  minimumBillConnectedKva?: Maybe<Scalars['Float']['output']>;
+  /** Hours of the minimum bill (PLN: 40). */
+  minimumBillHours?: Maybe<Scalars['Float']['output']>;
+  name?: Maybe<Scalars['String']['output']>;
+  /** K: WBP rate = K × LWBP rate (time of use only). */
+  peakMultiplier?: Maybe<Scalars['Float']['output']>;
+  /** Rupiah per kVArh of excess reactive energy (above 0.62 × kWh when the average power factor is under 0.85); null: not billed. */
+  reactiveRatePerKvarh?: Maybe<Scalars['Float']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  /** "configuration" for the plan of the first start, else who recorded it. */
+  recordedBy: Scalars['String']['output'];
+  /** Street-lighting tax (PPJ/PBJT), percent of the bill before tax. */
+  taxPercent: Scalars['Float']['output'];
 };
 
 /** Energy used and what it costs. */
 export type Usage = {
   __typename?: 'Usage';
-  /** Rupiah, rounded to 2 decimals. */
+  /** The split by tariff block (every block of the plans in force); the blocks add up to the totals. */
+  blocks: Array<BlockUsage>;
+  /** Rupiah at the tariff in force when the energy was used, rounded to 2 decimals. */
   cost: Scalars['Float']['output'];
-  /** kWh, rounded to 3 decimals. */
+  /** kWh counted by the counting rule, rounded to 3 decimals. */
   energyKwh: Scalars['Float']['output'];
 };
 
@@ -283,7 +378,7 @@ export type YearlySummaryQuery = { __typename?: 'Query', yearlySummary: { __type
 export type TariffHistoryQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type TariffHistoryQuery = { __typename?: 'Query', tariff: { __typename?: 'Tariff', ratePerKwh: number, currency: string, timezone: string, history: Array<{ __typename?: 'TariffPeriod', ratePerKwh: number, effectiveFrom: string }> } };
+export type TariffHistoryQuery = { __typename?: 'Query', tariff: { __typename?: 'Tariff', ratePerKwh: number, currency: string, timezone: string, current: { __typename?: 'TariffPlanVersion', effectiveFrom: string, kind: TariffKind, blocks: Array<{ __typename?: 'BlockRate', block: TariffBlock, ratePerKwh: number, hours: string }> }, versions: Array<{ __typename?: 'TariffPlanVersion', effectiveFrom: string, name?: string | null, kind: TariffKind, peakMultiplier?: number | null, reactiveRatePerKvarh?: number | null, minimumBillConnectedKva?: number | null, minimumBillHours?: number | null, taxPercent: number, recordedAt: string, recordedBy: string, blocks: Array<{ __typename?: 'BlockRate', block: TariffBlock, ratePerKwh: number, hours: string }> }> } };
 
 
 export const DashboardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Dashboard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"overview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelCount"}},{"kind":"Field","name":{"kind":"Name","value":"onlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"offlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"panels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"latestReading"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"apparentPowerKva"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"l1"}},{"kind":"Field","name":{"kind":"Name","value":"l2"}},{"kind":"Field","name":{"kind":"Name","value":"l3"}},{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"l1"}},{"kind":"Field","name":{"kind":"Name","value":"l2"}},{"kind":"Field","name":{"kind":"Name","value":"l3"}},{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}}]}}]}}]} as unknown as DocumentNode<DashboardQuery, DashboardQueryVariables>;
@@ -292,4 +387,4 @@ export const PanelStatusChangesDocument = {"kind":"Document","definitions":[{"ki
 export const PanelDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PanelDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"every"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"latestReading"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltageUnbalance"}},{"kind":"Field","name":{"kind":"Name","value":"currentUnbalance"}}]}},{"kind":"Field","name":{"kind":"Name","value":"readings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"every"},"value":{"kind":"Variable","name":{"kind":"Name","value":"every"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"apparentPowerKva"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PanelDetailQuery, PanelDetailQueryVariables>;
 export const MonthlySummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MonthlySummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"month"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"monthlySummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"month"},"value":{"kind":"Variable","name":{"kind":"Name","value":"month"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"days"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<MonthlySummaryQuery, MonthlySummaryQueryVariables>;
 export const YearlySummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"YearlySummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"yearlySummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"months"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<YearlySummaryQuery, YearlySummaryQueryVariables>;
-export const TariffHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TariffHistory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"history"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}}]}}]}}]}}]} as unknown as DocumentNode<TariffHistoryQuery, TariffHistoryQueryVariables>;
+export const TariffHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TariffHistory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"hours"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"hours"}}]}},{"kind":"Field","name":{"kind":"Name","value":"peakMultiplier"}},{"kind":"Field","name":{"kind":"Name","value":"reactiveRatePerKvarh"}},{"kind":"Field","name":{"kind":"Name","value":"minimumBillConnectedKva"}},{"kind":"Field","name":{"kind":"Name","value":"minimumBillHours"}},{"kind":"Field","name":{"kind":"Name","value":"taxPercent"}},{"kind":"Field","name":{"kind":"Name","value":"recordedAt"}},{"kind":"Field","name":{"kind":"Name","value":"recordedBy"}}]}}]}}]}}]} as unknown as DocumentNode<TariffHistoryQuery, TariffHistoryQueryVariables>;

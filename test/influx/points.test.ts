@@ -19,21 +19,21 @@ describe('readingToLine', () => {
         'voltage_l1=229.5,voltage_l2=230.25,voltage_l3=231,voltage_avg=230.25,' +
         'current_l1=8.5,current_l2=9,current_l3=9.25,current_avg=8.916666666666666,' +
         'active_power_kw=6,apparent_power_kva=6.5,energy_kwh=1234.5,power_factor=0.92,' +
-        'voltage_unbalance=0.4,current_unbalance=1.2 1772359200123',
+        'voltage_unbalance=0.4,current_unbalance=1.2,null_fields=4096i 1772359200123',
     );
   });
 
-  it('never writes an integer field: whole numbers carry no i suffix, so InfluxDB stores floats', () => {
+  it('never writes a measurement as an integer: whole numbers carry no i suffix, so InfluxDB stores floats', () => {
     const line = readingToLine(makeReading('P', t, 100, 0, { powerFactor: 1 }));
-    expect(line).not.toMatch(/=\d+i[ ,]/);
+    expect(line.replace(/null_fields=\d+i/, '')).not.toMatch(/=\d+i[ ,]/);
     const point = parseLine(line); // the fake rejects anything that is not a float
     expect(point.fields.energy_kwh).toBe(100);
     expect(point.fields.active_power_kw).toBe(0);
   });
 
-  it('omits null values instead of writing zeros', () => {
+  it('omits null values instead of writing zeros, and lists them in null_fields', () => {
     const line = readingToLine(makeSparseReading('P', t, 5, 1.5));
-    expect(line).toBe('panel_energy,panel_id=P active_power_kw=1.5,energy_kwh=5 1772359200123');
+    expect(line).toBe('panel_energy,panel_id=P active_power_kw=1.5,energy_kwh=5,null_fields=8191i 1772359200123');
   });
 
   it('round-trips awkward doubles exactly (shortest representation, exponents)', () => {

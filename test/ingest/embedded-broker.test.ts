@@ -59,6 +59,7 @@ describe('ingestion through the embedded broker', () => {
         apparent_power_kva: 0.18,
         energy_kwh: 1532.08,
         power_factor: 0.92,
+        reactive_energy_kvarh: null,
         voltage_unbalance: 0.009,
         current_unbalance: 0.099,
       },

@@ -1,62 +1,58 @@
-import { randomBytes } from 'node:crypto';
-import { describe, it } from 'vitest';
-import { DEFAULT_COUNTER_RULE } from '../../src/models/energy.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'vitest';
 import { InfluxStore } from '../../src/store/influx/influx-store.js';
+import { MergedStore } from '../../src/store/merged-store.js';
+import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
+import { createBucket, realInflux } from '../support/influx.js';
+import { seededRandom } from '../support/readings.js';
 import { describeStoreContract } from './contract.js';
 
 /**
- * The store contract against a REAL InfluxDB 2 (none can run on the development machines, see
- * test/influx/ for the protocol-level tests that always run). Set INFLUX_URL, INFLUX_TOKEN (a
- * token that may create and delete buckets, e.g. the compose stack's admin token) and INFLUX_ORG;
- * each run creates fresh buckets and deletes them afterwards:
- *
- *   docker compose --profile test run --rm test
- *
- * or, against any InfluxDB 2.1+:
- *
- *   INFLUX_URL=http://localhost:8086 INFLUX_TOKEN=... INFLUX_ORG=... npx vitest run test/store/influx-store.contract.test.ts
+ * The store contract against a REAL InfluxDB 2.7 (`npm run test:influx` builds and starts one):
+ * InfluxDB alone, and InfluxDB merged with the local journal the way the product reads in
+ * InfluxDB mode, with every write journaled first and a random part of the journal forwarded (as
+ * the forwarder would, InfluxDB's 204 before the journal lets go), so answers mix both sources.
  */
+const influx = realInflux;
 
-const url = process.env.INFLUX_URL?.trim();
-const token = process.env.INFLUX_TOKEN?.trim();
-const org = process.env.INFLUX_ORG?.trim();
+describe.skipIf(!influx)('InfluxDB (real server)', () => {
+  if (!influx) return;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${url!.replace(/\/+$/, '')}${path}`, {
-    method,
-    headers: { Authorization: `Token ${token!}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-/** Creates a bucket for one store under test through the HTTP API (/api/v2/orgs, /api/v2/buckets). */
-async function createBucket(): Promise<{ name: string; id: string }> {
-  const { orgs } = await api<{ orgs: Array<{ id: string; name: string }> }>('GET', `/api/v2/orgs?org=${encodeURIComponent(org!)}`);
-  const orgID = orgs.find((o) => o.name === org)?.id;
-  if (!orgID) throw new Error(`org "${org}" not found at ${url}`);
-  const name = `contract_${new Date().toISOString().slice(0, 10)}_${randomBytes(4).toString('hex')}`;
-  const bucket = await api<{ id: string }>('POST', '/api/v2/buckets', { orgID, name, retentionRules: [] });
-  return { name, id: bucket.id };
-}
-
-if (url && token && org) {
-  describeStoreContract(`InfluxStore (real InfluxDB at ${url})`, async ({ timezone }) => {
-    const bucket = await createBucket();
-    const store = new InfluxStore({ url, token, org, bucket: bucket.name, timezone, counterRule: DEFAULT_COUNTER_RULE });
+  describeStoreContract(`InfluxStore (${influx.url})`, async () => {
+    const bucket = await createBucket(influx, 'contract');
+    const store = new InfluxStore({ ...influx, bucket: bucket.name, scanSliceDays: 7 });
     return {
       store,
+      write: (readings) => store.writeBatch(readings),
       cleanup: async () => {
         await store.close();
-        await api('DELETE', `/api/v2/buckets/${bucket.id}`);
+        await bucket.remove();
       },
     };
   });
-} else {
-  describe.skip('InfluxStore contract against a real InfluxDB 2', () => {
-    it('runs only when INFLUX_URL, INFLUX_TOKEN and INFLUX_ORG are set (e.g. `docker compose --profile test run --rm test`); test/influx/ covers the protocol meanwhile', () => {});
+
+  describeStoreContract(`InfluxDB + journal, partly forwarded (${influx.url})`, async () => {
+    const bucket = await createBucket(influx, 'merged');
+    const dir = mkdtempSync(join(tmpdir(), 'merged-'));
+    const journal = new SqliteJournal({ file: join(dir, 'journal.sqlite') });
+    const influxStore = new InfluxStore({ ...influx, bucket: bucket.name, scanSliceDays: 7 });
+    const random = seededRandom(42);
+    return {
+      store: new MergedStore(influxStore, journal),
+      async write(readings) {
+        journal.writeBatchSync(readings);
+        const waiting = journal.peek(100_000);
+        const forwarded = waiting.slice(0, Math.floor(random() * (waiting.length + 1)));
+        await influxStore.writeBatch(forwarded.map((entry) => entry.reading));
+        journal.ack(forwarded.map((entry) => entry.seq));
+      },
+      cleanup: async () => {
+        journal.close();
+        rmSync(dir, { recursive: true, force: true });
+        await bucket.remove();
+      },
+    };
   });
-}
+});

@@ -1,4 +1,9 @@
-import type { CounterSample } from '../../src/services/energy/counter-rule.js';
+/** One counter reading: what the counting rule looks at. */
+export interface CounterSample {
+  readonly time: Date;
+  readonly energyKwh: number;
+  readonly activePowerKw: number;
+}
 
 export interface CounterSeriesOptions {
   /** Time of the first reading (ms). */

@@ -154,8 +154,10 @@ export function parseLine(line: string): StoredPoint {
   for (const part of splitUnescaped(fieldText, ',')) {
     const [key, value, ...rest] = splitUnescaped(part, '=');
     if (key === undefined || value === undefined || rest.length > 0) throw new LineProtocolError(`bad field "${part}"`);
-    if (!FLOAT.test(value)) throw new LineProtocolError(`field ${key}=${value} is not a float (integers end in i, strings are quoted)`);
-    const number = Number(value);
+    // The one integer field is the null mask; every measurement is a float.
+    const isMask = unescape(key) === 'null_fields' && /^\d+i$/.test(value);
+    if (!isMask && !FLOAT.test(value)) throw new LineProtocolError(`field ${key}=${value} is not a float (integers end in i, strings are quoted)`);
+    const number = Number(isMask ? value.slice(0, -1) : value);
     if (!Number.isFinite(number)) throw new LineProtocolError(`field ${key}=${value} is not finite`);
     fields[unescape(key)] = number;
   }

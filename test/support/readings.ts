@@ -28,6 +28,7 @@ export function makeReading(
     powerFactor: 0.92,
     voltageUnbalance: 0.4,
     currentUnbalance: 1.2,
+    reactiveEnergyKvarh: null,
     ...rest,
   };
 }
@@ -46,6 +47,7 @@ export function makeSparseReading(panelId: string, time: Date, energyKwh: number
     powerFactor: null,
     voltageUnbalance: null,
     currentUnbalance: null,
+    reactiveEnergyKvarh: null,
   };
 }
 

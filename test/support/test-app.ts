@@ -23,7 +23,11 @@ export interface TestApp {
  * Starts the real product (same composition root as `npm start`) on ephemeral ports with a fresh
  * data directory. Pass env overrides exactly as a user would set them.
  */
-export async function startTestApp(env: Record<string, string> = {}, dataDir?: string): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  dataDir?: string,
+  options: { readonly waitForLoad?: boolean } = {},
+): Promise<TestApp> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'energy-test-'));
   const config = loadConfig({
     HOST: '127.0.0.1',
@@ -35,6 +39,8 @@ export async function startTestApp(env: Record<string, string> = {}, dataDir?: s
     ...env,
   });
   const app = await startApp(config, silentLogger);
+  // Like a deployment waiting for /ready: the panels and the energy ledger are loaded.
+  if (options.waitForLoad ?? true) await app.warmedUp;
   const baseUrl = `http://127.0.0.1:${app.httpPort}`;
   return {
     app,

@@ -13,5 +13,5 @@ const Overview = builder.objectRef<OverviewShape>('Overview').implement({
 });
 
 builder.queryField('overview', (t) =>
-  t.field({ type: Overview, resolve: (_root, _args, { services }) => services.panels.overview() }),
+  t.field({ type: Overview, resolve: (_root, _args, { services, viewer }) => services.panels.overview(viewer.panels) }),
 );

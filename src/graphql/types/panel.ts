@@ -1,6 +1,6 @@
 import { PANEL_STATUSES, type PanelStatusChange as PanelStatusChangeShape } from '../../models/panel-status.js';
 import type { PanelRecord } from '../../models/reading.js';
-import type { Usage as UsageShape } from '../../models/usage.js';
+import type { HistoryPoint as HistoryPointShape, Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
 import { Reading } from './reading.js';
 import { Usage } from './usage.js';
@@ -8,6 +8,21 @@ import { Usage } from './usage.js';
 export const PanelStatus = builder.enumType('PanelStatus', {
   description: 'ONLINE while the newest reading is within OFFLINE_AFTER of now.',
   values: PANEL_STATUSES,
+});
+
+const HistoryPoint = builder.objectRef<HistoryPointShape>('HistoryPoint').implement({
+  description: 'One window of a panel\'s history: energy counted by the counting rule, instantaneous values averaged.',
+  fields: (t) => ({
+    start: t.expose('start', { type: 'DateTime' }),
+    end: t.expose('end', { type: 'DateTime', description: 'Exclusive; the last window ends at `to`.' }),
+    energyKwh: t.exposeFloat('energyKwh', { description: 'kWh used in the window, rounded to 3 decimals.' }),
+    cost: t.exposeFloat('cost', { description: 'Rupiah, at the tariff in force, rounded to 2 decimals.' }),
+    readingCount: t.exposeInt('readingCount'),
+    activePowerKw: t.exposeFloat('activePowerKw', { nullable: true, description: 'Average kW (3 decimals); null without readings.' }),
+    voltage: t.exposeFloat('voltage', { nullable: true, description: 'Average of the phase-average voltage, V (2 decimals).' }),
+    current: t.exposeFloat('current', { nullable: true, description: 'Average of the phase-average current, A (2 decimals).' }),
+    powerFactor: t.exposeFloat('powerFactor', { nullable: true, description: 'Average power factor (3 decimals).' }),
+  }),
 });
 
 export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
@@ -33,7 +48,7 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
       // One store round trip for every panel in the operation.
       load: async (panelIds: string[], { services }): Promise<UsageShape[]> => {
         const usage = await services.energy.todayUsage(panelIds);
-        return panelIds.map((id) => usage.get(id) ?? { energyKwh: 0, cost: 0 });
+        return panelIds.map((id) => usage.get(id)!);
       },
       resolve: (panel) => panel.id,
     }),
@@ -46,6 +61,17 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
         every: t.arg.string({ required: false }),
       },
       resolve: (panel, { from, to, every }, { services }) => services.history.readings(panel.id, from, to, every),
+    }),
+    history: t.field({
+      type: [HistoryPoint],
+      description:
+        'Every window of `every` ("15m", "1h", "1d"...) from `from` to `to`, zero-filled: the energy and cost used in the window (by the counting rule) and the averages of its readings. At most 5,000 windows.',
+      args: {
+        from: t.arg({ type: 'DateTime', required: true }),
+        to: t.arg({ type: 'DateTime', required: true }),
+        every: t.arg.string({ required: true }),
+      },
+      resolve: (panel, { from, to, every }, { services }) => services.history.history(panel.id, from, to, every),
     }),
   }),
 });
@@ -62,14 +88,14 @@ builder.queryFields((t) => ({
   panels: t.field({
     type: [Panel],
     description: 'Every panel ever seen, sorted by id.',
-    resolve: (_root, _args, { services }) => services.panels.list(),
+    resolve: (_root, _args, { services, viewer }) => services.panels.list(viewer.panels),
   }),
   panel: t.field({
     type: Panel,
     nullable: true,
     description: 'null when no panel has this id.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { services }) => services.panels.get(String(id)),
+    resolve: (_root, { id }, { services, viewer }) => services.panels.get(String(id), viewer.panels),
   }),
 }));
 

@@ -1,23 +1,51 @@
-import type { Tariff as TariffShape, TariffPeriod as TariffPeriodShape } from '../../models/usage.js';
+import type { BlockRate as BlockRateShape, Tariff as TariffShape, TariffPlanView } from '../../models/tariff.js';
 import { builder } from '../builder.js';
+import { TariffBlock } from './usage.js';
 
-const TariffPeriod = builder.objectRef<TariffPeriodShape>('TariffPeriod').implement({
+const BlockRate = builder.objectRef<BlockRateShape>('BlockRate').implement({
+  description: 'The rate of one tariff block and the local hours it covers.',
   fields: (t) => ({
-    ratePerKwh: t.exposeFloat('ratePerKwh'),
-    effectiveFrom: t.expose('effectiveFrom', { type: 'DateTime' }),
+    block: t.field({ type: TariffBlock, resolve: (rate) => rate.block }),
+    ratePerKwh: t.exposeFloat('ratePerKwh', { description: 'Rupiah per kWh.' }),
+    hours: t.exposeString('hours', { description: 'Local hours as HH:00-HH:00 (LWBP is the rest of the day).' }),
+  }),
+});
+
+const TariffKind = builder.enumType('TariffKind', {
+  description: 'FLAT: one rate all day. TIME_OF_USE: LWBP off-peak, WBP = K × LWBP in the peak window.',
+  values: ['FLAT', 'TIME_OF_USE'] as const,
+});
+
+export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVersion').implement({
+  description: 'One version of the tariff plan. A version applies from its date until the next one; recording one never reprices earlier days.',
+  fields: (t) => ({
+    effectiveFrom: t.expose('effectiveFrom', { type: 'Date', description: 'Local date; the first version also covers every earlier day.' }),
+    name: t.exposeString('name', { nullable: true }),
+    kind: t.field({ type: TariffKind, resolve: (plan) => plan.kind }),
+    blocks: t.expose('blocks', { type: [BlockRate] }),
+    peakMultiplier: t.exposeFloat('peakMultiplier', { nullable: true, description: 'K: WBP rate = K × LWBP rate (time of use only).' }),
+    reactiveRatePerKvarh: t.exposeFloat('reactiveRatePerKvarh', {
+      nullable: true,
+      description: 'Rupiah per kVArh of excess reactive energy (above 0.62 × kWh when the average power factor is under 0.85); null: not billed.',
+    }),
+    minimumBillConnectedKva: t.exposeFloat('minimumBillConnectedKva', { nullable: true, description: 'Connected power (kVA) of the minimum bill; null: no minimum.' }),
+    minimumBillHours: t.exposeFloat('minimumBillHours', { nullable: true, description: 'Hours of the minimum bill (PLN: 40).' }),
+    taxPercent: t.exposeFloat('taxPercent', { description: 'Street-lighting tax (PPJ/PBJT), percent of the bill before tax.' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime' }),
+    recordedBy: t.exposeString('recordedBy', { description: '"configuration" for the plan of the first start, else who recorded it.' }),
   }),
 });
 
 const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
   fields: (t) => ({
-    ratePerKwh: t.exposeFloat('ratePerKwh', { description: 'Rupiah per kWh now.' }),
-    currency: t.exposeString('currency'),
-    timezone: t.exposeString('timezone', { description: 'The timezone days and months are counted in.' }),
-    history: t.expose('history', {
-      type: [TariffPeriod],
-      description: 'Every rate and since when: past energy is priced at the rate in force when it was used.',
-    }),
+    ratePerKwh: t.exposeFloat('ratePerKwh', { description: "Today's base rate, Rupiah per kWh: the flat rate, or LWBP." }),
+    currency: t.exposeString('currency', { description: 'IDR.' }),
+    timezone: t.exposeString('timezone', { description: 'The timezone days, months and tariff hours are counted in.' }),
+    current: t.expose('current', { type: TariffPlanVersion, description: 'The plan in force today.' }),
+    versions: t.expose('versions', { type: [TariffPlanVersion], description: 'Every version, oldest first.' }),
   }),
 });
 
-builder.queryField('tariff', (t) => t.field({ type: Tariff, resolve: (_root, _args, { services }) => services.tariff.current() }));
+builder.queryField('tariff', (t) =>
+  t.field({ type: Tariff, description: 'The tariff plan and its history.', resolve: (_root, _args, { services }) => services.tariff.current() }),
+);

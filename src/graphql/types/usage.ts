@@ -1,34 +1,54 @@
-import type {
-  DailyUsage as DailyUsageShape,
-  MonthlySummary as MonthlySummaryShape,
-  MonthlyUsage as MonthlyUsageShape,
-  Usage as UsageShape,
-  YearlySummary as YearlySummaryShape,
+import {
+  TARIFF_BLOCKS,
+  type BlockUsage as BlockUsageShape,
+  type DailyUsage as DailyUsageShape,
+  type MonthlySummary as MonthlySummaryShape,
+  type MonthlyUsage as MonthlyUsageShape,
+  type Usage as UsageShape,
+  type YearlySummary as YearlySummaryShape,
 } from '../../models/usage.js';
-import { builder } from '../builder.js';
+import { builder, type BuilderTypes } from '../builder.js';
 
-export const Usage = builder.objectRef<UsageShape>('Usage').implement({
-  description: 'Energy used and what it costs.',
+export const TariffBlock = builder.enumType('TariffBlock', {
+  description: 'PLN tariff blocks: LWBP off-peak, WBP the peak window (local time), FLAT the whole day of a flat plan.',
+  values: TARIFF_BLOCKS,
+});
+
+const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').implement({
+  description: "One tariff block's share of a period's energy and cost.",
   fields: (t) => ({
+    block: t.field({ type: TariffBlock, resolve: (usage) => usage.block }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh, rounded to 3 decimals.' }),
     cost: t.exposeFloat('cost', { description: 'Rupiah, rounded to 2 decimals.' }),
   }),
 });
 
-const DailyUsage = builder.objectRef<DailyUsageShape>('DailyUsage').implement({
-  fields: (t) => ({
-    date: t.expose('date', { type: 'Date' }),
-    energyKwh: t.exposeFloat('energyKwh'),
-    cost: t.exposeFloat('cost'),
+/** The fields every usage row shares (Usage, DailyUsage, MonthlyUsage). */
+function usageFields<Shape extends UsageShape>(t: PothosSchemaTypes.ObjectFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>, Shape>) {
+  return {
+  energyKwh: t.float({ description: 'kWh counted by the counting rule, rounded to 3 decimals.', resolve: (u) => u.energyKwh }),
+  cost: t.float({ description: 'Rupiah at the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (u) => u.cost }),
+  blocks: t.field({
+    type: [BlockUsage],
+    resolve: (u) => u.blocks,
+    description: 'The split by tariff block (every block of the plans in force); the blocks add up to the totals.',
   }),
+  };
+}
+
+export const Usage = builder.objectRef<UsageShape>('Usage').implement({
+  description: 'Energy used and what it costs.',
+  fields: (t) => usageFields(t),
+});
+
+const DailyUsage = builder.objectRef<DailyUsageShape>('DailyUsage').implement({
+  description: 'One local calendar day.',
+  fields: (t) => ({ date: t.expose('date', { type: 'Date' }), ...usageFields(t) }),
 });
 
 const MonthlyUsage = builder.objectRef<MonthlyUsageShape>('MonthlyUsage').implement({
-  fields: (t) => ({
-    month: t.exposeInt('month', { description: '1-12.' }),
-    energyKwh: t.exposeFloat('energyKwh'),
-    cost: t.exposeFloat('cost'),
-  }),
+  description: 'One calendar month.',
+  fields: (t) => ({ month: t.exposeInt('month', { description: '1-12.' }), ...usageFields(t) }),
 });
 
 const MonthlySummary = builder.objectRef<MonthlySummaryShape>('MonthlySummary').implement({
@@ -55,13 +75,14 @@ builder.queryFields((t) => ({
     type: MonthlySummary,
     description: 'Energy and cost per day of a month in the site timezone, for one panel or the whole building.',
     args: { year: t.arg.int({ required: true }), month: t.arg.int({ required: true }), panelId: t.arg.id({ required: false }) },
-    resolve: (_root, { year, month, panelId }, { services }) =>
-      services.panels.monthlySummary(year, month, panelId == null ? null : String(panelId)),
+    resolve: (_root, { year, month, panelId }, { services, viewer }) =>
+      services.panels.monthlySummary(year, month, panelId == null ? null : String(panelId), viewer.panels),
   }),
   yearlySummary: t.field({
     type: YearlySummary,
     description: 'Energy and cost per month of a year in the site timezone, for one panel or the whole building.',
     args: { year: t.arg.int({ required: true }), panelId: t.arg.id({ required: false }) },
-    resolve: (_root, { year, panelId }, { services }) => services.panels.yearlySummary(year, panelId == null ? null : String(panelId)),
+    resolve: (_root, { year, panelId }, { services, viewer }) =>
+      services.panels.yearlySummary(year, panelId == null ? null : String(panelId), viewer.panels),
   }),
 }));

@@ -1,144 +1,204 @@
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
-import type { ReadingStore } from '../../store/reading-store.js';
-import type { TariffHistory } from '../tariff-history.js';
-import type { DailyEnergyCache } from './daily-energy-cache.js';
-import { daysOfMonth, daysOfYear, monthsOfYear, startOfLocalDay, type Period } from './periods.js';
-import { toUsage } from './usage.js';
+import type { CounterSource } from '../../store/reading-store.js';
+import { dayNumberOf, daysInMonth, isoDate, type LocalTime } from '../../time/local-time.js';
+import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
+import { UserInputError } from '../user-input-error.js';
+import { Amount } from './amount.js';
+import { CounterWalk } from './counting-rule.js';
+import type { EnergyLedger } from './energy-ledger.js';
 
-/** Unrounded energy and money, summed before anything is rounded for output. */
-interface Amount {
-  energyKwh: number;
-  cost: number;
-}
+const HOUR_MS = 3_600_000;
 
 export interface EnergyServiceDeps {
-  readonly store: ReadingStore;
-  readonly cache: DailyEnergyCache;
-  readonly tariffs: TariffHistory;
-  readonly timezone: string;
-  readonly now?: () => Date;
+  readonly ledger: EnergyLedger;
+  /** The plans in force; a getter, so a recorded change applies at once. */
+  readonly tariffs: () => TariffSchedule;
+  readonly time: LocalTime;
+  /** Raw readings, for history windows finer than an hour. */
+  readonly source: CounterSource;
+  readonly now?: () => number;
+  /** How long a query waits for energy still being computed (start-up, a late reading). Default 30 s. */
+  readonly settleTimeoutMs?: number;
+}
+
+/** Energy still being computed: the client may retry shortly. */
+export class EnergyNotReadyError extends Error {
+  constructor(panels: readonly string[]) {
+    super(`energy figures are still being computed for ${panels.length} panel(s) (start-up or late readings); try again shortly`);
+    this.name = 'EnergyNotReadyError';
+  }
 }
 
 /**
- * Usage and cost per panel, per day, month and year, in the site's calendar. Energy comes from
- * the store's counter rule (through the daily cache); money is priced at the rate in force when
- * the energy was used.
+ * Usage and cost per panel and period, from the energy ledger (the counting rule's increases per
+ * local hour) priced with the tariff plan in force on each day. Days, months and years are local
+ * calendar periods in the site timezone; a building figure is the sum of its panels, day by day.
  */
 export class EnergyService {
-  readonly #now: () => Date;
+  readonly #deps: EnergyServiceDeps;
+  readonly #now: () => number;
 
-  constructor(private readonly deps: EnergyServiceDeps) {
-    this.#now = deps.now ?? (() => new Date());
+  constructor(deps: EnergyServiceDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
   }
 
-  /** Today (local midnight to now) per panel, for any number of panels in one store round trip. */
+  /** The local day number of today. */
+  today(): number {
+    return this.#deps.time.dayNumber(this.#now());
+  }
+
+  /** Today (local midnight until now) per panel. */
   async todayUsage(panelIds: readonly string[]): Promise<Map<string, Usage>> {
-    const today = this.#today();
-    const amounts = await this.#amountsPerPanel(panelIds, [today]);
-    return new Map(panelIds.map((id) => [id, asUsage(amounts.get(id)?.[0] ?? zero())]));
+    await this.#settled(panelIds);
+    const today = this.today();
+    return new Map(panelIds.map((id) => [id, this.panelDay(id, today).toUsage()]));
   }
 
   /** Today for the sum of the given panels. */
   async todayTotal(panelIds: readonly string[]): Promise<Usage> {
-    const amounts = await this.#amountsPerPanel(panelIds, [this.#today()]);
-    return asUsage(sumAll([...amounts.values()].map((days) => days[0] ?? zero())));
+    await this.#settled(panelIds);
+    return this.buildingDay(panelIds, this.today()).toUsage();
   }
 
   /** One row per calendar day of the month; `panelIds` are summed (the building, or one panel). */
   async monthlySummary(year: number, month: number, panelIds: readonly string[], panelId: string | null): Promise<MonthlySummary> {
-    const days = daysOfMonth(year, month, this.deps.timezone);
-    const perDay = await this.#summedPerDay(panelIds, days);
-    // Day i of the month is the (i+1)-th: no time-zone conversion per day.
-    const prefix = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-`;
-    const rows: DailyUsage[] = days.map((_, i) => ({ date: `${prefix}${String(i + 1).padStart(2, '0')}`, ...asUsage(perDay[i] ?? zero()) }));
-    return { year, month, panelId, total: asUsage(sumAll(perDay)), days: rows };
+    await this.#settled(panelIds);
+    const first = dayNumberOf(year, month, 1);
+    const total = new Amount();
+    const days: DailyUsage[] = [];
+    for (let day = first; day < first + daysInMonth(year, month); day++) {
+      const amount = this.buildingDay(panelIds, day);
+      total.add(amount);
+      days.push({ date: isoDate(day), ...amount.toUsage() });
+    }
+    return { year, month, panelId, total: total.toUsage(), days };
   }
 
   /** One row per calendar month of the year; `panelIds` are summed. */
   async yearlySummary(year: number, panelIds: readonly string[], panelId: string | null): Promise<YearlySummary> {
-    const days = daysOfYear(year, this.deps.timezone);
-    const perDay = await this.#summedPerDay(panelIds, days);
-    const perMonth = Array.from({ length: 12 }, zero);
-    // Days and months are both in calendar order: walk them together.
-    const monthStarts = monthsOfYear(year, this.deps.timezone).map((m) => m.start.getTime());
-    let month = 0;
-    days.forEach((day, i) => {
-      while (month < 11 && day.start.getTime() >= monthStarts[month + 1]!) month++;
-      add(perMonth[month]!, perDay[i] ?? zero());
-    });
-    const months: MonthlyUsage[] = perMonth.map((amount, i) => ({ month: i + 1, ...asUsage(amount) }));
-    return { year, panelId, total: asUsage(sumAll(perMonth)), months };
+    await this.#settled(panelIds);
+    const total = new Amount();
+    const months: MonthlyUsage[] = [];
+    for (let month = 1; month <= 12; month++) {
+      const amount = this.monthAmount(panelIds, year, month);
+      total.add(amount);
+      months.push({ month, ...amount.toUsage() });
+    }
+    return { year, panelId, total: total.toUsage(), months };
+  }
+
+  /** The unrounded amount of one calendar month for the sum of `panelIds` (settle first). */
+  monthAmount(panelIds: readonly string[], year: number, month: number): Amount {
+    const first = dayNumberOf(year, month, 1);
+    const total = new Amount();
+    for (let day = first; day < first + daysInMonth(year, month); day++) total.add(this.buildingDay(panelIds, day));
+    return total;
+  }
+
+  /** One local day for the sum of `panelIds`, panels added in the order given (settle first). */
+  buildingDay(panelIds: readonly string[], day: number): Amount {
+    const total = new Amount().usePricing(this.#deps.tariffs().hourlyOn(day));
+    for (const id of panelIds) total.add(this.panelDay(id, day));
+    return total;
+  }
+
+  /** One local day of one panel (settle first). */
+  panelDay(panelId: string, day: number): Amount {
+    const pricing = this.#deps.tariffs().hourlyOn(day);
+    const entry = this.#deps.ledger.day(panelId, day);
+    return entry ? new Amount().addHours(entry.kwh, pricing) : new Amount().usePricing(pricing);
   }
 
   /**
-   * Fills the daily cache: today first (the dashboard's cards), then the earlier days of this
-   * year (the summaries). Kept apart so a dashboard request never waits for the long year fill.
+   * Energy and cost in each window of `everyMs` from `from` to `to` (the last window may be
+   * shorter), for one panel. Windows of whole local hours come from the ledger's hourly figures;
+   * finer ones re-walk the readings from the ledger's saved state of that day with the same rule.
    */
-  async warmUp(panelIds: readonly string[]): Promise<void> {
-    const today = this.#today();
-    await this.deps.cache.energy(panelIds, [today]);
-    const year = Number(new Intl.DateTimeFormat('en', { timeZone: this.deps.timezone, year: 'numeric' }).format(today.start));
-    const earlier = daysOfYear(year, this.deps.timezone).filter((day) => day.start < today.start);
-    await this.deps.cache.energy(panelIds, earlier);
+  async windows(panelId: string, fromMs: number, toMs: number, everyMs: number): Promise<Amount[]> {
+    await this.#settled([panelId]);
+    const count = Math.ceil((toMs - fromMs) / everyMs);
+    const amounts = Array.from({ length: count }, () => new Amount());
+    const time = this.#deps.time;
+    const wholeHours =
+      everyMs % HOUR_MS === 0 &&
+      time.localMs(fromMs) % HOUR_MS === 0 &&
+      time.localMs(toMs) % HOUR_MS === 0 &&
+      time.isFixedOffsetBetween(fromMs, toMs);
+    if (wholeHours) this.#hourWindows(panelId, fromMs, toMs, everyMs, amounts);
+    else await this.#walkWindows(panelId, fromMs, toMs, everyMs, amounts);
+    return amounts;
   }
 
-  #today(): Period {
-    const now = this.#now();
-    const start = startOfLocalDay(now, this.deps.timezone);
-    const end = startOfLocalDay(new Date(start.getTime() + 36 * 3_600_000), this.deps.timezone);
-    return { start, end };
-  }
-
-  async #summedPerDay(panelIds: readonly string[], days: readonly Period[]): Promise<Amount[]> {
-    const perPanel = await this.#amountsPerPanel(panelIds, days);
-    const totals = days.map(zero);
-    for (const amounts of perPanel.values()) amounts.forEach((amount, i) => add(totals[i]!, amount));
-    return totals;
-  }
-
-  /** Energy and cost per panel per day. */
-  async #amountsPerPanel(panelIds: readonly string[], days: readonly Period[]): Promise<Map<string, Amount[]>> {
-    const energy = await this.deps.cache.energy(panelIds, days);
-    const result = new Map<string, Amount[]>();
-    const splitDays: number[] = [];
-    const rates = days.map((day, i) => {
-      const segments = this.deps.tariffs.segments(day.start, day.end);
-      if (segments.length > 1) splitDays.push(i);
-      return segments[0]?.ratePerKwh ?? this.deps.tariffs.currentRate;
-    });
-    for (const panelId of panelIds) {
-      const kwh = energy.get(panelId) ?? [];
-      result.set(panelId, days.map((_, i) => ({ energyKwh: kwh[i] ?? 0, cost: (kwh[i] ?? 0) * rates[i]! })));
-    }
-    // A day on which the tariff changed is priced piece by piece (rare: one day per change).
-    for (const i of splitDays) {
-      const day = days[i]!;
-      const costs = new Map<string, number>();
-      for (const segment of this.deps.tariffs.segments(day.start, day.end)) {
-        const rows = await this.deps.store.energy({ panelIds, from: segment.from, to: segment.to, groupBy: 'total' });
-        for (const row of rows) costs.set(row.panelId, (costs.get(row.panelId) ?? 0) + row.energyKwh * segment.ratePerKwh);
+  #hourWindows(panelId: string, fromMs: number, toMs: number, everyMs: number, amounts: Amount[]): void {
+    const { time, ledger, tariffs } = { time: this.#deps.time, ledger: this.#deps.ledger, tariffs: this.#deps.tariffs() };
+    for (let w = 0; w < amounts.length; w++) {
+      const start = fromMs + w * everyMs;
+      const end = Math.min(toMs, start + everyMs);
+      // Walk day by day: [start, end) covers whole local hours of one or more days.
+      for (let t = start; t < end; ) {
+        const day = time.dayNumber(t);
+        const dayEnd = Math.min(end, time.dayStart(day + 1));
+        const fromHour = time.hourOfDay(t);
+        const toHour = dayEnd === time.dayStart(day + 1) ? 24 : time.hourOfDay(dayEnd);
+        const pricing = tariffs.hourlyOn(day);
+        const entry = ledger.day(panelId, day);
+        if (entry) amounts[w]!.addHours(entry.kwh, pricing, fromHour, toHour);
+        else amounts[w]!.usePricing(pricing);
+        t = dayEnd;
       }
-      for (const panelId of panelIds) result.get(panelId)![i]!.cost = costs.get(panelId) ?? 0;
     }
-    return result;
+  }
+
+  async #walkWindows(panelId: string, fromMs: number, toMs: number, everyMs: number, amounts: Amount[]): Promise<void> {
+    const { time, ledger, source } = this.#deps;
+    const tariffs = this.#deps.tariffs();
+    for (let w = 0; w < amounts.length; w++) amounts[w]!.usePricing(tariffs.hourlyOn(time.dayNumber(fromMs + w * everyMs)));
+    const state = ledger.stateAt(panelId, time.dayNumber(fromMs));
+    if (state === null) return;
+    const walk = new CounterWalk(ledger.rule, state.active);
+    // Readings after `to` can still confirm a new level whose first steps lie inside: walk on
+    // until nothing inside [from, to) is pending, which takes at most confirmReadings − 1 readings.
+    let beyond = 0;
+    const sink = (t: number, kwh: number) => {
+      if (t < fromMs || t >= toMs) return;
+      const day = time.dayNumber(t);
+      amounts[Math.floor((t - fromMs) / everyMs)]!.addIncrease(kwh, tariffs.hourlyOn(day), time.hourOfDay(t));
+    };
+    for await (const chunk of source.scan(panelId, time.dayStart(state.fromDay))) {
+      for (let k = 0; k < chunk.t.length; k++) {
+        const t = chunk.t[k]!;
+        if (t >= toMs) {
+          if (!walk.hasPending || beyond >= ledger.rule.confirmReadings - 1) return;
+          beyond++;
+        }
+        walk.step(t, chunk.kwh[k]!, chunk.kw[k]!, chunk.pf[k]!, sink);
+      }
+    }
+  }
+
+  async #settled(panelIds: readonly string[]): Promise<void> {
+    const timeoutMs = this.#deps.settleTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([this.#deps.ledger.settled(panelIds), timeout]);
+      if (outcome === 'timeout') throw new EnergyNotReadyError(this.#deps.ledger.pendingPanels());
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
-function zero(): Amount {
-  return { energyKwh: 0, cost: 0 };
+/** Validates a calendar year for summaries and bills. */
+export function checkYear(year: number): void {
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserInputError(`year must be between 2000 and 2100 (got ${year})`);
 }
 
-function add(target: Amount, amount: Amount): void {
-  target.energyKwh += amount.energyKwh;
-  target.cost += amount.cost;
-}
-
-function sumAll(amounts: readonly Amount[]): Amount {
-  const total = zero();
-  for (const amount of amounts) add(total, amount);
-  return total;
-}
-
-function asUsage(amount: Amount): Usage {
-  return toUsage(amount.energyKwh, amount.cost);
+/** Validates a calendar month (1-12). */
+export function checkMonth(month: number): void {
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw new UserInputError(`month must be 1-12 (got ${month})`);
 }

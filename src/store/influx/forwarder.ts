@@ -6,32 +6,33 @@ import { InvalidPointError, readingToLine } from './influx-points.js';
 import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
 
 /**
- * Forwards readings from the local journal's outbox to InfluxDB.
+ * Forwards readings from the local journal to InfluxDB.
  *
  * Guarantees:
- * - A reading leaves the outbox only after InfluxDB answered 204 for a request containing it (or
+ * - A reading leaves the journal only after InfluxDB answered 204 for a request containing it (or
  *   after it was quarantined as unwritable, see below). Anything else (errors, timeouts, a crash
- *   of this process) leaves it in the outbox, to be sent again. Resending is harmless: the point
+ *   of this process) leaves it in the journal, to be sent again. Resending is harmless: the point
  *   has the same series and timestamp and InfluxDB merges it, so every reading ends up in
  *   InfluxDB exactly once.
  * - Outages are retried for as long as they last, with capped exponential backoff and jitter;
  *   429/503 Retry-After is honoured. The backlog is bounded only by the journal's disk.
  * - A batch InfluxDB rejects for its content (400 bad line protocol, 422 type conflict or beyond
  *   retention, 413 too large) is split in halves until the offending readings are isolated; those
- *   are quarantined: removed from the outbox, logged with their values and InfluxDB's message,
- *   counted and reported to `onQuarantined` listeners. They stay in the journal's readings table,
- *   so nothing is silently dropped, and they no longer block the readings behind them.
+ *   are quarantined: moved to the journal's quarantine table with InfluxDB's message, logged and
+ *   counted, so nothing is silently dropped, and they no longer block the readings behind them.
  * - 401/403/404 (token, org or bucket wrong or revoked) are retried like an outage: the data is
  *   fine and an operator can fix the settings; the state stays `degraded` with the error meanwhile.
  */
 
-/** The journal side: SqliteStore with `outbox: true` satisfies this. */
-export interface OutboxSource {
+/** The journal side: SqliteJournal satisfies this. */
+export interface JournalSource {
   /** The oldest `limit` entries, oldest first. */
-  outboxPeek(limit: number): ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>;
-  /** Removes entries (idempotent). */
-  outboxAck(seqs: readonly number[]): void;
-  outboxStats(): { readonly count: number; readonly oldestEnqueuedAt: Date | null; readonly oldestReadingTime: Date | null };
+  peek(limit: number): ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>;
+  /** Removes confirmed entries (idempotent). */
+  ack(seqs: readonly number[]): void;
+  /** Moves an entry InfluxDB can never store out of the way, keeping it with the reason. */
+  quarantine(seq: number, reason: string): void;
+  stats(): { readonly count: number; readonly oldestEnqueuedAt: Date | null; readonly oldestReadingTime: Date | null };
 }
 
 /** The InfluxDB side: InfluxHttp satisfies this. */
@@ -41,12 +42,12 @@ export interface LineWriter {
 }
 
 export interface ForwarderOptions {
-  readonly source: OutboxSource;
+  readonly source: JournalSource;
   readonly writer: LineWriter;
   /** Readings per request. Default 5,000. */
   readonly batchSize?: number;
   readonly backoff?: BackoffOptions;
-  /** When idle, look at the outbox this often even without notify() (another process may write it). Default 5 s. */
+  /** When idle, look at the journal this often even without notify() (another process may write it). Default 5 s. */
   readonly idlePollMs?: number;
   /** After notify(), wait this long so readings arriving together go in one request. Default 50 ms. */
   readonly lingerMs?: number;
@@ -71,7 +72,7 @@ export interface ForwarderStats {
   /** `degraded` from a failed request until the next successful one. */
   readonly state: ForwarderState;
   readonly running: boolean;
-  /** Readings waiting in the outbox. */
+  /** Readings waiting in the journal. */
   readonly backlog: number;
   /** How long the oldest waiting reading has been waiting (since it was journaled), or null. */
   readonly oldestUnsentAgeMs: number | null;
@@ -97,7 +98,7 @@ export interface QuarantinedReading {
 export interface StopResult {
   /** Readings confirmed while stopping. */
   readonly flushed: number;
-  /** Readings left in the outbox for the next start. */
+  /** Readings left in the journal for the next start. */
   readonly left: number;
 }
 
@@ -110,7 +111,7 @@ interface Entry {
 }
 
 export class Forwarder {
-  private readonly source: OutboxSource;
+  private readonly source: JournalSource;
   private readonly writer: LineWriter;
   private batchSize: number;
   private readonly backoff: BackoffOptions;
@@ -137,9 +138,6 @@ export class Forwarder {
   private sentTotal = 0;
   private requestsTotal = 0;
   private quarantinedTotal = 0;
-  private readonly confirmedListeners = new Set<(readings: readonly Reading[]) => void>();
-  private readonly quarantineListeners = new Set<(entry: QuarantinedReading) => void>();
-  private readonly stateListeners = new Set<(state: ForwarderState, error: ForwarderError | null) => void>();
 
   constructor(options: ForwarderOptions) {
     this.source = options.source;
@@ -171,29 +169,12 @@ export class Forwarder {
     this.idle.wake();
   }
 
-  /** Called with the readings of every request InfluxDB confirmed. Returns an unsubscribe function. */
-  onConfirmed(listener: (readings: readonly Reading[]) => void): () => void {
-    this.confirmedListeners.add(listener);
-    return () => this.confirmedListeners.delete(listener);
-  }
-
-  onQuarantined(listener: (entry: QuarantinedReading) => void): () => void {
-    this.quarantineListeners.add(listener);
-    return () => this.quarantineListeners.delete(listener);
-  }
-
-  /** Called on every change between ok and degraded. */
-  onStateChange(listener: (state: ForwarderState, error: ForwarderError | null) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
-  }
-
   get state(): ForwarderState {
     return this.consecutiveFailures === 0 ? 'ok' : 'degraded';
   }
 
   stats(): ForwarderStats {
-    const outbox = this.source.outboxStats();
+    const outbox = this.source.stats();
     return {
       state: this.state,
       running: this.loop !== undefined && !this.stopping,
@@ -211,7 +192,7 @@ export class Forwarder {
 
   /**
    * Stops: sends what it can until the deadline (no more backoff; the first failure ends it),
-   * aborts a request still running at the deadline, and leaves everything unsent in the outbox.
+   * aborts a request still running at the deadline, and leaves everything unsent in the journal.
    */
   stop(options: { deadlineMs?: number } = {}): Promise<StopResult> {
     // Once: a second call (a close() after a shutdown handler, say) gets the first one's result.
@@ -232,7 +213,7 @@ export class Forwarder {
     } finally {
       clearTimeout(timer);
     }
-    const left = this.source.outboxStats().count;
+    const left = this.source.stats().count;
     const flushed = this.sentTotal - sentBefore;
     this.log.info({ flushed, left }, left > 0 ? 'forwarder stopped; unsent readings stay in the journal' : 'forwarder stopped');
     return { flushed, left };
@@ -241,7 +222,7 @@ export class Forwarder {
   private async run(): Promise<void> {
     for (;;) {
       if (this.stopping) return this.flushForStop();
-      const batch = this.source.outboxPeek(this.batchSize);
+      const batch = this.source.peek(this.batchSize);
       if (batch.length === 0) {
         if (this.consecutiveFailures > 0) this.recordSuccess(); // everything left was quarantined
         this.notified = false;
@@ -268,7 +249,7 @@ export class Forwarder {
   private async flushForStop(): Promise<void> {
     const signal = this.deadline.signal;
     while (!signal.aborted) {
-      const batch = this.source.outboxPeek(this.batchSize);
+      const batch = this.source.peek(this.batchSize);
       if (batch.length === 0) return;
       try {
         await this.sendBatch(batch, signal);
@@ -321,32 +302,17 @@ export class Forwarder {
       await this.write(entries.slice(middle), signal);
       return;
     }
-    this.source.outboxAck(entries.map((e) => e.seq));
+    this.source.ack(entries.map((e) => e.seq));
     this.sentTotal += entries.length;
-    const readings = entries.map((e) => e.reading);
-    for (const listener of this.confirmedListeners) {
-      try {
-        listener(readings);
-      } catch (listenerError) {
-        this.log.error({ err: listenerError }, 'onConfirmed listener failed');
-      }
-    }
   }
 
   private quarantine(entry: QuarantinedReading): void {
-    this.source.outboxAck([entry.seq]);
+    this.source.quarantine(entry.seq, entry.reason);
     this.quarantinedTotal++;
     this.log.error(
       { panelId: entry.reading.panelId, time: entry.reading.time, reading: entry.reading, line: entry.line, reason: entry.reason },
-      'reading quarantined: InfluxDB cannot store it; it stays in the local journal but will not be forwarded',
+      'reading quarantined: InfluxDB cannot store it; it is kept in the journal\'s quarantine table and not forwarded',
     );
-    for (const listener of this.quarantineListeners) {
-      try {
-        listener(entry);
-      } catch (listenerError) {
-        this.log.error({ err: listenerError }, 'onQuarantined listener failed');
-      }
-    }
   }
 
   private recordSuccess(): void {
@@ -355,7 +321,6 @@ export class Forwarder {
     this.lastSuccessAt = new Date(this.now());
     if (wasDegraded) {
       this.log.info({ backlog: this.backlogForLog() }, 'InfluxDB writes succeed again');
-      this.emitState();
     }
   }
 
@@ -379,26 +344,16 @@ export class Forwarder {
             ? 'InfluxDB is unreachable or slow'
             : undefined;
       this.log.warn({ err: error, status, hint }, 'InfluxDB write failed; readings stay in the journal and are retried');
-      this.emitState();
     }
   }
 
   /** The backlog for a log line; a journal that cannot say must not turn logging into a crash. */
   private backlogForLog(): number | undefined {
     try {
-      return this.source.outboxStats().count;
+      return this.source.stats().count;
     } catch {
       return undefined;
     }
   }
 
-  private emitState(): void {
-    for (const listener of this.stateListeners) {
-      try {
-        listener(this.state, this.lastError);
-      } catch (listenerError) {
-        this.log.error({ err: listenerError }, 'onStateChange listener failed');
-      }
-    }
-  }
 }

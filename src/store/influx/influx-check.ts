@@ -74,3 +74,28 @@ export async function checkInfluxAccess(
     throw error;
   }
 }
+
+/**
+ * Makes sure the admin record's bucket exists (created without expiry on a first start). A token
+ * that may not create it is a configuration problem: the operator creates the bucket or grants it.
+ */
+export async function ensureAdminBucket(connection: InfluxConnection, options: InfluxAccessCheckOptions = {}): Promise<InfluxAccessResult> {
+  const http = new InfluxHttp(connection, { timeoutMs: options.timeoutMs ?? 5_000, fetch: options.fetch });
+  try {
+    const { found } = await http.findBucket();
+    if (!found) await http.createBucket();
+    return { reachable: true };
+  } catch (error) {
+    if (error instanceof InfluxUnreachableError) return { reachable: false, error };
+    if (error instanceof InfluxHttpError && (error.status >= 500 || error.status === 429)) return { reachable: false, error };
+    if (error instanceof InfluxHttpError) {
+      throw new InfluxAccessError(
+        error.status === 401 ? 'unauthorized' : 'forbidden',
+        `InfluxDB at ${connection.url}: the admin record's bucket "${connection.bucket}" (INFLUX_ADMIN_BUCKET) is missing and INFLUX_TOKEN may not create it ` +
+          `(${error.status} ${error.detail}). Create it (no retention) or give the token write access to buckets.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}

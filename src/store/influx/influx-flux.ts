@@ -3,15 +3,11 @@ import {
   fluxDateTime,
   fluxDuration,
   fluxExpression,
-  fluxFloat,
   fluxInteger,
   fluxString,
   type ParameterizedQuery,
 } from '@influxdata/influxdb-client';
-import { IANAZone } from 'luxon';
-import type { CounterRuleParams, EnergyGrouping } from '../../models/energy.js';
-import { periodSlices } from '../../services/energy/periods.js';
-import { FIELD, MEASUREMENT } from './influx-points.js';
+import { FIELD, MEASUREMENT, NULL_MASK_FIELD } from './influx-points.js';
 
 /**
  * Flux query builders for InfluxStore.
@@ -65,7 +61,7 @@ export function panelPredicate(panelIds: readonly string[]): ParameterizedQuery 
 
 const measurement = fluxString(MEASUREMENT);
 const energyField = fluxString(FIELD.energyKwh);
-const powerField = fluxString(FIELD.activePowerKw);
+const nullMaskField = fluxString(NULL_MASK_FIELD);
 
 /** Newest point of each requested panel, all fields of the newest timestamp in one row. */
 export function latestReadingsQuery(bucket: string, panelIds: readonly string[]): ParameterizedQuery {
@@ -113,10 +109,13 @@ export function downsampleQuery(bucket: string, panelId: string, from: Date, to:
         |> filter(fn: (r) => r._measurement == ${measurement} and r.panel_id == ${fluxString(panelId)} and ${fieldTest})`;
   const window = flux`every: ${msDuration(everyMs)}, offset: ${msDuration(offsetMs)}, createEmpty: false, timeSrc: "_start"`;
   return flux`${unionOf([
-    flux`${source(flux`r._field != ${energyField}`)}
+    flux`${source(flux`r._field != ${energyField} and r._field != ${nullMaskField}`)}
         |> aggregateWindow(${window}, fn: mean)`,
     flux`${source(flux`r._field == ${energyField}`)}
         |> aggregateWindow(${window}, fn: last)`,
+    flux`${source(flux`r._field == ${energyField}`)}
+        |> aggregateWindow(${window}, fn: count)
+        |> set(key: "_field", value: "reading_count")`,
   ])}
   |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
   |> group()
@@ -136,233 +135,42 @@ export function panelsQuery(bucket: string): ParameterizedQuery {
   |> group()`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Energy
-// ---------------------------------------------------------------------------------------------
-
-/** Per panel: the newest reading before `from`, whether it has one inside, the first at/after `to`. */
-export interface PanelBounds {
-  readonly panelId: string;
-  /** Time of the newest reading before `from` (the first lookback reading), if any. */
-  readonly before?: Date;
-  /** Whether the panel has any reading in [from, to). Panels without one have no energy rows. */
-  readonly inside: boolean;
-  /** Time of the first reading at or after `to` (the lookahead reading), if any. */
-  readonly after?: Date;
-}
+/** The fields the counting rule walks, and the null mask that qualifies them. */
+const RULE_FIELDS = [
+  FIELD.energyKwh,
+  FIELD.activePowerKw,
+  FIELD.powerFactor,
+  FIELD.reactiveEnergyKvarh,
+  FIELD.apparentPowerKva,
+  NULL_MASK_FIELD,
+] as const;
 
 /**
- * Step 1 of energy(): the time bounds of each panel's window, from three storage-pushed-down
- * selectors over the counter field (columns panel_id, bound = before|inside|after, _time). Only
- * timestamps come back, no readings.
+ * One panel's readings in [from, to) with only the fields the counting rule needs, one row per
+ * reading (pivoted), oldest first.
  */
-export function energyBoundsQuery(bucket: string, panelIds: readonly string[], from: Date, to: Date): ParameterizedQuery {
-  const filter = flux`filter(fn: (r) => r._measurement == ${measurement} and r._field == ${energyField} and ${panelPredicate(panelIds)})`;
-  const bound = (start: Date, stop: Date, selector: 'first' | 'last', label: string): ParameterizedQuery =>
-    flux`from(bucket: ${fluxString(bucket)})
-        |> range(start: ${fluxTime(start)}, stop: ${fluxTime(stop)})
-        |> ${filter}
+export function ruleFieldsQuery(bucket: string, panelId: string, from: Date, to: Date): ParameterizedQuery {
+  const fields = joinFragments(
+    RULE_FIELDS.map((field) => flux`r._field == ${fluxString(field)}`),
+    ' or ',
+  );
+  return flux`from(bucket: ${fluxString(bucket)})
+  |> range(start: ${fluxTime(from)}, stop: ${fluxTime(to)})
+  |> filter(fn: (r) => r._measurement == ${measurement} and r.panel_id == ${fluxString(panelId)} and (${fields}))
+  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+  |> keep(columns: ["_time", ${joinFragments(RULE_FIELDS.map((field) => fluxString(field)), ', ')}])`;
+}
+
+/** The first and the last counter timestamp of one panel at or after `from` (columns edge, _time). */
+export function panelSpanQuery(bucket: string, panelId: string, from: Date): ParameterizedQuery {
+  const edge = (selector: 'first' | 'last'): ParameterizedQuery => flux`from(bucket: ${fluxString(bucket)})
+        |> range(start: ${fluxTime(from)}, stop: ${fluxTime(MAX_TIME)})
+        |> filter(fn: (r) => r._measurement == ${measurement} and r.panel_id == ${fluxString(panelId)} and r._field == ${energyField})
         |> ${fluxExpression(selector)}()
-        |> keep(columns: ["panel_id", "_time"])
-        |> set(key: "bound", value: ${fluxString(label)})`;
-  const streams: ParameterizedQuery[] = [];
-  if (from > MIN_TIME) streams.push(bound(MIN_TIME, from, 'last', 'before'));
-  streams.push(bound(from, to, 'first', 'inside'));
-  if (to < MAX_TIME) streams.push(bound(to, MAX_TIME, 'first', 'after'));
-  return flux`${unionOf(streams)}
+        |> keep(columns: ["_time"])
+        |> set(key: "edge", value: ${fluxString(selector)})`;
+  return flux`${unionOf([edge('first'), edge('last')])}
   |> group()`;
 }
 
-/** How Flux should cut local days and months: a fixed UTC offset, or a named IANA location. */
-export type FluxLocation =
-  | { readonly kind: 'fixed'; readonly offsetMinutes: number }
-  | { readonly kind: 'location'; readonly name: string };
-
-/**
- * A fixed offset when the zone's offset is the same at every period boundary of the query (true
- * for zones without daylight saving such as Asia/Jakarta, WIB +7), else the named location.
- * `timezone.fixed` works on InfluxDB images without zoneinfo, where `timezone.location` fails.
- */
-export function fluxLocationFor(timezone: string, from: Date, to: Date, unit: 'day' | 'month'): FluxLocation {
-  const zone = IANAZone.create(timezone);
-  if (!zone.isValid) throw new RangeError(`"${timezone}" is not an IANA timezone`);
-  const instants = [from.getTime(), to.getTime()];
-  for (const slice of periodSlices(from, to, unit, timezone)) {
-    instants.push(slice.periodStart.getTime(), slice.end.getTime());
-  }
-  const offsets = new Set(instants.map((ms) => zone.offset(ms)));
-  if (offsets.size === 1) return { kind: 'fixed', offsetMinutes: zone.offset(from.getTime()) };
-  return { kind: 'location', name: timezone };
-}
-
-/** The Flux expression of a location; the fixed offset is written from integers only. */
-function locationExpression(location: FluxLocation): ParameterizedQuery {
-  if (location.kind === 'location') return flux`timezone.location(name: ${fluxString(location.name)})`;
-  const minutes = location.offsetMinutes;
-  if (!Number.isSafeInteger(minutes)) throw new RangeError(`offset is not whole minutes: ${minutes}`);
-  const sign = minutes < 0 ? '-' : '';
-  const abs = Math.abs(minutes);
-  const duration = abs === 0 ? '0h' : `${Math.floor(abs / 60)}h${abs % 60 === 0 ? '' : `${abs % 60}m`}`;
-  return flux`timezone.fixed(offset: ${fluxExpression(`${sign}${duration}`)})`;
-}
-
-/** The time window of one panel in step 2: [start, stop) plus, optionally, the reading before `start`. */
-export interface PanelWindow {
-  readonly panelId: string;
-  /** First instant read in full (the first lookback reading's time, or `from`). */
-  readonly start: Date;
-  /** Exclusive end (just after the lookahead reading, or `to`). */
-  readonly stop: Date;
-  /** Also read the newest reading before `start` (the second lookback reading). */
-  readonly secondLookback: boolean;
-}
-
-/** Windows from the bounds: two readings back, the inside, one reading ahead. */
-export function panelWindows(bounds: readonly PanelBounds[], from: Date, to: Date): PanelWindow[] {
-  return bounds
-    .filter((b) => b.inside)
-    .map((b) => ({
-      panelId: b.panelId,
-      start: b.before ?? from,
-      stop: b.after ? new Date(b.after.getTime() + 1) : to,
-      secondLookback: b.before !== undefined,
-    }));
-}
-
-export interface EnergyQueryParams {
-  readonly bucket: string;
-  readonly windows: readonly PanelWindow[];
-  readonly from: Date;
-  readonly to: Date;
-  readonly groupBy: EnergyGrouping;
-  /** Required for day/month grouping. */
-  readonly location?: FluxLocation;
-  readonly rule: CounterRuleParams;
-}
-
-/**
- * Step 2 of energy(): the counter rule (README "How energy is counted") evaluated inside
- * InfluxDB, summed per panel and calendar period. Result columns: panel_id, period, energy.
- *
- * 1. Per panel, the counter and power of: the second reading before `from` (`last()` before the
- *    first one), everything from the first reading before `from` to the first at/after `to`.
- * 2. Pivot to one row per reading, number the rows 1..n per panel (cumulativeSum of 1).
- * 3. Neighbours without a join: every row is emitted again with its number shifted by +1, +2 and
- *    -1 under field names suffixed 1, 2 and n, and a pivot on the row number puts the previous,
- *    the one before that and the next reading's t/c/p next to each row (null where there is none).
- *    This copies the neighbours' values exactly (difference() would recompute them with rounding).
- * 4. The same CASE as the SQLite store, in the same order, with the same arithmetic:
- *    - no previous reading in the window: 0
- *    - the reading is a glitch (it has a next one, the step into it is abnormal, the step from
- *      its predecessor to its successor is normal): 0
- *    - the previous reading is a glitch (same test one row back): c - c2 (that step is normal by
- *      the glitch definition)
- *    - the step from the previous reading is normal: c - c1
- *    - otherwise (reset, replacement meter, jump): 0
- *    `normal` is `0 <= cB - cA <= max(pA, pB, minKw) * ratio * ((tB - tA) / 3600000.0)` with times
- *    as float milliseconds (exact for ms timestamps), the operation order of counter-rule.ts.
- *    Missing neighbours are tested with `exists` inside `if ... then ... else`, which evaluates
- *    only the branch taken, so no comparison ever sees a null (Flux's `and` is not documented
- *    to short-circuit).
- * 5. Keep readings in [from, to); the period is the reading's local day/month start
- *    (`date.truncate` in the site location) or `from` for 'total'; sum in time order.
- */
-export function energyQuery(params: EnergyQueryParams): ParameterizedQuery {
-  const { bucket, windows, from, to, groupBy, rule } = params;
-  if (windows.length === 0) throw new RangeError('energyQuery needs at least one panel window');
-  const fields = flux`(r._field == ${energyField} or r._field == ${powerField})`;
-  const streams: ParameterizedQuery[] = [];
-  for (const w of windows) {
-    const panel = flux`r._measurement == ${measurement} and r.panel_id == ${fluxString(w.panelId)} and ${fields}`;
-    if (w.secondLookback && w.start > MIN_TIME) {
-      streams.push(flux`from(bucket: ${fluxString(bucket)})
-        |> range(start: ${fluxTime(MIN_TIME)}, stop: ${fluxTime(w.start)})
-        |> filter(fn: (r) => ${panel})
-        |> last()`);
-    }
-    streams.push(flux`from(bucket: ${fluxString(bucket)})
-        |> range(start: ${fluxTime(w.start)}, stop: ${fluxTime(w.stop)})
-        |> filter(fn: (r) => ${panel})`);
-  }
-
-  let imports = flux``;
-  let period: ParameterizedQuery;
-  if (groupBy === 'total') {
-    period = fluxTime(from);
-  } else {
-    if (!params.location) throw new RangeError(`energyQuery needs a location for ${groupBy} grouping`);
-    imports = flux`import "date"
-import "timezone"
-
-`;
-    const unit = fluxExpression(groupBy === 'day' ? '1d' : '1mo');
-    period = flux`date.truncate(t: time(v: int(v: r.t) * 1000000), unit: ${unit}, location: ${locationExpression(params.location)})`;
-  }
-
-  const step = (a: string, b: string): ParameterizedQuery =>
-    fluxExpression(`normal(cA: r.c${a}, pA: r.p${a}, tA: r.t${a}, cB: r.c${b}, pB: r.p${b}, tB: r.t${b})`);
-
-  return flux`${imports}ratio = ${fluxFloat(rule.maxPowerRatio)}
-minKw = ${fluxFloat(rule.minPowerKw)}
-
-normal = (cA, pA, tA, cB, pB, tB) => {
-    rise = cB - cA
-    pmax = if pA > pB then (if pA > minKw then pA else minKw) else (if pB > minKw then pB else minKw)
-
-    return rise >= 0.0 and rise <= pmax * ratio * ((tB - tA) / 3600000.0)
-}
-
-shifted = (tables=<-, offset, suffix) =>
-    union(
-        tables: [
-            tables |> map(fn: (r) => ({panel_id: r.panel_id, i: r.i + offset, _field: "t" + suffix, _value: r.t})),
-            tables |> map(fn: (r) => ({panel_id: r.panel_id, i: r.i + offset, _field: "c" + suffix, _value: r.c})),
-            tables |> map(fn: (r) => ({panel_id: r.panel_id, i: r.i + offset, _field: "p" + suffix, _value: r.p})),
-        ],
-    )
-
-rows =
-    ${unionOf(streams)}
-        |> group(columns: ["panel_id"])
-        |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
-        |> filter(fn: (r) => exists r.${fluxExpression(FIELD.energyKwh)} and exists r.${fluxExpression(FIELD.activePowerKw)})
-        |> sort(columns: ["_time"])
-        |> map(fn: (r) => ({panel_id: r.panel_id, t: float(v: int(v: r._time) / 1000000), c: r.${fluxExpression(FIELD.energyKwh)}, p: r.${fluxExpression(FIELD.activePowerKw)}, i: 1}))
-        |> cumulativeSum(columns: ["i"])
-
-union(
-    tables: [
-        rows |> shifted(offset: 0, suffix: ""),
-        rows |> shifted(offset: 1, suffix: "1"),
-        rows |> shifted(offset: 2, suffix: "2"),
-        rows |> shifted(offset: -1, suffix: "n"),
-    ],
-)
-    |> group(columns: ["panel_id"])
-    |> pivot(rowKey: ["i"], columnKey: ["_field"], valueColumn: "_value")
-    |> filter(fn: (r) => if exists r.t then r.t >= ${fluxFloat(from.getTime())} and r.t < ${fluxFloat(to.getTime())} else false)
-    |> map(
-        fn: (r) =>
-            ({
-                panel_id: r.panel_id,
-                t: r.t,
-                energy:
-                    if not exists r.t1 then
-                        0.0
-                    else if (if exists r.tn then not ${step('1', '')} and ${step('1', 'n')} else false) then
-                        0.0
-                    else if (if exists r.t2 then not ${step('2', '1')} and ${step('2', '')} else false) then
-                        r.c - r.c2
-                    else if ${step('1', '')} then
-                        r.c - r.c1
-                    else
-                        0.0,
-            }),
-    )
-    |> map(fn: (r) => ({r with period: ${period}}))
-    |> group(columns: ["panel_id", "period"])
-    |> sort(columns: ["t"])
-    |> sum(column: "energy")
-    |> group()
-    |> sort(columns: ["panel_id", "period"])`;
-}
+export { MIN_TIME, MAX_TIME };

@@ -201,7 +201,13 @@ export class InfluxHttp {
       { method: 'GET', headers: { ...this.authHeaders(), Accept: 'application/json' } },
       signal,
     );
-    if (!response.ok) throw await errorFromResponse('bucket lookup', response);
+    if (!response.ok) {
+      const error = await errorFromResponse('bucket lookup', response);
+      // InfluxDB 2.7 answers a name filter that matches nothing with 404 "bucket … not found"
+      // (an unknown org is a 404 too, naming the organization).
+      if (error.status === 404 && /bucket/i.test(error.detail) && !/organi[sz]ation/i.test(error.detail)) return { found: false };
+      throw error;
+    }
     let body: unknown;
     try {
       body = await response.json();
@@ -213,5 +219,32 @@ export class InfluxHttp {
       throw new InfluxHttpError('bucket lookup', response.status, undefined, 'answer has no "buckets" list: is INFLUX_URL an InfluxDB 2?', undefined);
     }
     return { found: buckets.some((b: unknown) => b !== null && typeof b === 'object' && (b as Record<string, unknown>).name === bucket) };
+  }
+
+  /** Creates this connection's bucket in its org, without expiry (POST /api/v2/buckets). */
+  async createBucket(signal?: AbortSignal): Promise<void> {
+    const { org, bucket } = this.connection;
+    const orgs = await this.request(
+      'org lookup',
+      `/api/v2/orgs?${new URLSearchParams({ org }).toString()}`,
+      { method: 'GET', headers: { ...this.authHeaders(), Accept: 'application/json' } },
+      signal,
+    );
+    if (!orgs.ok) throw await errorFromResponse('org lookup', orgs);
+    const list = ((await orgs.json()) as { orgs?: Array<{ id?: unknown; name?: unknown }> }).orgs ?? [];
+    const orgID = list.find((o) => o.name === org)?.id;
+    if (typeof orgID !== 'string') throw new InfluxHttpError('org lookup', 404, 'not found', `organization name "${org}" not found`, undefined);
+    const response = await this.request(
+      'bucket creation',
+      '/api/v2/buckets',
+      {
+        method: 'POST',
+        headers: { ...this.authHeaders(), 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ orgID, name: bucket, retentionRules: [] }),
+      },
+      signal,
+    );
+    if (!response.ok) throw await errorFromResponse('bucket creation', response);
+    await response.body?.cancel();
   }
 }

@@ -4,8 +4,11 @@ import type { PanelRecord, Reading } from '../../models/reading.js';
  * How a Reading maps to InfluxDB line protocol and back.
  *
  * One point per reading: measurement `panel_energy`, tag `panel_id`, one FLOAT field per value
- * that is not null, timestamp = the meter's reading time in milliseconds (writes use
- * `precision=ms`). Fields are always written as floats (never the `i` integer suffix), so a value
+ * that is not null, the integer field `null_fields` (a bit per nullable field that is null in this
+ * reading), timestamp = the meter's reading time in milliseconds (writes use `precision=ms`).
+ * InfluxDB merges a point written again into the stored one field by field, so a corrected reading
+ * that lacks a value the first version had would otherwise keep the old value: `null_fields`,
+ * written every time, says which stored values no longer count. Fields are always written as floats (never the `i` integer suffix), so a value
  * that happens to be whole never creates an integer field and a later field-type conflict.
  * The same panel and time is the same series key and timestamp: InfluxDB merges the point into the
  * existing one, which makes redelivery idempotent.
@@ -30,7 +33,11 @@ export const FIELD = {
   powerFactor: 'power_factor',
   voltageUnbalance: 'voltage_unbalance',
   currentUnbalance: 'current_unbalance',
+  reactiveEnergyKvarh: 'reactive_energy_kvarh',
 } as const;
+
+/** The integer field listing the null values of a reading (bit i: NULLABLE_FIELDS[i]). */
+export const NULL_MASK_FIELD = 'null_fields';
 
 export type FieldName = (typeof FIELD)[keyof typeof FIELD];
 
@@ -39,6 +46,23 @@ export const FIELD_NAMES: readonly FieldName[] = Object.values(FIELD);
 
 /** Fields every stored reading has; a point without them is not a reading of ours. */
 export const REQUIRED_FIELDS: readonly FieldName[] = [FIELD.energyKwh, FIELD.activePowerKw];
+
+/** Fields that may be null, in bit order of `null_fields` (append only: stored masks depend on it). */
+export const NULLABLE_FIELDS: readonly FieldName[] = [
+  FIELD.voltageL1,
+  FIELD.voltageL2,
+  FIELD.voltageL3,
+  FIELD.voltageAvg,
+  FIELD.currentL1,
+  FIELD.currentL2,
+  FIELD.currentL3,
+  FIELD.currentAvg,
+  FIELD.apparentPowerKva,
+  FIELD.powerFactor,
+  FIELD.voltageUnbalance,
+  FIELD.currentUnbalance,
+  FIELD.reactiveEnergyKvarh,
+];
 
 function fieldValues(r: Reading): Array<[FieldName, number | null]> {
   return [
@@ -56,6 +80,7 @@ function fieldValues(r: Reading): Array<[FieldName, number | null]> {
     [FIELD.powerFactor, r.powerFactor],
     [FIELD.voltageUnbalance, r.voltageUnbalance],
     [FIELD.currentUnbalance, r.currentUnbalance],
+    [FIELD.reactiveEnergyKvarh, r.reactiveEnergyKvarh],
   ];
 }
 
@@ -108,8 +133,13 @@ export function readingToLine(reading: Reading): string {
   const time = reading.time instanceof Date ? reading.time.getTime() : Number.NaN;
   if (!Number.isSafeInteger(time)) throw new InvalidPointError(panelId, reading.time, 'time is not a valid date');
   const fields: string[] = [];
+  let nullMask = 0;
   for (const [name, value] of fieldValues(reading)) {
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined) {
+      const bit = NULLABLE_FIELDS.indexOf(name);
+      if (bit >= 0) nullMask |= 1 << bit;
+      continue;
+    }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new InvalidPointError(panelId, reading.time, `${name} is ${String(value)} (InfluxDB stores finite floats only)`);
     }
@@ -120,6 +150,7 @@ export function readingToLine(reading: Reading): string {
       throw new InvalidPointError(panelId, reading.time, `${required} is missing`);
     }
   }
+  fields.push(`${NULL_MASK_FIELD}=${nullMask}i`);
   return `${MEASUREMENT},${PANEL_TAG}=${escapeTag(panelId)} ${fields.join(',')} ${time}`;
 }
 
@@ -129,6 +160,14 @@ export type FluxRow = Readonly<Record<string, unknown>>;
 function numberOrNull(row: FluxRow, column: string): number | null {
   const value = row[column];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** A nullable field's value, unless the row's `null_fields` says it is null in the latest write. */
+export function maskedValue(row: FluxRow, column: FieldName): number | null {
+  const mask = row[NULL_MASK_FIELD];
+  const bit = NULLABLE_FIELDS.indexOf(column);
+  if (typeof mask === 'number' && bit >= 0 && (mask & (1 << bit)) !== 0) return null;
+  return numberOrNull(row, column);
 }
 
 /** Parses an RFC 3339 time cell into a Date; throws with the column name when it is not one. */
@@ -162,23 +201,24 @@ export function pivotedRowToReading(row: FluxRow, fallbackPanelId?: string): Rea
     panelId,
     time: timeCell(row, '_time'),
     voltage: {
-      l1: numberOrNull(row, FIELD.voltageL1),
-      l2: numberOrNull(row, FIELD.voltageL2),
-      l3: numberOrNull(row, FIELD.voltageL3),
-      average: numberOrNull(row, FIELD.voltageAvg),
+      l1: maskedValue(row, FIELD.voltageL1),
+      l2: maskedValue(row, FIELD.voltageL2),
+      l3: maskedValue(row, FIELD.voltageL3),
+      average: maskedValue(row, FIELD.voltageAvg),
     },
     current: {
-      l1: numberOrNull(row, FIELD.currentL1),
-      l2: numberOrNull(row, FIELD.currentL2),
-      l3: numberOrNull(row, FIELD.currentL3),
-      average: numberOrNull(row, FIELD.currentAvg),
+      l1: maskedValue(row, FIELD.currentL1),
+      l2: maskedValue(row, FIELD.currentL2),
+      l3: maskedValue(row, FIELD.currentL3),
+      average: maskedValue(row, FIELD.currentAvg),
     },
     activePowerKw,
-    apparentPowerKva: numberOrNull(row, FIELD.apparentPowerKva),
+    apparentPowerKva: maskedValue(row, FIELD.apparentPowerKva),
     energyKwh,
-    powerFactor: numberOrNull(row, FIELD.powerFactor),
-    voltageUnbalance: numberOrNull(row, FIELD.voltageUnbalance),
-    currentUnbalance: numberOrNull(row, FIELD.currentUnbalance),
+    powerFactor: maskedValue(row, FIELD.powerFactor),
+    voltageUnbalance: maskedValue(row, FIELD.voltageUnbalance),
+    currentUnbalance: maskedValue(row, FIELD.currentUnbalance),
+    reactiveEnergyKvarh: maskedValue(row, FIELD.reactiveEnergyKvarh),
   };
 }
 

@@ -1,35 +1,20 @@
 import { HttpError, InfluxDB, RequestTimedOutError, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
-import { IANAZone } from 'luxon';
-import type { CounterRuleParams, EnergyQuery, EnergyRow } from '../../models/energy.js';
 import type { PanelRecord, Reading } from '../../models/reading.js';
+import { allocateColumns, type CounterColumns, type ReadingStore, type WindowReadings } from '../reading-store.js';
 import {
   downsampleQuery,
-  energyBoundsQuery,
-  energyQuery,
-  fluxLocationFor,
   latestReadingsQuery,
+  panelSpanQuery,
   panelsQuery,
-  panelWindows,
   readingsQuery,
-  type PanelBounds,
+  ruleFieldsQuery,
 } from './influx-flux.js';
 import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type FetchLike, type InfluxConnection } from './influx-http.js';
-import {
-  PANEL_TAG,
-  panelEdgesToRecords,
-  pivotedRowToReading,
-  readingToLine,
-  stringCell,
-  timeCell,
-  type FluxRow,
-} from './influx-points.js';
-import type { ReadingStore } from '../reading-store.js';
+import { FIELD, maskedValue, panelEdgesToRecords, pivotedRowToReading, readingToLine, timeCell, type FluxRow } from './influx-points.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
-  /** IANA zone whose local midnights cut days and months in energy(). */
-  readonly timezone: string;
-  /** Thresholds of the counter rule. */
-  readonly counterRule: CounterRuleParams;
+  /** Days of readings per query when scanning a panel's history. Default 31. */
+  readonly scanSliceDays?: number;
   /** Timeout of a write or health request. Default 10 s. */
   readonly writeTimeoutMs?: number;
   /** Socket idle timeout of a query (a year of energy can take a while). Default 60 s. */
@@ -53,31 +38,27 @@ export class InfluxQueryError extends Error {
 }
 
 /**
- * The production store: raw readings in an InfluxDB 2 bucket (see influx-points.ts for the point
- * layout and influx-flux.ts for the queries). All computation, energy included, runs in InfluxDB:
- * Node receives only results (one row per reading asked for, per window, or per panel and period).
+ * The production store of record: raw readings in an InfluxDB 2 bucket (see influx-points.ts for
+ * the point layout and influx-flux.ts for the queries). Flux stays simple and pushed down to
+ * storage (range, filter, pivot, first/last, aggregateWindow); energy is computed by the counting
+ * rule in Node from the raw counter readings, never in Flux.
  *
  * writeBatch() writes synchronously with the same gzip/204 semantics as the forwarder; in the
- * product, writes normally go through JournaledStore (local journal first, forwarded later).
+ * product, writes go through the local journal and the forwarder.
  */
 export class InfluxStore implements ReadingStore {
-  readonly timezone: string;
   readonly http: InfluxHttp;
   private readonly bucket: string;
-  private readonly rule: CounterRuleParams;
   private readonly queryApi: QueryApi;
   private readonly batchLines: number;
+  private readonly sliceMs: number;
 
   constructor(options: InfluxStoreOptions) {
-    if (!IANAZone.isValidZone(options.timezone)) throw new RangeError(`"${options.timezone}" is not an IANA timezone`);
-    const { maxPowerRatio, minPowerKw } = options.counterRule;
-    if (!(maxPowerRatio > 0) || !(minPowerKw > 0)) throw new RangeError('counter rule thresholds must be positive');
     for (const key of ['url', 'token', 'org', 'bucket'] as const) {
       if (!options[key]) throw new RangeError(`InfluxStore needs ${key}`);
     }
-    this.timezone = options.timezone;
-    this.rule = options.counterRule;
     this.bucket = options.bucket;
+    this.sliceMs = (options.scanSliceDays ?? 31) * 86_400_000;
     this.batchLines = options.writeBatchLines ?? 5_000;
     const connection: InfluxConnection = { url: options.url, token: options.token, org: options.org, bucket: options.bucket };
     this.http = new InfluxHttp(connection, { timeoutMs: options.writeTimeoutMs, fetch: options.fetch });
@@ -137,13 +118,19 @@ export class InfluxStore implements ReadingStore {
     return rows.map((row) => pivotedRowToReading(row, panelId)).filter((r): r is Reading => r !== null);
   }
 
-  async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<Reading[]> {
+  async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<WindowReadings[]> {
     if (!(Number.isSafeInteger(everyMs) && everyMs > 0)) {
       throw new RangeError(`everyMs must be a positive integer, got ${everyMs}`);
     }
     if (!(from < to)) return [];
     const rows = await this.query('downsample', downsampleQuery(this.bucket, panelId, from, to, everyMs));
-    return rows.map((row) => pivotedRowToReading(row, panelId)).filter((r): r is Reading => r !== null);
+    const windows: WindowReadings[] = [];
+    for (const row of rows) {
+      const reading = pivotedRowToReading(row, panelId);
+      const count = row.reading_count;
+      if (reading !== null && typeof count === 'number' && count > 0) windows.push({ reading, count });
+    }
+    return windows;
   }
 
   async panels(): Promise<PanelRecord[]> {
@@ -151,33 +138,45 @@ export class InfluxStore implements ReadingStore {
   }
 
   /**
-   * Two queries whatever the number of panels: the per-panel bounds of the lookback/lookahead
-   * window (timestamps only), then the counter rule over exactly those windows, summed per period
-   * in InfluxDB. See energyQuery() in influx-flux.ts for the rule in Flux.
+   * The readings of one panel from `fromMs` on, in slices of `scanSliceDays`, so a long history
+   * streams through in bounded pieces. Only the counting rule's fields are read.
    */
-  async energy(query: EnergyQuery): Promise<EnergyRow[]> {
-    const { from, to, groupBy } = query;
-    for (const [name, date] of [['from', from], ['to', to]] as const) {
-      if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError(`${name} is not a valid date`);
+  async *scan(panelId: string, fromMs: number): AsyncIterable<CounterColumns> {
+    const start = new Date(Math.max(fromMs, MIN_SCAN_MS));
+    const span = await this.query('panel span', panelSpanQuery(this.bucket, panelId, start));
+    const first = span.find((row) => row.edge === 'first');
+    const last = span.find((row) => row.edge === 'last');
+    if (!first || !last) return;
+    const lastMs = timeCell(last, '_time').getTime();
+    let sliceStart = timeCell(first, '_time').getTime();
+    let previous = Number.NEGATIVE_INFINITY;
+    while (sliceStart <= lastMs) {
+      const sliceEnd = Math.min(sliceStart + this.sliceMs, lastMs + 1);
+      const rows = await this.query('scan', ruleFieldsQuery(this.bucket, panelId, new Date(sliceStart), new Date(sliceEnd)));
+      const columns = allocateColumns(rows.length);
+      let n = 0;
+      for (const row of rows) {
+        const kwh = row[FIELD.energyKwh];
+        const kw = row[FIELD.activePowerKw];
+        if (typeof kwh !== 'number' || typeof kw !== 'number') continue; // not a reading of ours
+        columns.t[n] = timeCell(row, '_time').getTime();
+        columns.kwh[n] = kwh;
+        columns.kw[n] = kw;
+        columns.pf[n] = maskedValue(row, FIELD.powerFactor) ?? Number.NaN;
+        columns.kvarh[n] = maskedValue(row, FIELD.reactiveEnergyKvarh) ?? Number.NaN;
+        columns.kva[n] = maskedValue(row, FIELD.apparentPowerKva) ?? Number.NaN;
+        n++;
+      }
+      const chunk = sortedColumns(columns, n);
+      if (chunk.t.length > 0 && chunk.t[0]! <= previous) {
+        throw new InfluxQueryError('scan', `readings of ${panelId} came back out of order`);
+      }
+      if (chunk.t.length > 0) {
+        previous = chunk.t[chunk.t.length - 1]!;
+        yield chunk;
+      }
+      sliceStart = sliceEnd;
     }
-    const panelIds = [...new Set(query.panelIds)];
-    if (panelIds.length === 0 || from >= to) return [];
-
-    const bounds = parseBounds(await this.query('energy bounds', energyBoundsQuery(this.bucket, panelIds, from, to)), panelIds);
-    const windows = panelWindows(bounds, from, to);
-    if (windows.length === 0) return [];
-    const location = groupBy === 'total' ? undefined : fluxLocationFor(this.timezone, from, to, groupBy);
-    const rows = await this.query(
-      'energy',
-      energyQuery({ bucket: this.bucket, windows, from, to, groupBy, location, rule: this.rule }),
-    );
-    return rows
-      .map((row): EnergyRow => {
-        const energy = row.energy;
-        if (typeof energy !== 'number') throw new InfluxQueryError('energy', `energy is not a number: ${JSON.stringify(energy)}`);
-        return { panelId: stringCell(row, PANEL_TAG), periodStart: timeCell(row, 'period'), energyKwh: energy };
-      })
-      .sort((a, b) => (a.panelId < b.panelId ? -1 : a.panelId > b.panelId ? 1 : a.periodStart.getTime() - b.periodStart.getTime()));
   }
 
   async ping(): Promise<void> {
@@ -190,20 +189,20 @@ export class InfluxStore implements ReadingStore {
   }
 }
 
-/** Rows of energyBoundsQuery (panel_id, bound, _time) into one PanelBounds per requested panel. */
-export function parseBounds(rows: readonly FluxRow[], panelIds: readonly string[]): PanelBounds[] {
-  const byPanel = new Map<string, { before?: Date; inside: boolean; after?: Date }>(
-    panelIds.map((id) => [id, { inside: false }]),
-  );
-  for (const row of rows) {
-    const entry = byPanel.get(stringCell(row, PANEL_TAG));
-    if (!entry) continue;
-    const bound = stringCell(row, 'bound');
-    const time = timeCell(row, '_time');
-    if (bound === 'before') entry.before = time;
-    else if (bound === 'inside') entry.inside = true;
-    else if (bound === 'after') entry.after = time;
-    else throw new InfluxQueryError('energy bounds', `unexpected bound ${JSON.stringify(bound)}`);
-  }
-  return [...byPanel].map(([panelId, entry]) => ({ panelId, ...entry }));
+/** The earliest instant a scan asks InfluxDB for (its range() cannot start before 1970). */
+const MIN_SCAN_MS = 0;
+
+/** The first `n` rows of the columns, sorted by time (pivot returns them in time order already). */
+function sortedColumns(columns: CounterColumns, n: number): CounterColumns {
+  const slice = (a: Float64Array) => a.subarray(0, n);
+  const out = { t: slice(columns.t), kwh: slice(columns.kwh), kw: slice(columns.kw), pf: slice(columns.pf), kvarh: slice(columns.kvarh), kva: slice(columns.kva) };
+  let sorted = true;
+  for (let k = 1; k < n && sorted; k++) sorted = out.t[k - 1]! < out.t[k]!;
+  if (sorted) return out;
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => out.t[a]! - out.t[b]!);
+  const result = allocateColumns(n);
+  order.forEach((from, to) => {
+    for (const key of ['t', 'kwh', 'kw', 'pf', 'kvarh', 'kva'] as const) result[key][to] = out[key][from]!;
+  });
+  return result;
 }

@@ -1,7 +1,7 @@
 import type { Reading } from '../../models/reading.js';
 
-/** Bumped (with a migration) whenever the tables below change shape. */
-export const SCHEMA_VERSION = 1;
+/** Bumped (with a migration in MIGRATIONS) whenever the tables below change shape. */
+export const SCHEMA_VERSION = 3;
 
 /**
  * STRICT tables reject values of the wrong type instead of storing them silently. Readings are
@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS readings (
   apparent_power_kva REAL,
   energy_kwh         REAL    NOT NULL,
   power_factor       REAL,
+  reactive_energy_kvarh REAL,
   voltage_unbalance  REAL,
   current_unbalance  REAL,
   PRIMARY KEY (panel_id, time_ms)
@@ -38,14 +39,14 @@ CREATE TABLE IF NOT EXISTS panels (
   last_seen_ms  INTEGER NOT NULL
 ) WITHOUT ROWID, STRICT;
 
--- Readings waiting to be forwarded to InfluxDB. AUTOINCREMENT so a sequence number is never
--- reused, even after the table was emptied: the forwarder can reason about "acked up to".
-CREATE TABLE IF NOT EXISTS outbox (
-  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
-  panel_id       TEXT    NOT NULL,
-  time_ms        INTEGER NOT NULL,
-  enqueued_at_ms INTEGER NOT NULL
+-- The admin record (models/admin-change.ts): appended, never changed.
+CREATE TABLE IF NOT EXISTS admin_records (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  at_ms       INTEGER NOT NULL,
+  actor       TEXT    NOT NULL,
+  change_json TEXT    NOT NULL
 ) STRICT;
+
 `;
 
 /** Column order of the readings table, used by the insert statement and readingParams(). */
@@ -66,6 +67,7 @@ export const READING_COLUMNS = [
   'power_factor',
   'voltage_unbalance',
   'current_unbalance',
+  'reactive_energy_kvarh',
 ] as const;
 
 /** A row of the readings table as better-sqlite3 returns it. */
@@ -86,6 +88,7 @@ export interface ReadingRow {
   readonly power_factor: number | null;
   readonly voltage_unbalance: number | null;
   readonly current_unbalance: number | null;
+  readonly reactive_energy_kvarh: number | null;
 }
 
 export type ReadingParams = [string, number, ...Array<number | null>];
@@ -109,6 +112,7 @@ export function readingParams(r: Reading): ReadingParams {
     r.powerFactor,
     r.voltageUnbalance,
     r.currentUnbalance,
+    r.reactiveEnergyKvarh,
   ];
 }
 
@@ -124,6 +128,7 @@ export function rowToReading(row: ReadingRow): Reading {
     powerFactor: row.power_factor,
     voltageUnbalance: row.voltage_unbalance,
     currentUnbalance: row.current_unbalance,
+    reactiveEnergyKvarh: row.reactive_energy_kvarh ?? null,
   };
 }
 
@@ -140,6 +145,7 @@ const NULLABLE_FIELDS = [
   ['powerFactor', (r: Reading) => r.powerFactor],
   ['voltageUnbalance', (r: Reading) => r.voltageUnbalance],
   ['currentUnbalance', (r: Reading) => r.currentUnbalance],
+  ['reactiveEnergyKvarh', (r: Reading) => r.reactiveEnergyKvarh],
 ] as const;
 
 /**
@@ -158,4 +164,16 @@ export function invalidReadingReason(r: Reading): string | null {
     if (value !== null && !Number.isFinite(value)) return `${name} is ${String(value)}`;
   }
   return null;
+}
+
+/** Thrown for a batch with an unstorable reading; nothing of the batch was written. */
+export class InvalidReadingError extends RangeError {
+  constructor(
+    readonly index: number,
+    readonly panelId: unknown,
+    readonly reason: string,
+  ) {
+    super(`reading ${index} (panel ${String(panelId)}) cannot be stored: ${reason}`);
+    this.name = 'InvalidReadingError';
+  }
 }

@@ -1,0 +1,74 @@
+import { TARIFF_BLOCKS, type TariffBlock, type Usage } from '../../models/usage.js';
+import { round, roundParts } from '../rounding.js';
+import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
+
+const BLOCK_INDEX: Readonly<Record<TariffBlock, number>> = { LWBP: 0, WBP: 1, FLAT: 2 };
+
+/**
+ * Energy and money of a period, unrounded, per tariff block; the totals are the sums of the
+ * blocks. Every figure the API shows is a sum of these in one fixed order (hours within a day,
+ * panels by id within a day, days in calendar order), so the same period gives the same number
+ * whichever query asks for it.
+ */
+export class Amount {
+  readonly blockKwh = [0, 0, 0];
+  readonly blockCost = [0, 0, 0];
+  /** Which blocks the plans in force in the period use (bit per TARIFF_BLOCKS index). */
+  blocksUsed = 0;
+
+  get kwh(): number {
+    return this.blockKwh[0]! + this.blockKwh[1]! + this.blockKwh[2]!;
+  }
+
+  get cost(): number {
+    return this.blockCost[0]! + this.blockCost[1]! + this.blockCost[2]!;
+  }
+
+  /** Adds hours [fromHour, toHour) of one day's kWh per local hour, priced by that day's plan. */
+  addHours(kwhPerHour: Float64Array, pricing: HourlyPricing, fromHour = 0, toHour = 24): this {
+    for (let h = fromHour; h < toHour; h++) {
+      const kwh = kwhPerHour[h]!;
+      if (kwh !== 0) this.#add(kwh, pricing, h);
+    }
+    return this.usePricing(pricing);
+  }
+
+  /** Adds one increase counted at local hour `hour` (windows finer than an hour). */
+  addIncrease(kwh: number, pricing: HourlyPricing, hour: number): this {
+    this.#add(kwh, pricing, hour);
+    return this.usePricing(pricing);
+  }
+
+  /** Marks the blocks of a plan in force in the period, used or not. */
+  usePricing(pricing: HourlyPricing): this {
+    for (const block of pricing.usedBlocks) this.blocksUsed |= 1 << BLOCK_INDEX[block];
+    return this;
+  }
+
+  add(other: Amount): this {
+    for (let b = 0; b < 3; b++) {
+      this.blockKwh[b]! += other.blockKwh[b]!;
+      this.blockCost[b]! += other.blockCost[b]!;
+    }
+    this.blocksUsed |= other.blocksUsed;
+    return this;
+  }
+
+  /** Rounded for output: kWh to 3 decimals, Rupiah to 2; the shown blocks add up to the totals. */
+  toUsage(): Usage {
+    const shown = TARIFF_BLOCKS.map((block, b) => ({ block, b })).filter(({ b }) => (this.blocksUsed & (1 << b)) !== 0);
+    const kwh = roundParts(shown.map(({ b }) => this.blockKwh[b]!), 3);
+    const cost = roundParts(shown.map(({ b }) => this.blockCost[b]!), 2);
+    return {
+      energyKwh: round(this.kwh, 3),
+      cost: round(this.cost, 2),
+      blocks: shown.map(({ block }, i) => ({ block, energyKwh: kwh[i]!, cost: cost[i]! })),
+    };
+  }
+
+  #add(kwh: number, pricing: HourlyPricing, hour: number): void {
+    const b = BLOCK_INDEX[pricing.blocks[hour]!];
+    this.blockKwh[b]! += kwh;
+    this.blockCost[b]! += kwh * pricing.rates[hour]!;
+  }
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from '../config/logger.js';
+import type { AdminChange, AdminRecord, ApiRole } from '../models/admin-change.js';
+import type { TariffPlan } from '../models/tariff-plan.js';
+import { compareRecords, type AdminLog } from '../store/admin-log.js';
+import { isoDate, parseIsoDate, type LocalTime } from '../time/local-time.js';
+import { TariffSchedule, type TariffPlanVersion } from './tariffs/tariff-schedule.js';
+import { UserInputError } from './user-input-error.js';
+
+/** An API key as recorded (the key itself is never stored, only its SHA-256). */
+export interface ApiKeyRecord {
+  readonly keyId: string;
+  readonly name: string;
+  readonly role: ApiRole;
+  /** The panels the key may see; null: all. */
+  readonly panels: readonly string[] | null;
+  readonly sha256: string;
+  readonly createdAt: Date;
+  readonly createdBy: string;
+}
+
+/** What the admin record adds up to. */
+export interface SiteState {
+  readonly tariffs: TariffSchedule;
+  readonly panelNames: ReadonlyMap<string, string>;
+  readonly hidden: ReadonlySet<string>;
+  readonly retired: ReadonlySet<string>;
+  /** Active keys by SHA-256 of the key. */
+  readonly apiKeys: ReadonlyMap<string, ApiKeyRecord>;
+  /** The plan the configuration named when it was last recorded. */
+  readonly configuredPlan: TariffPlan | null;
+}
+
+/** Folds records (oldest first) into the state they describe. */
+export function foldRecords(records: readonly AdminRecord[], fallbackPlan: TariffPlan): SiteState {
+  const versions: TariffPlanVersion[] = [];
+  const names = new Map<string, string>();
+  const hidden = new Set<string>();
+  const retired = new Set<string>();
+  const keys = new Map<string, ApiKeyRecord>();
+  let configuredPlan: TariffPlan | null = null;
+  for (const { change, at, actor } of records) {
+    switch (change.kind) {
+      case 'tariff.plan': {
+        const day = change.effectiveFrom === null ? Number.NEGATIVE_INFINITY : parseIsoDate(change.effectiveFrom)!;
+        versions.push({ effectiveFrom: day, plan: change.plan, recordedAt: at, recordedBy: actor });
+        break;
+      }
+      case 'tariff.configured':
+        configuredPlan = change.plan;
+        break;
+      case 'panel.name':
+        if (change.name === null) names.delete(change.panelId);
+        else names.set(change.panelId, change.name);
+        break;
+      case 'panel.hidden':
+        if (change.hidden) hidden.add(change.panelId);
+        else hidden.delete(change.panelId);
+        break;
+      case 'panel.retired':
+        if (change.retired) retired.add(change.panelId);
+        else retired.delete(change.panelId);
+        break;
+      case 'apiKey.created':
+        keys.set(change.keyId, { ...change, createdAt: at, createdBy: actor });
+        break;
+      case 'apiKey.revoked':
+        keys.delete(change.keyId);
+        break;
+    }
+  }
+  if (versions.length === 0) versions.push({ effectiveFrom: Number.NEGATIVE_INFINITY, plan: fallbackPlan, recordedAt: new Date(0), recordedBy: 'configuration' });
+  return {
+    tariffs: new TariffSchedule(versions),
+    panelNames: names,
+    hidden,
+    retired,
+    apiKeys: new Map([...keys.values()].map((key) => [key.sha256, key])),
+    configuredPlan,
+  };
+}
+
+export interface SiteSettingsOptions {
+  readonly log: AdminLog;
+  readonly time: LocalTime;
+  /** The tariff plan in the configuration (TARIFF_*). */
+  readonly configuredPlan: TariffPlan;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * The site's shared settings (tariff plans, panel names, hidden and retired panels, API keys) and
+ * the audit record of every change to them. Read from the store of record; every process folds the
+ * same records into the same state.
+ */
+export class SiteSettings {
+  readonly #options: SiteSettingsOptions;
+  readonly #now: () => number;
+  #records: AdminRecord[] = [];
+  #state: SiteState;
+  #onChange: ((state: SiteState, previous: SiteState) => void) | null = null;
+
+  constructor(options: SiteSettingsOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#state = foldRecords([], options.configuredPlan);
+  }
+
+  get state(): SiteState {
+    return this.#state;
+  }
+
+  /** Every change, oldest first. */
+  get records(): readonly AdminRecord[] {
+    return this.#records;
+  }
+
+  /** The one consumer of changes (the composition root applies them to the live parts). */
+  setChangeHandler(handler: (state: SiteState, previous: SiteState) => void): void {
+    this.#onChange = handler;
+  }
+
+  /**
+   * Loads the record and records the configured tariff plan: as the first plan on a first start,
+   * and as a new version from tomorrow when the configuration changed since it was last recorded
+   * (a change made through the API stays in force while the configuration is unchanged).
+   */
+  async load(): Promise<void> {
+    await this.sync();
+    const configured = this.#options.configuredPlan;
+    const hasPlan = this.#records.some((r) => r.change.kind === 'tariff.plan');
+    if (!hasPlan) {
+      await this.#append('configuration', { kind: 'tariff.plan', effectiveFrom: null, plan: configured });
+      await this.#append('configuration', { kind: 'tariff.configured', plan: configured });
+    } else if (!isDeepStrictEqual(this.#state.configuredPlan, configured)) {
+      const from = isoDate(this.#options.time.dayNumber(this.#now()) + 1);
+      await this.#append('configuration', { kind: 'tariff.plan', effectiveFrom: from, plan: configured });
+      await this.#append('configuration', { kind: 'tariff.configured', plan: configured });
+      this.#options.logger.warn({ effectiveFrom: from }, 'the configured tariff plan changed: recorded as a new version from tomorrow (past days keep their price)');
+    }
+  }
+
+  /** Re-reads the record (another process may have changed it). Returns whether anything changed. */
+  async sync(): Promise<boolean> {
+    const records = await this.#options.log.all();
+    if (records.length === this.#records.length && records.every((r, i) => r.id === this.#records[i]!.id)) return false;
+    this.#records = records;
+    this.#refold();
+    return true;
+  }
+
+  /** Records a change made through the API, after checking it; returns the record. */
+  async record(actor: string, change: AdminChange): Promise<AdminRecord> {
+    if (change.kind === 'tariff.plan') {
+      const day = change.effectiveFrom === null ? null : parseIsoDate(change.effectiveFrom);
+      const tomorrow = this.#options.time.dayNumber(this.#now()) + 1;
+      if (day === null || day < tomorrow) {
+        throw new UserInputError(
+          `a tariff plan can only take effect from tomorrow (${isoDate(tomorrow)}) or later, so that no energy already used is repriced`,
+        );
+      }
+    }
+    if (change.kind === 'apiKey.revoked' && ![...this.#state.apiKeys.values()].some((key) => key.keyId === change.keyId)) {
+      throw new UserInputError(`no active API key "${change.keyId}"`);
+    }
+    return this.#append(actor, change);
+  }
+
+  async #append(actor: string, change: AdminChange): Promise<AdminRecord> {
+    const record: AdminRecord = { id: randomUUID(), at: new Date(this.#now()), actor, change };
+    await this.#options.log.append(record);
+    this.#records = [...this.#records, record].sort(compareRecords);
+    this.#refold();
+    this.#options.logger.info({ actor, change: change.kind, id: record.id }, 'admin change recorded');
+    return record;
+  }
+
+  #refold(): void {
+    const previous = this.#state;
+    this.#state = foldRecords(this.#records, this.#options.configuredPlan);
+    this.#onChange?.(this.#state, previous);
+  }
+}

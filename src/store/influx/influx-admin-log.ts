@@ -1,0 +1,66 @@
+import { flux, fluxString, type QueryApi } from '@influxdata/influxdb-client';
+import { InfluxDB } from '@influxdata/influxdb-client';
+import { adminChangeSchema, type AdminRecord } from '../../models/admin-change.js';
+import type { AdminLog } from '../admin-log.js';
+import { compareRecords } from '../admin-log.js';
+import { InfluxHttp, type InfluxConnection } from './influx-http.js';
+import { escapeTag } from './influx-points.js';
+
+/** The measurement of the admin record, in its own bucket (no retention: the history must stay). */
+export const ADMIN_MEASUREMENT = 'admin_record';
+
+/**
+ * The admin record in InfluxDB: one point per change (tag `id`, string fields `actor` and
+ * `change` holding the JSON), in a bucket of its own so that the readings bucket's retention can
+ * never expire the tariff history. Written synchronously: a change is done only once InfluxDB
+ * answered 204.
+ */
+export class InfluxAdminLog implements AdminLog {
+  readonly #http: InfluxHttp;
+  readonly #query: QueryApi;
+  readonly #bucket: string;
+
+  constructor(connection: InfluxConnection) {
+    this.#bucket = connection.bucket;
+    this.#http = new InfluxHttp(connection, { timeoutMs: 10_000 });
+    this.#query = new InfluxDB({ url: connection.url, token: connection.token, timeout: 30_000 }).getQueryApi({ org: connection.org });
+  }
+
+  async append(record: AdminRecord): Promise<void> {
+    const line =
+      `${ADMIN_MEASUREMENT},id=${escapeTag(record.id)} ` +
+      `actor=${stringField(record.actor)},change=${stringField(JSON.stringify(record.change))} ${record.at.getTime()}`;
+    await this.#http.writeLines([line]);
+  }
+
+  async all(): Promise<AdminRecord[]> {
+    const rows = await this.#query.collectRows<Record<string, unknown>>(
+      flux`from(bucket: ${fluxString(this.#bucket)})
+  |> range(start: 0)
+  |> filter(fn: (r) => r._measurement == ${fluxString(ADMIN_MEASUREMENT)})
+  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+  |> group()`,
+      (values, meta) => meta.toObject(values),
+    );
+    return rows
+      .map((row): AdminRecord => {
+        const id = String(row.id);
+        try {
+          return {
+            id,
+            at: new Date(String(row._time)),
+            actor: String(row.actor),
+            change: adminChangeSchema.parse(JSON.parse(String(row.change))),
+          };
+        } catch (error) {
+          throw new Error(`admin record ${id} in bucket ${this.#bucket} cannot be read: ${(error as Error).message}`, { cause: error });
+        }
+      })
+      .sort(compareRecords);
+  }
+}
+
+/** A line-protocol string field: quotes and backslashes escaped. */
+function stringField(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}

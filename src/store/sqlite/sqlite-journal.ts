@@ -1,0 +1,222 @@
+import type Database from 'better-sqlite3';
+import type { PanelRecord, Reading } from '../../models/reading.js';
+import { readingsToColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
+import { openDatabase } from './sqlite-database.js';
+import { InvalidReadingError, READING_COLUMNS, invalidReadingReason, readingParams, rowToReading, type ReadingRow } from './sqlite-schema.js';
+
+/**
+ * The write-ahead buffer in front of InfluxDB: every acknowledged reading is committed here first
+ * (a local SQLite commit, fast and independent of the network) and stays only until InfluxDB has
+ * confirmed it; the forwarder then removes it. So the file holds what InfluxDB does not have yet,
+ * and a process can be replaced with an empty DATA_DIR whenever its journal is empty.
+ *
+ * A reading written again for the same (panel, time) replaces the waiting one and gets a new
+ * sequence number: a confirmation of the older version does not remove the newer one.
+ */
+
+export const JOURNAL_SCHEMA_VERSION = 1;
+
+const JOURNAL_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS journal (
+  panel_id           TEXT    NOT NULL,
+  time_ms            INTEGER NOT NULL,
+  voltage_l1         REAL,
+  voltage_l2         REAL,
+  voltage_l3         REAL,
+  voltage_avg        REAL,
+  current_l1         REAL,
+  current_l2         REAL,
+  current_l3         REAL,
+  current_avg        REAL,
+  active_power_kw    REAL    NOT NULL,
+  apparent_power_kva REAL,
+  energy_kwh         REAL    NOT NULL,
+  power_factor       REAL,
+  voltage_unbalance  REAL,
+  current_unbalance  REAL,
+  reactive_energy_kvarh REAL,
+  seq                INTEGER NOT NULL,
+  enqueued_at_ms     INTEGER NOT NULL,
+  PRIMARY KEY (panel_id, time_ms)
+) WITHOUT ROWID, STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS journal_by_seq ON journal (seq);
+-- Readings InfluxDB refused for their content (kept, never silently dropped; see the forwarder).
+CREATE TABLE IF NOT EXISTS quarantine (
+  seq            INTEGER NOT NULL PRIMARY KEY,
+  panel_id       TEXT    NOT NULL,
+  time_ms        INTEGER NOT NULL,
+  reading_json   TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  quarantined_at_ms INTEGER NOT NULL
+) STRICT;
+`;
+
+export interface JournalEntry {
+  readonly seq: number;
+  readonly reading: Reading;
+}
+
+export interface JournalStats {
+  /** Readings waiting for InfluxDB. */
+  readonly count: number;
+  /** Readings InfluxDB refused for their content, kept in the quarantine table. */
+  readonly quarantined: number;
+  readonly oldestEnqueuedAt: Date | null;
+  readonly oldestReadingTime: Date | null;
+}
+
+interface JournalRow extends ReadingRow {
+  readonly seq: number;
+}
+
+export interface SqliteJournalOptions {
+  readonly file: string;
+  /** Clock for enqueue times (ms since epoch). Default Date.now. */
+  readonly now?: () => number;
+}
+
+export class SqliteJournal implements DurableWriter {
+  readonly file: string;
+  readonly #db: Database.Database;
+  readonly #now: () => number;
+  #nextSeq: number;
+  #closed = false;
+  readonly #upsert: Database.Statement<unknown[]>;
+  readonly #peek: Database.Statement<[number], JournalRow>;
+  readonly #stats: Database.Statement<[], { count: number; oldest_enqueued_ms: number | null; oldest_time_ms: number | null }>;
+  readonly #quarantined: Database.Statement<[], { n: number }>;
+  readonly #range: Database.Statement<[string, number, number], ReadingRow>;
+  readonly #latest: Database.Statement<[string], ReadingRow>;
+  readonly #panels: Database.Statement<[], { id: string; first_ms: number; last_ms: number }>;
+  readonly #count: Database.Statement<[string, number, number], { n: number }>;
+  readonly #write: (readings: readonly Reading[]) => void;
+  readonly #ack: (seqs: readonly number[]) => void;
+  readonly #quarantine: (seq: number, reason: string) => void;
+
+  constructor(options: SqliteJournalOptions) {
+    this.file = options.file;
+    this.#now = options.now ?? Date.now;
+    this.#db = openDatabase({ file: options.file, role: 'journal', schema: JOURNAL_SCHEMA_SQL, version: JOURNAL_SCHEMA_VERSION });
+    const db = this.#db;
+    const columns = [...READING_COLUMNS, 'seq', 'enqueued_at_ms'];
+    this.#upsert = db.prepare(`
+      INSERT INTO journal (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+      ON CONFLICT (panel_id, time_ms) DO UPDATE SET
+      ${columns.slice(2).map((column) => `${column} = excluded.${column}`).join(',\n      ')}`);
+    this.#peek = db.prepare('SELECT * FROM journal ORDER BY seq LIMIT ?');
+    this.#stats = db.prepare(`
+      SELECT count(*) AS count, min(enqueued_at_ms) AS oldest_enqueued_ms, min(time_ms) AS oldest_time_ms FROM journal`);
+    this.#quarantined = db.prepare('SELECT count(*) AS n FROM quarantine');
+    this.#range = db.prepare('SELECT * FROM journal WHERE panel_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms');
+    this.#latest = db.prepare(`
+      SELECT j.* FROM (SELECT DISTINCT value AS panel_id FROM json_each(?)) AS ids
+      JOIN journal AS j ON j.panel_id = ids.panel_id
+        AND j.time_ms = (SELECT max(time_ms) FROM journal WHERE panel_id = ids.panel_id)`);
+    this.#panels = db.prepare('SELECT panel_id AS id, min(time_ms) AS first_ms, max(time_ms) AS last_ms FROM journal GROUP BY panel_id');
+    this.#count = db.prepare('SELECT count(*) AS n FROM journal WHERE panel_id = ? AND time_ms >= ? AND time_ms < ?');
+    const remove = db.prepare<[number]>('DELETE FROM journal WHERE seq = ?');
+    this.#nextSeq = ((db.prepare('SELECT max(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0) + 1;
+    this.#write = db.transaction((readings: readonly Reading[]) => {
+      const enqueuedAt = this.#now();
+      for (const reading of readings) this.#upsert.run(...readingParams(reading), this.#nextSeq++, enqueuedAt);
+    });
+    this.#ack = db.transaction((seqs: readonly number[]) => {
+      for (const seq of seqs) remove.run(seq);
+    });
+    const bySeq = db.prepare<[number], JournalRow>('SELECT * FROM journal WHERE seq = ?');
+    const keep = db.prepare('INSERT OR REPLACE INTO quarantine (seq, panel_id, time_ms, reading_json, reason, quarantined_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#quarantine = db.transaction((seq: number, reason: string) => {
+      const row = bySeq.get(seq);
+      if (!row) return;
+      keep.run(seq, row.panel_id, row.time_ms, JSON.stringify(rowToReading(row)), reason, this.#now());
+      remove.run(seq);
+    });
+  }
+
+  /** Commits the readings (all or nothing) before returning; they wait here for InfluxDB. */
+  writeBatchSync(readings: readonly Reading[]): void {
+    for (let i = 0; i < readings.length; i++) {
+      const reason = invalidReadingReason(readings[i]!);
+      if (reason !== null) throw new InvalidReadingError(i, readings[i]?.panelId, reason);
+    }
+    if (readings.length === 0) return;
+    const seqBefore = this.#nextSeq;
+    try {
+      this.#write(readings);
+    } catch (error) {
+      this.#nextSeq = seqBefore; // rolled back: the numbers were not used
+      throw error;
+    }
+  }
+
+  /** The oldest `limit` waiting readings, by the order they were written. */
+  peek(limit: number): JournalEntry[] {
+    return this.#peek.all(limit).map((row) => ({ seq: row.seq, reading: rowToReading(row) }));
+  }
+
+  /** InfluxDB confirmed these: remove them (a reading written again since keeps its newer version). */
+  ack(seqs: readonly number[]): void {
+    if (seqs.length > 0) this.#ack(seqs);
+  }
+
+  /** Moves a reading InfluxDB will never accept to the quarantine table (kept with the reason). */
+  quarantine(seq: number, reason: string): void {
+    this.#quarantine(seq, reason);
+  }
+
+  stats(): JournalStats {
+    const row = this.#stats.get();
+    return {
+      count: row?.count ?? 0,
+      quarantined: this.#quarantined.get()?.n ?? 0,
+      oldestEnqueuedAt: row?.oldest_enqueued_ms == null ? null : new Date(row.oldest_enqueued_ms),
+      oldestReadingTime: row?.oldest_time_ms == null ? null : new Date(row.oldest_time_ms),
+    };
+  }
+
+  /** Waiting readings of one panel in [fromMs, toMs), oldest first. */
+  readings(panelId: string, fromMs: number, toMs: number): Reading[] {
+    return this.#range.all(panelId, clampMs(fromMs), clampMs(toMs)).map(rowToReading);
+  }
+
+  /** How many readings of one panel in [fromMs, toMs) are waiting. */
+  count(panelId: string, fromMs: number, toMs: number): number {
+    return this.#count.get(panelId, clampMs(fromMs), clampMs(toMs))?.n ?? 0;
+  }
+
+  /** Waiting readings of one panel from `fromMs` on, as columns. */
+  columns(panelId: string, fromMs: number): CounterColumns {
+    return readingsToColumns(this.readings(panelId, fromMs, Number.MAX_SAFE_INTEGER));
+  }
+
+  /** The newest waiting reading of each requested panel that has one. */
+  latest(panelIds: readonly string[]): Map<string, Reading> {
+    const latest = new Map<string, Reading>();
+    if (panelIds.length === 0) return latest;
+    for (const row of this.#latest.all(JSON.stringify(panelIds))) latest.set(row.panel_id, rowToReading(row));
+    return latest;
+  }
+
+  /** Panels with waiting readings, with the span of those readings. */
+  panels(): PanelRecord[] {
+    return this.#panels.all().map((row) => ({ id: row.id, firstSeenAt: new Date(row.first_ms), lastSeenAt: new Date(row.last_ms) }));
+  }
+
+  ping(): void {
+    this.#db.prepare('SELECT 1').get();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.#db.close();
+    }
+  }
+}
+
+function clampMs(ms: number): number {
+  return Math.max(Number.MIN_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, ms));
+}

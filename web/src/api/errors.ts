@@ -1,0 +1,34 @@
+/** An operation the API answered with an error; `code` is its `extensions.code` when it has one. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The API refused the request for want of a valid API key (HTTP 401/403, WebSocket close 4403). */
+export class UnauthenticatedError extends ApiError {
+  constructor(message = 'The API asks for an API key.') {
+    super(message, 'UNAUTHENTICATED');
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** `{ message, extensions: { code } }` as GraphQL servers send them; anything else yields a generic message. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (Array.isArray(error)) return toApiError(error[0]);
+  if (error instanceof Error) return new ApiError(error.message);
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
+    const extensions = 'extensions' in error ? error.extensions : undefined;
+    const code =
+      typeof extensions === 'object' && extensions !== null && 'code' in extensions && typeof extensions.code === 'string'
+        ? extensions.code
+        : undefined;
+    return code === 'UNAUTHENTICATED' ? new UnauthenticatedError(error.message) : new ApiError(error.message, code);
+  }
+  return new ApiError('The API could not be reached.');
+}

@@ -1,0 +1,52 @@
+/** A column: its header, the text of a cell, and the exact number behind it (for machines). */
+export interface Column<Row> {
+  readonly header: string;
+  readonly text: (row: Row) => string;
+  readonly value: (row: Row) => number | string | null;
+}
+
+export interface ValuesTableProps<Row> {
+  readonly caption: string;
+  readonly columns: ReadonlyArray<Column<Row>>;
+  readonly rows: readonly Row[];
+}
+
+/**
+ * The numbers a chart plots, as a table folded under it: readable without the canvas (screen
+ * readers, copying), and each cell carries the API's exact value in `data-value`.
+ */
+export function ValuesTable<Row>({ caption, columns, rows }: ValuesTableProps<Row>) {
+  return (
+    <details class="numbers">
+      <summary>Numbers</summary>
+      <div class="table-scroll">
+        <table>
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              {columns.map((column) => (
+                <th scope="col" key={column.header}>
+                  {column.header}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, index) => (
+              <tr key={index}>
+                {columns.map((column) => {
+                  const value = column.value(row);
+                  return (
+                    <td key={column.header} data-value={value === null ? undefined : String(value)}>
+                      {column.text(row)}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
+  );
+}

@@ -1,0 +1,85 @@
+import { useState } from 'preact/hooks';
+import { RANGE_PRESETS, historyRange, type RangePreset } from '../history-range.js';
+import { useNow } from '../hooks/use-now.js';
+import { addDays, dateAt, isoDate, parseIsoDate, type LocalDate } from '../time.js';
+import type { Panel } from '../types.js';
+import { HistoryChart } from './HistoryChart.js';
+
+export interface HistoryProps {
+  readonly panels: readonly Pick<Panel, 'id' | 'name'>[];
+  readonly timezone: string;
+}
+
+/** Ranges ending today move on with the clock: the last window is re-asked once it is complete. */
+const CLOCK_TICK_MS = 60_000;
+
+/** One panel's history over a picked range of site days. */
+export function History({ panels, timezone }: HistoryProps) {
+  const now = useNow(CLOCK_TICK_MS);
+  const today = dateAt(timezone, now);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [preset, setPreset] = useState<RangePreset>('today');
+  const [custom, setCustom] = useState<{ first: LocalDate; last: LocalDate }>(() => ({ first: addDays(today, -6), last: today }));
+  const panelId = picked ?? panels[0]?.id ?? null;
+  const range = historyRange(timezone, now, today, preset, custom);
+
+  return (
+    <section class="history widget" aria-labelledby="history-title">
+      <header class="widget-header">
+        <h2 id="history-title">History</h2>
+        <label>
+          Panel
+          <select name="history-panel" value={panelId ?? ''} onChange={(event) => setPicked(event.currentTarget.value)}>
+            {panels.map((panel) => (
+              <option key={panel.id} value={panel.id}>
+                {panel.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Range
+          <select name="range" value={preset} onChange={(event) => setPreset(event.currentTarget.value as RangePreset)}>
+            {RANGE_PRESETS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {preset === 'custom' && (
+          <>
+            <DateInput label="From" name="from" value={custom.first} onChange={(first) => setCustom({ ...custom, first })} />
+            <DateInput label="To" name="to" value={custom.last} onChange={(last) => setCustom({ ...custom, last })} />
+          </>
+        )}
+      </header>
+      {panelId === null ? <p>No panel has reported yet.</p> : <HistoryChart panelId={panelId} range={range} timezone={timezone} />}
+    </section>
+  );
+}
+
+interface DateInputProps {
+  readonly label: string;
+  readonly name: string;
+  readonly value: LocalDate;
+  readonly onChange: (date: LocalDate) => void;
+}
+
+function DateInput({ label, name, value, onChange }: DateInputProps) {
+  return (
+    <label>
+      {label}
+      <input
+        type="date"
+        name={name}
+        value={isoDate(value)}
+        onChange={(event) => {
+          // A half-typed or cleared date keeps the last valid one.
+          const date = parseIsoDate(event.currentTarget.value);
+          if (date) onChange(date);
+        }}
+      />
+    </label>
+  );
+}
