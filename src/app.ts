@@ -12,9 +12,11 @@ import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
 import { EnergyLedger } from './services/energy/energy-ledger.js';
+import { BillService } from './services/bills/bill-service.js';
 import { EnergyService } from './services/energy/energy-service.js';
 import { HistoryService } from './services/history-service.js';
 import { IngestHealth } from './services/ingest-health.js';
+import { LiveUpdates } from './services/live-updates.js';
 import { createMetrics } from './services/metrics.js';
 import { PanelService } from './services/panel-service.js';
 import { TariffService } from './services/tariff-service.js';
@@ -95,6 +97,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const services: Services = {
       panels,
       energy,
+      bills: new BillService({ ledger, energy, tariffs, time }),
+      live: new LiveUpdates({ pubsub, panels, energy, time }),
       history: new HistoryService(stores.read, energy),
       tariff: new TariffService(tariffs, time),
       ingest: new IngestHealth({ rejections, brokerConnected: () => brokerConnected(), storeLag: () => stores.lag() }),

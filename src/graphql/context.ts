@@ -1,8 +1,10 @@
 import type { ApiRole } from '../models/admin-change.js';
 import type { AppPubSub } from '../pipeline/pubsub.js';
+import type { BillService } from '../services/bills/bill-service.js';
 import type { EnergyService } from '../services/energy/energy-service.js';
 import type { HistoryService } from '../services/history-service.js';
 import type { IngestHealth } from '../services/ingest-health.js';
+import type { LiveUpdates } from '../services/live-updates.js';
 import type { PanelScope, PanelService } from '../services/panel-service.js';
 import type { SiteSettings } from '../services/site-settings.js';
 import type { TariffService } from '../services/tariff-service.js';
@@ -11,6 +13,8 @@ import type { TariffService } from '../services/tariff-service.js';
 export interface Services {
   readonly panels: PanelService;
   readonly energy: EnergyService;
+  readonly bills: BillService;
+  readonly live: LiveUpdates;
   readonly history: HistoryService;
   readonly tariff: TariffService;
   readonly ingest: IngestHealth;

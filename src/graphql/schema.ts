@@ -6,5 +6,6 @@ import './types/panel.js';
 import './types/overview.js';
 import './types/tariff.js';
 import './types/ingest.js';
+import './types/bill.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

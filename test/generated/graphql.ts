@@ -20,6 +20,78 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** A month's bill as PLN computes it. The building's bill is computed on the building's totals (as PLN meters the connection), not as the sum of the panels' bills. */
+export type Bill = {
+  __typename?: 'Bill';
+  /** kWh / √(kWh² + kVArh²) (4 decimals). */
+  averagePowerFactor?: Maybe<Scalars['Float']['output']>;
+  /** kWh and Rupiah per tariff block. */
+  blocks: Array<BlockUsage>;
+  /** False while the month is still running. */
+  complete: Scalars['Boolean']['output'];
+  /** kWh (3 decimals). */
+  energyKwh: Scalars['Float']['output'];
+  /** First local date of the month. */
+  from: Scalars['Date']['output'];
+  lines: Array<BillLine>;
+  /** 1-12. */
+  month: Scalars['Int']['output'];
+  /** null: the whole building. */
+  panelId?: Maybe<Scalars['ID']['output']>;
+  /** The plan versions in force during the month. */
+  planVersions: Array<TariffPlanVersion>;
+  /** True when (part of) the reactive energy is estimated from kW and power factor: the meters sent no kVArh counter. */
+  reactiveEstimated: Scalars['Boolean']['output'];
+  /** kVArh of the month (3 decimals). */
+  reactiveKvarh: Scalars['Float']['output'];
+  /** Rupiah before tax. */
+  subtotal: Scalars['Float']['output'];
+  /** Rupiah. */
+  tax: Scalars['Float']['output'];
+  /** Last local date of the month. */
+  to: Scalars['Date']['output'];
+  /** Rupiah: subtotal + tax, the sum of the lines. */
+  total: Scalars['Float']['output'];
+  year: Scalars['Int']['output'];
+};
+
+/** One line of a bill. Amounts are rounded so that the lines add up to the total. */
+export type BillLine = {
+  __typename?: 'BillLine';
+  /** Rupiah (2 decimals). */
+  amount: Scalars['Float']['output'];
+  block?: Maybe<TariffBlock>;
+  description: Scalars['String']['output'];
+  kind: BillLineKind;
+  /** The plan version that priced this line. */
+  planEffectiveFrom: Scalars['Date']['output'];
+  /** In `unit` (3 decimals). */
+  quantity: Scalars['Float']['output'];
+  /** Rupiah per unit; for TAX the percentage. */
+  rate: Scalars['Float']['output'];
+  /** kWh, kVArh, or Rp (the base of a tax line). */
+  unit: Scalars['String']['output'];
+};
+
+/** ENERGY per tariff block; REACTIVE excess reactive energy; MINIMUM_TOP_UP up to the minimum bill; TAX the street-lighting tax. */
+export type BillLineKind =
+  | 'ENERGY'
+  | 'MINIMUM_TOP_UP'
+  | 'REACTIVE'
+  | 'TAX';
+
+/** This month so far, and its projection to the end of the month. */
+export type BillProjection = {
+  __typename?: 'BillProjection';
+  /** How much of the month has elapsed, 0-1. */
+  elapsedFraction: Scalars['Float']['output'];
+  monthToDate: Bill;
+  /** kWh, likewise. */
+  projectedEnergyKwh: Scalars['Float']['output'];
+  /** Rupiah, if the rest of the month uses energy as the elapsed part did. */
+  projectedTotal: Scalars['Float']['output'];
+};
+
 /** The rate of one tariff block and the local hours it covers. */
 export type BlockRate = {
   __typename?: 'BlockRate';
@@ -163,6 +235,18 @@ export type PanelStatusChange = {
   status: PanelStatus;
 };
 
+/** A panel's usage today, pushed live. */
+export type PanelUsageUpdate = {
+  __typename?: 'PanelUsageUpdate';
+  /** When it was computed. */
+  at: Scalars['DateTime']['output'];
+  /** The local date `today` covers. */
+  date: Scalars['Date']['output'];
+  panelId: Scalars['ID']['output'];
+  /** Local midnight until now. */
+  today: Usage;
+};
+
 /** Per-phase values (L1, L2, L3) and their average. */
 export type PhaseValues = {
   __typename?: 'PhaseValues';
@@ -174,7 +258,11 @@ export type PhaseValues = {
 
 export type Query = {
   __typename?: 'Query';
+  /** This month's bill until now and its projected total (the dashboard's header). */
+  currentBill: BillProjection;
   ingestStatus: IngestStatus;
+  /** A month's bill, for one panel or the building (panelId omitted). */
+  monthlyBill: Bill;
   /** Energy and cost per day of a month in the site timezone, for one panel or the whole building. */
   monthlySummary: MonthlySummary;
   overview: Overview;
@@ -189,8 +277,20 @@ export type Query = {
 };
 
 
+export type QueryCurrentBillArgs = {
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryIngestStatusArgs = {
   panelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryMonthlyBillArgs = {
+  month: Scalars['Int']['input'];
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+  year: Scalars['Int']['input'];
 };
 
 
@@ -244,10 +344,14 @@ export type RejectionCount = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Every reading as soon as it is stored, of one panel or of all panels. */
+  /** The building's overview at once, then whenever it changes (a reading, a status), at most once a second. */
+  overview: Overview;
+  /** Each panel's newest reading at once, then every reading as soon as it is stored; of one panel or of all visible panels. */
   panelReading: Reading;
-  /** A panel went ONLINE or OFFLINE (announced by a timer at the exact threshold). */
+  /** Each panel's status at once, then every change to ONLINE or OFFLINE (announced by a timer at the exact threshold). */
   panelStatusChanged: PanelStatusChange;
+  /** Each panel's usage today at once, then whenever it changes, at most once a second per panel (and at local midnight). */
+  todayUsage: PanelUsageUpdate;
 };
 
 
@@ -257,6 +361,11 @@ export type SubscriptionPanelReadingArgs = {
 
 
 export type SubscriptionPanelStatusChangedArgs = {
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type SubscriptionTodayUsageArgs = {
   panelId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -329,6 +438,22 @@ export type YearlySummary = {
   year: Scalars['Int']['output'];
 };
 
+export type MonthlyBillQueryVariables = Exact<{
+  year: Scalars['Int']['input'];
+  month: Scalars['Int']['input'];
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type MonthlyBillQuery = { __typename?: 'Query', monthlyBill: { __typename?: 'Bill', year: number, month: number, panelId?: string | null, from: string, to: string, complete: boolean, energyKwh: number, reactiveKvarh: number, reactiveEstimated: boolean, averagePowerFactor?: number | null, subtotal: number, tax: number, total: number, blocks: Array<{ __typename?: 'BlockUsage', block: TariffBlock, energyKwh: number, cost: number }>, lines: Array<{ __typename?: 'BillLine', kind: BillLineKind, block?: TariffBlock | null, description: string, quantity: number, unit: string, rate: number, amount: number, planEffectiveFrom: string }>, planVersions: Array<{ __typename?: 'TariffPlanVersion', effectiveFrom: string, kind: TariffKind }> } };
+
+export type CurrentBillQueryVariables = Exact<{
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type CurrentBillQuery = { __typename?: 'Query', currentBill: { __typename?: 'BillProjection', projectedTotal: number, projectedEnergyKwh: number, elapsedFraction: number, monthToDate: { __typename?: 'Bill', energyKwh: number, total: number, complete: boolean, blocks: Array<{ __typename?: 'BlockUsage', block: TariffBlock, energyKwh: number, cost: number }> } } };
+
 export type DashboardQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -348,6 +473,18 @@ export type PanelStatusChangesSubscriptionVariables = Exact<{
 
 export type PanelStatusChangesSubscription = { __typename?: 'Subscription', panelStatusChanged: { __typename?: 'PanelStatusChange', panelId: string, status: PanelStatus, at: string } };
 
+export type LiveTodayUsageSubscriptionVariables = Exact<{
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+}>;
+
+
+export type LiveTodayUsageSubscription = { __typename?: 'Subscription', todayUsage: { __typename?: 'PanelUsageUpdate', panelId: string, date: string, at: string, today: { __typename?: 'Usage', energyKwh: number, cost: number, blocks: Array<{ __typename?: 'BlockUsage', block: TariffBlock, energyKwh: number, cost: number }> } } };
+
+export type LiveOverviewSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LiveOverviewSubscription = { __typename?: 'Subscription', overview: { __typename?: 'Overview', panelCount: number, onlineCount: number, offlineCount: number, todayUsage: { __typename?: 'Usage', energyKwh: number, cost: number } } };
+
 export type PanelDetailQueryVariables = Exact<{
   id: Scalars['ID']['input'];
   from: Scalars['DateTime']['input'];
@@ -357,6 +494,16 @@ export type PanelDetailQueryVariables = Exact<{
 
 
 export type PanelDetailQuery = { __typename?: 'Query', panel?: { __typename?: 'Panel', id: string, name: string, status: PanelStatus, lastSeenAt?: string | null, todayUsage: { __typename?: 'Usage', energyKwh: number, cost: number }, latestReading?: { __typename?: 'Reading', time: string, activePowerKw: number, energyKwh: number, powerFactor?: number | null, voltageUnbalance?: number | null, currentUnbalance?: number | null } | null, readings: Array<{ __typename?: 'Reading', time: string, activePowerKw: number, apparentPowerKva?: number | null, energyKwh: number, powerFactor?: number | null, voltage: { __typename?: 'PhaseValues', average?: number | null }, current: { __typename?: 'PhaseValues', average?: number | null } }> } | null };
+
+export type PanelHistoryQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+  every: Scalars['String']['input'];
+}>;
+
+
+export type PanelHistoryQuery = { __typename?: 'Query', panel?: { __typename?: 'Panel', id: string, history: Array<{ __typename?: 'HistoryPoint', start: string, end: string, energyKwh: number, cost: number, readingCount: number, activePowerKw?: number | null, voltage?: number | null, current?: number | null, powerFactor?: number | null }> } | null };
 
 export type MonthlySummaryQueryVariables = Exact<{
   year: Scalars['Int']['input'];
@@ -381,10 +528,15 @@ export type TariffHistoryQueryVariables = Exact<{ [key: string]: never; }>;
 export type TariffHistoryQuery = { __typename?: 'Query', tariff: { __typename?: 'Tariff', ratePerKwh: number, currency: string, timezone: string, current: { __typename?: 'TariffPlanVersion', effectiveFrom: string, kind: TariffKind, blocks: Array<{ __typename?: 'BlockRate', block: TariffBlock, ratePerKwh: number, hours: string }> }, versions: Array<{ __typename?: 'TariffPlanVersion', effectiveFrom: string, name?: string | null, kind: TariffKind, peakMultiplier?: number | null, reactiveRatePerKvarh?: number | null, minimumBillConnectedKva?: number | null, minimumBillHours?: number | null, taxPercent: number, recordedAt: string, recordedBy: string, blocks: Array<{ __typename?: 'BlockRate', block: TariffBlock, ratePerKwh: number, hours: string }> }> } };
 
 
+export const MonthlyBillDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MonthlyBill"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"month"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"monthlyBill"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"month"},"value":{"kind":"Variable","name":{"kind":"Name","value":"month"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}},{"kind":"Field","name":{"kind":"Name","value":"complete"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"reactiveKvarh"}},{"kind":"Field","name":{"kind":"Name","value":"reactiveEstimated"}},{"kind":"Field","name":{"kind":"Name","value":"averagePowerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit"}},{"kind":"Field","name":{"kind":"Name","value":"rate"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"planEffectiveFrom"}}]}},{"kind":"Field","name":{"kind":"Name","value":"subtotal"}},{"kind":"Field","name":{"kind":"Name","value":"tax"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"planVersions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}}]}}]}}]}}]} as unknown as DocumentNode<MonthlyBillQuery, MonthlyBillQueryVariables>;
+export const CurrentBillDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CurrentBill"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"currentBill"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"monthToDate"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"complete"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"projectedTotal"}},{"kind":"Field","name":{"kind":"Name","value":"projectedEnergyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"elapsedFraction"}}]}}]}}]} as unknown as DocumentNode<CurrentBillQuery, CurrentBillQueryVariables>;
 export const DashboardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Dashboard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"overview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelCount"}},{"kind":"Field","name":{"kind":"Name","value":"onlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"offlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"panels"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"latestReading"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"apparentPowerKva"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"l1"}},{"kind":"Field","name":{"kind":"Name","value":"l2"}},{"kind":"Field","name":{"kind":"Name","value":"l3"}},{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"l1"}},{"kind":"Field","name":{"kind":"Name","value":"l2"}},{"kind":"Field","name":{"kind":"Name","value":"l3"}},{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}}]}}]}}]} as unknown as DocumentNode<DashboardQuery, DashboardQueryVariables>;
 export const LiveReadingsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveReadings"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelReading"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}}]}}]} as unknown as DocumentNode<LiveReadingsSubscription, LiveReadingsSubscriptionVariables>;
 export const PanelStatusChangesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"PanelStatusChanges"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelStatusChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<PanelStatusChangesSubscription, PanelStatusChangesSubscriptionVariables>;
+export const LiveTodayUsageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveTodayUsage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"today"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LiveTodayUsageSubscription, LiveTodayUsageSubscriptionVariables>;
+export const LiveOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveOverview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"overview"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panelCount"}},{"kind":"Field","name":{"kind":"Name","value":"onlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"offlineCount"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<LiveOverviewSubscription, LiveOverviewSubscriptionVariables>;
 export const PanelDetailDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PanelDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"every"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lastSeenAt"}},{"kind":"Field","name":{"kind":"Name","value":"todayUsage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"latestReading"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltageUnbalance"}},{"kind":"Field","name":{"kind":"Name","value":"currentUnbalance"}}]}},{"kind":"Field","name":{"kind":"Name","value":"readings"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"every"},"value":{"kind":"Variable","name":{"kind":"Name","value":"every"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"time"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"apparentPowerKva"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"average"}}]}}]}}]}}]}}]} as unknown as DocumentNode<PanelDetailQuery, PanelDetailQueryVariables>;
+export const PanelHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PanelHistory"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"every"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"panel"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"history"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"every"},"value":{"kind":"Variable","name":{"kind":"Name","value":"every"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"start"}},{"kind":"Field","name":{"kind":"Name","value":"end"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}},{"kind":"Field","name":{"kind":"Name","value":"readingCount"}},{"kind":"Field","name":{"kind":"Name","value":"activePowerKw"}},{"kind":"Field","name":{"kind":"Name","value":"voltage"}},{"kind":"Field","name":{"kind":"Name","value":"current"}},{"kind":"Field","name":{"kind":"Name","value":"powerFactor"}}]}}]}}]}}]} as unknown as DocumentNode<PanelHistoryQuery, PanelHistoryQueryVariables>;
 export const MonthlySummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MonthlySummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"month"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"monthlySummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"month"},"value":{"kind":"Variable","name":{"kind":"Name","value":"month"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"days"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"date"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<MonthlySummaryQuery, MonthlySummaryQueryVariables>;
 export const YearlySummaryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"YearlySummary"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"year"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"yearlySummary"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"year"},"value":{"kind":"Variable","name":{"kind":"Name","value":"year"}}},{"kind":"Argument","name":{"kind":"Name","value":"panelId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"panelId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"year"}},{"kind":"Field","name":{"kind":"Name","value":"panelId"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}},{"kind":"Field","name":{"kind":"Name","value":"months"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"month"}},{"kind":"Field","name":{"kind":"Name","value":"energyKwh"}},{"kind":"Field","name":{"kind":"Name","value":"cost"}}]}}]}}]}}]} as unknown as DocumentNode<YearlySummaryQuery, YearlySummaryQueryVariables>;
 export const TariffHistoryDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TariffHistory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tariff"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"timezone"}},{"kind":"Field","name":{"kind":"Name","value":"current"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"hours"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"versions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"effectiveFrom"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"block"}},{"kind":"Field","name":{"kind":"Name","value":"ratePerKwh"}},{"kind":"Field","name":{"kind":"Name","value":"hours"}}]}},{"kind":"Field","name":{"kind":"Name","value":"peakMultiplier"}},{"kind":"Field","name":{"kind":"Name","value":"reactiveRatePerKvarh"}},{"kind":"Field","name":{"kind":"Name","value":"minimumBillConnectedKva"}},{"kind":"Field","name":{"kind":"Name","value":"minimumBillHours"}},{"kind":"Field","name":{"kind":"Name","value":"taxPercent"}},{"kind":"Field","name":{"kind":"Name","value":"recordedAt"}},{"kind":"Field","name":{"kind":"Name","value":"recordedBy"}}]}}]}}]}}]} as unknown as DocumentNode<TariffHistoryQuery, TariffHistoryQueryVariables>;

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/config/logger.js';
 import type { Reading } from '../../src/models/reading.js';
-import type { CountingRuleParams } from '../../src/services/energy/counting-rule.js';
-import { EnergyLedger, type ReadingForLedger } from '../../src/services/energy/energy-ledger.js';
-import { EnergyService } from '../../src/services/energy/energy-service.js';
-import { tariffPlanSchema } from '../../src/models/tariff-plan.js';
-import { TariffSchedule } from '../../src/services/tariffs/tariff-schedule.js';
+import { DEFAULT_RULE as RULE, energyHarness, type EnergyHarness } from '../support/energy-harness.js';
 import type { CounterColumns, ReadingStore } from '../../src/store/reading-store.js';
-import { dayNumberOf, daysInMonth, isoDate, LocalTime } from '../../src/time/local-time.js';
+import { dayNumberOf, daysInMonth, isoDate } from '../../src/time/local-time.js';
 import { randomCounterSeries } from '../support/counter-series.js';
 import { freshPanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
 import { finalSeries, referenceDays, referenceEnergy, referenceIncreases } from '../support/reference-rule.js';
@@ -24,20 +19,6 @@ export type MakeStore = () => Promise<StoreUnderTest>;
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-const RULE: CountingRuleParams = { maxPowerRatio: 10, minPowerKw: 1, confirmReadings: 3 };
-
-/** The reading as the after-write pipeline hands it to the ledger. */
-export function ledgerReading(r: Reading): ReadingForLedger {
-  return {
-    panelId: r.panelId,
-    t: r.time.getTime(),
-    kwh: r.energyKwh,
-    kw: r.activePowerKw,
-    pf: r.powerFactor ?? Number.NaN,
-    kvarh: r.reactiveEnergyKvarh ?? Number.NaN,
-    kva: r.apparentPowerKva ?? Number.NaN,
-  };
-}
 
 /** Every reading of a scan, as [time, kWh, kW]. */
 async function scanned(store: ReadingStore, panelId: string, fromMs: number): Promise<Array<[number, number, number]>> {
@@ -235,42 +216,15 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
   });
 }
 
-/** The product's energy path over a store: ledger fed like the after-write pipeline, a flat tariff. */
-function energyOver(sut: () => StoreUnderTest, zone: string, rule: CountingRuleParams = RULE) {
-  const time = new LocalTime(zone);
-  let ledger: EnergyLedger | undefined;
-  let service: EnergyService | undefined;
-  const schedule = new TariffSchedule([
-    {
-      effectiveFrom: Number.NEGATIVE_INFINITY,
-      plan: tariffPlanSchema.parse({ pricing: { kind: 'flat', ratePerKwh: 1000 } }),
-      recordedAt: new Date(0),
-      recordedBy: 'test',
-    },
-  ]);
-  const build = () => {
-    ledger = new EnergyLedger({ rule, time, source: sut().store, logger: silentLogger });
-    service = new EnergyService({ ledger, tariffs: () => schedule, time, source: sut().store });
-  };
-  const get = () => {
-    if (!ledger || !service) build();
-    return { ledger: ledger!, service: service! };
-  };
+/** The product's energy path over the store under test (test/support/energy-harness.ts), built on first use. */
+function energyOver(sut: () => StoreUnderTest, zone: string) {
+  let harness: EnergyHarness | undefined;
+  const get = () => (harness ??= energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone }));
   return {
-    time,
-    /** Writes durably, then hands the readings to the ledger as the pipeline does. */
-    async write(readings: readonly Reading[]): Promise<void> {
-      await sut().write(readings);
-      for (const r of readings) get().ledger.apply(ledgerReading(r));
-    },
+    write: (readings: readonly Reading[]) => get().write(readings),
+    energy: () => get().energy,
     ledger: () => get().ledger,
-    energy: () => get().service,
-    /** A new ledger that loads these panels from the store alone (what a restart does). */
-    async restarted(panelIds: readonly string[]): Promise<EnergyService> {
-      const fresh = new EnergyLedger({ rule, time, source: sut().store, logger: silentLogger });
-      await fresh.load(panelIds);
-      return new EnergyService({ ledger: fresh, tariffs: () => schedule, time, source: sut().store });
-    },
+    restarted: async (panelIds: readonly string[]) => (await get().restarted(panelIds)).energy,
   };
 }
 

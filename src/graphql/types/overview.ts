@@ -15,3 +15,12 @@ const Overview = builder.objectRef<OverviewShape>('Overview').implement({
 builder.queryField('overview', (t) =>
   t.field({ type: Overview, resolve: (_root, _args, { services, viewer }) => services.panels.overview(viewer.panels) }),
 );
+
+builder.subscriptionField('overview', (t) =>
+  t.field({
+    type: Overview,
+    description: "The building's overview at once, then whenever it changes (a reading, a status), at most once a second.",
+    subscribe: (_root, _args, { services, viewer }) => services.live.overview(viewer.panels),
+    resolve: (overview) => overview,
+  }),
+);

@@ -102,10 +102,9 @@ builder.queryFields((t) => ({
 builder.subscriptionField('panelStatusChanged', (t) =>
   t.field({
     type: PanelStatusChange,
-    description: 'A panel went ONLINE or OFFLINE (announced by a timer at the exact threshold).',
+    description: "Each panel's status at once, then every change to ONLINE or OFFLINE (announced by a timer at the exact threshold).",
     args: { panelId: t.arg.id({ required: false }) },
-    subscribe: (_root, { panelId }, { services }) =>
-      panelId ? services.pubsub.subscribe('panelStatusChanged', String(panelId)) : services.pubsub.subscribe('statusChanged'),
+    subscribe: (_root, { panelId }, { services, viewer }) => services.live.statuses(panelId == null ? null : String(panelId), viewer.panels),
     resolve: (change) => change,
   }),
 );

@@ -4,6 +4,7 @@ import {
   type DailyUsage as DailyUsageShape,
   type MonthlySummary as MonthlySummaryShape,
   type MonthlyUsage as MonthlyUsageShape,
+  type PanelUsageUpdate as PanelUsageUpdateShape,
   type Usage as UsageShape,
   type YearlySummary as YearlySummaryShape,
 } from '../../models/usage.js';
@@ -14,7 +15,7 @@ export const TariffBlock = builder.enumType('TariffBlock', {
   values: TARIFF_BLOCKS,
 });
 
-const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').implement({
+export const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').implement({
   description: "One tariff block's share of a period's energy and cost.",
   fields: (t) => ({
     block: t.field({ type: TariffBlock, resolve: (usage) => usage.block }),
@@ -86,3 +87,23 @@ builder.queryFields((t) => ({
       services.panels.yearlySummary(year, panelId == null ? null : String(panelId), viewer.panels),
   }),
 }));
+
+const PanelUsageUpdate = builder.objectRef<PanelUsageUpdateShape>('PanelUsageUpdate').implement({
+  description: "A panel's usage today, pushed live.",
+  fields: (t) => ({
+    panelId: t.exposeID('panelId'),
+    date: t.expose('date', { type: 'Date', description: 'The local date `today` covers.' }),
+    today: t.expose('today', { type: Usage, description: 'Local midnight until now.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it was computed.' }),
+  }),
+});
+
+builder.subscriptionField('todayUsage', (t) =>
+  t.field({
+    type: PanelUsageUpdate,
+    description: "Each panel's usage today at once, then whenever it changes, at most once a second per panel (and at local midnight).",
+    args: { panelId: t.arg.id({ required: false }) },
+    subscribe: (_root, { panelId }, { services, viewer }) => services.live.todayUsage(panelId == null ? null : String(panelId), viewer.panels),
+    resolve: (update) => update,
+  }),
+);

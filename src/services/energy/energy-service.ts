@@ -50,20 +50,20 @@ export class EnergyService {
 
   /** Today (local midnight until now) per panel. */
   async todayUsage(panelIds: readonly string[]): Promise<Map<string, Usage>> {
-    await this.#settled(panelIds);
+    await this.settled(panelIds);
     const today = this.today();
     return new Map(panelIds.map((id) => [id, this.panelDay(id, today).toUsage()]));
   }
 
   /** Today for the sum of the given panels. */
   async todayTotal(panelIds: readonly string[]): Promise<Usage> {
-    await this.#settled(panelIds);
+    await this.settled(panelIds);
     return this.buildingDay(panelIds, this.today()).toUsage();
   }
 
   /** One row per calendar day of the month; `panelIds` are summed (the building, or one panel). */
   async monthlySummary(year: number, month: number, panelIds: readonly string[], panelId: string | null): Promise<MonthlySummary> {
-    await this.#settled(panelIds);
+    await this.settled(panelIds);
     const first = dayNumberOf(year, month, 1);
     const total = new Amount();
     const days: DailyUsage[] = [];
@@ -77,7 +77,7 @@ export class EnergyService {
 
   /** One row per calendar month of the year; `panelIds` are summed. */
   async yearlySummary(year: number, panelIds: readonly string[], panelId: string | null): Promise<YearlySummary> {
-    await this.#settled(panelIds);
+    await this.settled(panelIds);
     const total = new Amount();
     const months: MonthlyUsage[] = [];
     for (let month = 1; month <= 12; month++) {
@@ -116,7 +116,7 @@ export class EnergyService {
    * finer ones re-walk the readings from the ledger's saved state of that day with the same rule.
    */
   async windows(panelId: string, fromMs: number, toMs: number, everyMs: number): Promise<Amount[]> {
-    await this.#settled([panelId]);
+    await this.settled([panelId]);
     const count = Math.ceil((toMs - fromMs) / everyMs);
     const amounts = Array.from({ length: count }, () => new Amount());
     const time = this.#deps.time;
@@ -177,7 +177,8 @@ export class EnergyService {
     }
   }
 
-  async #settled(panelIds: readonly string[]): Promise<void> {
+  /** Waits until these panels' energy reflects every stored reading (or throws EnergyNotReadyError). */
+  async settled(panelIds: readonly string[]): Promise<void> {
     const timeoutMs = this.#deps.settleTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {

@@ -1,0 +1,84 @@
+import {
+  BILL_LINE_KINDS,
+  type Bill as BillShape,
+  type BillLine as BillLineShape,
+  type BillProjection as BillProjectionShape,
+} from '../../models/bill.js';
+import { builder } from '../builder.js';
+import { TariffPlanVersion } from './tariff.js';
+import { BlockUsage, TariffBlock } from './usage.js';
+
+const BillLineKind = builder.enumType('BillLineKind', {
+  description: 'ENERGY per tariff block; REACTIVE excess reactive energy; MINIMUM_TOP_UP up to the minimum bill; TAX the street-lighting tax.',
+  values: BILL_LINE_KINDS,
+});
+
+const BillLine = builder.objectRef<BillLineShape>('BillLine').implement({
+  description: 'One line of a bill. Amounts are rounded so that the lines add up to the total.',
+  fields: (t) => ({
+    kind: t.field({ type: BillLineKind, resolve: (line) => line.kind }),
+    block: t.field({ type: TariffBlock, nullable: true, resolve: (line) => line.block }),
+    description: t.exposeString('description'),
+    quantity: t.exposeFloat('quantity', { description: 'In `unit` (3 decimals).' }),
+    unit: t.exposeString('unit', { description: 'kWh, kVArh, or Rp (the base of a tax line).' }),
+    rate: t.exposeFloat('rate', { description: 'Rupiah per unit; for TAX the percentage.' }),
+    amount: t.exposeFloat('amount', { description: 'Rupiah (2 decimals).' }),
+    planEffectiveFrom: t.expose('planEffectiveFrom', { type: 'Date', description: 'The plan version that priced this line.' }),
+  }),
+});
+
+export const Bill = builder.objectRef<BillShape>('Bill').implement({
+  description:
+    "A month's bill as PLN computes it. The building's bill is computed on the building's totals (as PLN meters the connection), not as the sum of the panels' bills.",
+  fields: (t) => ({
+    year: t.exposeInt('year'),
+    month: t.exposeInt('month', { description: '1-12.' }),
+    panelId: t.exposeID('panelId', { nullable: true, description: 'null: the whole building.' }),
+    from: t.expose('from', { type: 'Date', description: 'First local date of the month.' }),
+    to: t.expose('to', { type: 'Date', description: 'Last local date of the month.' }),
+    complete: t.exposeBoolean('complete', { description: 'False while the month is still running.' }),
+    energyKwh: t.exposeFloat('energyKwh', { description: 'kWh (3 decimals).' }),
+    blocks: t.expose('blocks', { type: [BlockUsage], description: 'kWh and Rupiah per tariff block.' }),
+    reactiveKvarh: t.exposeFloat('reactiveKvarh', { description: 'kVArh of the month (3 decimals).' }),
+    reactiveEstimated: t.exposeBoolean('reactiveEstimated', {
+      description: 'True when (part of) the reactive energy is estimated from kW and power factor: the meters sent no kVArh counter.',
+    }),
+    averagePowerFactor: t.exposeFloat('averagePowerFactor', { nullable: true, description: 'kWh / √(kWh² + kVArh²) (4 decimals).' }),
+    lines: t.expose('lines', { type: [BillLine] }),
+    subtotal: t.exposeFloat('subtotal', { description: 'Rupiah before tax.' }),
+    tax: t.exposeFloat('tax', { description: 'Rupiah.' }),
+    total: t.exposeFloat('total', { description: 'Rupiah: subtotal + tax, the sum of the lines.' }),
+    planVersions: t.expose('planVersions', { type: [TariffPlanVersion], description: 'The plan versions in force during the month.' }),
+  }),
+});
+
+const BillProjection = builder.objectRef<BillProjectionShape>('BillProjection').implement({
+  description: 'This month so far, and its projection to the end of the month.',
+  fields: (t) => ({
+    monthToDate: t.expose('monthToDate', { type: Bill }),
+    projectedTotal: t.exposeFloat('projectedTotal', { description: 'Rupiah, if the rest of the month uses energy as the elapsed part did.' }),
+    projectedEnergyKwh: t.exposeFloat('projectedEnergyKwh', { description: 'kWh, likewise.' }),
+    elapsedFraction: t.exposeFloat('elapsedFraction', { description: 'How much of the month has elapsed, 0-1.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  monthlyBill: t.field({
+    type: Bill,
+    description: "A month's bill, for one panel or the building (panelId omitted).",
+    args: { year: t.arg.int({ required: true }), month: t.arg.int({ required: true }), panelId: t.arg.id({ required: false }) },
+    resolve: (_root, { year, month, panelId }, { services, viewer }) => {
+      const id = panelId == null ? null : String(panelId);
+      return services.bills.monthlyBill(year, month, services.panels.scope(id, viewer.panels), id);
+    },
+  }),
+  currentBill: t.field({
+    type: BillProjection,
+    description: "This month's bill until now and its projected total (the dashboard's header).",
+    args: { panelId: t.arg.id({ required: false }) },
+    resolve: (_root, { panelId }, { services, viewer }) => {
+      const id = panelId == null ? null : String(panelId);
+      return services.bills.currentBill(services.panels.scope(id, viewer.panels), id);
+    },
+  }),
+}));

@@ -1,0 +1,207 @@
+import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import type { PanelStatusChange } from '../models/panel-status.js';
+import type { Reading } from '../models/reading.js';
+import type { Overview, PanelUsageUpdate } from '../models/usage.js';
+import { SUBSCRIBER_BUFFER, type AppPubSub } from '../pipeline/pubsub.js';
+import { isoDate, type LocalTime } from '../time/local-time.js';
+import type { EnergyService } from './energy/energy-service.js';
+import type { PanelScope, PanelService } from './panel-service.js';
+
+export interface LiveUpdatesDeps {
+  readonly pubsub: AppPubSub;
+  readonly panels: PanelService;
+  readonly energy: EnergyService;
+  readonly time: LocalTime;
+  /** The least time between two messages about the same panel (or the overview). Default 1 s. */
+  readonly coalesceMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * The live streams the dashboard subscribes to. Each starts with the current state (so a page
+ * shows numbers at once, not at the next meter message), then follows the stored readings and
+ * status changes. Usage and the overview are recomputed from the energy ledger when they may have
+ * changed, at most once a second per panel, and at local midnight when "today" starts again.
+ * Every stream keeps its own bounded buffer: a slow client skips to the newest values.
+ */
+export class LiveUpdates {
+  readonly #deps: LiveUpdatesDeps;
+  readonly #coalesceMs: number;
+  readonly #now: () => number;
+
+  constructor(deps: LiveUpdatesDeps) {
+    this.#deps = deps;
+    this.#coalesceMs = deps.coalesceMs ?? 1_000;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Each panel's newest reading now, then every stored reading. */
+  readings(panelId: string | null, scope: PanelScope): AsyncIterable<Reading> {
+    const { pubsub, panels } = this.#deps;
+    return this.#stream<Reading, Reading>(
+      () => (panelId ? pubsub.subscribe('panelReadingStored', panelId) : pubsub.subscribe('readingStored')),
+      () => this.#panelIds(panelId, scope).flatMap((id) => panels.latest(id) ?? []),
+      (initial) => {
+        // A reading both in the current state and in the stream is sent once.
+        const sent = new Set(initial.map(readingKey));
+        return (reading) => (this.#visible(reading.panelId, panelId, scope) && !sent.delete(readingKey(reading)) ? [reading] : []);
+      },
+    );
+  }
+
+  /** Each panel's status now, then every change. */
+  statuses(panelId: string | null, scope: PanelScope): AsyncIterable<PanelStatusChange> {
+    const { pubsub, panels } = this.#deps;
+    return this.#stream<PanelStatusChange, PanelStatusChange>(
+      () => (panelId ? pubsub.subscribe('panelStatusChanged', panelId) : pubsub.subscribe('statusChanged')),
+      () =>
+        this.#panelIds(panelId, scope).map((id) => ({
+          panelId: id,
+          status: panels.status(id),
+          at: panels.latest(id)?.time ?? new Date(this.#now()),
+        })),
+      () => (change) => (this.#visible(change.panelId, panelId, scope) ? [change] : []),
+    );
+  }
+
+  /** Each panel's usage today now, then whenever it changes (at most once a second per panel). */
+  todayUsage(panelId: string | null, scope: PanelScope): AsyncIterable<PanelUsageUpdate> {
+    return this.#coalesced<PanelUsageUpdate>(
+      () => this.#panelIds(panelId, scope),
+      (reading) => (this.#visible(reading.panelId, panelId, scope) ? reading.panelId : null),
+      false,
+      async (ids) => {
+        const usage = await this.#deps.energy.todayUsage(ids);
+        const date = isoDate(this.#deps.energy.today());
+        const at = new Date(this.#now());
+        return ids.map((id) => ({ panelId: id, date, today: usage.get(id)!, at }));
+      },
+    );
+  }
+
+  /** The building's overview now, then whenever it changes (at most once a second). */
+  overview(scope: PanelScope): AsyncIterable<Overview> {
+    return this.#coalesced<Overview>(
+      () => ['building'],
+      (reading) => (this.#visible(reading.panelId, null, scope) ? 'building' : null),
+      true,
+      async () => [await this.#deps.panels.overview(scope)],
+    );
+  }
+
+  #panelIds(panelId: string | null, scope: PanelScope): string[] {
+    if (panelId !== null) return this.#deps.panels.get(panelId, scope) ? [panelId] : [];
+    return this.#deps.panels.list(scope).map((panel) => panel.id);
+  }
+
+  /** Whether an event of `id` belongs to a stream of `panelId` (or all visible panels). */
+  #visible(id: string, panelId: string | null, scope: PanelScope): boolean {
+    if (panelId !== null) return id === panelId;
+    return (scope === null || scope.has(id)) && !this.#deps.panels.isHidden(id);
+  }
+
+  /**
+   * Subscribes first, then takes the current state (the pipeline publishes synchronously, so no
+   * event can fall between the two), sends it, then the filtered events.
+   */
+  #stream<E, T>(
+    subscribe: () => AsyncIterableIterator<E>,
+    current: () => T[],
+    filterFor: (initial: T[]) => (event: E) => T[],
+  ): AsyncIterable<T> {
+    return new Repeater<T>(async (push, stop) => {
+      const events = subscribe();
+      const iterator = events[Symbol.asyncIterator]();
+      const first = iterator.next();
+      void stop.then(() => iterator.return?.());
+      const initial = current();
+      const filter = filterFor(initial);
+      for (const item of initial) await push(item);
+      for (let next = await first; !next.done; next = await iterator.next()) {
+        for (const item of filter(next.value)) await push(item);
+      }
+    }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+  }
+
+  /**
+   * Sends `compute(keys)` for every key at once, then for keys touched by events, each key at most
+   * once per `coalesceMs`; at local midnight everything again (a new "today").
+   */
+  #coalesced<T>(
+    keys: () => string[],
+    keyOf: (reading: Reading) => string | null,
+    alsoOnStatus: boolean,
+    compute: (keys: string[]) => Promise<T[]>,
+  ): AsyncIterable<T> {
+    const { pubsub, time } = this.#deps;
+    return new Repeater<T>(async (push, stop) => {
+      const dirty = new Set<string>();
+      const lastSent = new Map<string, number>();
+      let timer: NodeJS.Timeout | undefined;
+      let midnight: NodeJS.Timeout | undefined;
+      let flushing = false;
+      const subscriptions: Array<AsyncIterableIterator<unknown>> = [];
+
+      const flush = async () => {
+        timer = undefined;
+        if (flushing) return schedule();
+        flushing = true;
+        try {
+          const now = this.#now();
+          const due = [...dirty].filter((key) => now - (lastSent.get(key) ?? -Infinity) >= this.#coalesceMs);
+          for (const key of due) {
+            dirty.delete(key);
+            lastSent.set(key, now);
+          }
+          if (due.length > 0) for (const item of await compute(due)) await push(item);
+        } catch (error) {
+          stop(error);
+        } finally {
+          flushing = false;
+        }
+        schedule();
+      };
+      const schedule = () => {
+        if (timer !== undefined || dirty.size === 0) return;
+        const now = this.#now();
+        const wait = Math.min(...[...dirty].map((key) => Math.max(0, (lastSent.get(key) ?? -Infinity) + this.#coalesceMs - now)));
+        timer = setTimeout(() => void flush(), wait);
+      };
+      const touch = (key: string | null) => {
+        if (key === null) return;
+        dirty.add(key);
+        schedule();
+      };
+      const armMidnight = () => {
+        const now = this.#now();
+        midnight = setTimeout(() => {
+          for (const key of keys()) touch(key);
+          armMidnight();
+        }, time.nextMidnight(now) - now + 1);
+      };
+
+      const follow = async <E>(events: AsyncIterableIterator<E>, onEvent: (event: E) => void) => {
+        subscriptions.push(events);
+        for await (const event of events) onEvent(event);
+      };
+      const readings = pubsub.subscribe('readingStored');
+      void follow(readings, (reading) => touch(keyOf(reading)));
+      if (alsoOnStatus) void follow(pubsub.subscribe('statusChanged'), () => touch(keys()[0] ?? null));
+      armMidnight();
+
+      const initialKeys = keys();
+      const now = this.#now();
+      for (const key of initialKeys) lastSent.set(key, now);
+      for (const item of await compute(initialKeys)) await push(item);
+
+      await stop;
+      clearTimeout(timer);
+      clearTimeout(midnight);
+      for (const events of subscriptions) await events.return?.();
+    }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+  }
+}
+
+function readingKey(reading: Reading): string {
+  return `${reading.panelId}@${reading.time.getTime()}`;
+}
