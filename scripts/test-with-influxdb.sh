@@ -15,4 +15,4 @@ eval "$("$script" start "$data")"
 set +a
 # Tests that need their own InfluxDB (stopping one mid-test) start it with the same script.
 export LOCAL_INFLUXDB_SCRIPT="$script"
-npx vitest run "$@"
+npm test -- "$@"

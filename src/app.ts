@@ -12,6 +12,9 @@ import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
 import { EnergyLedger } from './services/energy/energy-ledger.js';
+import { configuredKeys } from './services/access/api-keys.js';
+import { Authenticator } from './services/access/authenticator.js';
+import { createJwtVerifier } from './services/access/jwt.js';
 import { BillService } from './services/bills/bill-service.js';
 import { EnergyService } from './services/energy/energy-service.js';
 import { HistoryService } from './services/history-service.js';
@@ -64,6 +67,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stops.push(() => stores.close());
 
     const time = new LocalTime(config.site.timezone);
+    const keys = (() => {
+      const path = config.access.keysFile;
+      try {
+        return configuredKeys(config.access.keys, path ? { path, text: readFileSync(path, 'utf8') } : null);
+      } catch (error) {
+        throw new StartupConfigError((error as Error).message, { cause: error });
+      }
+    })();
     const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
     const tariffs = () => settings.state.tariffs;
     const metrics = createMetrics();
@@ -74,6 +85,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stops.push(() => status.stop());
     const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
     const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
+    const authenticator = new Authenticator({
+      mode: config.access.mode,
+      keys,
+      settings,
+      verifyJwt: config.access.jwt ? createJwtVerifier(config.access.jwt) : undefined,
+    });
+    if (authenticator.mode === 'optional') {
+      logger.warn('access control is OPEN: anyone who can reach the API may read and change everything (AUTH=optional; set NODE_ENV=production or AUTH=required)');
+    }
     const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
     settings.setChangeHandler((state, previous) => {
       // A retired panel is forgotten by the live parts; one brought back is loaded again.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { topicPrefix } from '../ingest/topic.js';
 import { tariffPlanSchema } from '../models/tariff-plan.js';
 import { parseDuration } from './duration.js';
+import { parseSize } from './size.js';
 
 const duration = (fallback: string) =>
   z
@@ -27,9 +28,53 @@ const flag = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(value)));
 
+const size = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const bytes = parseSize(text);
+      if (bytes === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a size like 65536, 64KiB or 16MiB` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+const WHOLE = 'must be a whole number of at least 1';
+const count = (fallback: number) => z.coerce.number({ error: WHOLE }).int(WHOLE).min(1, WHOLE).default(fallback);
+/** A count whose default is worked out at start (from the open-file limit): undefined here. */
+const countOrAuto = z.coerce.number({ error: WHOLE }).int(WHOLE).min(1, WHOLE).optional();
+const optionalFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional();
+const isOn = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(value));
+
+/** `YYYY-MM-DD` (midnight UTC) or an ISO date-time with an offset, as epoch ms. */
+const instant = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text.trim());
+      const ms = ok ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim()) : Number.NaN;
+      if (!Number.isFinite(ms)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a date like 2000-01-01 or an ISO date-time with an offset` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const PORT_RANGE = 'must be a whole number from 0 to 65535';
 const port = (fallback: number) =>
   z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65_535, PORT_RANGE).default(fallback);
+
+/** Levels of a subscription pattern's fixed prefix (`DATA/PM/#` → 2), 0 when it has none. */
+function topicLevels(pattern: string): number {
+  try {
+    return topicPrefix(pattern).split('/').length;
+  } catch {
+    return 0;
+  }
+}
 
 function hasTopicPrefix(pattern: string): boolean {
   try {
@@ -136,9 +181,43 @@ export const configSchema = z
     MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number).pipe(z.union([z.literal(4), z.literal(5)])),
     MQTT_SESSION_EXPIRY: duration('7d'),
 
-    SIMULATE: flag(true),
+    // Access control (README "Access control"): required in production, optional in development.
+    AUTH: z.enum(['required', 'optional']).optional(),
+    API_KEYS: z.string().default(''),
+    API_KEYS_FILE: optionalText,
+    JWT_ISSUER: optionalText,
+    JWT_AUDIENCE: optionalText,
+    JWT_JWKS_URL: optionalText.pipe(z.url().optional()),
+    JWT_ROLE_CLAIM: z.string().min(1).default('role'),
+    JWT_PANELS_CLAIM: z.string().min(1).default('panels'),
+    CORS_ORIGINS: optionalText,
+
+    // Default: on with the embedded broker, off when MQTT_URL points at a broker we do not own.
+    SIMULATE: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
     SIMULATE_PANELS: z.string().default('PANEL_LANTAI_1,PANEL_LANTAI_2,PANEL_LANTAI_3'),
     SIMULATE_INTERVAL: duration('10s').pipe(z.number().min(1000, 'must be at least 1s')),
+
+    // Limits against hostile clients and faults (README "Limits"); each has a metric and a clear error.
+    GRAPHIQL: optionalFlag,
+    INTROSPECTION: optionalFlag,
+    HTTP_MAX_CONNECTIONS: countOrAuto,
+    HTTP_MAX_BODY: size('64KiB'),
+    HTTP_REQUEST_TIMEOUT: duration('30s'),
+    HTTP_IDLE_TIMEOUT: duration('60s'),
+    GRAPHQL_MAX_COST: count(250_000),
+    GRAPHQL_MAX_COST_IN_FLIGHT: count(1_500_000),
+    WS_MAX_CONNECTIONS: count(1_000),
+    WS_MAX_SUBSCRIPTIONS: count(10_000),
+    WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(100),
+    MQTT_MAX_CONNECTIONS: countOrAuto,
+    MQTT_MAX_PACKET_SIZE: size('64KiB'),
+    MQTT_MAX_TOPIC_LEVELS: z.coerce.number().int().min(2).max(100).default(8),
+    MQTT_CONNECT_TIMEOUT: duration('10s'),
+    MQTT_IDLE_TIMEOUT: duration('10m'),
+    MQTT_RETAIN: flag(false),
+    MAX_PANELS: count(1_000),
+    METER_TIME_FLOOR: instant('2000-01-01'),
+    STORE_MIN_FREE: size('64MiB'),
   })
   .superRefine((env, ctx) => {
     if (env.INFLUX_URL && !(env.INFLUX_TOKEN && env.INFLUX_ORG)) {
@@ -147,12 +226,32 @@ export const configSchema = z
     if (env.TARIFF_PLAN === 'time-of-use' && env.TARIFF_LWBP_RP_PER_KWH === undefined) {
       ctx.addIssue({ code: 'custom', path: ['TARIFF_LWBP_RP_PER_KWH'], message: 'a time-of-use plan needs its off-peak (LWBP) rate' });
     }
+    if ([env.JWT_ISSUER, env.JWT_AUDIENCE, env.JWT_JWKS_URL].filter(Boolean).length % 3 !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL go together' });
+    }
+    if (env.MQTT_MAX_TOPIC_LEVELS <= topicLevels(env.MQTT_TOPIC)) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_MAX_TOPIC_LEVELS'], message: `must be more than the ${topicLevels(env.MQTT_TOPIC)} levels of MQTT_TOPIC's prefix, or meters could not publish` });
+    }
     if (env.MQTT_PASSWORD && !env.MQTT_USERNAME) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: 'MQTT_PASSWORD is set without MQTT_USERNAME' });
     }
   })
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
+    access: {
+      mode: env.AUTH ?? (env.NODE_ENV === 'production' ? 'required' : 'optional'),
+      keys: env.API_KEYS,
+      keysFile: env.API_KEYS_FILE,
+      jwt:
+        env.JWT_ISSUER && env.JWT_AUDIENCE && env.JWT_JWKS_URL
+          ? { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL, roleClaim: env.JWT_ROLE_CLAIM, panelsClaim: env.JWT_PANELS_CLAIM }
+          : undefined,
+      /** Allowed browser origins; '*' any (development default), empty none (production default). */
+      corsOrigins: (env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? '' : '*'))
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    },
     http: { host: env.HOST, port: env.PORT },
     log: {
       level: env.LOG_LEVEL,
@@ -209,8 +308,37 @@ export const configSchema = z
           }
         : undefined,
     },
+    limits: {
+      http: {
+        /** undefined: from the open-file limit at start (src/http/limits.ts). */
+        maxConnections: env.HTTP_MAX_CONNECTIONS,
+        maxBodyBytes: env.HTTP_MAX_BODY,
+        requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
+        idleTimeoutMs: env.HTTP_IDLE_TIMEOUT,
+        graphiql: isOn(env.GRAPHIQL, env.NODE_ENV !== 'production'),
+        introspection: isOn(env.INTROSPECTION, env.NODE_ENV !== 'production'),
+        maxCost: env.GRAPHQL_MAX_COST,
+        maxCostInFlight: env.GRAPHQL_MAX_COST_IN_FLIGHT,
+      },
+      ws: {
+        maxConnections: env.WS_MAX_CONNECTIONS,
+        maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+        maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      },
+      mqtt: {
+        /** undefined: from the open-file limit at start. */
+        maxConnections: env.MQTT_MAX_CONNECTIONS,
+        maxPacketBytes: env.MQTT_MAX_PACKET_SIZE,
+        maxTopicLevels: env.MQTT_MAX_TOPIC_LEVELS,
+        connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT,
+        idleTimeoutMs: env.MQTT_IDLE_TIMEOUT,
+        retain: env.MQTT_RETAIN,
+      },
+      ingest: { maxPanels: env.MAX_PANELS, meterTimeFloorMs: env.METER_TIME_FLOOR },
+      store: { minFreeBytes: env.STORE_MIN_FREE },
+    },
     simulator: {
-      enabled: env.SIMULATE,
+      enabled: env.SIMULATE === undefined ? env.MQTT_URL === undefined : ['true', '1', 'yes', 'on'].includes(env.SIMULATE),
       panels: env.SIMULATE_PANELS.split(',').map((id) => id.trim()).filter(Boolean),
       intervalMs: env.SIMULATE_INTERVAL,
     },

@@ -1,5 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import { roleAtLeast } from '../services/access/api-keys.js';
 import type { Context } from './context.js';
 
 /** The builder's type parameters (for helpers that take a field builder). */
@@ -10,13 +13,31 @@ export interface BuilderTypes {
     Date: { Input: string; Output: string };
   };
   DefaultFieldNullability: false;
+  /** Roles, each including the ones below it (services/access/api-keys.ts roleAtLeast). */
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
 }
 
 /** The one schema builder. Types live in ./types, one file per domain type. */
 export const builder = new SchemaBuilder<BuilderTypes>({
-  plugins: [DataloaderPlugin],
+  plugins: [ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: ({ viewer }) => ({
+      viewer: roleAtLeast(viewer.role, 'viewer'),
+      operator: roleAtLeast(viewer.role, 'operator'),
+      admin: roleAtLeast(viewer.role, 'admin'),
+    }),
+    // Access is enforced here, in the schema, not in resolvers; a refusal says which it is.
+    unauthorizedError: (_parent, { viewer }, info) =>
+      viewer.role === null
+        ? new GraphQLError('credentials required', { extensions: { code: 'UNAUTHENTICATED' } })
+        : new GraphQLError(`${viewer.name} (${viewer.role}) may not use ${info.parentType.name}.${info.fieldName}`, {
+            extensions: { code: 'FORBIDDEN' },
+          }),
+  },
 });
 
-builder.queryType({});
-builder.subscriptionType({});
+// Reading anything needs at least a viewer; mutations name their own role.
+builder.queryType({ authScopes: { viewer: true } });
+builder.subscriptionType({ authScopes: { viewer: true } });
+builder.mutationType({ authScopes: { operator: true } });

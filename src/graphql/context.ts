@@ -1,11 +1,11 @@
-import type { ApiRole } from '../models/admin-change.js';
+import type { Viewer } from '../models/viewer.js';
 import type { AppPubSub } from '../pipeline/pubsub.js';
 import type { BillService } from '../services/bills/bill-service.js';
 import type { EnergyService } from '../services/energy/energy-service.js';
 import type { HistoryService } from '../services/history-service.js';
 import type { IngestHealth } from '../services/ingest-health.js';
 import type { LiveUpdates } from '../services/live-updates.js';
-import type { PanelScope, PanelService } from '../services/panel-service.js';
+import type { PanelService } from '../services/panel-service.js';
 import type { SiteSettings } from '../services/site-settings.js';
 import type { TariffService } from '../services/tariff-service.js';
 
@@ -22,17 +22,7 @@ export interface Services {
   readonly pubsub: AppPubSub;
 }
 
-/** Who is asking: an API key's or a token's holder, or the open development mode. */
-export interface Viewer {
-  /** For the audit record and logs (never the key itself). */
-  readonly name: string;
-  /** null: not authenticated (refused wherever a role is needed). */
-  readonly role: ApiRole | null;
-  /** The panels this viewer may see; null: all. */
-  readonly panels: PanelScope;
-  /** When the credentials expire (long-lived WebSockets are closed then); null: never. */
-  readonly expiresAt: Date | null;
-}
+export type { Viewer };
 
 export interface Context {
   readonly services: Services;

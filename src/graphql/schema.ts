@@ -7,5 +7,6 @@ import './types/overview.js';
 import './types/tariff.js';
 import './types/ingest.js';
 import './types/bill.js';
+import './types/admin.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -26,7 +26,12 @@ export interface ParseContext {
   readonly maxClockSkewMs: number;
   /** The topic part before the panel id, from `topicPrefix(MQTT_TOPIC)`. */
   readonly topicPrefix: string;
+  /** METER_TIME_FLOOR: earlier meter times are refused. Default 2000-01-01T00:00:00Z. */
+  readonly timeFloorMs?: number;
 }
+
+/** METER_TIME_FLOOR's default: no meter of this product reports from before 2000. */
+export const DEFAULT_TIME_FLOOR_MS = Date.UTC(2000, 0, 1);
 
 export type ParseResult =
   | { ok: true; reading: Reading }
@@ -120,6 +125,15 @@ function parseBody(panelId: string, payload: Uint8Array, ctx: ParseContext): Par
       panelId,
       'invalid_time',
       `${fieldLabel(root, ['data', 'time'])}: cannot be placed on the timeline in zone "${ctx.meterClock.zone}"`,
+    );
+  }
+  const floorMs = ctx.timeFloorMs ?? DEFAULT_TIME_FLOOR_MS;
+  if (time.getTime() < floorMs) {
+    return reject(
+      panelId,
+      'time_too_old',
+      `${fieldLabel(root, ['data', 'time'])}: ${time.toISOString()} is before METER_TIME_FLOOR ${new Date(floorMs).toISOString()} ` +
+        `(a meter clock that was never set?)`,
     );
   }
   const aheadMs = time.getTime() - ctx.receivedAt.getTime();

@@ -35,6 +35,12 @@ export const REJECT_REASONS = [
   'invalid_time',
   /** `time` further in the future than the allowed clock skew. */
   'time_in_future',
+  /** `time` before METER_TIME_FLOOR (default 2000-01-01): a meter clock that was never set. */
+  'time_too_old',
+  /** The panel was retired (admin record): its readings are no longer stored. */
+  'panel_retired',
+  /** A reading of a panel not seen before while MAX_PANELS panels are already known. */
+  'panel_limit',
   /** A bug in the parser itself; the message is dropped instead of crashing the ingester. */
   'internal_error',
 ] as const;

@@ -1,3 +1,4 @@
+import type { StoreWriteHealth } from '../ingest/ingest-service.js';
 import type { RejectionCount, RejectionStats } from '../ingest/rejection-stats.js';
 
 /** How far a remote store (InfluxDB) is behind the local journal. */
@@ -11,10 +12,14 @@ export interface IngestStatus {
   /** null when readings are stored directly (embedded store): nothing can lag. */
   readonly storeLag: StoreLag | null;
   readonly rejections: readonly RejectionCount[];
+  /** Whether readings can be stored (a full disk or a damaged store: nothing is acknowledged). */
+  readonly storeWrites: StoreWriteHealth | null;
 }
 
 /** The health of the ingestion path, for /ready and the API. */
 export class IngestHealth {
+  #storeWrites: (() => StoreWriteHealth) | null = null;
+
   constructor(
     private readonly deps: {
       readonly rejections: RejectionStats;
@@ -23,11 +28,17 @@ export class IngestHealth {
     },
   ) {}
 
+  /** Where writes are made durable (the ingest service), once it exists. */
+  attachStoreWrites(storeWrites: () => StoreWriteHealth): void {
+    this.#storeWrites = storeWrites;
+  }
+
   status(panelId?: string): IngestStatus {
     return {
       brokerConnected: this.deps.brokerConnected(),
       storeLag: this.deps.storeLag(),
       rejections: this.deps.rejections.list(panelId),
+      storeWrites: this.#storeWrites?.() ?? null,
     };
   }
 }

@@ -1,14 +1,55 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
+ * Every limit a client can run into, named by the setting that sets it. A closed list so that the
+ * counter has one series per limit from the start ("zero so far" is visible to alerts).
+ */
+export const LIMITS = [
+  'HTTP_MAX_CONNECTIONS',
+  'HTTP_MAX_BODY',
+  'HTTP_REQUEST_TIMEOUT',
+  'HTTP_IDLE_TIMEOUT',
+  'GRAPHQL_MAX_COST',
+  'GRAPHQL_MAX_COST_IN_FLIGHT',
+  'WS_MAX_CONNECTIONS',
+  'WS_MAX_SUBSCRIPTIONS',
+  'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+  'MQTT_MAX_CONNECTIONS',
+  'MQTT_MAX_PACKET_SIZE',
+  'MQTT_MAX_TOPIC_LEVELS',
+  'MQTT_CONNECT_TIMEOUT',
+  'MQTT_IDLE_TIMEOUT',
+  'MQTT_RETAIN',
+  'MAX_PANELS',
+  'METER_TIME_FLOOR',
+  'STORE_MIN_FREE',
+] as const;
+export type LimitName = (typeof LIMITS)[number];
+
+/** Values read when /metrics is scraped, set by the parts that own them (the store's free space). */
+export interface MetricProbes {
+  storeFreeBytes: () => number | null;
+  storeWritable: () => boolean;
+}
+
+/**
  * Prometheus metrics of one app instance. A registry per instance (not prom-client's global one)
  * so tests can run several apps in one process.
  */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const probes: MetricProbes = { storeFreeBytes: () => null, storeWritable: () => true };
+  const limitHits = new Counter({
+    name: 'energy_limit_hits_total',
+    help: 'Requests, connections, operations, packets and readings refused or cut off by a limit, by the setting that sets it',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  });
+  for (const limit of LIMITS) limitHits.inc({ limit }, 0);
   return {
     registry,
+    probes,
     readingsStored: new Counter({
       name: 'energy_readings_stored_total',
       help: 'Readings durably written to the store',
@@ -25,9 +66,47 @@ export function createMetrics() {
       help: 'Durable writes that failed (the message is not acknowledged and will be redelivered)',
       registers: [registry],
     }),
+    storeWritable: new Gauge({
+      name: 'energy_store_writable',
+      help: '1 while readings can be stored; 0 while the disk is full or failing or the store is damaged (nothing is acknowledged)',
+      registers: [registry],
+      collect() {
+        this.set(probes.storeWritable() ? 1 : 0);
+      },
+    }),
+    storeFreeBytes: new Gauge({
+      name: 'energy_store_free_bytes',
+      help: 'Free space on the file system of DATA_DIR (bytes available to this process)',
+      registers: [registry],
+      collect() {
+        const free = probes.storeFreeBytes();
+        if (free !== null) this.set(free);
+      },
+    }),
     liveSubscribers: new Gauge({
       name: 'energy_live_subscriptions',
       help: 'Open GraphQL subscriptions',
+      registers: [registry],
+    }),
+    limitHits,
+    httpConnections: new Gauge({
+      name: 'energy_http_connections',
+      help: 'Open TCP connections to the HTTP port (WebSockets included)',
+      registers: [registry],
+    }),
+    wsConnections: new Gauge({
+      name: 'energy_ws_connections',
+      help: 'Open WebSocket connections',
+      registers: [registry],
+    }),
+    graphqlCostInFlight: new Gauge({
+      name: 'energy_graphql_cost_in_flight',
+      help: 'Summed cost (GRAPHQL_MAX_COST units) of the GraphQL operations executing now',
+      registers: [registry],
+    }),
+    mqttConnections: new Gauge({
+      name: 'energy_mqtt_connections',
+      help: 'Open TCP connections to the embedded MQTT broker',
       registers: [registry],
     }),
   };

@@ -24,6 +24,11 @@ export class TariffService {
       versions: schedule.versions.map((version, i) => planView(version, i === 0)),
     };
   }
+
+  /** One version as the API shows it. */
+  view(version: TariffPlanVersion): TariffPlanView {
+    return planView(version, this.schedule().versions[0] === version);
+  }
 }
 
 export function planView(version: TariffPlanVersion, first: boolean): TariffPlanView {

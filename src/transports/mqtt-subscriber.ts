@@ -1,4 +1,5 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 
 export interface SubscriberOptions {
@@ -71,6 +72,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   let onFirstSubscribe: (() => void) | null = null;
 
   const HELD = new Error('acknowledgement held for the group commit');
+  const refusalLog = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
   // Also bounded by the MQTT 5 Receive Maximum above.
   const MAX_GROUP = 1_000;
   let held: Array<{ topic: string; payload: Buffer; messageId: number | undefined }> = [];
@@ -92,18 +94,23 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       options.onMessages(group);
       failureBackoff = MIN_RECONNECT_MS;
     } catch (error) {
-      // Commit one by one, so a message that cannot be written holds back only itself.
-      logger.error({ err: error, messages: group.length }, 'group write failed; retrying message by message');
+      // Commit one by one, so a message that cannot be written holds back only itself. The cause
+      // (a full disk fails every message) is reported, rate-limited, by the ingest service.
+      logger.debug({ err: error, messages: group.length }, 'group write failed; retrying message by message');
+      let refused = 0;
       stored = group.filter((message) => {
         try {
           options.onMessages([message]);
           return true;
         } catch (messageError) {
           failed = true;
-          logger.error({ err: messageError, topic: message.topic, messageId: message.messageId }, 'message not acknowledged; will reconnect for redelivery');
+          refused++;
+          logger.debug({ err: messageError, topic: message.topic, messageId: message.messageId }, 'message not acknowledged');
           return false;
         }
       });
+      const { log, suppressed } = refusalLog.take('refused');
+      if (log) logger.warn({ refused, acknowledged: stored.length, ...(suppressed > 0 ? { suppressed } : {}) }, 'messages not acknowledged; reconnecting for redelivery');
     }
     // PUBACKs belong to the connection's session; after a reconnect the broker redelivers instead.
     if (generation === connection && client.connected) {

@@ -1,7 +1,8 @@
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { IngestService } from '../ingest/ingest-service.js';
-import { startEmbeddedBroker } from './embedded-broker.js';
+import type { Metrics } from '../services/metrics.js';
+import { startEmbeddedBroker, type EmbeddedBrokerLimits } from './embedded-broker.js';
 import { startSubscriber } from './mqtt-subscriber.js';
 import { topicPrefix } from '../ingest/topic.js';
 
@@ -19,7 +20,13 @@ export interface Ingestion {
  * Feeds the ingest service from MQTT: subscribes to MQTT_URL when it is set, otherwise runs the
  * embedded broker and ingests in its publish hook.
  */
-export async function startIngestion(mqtt: Config['mqtt'], ingest: IngestService, logger: Logger): Promise<Ingestion> {
+export async function startIngestion(
+  mqtt: Config['mqtt'],
+  ingest: IngestService,
+  logger: Logger,
+  /** The embedded broker's limits and where it counts them. */
+  embedded: { readonly limits?: EmbeddedBrokerLimits; readonly metrics?: Metrics } = {},
+): Promise<Ingestion> {
   if (mqtt.url) {
     const subscriber = await startSubscriber({
       url: mqtt.url,
@@ -44,6 +51,8 @@ export async function startIngestion(mqtt: Config['mqtt'], ingest: IngestService
     accepts: (topic) => topic === prefix || topic.startsWith(`${prefix}/`),
     onPublish: (topic, payload) => void ingest.ingest(topic, payload),
     logger,
+    limits: embedded.limits,
+    metrics: embedded.metrics,
   });
   return { mqttPort: broker.port, mqttUrl: `mqtt://localhost:${broker.port}`, isConnected: () => true, stop: () => broker.close() };
 }

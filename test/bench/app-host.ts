@@ -5,47 +5,85 @@
  *
  * Instrumentation, none of it in src/:
  * - counts `readingStored` events through the app's own pubsub (`app.pubsub.subscribe`);
- * - counts and times calls to the SQLite store by wrapping SqliteStore's prototype methods
- *   (the app has no hook to wrap the store it opens; see the README section).
+ * - counts and times calls to the store of record by wrapping the prototype methods of SqliteStore
+ *   and InfluxStore (reads: scan, latestReadings, readings, downsample, panels) and the durable
+ *   writes (`writeBatchSync` of SqliteStore and of the InfluxDB mode's journal); the app has no
+ *   hook to wrap the stores it opens;
+ * - records the forwarder's write requests to the readings bucket (InfluxHttp.writeLines: lines,
+ *   first request sent, last 204 received, on the benchmark's shared clock).
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as AppModule from '../../src/app.js';
 import type * as ConfigModule from '../../src/config/config.js';
 import type * as LoggerModule from '../../src/config/logger.js';
+import type * as InfluxHttpModule from '../../src/store/influx/influx-http.js';
+import type * as InfluxStoreModule from '../../src/store/influx/influx-store.js';
+import type * as SqliteJournalModule from '../../src/store/sqlite/sqlite-journal.js';
 import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
-import { Arrivals, childMain } from './child.js';
+import { Arrivals, childMain, sharedNow } from './child.js';
 
 // BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see the README section).
 const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BENCH_SRC)}/`) : new URL('../../src/', import.meta.url);
-const { startApp } = (await import(new URL('app.js', srcRoot).href)) as typeof AppModule;
-const { loadConfig } = (await import(new URL('config/config.js', srcRoot).href)) as typeof ConfigModule;
-const { silentLogger } = (await import(new URL('config/logger.js', srcRoot).href)) as typeof LoggerModule;
-const { SqliteStore } = (await import(new URL('store/sqlite/sqlite-store.js', srcRoot).href)) as typeof SqliteStoreModule;
+const load = async <T>(path: string) => (await import(new URL(path, srcRoot).href)) as T;
+const { startApp } = await load<typeof AppModule>('app.js');
+const { loadConfig } = await load<typeof ConfigModule>('config/config.js');
+const { silentLogger } = await load<typeof LoggerModule>('config/logger.js');
+const { SqliteStore } = await load<typeof SqliteStoreModule>('store/sqlite/sqlite-store.js');
+const { SqliteJournal } = await load<typeof SqliteJournalModule>('store/sqlite/sqlite-journal.js');
+const { InfluxStore } = await load<typeof InfluxStoreModule>('store/influx/influx-store.js');
+const { InfluxHttp } = await load<typeof InfluxHttpModule>('store/influx/influx-http.js');
 
 const rssAfterImport = process.memoryUsage().rss;
 
 /** Store methods counted as round trips (reads) or writes. */
-const STORE_METHODS = ['energy', 'latestReadings', 'readings', 'downsample', 'panels', 'writeBatch', 'writeBatchSync'] as const;
+const READ_METHODS = ['scan', 'latestReadings', 'readings', 'downsample', 'panels'] as const;
+const STORE_METHODS = [...READ_METHODS, 'writeBatchSync'] as const;
 type StoreMethod = (typeof STORE_METHODS)[number];
 
 const calls = Object.fromEntries(STORE_METHODS.map((m) => [m, 0])) as Record<StoreMethod, number>;
 const callMs = Object.fromEntries(STORE_METHODS.map((m) => [m, 0])) as Record<StoreMethod, number>;
-const prototype = SqliteStore.prototype as unknown as Record<StoreMethod, (...args: unknown[]) => unknown>;
-for (const method of STORE_METHODS) {
-  const original = prototype[method];
-  prototype[method] = function (this: unknown, ...args: unknown[]) {
-    calls[method]++;
-    // Time inside the call: the whole query for synchronous SQLite work; only the hand-off for
-    // queries the store sends to its worker thread.
-    const started = performance.now();
-    try {
-      return original.apply(this, args);
-    } finally {
-      callMs[method] += performance.now() - started;
-    }
-  };
-}
+type Methods = Record<string, ((...args: unknown[]) => unknown) | undefined>;
+const wrap = (prototype: Methods, methods: readonly StoreMethod[]) => {
+  for (const method of methods) {
+    const original = prototype[method];
+    if (typeof original !== 'function') throw new Error(`bench instrumentation: the store has no method ${method} any more`);
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      calls[method]++;
+      // Time inside the call: the whole query for synchronous SQLite work; only the hand-off for
+      // reads sent to a worker thread or to InfluxDB, and only the start of a scan (a generator).
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        callMs[method] += performance.now() - started;
+      }
+    };
+  }
+};
+wrap(SqliteStore.prototype as unknown as Methods, STORE_METHODS);
+wrap(InfluxStore.prototype as unknown as Methods, READ_METHODS);
+wrap(SqliteJournal.prototype as unknown as Methods, ['writeBatchSync']);
+
+const env = JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, string>;
+
+/** The forwarder's requests to the readings bucket (the admin record's writes go elsewhere). */
+const writes = { requests: 0, failed: 0, lines: 0, firstSentAt: 0, lastOkAt: 0 };
+const httpPrototype = InfluxHttp.prototype as unknown as { writeLines: (this: InfluxHttpModule.InfluxHttp, lines: readonly string[], signal?: AbortSignal) => Promise<void> };
+const writeLines = httpPrototype.writeLines;
+httpPrototype.writeLines = async function (lines, signal) {
+  if (this.connection.bucket !== env.INFLUX_BUCKET) return writeLines.call(this, lines, signal);
+  writes.requests++;
+  if (writes.firstSentAt === 0) writes.firstSentAt = sharedNow();
+  try {
+    await writeLines.call(this, lines, signal);
+  } catch (error) {
+    writes.failed++;
+    throw error;
+  }
+  writes.lines += lines.length;
+  writes.lastOkAt = sharedNow();
+};
 
 /** Largest values seen by a 50 ms sampler: where the product's memory goes. */
 const peak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
@@ -55,10 +93,11 @@ const sampleMemory = () => {
 };
 setInterval(sampleMemory, 50).unref();
 
-const env = JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, string>;
 const started = performance.now();
 const app = await startApp(loadConfig(env), silentLogger);
 const startupMs = performance.now() - started;
+// Listening: requests are answered from here on (/ready says 503 until the ledger is loaded).
+process.send?.({ type: 'listening', httpPort: app.httpPort, startupMs });
 
 const arrivals = new Arrivals();
 let countedAll = 0;
@@ -86,6 +125,9 @@ childMain(async (message, reply) => {
       }
       break;
     }
+    case 'forwarder':
+      reply({ type: 'forwarder', writes: { ...writes }, lag: app.services.ingest.status().storeLag, now: sharedNow() });
+      break;
     case 'memory': {
       sampleMemory();
       const now = process.memoryUsage();
@@ -101,8 +143,8 @@ childMain(async (message, reply) => {
   }
 });
 
-// Measure the steady state: wait until the start-up warm-up (this year's daily energy, computed
-// in the store's query workers) has finished, so it does not compete for the two cores.
+// Measure the steady state: wait until the start-up load (panels, and the energy ledger walking
+// every stored reading) has finished, so it does not compete for the two cores.
 const warmStarted = performance.now();
 await app.warmedUp;
 const warmUpMs = Math.round(performance.now() - warmStarted);

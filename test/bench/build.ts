@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -57,8 +57,22 @@ export async function buildProduct(srcDir: string, workDir: string): Promise<Pro
   });
   const hostScript = resolve(BUILD_DIR, 'test/bench/app-host.js');
   const srcRoot = resolve(BUILD_DIR, relative(ROOT, resolve(ROOT, srcDir)));
+  // What tsc does not emit but the product loads next to its modules (like `npm run build`
+  // copies the SQLite read worker, a plain .mjs, into dist/).
+  copyAssets(resolve(ROOT, srcDir), srcRoot);
   if (!existsSync(hostScript) || !existsSync(resolve(srcRoot, 'app.js'))) {
     throw new Error(`building the product failed:\n${typeErrors ?? 'no output'}`);
   }
   return { hostScript, scriptDir: resolve(BUILD_DIR, 'test/bench'), srcRoot, buildMs: performance.now() - started, typeErrors };
+}
+
+/** Copies the files of `from` that are not TypeScript (e.g. src/store/sqlite/sqlite-read-worker.mjs) to `to`. */
+function copyAssets(from: string, to: string): void {
+  for (const entry of readdirSync(from, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.ts')) continue;
+    const source = join(entry.parentPath, entry.name);
+    const target = join(to, relative(from, source));
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(source, target);
+  }
 }

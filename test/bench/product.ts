@@ -8,7 +8,7 @@ export interface ProductReady extends ChildMessage {
   readonly httpPort: number;
   readonly startupMs: number;
   readonly rssAfterImport: number;
-  /** How long the start-up warm-up of the daily energy cache took after startApp returned. */
+  /** How long the energy ledger's start-up load took after startApp returned. */
   readonly warmUpMs: number;
 }
 
@@ -50,41 +50,76 @@ export function startBaseline(script: 'mqtt-sink' | 'ws-baseline-host', env: Rec
     : startChild(`./${script}.ts`, env, name);
 }
 
+export interface ProductOptions {
+  readonly dataDir: string;
+  readonly mqttUrl: string;
+  readonly name: string;
+  /** More settings for loadConfig (INFLUX_URL, …). */
+  readonly env?: Record<string, string>;
+  /** HTTP port; default 0 (ephemeral, reported by the host once listening). */
+  readonly port?: number;
+  /** How long start-up (including the energy ledger's load) may take. Default 120 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A product process being started: the child right away, `ready` once the ledger is loaded. */
+export interface LaunchedProduct {
+  readonly child: BenchChild;
+  /** performance.now() of this process just before the fork. */
+  readonly spawnedAt: number;
+  readonly topicRoot: string;
+  readonly ready: Promise<Product>;
+}
+
 /**
  * Starts the real product in a child process (test/bench/app-host.ts → startApp) with a config
  * from loadConfig: ephemeral HTTP port, no simulator, silent logs, the given data directory, and
  * an external broker with a unique topic root and client id.
  */
-export async function startProduct(options: { dataDir: string; mqttUrl: string; name: string }): Promise<Product> {
+export async function startProduct(options: ProductOptions): Promise<Product> {
+  return (await launchProduct(options)).ready;
+}
+
+export async function launchProduct(options: ProductOptions): Promise<LaunchedProduct> {
   const topicRoot = uniqueName('BENCH');
   const env = {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
-    PORT: '0',
+    PORT: String(options.port ?? 0),
     SIMULATE: 'false',
     LOG_LEVEL: 'silent',
     DATA_DIR: options.dataDir,
     MQTT_URL: options.mqttUrl,
     MQTT_TOPIC: `${topicRoot}/PM/#`,
     MQTT_CLIENT_ID: uniqueName('bench-ingester'),
+    ...options.env,
   };
   // The product runs with the Node flags of `npm start` (e.g. its heap limit);
   // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries other runtime flags instead.
   const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' ')).split(/\s+/).filter(Boolean);
+  const spawnedAt = performance.now();
   const child = await startChild(
     runtime.hostScript ?? './app-host.ts',
     { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production', ...(runtime.srcRoot ? { BENCH_SRC: runtime.srcRoot } : {}) },
     options.name,
     { nodeOptions, tsx: runtime.hostScript === null },
   );
-  const ready = await child.next<ProductReady>('ready', 120_000);
-  return {
-    child,
-    ready,
-    httpUrl: `http://127.0.0.1:${ready.httpPort}/graphql`,
-    wsUrl: `ws://127.0.0.1:${ready.httpPort}/graphql`,
-    topicRoot,
-  };
+  const ready = child.next<ProductReady>('ready', options.readyTimeoutMs ?? 120_000).then(
+    (message): Product => ({
+      child,
+      ready: message,
+      httpUrl: `http://127.0.0.1:${message.httpPort}/graphql`,
+      wsUrl: `ws://127.0.0.1:${message.httpPort}/graphql`,
+      topicRoot,
+    }),
+    async (error: unknown) => {
+      await child.stop(5_000);
+      throw error;
+    },
+  );
+  // Handled by whoever awaits it; never an unhandled rejection meanwhile.
+  ready.catch(() => {});
+  return { child, spawnedAt, topicRoot, ready };
 }
 
 /** The `node --flag ...` flags of package.json's start script: how users run the product. */

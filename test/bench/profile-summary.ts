@@ -2,7 +2,10 @@
  * Summarizes a V8 .cpuprofile (from `BENCH_CPU_PROF=1 npm run bench`): the functions with the most
  * self time, and inclusive time of every function whose name or file matches an optional filter.
  *
- *   npx tsx test/bench/profile-summary.ts test/bench/results/profiles/<file>.cpuprofile [top] [filter]
+ *   npx tsx test/bench/profile-summary.ts test/bench/results/profiles/<file>.cpuprofile [top] [filter] [from-to]
+ *
+ * `from-to` (seconds since the profile started, e.g. `0-5`) keeps only the samples in that span:
+ * the start-up of a product process, say.
  */
 import { readFileSync } from 'node:fs';
 
@@ -16,11 +19,18 @@ interface Profile {
   readonly nodes: ProfileNode[];
   readonly samples: number[];
   readonly timeDeltas: number[];
+  readonly startTime: number;
 }
 
-const [file, topArg, filter] = process.argv.slice(2);
+const [file, topArg, filterArg, spanArg] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: profile-summary.ts <file.cpuprofile> [top=30] [filter]');
+  console.error('usage: profile-summary.ts <file.cpuprofile> [top=30] [filter] [from-to seconds]');
+  process.exit(2);
+}
+const filter = filterArg && filterArg !== '-' ? filterArg : undefined;
+const span = spanArg ? spanArg.split('-').map(Number) : null;
+if (span && (span.length !== 2 || span.some((v) => !Number.isFinite(v)))) {
+  console.error(`bad span "${spanArg}": expected from-to in seconds, e.g. 0-5`);
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
@@ -38,8 +48,11 @@ const label = (node: ProfileNode) => {
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let total = 0;
+let elapsed = 0;
 profile.samples.forEach((id, i) => {
   const dt = profile.timeDeltas[i] ?? 0;
+  elapsed += dt;
+  if (span && (elapsed < span[0]! * 1e6 || elapsed >= span[1]! * 1e6)) return;
   total += dt;
   const node = byId.get(id)!;
   self.set(label(node), (self.get(label(node)) ?? 0) + dt);
@@ -60,6 +73,6 @@ const print = (title: string, entries: Map<string, number>, predicate: (name: st
     .slice(0, top)
     .forEach(([name, us]) => console.log(`${(us / 1000).toFixed(0).padStart(8)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${name}`));
 };
-console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled`);
+console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled${span ? ` between ${span[0]} s and ${span[1]} s` : ''}`);
 print('self time', self, () => true);
 print(`inclusive time${filter ? ` (matching "${filter}")` : ''}`, inclusive, (name) => !filter || name.includes(filter));

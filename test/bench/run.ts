@@ -1,10 +1,14 @@
 /**
- * `npm run bench`: every benchmark of issue 5 in one command, against baselines measured in the
- * same run. Prints a table, writes bench-results.json (git-ignored) and exits non-zero only when a
- * work check fails (work not done, readings lost); missed targets are reported, not failed.
+ * `npm run bench`: every benchmark in one command, against baselines measured in the same run.
+ * Prints a table, writes bench-results.json (git-ignored) and exits non-zero only when a work check
+ * fails (work not done, readings lost, a wrong total); missed targets are reported, not failed.
  *
- *   npm run bench                       all benchmarks (2-3 minutes on 2 cores)
+ *   npm run bench                       all benchmarks; the InfluxDB lines (6) only when
+ *                                       scripts/local-influxdb.sh has a cached binary (or BENCH_INFLUX=1)
  *   npm run bench -- --only ingest,fanout
+ *   npm run bench -- --only influx      the InfluxDB lines (with line 2, their comparison); builds
+ *                                       InfluxDB first when no binary is cached
+ *   BENCH_INFLUX=0 npm run bench        everything but the InfluxDB lines
  *   BENCH_CPU_PROF=1 npm run bench -- --only fanout   also write .cpuprofile files of every
  *                                                      child process (test/bench/results/profiles/)
  *   BENCH_SRC=.tmp/copy/src npm run bench              benchmark a prototype copy of src/
@@ -15,8 +19,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchDashboard, SITE_TIMEZONE, type ProductMemory } from './dashboard.bench.js';
+import { benchDashboard, SITE_TIMEZONE, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { benchFanout } from './fanout.bench.js';
+import { benchInflux } from './influx.bench.js';
+import { buildInflux, influxBinaryCached, influxBinaryPath, startInflux, type InfluxServer } from './influx-server.js';
 import { benchIngest } from './ingest.bench.js';
 import { benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
 import { buildProduct } from './build.js';
@@ -25,21 +31,53 @@ import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'fanout'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'fanout', 'influx'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
-function selected(): Set<BenchName> {
+const INFLUX_COMMAND = 'npm run bench -- --only influx   (or BENCH_INFLUX=1 npm run bench for everything)';
+
+/**
+ * The benchmarks to run, and why the InfluxDB lines are left out when they are. Without --only,
+ * influx runs when the script's binary is cached (building it takes tens of minutes) or
+ * BENCH_INFLUX=1; BENCH_INFLUX=0 leaves it out. `influx` compares with line 2, so it brings it along.
+ */
+function selected(): { only: Set<BenchName>; influxSkipped: string | null; influxRequested: boolean } {
   const index = process.argv.indexOf('--only');
-  if (index < 0) return new Set(BENCHMARKS);
+  if (index < 0) {
+    const wanted = process.env.BENCH_INFLUX;
+    const cached = influxBinaryCached();
+    const run = wanted === '1' || (wanted !== '0' && cached);
+    const reason =
+      wanted === '0' ? 'BENCH_INFLUX=0' : `no InfluxDB binary cached at ${influxBinaryPath()} (scripts/local-influxdb.sh build makes one, tens of minutes)`;
+    return {
+      only: new Set(BENCHMARKS.filter((name) => name !== 'influx' || run)),
+      influxSkipped: run ? null : reason,
+      influxRequested: wanted === '1',
+    };
+  }
   const names = (process.argv[index + 1] ?? '').split(',').filter(Boolean);
   for (const name of names) {
     if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`unknown benchmark "${name}" (${BENCHMARKS.join(', ')})`);
   }
-  return new Set(names as BenchName[]);
+  const only = new Set(names as BenchName[]);
+  if (only.has('influx')) only.add('dashboard');
+  return { only, influxSkipped: only.has('influx') ? null : 'not selected', influxRequested: only.has('influx') };
 }
 
+/** The dashboard load of line 2, also applied to the product on InfluxDB (line 6). */
+const DASHBOARD_LOAD = {
+  concurrency: 10,
+  warmup: 100,
+  requests: 600,
+  summaryRequests: 300,
+  rounds: 3,
+  meterIntervalMs: 60_000,
+  // Spawn → correct summaries: the target is 10 s; give up (a work check) only far beyond it.
+  startTimeoutMs: 900_000,
+} as const;
+
 async function main(): Promise<number> {
-  const only = selected();
+  const { only, influxSkipped, influxRequested } = selected();
   const startedAt = new Date();
   const t0 = performance.now();
   const workDir = mkdtempSync(join(process.env.BENCH_TMPDIR ?? tmpdir(), 'energy-bench-'));
@@ -77,6 +115,7 @@ async function main(): Promise<number> {
       });
     }
     let seeded: { dataDir: string; history: SeededHistory } | null = null;
+    let dashboard: SuiteResult | null = null;
     const peaks: Array<[string, ProductMemory]> = [];
     if (only.has('dashboard') || only.has('fanout')) {
       console.log('\n[2] dashboard: seeding 100 panels × 30 days of one-minute readings');
@@ -94,18 +133,8 @@ async function main(): Promise<number> {
     }
     if (only.has('dashboard') && seeded) {
       const { dataDir, history } = seeded;
-      const memory = await benchDashboard(report, {
-        brokerUrl: broker.url,
-        dataDir,
-        history,
-        concurrency: 10,
-        warmup: 100,
-        requests: 600,
-        summaryRequests: 300,
-        rounds: 3,
-        meterIntervalMs: 60_000,
-      });
-      peaks.push(['2 dashboard', memory]);
+      dashboard = await benchDashboard(report, { brokerUrl: broker.url, dataDir, history, ...DASHBOARD_LOAD });
+      peaks.push(['2 dashboard', dashboard.memory]);
     }
     if (only.has('scaling')) {
       const options: ScalingOptions = {
@@ -136,6 +165,44 @@ async function main(): Promise<number> {
         warmupMaxSeconds: 20,
       });
       peaks.push(['4 fan-out', memory]);
+    }
+    if (only.has('influx')) {
+      console.log('\n[6] InfluxDB');
+      let server: InfluxServer | null = null;
+      try {
+        if (!influxBinaryCached()) {
+          console.log(`  no InfluxDB binary at ${influxBinaryPath()}: building it with scripts/local-influxdb.sh build (tens of minutes on 2 cores)`);
+          await buildInflux();
+        }
+        server = await startInflux(join(workDir, 'influxdb'));
+      } catch (error) {
+        if (influxRequested) throw error;
+        const reason = `InfluxDB could not be started: ${(error as Error).message.split('\n')[0]}`;
+        console.log(`  skipped: ${reason}`);
+        report.note(`6 influx: SKIPPED (${reason}); run them with: ${INFLUX_COMMAND}`);
+      }
+      if (server) {
+        console.log(`  ${server.description}`);
+        try {
+          await benchInflux(report, {
+            brokerUrl: broker.url,
+            workDir,
+            server,
+            panels: 100,
+            perPanel: 30 * 1440,
+            end: minuteFloor(Date.now()),
+            seedParallel: 4,
+            dashboard: DASHBOARD_LOAD,
+            sqlite: dashboard,
+            forward: { panels: 100, perPanel: 2000, rounds: 2 },
+          });
+        } finally {
+          await server.stop();
+        }
+      }
+    } else {
+      console.log(`\n[6] InfluxDB lines skipped (${influxSkipped}); run them with: ${INFLUX_COMMAND}`);
+      report.note(`6 influx: SKIPPED (${influxSkipped}); run them with: ${INFLUX_COMMAND}`);
     }
     if (peaks.length > 0) {
       const peak = Math.max(...peaks.map(([, memory]) => memory.peakRss));

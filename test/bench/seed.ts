@@ -67,14 +67,20 @@ export class SeededHistory {
       : { timeMs: this.endMs, kwh: panel.counters[panel.counters.length - 1]!, kw: panel.lastPowerKw };
   }
 
+  /** A copy of what was seeded, without the readings appended later (the same data seeded into another store). */
+  pristine(): SeededHistory {
+    return new SeededHistory(this.panels, this.startMs, this.endMs, this.rows);
+  }
+
   /**
-   * Energy of all panels over [from, to) by the counter rule on this glitch-free, monotonic
+   * Energy of all panels (or of one) over [from, to) by the counter rule on this glitch-free, monotonic
    * data: last counter in the period minus the baseline (the reading before the period, or the
    * first reading in it when there is none before).
    */
-  expectedKwh(from: Date, to: Date): number {
+  expectedKwh(from: Date, to: Date, onlyPanel?: number): number {
     let total = 0;
     this.panels.forEach((panel, index) => {
+      if (onlyPanel !== undefined && index !== onlyPanel) return;
       const extra = this.#appended[index]!;
       const n = panel.counters.length;
       const time = (i: number) => (i < n ? this.startMs + i * STEP_MS : extra.times[i - n]!);
@@ -86,6 +92,16 @@ export class SeededHistory {
       total += counter(end - 1) - counter(first > 0 ? first - 1 : first);
     });
     return total;
+  }
+
+  /** How many readings of one panel lie in [from, to). */
+  countReadings(from: Date, to: Date, panelIndex: number): number {
+    const panel = this.panels[panelIndex]!;
+    const extra = this.#appended[panelIndex]!;
+    const n = panel.counters.length;
+    const time = (i: number) => (i < n ? this.startMs + i * STEP_MS : extra.times[i - n]!);
+    const length = n + extra.times.length;
+    return Math.max(0, lowerBound(length, time, to.getTime()) - lowerBound(length, time, from.getTime()));
   }
 }
 
@@ -114,59 +130,71 @@ const round = (value: number, decimals: number) => Math.round(value * 10 ** deci
 
 /** Writes the history in big batches with the product's SqliteStore and returns what it wrote. */
 export async function seedHistory(spec: SeedSpec): Promise<SeededHistory> {
+  const store = new SqliteStore({ file: spec.file });
+  try {
+    return await generateHistory(spec, (batch) => store.writeBatchSync(batch));
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Generates the history (deterministic for a spec) and hands it to `write` in batches of up to
+ * `batchSize` readings, panel after panel, each panel in time order; waits for each write.
+ */
+export async function generateHistory(
+  spec: Omit<SeedSpec, 'file'>,
+  write: (batch: Reading[]) => void | Promise<void>,
+  batchSize = BATCH,
+): Promise<SeededHistory> {
   const endMs = spec.end.getTime();
   if (endMs % STEP_MS !== 0) throw new RangeError('end must be minute-aligned');
   const startMs = endMs - (spec.perPanel - 1) * STEP_MS;
-  const store = new SqliteStore({ file: spec.file });
   const panels: SeededPanel[] = [];
   let rows = 0;
-  try {
-    let batch: Reading[] = [];
-    for (const [index, panelId] of spec.panelIds.entries()) {
-      const next = seededRandom(0x5eed + index * 7919);
-      const baseKw = 3 + (index % 10) * 2.5 + next() * 2;
-      const counters = new Float64Array(spec.perPanel);
-      let energy = 10_000 + index * 731.3 + next() * 100;
-      let kw = 0;
-      for (let i = 0; i < spec.perPanel; i++) {
-        const timeMs = startMs + i * STEP_MS;
-        const localHour = (((timeMs / 3_600_000 + SITE_OFFSET_HOURS) % 24) + 24) % 24;
-        kw = round(baseKw * (0.3 + 0.7 * occupancy(localHour)) * (0.95 + 0.1 * next()), 2);
-        energy += kw / 60; // the power of the minute just ended
-        const kwh = round(energy, 2);
-        counters[i] = kwh;
-        const pf = round(0.86 + 0.1 * next(), 2);
-        const voltage = [round(228 + 4 * next(), 1), round(228 + 4 * next(), 1), round(228 + 4 * next(), 1)] as const;
-        const vAvg = round((voltage[0] + voltage[1] + voltage[2]) / 3, 1);
-        const amps = (kw * 1000) / (3 * vAvg * pf);
-        const current = [round(amps * (0.97 + 0.06 * next()), 2), round(amps, 2), round(amps * (0.97 + 0.06 * next()), 2)] as const;
-        batch.push({
-          panelId,
-          time: new Date(timeMs),
-          voltage: { l1: voltage[0], l2: voltage[1], l3: voltage[2], average: vAvg },
-          current: { l1: current[0], l2: current[1], l3: current[2], average: round((current[0] + current[1] + current[2]) / 3, 2) },
-          activePowerKw: kw,
-          apparentPowerKva: round(kw / pf, 2),
-          energyKwh: kwh,
-          powerFactor: pf,
-          voltageUnbalance: round(next() * 1.5, 3),
-          currentUnbalance: round(next() * 4, 3),
-          reactiveEnergyKvarh: null,
-        });
-        if (batch.length >= BATCH) {
-          store.writeBatchSync(batch);
-          rows += batch.length;
-          batch = [];
-        }
+  let batch: Reading[] = [];
+  for (const [index, panelId] of spec.panelIds.entries()) {
+    const next = seededRandom(0x5eed + index * 7919);
+    const baseKw = 3 + (index % 10) * 2.5 + next() * 2;
+    const counters = new Float64Array(spec.perPanel);
+    let energy = 10_000 + index * 731.3 + next() * 100;
+    let kw = 0;
+    for (let i = 0; i < spec.perPanel; i++) {
+      const timeMs = startMs + i * STEP_MS;
+      const localHour = (((timeMs / 3_600_000 + SITE_OFFSET_HOURS) % 24) + 24) % 24;
+      kw = round(baseKw * (0.3 + 0.7 * occupancy(localHour)) * (0.95 + 0.1 * next()), 2);
+      energy += kw / 60; // the power of the minute just ended
+      const kwh = round(energy, 2);
+      counters[i] = kwh;
+      const pf = round(0.86 + 0.1 * next(), 2);
+      const voltage = [round(228 + 4 * next(), 1), round(228 + 4 * next(), 1), round(228 + 4 * next(), 1)] as const;
+      const vAvg = round((voltage[0] + voltage[1] + voltage[2]) / 3, 1);
+      const amps = (kw * 1000) / (3 * vAvg * pf);
+      const current = [round(amps * (0.97 + 0.06 * next()), 2), round(amps, 2), round(amps * (0.97 + 0.06 * next()), 2)] as const;
+      batch.push({
+        panelId,
+        time: new Date(timeMs),
+        voltage: { l1: voltage[0], l2: voltage[1], l3: voltage[2], average: vAvg },
+        current: { l1: current[0], l2: current[1], l3: current[2], average: round((current[0] + current[1] + current[2]) / 3, 2) },
+        activePowerKw: kw,
+        apparentPowerKva: round(kw / pf, 2),
+        energyKwh: kwh,
+        powerFactor: pf,
+        voltageUnbalance: round(next() * 1.5, 3),
+        currentUnbalance: round(next() * 4, 3),
+        reactiveEnergyKvarh: null,
+      });
+      if (batch.length >= batchSize) {
+        await write(batch);
+        rows += batch.length;
+        batch = [];
       }
-      panels.push({ id: panelId, counters, lastPowerKw: kw });
     }
-    if (batch.length > 0) {
-      store.writeBatchSync(batch);
-      rows += batch.length;
-    }
-  } finally {
-    await store.close();
+    panels.push({ id: panelId, counters, lastPowerKw: kw });
+  }
+  if (batch.length > 0) {
+    await write(batch);
+    rows += batch.length;
   }
   return new SeededHistory(panels, startMs, endMs, rows);
 }

@@ -20,6 +20,24 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+/** One recorded change: who made it, when, and what (as JSON). */
+export type AdminChange = {
+  __typename?: 'AdminChange';
+  /** The API key or token holder, or "configuration". */
+  actor: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+  /** The change as JSON (key hashes are left out). */
+  change: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  kind: Scalars['String']['output'];
+};
+
+/** viewer: read everything; operator: also name, hide and retire panels; admin: also tariffs and API keys. */
+export type ApiRole =
+  | 'admin'
+  | 'operator'
+  | 'viewer';
+
 /** A month's bill as PLN computes it. The building's bill is computed on the building's totals (as PLN meters the connection), not as the sum of the panels' bills. */
 export type Bill = {
   __typename?: 'Bill';
@@ -112,6 +130,15 @@ export type BlockUsage = {
   energyKwh: Scalars['Float']['output'];
 };
 
+/** A new API key. The key is shown here once and never again: only its SHA-256 is kept. */
+export type CreatedApiKey = {
+  __typename?: 'CreatedApiKey';
+  key: Scalars['String']['output'];
+  keyId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  role: Scalars['String']['output'];
+};
+
 /** One local calendar day. */
 export type DailyUsage = {
   __typename?: 'DailyUsage';
@@ -177,6 +204,58 @@ export type MonthlyUsage = {
   energyKwh: Scalars['Float']['output'];
   /** 1-12. */
   month: Scalars['Int']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Makes an API key with a role, optionally limited to some panels. The key is in this answer only. */
+  createApiKey: CreatedApiKey;
+  /** Revokes an API key made through the API (configured keys are removed from the configuration). */
+  revokeApiKey: AdminChange;
+  /** Hides a panel from lists and building totals (its data is kept), or shows it again. */
+  setPanelHidden: AdminChange;
+  /** A panel's display name (null: back to the name derived from its id). */
+  setPanelName: AdminChange;
+  /** Retires a panel (forgotten everywhere, its new readings refused; stored readings kept) or brings it back. */
+  setPanelRetired: AdminChange;
+  /** Records a new tariff plan version from a local date (tomorrow at the earliest): energy already used keeps its price. */
+  setTariffPlan: TariffPlanVersion;
+};
+
+
+export type MutationCreateApiKeyArgs = {
+  name: Scalars['String']['input'];
+  panels?: InputMaybe<Array<Scalars['ID']['input']>>;
+  role: ApiRole;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  keyId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetPanelHiddenArgs = {
+  hidden: Scalars['Boolean']['input'];
+  panelId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetPanelNameArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  panelId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetPanelRetiredArgs = {
+  panelId: Scalars['ID']['input'];
+  retired: Scalars['Boolean']['input'];
+};
+
+
+export type MutationSetTariffPlanArgs = {
+  effectiveFrom: Scalars['Date']['input'];
+  plan: TariffPlanInput;
 };
 
 /** Building totals for the header cards. */
@@ -258,6 +337,8 @@ export type PhaseValues = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every recorded change, newest first: who changed what and when. */
+  adminChanges: Array<AdminChange>;
   /** This month's bill until now and its projected total (the dashboard's header). */
   currentBill: BillProjection;
   ingestStatus: IngestStatus;
@@ -274,6 +355,11 @@ export type Query = {
   tariff: Tariff;
   /** Energy and cost per month of a year in the site timezone, for one panel or the whole building. */
   yearlySummary: YearlySummary;
+};
+
+
+export type QueryAdminChangesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -393,6 +479,29 @@ export type TariffBlock =
 export type TariffKind =
   | 'FLAT'
   | 'TIME_OF_USE';
+
+/** A tariff plan. FLAT needs ratePerKwh; TIME_OF_USE needs offPeakRatePerKwh, peakMultiplier and the peak hours. */
+export type TariffPlanInput = {
+  /** FLAT or TIME_OF_USE. */
+  kind: Scalars['String']['input'];
+  minimumBillConnectedKva?: InputMaybe<Scalars['Float']['input']>;
+  /** Default 40. */
+  minimumBillHours?: InputMaybe<Scalars['Float']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** TIME_OF_USE: the LWBP rate, Rupiah per kWh. */
+  offPeakRatePerKwh?: InputMaybe<Scalars['Float']['input']>;
+  /** TIME_OF_USE: the local hour the peak window ends (1-24, may wrap). */
+  peakEndHour?: InputMaybe<Scalars['Int']['input']>;
+  /** TIME_OF_USE: K, WBP rate = K × LWBP (PLN: 1.4-2). */
+  peakMultiplier?: InputMaybe<Scalars['Float']['input']>;
+  /** TIME_OF_USE: first local hour of the peak window (0-23). */
+  peakStartHour?: InputMaybe<Scalars['Int']['input']>;
+  /** FLAT: Rupiah per kWh. */
+  ratePerKwh?: InputMaybe<Scalars['Float']['input']>;
+  reactiveRatePerKvarh?: InputMaybe<Scalars['Float']['input']>;
+  /** Default 0. */
+  taxPercent?: InputMaybe<Scalars['Float']['input']>;
+};
 
 /** One version of the tariff plan. A version applies from its date until the next one; recording one never reprices earlier days. */
 export type TariffPlanVersion = {

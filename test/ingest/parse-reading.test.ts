@@ -416,6 +416,11 @@ const BAD: readonly BadCase[] = [
   { name: 'meter clock 9 minutes ahead', payload: withData({ time: '2026-07-01 12:40:00' }), reason: 'time_in_future', detail: /540 s ahead/ },
   { name: 'meter clock 5 min + 1 ms ahead', payload: withData({ time: '2026-07-01T05:36:00.001Z' }), reason: 'time_in_future' },
   { name: 'meter clock a year ahead', payload: withData({ time: '2027-07-01 12:30:05' }), reason: 'time_in_future' },
+
+  // A meter clock that was never set (METER_TIME_FLOOR, default 2000-01-01).
+  { name: 'meter time in year 0001', payload: withData({ time: '0001-01-01 00:00:00' }), reason: 'time_too_old', detail: /data\.time: 0000-12-31T16:52:48.000Z is before METER_TIME_FLOOR 2000-01-01T00:00:00.000Z/ },
+  { name: 'meter time at the epoch (1970)', payload: withData({ time: '1970-01-01T00:00:00Z' }), reason: 'time_too_old', detail: /1970-01-01T00:00:00.000Z is before METER_TIME_FLOOR/ },
+  { name: 'meter time 1 ms before the floor', payload: withData({ time: '1999-12-31T23:59:59.999Z' }), reason: 'time_too_old' },
 ];
 
 describe('parseReading: rejections', () => {
@@ -440,9 +445,16 @@ describe('parseReading: rejections', () => {
     expect(reading(parse(EXAMPLE_TEXT.padEnd(MAX_PAYLOAD_BYTES, ' ')))).toEqual(EXPECTED);
   });
 
-  it('covers every reject reason except internal_error', () => {
+  it('covers every reject reason except internal_error (and the admission reasons, decided after parsing)', () => {
     const covered = new Set(BAD.map((c) => c.reason));
-    expect(REJECT_REASONS.filter((r) => !covered.has(r))).toEqual(['internal_error']);
+    expect(REJECT_REASONS.filter((r) => !covered.has(r))).toEqual(['panel_retired', 'panel_limit', 'internal_error']);
+  });
+
+  it('accepts a meter time exactly at the floor, and a configured floor', () => {
+    expect(parse(withData({ time: '2000-01-01T00:00:00Z' }))).toMatchObject({ ok: true });
+    const ctx = { timeFloorMs: Date.UTC(2020, 0, 1) };
+    expect(parse(withData({ time: '2019-12-31T23:59:59Z' }), { ctx })).toMatchObject({ ok: false, reason: 'time_too_old' });
+    expect(parse(withData({ time: '2020-01-01T00:00:00Z' }), { ctx })).toMatchObject({ ok: true });
   });
 
   it('reports internal_error instead of throwing when called with nonsense from untyped code', () => {

@@ -33,6 +33,7 @@ const IngestStatus = builder.objectRef<IngestStatusShape>('IngestStatus').implem
 builder.queryField('ingestStatus', (t) =>
   t.field({
     type: IngestStatus,
+    authScopes: { operator: true },
     args: { panelId: t.arg.id({ required: false }) },
     resolve: (_root, { panelId }, { services }) => services.ingest.status(panelId == null ? undefined : String(panelId)),
   }),

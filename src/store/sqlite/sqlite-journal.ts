@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import { readingsToColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
-import { openDatabase } from './sqlite-database.js';
+import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
+import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { InvalidReadingError, READING_COLUMNS, invalidReadingReason, readingParams, rowToReading, type ReadingRow } from './sqlite-schema.js';
 
 /**
@@ -75,12 +76,14 @@ export interface SqliteJournalOptions {
   readonly now?: () => number;
 }
 
-export class SqliteJournal implements DurableWriter {
+export class SqliteJournal implements DurableWriter, StoreConditionSource {
   readonly file: string;
   readonly #db: Database.Database;
   readonly #now: () => number;
   #nextSeq: number;
   #closed = false;
+  /** What is wrong with the file, once a query or write met a damaged page. */
+  #damaged: string | null = null;
   readonly #upsert: Database.Statement<unknown[]>;
   readonly #peek: Database.Statement<[number], JournalRow>;
   readonly #stats: Database.Statement<[], { count: number; oldest_enqueued_ms: number | null; oldest_time_ms: number | null }>;
@@ -96,7 +99,15 @@ export class SqliteJournal implements DurableWriter {
   constructor(options: SqliteJournalOptions) {
     this.file = options.file;
     this.#now = options.now ?? Date.now;
-    this.#db = openDatabase({ file: options.file, role: 'journal', schema: JOURNAL_SCHEMA_SQL, version: JOURNAL_SCHEMA_VERSION });
+    this.#db = openDatabase({
+      file: options.file,
+      role: 'journal',
+      schema: JOURNAL_SCHEMA_SQL,
+      version: JOURNAL_SCHEMA_VERSION,
+      // Large only while InfluxDB is away for long: then probed by its sequence index.
+      largeTables: ['journal'],
+      probe: (db) => void db.prepare('SELECT min(seq), max(seq) FROM journal').get(),
+    });
     const db = this.#db;
     const columns = [...READING_COLUMNS, 'seq', 'enqueued_at_ms'];
     this.#upsert = db.prepare(`
@@ -140,18 +151,39 @@ export class SqliteJournal implements DurableWriter {
       if (reason !== null) throw new InvalidReadingError(i, readings[i]?.panelId, reason);
     }
     if (readings.length === 0) return;
+    if (this.#damaged) throw new DamagedStoreError(this.#damaged);
     const seqBefore = this.#nextSeq;
     try {
       this.#write(readings);
     } catch (error) {
       this.#nextSeq = seqBefore; // rolled back: the numbers were not used
+      this.#noteDamage(error);
       throw error;
     }
   }
 
+  /** Whether the file is known to be damaged (then writes are refused). */
+  storeCondition(): StoreCondition {
+    return { damaged: this.#damaged };
+  }
+
+  #noteDamage(error: unknown): void {
+    if (this.#damaged !== null || !looksDamaged(error)) return;
+    const what = error instanceof Error ? error.message : String(error);
+    this.#damaged =
+      `The journal ${this.file} is damaged (${what}). Stop the product, restore the file from a backup ` +
+      `(or move it aside, losing the readings InfluxDB does not have yet), then start again.`;
+    markDamaged(this.file, 'journal', what);
+  }
+
   /** The oldest `limit` waiting readings, by the order they were written. */
   peek(limit: number): JournalEntry[] {
-    return this.#peek.all(limit).map((row) => ({ seq: row.seq, reading: rowToReading(row) }));
+    try {
+      return this.#peek.all(limit).map((row) => ({ seq: row.seq, reading: rowToReading(row) }));
+    } catch (error) {
+      this.#noteDamage(error);
+      throw error;
+    }
   }
 
   /** InfluxDB confirmed these: remove them (a reading written again since keeps its newer version). */
@@ -209,11 +241,7 @@ export class SqliteJournal implements DurableWriter {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      this.#db.close();
-    }
+    closeDatabase(this.#db, this.file, 'journal');
   }
 }
 

@@ -3,7 +3,8 @@ import { adminChangeSchema, type AdminRecord } from '../../models/admin-change.j
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import type { AdminLog } from '../admin-log.js';
 import type { CounterColumns, DurableWriter, ReadingStore, WindowReadings } from '../reading-store.js';
-import { openDatabase } from './sqlite-database.js';
+import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
+import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { SqliteReadPool } from './sqlite-read-pool.js';
 import {
   InvalidReadingError,
@@ -61,7 +62,7 @@ function timeMs(date: Date, name: string): number {
  * without InfluxDB). Writes run on the calling thread (one commit per call); long reads run in a
  * worker pool so they never stall ingestion or requests.
  */
-export class SqliteStore implements ReadingStore, DurableWriter {
+export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionSource {
   readonly file: string;
   /** The admin record, in the same file (the store of record). */
   readonly admin: AdminLog;
@@ -69,6 +70,8 @@ export class SqliteStore implements ReadingStore, DurableWriter {
   readonly #pool: SqliteReadPool;
   readonly #scanChunk: number;
   #closed = false;
+  /** What is wrong with the file, once a query or write met a damaged page. */
+  #damaged: string | null = null;
 
   // Prepared once: better-sqlite3 statements are reusable and preparing costs more than running.
   readonly #upsertReading: Database.Statement<unknown[]>;
@@ -88,6 +91,12 @@ export class SqliteStore implements ReadingStore, DurableWriter {
       schema: SCHEMA_SQL,
       version: SCHEMA_VERSION,
       migrations: MIGRATIONS,
+      // Millions of rows: probed by two seeks per panel instead of read page by page at every start.
+      largeTables: ['readings'],
+      probe: (db) => {
+        const ends = db.prepare('SELECT (SELECT min(time_ms) FROM readings WHERE panel_id = ?) AS first, (SELECT max(time_ms) FROM readings WHERE panel_id = ?) AS last');
+        for (const { id } of db.prepare('SELECT id FROM panels').all() as Array<{ id: string }>) ends.get(id, id);
+      },
     });
     const db = this.#db;
     this.#upsertReading = db.prepare(UPSERT_READING_SQL);
@@ -138,7 +147,42 @@ export class SqliteStore implements ReadingStore, DurableWriter {
       const reason = invalidReadingReason(readings[i]!);
       if (reason !== null) throw new InvalidReadingError(i, readings[i]?.panelId, reason);
     }
-    if (readings.length > 0) this.#write(readings);
+    if (readings.length === 0) return;
+    if (this.#damaged) throw new DamagedStoreError(this.#damaged);
+    this.#watch(() => this.#write(readings));
+  }
+
+  /** Whether the file is known to be damaged (then writes are refused). */
+  storeCondition(): StoreCondition {
+    return { damaged: this.#damaged };
+  }
+
+  /** Runs a read or write; an error that shows a damaged file marks the store damaged. */
+  #watch<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      this.#noteDamage(error);
+      throw error;
+    }
+  }
+
+  async #watchAsync<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.#noteDamage(error);
+      throw error;
+    }
+  }
+
+  #noteDamage(error: unknown): void {
+    if (this.#damaged !== null || !looksDamaged(error)) return;
+    const what = error instanceof Error ? error.message : String(error);
+    this.#damaged =
+      `The readings store ${this.file} is damaged (${what}). Stop the product, restore the file from a backup ` +
+      `(or move it aside to start with an empty readings store), then start again.`;
+    markDamaged(this.file, 'readings store', what);
   }
 
   #writeRows(readings: readonly Reading[]): void {
@@ -159,7 +203,7 @@ export class SqliteStore implements ReadingStore, DurableWriter {
   async latestReadings(panelIds: readonly string[]): Promise<Map<string, Reading>> {
     const latest = new Map<string, Reading>();
     if (panelIds.length === 0) return latest;
-    for (const row of this.#selectLatest.all(JSON.stringify(panelIds))) latest.set(row.panel_id, rowToReading(row));
+    for (const row of this.#watch(() => this.#selectLatest.all(JSON.stringify(panelIds)))) latest.set(row.panel_id, rowToReading(row));
     return latest;
   }
 
@@ -168,13 +212,16 @@ export class SqliteStore implements ReadingStore, DurableWriter {
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
     }
     // LIMIT -1 is SQLite's "no limit".
-    return this.#selectRange.all(panelId, timeMs(from, 'from'), timeMs(to, 'to'), limit ?? -1).map(rowToReading);
+    const fromMs = timeMs(from, 'from');
+    const toMs = timeMs(to, 'to');
+    return this.#watch(() => this.#selectRange.all(panelId, fromMs, toMs, limit ?? -1)).map(rowToReading);
   }
 
   async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<WindowReadings[]> {
     if (!(Number.isSafeInteger(everyMs) && everyMs > 0)) throw new RangeError(`everyMs must be a positive integer, got ${everyMs}`);
     const fromMs = timeMs(from, 'from');
-    const rows = await this.#pool.downsample<DownsampleRow>({ panelId, from: fromMs, to: timeMs(to, 'to'), every: everyMs });
+    const toMs = timeMs(to, 'to');
+    const rows = await this.#watchAsync(() => this.#pool.downsample<DownsampleRow>({ panelId, from: fromMs, to: toMs, every: everyMs }));
     return rows.map((row) => ({
       count: row.count,
       reading: rowToReading({ ...row, panel_id: panelId, time_ms: fromMs + row.window_index * everyMs }),
@@ -182,7 +229,7 @@ export class SqliteStore implements ReadingStore, DurableWriter {
   }
 
   async panels(): Promise<PanelRecord[]> {
-    return this.#selectPanels.all().map((row) => ({
+    return this.#watch(() => this.#selectPanels.all()).map((row) => ({
       id: row.id,
       firstSeenAt: new Date(row.first_seen_ms),
       lastSeenAt: new Date(row.last_seen_ms),
@@ -193,7 +240,7 @@ export class SqliteStore implements ReadingStore, DurableWriter {
     // Keyset pagination: each chunk is its own short read, so writes go on in between.
     let from = Number.isFinite(fromMs) ? fromMs : Number.MIN_SAFE_INTEGER;
     for (;;) {
-      const chunk = await this.#pool.scan(panelId, from, this.#scanChunk);
+      const chunk = await this.#watchAsync(() => this.#pool.scan(panelId, from, this.#scanChunk));
       if (chunk.t.length > 0) yield chunk;
       if (chunk.t.length < this.#scanChunk) return;
       from = chunk.t[chunk.t.length - 1]! + 1;
@@ -210,10 +257,6 @@ export class SqliteStore implements ReadingStore, DurableWriter {
     if (this.#closed) return;
     this.#closed = true;
     await this.#pool.close();
-    try {
-      this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
-      this.#db.close();
-    }
+    closeDatabase(this.#db, this.file, 'readings store');
   }
 }

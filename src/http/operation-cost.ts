@@ -1,0 +1,127 @@
+import {
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isListType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { parseDuration } from '../config/duration.js';
+
+/** The most items a list field may hold, from its arguments (undefined: DEFAULT_LIST_SIZE). */
+export type ListSize = (coordinate: string, args: Record<string, unknown>) => number | undefined;
+
+/** Lists the model knows nothing about (summary blocks, tariff versions...) count this many items. */
+export const DEFAULT_LIST_SIZE = 100;
+/** `__schema` or `__type`: bounded by the schema, whatever is selected. */
+export const INTROSPECTION_COST = 20_000;
+/** The most points `readings` and `history` return (history-service.ts refuses more). */
+export const MAX_POINTS = 5_000;
+
+/**
+ * The cost of an operation: every value its response may hold, each list counted at the most items
+ * it can have (readings and history: 5,000 or the windows `every` gives; panels: the panels known).
+ * So 20 aliases of a 5,000-row history cost 20 times one, unlike cost models that count each field
+ * once. Computed before execution, from the document and the variables, in time linear in the
+ * document (fragments are expanded; the token limit bounds the document).
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  listSize: ListSize,
+): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  let operation: OperationDefinitionNode | undefined;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+    else if (definition.kind === Kind.OPERATION_DEFINITION && (!operationName || definition.name?.value === operationName)) operation ??= definition;
+  }
+  if (!operation) return 0;
+  const root = schema.getRootType(operation.operation);
+  if (!root) return 0;
+
+  const costOf = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, spreading: ReadonlySet<string>): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name === SchemaMetaFieldDef.name || name === TypeMetaFieldDef.name) {
+          total += INTROSPECTION_COST;
+          continue;
+        }
+        const field: GraphQLField<unknown, unknown> | undefined =
+          name === TypeNameMetaFieldDef.name ? TypeNameMetaFieldDef : 'getFields' in parent ? parent.getFields()[name] : undefined;
+        if (!field) continue; // validation reports it
+        const type = getNamedType(field.type);
+        const child = selection.selectionSet && isCompositeType(type) ? costOf(selection.selectionSet, type, spreading) : 0;
+        let items = 1;
+        // One factor per list level ([[X]] counts both).
+        for (let t = getNullableType(field.type); isListType(t); t = getNullableType(t.ofType)) {
+          let args: Record<string, unknown> = {};
+          try {
+            args = getArgumentValues(field, selection, variables ?? undefined);
+          } catch {
+            // Bad arguments fail in execution with their own message; count the worst case.
+          }
+          items *= Math.max(0, listSize(`${parent.name}.${name}`, args) ?? DEFAULT_LIST_SIZE);
+        }
+        total += items * (1 + child);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (on && isCompositeType(on)) total += costOf(selection.selectionSet, on, spreading);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || spreading.has(name)) continue; // cycles are a validation error
+        const on = schema.getType(fragment.typeCondition.name.value);
+        if (on && isCompositeType(on)) total += costOf(fragment.selectionSet, on, new Set([...spreading, name]));
+      }
+    }
+    return total;
+  };
+  return costOf(operation.selectionSet, root, new Set());
+}
+
+/**
+ * The list sizes of this schema: `panels` as many as are known, `readings` and `history` the
+ * windows of `every` over [from, to) (5,000 at most, and for raw readings), a month's days, a
+ * year's months.
+ */
+export function productListSizes(panelCount: () => number): ListSize {
+  return (coordinate, args) => {
+    const field = coordinate.slice(coordinate.indexOf('.') + 1);
+    switch (field) {
+      case 'panels':
+        return Math.max(1, panelCount());
+      case 'readings':
+      case 'history':
+        return pointsOf(args);
+      case 'days':
+        return 31;
+      case 'months':
+        return 12;
+      default:
+        return undefined;
+    }
+  };
+}
+
+function pointsOf(args: Record<string, unknown>): number {
+  const { from, to, every } = args;
+  const everyMs = typeof every === 'string' ? parseDuration(every) : null;
+  if (everyMs === null || !(from instanceof Date) || !(to instanceof Date)) return MAX_POINTS;
+  const windows = Math.ceil((to.getTime() - from.getTime()) / everyMs);
+  return Number.isFinite(windows) ? Math.min(MAX_POINTS, Math.max(0, windows)) : MAX_POINTS;
+}

@@ -1,0 +1,13 @@
+import type { ApiRole } from './admin-change.js';
+
+/** Who is asking: an API key's or a token's holder, or the open development mode. */
+export interface Viewer {
+  /** For the audit record and logs (never the key itself). */
+  readonly name: string;
+  /** null: not authenticated (refused wherever a role is needed). */
+  readonly role: ApiRole | null;
+  /** The panels this viewer may see; null: all. */
+  readonly panels: ReadonlySet<string> | null;
+  /** When the credentials expire (long-lived WebSockets are closed then); null: never. */
+  readonly expiresAt: Date | null;
+}
