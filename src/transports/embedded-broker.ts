@@ -144,6 +144,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const server: Server = createServer((socket: Socket) => {
     options.metrics?.mqttConnections.inc();
     socket.once('close', () => options.metrics?.mqttConnections.dec());
+    // Acknowledgements are small and latency-bound: never hold them back for coalescing.
+    socket.setNoDelay(true);
     // No packet at all (not even PINGREQ) for this long: a dead or hostile client.
     socket.setTimeout(limits.idleTimeoutMs, () => {
       hit('MQTT_IDLE_TIMEOUT', { remote: socket.remoteAddress }, 'MQTT connection idle; closed');

@@ -88,6 +88,12 @@ export class GuardedConnection extends Duplex {
     else this.socket.once('drain', () => callback());
   }
 
+  // Aedes writes a packet as several small chunks: passed on as one write, so that a PUBACK is one
+  // TCP segment and not a header held back by Nagle's algorithm until the client's delayed ACK.
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'buffer', callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.socket.end(() => callback());
   }

@@ -154,7 +154,7 @@ describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ proto
         ...(k === 20 ? [publishQos1(meter, `${root}/PM/${bad}`, meterPayload({ kWh: '7', time }))] : []),
       ]),
     );
-    await vi.waitFor(() => expect(disk.count(good)).toBe(40), { timeout: 8_000, interval: 50 });
+    await vi.waitFor(() => expect(disk.count(good)).toBe(40), { timeout: 30_000, interval: 50 });
     expect(disk.count(bad)).toBe(0);
     // Written one by one after the group failed: the good readings acknowledged, the bad one refused.
     expect(app.logs.some((line) => line.msg === 'messages not acknowledged; reconnecting for redelivery' && Number(line.acknowledged) > 0)).toBe(true);
