@@ -1,13 +1,20 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { StartupConfigError } from './config/startup-error.js';
 import type { Services } from './graphql/context.js';
+import { loadOperationSources, operationTabs } from './http/graphiql-tabs.js';
+import { CorsPolicy } from './http/cors.js';
 import { createGraphqlServer } from './http/graphql-server.js';
+import { httpLimits } from './http/limits.js';
+import { autoConnectionLimit } from './config/open-files.js';
+import { panelAdmission } from './ingest/panel-admission.js';
+import { DiskSpace } from './store/disk-space.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { RejectionStats } from './ingest/rejection-stats.js';
 import { topicPrefix } from './ingest/topic.js';
-import { createAfterWrite } from './pipeline/after-write.js';
+import { AppliedReadings, createAfterRemoteWrite, createAfterWrite } from './pipeline/after-write.js';
+import type { Reading } from './models/reading.js';
 import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
@@ -27,11 +34,15 @@ import { SiteSettings } from './services/site-settings.js';
 import { startSimulator } from './simulators/simulator.js';
 import { openStores } from './store/open-stores.js';
 import { LocalTime } from './time/local-time.js';
+import { installationClientId } from './transports/installation-id.js';
 import { startIngestion } from './transports/start-ingestion.js';
+import { startStoredFeed, type StoredFeed } from './transports/stored-feed.js';
 
 export interface App {
   /** The HTTP/WebSocket port actually bound (useful with PORT=0). */
   readonly httpPort: number;
+  /** The port /metrics listens on when METRICS_PORT is set (useful with 0), else null (on httpPort). */
+  readonly metricsPort: number | null;
   /** The embedded broker's port, or null when using MQTT_URL. */
   readonly mqttPort: number | null;
   /** The broker URL meters (and the simulator) publish to. */
@@ -63,6 +74,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
   try {
     mkdirSync(config.store.dataDir, { recursive: true });
+    // Before the stores create their files: a DATA_DIR with data but no id is an older installation's.
+    const mqttClientId = config.mqtt.clientId ?? installationClientId(config.store.dataDir);
     const stores = await openStores(config, logger);
     stops.push(() => stores.close());
 
@@ -93,6 +106,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
     if (authenticator.mode === 'optional') {
       logger.warn('access control is OPEN: anyone who can reach the API may read and change everything (AUTH=optional; set NODE_ENV=production or AUTH=required)');
+    } else if (keys.length === 0 && !config.access.jwt) {
+      // Keys made through the API still work; without one configured, only they can get in.
+      logger.warn('AUTH=required but no API_KEYS, API_KEYS_FILE or JWT_* is set: only keys made earlier through the API are accepted (make one with `npm run api-key`)');
     }
     const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
     settings.setChangeHandler((state, previous) => {
@@ -126,19 +142,51 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       pubsub,
     };
 
-    const afterWrite = createAfterWrite({ forward: () => stores.written(), live, status, ledger, pubsub, logger });
+    // Several processes sharing the meters (MQTT_SHARED_GROUP) over one InfluxDB: each tells the
+    // others what it stored and which admin changes it made, over the stored-readings feed.
+    const recent = stores.recent;
+    const clustered = config.mqtt.sharedGroup !== undefined && config.mqtt.url !== undefined && recent !== null;
+    let feed: StoredFeed | null = null;
+    // Readings stored before the feed is connected (it starts after ingestion), announced once it is.
+    const early: Reading[] = [];
+    const pipelineDeps = {
+      forward: () => stores.written(),
+      live,
+      status,
+      ledger,
+      pubsub,
+      logger,
+      cluster: clustered
+        ? {
+            applied: new AppliedReadings(),
+            announce: (readings: readonly Reading[]) => (feed ? feed.publishReadings(readings) : early.push(...readings)),
+          }
+        : undefined,
+    };
+    const afterWrite = createAfterWrite(pipelineDeps);
     const ingest = new IngestService({
       writer: stores.writer,
       parse: {
         meterClock: new LocalTime(config.site.meterTimezone),
         maxClockSkewMs: config.site.maxClockSkewMs,
         topicPrefix: topicPrefix(config.mqtt.topic),
+        timeFloorMs: config.limits.ingest.meterTimeFloorMs,
       },
       rejections,
       metrics,
       logger,
       afterWrite,
+      // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are known.
+      admission: panelAdmission({
+        maxPanels: config.limits.ingest.maxPanels,
+        retired: () => settings.state.retired,
+        known: (id) => live.has(id),
+        count: () => live.size,
+      }),
+      // Both stores write to DATA_DIR (the SQLite store, or the journal before InfluxDB).
+      space: new DiskSpace({ dir: config.store.dataDir, minFreeBytes: config.limits.store.minFreeBytes }),
     });
+    services.ingest.attachStoreWrites(() => ingest.storeHealth());
 
     // Load the panels and walk every stored reading once, retrying while the store (InfluxDB)
     // cannot answer; ingestion runs meanwhile, and readings arriving wait in the ledger's queue.
@@ -168,23 +216,69 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       }
     })();
 
-    const ingestion = await startIngestion(config.mqtt, ingest, logger);
+    const ingestion = await startIngestion({ ...config.mqtt, clientId: mqttClientId }, ingest, logger, {
+      limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() },
+      metrics,
+    });
     stops.push(() => ingestion.stop());
     brokerConnected = () => ingestion.isConnected();
+
+    if (clustered && ingestion.external) {
+      const afterRemoteWrite = createAfterRemoteWrite(pipelineDeps, (readings) => recent.add(readings));
+      const syncSettings = (why: string) =>
+        void settings.sync().catch((error: unknown) => logger.warn({ err: error, why }, 'could not re-read the admin record; retrying at the next poll'));
+      const started = await startStoredFeed({
+        ...ingestion.external,
+        topic: config.mqtt.feedTopic,
+        clientId: `${mqttClientId}-feed`,
+        // A panel retired here stays out, as the ingester keeps it out (the other may not have re-read the record yet).
+        onReadings: (readings) => afterRemoteWrite(readings.filter((r) => !settings.state.retired.has(r.panelId))),
+        onAdminChange: () => syncSettings('admin notice'),
+        logger: logger.child({ component: 'feed' }),
+      });
+      stops.push(() => started.stop());
+      feed = started;
+      if (early.length > 0) started.publishReadings(early.splice(0));
+      settings.setRecordedHandler(() => started.publishAdminChange());
+      // A notice can be missed (broker restart, session expired): re-read the record now and then too.
+      const poll = setInterval(() => syncSettings('poll'), 15_000);
+      poll.unref();
+      stops.push(() => clearInterval(poll));
+    } else if (config.mqtt.sharedGroup !== undefined) {
+      logger.warn('MQTT_SHARED_GROUP without InfluxDB: each process has its own store, and answers only for the readings it received');
+    }
 
     const server = createGraphqlServer({
       services,
       logger,
       metrics,
-      defaultQuery: loadGraphiqlOperations(),
+      authenticator,
+      cors: new CorsPolicy(config.access.corsOrigins),
+      metricsAuth: config.access.metricsAuth,
+      metricsOnOwnPort: config.http.metricsPort !== undefined,
+      graphiqlTabs: () =>
+        operationTabs(loadOperationSources(), { panelId: panels.list(null)[0]?.id ?? config.simulator.panels[0] ?? 'PANEL_LANTAI_1', now: new Date(), time }),
+      limits: httpLimits(config.limits),
+      panelCount: () => live.size,
       readiness: async () => {
         const details: Record<string, unknown> = { brokerConnected: brokerConnected() };
         let ready = details.brokerConnected === true;
+        // Several processes: without the feed this one's live subscribers would miss the others' readings.
+        if (feed) {
+          details.feedConnected = feed.isConnected();
+          if (!feed.isConnected()) ready = false;
+        }
         try {
           await stores.read.ping();
           details.store = 'ok';
         } catch (error) {
           details.store = `unreachable: ${(error as Error).message}`;
+          ready = false;
+        }
+        // A full disk or a damaged store: readings are refused (not acknowledged), so not ready.
+        const writes = ingest.storeHealth();
+        if (!writes.writable) {
+          details.storeWrites = writes.problem;
           ready = false;
         }
         // Until every stored reading has been walked, summaries would have to wait: not ready.
@@ -206,6 +300,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       throw new StartupConfigError(`HTTP port ${config.http.port} is already in use. Set PORT to a free port.`, { cause: error });
     });
     stops.push(() => server.close());
+    const metricsPort =
+      config.http.metricsPort === undefined
+        ? null
+        : await server.listenMetrics(config.http.metricsPort, config.http.host).catch((error: unknown) => {
+            if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+            throw new StartupConfigError(`METRICS_PORT ${config.http.metricsPort} is already in use. Set METRICS_PORT to a free port.`, { cause: error });
+          });
     logger.info({ url: `http://localhost:${httpPort}/graphql` }, 'GraphQL API and GraphiQL ready');
 
     if (config.simulator.enabled) {
@@ -213,10 +314,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         const simulator = await startSimulator({
           url: ingestion.mqttUrl,
           panels: config.simulator.panels,
+          topic: config.mqtt.topic,
           intervalMs: config.simulator.intervalMs,
           timezone: config.site.meterTimezone,
-          username: config.mqtt.username,
-          password: config.mqtt.password,
+          username: ingestion.publisher.username,
+          password: ingestion.publisher.password,
           logger: logger.child({ component: 'simulator' }),
         });
         stops.push(() => simulator.stop());
@@ -228,23 +330,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }
 
 
-    return { httpPort, mqttPort: ingestion.mqttPort, mqttUrl: ingestion.mqttUrl, services, ingest, pubsub, warmedUp, stop };
+    return { httpPort, metricsPort, mqttPort: ingestion.mqttPort, mqttUrl: ingestion.mqttUrl, services, ingest, pubsub, warmedUp, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-/** The dashboard's operations (operations/*.graphql), so GraphiQL opens with queries that work. */
-function loadGraphiqlOperations(): string | undefined {
-  try {
-    const dir = new URL('../operations/', import.meta.url);
-    return readdirSync(dir)
-      .filter((file) => file.endsWith('.graphql'))
-      .sort((a, b) => (a === 'dashboard.graphql' ? -1 : b === 'dashboard.graphql' ? 1 : a.localeCompare(b)))
-      .map((file) => readFileSync(new URL(file, dir), 'utf8').trim())
-      .join('\n\n');
-  } catch {
-    return undefined;
-  }
-}

@@ -3,20 +3,27 @@ import { createLogger } from './config/logger.js';
 import { StartupConfigError } from './config/startup-error.js';
 import { startApp } from './app.js';
 
-/** Exit codes: 2 for configuration the user must fix, 1 for anything else. */
+/**
+ * Exit codes: 0 after a clean shutdown (SIGTERM, SIGINT), 2 for a start-up failure the user must
+ * fix (configuration, a damaged or missing database, a DATA_DIR this user cannot write), each with
+ * one line naming what and where; 1 for anything else.
+ */
 async function main(): Promise<void> {
   try {
     process.loadEnvFile();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      fail(`Cannot read the .env file in ${process.cwd()}: ${(error as Error).message}`);
+      return;
+    }
   }
   let config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
+      fail(error.message);
+      return;
     }
     throw error;
   }
@@ -25,13 +32,10 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, logger);
   } catch (error) {
-    if (error instanceof StartupConfigError) {
-      // Plain stderr, whatever LOG_LEVEL says: the user must see what to fix.
-      console.error(error.message);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
+    const message = startupFailure(error, config.store.dataDir);
+    if (message === null) throw error;
+    fail(message);
+    return;
   }
 
   let stopping = false;
@@ -54,6 +58,43 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // Node's default for these is to end the process without a word. Configuration is read once at
+  // start (restart to change it), so there is nothing to reload: say so and keep running. SIGHUP is
+  // what a closed terminal or `systemctl reload` sends; SIGUSR2 what some process managers send.
+  for (const signal of ['SIGHUP', 'SIGUSR2'] as const) {
+    process.on(signal, () => {
+      if (!stopping) logger.warn({ signal }, 'signal received: nothing to reload (settings are read at start; restart to change them); still running');
+    });
+  }
+}
+
+/** Plain stderr, whatever LOG_LEVEL says: the user must see what to fix. */
+function fail(message: string): void {
+  console.error(message);
+  process.exitCode = 2;
+}
+
+/**
+ * The one-line reason for a start-up failure the user must fix, or null for a bug. File-system
+ * errors (a DATA_DIR that is read-only, unreadable, not a directory, or on a full disk) name the path.
+ */
+function startupFailure(error: unknown, dataDir: string): string | null {
+  if (error instanceof StartupConfigError) return error.message;
+  const errno = error as NodeJS.ErrnoException;
+  const what: Record<string, string> = {
+    EACCES: 'this user may not read or write it',
+    EPERM: 'this user may not read or write it',
+    EROFS: 'it is on a read-only file system',
+    ENOTDIR: 'a part of the path is not a directory',
+    EEXIST: 'it exists and is not a directory',
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exhausted',
+  };
+  if (error instanceof Error && typeof errno.code === 'string' && what[errno.code]) {
+    const path = errno.path ?? dataDir;
+    return `Cannot use ${path} (DATA_DIR is ${dataDir}): ${what[errno.code]} (${errno.code}). Fix the directory or set DATA_DIR to one this user may write, then start again.`;
+  }
+  return null;
 }
 
 main().catch((error: unknown) => {

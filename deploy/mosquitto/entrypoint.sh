@@ -1,28 +1,98 @@
 #!/bin/sh
-# Starts Mosquitto with anonymous access (MQTT_USERNAME empty) or with a password file holding
-# MQTT_USERNAME / MQTT_PASSWORD (the same credentials the API and the simulator use).
+# Mosquitto for the compose stack, with authentication and an ACL always on. At every start this
+# writes a password file (hashed by mosquitto_passwd) and an ACL file from .env, then runs Mosquitto:
+#
+#   MQTT_USERNAME / MQTT_PASSWORD  the API's account: may subscribe to <prefix>/# and nothing else
+#   MQTT_GATEWAYS                  gateway accounts, comma separated: name:password:PANEL+PANEL
+#                                  (panels * = every panel); each may publish only to <prefix>/<panel>
+#   MQTT_SIMULATOR_PASSWORD        the account "simulator" (compose profile simulator), every panel
+#   MQTT_TOPIC                     the API's subscription (default DATA/PM/#); <prefix> is its fixed part
+#
+# Anonymous clients are refused; nobody may read $SYS or publish anywhere else. A password may hold
+# any character but a comma. `entrypoint.sh generate` only writes the files (to MOSQUITTO_AUTH_DIR).
 set -eu
 
-auth_dir=/mosquitto/auth
-mkdir -p "$auth_dir"
-rm -f "$auth_dir"/*.conf
+auth_dir=${MOSQUITTO_AUTH_DIR:-/mosquitto/auth}
+topic=${MQTT_TOPIC:-DATA/PM/#}
+prefix=${topic%/#}
+prefix=${prefix%/+}
+prefix=${prefix#\$share/*/}
 
-if [ -n "${MQTT_USERNAME:-}" ]; then
-  if [ -z "${MQTT_PASSWORD:-}" ]; then
-    echo "mosquitto: MQTT_USERNAME is set but MQTT_PASSWORD is empty" >&2
-    exit 2
+fail() {
+  echo "mosquitto: $*" >&2
+  exit 2
+}
+
+# A name or panel id that could widen an ACL rule (a level separator, a wildcard) or break a line.
+check_word() {
+  case "$2" in
+    '' | *[!A-Za-z0-9_.-]*) fail "$1 \"$2\" may hold only letters, digits, _ . and -" ;;
+  esac
+}
+
+[ -n "${MQTT_USERNAME:-}" ] || fail "set MQTT_USERNAME and MQTT_PASSWORD in .env (the API's broker account)"
+[ -n "${MQTT_PASSWORD:-}" ] || fail "MQTT_USERNAME is set but MQTT_PASSWORD is empty"
+check_word MQTT_USERNAME "$MQTT_USERNAME"
+
+mkdir -p "$auth_dir"
+passwd="$auth_dir/passwd"
+acl="$auth_dir/acl"
+rm -f "$auth_dir"/*.conf "$passwd" "$acl"
+umask 077
+
+mosquitto_passwd -b -c "$passwd" "$MQTT_USERNAME" "$MQTT_PASSWORD"
+# The API reads the meters' topics and, with several API processes, shares stored readings on the feed topic.
+printf '# Written by entrypoint.sh at start; edit .env instead.\nuser %s\ntopic read %s/#\ntopic readwrite %s/#\n' "$MQTT_USERNAME" "$prefix" "${MQTT_FEED_TOPIC:-energy-monitoring/feed}" > "$acl"
+accounts="$MQTT_USERNAME (API, reads $prefix/#)"
+
+add_account() { # name password panels
+  mosquitto_passwd -b "$passwd" "$1" "$2"
+  printf '\nuser %s\n' "$1" >> "$acl"
+  if [ "$3" = '*' ]; then
+    printf 'topic write %s/+\n' "$prefix" >> "$acl"
+  else
+    old_ifs=$IFS
+    IFS=+
+    for panel in $3; do
+      check_word "panel of $1" "$panel"
+      printf 'topic write %s/%s\n' "$prefix" "$panel" >> "$acl"
+    done
+    IFS=$old_ifs
   fi
-  : > "$auth_dir/passwd"
-  mosquitto_passwd -b "$auth_dir/passwd" "$MQTT_USERNAME" "$MQTT_PASSWORD"
-  # Mosquitto 2 refuses (or warns about) password files other users can read.
-  chown mosquitto:mosquitto "$auth_dir/passwd"
-  chmod 0600 "$auth_dir/passwd"
-  printf 'allow_anonymous false\npassword_file %s/passwd\n' "$auth_dir" > "$auth_dir/auth.conf"
-  echo "mosquitto: password authentication for user $MQTT_USERNAME"
-else
-  printf 'allow_anonymous true\n' > "$auth_dir/auth.conf"
-  echo "mosquitto: anonymous access (set MQTT_USERNAME and MQTT_PASSWORD in .env to require a password)"
+  accounts="$accounts, $1 ($3)"
+}
+
+# Split on commas only, with no file name expansion of a `*` panel list.
+set -f
+old_ifs=$IFS
+IFS=,
+for entry in ${MQTT_GATEWAYS:-}; do
+  IFS=$old_ifs
+  name=${entry%%:*}
+  rest=${entry#*:}
+  panels=${rest##*:}
+  password=${rest%:*}
+  [ "$name" != "$entry" ] && [ "$password" != "$rest" ] || fail "MQTT_GATEWAYS entry \"$name\" is not name:password:PANEL+PANEL"
+  check_word "gateway name" "$name"
+  [ "$name" != "$MQTT_USERNAME" ] && [ "$name" != simulator ] || fail "gateway name \"$name\" is taken"
+  [ -n "$password" ] || fail "gateway $name has an empty password"
+  add_account "$name" "$password" "$panels"
+  IFS=,
+done
+IFS=$old_ifs
+set +f
+
+if [ -n "${MQTT_SIMULATOR_PASSWORD:-}" ]; then
+  add_account simulator "$MQTT_SIMULATOR_PASSWORD" '*'
 fi
 
+printf 'allow_anonymous false\npassword_file %s\nacl_file %s\n' "$passwd" "$acl" > "$auth_dir/auth.conf"
+# Mosquitto 2 refuses (or warns about) password files other users can read.
+if [ "$(id -u)" = 0 ] && id mosquitto > /dev/null 2>&1; then
+  chown mosquitto:mosquitto "$passwd" "$acl"
+fi
+echo "mosquitto: accounts $accounts; anonymous access off"
+
+[ "${1:-}" = generate ] && exit 0
 chown -R mosquitto:mosquitto /mosquitto/data
 exec /usr/sbin/mosquitto -c /mosquitto/config/mosquitto.conf

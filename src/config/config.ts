@@ -109,18 +109,40 @@ export const configSchema = z
     ),
     MQTT_USERNAME: optionalText,
     MQTT_PASSWORD: optionalText,
+    // MQTT_URL's password in a file (a Docker or Kubernetes secret) instead of MQTT_PASSWORD.
+    MQTT_PASSWORD_FILE: optionalText,
+    // TLS for an mqtts:// MQTT_URL: the CA that signed the broker's certificate, and our client certificate.
+    MQTT_CA_FILE: optionalText,
+    MQTT_CERT_FILE: optionalText,
+    MQTT_KEY_FILE: optionalText,
     MQTT_PORT: port(1883),
+    // The embedded broker: where it listens (default HOST), who may connect, what they may publish.
+    MQTT_HOST: optionalText,
+    MQTT_BROKER_PASSWORD_FILE: optionalText,
+    MQTT_BROKER_ACL_FILE: optionalText,
+    MQTT_ALLOW_ANONYMOUS: optionalFlag,
+    MQTTS_PORT: z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65_535, PORT_RANGE).optional(),
+    MQTTS_HOST: optionalText,
+    MQTTS_CERT_FILE: optionalText,
+    MQTTS_KEY_FILE: optionalText,
+    MQTTS_CA_FILE: optionalText,
     // Checked here, not first in startApp: a pattern without a fixed prefix is a configuration error (exit 2).
     MQTT_TOPIC: z.string().default('DATA/PM/#').refine(hasTopicPrefix, {
       message: 'must be a fixed topic prefix followed by /# or /+, such as DATA/PM/#',
     }),
+    // Default: energy-api-<id>, the id made once and kept in DATA_DIR/installation-id.
     MQTT_CLIENT_ID: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (1-64)')
-      .default('energy-api-ingester'),
+      .optional(),
     MQTT_SHARED_GROUP: optionalText.pipe(
       z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only').optional(),
     ),
+    // With MQTT_SHARED_GROUP and InfluxDB: where processes tell each other what they stored.
+    MQTT_FEED_TOPIC: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a plain topic (letters, digits, _ - and /, no wildcards)')
+      .default('energy-monitoring/feed'),
 
     DATA_DIR: z.string().min(1).default('./data'),
     SITE_TIMEZONE: timezone.default('Asia/Jakarta'),
@@ -191,6 +213,10 @@ export const configSchema = z
     JWT_ROLE_CLAIM: z.string().min(1).default('role'),
     JWT_PANELS_CLAIM: z.string().min(1).default('panels'),
     CORS_ORIGINS: optionalText,
+    // key: GET /metrics needs an operator or admin Bearer credential; open: anyone who reaches it.
+    METRICS_AUTH: z.enum(['key', 'open']).optional(),
+    // Serve /metrics on this port of HOST only (not on PORT); empty: on PORT.
+    METRICS_PORT: z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65_535, PORT_RANGE).optional(),
 
     // Default: on with the embedded broker, off when MQTT_URL points at a broker we do not own.
     SIMULATE: z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional(),
@@ -232,8 +258,17 @@ export const configSchema = z
     if (env.MQTT_MAX_TOPIC_LEVELS <= topicLevels(env.MQTT_TOPIC)) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_MAX_TOPIC_LEVELS'], message: `must be more than the ${topicLevels(env.MQTT_TOPIC)} levels of MQTT_TOPIC's prefix, or meters could not publish` });
     }
-    if (env.MQTT_PASSWORD && !env.MQTT_USERNAME) {
-      ctx.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: 'MQTT_PASSWORD is set without MQTT_USERNAME' });
+    if ((env.MQTT_PASSWORD || env.MQTT_PASSWORD_FILE) && !env.MQTT_USERNAME) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: `${env.MQTT_PASSWORD ? 'MQTT_PASSWORD' : 'MQTT_PASSWORD_FILE'} is set without MQTT_USERNAME` });
+    }
+    if (env.MQTT_PASSWORD && env.MQTT_PASSWORD_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_PASSWORD_FILE'], message: 'set MQTT_PASSWORD or MQTT_PASSWORD_FILE, not both' });
+    }
+    if (!env.MQTT_CERT_FILE !== !env.MQTT_KEY_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['MQTT_CERT_FILE'], message: 'MQTT_CERT_FILE and MQTT_KEY_FILE go together' });
+    }
+    if (env.MQTTS_PORT !== undefined && !(env.MQTTS_CERT_FILE && env.MQTTS_KEY_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['MQTTS_PORT'], message: 'MQTTS_PORT needs MQTTS_CERT_FILE and MQTTS_KEY_FILE' });
     }
   })
   .transform((env) => ({
@@ -251,8 +286,10 @@ export const configSchema = z
         .split(',')
         .map((origin) => origin.trim())
         .filter(Boolean),
+      /** Whether GET /metrics needs an operator or admin credential (default: in production). */
+      metricsAuth: env.METRICS_AUTH ?? (env.NODE_ENV === 'production' ? 'key' : 'open'),
     },
-    http: { host: env.HOST, port: env.PORT },
+    http: { host: env.HOST, port: env.PORT, metricsPort: env.METRICS_PORT },
     log: {
       level: env.LOG_LEVEL,
       format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
@@ -261,10 +298,27 @@ export const configSchema = z
       url: env.MQTT_URL,
       username: env.MQTT_USERNAME,
       password: env.MQTT_PASSWORD,
+      passwordFile: env.MQTT_PASSWORD_FILE,
+      /** TLS files for an mqtts:// MQTT_URL. */
+      tls: { caFile: env.MQTT_CA_FILE, certFile: env.MQTT_CERT_FILE, keyFile: env.MQTT_KEY_FILE },
       embeddedPort: env.MQTT_PORT,
+      /** The embedded broker's access control and TLS listener. */
+      broker: {
+        host: env.MQTT_HOST ?? env.HOST,
+        passwordFile: env.MQTT_BROKER_PASSWORD_FILE,
+        aclFile: env.MQTT_BROKER_ACL_FILE,
+        /** undefined: decided at start (allowed only in development without any account). */
+        allowAnonymous: env.MQTT_ALLOW_ANONYMOUS === undefined ? undefined : isOn(env.MQTT_ALLOW_ANONYMOUS, false),
+        production: env.NODE_ENV === 'production',
+        tls:
+          env.MQTTS_PORT !== undefined && env.MQTTS_CERT_FILE && env.MQTTS_KEY_FILE
+            ? { port: env.MQTTS_PORT, host: env.MQTTS_HOST ?? env.MQTT_HOST ?? env.HOST, certFile: env.MQTTS_CERT_FILE, keyFile: env.MQTTS_KEY_FILE, caFile: env.MQTTS_CA_FILE }
+            : undefined,
+      },
       topic: env.MQTT_TOPIC,
       clientId: env.MQTT_CLIENT_ID,
       sharedGroup: env.MQTT_SHARED_GROUP,
+      feedTopic: env.MQTT_FEED_TOPIC,
       protocolVersion: env.MQTT_PROTOCOL_VERSION,
       sessionExpirySeconds: Math.round(env.MQTT_SESSION_EXPIRY / 1000),
     },

@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
+import type { GraphiqlTab } from './graphiql-tabs.js';
 
 const require = createRequire(import.meta.url);
 
 export interface GraphiqlPageOptions {
   readonly title: string;
   readonly endpoint: string;
-  readonly defaultQuery?: string;
+  /** The tabs GraphiQL opens with, made when the page is first built (examples use live data). */
+  readonly tabs?: () => readonly GraphiqlTab[];
 }
 
 /** The page once built: plain, gzip and brotli, with one strong ETag each. */
@@ -88,7 +90,8 @@ export class GraphiqlPage {
             title: this.#options.title,
             endpoint: this.#options.endpoint,
             subscriptionsProtocol: 'WS',
-            ...(this.#options.defaultQuery ? { defaultQuery: this.#options.defaultQuery } : {}),
+            // Passed through to the GraphiQL component: one tab per operation, with its variables.
+            ...(this.#options.tabs ? { defaultTabs: this.#options.tabs() } : {}),
           },
         },
         resourceLimits: { maxOldGenerationSizeMb: 256 },

@@ -5,7 +5,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -13,9 +13,13 @@ import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import { createContext, type Context, type Services, type Viewer } from '../graphql/context.js';
 import { schema } from '../graphql/schema.js';
+import { roleAtLeast } from '../services/access/api-keys.js';
+import type { Authenticator } from '../services/access/authenticator.js';
 import type { LimitName, Metrics } from '../services/metrics.js';
-import { UserInputError } from '../services/user-input-error.js';
+import { maskClientError } from './client-errors.js';
+import { CorsPolicy } from './cors.js';
 import { GraphiqlPage } from './graphiql-page.js';
+import type { GraphiqlTab } from './graphiql-tabs.js';
 import { DEFAULT_HTTP_LIMITS, useCostLimits, useNoIntrospection, WsOperationLimits, type HttpLimits } from './limits.js';
 import { productListSizes } from './operation-cost.js';
 import { SharedSubscriptions, type SubscriptionResult } from './shared-subscriptions.js';
@@ -27,22 +31,41 @@ export interface GraphqlServerOptions {
   readonly metrics: Metrics;
   /** GET /ready: throws (with a reason) or returns details while not ready. */
   readonly readiness: () => Promise<{ ready: boolean; details: Record<string, unknown> }>;
-  /** Operations GraphiQL opens with. */
-  readonly defaultQuery?: string;
+  /** The tabs GraphiQL opens with (one per dashboard operation, with example variables). */
+  readonly graphiqlTabs?: () => readonly GraphiqlTab[];
   /** What clients may take (README "Limits and faults"); default: the settings' defaults. */
   readonly limits?: HttpLimits;
   /** How many panels are known: the size of `panels` in the cost of an operation. */
   readonly panelCount?: () => number;
+  /** Who is calling: from `Authorization: Bearer …` (HTTP) or connectionParams.authorization (graphql-ws). */
+  readonly authenticator: Authenticator;
+  /** Browser origins allowed to call the API and open WebSockets (CORS_ORIGINS); default: only the API's own. */
+  readonly cors?: CorsPolicy;
+  /** GET /metrics: `key` needs an operator or admin credential, `open` needs none (METRICS_AUTH). Default: key. */
+  readonly metricsAuth?: 'key' | 'open';
+  /** Serve /metrics only on a listener of its own (listenMetrics), not on the API's port. Default: false. */
+  readonly metricsOnOwnPort?: boolean;
 }
 
 export interface GraphqlServer {
   readonly httpServer: Server;
   listen(port: number, host?: string): Promise<number>;
+  /** Starts the /metrics listener (with `metricsOnOwnPort`); resolves with the port bound. */
+  listenMetrics(port: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
-/** Until access control lands: every caller sees everything (development mode). */
-const OPEN_VIEWER: Viewer = { name: 'anonymous', role: 'admin', panels: null, expiresAt: null };
+/** What yoga is handed per request: Node's request (the HTTP request, or a WebSocket's upgrade request). */
+interface ServerContext {
+  readonly req: IncomingMessage;
+}
+
+/** What graphql-ws keeps per connection (ctx.extra) after connection_init was accepted. */
+interface ConnectionExtra extends Record<PropertyKey, unknown> {
+  viewer: Viewer;
+  /** Cancels the timer that closes the socket when the viewer's credentials expire. */
+  cancelExpiry: () => void;
+}
 
 /**
  * One Node HTTP server: GraphQL over HTTP (graphql-yoga) and over WebSocket (graphql-ws) on the
@@ -52,10 +75,28 @@ const OPEN_VIEWER: Viewer = { name: 'anonymous', role: 'admin', panels: null, ex
 export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServer {
   const { logger, services, metrics } = options;
   const limits = options.limits ?? DEFAULT_HTTP_LIMITS;
-  const yoga: YogaServerInstance<Record<string, unknown>, Context> = createYoga<Record<string, unknown>, Context>({
+  const { authenticator } = options;
+  const cors = options.cors ?? new CorsPolicy([]);
+  const refusalLog = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
+  /** Refused credentials, rate-limited; the reason is the authenticator's words, never the credential. */
+  const logRefusal = (door: string, reason: string, remote: string | undefined) => {
+    const { log, suppressed } = refusalLog.take(door);
+    if (log) logger.warn({ door, reason, remote, ...(suppressed > 0 ? { suppressed } : {}) }, 'credentials refused');
+  };
+  // The caller of each request (or WebSocket), authenticated before GraphQL sees it.
+  const viewers = new WeakMap<IncomingMessage, Viewer>();
+  const yoga: YogaServerInstance<ServerContext, Context> = createYoga<ServerContext, Context>({
     schema,
-    context: () => createContext(services, OPEN_VIEWER),
+    context: ({ req }) => {
+      const viewer = viewers.get(req);
+      // Unreachable by construction (route() and onConnect authenticate first); never run as nobody.
+      if (!viewer) throw new Error(`${req.method ?? ''} ${req.url ?? ''} reached GraphQL without being authenticated`);
+      return createContext(services, viewer);
+    },
     graphqlEndpoint: '/graphql',
+    // CORS is answered in route() from the allow-list (CorsPolicy); yoga's default reflects any
+    // Origin with credentials allowed.
+    cors: false,
     landingPage: false,
     // Served by GraphiqlPage below: built once and compressed, not rendered per request.
     graphiql: false,
@@ -71,28 +112,22 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       // Compiles each operation once into plain JavaScript: the dashboard's 100 panel cards are
       // thousands of field resolutions per request, which the generic executor walks one by one.
       // Only for operations without variables: graphql-jit replaces a scalar's own message for a
-      // bad variable with a generic one, and clients deserve to be told what is wrong.
-      useGraphQlJit({}, { enableIf: ({ document }) => !document.definitions.some((d) => 'variableDefinitions' in d && (d.variableDefinitions?.length ?? 0) > 0) }),
+      // bad variable with a generic one, and clients deserve to be told what is wrong. Never for
+      // subscriptions: its subscribe drops literal arguments (`panelReading(panelId: "X")` streamed
+      // every panel), and their per-event execution is shared between sockets anyway.
+      useGraphQlJit(
+        {},
+        {
+          enableIf: ({ document }) =>
+            !document.definitions.some(
+              (d) => d.kind === Kind.OPERATION_DEFINITION && (d.operation === OperationTypeNode.SUBSCRIPTION || (d.variableDefinitions?.length ?? 0) > 0),
+            ),
+        },
+      ),
       // After the JIT, so that it wraps whichever execute runs: lists counted at their length.
       useCostLimits({ limits, metrics, listSize: productListSizes(options.panelCount ?? (() => 1_000)) }),
     ],
-    maskedErrors: {
-      maskError: (error, message) => {
-        // graphql wraps what a resolver or scalar throws, sometimes twice (a variable that fails
-        // a scalar's parseValue is a GraphQLError around the scalar's GraphQLError): look at the
-        // innermost cause, not just the first wrapper.
-        let cause: unknown = error;
-        while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
-        if (cause instanceof UserInputError) {
-          const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
-          return new GraphQLError(cause.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
-        }
-        // Raised as a GraphQLError all the way down (validation, coercion, our scalars): meant for the client.
-        if (cause instanceof GraphQLError && error instanceof GraphQLError) return error;
-        logger.error({ err: cause }, 'internal error while resolving');
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
-    },
+    maskedErrors: { maskError: maskClientError(logger) },
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -105,7 +140,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
 
   const webAssets = createWebAssets({ dir: WEB_DIST_DIR });
   const graphiql = limits.graphiql
-    ? new GraphiqlPage({ title: 'Energy monitoring API', endpoint: yoga.graphqlEndpoint, ...(options.defaultQuery ? { defaultQuery: options.defaultQuery } : {}) })
+    ? new GraphiqlPage({ title: 'Energy monitoring API', endpoint: yoga.graphqlEndpoint, ...(options.graphiqlTabs ? { tabs: options.graphiqlTabs } : {}) })
     : null;
   const httpServer = createServer((req, res) => {
     void route(req, res).catch((error: unknown) => {
@@ -125,11 +160,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       const { ready, details } = await options.readiness();
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...details });
     }
-    if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
-      res.end(await options.metrics.registry.metrics());
-      return;
-    }
+    if (req.method === 'GET' && path === '/metrics' && !options.metricsOnOwnPort) return serveMetrics(req, res);
     // The dashboard page (static files built by `npm run build:web`); the API stays at /graphql.
     if (webAssets.handles(req.method ?? 'GET', path ?? '/')) return webAssets.serve(req, res);
     if ((req.method === 'GET' || req.method === 'HEAD') && path === yoga.graphqlEndpoint && String(req.headers.accept ?? '').includes('text/html')) {
@@ -138,7 +169,74 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       res.end('GraphiQL is off (GRAPHIQL=false, the default when NODE_ENV=production). The API answers POST /graphql.\n');
       return;
     }
-    await yoga.requestListener(req, res);
+    if (path === yoga.graphqlEndpoint) {
+      // A page on an origin not on CORS_ORIGINS is refused outright: its preflight and its requests.
+      if (!cors.allows(req.headers)) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('This origin may not call the API (CORS_ORIGINS).\n');
+        return;
+      }
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, cors.preflightHeaders(req.headers));
+        res.end();
+        return;
+      }
+      // Merged by Node into the headers yoga writes.
+      for (const [name, value] of Object.entries(cors.responseHeaders(req.headers))) res.setHeader(name, value);
+      const auth = await authenticator.authenticate(req.headers.authorization);
+      if (!auth.ok) {
+        logRefusal('http', auth.message, req.socket.remoteAddress);
+        // Before execution, as a GraphQL response: the client learns why in the usual shape.
+        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' });
+        res.end(JSON.stringify({ errors: [{ message: auth.message, extensions: { code: auth.code } }] }));
+        return;
+      }
+      viewers.set(req, auth.viewer);
+      await yoga.requestListener(req, res);
+      // yoga answers a body beyond maxRequestBodySize with 413 itself; counted here.
+      if (res.statusCode === 413) metrics.limitHits.inc({ limit: 'HTTP_MAX_BODY' });
+      return;
+    }
+    json(res, 404, { error: `nothing at ${path ?? '/'}; the API is at ${yoga.graphqlEndpoint}` });
+  }
+
+  /** Prometheus metrics; with METRICS_AUTH=key only for an operator or admin credential. */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((options.metricsAuth ?? 'key') === 'key') {
+      const text = (status: number, message: string) => {
+        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
+        res.end(`${message}\n`);
+      };
+      const needed = 'GET /metrics needs "Authorization: Bearer <operator or admin API key or token>" (METRICS_AUTH=key)';
+      // Without a header the open mode would admit an anonymous caller: here a credential is the point.
+      if (!req.headers.authorization) return text(401, needed);
+      const auth = await authenticator.authenticate(req.headers.authorization);
+      if (!auth.ok) {
+        logRefusal('metrics', auth.message, req.socket.remoteAddress);
+        return text(401, `${needed}: ${auth.message}`);
+      }
+      if (!roleAtLeast(auth.viewer.role, 'operator')) return text(403, `${needed}; ${auth.viewer.name} is a ${auth.viewer.role ?? 'caller without a role'}`);
+    }
+    res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+    res.end(await options.metrics.registry.metrics());
+  }
+
+  const metricsServer = options.metricsOnOwnPort
+    ? createServer((req, res) => {
+        const path = (req.url ?? '/').split('?')[0];
+        const served = req.method === 'GET' && path === '/metrics' ? serveMetrics(req, res) : Promise.resolve(json(res, 404, { error: 'only GET /metrics here' }));
+        void served.catch((error: unknown) => {
+          logger.error({ err: error }, 'metrics request failed');
+          if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'internal error' }));
+        });
+      })
+    : null;
+  if (metricsServer) {
+    // A scrape is one small GET: the same time limits as the API port.
+    metricsServer.requestTimeout = limits.requestTimeoutMs;
+    metricsServer.headersTimeout = limits.requestTimeoutMs;
+    metricsServer.timeout = limits.idleTimeoutMs;
   }
 
   // noServer: upgrades are routed here explicitly, so the HTTP server's own errors (a taken port,
@@ -149,6 +247,12 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   httpServer.on('upgrade', (req, socket: Socket, head) => {
     if ((req.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) {
       socket.destroy();
+      return;
+    }
+    // Browsers send their page's Origin on every upgrade (and CORS does not apply to WebSockets):
+    // a page on another origin could otherwise use the API with whatever access this host grants.
+    if (!cors.allows(req.headers)) {
+      refuseUpgrade(socket, 403, 'This origin may not open WebSockets to the API (CORS_ORIGINS).');
       return;
     }
     if (wsOpen >= limits.ws.maxConnections) {
@@ -166,8 +270,24 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   });
   const live = new SharedSubscriptions();
   const operations = new WsOperationLimits(limits.ws, metrics);
-  const wsDisposable = useServer(
+  const wsDisposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
+      // connection_init: credentials in connectionParams.authorization; false closes with 4403 Forbidden.
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const auth = await authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
+        if (!auth.ok) {
+          logRefusal('websocket', auth.message, ctx.extra.request.socket.remoteAddress);
+          return false;
+        }
+        const { expiresAt } = auth.viewer;
+        if (expiresAt && expiresAt.getTime() <= Date.now()) return false;
+        ctx.extra.viewer = auth.viewer;
+        viewers.set(ctx.extra.request, auth.viewer);
+        // A long-lived socket must not outlive its token: closed then, the client signs in again.
+        ctx.extra.cancelExpiry = expiresAt ? runAt(expiresAt, () => ctx.extra.socket.close(4403, 'token expired')) : () => undefined;
+        return true;
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
@@ -178,6 +298,11 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         // graphql-ws registered this id already: the count includes it.
         const refused = operations.admit(ctx, id, Object.keys(ctx.subscriptions).length);
         if (refused) return [refused];
+        const { viewer } = ctx.extra;
+        if (!viewer) {
+          operations.release(ctx, id);
+          return [new GraphQLError('connection_init was not accepted', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
         let document;
         try {
@@ -194,8 +319,16 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         const root: EnvelopedRoot = {
           execute: enveloped.execute,
           subscribe: enveloped.subscribe,
-          // Identical live operations share one execution per event (SharedSubscriptions).
-          shareKey: JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null]),
+          // Identical live operations share one execution per event (SharedSubscriptions); the
+          // viewer's role and panels are part of the operation, so callers who may see different
+          // things never share a stream.
+          shareKey: JSON.stringify([
+            params.query,
+            params.operationName ?? null,
+            params.variables ?? null,
+            viewer.role,
+            viewer.panels === null ? null : [...viewer.panels].sort(),
+          ]),
         };
         const args: ExecutionArgs = {
           schema: enveloped.schema,
@@ -214,7 +347,10 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         operations.release(ctx, id);
         options.metrics.liveSubscribers.dec();
       },
-      onClose: (ctx) => operations.releaseAll(ctx),
+      onClose: (ctx) => {
+        ctx.extra.cancelExpiry?.();
+        operations.releaseAll(ctx);
+      },
     },
     wsServer,
   );
@@ -230,12 +366,26 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
           resolve(typeof address === 'object' && address ? address.port : port);
         });
       }),
+    listenMetrics: (port, host) =>
+      new Promise((resolve, reject) => {
+        if (!metricsServer) return reject(new Error('listenMetrics needs metricsOnOwnPort'));
+        metricsServer.once('error', reject);
+        metricsServer.listen(port, host, () => {
+          metricsServer.off('error', reject);
+          const address = metricsServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
     async close() {
       // graphql-ws closes every socket with 1001 (going away), then the HTTP server stops.
       await wsDisposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      }
     },
   };
 }
@@ -287,16 +437,32 @@ function applyConnectionLimits(server: Server, limits: HttpLimits, metrics: Metr
 }
 
 /** Answers a WebSocket upgrade with a plain HTTP error and closes the connection. */
-function refuseUpgrade(socket: Socket, status: number, message: string): void {
+function refuseUpgrade(socket: Socket, status: 403 | 503, message: string): void {
   const body = `${message}\n`;
   socket.end(
-    `HTTP/1.1 ${status} ${status === 503 ? 'Service Unavailable' : 'Bad Request'}\r\nConnection: close\r\nRetry-After: 5\r\n` +
+    `HTTP/1.1 ${status} ${status === 503 ? 'Service Unavailable\r\nRetry-After: 5' : 'Forbidden'}\r\nConnection: close\r\n` +
       `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   socket.destroySoon?.();
 }
 
-type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, Context>['getEnveloped']>;
+/** Longest wait setTimeout takes (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** Calls `action` at `at` (re-arming across setTimeout's limit); returns the cancel function. */
+function runAt(at: Date, action: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const left = at.getTime() - Date.now();
+    if (left <= 0) return action();
+    // unref: a pending expiry must not keep a stopping process alive (the socket's close cancels it).
+    timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS)).unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+type Enveloped = ReturnType<YogaServerInstance<ServerContext, Context>['getEnveloped']>;
 /** yoga's enveloped execute/subscribe, carried to graphql-ws through rootValue (yoga's recipe). */
 type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'> & { readonly shareKey: string };
 

@@ -19,8 +19,8 @@ interface SharedOperation {
  * Runs each distinct subscription operation (same document, operation name and variables) once
  * per event and hands the result to every socket that subscribed to it, instead of executing the
  * same selection for each of a thousand dashboards. Each subscriber keeps its own bounded buffer,
- * so a slow socket only skips its own events. Sharing is sound because the context carries only
- * services (no per-user data); if per-user scopes are ever added, they belong in the share key.
+ * so a slow socket only skips its own events. Sharing is sound only between callers who may see
+ * the same things: the caller's role and panel scope are part of the share key (graphql-server.ts).
  */
 export class SharedSubscriptions {
   readonly #shared = new Map<string, SharedOperation>();

@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
-import type { EnergyLedger } from '../services/energy/energy-ledger.js';
+import type { EnergyLedger, ReadingForLedger } from '../services/energy/energy-ledger.js';
 import type { LiveState } from './live-state.js';
 import type { AppPubSub } from './pubsub.js';
 import type { StatusMonitor } from './status-monitor.js';
@@ -13,6 +13,34 @@ export interface AfterWriteDeps {
   readonly ledger: EnergyLedger;
   readonly pubsub: AppPubSub;
   readonly logger: Logger;
+  /**
+   * Several processes (MQTT_SHARED_GROUP with InfluxDB): what this process already applied, so a
+   * reading stored twice (redelivered to another member after a crash) or heard twice is applied
+   * once; and the feed that tells the other processes about readings stored here.
+   */
+  readonly cluster?: { readonly applied: AppliedReadings; readonly announce: (readings: readonly Reading[]) => void };
+}
+
+/**
+ * The (panel, meter time) pairs recently applied, bounded: the oldest are forgotten first. A
+ * reading is one per (panel, time) in the store, so it is one event for the live parts too.
+ */
+export class AppliedReadings {
+  readonly #keys = new Set<string>();
+  readonly #max: number;
+
+  constructor(max = 100_000) {
+    this.#max = max;
+  }
+
+  /** True when the reading is new here (and remembers it). */
+  claim(reading: Reading): boolean {
+    const key = `${reading.panelId}\u0000${reading.time.getTime()}`;
+    if (this.#keys.has(key)) return false;
+    this.#keys.add(key);
+    if (this.#keys.size > this.#max) this.#keys.delete(this.#keys.values().next().value!);
+    return true;
+  }
 }
 
 /** What follows the durable write of readings (called once per committed group, in order). */
@@ -33,25 +61,47 @@ export type AfterWrite = (readings: readonly Reading[]) => void;
 export function createAfterWrite(deps: AfterWriteDeps): AfterWrite {
   return (readings) => {
     step(deps.logger, 'forward', undefined, deps.forward);
-    for (const reading of readings) {
-      const newest = step(deps.logger, 'live state', reading, () => deps.live.apply(reading)) ?? false;
-      if (newest) step(deps.logger, 'status', reading, () => deps.status.refresh(reading.panelId, reading.time));
-      step(deps.logger, 'energy ledger', reading, () =>
-        deps.ledger.apply({
-          panelId: reading.panelId,
-          t: reading.time.getTime(),
-          kwh: reading.energyKwh,
-          kw: reading.activePowerKw,
-          pf: reading.powerFactor ?? Number.NaN,
-          kvarh: reading.reactiveEnergyKvarh ?? Number.NaN,
-          kva: reading.apparentPowerKva ?? Number.NaN,
-        }),
-      );
-      step(deps.logger, 'pubsub', reading, () => {
-        deps.pubsub.publish('readingStored', reading);
-        deps.pubsub.publish('panelReadingStored', reading.panelId, reading);
-      });
-    }
+    const fresh = deps.cluster ? readings.filter((r) => deps.cluster!.applied.claim(r)) : readings;
+    for (const reading of fresh) applyOne(deps, reading);
+    // 6. with several processes: the others apply the same steps to what was stored here.
+    if (deps.cluster && fresh.length > 0) step(deps.logger, 'announce', undefined, () => deps.cluster!.announce(fresh));
+  };
+}
+
+/**
+ * The same steps for readings another process stored (heard on the stored-readings feed): made
+ * queryable here first (`remember`, the in-memory overlay until InfluxDB has them), then steps 2-5.
+ * Readings already applied here are skipped.
+ */
+export function createAfterRemoteWrite(deps: AfterWriteDeps, remember: (readings: readonly Reading[]) => void): AfterWrite {
+  return (readings) => {
+    const fresh = deps.cluster ? readings.filter((r) => deps.cluster!.applied.claim(r)) : readings;
+    if (fresh.length === 0) return;
+    step(deps.logger, 'remember', undefined, () => remember(fresh));
+    for (const reading of fresh) applyOne(deps, reading);
+  };
+}
+
+function applyOne(deps: AfterWriteDeps, reading: Reading): void {
+  const newest = step(deps.logger, 'live state', reading, () => deps.live.apply(reading)) ?? false;
+  if (newest) step(deps.logger, 'status', reading, () => deps.status.refresh(reading.panelId, reading.time));
+  step(deps.logger, 'energy ledger', reading, () => deps.ledger.apply(ledgerEntry(reading)));
+  step(deps.logger, 'pubsub', reading, () => {
+    deps.pubsub.publish('readingStored', reading);
+    deps.pubsub.publish('panelReadingStored', reading.panelId, reading);
+  });
+}
+
+/** What the energy ledger takes of a reading (nullable values as NaN). */
+export function ledgerEntry(reading: Reading): ReadingForLedger {
+  return {
+    panelId: reading.panelId,
+    t: reading.time.getTime(),
+    kwh: reading.energyKwh,
+    kw: reading.activePowerKw,
+    pf: reading.powerFactor ?? Number.NaN,
+    kvarh: reading.reactiveEnergyKvarh ?? Number.NaN,
+    kva: reading.apparentPowerKva ?? Number.NaN,
   };
 }
 

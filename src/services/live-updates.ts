@@ -96,8 +96,10 @@ export class LiveUpdates {
 
   /** Whether an event of `id` belongs to a stream of `panelId` (or all visible panels). */
   #visible(id: string, panelId: string | null, scope: PanelScope): boolean {
+    // Out of the caller's scope nothing is visible, even a panel asked for by id.
+    if (scope !== null && !scope.has(id)) return false;
     if (panelId !== null) return id === panelId;
-    return (scope === null || scope.has(id)) && !this.#deps.panels.isHidden(id);
+    return !this.#deps.panels.isHidden(id);
   }
 
   /**

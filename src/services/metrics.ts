@@ -26,6 +26,14 @@ export const LIMITS = [
 ] as const;
 export type LimitName = (typeof LIMITS)[number];
 
+/**
+ * Why the embedded broker refused a client (README "MQTT access"): no credentials where anonymous
+ * access is off, an unknown user or wrong password, a TLS handshake that failed (no or a bad client
+ * certificate, plain MQTT on the TLS port), a publish outside the account's topics, a subscription.
+ */
+export const MQTT_REFUSALS = ['no_credentials', 'bad_credentials', 'tls', 'publish_denied', 'subscribe_denied'] as const;
+export type MqttRefusal = (typeof MQTT_REFUSALS)[number];
+
 /** Values read when /metrics is scraped, set by the parts that own them (the store's free space). */
 export interface MetricProbes {
   storeFreeBytes: () => number | null;
@@ -47,6 +55,13 @@ export function createMetrics() {
     registers: [registry],
   });
   for (const limit of LIMITS) limitHits.inc({ limit }, 0);
+  const mqttRefused = new Counter({
+    name: 'energy_mqtt_refused_total',
+    help: 'Connections, publishes and subscriptions the embedded MQTT broker refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of MQTT_REFUSALS) mqttRefused.inc({ reason }, 0);
   return {
     registry,
     probes,
@@ -89,6 +104,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     limitHits,
+    mqttRefused,
     httpConnections: new Gauge({
       name: 'energy_http_connections',
       help: 'Open TCP connections to the HTTP port (WebSockets included)',

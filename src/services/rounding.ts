@@ -23,7 +23,9 @@ export function roundParts(parts: readonly number[], decimals: number): number[]
   const factor = 10 ** decimals;
   const total = Math.round(round(parts.reduce((sum, part) => sum + part, 0), decimals) * factor);
   const scaled = parts.map((part) => part * factor);
-  const floors = scaled.map((part) => Math.floor(part + 1e-9 * Math.max(1, Math.abs(part))));
+  // The nudge absorbs binary representation error only (29,450 × 1,035.78 is 3,050,372,099.9999996
+  // cents): relative, and far below one unit even for a year's Rupiah (1e11 cents × 1e-12 = 0.1).
+  const floors = scaled.map((part) => Math.floor(part + Math.max(1e-9, Math.abs(part) * 1e-12)));
   let missing = total - floors.reduce((sum, part) => sum + part, 0);
   const order = scaled
     .map((part, i) => ({ i, remainder: part - floors[i]! }))

@@ -101,6 +101,9 @@ export class SiteSettings {
   #records: AdminRecord[] = [];
   #state: SiteState;
   #onChange: ((state: SiteState, previous: SiteState) => void) | null = null;
+  #onRecorded: (() => void) | null = null;
+  /** Reads and appends one at a time: a re-read that began before an append must not undo it. */
+  #serial: Promise<unknown> = Promise.resolve();
 
   constructor(options: SiteSettingsOptions) {
     this.#options = options;
@@ -142,8 +145,23 @@ export class SiteSettings {
     }
   }
 
+  /** Called after this process recorded a change (several processes: tell the others). */
+  setRecordedHandler(handler: () => void): void {
+    this.#onRecorded = handler;
+  }
+
   /** Re-reads the record (another process may have changed it). Returns whether anything changed. */
-  async sync(): Promise<boolean> {
+  sync(): Promise<boolean> {
+    return this.#oneAtATime(() => this.#sync());
+  }
+
+  #oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#serial.then(run, run);
+    this.#serial = next.catch(() => undefined);
+    return next;
+  }
+
+  async #sync(): Promise<boolean> {
     const records = await this.#options.log.all();
     if (records.length === this.#records.length && records.every((r, i) => r.id === this.#records[i]!.id)) return false;
     this.#records = records;
@@ -168,13 +186,16 @@ export class SiteSettings {
     return this.#append(actor, change);
   }
 
-  async #append(actor: string, change: AdminChange): Promise<AdminRecord> {
-    const record: AdminRecord = { id: randomUUID(), at: new Date(this.#now()), actor, change };
-    await this.#options.log.append(record);
-    this.#records = [...this.#records, record].sort(compareRecords);
-    this.#refold();
-    this.#options.logger.info({ actor, change: change.kind, id: record.id }, 'admin change recorded');
-    return record;
+  #append(actor: string, change: AdminChange): Promise<AdminRecord> {
+    return this.#oneAtATime(async () => {
+      const record: AdminRecord = { id: randomUUID(), at: new Date(this.#now()), actor, change };
+      await this.#options.log.append(record);
+      this.#records = [...this.#records, record].sort(compareRecords);
+      this.#refold();
+      this.#options.logger.info({ actor, change: change.kind, id: record.id }, 'admin change recorded');
+      this.#onRecorded?.();
+      return record;
+    });
   }
 
   #refold(): void {

@@ -1,26 +1,26 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../config/logger.js';
+import { redactUrl } from '../config/redact.js';
 import { createMeterModel } from './meter-model.js';
-import { meterTopic, toMeterPayload } from './meter-payload.js';
-import { connectPublisher, redactUrl, settleWithin, validateMeterOptions, watchConnection, type PublisherOptions } from './simulator.js';
+import { toMeterPayload } from './meter-payload.js';
+import { connectPublisher, meters, settleWithin, watchConnection, type MeterOptions } from './simulator.js';
 
 export interface BackfillProgress {
-  /** Readings acknowledged by the broker so far. */
+  /** Readings of the history acknowledged by the broker so far. */
   readonly published: number;
+  /** Readings in the history, as announced at the start; it does not change while it runs. */
   readonly total: number;
 }
 
-export interface BackfillOptions extends PublisherOptions {
-  readonly panels: readonly string[];
-  /** IANA timezone of the meters' clocks and of the load profile. */
-  readonly timezone: string;
+export interface BackfillOptions extends MeterOptions {
   /** History length ending at `to`; used when `from` is not given. */
   readonly days?: number;
   /** Start of the history (inclusive). */
   readonly from?: Date;
   /**
-   * End of the history (exclusive). Default: now, followed by catch-up rounds until the history
-   * reaches the current time, so a live simulator continues right after it.
+   * End of the history (exclusive). Default: now, followed by catch-up readings until the history
+   * reaches the current time (counted apart, in `caughtUp`), so a live simulator continues right
+   * after it.
    */
   readonly to?: Date;
   /** Time between two readings of a panel. Default 60 s; at least 1 s. */
@@ -39,12 +39,17 @@ export interface BackfillOptions extends PublisherOptions {
   /** Stops issuing readings; those in flight still get a short grace to be acknowledged. */
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
+  /** Called once with `published: 0` before the first publish, then after each acknowledgement. */
   readonly onProgress?: (progress: BackfillProgress) => void;
 }
 
 export interface BackfillResult {
+  /** Readings of the history acknowledged; equal to `total` unless aborted. */
   readonly published: number;
+  /** Readings in the history, the number announced at the start. */
   readonly total: number;
+  /** Readings published after the history to reach the current time (only without `to`). */
+  readonly caughtUp: number;
   readonly from: Date;
   /** Where the history ends (exclusive); later than the requested `to` only after catch-up. */
   readonly to: Date;
@@ -103,20 +108,19 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const ratePerSecond = options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND;
-  validateMeterOptions(options);
+  const { topics, clock } = meters(options);
   if (!Number.isFinite(stepMs) || stepMs < 1_000) throw new RangeError('stepMs must be at least 1000');
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
   if (!(ratePerSecond >= 0)) throw new RangeError('ratePerSecond must be 0 (no limit) or positive');
   const range = resolveRange(options);
   const models = panels.map((panelId) => createMeterModel({ panelId, timezone, seed: options.seed }));
-  const topics = panels.map(meterTopic);
-  let { first, count } = backfillTimes(range.from, range.to, stepMs);
+  const history = backfillTimes(range.from, range.to, stepMs);
+  const total = history.count * panels.length;
   let to = range.to;
-  let total = count * panels.length;
 
   const client = await connectPublisher(options, 'meter-backfill');
   watchConnection(client, logger);
-  logger.info({ url: redactUrl(options.url), panels, from: range.from, to, stepMs, total, ratePerSecond }, 'backfill started');
+  logger.info({ url: redactUrl(options.url), panels, topic: topics[0], from: range.from, to, stepMs, total, ratePerSecond }, 'backfill started');
 
   const inFlight = new Set<Promise<void>>();
   let slotFreed: (() => void) | undefined;
@@ -128,16 +132,16 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const nextSlot = () => new Promise<void>((resolve) => (slotFreed = resolve));
   signal?.addEventListener('abort', wake);
   let published = 0;
+  let caughtUp = 0;
+  let catchUpIssued = 0;
   let failure: unknown;
   const pace = pacer(ratePerSecond);
 
-  const publish = (topic: string, payload: string): void => {
+  /** Issues one reading; `onAcknowledged` counts it where it belongs (history or catch-up). */
+  const publish = (topic: string, payload: string, onAcknowledged: () => void): void => {
     const sent: Promise<void> = client
       .publishAsync(topic, payload, { qos: 1 })
-      .then(() => {
-        published++;
-        options.onProgress?.({ published, total });
-      })
+      .then(onAcknowledged)
       .catch((error: unknown) => {
         failure ??= error;
       })
@@ -147,27 +151,41 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       });
     inFlight.add(sent);
   };
+  const historyAcknowledged = (): void => {
+    published++;
+    options.onProgress?.({ published, total });
+  };
+  const catchUpAcknowledged = (): void => {
+    caughtUp++;
+  };
+
+  /** Every panel at each grid time, oldest first; false when stopped before the end. */
+  const publishTimes = async ({ first, count }: { first: number; count: number }, onAcknowledged: () => void): Promise<boolean> => {
+    for (let index = 0; index < count; index++) {
+      const at = new Date(first + index * stepMs);
+      for (const [panel, model] of models.entries()) {
+        while (inFlight.size >= concurrency && !signal?.aborted && failure === undefined) await nextSlot();
+        if (failure !== undefined) throw failure;
+        await pace();
+        if (signal?.aborted) return false;
+        publish(topics[panel]!, JSON.stringify(toMeterPayload(model.next(at), clock)), onAcknowledged);
+      }
+    }
+    return true;
+  };
 
   try {
-    for (;;) {
-      times: for (let index = 0; index < count; index++) {
-        const at = new Date(first + index * stepMs);
-        for (const [panel, model] of models.entries()) {
-          while (inFlight.size >= concurrency && !signal?.aborted && failure === undefined) await nextSlot();
-          if (failure !== undefined) throw failure;
-          await pace();
-          if (signal?.aborted) break times;
-          publish(topics[panel]!, JSON.stringify(toMeterPayload(model.next(at), timezone)));
-        }
-      }
-      if (options.to || signal?.aborted) break;
-      // "Until now" moved while a long history was published: catch up, or the live simulator
-      // would start after a gap as long as the backfill took.
+    options.onProgress?.({ published, total });
+    let complete = await publishTimes(history, historyAcknowledged);
+    // "Until now" moved while a long history was published: catch up, or the live simulator
+    // would start after a gap as long as the backfill took.
+    while (complete && !options.to) {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-      ({ first, count } = backfillTimes(to, now, stepMs));
+      const times = backfillTimes(to, now, stepMs);
       to = now;
-      if (count === 0) break;
-      total += count * panels.length;
+      if (times.count === 0) break;
+      catchUpIssued += times.count * panels.length;
+      complete = await publishTimes(times, catchUpAcknowledged);
     }
     // An outage is repaired by reconnecting, so wait for every PUBACK unless asked to stop.
     while (inFlight.size > 0 && !signal?.aborted && failure === undefined) await nextSlot();
@@ -178,7 +196,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     // A graceful end would wait for the PUBACKs forever if the broker is gone.
     await client.endAsync(!settled || !client.connected).catch(() => {});
   }
-  const aborted = published < total;
-  logger.info({ published, total, aborted }, 'backfill finished');
-  return { published, total, from: range.from, to, aborted };
+  const aborted = published < total || caughtUp < catchUpIssued;
+  logger.info({ published, total, caughtUp, aborted }, 'backfill finished');
+  return { published, total, caughtUp, from: range.from, to, aborted };
 }

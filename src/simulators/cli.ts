@@ -1,7 +1,9 @@
 /**
- * `npm run simulate -- [options]`: publishes simulated meter readings to an MQTT broker, optionally
- * after a history backfill. Exit codes: 0 done or stopped with Ctrl-C, 1 runtime failure (e.g. no
- * broker), 2 bad arguments or environment, 130 backfill interrupted before it was complete.
+ * `npm run simulate -- [options]`: publishes simulated meter readings to an MQTT broker, or a
+ * history backfill. It reads the product's settings (the environment and `.env`, as `npm start`
+ * does), so by default it publishes to the broker the product uses, on the product's topic.
+ * Exit codes: 0 done or stopped with Ctrl-C, 1 runtime failure (e.g. no broker), 2 bad arguments
+ * or environment, 130 backfill interrupted before it was complete.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -9,21 +11,26 @@ import { IANAZone } from 'luxon';
 import { configSchema } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
 import { createLogger, type Logger } from '../config/logger.js';
+import { redactUrl } from '../config/redact.js';
 import { backfill, type BackfillResult } from './backfill.js';
 import { assertPanelId } from './meter-payload.js';
+import { formatEta, ProgressRate, progressLines } from './progress.js';
 import { startSimulator, type Simulator } from './simulator.js';
 
 const USAGE = `Usage: npm run simulate -- [options]
 
-Publishes simulated power-meter readings to DATA/PM/<panel> (QoS 1).
+Publishes simulated power-meter readings (QoS 1) to <prefix>/<panel>, where <prefix> is that of
+$MQTT_TOPIC (DATA/PM/<panel> by default). Settings come from the environment and .env, as for
+npm start, so by default it publishes to the broker the product uses.
 
 Options:
-  --url URL            broker URL (default: $MQTT_URL or mqtt://localhost:$MQTT_PORT, port 1883)
-  --panels A,B,C       panel ids (default: PANEL_LANTAI_1,PANEL_LANTAI_2,PANEL_LANTAI_3)
+  --url URL            broker URL (default: $MQTT_URL, else the embedded broker mqtt://localhost:$MQTT_PORT)
+  --panels A,B,C       panel ids (default: $SIMULATE_PANELS)
   --count N            simulate PANEL_LANTAI_1..N instead of --panels
   --interval 60s       time between live readings of a panel (default: 60s, at least 1s)
-  --rounds N           stop after N live rounds; 0 = backfill only (default: until Ctrl-C)
-  --backfill 30d       first publish this much history, ending now
+  --rounds N           stop after N live rounds (default: until Ctrl-C)
+  --backfill 30d       publish this much history, ending now, then stop (see --live)
+  --live               after --backfill, keep publishing live readings
   --step 60s           time between backfilled readings (default: 60s)
   --rate N             backfill at most N readings per second, 0 = no limit (default: 2000);
                        a subscriber that falls far behind loses messages at the broker
@@ -33,23 +40,31 @@ Options:
   --seed N             another deterministic building (default: 1, as the product's simulator)
   -h, --help           show this help
 
+Progress of a backfill: a bar on a terminal, otherwise a line every 5 seconds (stderr).
+
 Durations: 500ms, 30s, 5m, 1h, 1d. Examples:
-  npm run simulate -- --backfill 30d --count 5
+  npm run simulate -- --backfill 30d
+  npm run simulate -- --backfill 7d --count 5 --live
   npm run simulate -- --url mqtt://broker:1883 --panels PANEL_A,PANEL_B --interval 10s --rounds 6`;
 
-const DEFAULT_PANELS = ['PANEL_LANTAI_1', 'PANEL_LANTAI_2', 'PANEL_LANTAI_3'];
 const MAX_PANELS = 10_000;
+/** How often a backfill prints a progress line when stderr is not a terminal. */
+const PROGRESS_EVERY_MS = 5_000;
 
 class UsageError extends Error {}
 
 interface CliOptions {
   readonly url: string;
+  /** MQTT_TOPIC: the readings go under its prefix. */
+  readonly topic: string;
   readonly username?: string;
   readonly password?: string;
   readonly panels: string[];
   readonly intervalMs: number;
   readonly rounds?: number;
   readonly backfillMs?: number;
+  /** Publish live readings after the backfill. */
+  readonly live: boolean;
   readonly stepMs: number;
   readonly ratePerSecond?: number;
   readonly timezone: string;
@@ -87,20 +102,20 @@ function wholeOption(name: string, text: string | undefined, min: number, max = 
   return value;
 }
 
-function panelsOption(listText: string | undefined, countText: string | undefined): string[] {
+function panelsOption(listText: string | undefined, countText: string | undefined, env: Env): string[] {
   if (listText !== undefined && countText !== undefined) throw new UsageError('give either --panels or --count, not both');
   const count = wholeOption('count', countText, 1, MAX_PANELS);
   if (count !== undefined) return Array.from({ length: count }, (_, index) => `PANEL_LANTAI_${index + 1}`);
-  if (listText === undefined) return DEFAULT_PANELS;
-  const panels = listText.split(',').map((id) => id.trim());
+  const [source, text] = listText === undefined ? ['SIMULATE_PANELS', fromEnv(env, 'SIMULATE_PANELS', envShape.SIMULATE_PANELS)] : ['--panels', listText];
+  const panels = text.split(',').map((id) => id.trim());
   for (const panel of panels) {
     try {
       assertPanelId(panel);
     } catch (error) {
-      throw new UsageError(`--panels: ${(error as Error).message}`);
+      throw new UsageError(`${source}: ${(error as Error).message}`);
     }
   }
-  if (new Set(panels).size !== panels.length) throw new UsageError('--panels: a panel id is listed twice');
+  if (new Set(panels).size !== panels.length) throw new UsageError(`${source}: a panel id is listed twice`);
   return panels;
 }
 
@@ -119,6 +134,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
         interval: { type: 'string' },
         rounds: { type: 'string' },
         backfill: { type: 'string' },
+        live: { type: 'boolean' },
         step: { type: 'string' },
         rate: { type: 'string' },
         timezone: { type: 'string' },
@@ -136,6 +152,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
 
   const url = values.url ?? fromEnv(env, 'MQTT_URL', envShape.MQTT_URL) ?? `mqtt://localhost:${fromEnv(env, 'MQTT_PORT', envShape.MQTT_PORT)}`;
   if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^/]/.test(url)) throw new UsageError(`--url: "${url}" must look like mqtt://host:1883`);
+  const topic = fromEnv(env, 'MQTT_TOPIC', envShape.MQTT_TOPIC);
   const timezone = values.timezone ?? fromEnv(env, 'SITE_TIMEZONE', envShape.SITE_TIMEZONE);
   if (!IANAZone.isValidZone(timezone)) throw new UsageError(`--timezone: "${timezone}" is not an IANA timezone such as Asia/Jakarta`);
   const username = values.username ?? fromEnv(env, 'MQTT_USERNAME', envShape.MQTT_USERNAME);
@@ -148,18 +165,22 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
   if (stepMs < 1_000) throw new UsageError('--step must be at least 1s: the meter clock counts whole seconds');
   const backfillMs = durationOption('backfill', values.backfill);
   if (backfillMs !== undefined && backfillMs < stepMs) throw new UsageError('--backfill must be at least one --step long');
-  for (const name of ['step', 'rate'] as const) {
+  for (const name of ['step', 'rate', 'live'] as const) {
     if (values[name] !== undefined && backfillMs === undefined) throw new UsageError(`--${name} only applies with --backfill`);
   }
+  const rounds = wholeOption('rounds', values.rounds, 0);
 
   return {
     url,
+    topic,
     username,
     password,
-    panels: panelsOption(values.panels, values.count),
+    panels: panelsOption(values.panels, values.count, env),
     intervalMs,
-    rounds: wholeOption('rounds', values.rounds, 0),
+    rounds,
     backfillMs,
+    // Asking for live rounds after a backfill is asking to keep publishing.
+    live: backfillMs === undefined || values.live === true || (rounds !== undefined && rounds > 0),
     stepMs,
     ratePerSecond: wholeOption('rate', values.rate, 0),
     timezone,
@@ -173,30 +194,70 @@ function cliLogger(env: Env): Logger {
   return createLogger({ level, format: format ?? 'pretty' });
 }
 
+/**
+ * The backfill with its progress on stderr (stdout stays for logs): a bar on a terminal, else a
+ * line every few seconds; both with an ETA from the rate over a moving window, and the same total
+ * from the first line to the last.
+ */
 async function runBackfill(options: CliOptions, backfillMs: number, logger: Logger, signal: AbortSignal): Promise<BackfillResult> {
-  // The bar goes to stderr so stdout stays clean for logs; cli-progress draws nothing without a TTY.
-  const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'backfill [{bar}] {percentage}% | {value}/{total} readings | ETA {eta_formatted}', hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1, 0);
+  const started = performance.now();
+  const rate = new ProgressRate();
+  const tty = process.stderr.isTTY === true;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'backfill [{bar}] {percentage}% | {value}/{total} readings | ETA {steadyEta}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  let lines: ReturnType<typeof progressLines> | undefined;
+  const write = (line: string): void => void process.stderr.write(`backfill: ${line}\n`);
+  let result: BackfillResult;
   try {
-    return await backfill({
+    result = await backfill({
       ...options,
       days: backfillMs / 86_400_000,
       logger,
       signal,
       onProgress: ({ published, total }) => {
-        bar.setTotal(total);
-        bar.update(published);
+        if (published === 0) {
+          write(`${total.toLocaleString('en-US')} readings of ${options.panels.length} panel(s) to publish to ${redactUrl(options.url)}`);
+          if (bar) bar.start(total, 0, { steadyEta: '?' });
+          else lines = progressLines({ total, everyMs: PROGRESS_EVERY_MS, write, rate });
+        }
+        rate.record(published);
+        lines?.update(published);
+        bar?.update(published, { steadyEta: formatEta(rate.etaMs(total)) });
       },
     });
   } finally {
-    bar.stop();
+    bar?.stop();
+    lines?.stop();
+  }
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const catchUp = result.caughtUp > 0 ? `, then ${result.caughtUp.toLocaleString('en-US')} to reach the current time` : '';
+  write(
+    `${result.aborted ? 'stopped' : 'done'}: ${result.published.toLocaleString('en-US')} of ${result.total.toLocaleString('en-US')} readings${catchUp} in ${seconds}s`,
+  );
+  return result;
+}
+
+/** `.env` as `npm start` reads it (variables already set win), so both talk to the same broker. */
+function loadDotEnv(): string | null {
+  try {
+    process.loadEnvFile();
+    return null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return `cannot read the .env file in ${process.cwd()}: ${(error as Error).message}`;
   }
 }
 
 async function main(argv: string[], env: Env): Promise<number> {
+  const dotEnvProblem = loadDotEnv();
+  if (dotEnvProblem !== null) {
+    console.error(`simulate: ${dotEnvProblem}`);
+    return 2;
+  }
   let options: CliOptions | null;
   let logger: Logger;
   try {
@@ -228,7 +289,7 @@ async function main(argv: string[], env: Env): Promise<number> {
       const result = await runBackfill(options, options.backfillMs, logger, interrupt.signal);
       if (result.aborted) return 130;
     }
-    if (options.rounds === 0 || interrupt.signal.aborted) return 0;
+    if (!options.live || options.rounds === 0 || interrupt.signal.aborted) return 0;
     simulator = await startSimulator({ ...options, logger, count: options.rounds });
     // Ctrl-C may have come while connecting, before there was a simulator to stop.
     if (interrupt.signal.aborted) await simulator.stop();

@@ -1,4 +1,5 @@
-import { IANAZone } from 'luxon';
+import { isPanelId, PANEL_ID_RULE } from '../models/panel-id.js';
+import type { LocalTime } from '../time/local-time.js';
 import type { MeterState } from './meter-model.js';
 
 /**
@@ -23,29 +24,18 @@ export interface MeterPayload {
   };
 }
 
-const TOPIC_PREFIX = 'DATA/PM/';
-/** Topic-safe ids: no `/`, `+`, `#` or spaces, which would change the topic's meaning. */
-const PANEL_ID = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** Throws a RangeError naming the rule when `panelId` cannot be the last level of a topic. */
+/** Throws a RangeError naming the rule when `panelId` is not a panel id the ingester accepts. */
 export function assertPanelId(panelId: string): void {
-  if (!PANEL_ID.test(panelId)) {
-    throw new RangeError(`panel id "${panelId}" must be 1-64 letters, digits, _, . or -`);
-  }
+  if (!isPanelId(panelId)) throw new RangeError(`panel id "${panelId}" must be ${PANEL_ID_RULE}`);
 }
 
-/** The topic a panel's meter publishes to. */
-export function meterTopic(panelId: string): string {
+/**
+ * The topic a panel's meter publishes to: `<prefix>/<panel id>`, where the prefix is that of the
+ * ingester's subscription (`topicPrefix(MQTT_TOPIC)`, `DATA/PM` by default).
+ */
+export function meterTopic(prefix: string, panelId: string): string {
   assertPanelId(panelId);
-  return `${TOPIC_PREFIX}${panelId}`;
-}
-
-/** `YYYY-MM-DD HH:mm:ss` on the wall clock of `timezone` at `time`. */
-export function formatMeterTime(time: Date, timezone: string): string {
-  const zone = IANAZone.create(timezone);
-  if (!zone.isValid) throw new RangeError(`unknown timezone "${timezone}"`);
-  const local = new Date(time.getTime() + zone.offset(time.getTime()) * 60_000);
-  return local.toISOString().slice(0, 19).replace('T', ' ');
+  return `${prefix}/${panelId}`;
 }
 
 const round = (value: number, decimals: number): number => {
@@ -56,8 +46,8 @@ const round = (value: number, decimals: number): number => {
 
 const average = (values: readonly [number, number, number]): number => (values[0] + values[1] + values[2]) / 3;
 
-/** Rounds the state the way the meter displays it and formats the time on the site's clock. */
-export function toMeterPayload(state: MeterState, timezone: string): MeterPayload {
+/** Rounds the state the way the meter displays it and writes the time on the meters' clock. */
+export function toMeterPayload(state: MeterState, clock: LocalTime): MeterPayload {
   const { voltage: v, current: i } = state;
   return {
     status: 'OK',
@@ -71,7 +61,7 @@ export function toMeterPayload(state: MeterState, timezone: string): MeterPayloa
       pf: round(state.powerFactor, 2),
       vunbal: round(state.voltageUnbalance, 3),
       iunbal: round(state.currentUnbalance, 3),
-      time: formatMeterTime(state.time, timezone),
+      time: clock.formatWallClock(state.time.getTime()),
     },
   };
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { IANAZone } from 'luxon';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Logger } from '../config/logger.js';
+import { redactUrl } from '../config/redact.js';
+import { topicPrefix } from '../ingest/topic.js';
+import { LocalTime } from '../time/local-time.js';
 import { createMeterModel, type MeterModel } from './meter-model.js';
-import { assertPanelId, meterTopic, toMeterPayload } from './meter-payload.js';
+import { meterTopic, toMeterPayload } from './meter-payload.js';
 
 export interface PublisherOptions {
   /** Broker URL, e.g. `mqtt://localhost:1883`. */
@@ -12,13 +14,19 @@ export interface PublisherOptions {
   readonly password?: string;
 }
 
-export interface SimulatorOptions extends PublisherOptions {
-  /** Panel ids; each becomes a meter publishing to `DATA/PM/<id>`. */
+/** What the live simulator and the backfill share: which meters, where they publish, their clock. */
+export interface MeterOptions extends PublisherOptions {
+  /** Panel ids; each becomes a meter publishing to `<topic prefix>/<id>`. */
   readonly panels: readonly string[];
-  /** Time between two readings of a panel; at least 1000 (the meter clock counts whole seconds). */
-  readonly intervalMs: number;
+  /** The ingester's subscription (MQTT_TOPIC, e.g. `DATA/PM/#`): meters publish under its prefix. */
+  readonly topic: string;
   /** IANA timezone of the meters' clocks and of the load profile. */
   readonly timezone: string;
+}
+
+export interface SimulatorOptions extends MeterOptions {
+  /** Time between two readings of a panel; at least 1000 (the meter clock counts whole seconds). */
+  readonly intervalMs: number;
   readonly logger: Logger;
   /** PRNG seed shared with `backfill` so both produce the same counters. Default 1. */
   readonly seed?: number;
@@ -35,17 +43,6 @@ export interface Simulator {
 
 /** How long `stop()` waits for PUBACKs before it drops the connection anyway. */
 const STOP_GRACE_MS = 5_000;
-
-/** The URL without its password, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
 
 /**
  * Connects a publishing client. The first connection must succeed (a wrong URL or password should
@@ -100,25 +97,34 @@ export async function settleWithin(promises: Iterable<Promise<unknown>>, ms: num
   }
 }
 
+/** The meters as the simulator and the backfill publish them: topics and clock, checked before connecting. */
+export interface Meters {
+  /** The topic of each panel, in the order of `panels`. */
+  readonly topics: readonly string[];
+  readonly clock: LocalTime;
+}
+
 /** Checks what the simulator and the backfill share, before they connect anywhere. */
-export function validateMeterOptions(options: { panels: readonly string[]; timezone: string }): void {
-  if (!IANAZone.isValidZone(options.timezone)) throw new RangeError(`unknown timezone "${options.timezone}"`);
+export function meters(options: MeterOptions): Meters {
+  if (!LocalTime.isValidZone(options.timezone)) throw new RangeError(`unknown timezone "${options.timezone}"`);
   if (options.panels.length === 0) throw new RangeError('no panels to simulate');
-  for (const panel of options.panels) assertPanelId(panel);
+  const prefix = topicPrefix(options.topic);
+  const topics = options.panels.map((panel) => meterTopic(prefix, panel));
   if (new Set(options.panels).size !== options.panels.length) throw new RangeError('panel ids must be unique');
+  return { topics, clock: new LocalTime(options.timezone) };
 }
 
 /** Publishes live readings of every panel each interval until stopped. */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const { panels, intervalMs, timezone, logger, count } = options;
-  validateMeterOptions(options);
+  const { topics, clock } = meters(options);
   if (!Number.isFinite(intervalMs) || intervalMs < 1_000) throw new RangeError('intervalMs must be at least 1000');
   if (count !== undefined && !(Number.isInteger(count) && count >= 0)) throw new RangeError('count must be a whole number');
-  const models: MeterModel[] = panels.map((panelId) => createMeterModel({ panelId, timezone, seed: options.seed }));
+  const models = panels.map((panelId, index) => ({ model: createMeterModel({ panelId, timezone, seed: options.seed }), topic: topics[index]! }));
 
   const client = await connectPublisher(options, 'meter-sim');
   watchConnection(client, logger);
-  logger.info({ url: redactUrl(options.url), panels, intervalMs }, 'meter simulator started');
+  logger.info({ url: redactUrl(options.url), panels, topic: topics[0], intervalMs }, 'meter simulator started');
 
   // At most one unacknowledged reading per panel: during an outage mqtt.js would otherwise queue
   // a reading per panel per interval for as long as the outage lasts.
@@ -133,15 +139,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   });
   const startedAt = Date.now();
 
-  const publish = (model: MeterModel, at: Date): void => {
+  const publish = ({ model, topic }: { model: MeterModel; topic: string }, at: Date): void => {
     if (inFlight.has(model.panelId)) {
       if (!backlogWarned) logger.warn({ panel: model.panelId }, 'previous reading not acknowledged yet; skipping readings until it is');
       backlogWarned = true;
       return;
     }
-    const payload = JSON.stringify(toMeterPayload(model.next(at), timezone));
+    const payload = JSON.stringify(toMeterPayload(model.next(at), clock));
     const sent = client
-      .publishAsync(meterTopic(model.panelId), payload, { qos: 1 })
+      .publishAsync(topic, payload, { qos: 1 })
       .then(
         () => {
           backlogWarned = false;
@@ -182,7 +188,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     lastSecond = second;
-    for (const model of models) publish(model, at);
+    for (const meter of models) publish(meter, at);
     rounds++;
     logger.debug({ round: rounds, at }, 'meter readings published');
     // On the grid of start + k·interval so it does not drift; slots missed while the event loop

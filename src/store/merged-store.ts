@@ -1,26 +1,33 @@
 import type { PanelRecord, Reading } from '../models/reading.js';
 import type { CounterColumns, ReadingStore, WindowReadings } from './reading-store.js';
 import { allocateColumns } from './reading-store.js';
+import { combinePending, type PendingReadings, type RecentReadings } from './influx/recent-readings.js';
 import type { SqliteJournal } from './sqlite/sqlite-journal.js';
 
 /**
  * InfluxDB mode's view of the readings: everything InfluxDB holds plus what the local journal
  * holds and InfluxDB has not confirmed yet, one reading per (panel, time), the journal's winning
  * (it is the newer write). Nothing lags during an outage, and nothing is counted twice when it
- * ends.
+ * ends. With several processes, readings the others stored and announced on the stored-readings
+ * feed (`recent`) count as waiting too, until their process has forwarded them.
  *
  * Every method reads the journal first and InfluxDB second. The forwarder removes a reading from
  * the journal only after InfluxDB confirmed it, so a reading moving between the two while a query
  * runs is seen in both (and merged), never in neither.
  */
 export class MergedStore implements ReadingStore {
+  private readonly pending: PendingReadings;
+
   constructor(
     private readonly influx: ReadingStore,
     private readonly journal: SqliteJournal,
-  ) {}
+    recent?: RecentReadings,
+  ) {
+    this.pending = recent ? combinePending(journal, recent) : journal;
+  }
 
   async latestReadings(panelIds: readonly string[]): Promise<Map<string, Reading>> {
-    const waiting = this.journal.latest(panelIds);
+    const waiting = this.pending.latest(panelIds);
     const stored = await this.influx.latestReadings(panelIds);
     for (const [id, reading] of waiting) {
       const other = stored.get(id);
@@ -30,7 +37,7 @@ export class MergedStore implements ReadingStore {
   }
 
   async readings(panelId: string, from: Date, to: Date, limit?: number): Promise<Reading[]> {
-    const waiting = this.journal.readings(panelId, from.getTime(), to.getTime());
+    const waiting = this.pending.readings(panelId, from.getTime(), to.getTime());
     const stored = await this.influx.readings(panelId, from, to, limit);
     const merged = mergeByTime(stored, waiting, (r) => r.time.getTime());
     return limit === undefined ? merged : merged.slice(0, limit);
@@ -42,7 +49,7 @@ export class MergedStore implements ReadingStore {
    * InfluxDB has).
    */
   async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<WindowReadings[]> {
-    const waiting = this.journal.readings(panelId, from.getTime(), to.getTime());
+    const waiting = this.pending.readings(panelId, from.getTime(), to.getTime());
     const stored = await this.influx.downsample(panelId, from, to, everyMs);
     if (waiting.length === 0) return stored;
     const fromMs = from.getTime();
@@ -65,7 +72,7 @@ export class MergedStore implements ReadingStore {
   }
 
   async panels(): Promise<PanelRecord[]> {
-    const waiting = this.journal.panels();
+    const waiting = this.pending.panels();
     const byId = new Map((await this.influx.panels()).map((panel) => [panel.id, panel]));
     for (const panel of waiting) {
       const known = byId.get(panel.id);
@@ -84,7 +91,7 @@ export class MergedStore implements ReadingStore {
   }
 
   async *scan(panelId: string, fromMs: number): AsyncIterable<CounterColumns> {
-    const waiting = this.journal.columns(panelId, fromMs);
+    const waiting = this.pending.columns(panelId, fromMs);
     let w = 0;
     for await (const chunk of this.influx.scan(panelId, fromMs)) {
       // Journal readings up to the end of this chunk go in with it; later ones wait.

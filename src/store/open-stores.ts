@@ -6,6 +6,7 @@ import { InfluxAdminLog } from './influx/influx-admin-log.js';
 import { checkInfluxAccess, ensureAdminBucket } from './influx/influx-check.js';
 import { Forwarder, type ForwarderStats } from './influx/forwarder.js';
 import { InfluxStore } from './influx/influx-store.js';
+import { RecentReadings } from './influx/recent-readings.js';
 import { MergedStore } from './merged-store.js';
 import type { DurableWriter, ReadingStore } from './reading-store.js';
 import { SqliteJournal } from './sqlite/sqlite-journal.js';
@@ -29,6 +30,8 @@ export interface Stores {
   readonly read: ReadingStore;
   /** The admin record, in the store of record. */
   readonly admin: AdminLog;
+  /** InfluxDB mode: readings other processes stored and InfluxDB may not have yet (the feed adds them); null embedded. */
+  readonly recent: RecentReadings | null;
   /** Resolves once the store of record can be used (InfluxDB: reachable, the admin bucket there). */
   prepare(): Promise<void>;
   /** Readings were just written: forward them promptly (InfluxDB mode). */
@@ -48,6 +51,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       writer: store,
       read: store,
       admin: store.admin,
+      recent: null,
       prepare: async () => {},
       written: () => {},
       lag: () => null,
@@ -65,13 +69,15 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
   const file = join(config.store.dataDir, 'journal.sqlite');
   const journal = new SqliteJournal({ file });
   const influxStore = new InfluxStore(influx);
+  const recent = new RecentReadings();
   const forwarder = new Forwarder({ source: journal, writer: influxStore.http, logger: logger.child({ component: 'forwarder' }) });
   forwarder.start();
   logger.info({ journal: file, influx: influx.url, bucket: influx.bucket, waiting: journal.stats().count }, 'InfluxDB store with local journal open');
   return {
     writer: journal,
-    read: new MergedStore(influxStore, journal),
+    read: new MergedStore(influxStore, journal, recent),
     admin: new InfluxAdminLog(adminConnection),
+    recent,
     async prepare() {
       const admin = await ensureAdminBucket(adminConnection);
       if (!admin.reachable) throw admin.error;

@@ -1,12 +1,14 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { timingSafeEqual } from 'node:crypto';
-import { Aedes } from 'aedes';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import { formatSize } from '../config/size.js';
 import { StartupConfigError } from '../config/startup-error.js';
 import { StoreWriteError } from '../ingest/ingest-service.js';
-import type { LimitName, Metrics } from '../services/metrics.js';
+import type { LimitName, Metrics, MqttRefusal } from '../services/metrics.js';
+import type { AclFile, PasswordFile, Principal } from './broker-access.js';
 import { GuardedConnection } from './mqtt-frame-guard.js';
 
 /** What one client, and all of them, may take from the embedded broker (README "Limits and faults"). */
@@ -35,12 +37,33 @@ export const DEFAULT_BROKER_LIMITS: EmbeddedBrokerLimits = {
   retain: false,
 };
 
+/** Who may connect and what they may publish (README "MQTT access"). */
+export interface EmbeddedBrokerAuth {
+  /** MQTT_BROKER_PASSWORD_FILE: one account per gateway, hashed. */
+  readonly passwords?: PasswordFile;
+  /** MQTT_USERNAME / MQTT_PASSWORD: one more account, configured in plain text. */
+  readonly account?: { readonly username: string; readonly password: string };
+  /** MQTT_BROKER_ACL_FILE: which topics each account may publish to; without it, every panel. */
+  readonly acl?: AclFile;
+  /** Clients without a username are let in (and may publish to every panel unless the ACL says otherwise). */
+  readonly allowAnonymous: boolean;
+}
+
+/** MQTT over TLS (MQTTS_*), a second listener next to the plain one. */
+export interface EmbeddedBrokerTls {
+  readonly port: number;
+  readonly host?: string;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  /** When set, every TLS client must present a certificate this CA signed. */
+  readonly ca?: Buffer;
+}
+
 export interface EmbeddedBrokerOptions {
   readonly port: number;
   readonly host?: string;
-  /** When set, clients must present these credentials. */
-  readonly username?: string;
-  readonly password?: string;
+  readonly tls?: EmbeddedBrokerTls;
+  readonly auth: EmbeddedBrokerAuth;
   /** Which published topics are meter readings for `onPublish`. */
   readonly accepts: (topic: string) => boolean;
   /**
@@ -50,21 +73,33 @@ export interface EmbeddedBrokerOptions {
   readonly onPublish: (topic: string, payload: Buffer) => void;
   readonly logger: Logger;
   readonly limits?: EmbeddedBrokerLimits;
-  readonly metrics?: Pick<Metrics, 'limitHits' | 'mqttConnections'>;
+  readonly metrics?: Pick<Metrics, 'limitHits' | 'mqttConnections' | 'mqttRefused'>;
 }
 
 export interface EmbeddedBroker {
   readonly port: number;
+  /** The TLS listener's port, or null without MQTTS_PORT. */
+  readonly tlsPort: number | null;
+  /**
+   * An account for the product's own publisher (the in-process simulator): made at start, never
+   * written down, allowed to publish to every panel.
+   */
+  readonly productAccount: { readonly username: string; readonly password: string };
   connectedClients(): number;
   close(): Promise<void>;
 }
 
 export class PortInUseError extends StartupConfigError {
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    setting: 'MQTT_PORT' | 'MQTTS_PORT' = 'MQTT_PORT',
+  ) {
     super(
-      `MQTT port ${port} is already in use (another broker is probably running there). ` +
-        `Either set MQTT_URL=mqtt://localhost:${port} to use that broker, ` +
-        `or set MQTT_PORT to a free port for the embedded broker.`,
+      setting === 'MQTT_PORT'
+        ? `MQTT port ${port} is already in use (another broker is probably running there). ` +
+            `Either set MQTT_URL=mqtt://localhost:${port} to use that broker, ` +
+            `or set MQTT_PORT to a free port for the embedded broker.`
+        : `MQTTS_PORT ${port} is already in use. Set MQTTS_PORT to a free port for the embedded broker's TLS listener.`,
     );
     this.name = 'PortInUseError';
   }
@@ -82,14 +117,19 @@ const AEDES_LIMIT_ERRORS: ReadonlyArray<[RegExp, LimitName]> = [
  * `authorizePublish` hook, which runs before the broker sends its PUBACK. A meter that saw its
  * publish acknowledged therefore knows the reading is durable.
  *
- * Anyone who can reach the port may connect when no credentials are set, so what a client can make
- * the broker hold is bounded: connections, packet size (checked on the wire, before buffering),
- * topic depth, time to CONNECT and idle time; retained messages are not kept (MQTT_RETAIN), and a
- * persistent session's subscriptions are granted QoS 0, so nothing is queued in memory for a
- * client that went away.
+ * Access: every client authenticates (unless anonymous access is allowed), and may publish only to
+ * `<MQTT_TOPIC prefix>/<panel>` topics its account may write. The broker takes readings in and hands
+ * nothing out: every subscription is refused (the product ingests in-process, not by subscribing),
+ * which also closes `$SYS` and `#`. A refused publish is acknowledged and dropped, as Mosquitto does
+ * for MQTT 3.1.1 (which has no negative acknowledgement): disconnecting instead would make a gateway
+ * resend it forever, holding back its other panels' readings behind it.
+ *
+ * What a client can make the broker hold is bounded: connections, packet size (checked on the
+ * wire, before buffering), topic depth, time to CONNECT and idle time; retained messages are not
+ * kept (MQTT_RETAIN).
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const { logger } = options;
+  const { logger, auth } = options;
   const limits = options.limits ?? DEFAULT_BROKER_LIMITS;
   // At most a few lines a minute per kind, whatever a client does.
   const limitLog = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
@@ -99,23 +139,72 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (log) logger.warn({ limit, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, message);
   };
   const refusedLog = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
+  const refuse = (reason: MqttRefusal, fields: Record<string, unknown>, message: string) => {
+    options.metrics?.mqttRefused.inc({ reason });
+    const { log, suppressed } = refusedLog.take(reason);
+    if (log) logger.warn({ reason, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, message);
+  };
+  const product = { username: `energy-api-product-${randomBytes(6).toString('hex')}`, password: randomBytes(24).toString('base64url') };
+  const principals = new WeakMap<Client, Principal>();
+
+  /** The client's account, or why it is refused. */
+  const identify = async (username: string | undefined, password: Buffer): Promise<Principal | 'no_credentials' | 'bad_credentials'> => {
+    if (username === undefined || username === '') return auth.allowAnonymous ? { kind: 'anonymous' } : 'no_credentials';
+    if (username === product.username) return safeEqual(password, product.password) ? { kind: 'product' } : 'bad_credentials';
+    if (auth.passwords?.has(username)) return (await auth.passwords.verify(username, password)) ? { kind: 'user', username } : 'bad_credentials';
+    if (auth.account && username === auth.account.username) {
+      return safeEqual(password, auth.account.password) ? { kind: 'user', username } : 'bad_credentials';
+    }
+    // Without any account a username proves nothing: such a client is anonymous (never the user it names).
+    if (!auth.passwords && !auth.account && auth.allowAnonymous) return { kind: 'anonymous' };
+    // Unknown user: as slow as a wrong password, so names cannot be probed by timing.
+    await auth.passwords?.verify(username, password);
+    return 'bad_credentials';
+  };
 
   const broker = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,
-    authenticate: (_client, username, password, done) => {
-      if (!options.username) return done(null, true);
-      const ok = username === options.username && safeEqual(password, options.password ?? '');
-      if (!ok) logger.warn({ username }, 'embedded broker refused a client with bad credentials');
-      done(null, ok);
+    authenticate: (client, username, password, done) => {
+      identify(username, password ?? Buffer.alloc(0)).then(
+        (result) => {
+          if (typeof result === 'object') {
+            principals.set(client, result);
+            done(null, true);
+            return;
+          }
+          const fields = { client: clip(client.id), ...(username ? { username: clip(username) } : {}), remote: remoteOf(client) };
+          if (result === 'no_credentials') refuse(result, fields, 'MQTT client refused: no username and password (anonymous access is off)');
+          else refuse(result, fields, 'MQTT client refused: unknown user or wrong password');
+          // CONNACK 5 "not authorized" without credentials, 4 "bad user name or password" with wrong ones.
+          done(Object.assign(new Error(result === 'no_credentials' ? 'not authorized' : 'bad user name or password'), { returnCode: result === 'no_credentials' ? 5 : 4 }) as AuthenticateError, null);
+        },
+        (error: unknown) => {
+          logger.error({ err: error, client: clip(client.id) }, 'MQTT authentication failed');
+          done(Object.assign(new Error('Server unavailable'), { returnCode: 3 }) as AuthenticateError, null);
+        },
+      );
     },
     authorizePublish: (client, packet, done) => {
       if (packet.retain && !limits.retain) {
         // Delivered as an ordinary message; nothing is kept (20 retained 20 MB messages would stay for good).
         packet.retain = false;
-        if (packet.payload.length > 0) hit('MQTT_RETAIN', { client: client?.id, topic: packet.topic.slice(0, 200) }, 'retained message delivered but not kept (MQTT_RETAIN=false)');
+        if (packet.payload.length > 0) hit('MQTT_RETAIN', { client: client?.id, topic: clip(packet.topic) }, 'retained message delivered but not kept (MQTT_RETAIN=false)');
       }
-      if (!options.accepts(packet.topic)) return done(null);
+      const principal = client ? principals.get(client) : undefined;
+      const denied = !options.accepts(packet.topic)
+        ? 'the topic is not under MQTT_TOPIC'
+        : principal && auth.acl && !auth.acl.mayPublish(principal, client?.id ?? '', packet.topic)
+          ? 'the ACL does not let this account publish there'
+          : null;
+      if (denied) {
+        refuse(
+          'publish_denied',
+          { client: clip(client?.id), ...(principal?.kind === 'user' ? { username: principal.username } : { account: principal?.kind }), topic: clip(packet.topic) },
+          `MQTT publish refused (acknowledged and dropped): ${denied}`,
+        );
+        return done(null);
+      }
       try {
         options.onPublish(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
         done(null);
@@ -129,8 +218,14 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
     },
     authorizeSubscribe: (client, subscription, done) => {
-      // A persistent session would keep QoS 1 messages in memory for as long as its client stays away.
-      done(null, client.clean === false && subscription.qos > 0 ? { ...subscription, qos: 0 } : subscription);
+      const principal = principals.get(client);
+      refuse(
+        'subscribe_denied',
+        { client: clip(client.id), ...(principal?.kind === 'user' ? { username: principal.username } : {}), topic: clip(subscription.topic) },
+        'MQTT subscription refused: the embedded broker serves no subscriptions',
+      );
+      // SUBACK 0x80 for this filter; the connection stays open.
+      done(null, null);
     },
   });
   const onClientError = (client: { id?: string | null } | null, error: Error) => {
@@ -141,7 +236,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   broker.on('clientError', onClientError);
   broker.on('connectionError', onClientError);
 
-  const server: Server = createServer((socket: Socket) => {
+  const handle = (socket: Socket) => {
     options.metrics?.mqttConnections.inc();
     socket.once('close', () => options.metrics?.mqttConnections.dec());
     // Acknowledgements are small and latency-bound: never hold them back for coalescing.
@@ -159,40 +254,86 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       ),
     );
     broker.handle(connection);
-  });
-  server.maxConnections = limits.maxConnections;
-  server.on('drop', (data) =>
-    hit('MQTT_MAX_CONNECTIONS', { remote: data?.remoteAddress }, `MQTT connection refused: MQTT_MAX_CONNECTIONS (${limits.maxConnections}) open`),
-  );
+  };
+  const limitConnections = (server: Server) => {
+    server.maxConnections = limits.maxConnections;
+    server.on('drop', (data) =>
+      hit('MQTT_MAX_CONNECTIONS', { remote: data?.remoteAddress }, `MQTT connection refused: MQTT_MAX_CONNECTIONS (${limits.maxConnections}) open`),
+    );
+  };
+
+  const servers: Server[] = [];
+  const closeAll = async () => {
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    await Promise.all(servers.filter((server) => server.listening).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  };
+  try {
+    const plain = createServer(handle);
+    limitConnections(plain);
+    servers.push(plain);
+    const port = await listen(plain, options.port, options.host, 'MQTT_PORT');
+    let tlsPort: number | null = null;
+    if (options.tls) {
+      const secure = createTlsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          minVersion: 'TLSv1.2',
+          handshakeTimeout: limits.connectTimeoutMs,
+          ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        handle,
+      );
+      limitConnections(secure);
+      // A failed handshake: plain MQTT on the TLS port, no or an untrusted client certificate.
+      secure.on('tlsClientError', (error, socket) =>
+        refuse('tls', { remote: socket.remoteAddress, error: clip(error.message) }, 'MQTT TLS handshake failed; connection closed'),
+      );
+      servers.push(secure);
+      tlsPort = await listen(secure, options.tls.port, options.tls.host ?? options.host, 'MQTTS_PORT');
+    }
+    logger.info({ port, tlsPort, host: options.host, maxConnections: limits.maxConnections }, 'embedded MQTT broker listening');
+    return {
+      port,
+      tlsPort,
+      productAccount: product,
+      connectedClients: () => broker.connectedClients,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function listen(server: Server, port: number, host: string | undefined, setting: 'MQTT_PORT' | 'MQTTS_PORT'): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port, options.host, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve();
       });
     });
   } catch (error) {
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(options.port);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, setting);
     throw error;
   }
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  logger.info({ port, maxConnections: limits.maxConnections }, 'embedded MQTT broker listening');
-
-  return {
-    port,
-    connectedClients: () => broker.connectedClients,
-    async close() {
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return typeof address === 'object' && address ? address.port : port;
 }
 
-function safeEqual(given: Buffer | string | undefined, expected: string): boolean {
-  const a = Buffer.from(given ?? '');
+function remoteOf(client: Client): string | undefined {
+  return client.conn instanceof GuardedConnection ? client.conn.socket.remoteAddress : undefined;
+}
+
+/** Client-chosen text in a log line, cut short. */
+function clip(text: string | null | undefined): string | undefined {
+  if (text === null || text === undefined) return undefined;
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
+
+function safeEqual(given: Buffer, expected: string): boolean {
   const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return given.length === b.length && timingSafeEqual(given, b);
 }

@@ -84,14 +84,18 @@ export class GuardedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.write(chunk)) callback();
-    else this.socket.once('drain', () => callback());
+    this.#send(chunk, callback);
   }
 
   // Aedes writes a packet as several small chunks: passed on as one write, so that a PUBACK is one
   // TCP segment and not a header held back by Nagle's algorithm until the client's delayed ACK.
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
-    this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'buffer', callback);
+    this.#send(Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
+  #send(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    if (this.socket.write(chunk)) callback();
+    else this.socket.once('drain', () => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {

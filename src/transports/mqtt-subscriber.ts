@@ -1,11 +1,15 @@
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
+import { redactUrl as redact } from '../config/redact.js';
+import { StartupConfigError } from '../config/startup-error.js';
 
 export interface SubscriberOptions {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
+  /** For mqtts:// and wss://: the CA that signed the broker's certificate (else the system's), our client certificate. */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
   /** Stable across restarts: the broker keeps the session (and queued messages) under this id. */
   readonly clientId: string;
   /** e.g. `DATA/PM/#`, or `$share/<group>/DATA/PM/#` to split writing across processes (MQTT 5). */
@@ -30,6 +34,16 @@ export interface Subscriber {
 const MIN_RECONNECT_MS = 1_000;
 const MAX_RECONNECT_MS = 30_000;
 const START_WAIT_MS = 5_000;
+/** MQTT 5 DISCONNECT reason code: another client connected with the same client id. */
+const SESSION_TAKEN_OVER = 0x8e;
+/**
+ * MQTT 3.1.1 has no reason code: a broker just closes the older connection. Connections the broker
+ * closes this soon after accepting them, this many times in a row, are taken for a takeover.
+ */
+const SHORT_CONNECTION_MS = 5_000;
+const SHORT_CONNECTIONS_FOR_TAKEOVER = 2;
+/** Node's codes for a server certificate that does not verify (self-signed, unknown CA, wrong name, expired). */
+const TLS_TRUST_ERRORS = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)|ERR_TLS_CERT_ALTNAME_INVALID|CERT_(HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED))$/;
 
 /**
  * The ingestion client for an external broker: QoS 1 on a persistent session, acknowledging each
@@ -57,6 +71,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     resubscribe: true,
     manualConnect: true,
     ...(options.username ? { username: options.username, password: options.password } : {}),
+    ...(options.tls ? { ...options.tls, rejectUnauthorized: true } : {}),
     // Receive Maximum bounds how many unacknowledged messages the broker sends us (the default
     // is 65,535): with PUBACKs held for a group commit, that is the most a group can hold.
     ...(options.protocolVersion === 5
@@ -160,11 +175,61 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       }
     });
   });
+  // A session takeover (another client connected with our client id) looks like an outage from
+  // here, but waiting does not end it: each client keeps taking the session from the other.
+  const takeoverLog = new LogLimiter({ perWindow: 3, windowMs: 60_000 });
+  let connectedAt: number | null = null;
+  let shortConnections = 0;
+  let takenOver = false;
+  /**
+   * Bookkeeping for a closed connection; true when it had been established. mqtt.js emits
+   * 'offline' from its own 'close' listener, before ours, so both call this (the first one counts).
+   */
+  const connectionClosed = (): boolean => {
+    if (connectedAt === null) return false;
+    const lasted = Date.now() - connectedAt;
+    connectedAt = null;
+    if (dropping || takenOver) return true;
+    shortConnections = lasted < SHORT_CONNECTION_MS ? shortConnections + 1 : 0;
+    if (shortConnections >= SHORT_CONNECTIONS_FOR_TAKEOVER) {
+      reportTakeover(`the broker closed ${shortConnections} connections in a row right after accepting them`);
+    }
+    return true;
+  };
+  const reportTakeover = (how: string) => {
+    const { log, suppressed } = takeoverLog.take('takeover');
+    if (log) {
+      logger.error(
+        { clientId: options.clientId, url: redact(options.url), how, ...(suppressed > 0 ? { suppressed } : {}) },
+        `another client connected with this client id (${options.clientId}) and the broker disconnected us: ` +
+          'give each installation its own MQTT_CLIENT_ID (or leave it unset for a unique one); reconnecting',
+      );
+    }
+  };
+  client.on('disconnect', (packet) => {
+    if (packet.reasonCode === SESSION_TAKEN_OVER) {
+      takenOver = true;
+      reportTakeover('MQTT 5 DISCONNECT 0x8E session taken over');
+    } else {
+      logger.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'the MQTT broker disconnected us');
+    }
+  });
   client.on('close', () => {
     subscribed = false;
+    connectionClosed();
+  });
+  client.on('connect', () => {
+    connectedAt = Date.now();
+    takenOver = false;
   });
   client.on('reconnect', () => logger.debug('reconnecting to MQTT broker'));
-  client.on('offline', () => logger.warn({ url: redact(options.url) }, 'MQTT broker unreachable'));
+  client.on('offline', () => {
+    const lost = connectionClosed();
+    // Already reported as a takeover: not an unreachable broker.
+    if (takenOver || shortConnections >= SHORT_CONNECTIONS_FOR_TAKEOVER) return;
+    if (lost) logger.warn({ url: redact(options.url) }, 'connection to the MQTT broker closed; reconnecting');
+    else logger.warn({ url: redact(options.url) }, 'MQTT broker unreachable');
+  });
   client.on('error', (error) => logger.warn({ err: error }, 'MQTT client error'));
 
   client.connect();
@@ -185,12 +250,23 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       resolve();
     };
     const onError = (error: Error) => {
-      // Bad credentials or a refused protocol will not fix themselves: fail start-up.
-      if ('code' in error && typeof error.code === 'number') {
+      // Bad credentials, a refused protocol or an untrusted certificate will not fix themselves:
+      // fail start-up (exit 2, a configuration to fix).
+      const code = 'code' in error ? error.code : undefined;
+      const refused = typeof code === 'number';
+      const untrusted = typeof code === 'string' && TLS_TRUST_ERRORS.test(code);
+      if (refused || untrusted) {
         clearTimeout(giveUp);
         onFirstSubscribe = null;
         client.end(true);
-        reject(new Error(`MQTT broker at ${redact(options.url)} refused the connection: ${error.message}`, { cause: error }));
+        reject(
+          new StartupConfigError(
+            refused
+              ? `MQTT broker at ${redact(options.url)} refused the connection: ${error.message}`
+              : `MQTT broker at ${redact(options.url)} presented a certificate this product does not trust (${error.message}): set MQTT_CA_FILE to the CA that signed it`,
+            { cause: error },
+          ),
+        );
       }
     };
     client.on('error', onError);
@@ -200,8 +276,4 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     isConnected: () => client.connected && subscribed,
     stop: () => client.endAsync(),
   };
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }

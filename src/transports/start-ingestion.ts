@@ -1,16 +1,25 @@
+import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
+import { StartupConfigError } from '../config/startup-error.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Metrics } from '../services/metrics.js';
-import { startEmbeddedBroker, type EmbeddedBrokerLimits } from './embedded-broker.js';
+import { AclFile, PasswordFile } from './broker-access.js';
+import { startEmbeddedBroker, type EmbeddedBrokerAuth, type EmbeddedBrokerLimits } from './embedded-broker.js';
 import { startSubscriber } from './mqtt-subscriber.js';
 import { topicPrefix } from '../ingest/topic.js';
 
 export interface Ingestion {
   /** The embedded broker's port, or null when using MQTT_URL. */
   readonly mqttPort: number | null;
+  /** The embedded broker's TLS port (MQTTS_PORT), or null. */
+  readonly mqttsPort: number | null;
   /** Where meters (and the simulator) publish. */
   readonly mqttUrl: string;
+  /** Credentials for the product's own publisher (the simulator) at `mqttUrl`, if any are needed. */
+  readonly publisher: { readonly username?: string; readonly password?: string };
+  /** With MQTT_URL: how to reach that broker (the stored-readings feed connects the same way); null embedded. */
+  readonly external: { readonly url: string; readonly username?: string; readonly password?: string; readonly tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer } } | null;
   /** Whether readings can arrive now (for /ready). */
   isConnected(): boolean;
   stop(): Promise<void>;
@@ -18,20 +27,32 @@ export interface Ingestion {
 
 /**
  * Feeds the ingest service from MQTT: subscribes to MQTT_URL when it is set, otherwise runs the
- * embedded broker and ingests in its publish hook.
+ * embedded broker and ingests in its publish hook. Files named by settings (passwords, ACL, TLS)
+ * are read here, once; one that cannot be read or used stops the start with the setting's name.
  */
 export async function startIngestion(
-  mqtt: Config['mqtt'],
+  mqtt: Config['mqtt'] & { readonly clientId: string },
   ingest: IngestService,
   logger: Logger,
   /** The embedded broker's limits and where it counts them. */
   embedded: { readonly limits?: EmbeddedBrokerLimits; readonly metrics?: Metrics } = {},
 ): Promise<Ingestion> {
   if (mqtt.url) {
+    const password = mqtt.passwordFile ? readSetting('MQTT_PASSWORD_FILE', mqtt.passwordFile).toString('utf8').replace(/\r?\n$/, '') : mqtt.password;
+    const { caFile, certFile, keyFile } = mqtt.tls;
+    const tls =
+      caFile || certFile
+        ? {
+            ...(caFile ? { ca: readSetting('MQTT_CA_FILE', caFile) } : {}),
+            ...(certFile ? { cert: readSetting('MQTT_CERT_FILE', certFile) } : {}),
+            ...(keyFile ? { key: readSetting('MQTT_KEY_FILE', keyFile) } : {}),
+          }
+        : undefined;
     const subscriber = await startSubscriber({
       url: mqtt.url,
       username: mqtt.username,
-      password: mqtt.password,
+      password,
+      tls,
       clientId: mqtt.clientId,
       topic: mqtt.sharedGroup ? `$share/${mqtt.sharedGroup}/${mqtt.topic}` : mqtt.topic,
       protocolVersion: mqtt.protocolVersion,
@@ -39,13 +60,32 @@ export async function startIngestion(
       onMessages: (messages) => void ingest.ingestBatch(messages),
       logger,
     });
-    return { mqttPort: null, mqttUrl: mqtt.url, isConnected: () => subscriber.isConnected(), stop: () => subscriber.stop() };
+    return {
+      mqttPort: null,
+      mqttsPort: null,
+      mqttUrl: mqtt.url,
+      publisher: { username: mqtt.username, password },
+      external: { url: mqtt.url, username: mqtt.username, password, tls },
+      isConnected: () => subscriber.isConnected(),
+      stop: () => subscriber.stop(),
+    };
   }
   const prefix = topicPrefix(mqtt.topic);
+  const auth = brokerAuth(mqtt, logger);
+  const { tls } = mqtt.broker;
   const broker = await startEmbeddedBroker({
     port: mqtt.embeddedPort,
-    username: mqtt.username,
-    password: mqtt.password,
+    host: mqtt.broker.host,
+    tls: tls
+      ? {
+          port: tls.port,
+          host: tls.host,
+          cert: readSetting('MQTTS_CERT_FILE', tls.certFile),
+          key: readSetting('MQTTS_KEY_FILE', tls.keyFile),
+          ...(tls.caFile ? { ca: readSetting('MQTTS_CA_FILE', tls.caFile) } : {}),
+        }
+      : undefined,
+    auth,
     // Everything MQTT_TOPIC would match, so a meter publishing to the bare prefix is counted as
     // invalid_topic, as with MQTT_URL.
     accepts: (topic) => topic === prefix || topic.startsWith(`${prefix}/`),
@@ -53,6 +93,76 @@ export async function startIngestion(
     logger,
     limits: embedded.limits,
     metrics: embedded.metrics,
+  }).catch((error: unknown) => {
+    // A certificate and key that do not belong together, or files that are not PEM.
+    if (error instanceof Error && /PEM|key values mismatch|certificate|asn1/i.test(error.message) && !(error instanceof StartupConfigError)) {
+      throw new StartupConfigError(`MQTTS_CERT_FILE / MQTTS_KEY_FILE / MQTTS_CA_FILE cannot be used: ${error.message}`, { cause: error });
+    }
+    throw error;
   });
-  return { mqttPort: broker.port, mqttUrl: `mqtt://localhost:${broker.port}`, isConnected: () => true, stop: () => broker.close() };
+  return {
+    mqttPort: broker.port,
+    mqttsPort: broker.tlsPort,
+    mqttUrl: `mqtt://${connectHost(mqtt.broker.host)}:${broker.port}`,
+    publisher: broker.productAccount,
+    external: null,
+    isConnected: () => true,
+    stop: () => broker.close(),
+  };
+}
+
+/**
+ * Who may use the embedded broker. Anonymous access is what development gets by default without
+ * any account (said loudly); production without an account refuses to start unless
+ * MQTT_ALLOW_ANONYMOUS=true says it is meant.
+ */
+function brokerAuth(mqtt: Config['mqtt'], logger: Logger): EmbeddedBrokerAuth {
+  const { passwordFile, aclFile, production } = mqtt.broker;
+  const passwords = passwordFile ? parseFile('MQTT_BROKER_PASSWORD_FILE', passwordFile, PasswordFile.parse) : undefined;
+  const acl = aclFile ? parseFile('MQTT_BROKER_ACL_FILE', aclFile, AclFile.parse) : undefined;
+  const account = mqtt.username && mqtt.password ? { username: mqtt.username, password: mqtt.password } : undefined;
+  const hasAccounts = passwords !== undefined || account !== undefined;
+  const allowAnonymous = mqtt.broker.allowAnonymous ?? (!hasAccounts && !production);
+  if (!hasAccounts && !allowAnonymous && mqtt.broker.allowAnonymous === undefined) {
+    throw new StartupConfigError(
+      'The embedded MQTT broker has no accounts and NODE_ENV=production: set MQTT_BROKER_PASSWORD_FILE (a mosquitto_passwd file, one account per gateway), ' +
+        'or MQTT_ALLOW_ANONYMOUS=true to let anyone who reaches the port publish readings.',
+    );
+  }
+  if (allowAnonymous) {
+    logger.warn(
+      { host: mqtt.broker.host, port: mqtt.embeddedPort },
+      'embedded MQTT broker is OPEN: anyone who can reach it may publish readings for any panel without a password' +
+        (mqtt.broker.allowAnonymous ? ' (MQTT_ALLOW_ANONYMOUS=true)' : ' (development default; set MQTT_BROKER_PASSWORD_FILE to require accounts)'),
+    );
+  }
+  if (passwords && acl) {
+    const unknown = acl.usernames().filter((name) => !passwords.has(name) && name !== account?.username);
+    if (unknown.length > 0) logger.warn({ users: unknown }, 'MQTT_BROKER_ACL_FILE names users MQTT_BROKER_PASSWORD_FILE does not have');
+  }
+  if (hasAccounts && !acl) logger.info('embedded MQTT broker: every account may publish to every panel (set MQTT_BROKER_ACL_FILE to limit gateways to their panels)');
+  return { passwords, acl, account, allowAnonymous };
+}
+
+function readSetting(setting: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new StartupConfigError(`${setting}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+}
+
+function parseFile<T>(setting: string, path: string, parse: (text: string, path: string) => T): T {
+  const text = readSetting(setting, path).toString('utf8');
+  try {
+    return parse(text, path);
+  } catch (error) {
+    throw new StartupConfigError(`${setting}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** A host to connect to for a listener bound to `host` (any interface: this machine's loopback). */
+function connectHost(host: string | undefined): string {
+  if (!host || host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { z } from 'zod';
 import type { Logger } from '../config/logger.js';
 import { redactUrl } from '../config/redact.js';
+import { StartupConfigError } from '../config/startup-error.js';
 import type { Reading } from '../models/reading.js';
 
 /**
@@ -39,7 +40,7 @@ export interface StoredFeedOptions {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
-  /** The topic root, e.g. `energy-monitoring/feed`. */
+  /** The topic root (MQTT_FEED_TOPIC, default `energy-monitoring/feed`). */
   readonly topic: string;
   /** This process's client id for the feed connection (its own, not the ingester's). */
   readonly clientId: string;
@@ -75,18 +76,34 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
   });
   const readingsTopic = `${options.topic}/readings`;
   const adminTopic = `${options.topic}/admin`;
-  await client.subscribeAsync([`${readingsTopic}/+`, adminTopic], { qos: 1 });
+  // No Local (MQTT 5): the broker does not send this process its own messages back; the origin
+  // check below still guards a broker that ignores the option.
+  // A broker whose ACL does not let this account use the feed refuses the subscription (reason code
+  // >= 128): the processes would silently drift apart, so say so and stop.
+  try {
+    await client.subscribeAsync([`${readingsTopic}/+`, adminTopic], { qos: 1, nl: true });
+  } catch (error) {
+    await client.endAsync(true);
+    throw new StartupConfigError(
+      `the broker refused the stored-readings feed subscription (${(error as Error).message}): let this MQTT account read and write ${options.topic}/# (MQTT_FEED_TOPIC)`,
+      { cause: error },
+    );
+  }
   client.on('message', (topic, payload) => {
+    let message: { kind: 'readings'; body: z.infer<typeof readingsMessage> } | { kind: 'admin'; body: z.infer<typeof adminMessage> };
     try {
       const json: unknown = JSON.parse(payload.toString('utf8'));
-      if (topic === adminTopic) {
-        if (adminMessage.parse(json).origin !== origin) options.onAdminChange();
-        return;
-      }
-      const message = readingsMessage.parse(json);
-      if (message.origin !== origin) options.onReadings(message.readings);
+      message = topic === adminTopic ? { kind: 'admin', body: adminMessage.parse(json) } : { kind: 'readings', body: readingsMessage.parse(json) };
     } catch (error) {
       logger.warn({ err: error, topic }, 'ignored a malformed message on the stored-readings feed');
+      return;
+    }
+    if (message.body.origin === origin) return;
+    try {
+      if (message.kind === 'readings') options.onReadings(message.body.readings);
+      else options.onAdminChange();
+    } catch (error) {
+      logger.error({ err: error, topic }, 'stored-readings feed: applying a message failed');
     }
   });
   client.on('error', (error) => logger.warn({ err: error }, 'stored-readings feed: MQTT error'));
@@ -96,7 +113,11 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
     publishReadings(readings) {
       // One message per panel per group, so each panel's readings keep their order on its topic.
       const byPanel = new Map<string, Reading[]>();
-      for (const reading of readings) byPanel.set(reading.panelId, [...(byPanel.get(reading.panelId) ?? []), reading]);
+      for (const reading of readings) {
+        const group = byPanel.get(reading.panelId);
+        if (group) group.push(reading);
+        else byPanel.set(reading.panelId, [reading]);
+      }
       for (const [panelId, group] of byPanel) {
         client.publish(`${readingsTopic}/${panelId}`, JSON.stringify({ origin, readings: group }), { qos: 1 }, (error) => {
           if (error) logger.warn({ err: error, panelId }, 'stored-readings feed: publish failed');
@@ -104,7 +125,9 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
       }
     },
     publishAdminChange() {
-      client.publish(adminTopic, JSON.stringify({ origin }), { qos: 1 });
+      client.publish(adminTopic, JSON.stringify({ origin }), { qos: 1 }, (error) => {
+        if (error) logger.warn({ err: error }, 'stored-readings feed: admin notice not published (the others catch up at their next poll)');
+      });
     },
     isConnected: () => client.connected,
     stop: () => client.endAsync(),

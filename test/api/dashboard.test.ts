@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { DashboardDocument, PanelDetailDocument } from '../generated/graphql.js';
-import { Disposers, httpData } from '../support/graphql-client.js';
+import { httpData } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
 import { clearOfMidnight, seed, startOfTodayWib, type SeedReading } from '../support/seed.js';
 import { startTestApp } from '../support/test-app.js';
 
@@ -13,8 +14,8 @@ import { startTestApp } from '../support/test-app.js';
 
 const QUERY_METHODS = ['scan', 'latestReadings', 'readings', 'downsample', 'panels'] as const;
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 function countStoreCalls(): { total(): number; byMethod(): Record<string, number>; reset(): void } {
   const spies = QUERY_METHODS.map((method) => vi.spyOn(SqliteStore.prototype, method));
@@ -59,7 +60,7 @@ async function dashboardRoundTrips(panelCount: number) {
 describe('dashboard query cost', () => {
   it('makes no store round trip, for 3 panels as for 30', async () => {
     const three = await dashboardRoundTrips(3);
-    await disposers.drain();
+    await disposers.run();
     const thirty = await dashboardRoundTrips(30);
     const none = { scan: 0, latestReadings: 0, readings: 0, downsample: 0, panels: 0 };
     expect(three).toEqual({ cold: none, warm: none });

@@ -8,7 +8,8 @@ import {
   YearlySummaryDocument,
   type MonthlySummaryQuery,
 } from '../generated/graphql.js';
-import { Disposers, httpData } from '../support/graphql-client.js';
+import { httpData } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
 import { clearOfMidnight, seed, startOfTodayWib, wib, type SeedReading } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -18,8 +19,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
  * of the real GraphQL server over HTTP.
  */
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 async function start(env: Record<string, string> = {}, dataDir?: string): Promise<TestApp> {
   const api = await startTestApp(env, dataDir);

@@ -4,7 +4,8 @@ import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MonthlySummaryDocument, PanelDetailDocument, YearlySummaryDocument } from '../generated/graphql.js';
-import { Disposers, httpRequest, wsClient, wsRequest, type GraphqlResult } from '../support/graphql-client.js';
+import { httpRequest, wsClient, wsRequest, type GraphqlResult } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
 import { seed, series, wib } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -15,7 +16,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 let api: TestApp;
 let client: Client;
-const disposers = new Disposers();
+const disposers = disposer();
 
 beforeAll(async () => {
   api = await startTestApp();
@@ -23,7 +24,7 @@ beforeAll(async () => {
   // One panel with 5,001 raw readings in one WIB day, one a second.
   seed(api.app, series('ERR', wib('2025-08-01 00:00:00'), 5_001, { stepMs: 1_000, kwhStep: 0.001 }));
 });
-afterEach(() => disposers.drain());
+afterEach(() => disposers.run());
 afterAll(async () => {
   await client.dispose();
   await api.stop({ removeData: true });

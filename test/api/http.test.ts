@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { Disposers } from '../support/graphql-client.js';
+import { httpData, httpRequest, subscribe, wsClient } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
+import { meterPayload, uniquePanelId } from '../support/mqtt.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 async function start(): Promise<TestApp> {
   const api = await startTestApp();
@@ -35,21 +38,49 @@ describe('HTTP endpoints', () => {
     expect(await notReady.json()).toMatchObject({ status: 'not ready', brokerConnected: true, store: expect.stringMatching(/unreachable/) });
   });
 
-  it('serves GraphiQL at /graphql to a browser, opened on the dashboard operations, subscribing over WebSocket', async () => {
+  it('serves GraphiQL at /graphql to a browser: one tab per dashboard operation, each running as it opens', async () => {
     const api = await start();
+    const panelId = uniquePanelId('GRAPHIQL');
+    const meter = await connectAsync(api.mqttUrl);
+    disposers.use(meter, (m) => m.endAsync());
+    await meter.publishAsync(`DATA/PM/${panelId}`, meterPayload({ kWh: '100.5', time: new Date(Date.now() - 60_000) }), { qos: 1 });
+    await vi.waitFor(async () => expect(await httpData(api.httpUrl, '{ panels { id } }')).toEqual({ panels: [{ id: panelId }] }));
+
     const response = await fetch(api.httpUrl, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     const html = await response.text();
     const options = /renderYogaGraphiQL\(\s*window\.document\.querySelector\('#root'\),\s*(\{.*\}),?\s*\);/s.exec(html)?.[1];
     expect(options, 'GraphiQL options in the page').toBeDefined();
-    const parsed = JSON.parse(options!) as { subscriptionsProtocol?: string; defaultQuery?: string; title?: string };
+    const parsed = JSON.parse(options!) as { subscriptionsProtocol?: string; title?: string; defaultTabs?: Array<{ query: string; variables?: string }> };
     expect(parsed.subscriptionsProtocol).toBe('WS');
     expect(parsed.title).toBe('Energy monitoring API');
-    for (const file of ['dashboard', 'panel-detail', 'summaries', 'live-readings']) {
-      const operations = readFileSync(new URL(`../../operations/${file}.graphql`, import.meta.url), 'utf8').trim();
-      expect(parsed.defaultQuery, `${file}.graphql in GraphiQL's default query`).toContain(operations);
-    }
 
+    // Every operation of operations/*.graphql is a tab of its own, the dashboard first.
+    const tabs = parsed.defaultTabs ?? [];
+    const names = tabs.map((tab) => /^(?:query|subscription|mutation)\s+(\w+)/.exec(tab.query)?.[1]);
+    const operationNames = readdirSync(new URL('../../operations/', import.meta.url))
+      .flatMap((file) => [...readFileSync(new URL(`../../operations/${file}`, import.meta.url), 'utf8').matchAll(/^(?:query|subscription|mutation)\s+(\w+)/gm)].map((m) => m[1]));
+    expect(names[0]).toBe('Dashboard');
+    expect([...names].sort()).toEqual([...operationNames].sort());
+
+    // ...and each one answers with data and no error, with the variables it opens with.
+    const ws = wsClient(api.wsUrl);
+    disposers.use(ws, (client) => client.dispose());
+    for (const tab of tabs) {
+      const variables = tab.variables ? (JSON.parse(tab.variables) as Record<string, unknown>) : undefined;
+      if (variables && 'panelId' in variables) expect(variables.panelId).toBe(panelId);
+      if (tab.query.startsWith('subscription')) {
+        const live = subscribe<Record<string, unknown>, Record<string, unknown> | undefined>(ws, tab.query, variables);
+        const first = await live.next(10_000);
+        live.dispose();
+        expect(first.errors, tab.query.slice(0, 40)).toBeUndefined();
+        expect(first.data).toBeTruthy();
+      } else {
+        const result = await httpRequest<Record<string, unknown>, Record<string, unknown> | undefined>(api.httpUrl, tab.query, variables);
+        expect(result.errors, tab.query.slice(0, 40)).toBeUndefined();
+        expect(result.data).toBeTruthy();
+      }
+    }
   });
 });

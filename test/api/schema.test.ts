@@ -13,7 +13,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { codegenConfig } from '../../codegen.js';
 import { printedSchema } from '../../src/graphql/print-schema.js';
-import { Disposers, httpData } from '../support/graphql-client.js';
+import { httpData } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
 import { startTestApp } from '../support/test-app.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,8 +63,8 @@ function signatures(type: GraphQLNamedType): string[] {
   ]);
 }
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 describe('schema contract', () => {
   it('serves every type, field, argument and enum value of issue 3 with exactly its type (introspection)', async () => {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DashboardDocument, PanelStatusChangesDocument } from '../generated/graphql.js';
-import { Disposers, httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
+import { httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
 import { seed } from '../support/seed.js';
 import { startTestApp } from '../support/test-app.js';
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 describe('panel status', () => {
   it('goes OFFLINE exactly OFFLINE_AFTER after the last reading (timer-driven) and ONLINE again on the next, announced over WebSocket', async () => {
@@ -41,13 +42,12 @@ describe('panel status', () => {
     ]);
     expect(dashboard.overview).toMatchObject({ panelCount: 3, onlineCount: 2, offlineCount: 1 });
 
-    // No request is made now: the monitor's own timer announces both at the threshold.
+    // No request is made now: the monitor's own timer announces both, not before the threshold.
+    // (That it fires at the threshold rather than at a later poll is the fake-clock test's job,
+    // test/api-fast/status.test.ts: a wall-clock bound here would flake on a busy machine.)
     const offlineAt = new Date(t0.getTime() + 1_000);
-    const offline = [await all.next(2_000), await all.next(2_000)].map((r) => r.data?.panelStatusChanged).sort(byPanel);
-    const announcedAt = Date.now();
-    expect(announcedAt).toBeGreaterThanOrEqual(offlineAt.getTime());
-    // Generous for a loaded CI machine; a polling monitor would be off by its whole period.
-    expect(announcedAt - offlineAt.getTime()).toBeLessThan(1_500);
+    const offline = [await all.next(), await all.next()].map((r) => r.data?.panelStatusChanged).sort(byPanel);
+    expect(Date.now()).toBeGreaterThanOrEqual(offlineAt.getTime());
     expect(offline).toEqual([
       { panelId: 'STATUS_A', status: 'OFFLINE', at: offlineAt.toISOString() },
       { panelId: 'STATUS_B', status: 'OFFLINE', at: offlineAt.toISOString() },
@@ -66,7 +66,7 @@ describe('panel status', () => {
     expect(dashboard.panels.map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE', 'OFFLINE']);
 
     // ...and it times out again on its own.
-    expect((await onlyA.next(2_000)).data?.panelStatusChanged).toEqual({
+    expect((await onlyA.next()).data?.panelStatusChanged).toEqual({
       panelId: 'STATUS_A',
       status: 'OFFLINE',
       at: new Date(t1.getTime() + 1_000).toISOString(),

@@ -3,12 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SUBSCRIBER_BUFFER } from '../../src/pipeline/pubsub.js';
 import { DashboardDocument, LiveReadingsDocument } from '../generated/graphql.js';
-import { Disposers, httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
-import { connectMeter, seed, series } from '../support/seed.js';
+import { httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
+import { connectMeter } from '../support/mqtt.js';
+import { publishReading, seed, series } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 async function start(): Promise<TestApp> {
   const api = await startTestApp();
@@ -16,19 +18,17 @@ async function start(): Promise<TestApp> {
 }
 
 describe('panelReading', () => {
-  it('delivers a reading published over MQTT within a second, to all-panel and matching subscribers only', async () => {
+  it('delivers a reading published over MQTT to all-panel and matching subscribers only', async () => {
     const api = await start();
     const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
     const all = disposers.use(subscribe(client, LiveReadingsDocument, {}), (a) => a.dispose());
     const onlyA = disposers.use(subscribe(client, LiveReadingsDocument, { panelId: 'LIVE_A' }), (o) => o.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
-    const meter = disposers.use(await connectMeter(api.mqttUrl), (m) => m.close());
+    const meter = await connectMeter(api.mqttUrl, disposers);
 
     const time = new Date(Date.now() - 1_000);
-    const sentAt = performance.now();
-    await meter.publish({ panelId: 'LIVE_A', time, kwh: 1234.5, kw: 7.25, voltage: [220, 221, 222, 221], current: [10, 11, 12, 11] });
-    const first = await all.next(1_000);
-    expect(performance.now() - sentAt).toBeLessThan(1_000);
+    await publishReading(meter, { panelId: 'LIVE_A', time, kwh: 1234.5, kw: 7.25, voltage: [220, 221, 222, 221], current: [10, 11, 12, 11] });
+    const first = await all.next();
     expect(first.errors).toBeUndefined();
     expect(first.data?.panelReading).toMatchObject({
       panelId: 'LIVE_A',
@@ -39,14 +39,14 @@ describe('panelReading', () => {
       voltage: { average: 221 },
       current: { average: 11 },
     });
-    expect((await onlyA.next(1_000)).data?.panelReading).toMatchObject({ panelId: 'LIVE_A', energyKwh: 1234.5 });
+    expect((await onlyA.next()).data?.panelReading).toMatchObject({ panelId: 'LIVE_A', energyKwh: 1234.5 });
 
     // Another panel: the all-panel subscriber gets it, the LIVE_A one does not.
-    await meter.publish({ panelId: 'LIVE_B', time, kwh: 10 });
-    expect((await all.next(1_000)).data?.panelReading.panelId).toBe('LIVE_B');
-    await meter.publish({ panelId: 'LIVE_A', time: new Date(time.getTime() + 500), kwh: 1234.6 });
-    expect((await all.next(1_000)).data?.panelReading.panelId).toBe('LIVE_A');
-    expect((await onlyA.next(1_000)).data?.panelReading.energyKwh).toBe(1234.6);
+    await publishReading(meter, { panelId: 'LIVE_B', time, kwh: 10 });
+    expect((await all.next()).data?.panelReading.panelId).toBe('LIVE_B');
+    await publishReading(meter, { panelId: 'LIVE_A', time: new Date(time.getTime() + 500), kwh: 1234.6 });
+    expect((await all.next()).data?.panelReading.panelId).toBe('LIVE_A');
+    expect((await onlyA.next()).data?.panelReading.energyKwh).toBe(1234.6);
     expect(onlyA.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_A']);
     expect(all.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_B', 'LIVE_A']);
   });
@@ -60,8 +60,8 @@ describe('panelReading', () => {
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
     const t0 = Date.now() - 60_000;
     seed(api.app, [{ panelId: 'SHARED', time: new Date(t0), kwh: 1 }]);
-    expect((await a.next(1_000)).data?.panelReading.energyKwh).toBe(1);
-    expect((await b.next(1_000)).data?.panelReading.energyKwh).toBe(1);
+    expect((await a.next()).data?.panelReading.energyKwh).toBe(1);
+    expect((await b.next()).data?.panelReading.energyKwh).toBe(1);
 
     // The first one leaves; the other keeps receiving, and a newcomer joins the running operation.
     a.dispose();
@@ -69,8 +69,8 @@ describe('panelReading', () => {
     const c = disposers.use(subscribe(first, LiveReadingsDocument, { panelId: 'SHARED' }), (s) => s.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
     seed(api.app, [{ panelId: 'SHARED', time: new Date(t0 + 1_000), kwh: 2 }]);
-    expect((await b.next(1_000)).data?.panelReading.energyKwh).toBe(2);
-    expect((await c.next(1_000)).data?.panelReading.energyKwh).toBe(2);
+    expect((await b.next()).data?.panelReading.energyKwh).toBe(2);
+    expect((await c.next()).data?.panelReading.energyKwh).toBe(2);
     expect(a.results).toHaveLength(1);
   });
 
@@ -105,19 +105,16 @@ describe('panelReading', () => {
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
 
     // Far more readings than the per-subscriber window (256) and yoga's pubsub limit (1,024),
-    // in bursts the fast client must each receive completely within a second.
+    // in bursts the fast client must each receive completely while the slow one stays stalled.
+    // (How fast is the benchmark's business: test/bench/fanout.bench.ts.)
     const total = 4_000;
     const burst = 100;
     expect(total).toBeGreaterThan(Math.max(SUBSCRIBER_BUFFER, 1_024));
     const readings = series(panelId, new Date('2025-01-01T00:00:00Z'), total, { stepMs: 1_000, kwh0: 0, kwhStep: 0.001 });
-    let slowest = 0;
     for (let sent = 0; sent < total; sent += burst) {
-      const started = performance.now();
       seed(api.app, readings.slice(sent, sent + burst));
-      await fast.received(sent + burst, 1_000);
-      slowest = Math.max(slowest, performance.now() - started);
+      await fast.received(sent + burst);
     }
-    expect(slowest).toBeLessThan(1_000);
     const kwh = fast.results.map((r) => r.data?.panelReading.energyKwh);
     expect(kwh).toHaveLength(total);
     expect(kwh).toEqual(readings.map((r) => r.kwh)); // every reading, in order
@@ -129,7 +126,7 @@ describe('panelReading', () => {
     const late = disposers.use(subscribe(client, LiveReadingsDocument, { panelId }), (l) => l.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(3);
     seed(api.app, [{ panelId, time: new Date('2025-01-02T00:00:00Z'), kwh: 100 }]);
-    expect((await late.next(1_000)).data?.panelReading.energyKwh).toBe(100);
+    expect((await late.next()).data?.panelReading.energyKwh).toBe(100);
 
     // Once it reads again, the slow client skips what it missed and catches up with the newest.
     slow.resume();

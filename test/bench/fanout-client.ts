@@ -80,6 +80,52 @@ function onError(error: unknown): void {
   firstError ??= error instanceof Error ? error.message : JSON.stringify(error);
 }
 
+/**
+ * Live usage (graphql mode): one more client on `todayUsage` for every panel. Each panel reports
+ * every (panels / rate) seconds, far apart from its next reading, so the first update of a panel
+ * after a measured reading's publish is that reading's: publish → that update is the lag of the
+ * coalesced live usage behind the store (plus ingestion).
+ */
+const usagePending = new Map<string, number>();
+const usageLags: number[] = [];
+let usageUnchanged = 0;
+const usageLast = new Map<string, number>();
+
+function onUsage(update: { panelId: string; today: { energyKwh: number } }): void {
+  const now = performance.now();
+  const previous = usageLast.get(update.panelId);
+  usageLast.set(update.panelId, update.today.energyKwh);
+  const at = usagePending.get(update.panelId);
+  if (at === undefined) return;
+  usagePending.delete(update.panelId);
+  if (previous !== undefined && previous === update.today.energyKwh) usageUnchanged++;
+  usageLags.push(now - at);
+}
+
+async function connectUsage(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const client = createClient({
+      url: config.url,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      on: { connected: () => resolve(), error: (error) => reject(error instanceof Error ? error : new Error('connection failed')) },
+    });
+    clients.push(client);
+    client.subscribe<{ todayUsage: { panelId: string; today: { energyKwh: number } } }>(
+      { query: 'subscription { todayUsage { panelId today { energyKwh } } }' },
+      {
+        next: (result) => {
+          if (result.data) onUsage(result.data.todayUsage);
+          else onError(result.errors);
+        },
+        error: onError,
+        complete: () => {},
+      },
+    );
+  });
+}
+
 const clients: Client[] = [];
 const sockets: WebSocket[] = [];
 
@@ -129,6 +175,7 @@ async function main(): Promise<Record<string, unknown>> {
     await Promise.all(Array.from({ length: Math.min(50, config.subscribers - i) }, (_, k) => connect(i + k)));
   }
   const connectMs = performance.now() - connectStarted;
+  if (config.mode === 'graphql') await connectUsage();
 
   const publisher = await mqtt.connectAsync(config.mqttUrl, { protocolVersion: 4, clientId: `bench-fanout-meters-${process.pid}` });
   let meterIndex = 0;
@@ -137,7 +184,10 @@ async function main(): Promise<Record<string, unknown>> {
     const reading = advance(meter, config.stepMs);
     const key = `${reading.panelId}|${reading.timeMs}`;
     if (measuredIndex === null) warmupSent.add(key);
-    else sent.set(key, { at: performance.now(), index: measuredIndex });
+    else {
+      sent.set(key, { at: performance.now(), index: measuredIndex });
+      if (config.mode === 'graphql' && !usagePending.has(reading.panelId)) usagePending.set(reading.panelId, performance.now());
+    }
     publisher.publish(`${config.topicRoot}/PM/${reading.panelId}`, reading.payload, { qos: 1 }, (error) => {
       if (error) onError(error);
     });
@@ -173,7 +223,7 @@ async function main(): Promise<Record<string, unknown>> {
   // Stragglers: wait until everything arrived, or 5 s after the last publish.
   const expected = total * config.subscribers;
   const drainStarted = performance.now();
-  while (latencyCount < expected && performance.now() - drainStarted < 5_000) await sleep(20);
+  while ((latencyCount < expected || usagePending.size > 0) && performance.now() - drainStarted < 5_000) await sleep(20);
   loopDelay.disable();
   const cpu = process.cpuUsage(cpuBefore);
   const measuredMs = performance.now() - started;
@@ -200,6 +250,10 @@ async function main(): Promise<Record<string, unknown>> {
     latency,
     clientCpuFraction: (cpu.user + cpu.system) / 1000 / measuredMs,
     clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    usage:
+      config.mode === 'graphql'
+        ? { lag: summarize(Float64Array.from(usageLags)), updates: usageLags.length, missing: usagePending.size, unchanged: usageUnchanged }
+        : null,
   };
 }
 

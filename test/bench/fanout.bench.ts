@@ -33,6 +33,8 @@ export interface FanoutResult {
   readonly latency: Summary;
   readonly clientCpuFraction: number;
   readonly clientLoopDelayP99Ms: number;
+  /** The coalesced live usage (todayUsage) behind each measured reading: graphql mode only. */
+  readonly usage: { readonly lag: Summary; readonly updates: number; readonly missing: number; readonly unchanged: number } | null;
 }
 
 /**
@@ -162,6 +164,20 @@ export async function benchFanout(report: Report, options: FanoutOptions): Promi
     product: `${fmt.pct(productResult.clientCpuFraction)} | ${fmt.ms(productResult.clientLoopDelayP99Ms)}`,
     baseline: `${fmt.pct(baselineResult.clientCpuFraction)} | ${fmt.ms(baselineResult.clientLoopDelayP99Ms)}`,
   });
+  const usage = productResult.usage;
+  if (usage) {
+    report.line({
+      benchmark: bench,
+      measure: `live usage (todayUsage) publish → update, max | p99 (${fmt.int(usage.updates)} updates)`,
+      product: `${fmt.ms(usage.lag.max)} | ${fmt.ms(usage.lag.p99)}`,
+      target: 'max ≤ 1 s, none missing',
+      result: report.target(
+        'live usage never more than a second behind, under the fan-out load',
+        usage.lag.max <= 1_000 && usage.missing === 0 && usage.unchanged === 0,
+        `max ${usage.lag.max.toFixed(0)} ms; ${usage.missing} readings without an update; ${usage.unchanged} updates without the reading`,
+      ),
+    });
+  }
   report.figures.fanout = { options: { ...options, history: undefined }, product: productResult, baseline: baselineResult, memory: { peakRss, breakdown } };
   return { peakRss, breakdown, rssAfterImport };
 }

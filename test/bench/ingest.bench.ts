@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
-import { formatMeterTime } from '../../src/simulators/meter-payload.js';
+import { LocalTime } from '../../src/time/local-time.js';
 import { sharedNow, type BenchChild, type ChildMessage } from './child.js';
 import { startBaseline, startProduct, uniqueName } from './product.js';
 import { fmt, type Report } from './report.js';
@@ -181,8 +181,9 @@ export async function benchIngest(report: Report, options: IngestOptions): Promi
 function buildMessages(root: string, prefix: string, panels: number, perPanel: number, publishers: number): Message[] {
   const end = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
   const messages: Message[] = [];
+  const clock = new LocalTime('Asia/Jakarta');
   for (let k = 0; k < perPanel; k++) {
-    const time = formatMeterTime(new Date(end - (perPanel - 1 - k) * 60_000), 'Asia/Jakarta');
+    const time = clock.formatWallClock(end - (perPanel - 1 - k) * 60_000);
     for (let p = 0; p < panels; p++) {
       const kwh = 5000 + p * 10 + k * 0.1;
       const payload = {

@@ -1,4 +1,4 @@
-import { formatMeterTime } from '../../src/simulators/meter-payload.js';
+import { LocalTime } from '../../src/time/local-time.js';
 
 /** A meter that keeps reporting after the seeded history: its newest reading. */
 export interface MeterState {
@@ -27,7 +27,7 @@ export function meterPayload(panelId: string, timeMs: number, kwh: number, kw: n
       pf,
       vunbal: 0.35,
       iunbal: 1.1,
-      time: formatMeterTime(new Date(timeMs), timezone),
+      time: new LocalTime(timezone).formatWallClock(timeMs),
     },
   });
 }

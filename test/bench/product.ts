@@ -84,6 +84,10 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
   const topicRoot = uniqueName('BENCH');
   const env = {
     NODE_ENV: 'production',
+    // Measured without credentials (open API and /metrics on loopback), as the baselines are.
+    AUTH: 'optional',
+    METRICS_AUTH: 'open',
+    MQTT_ALLOW_ANONYMOUS: 'true',
     HOST: '127.0.0.1',
     PORT: String(options.port ?? 0),
     SIMULATE: 'false',

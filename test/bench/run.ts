@@ -24,14 +24,14 @@ import { benchFanout } from './fanout.bench.js';
 import { benchInflux } from './influx.bench.js';
 import { buildInflux, influxBinaryCached, influxBinaryPath, startInflux, type InfluxServer } from './influx-server.js';
 import { benchIngest } from './ingest.bench.js';
-import { benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
+import { benchProcesses, benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
 import { buildProduct } from './build.js';
 import { startBroker } from './mosquitto.js';
 import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'fanout', 'influx'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'fanout', 'influx'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const INFLUX_COMMAND = 'npm run bench -- --only influx   (or BENCH_INFLUX=1 npm run bench for everything)';
@@ -50,7 +50,8 @@ function selected(): { only: Set<BenchName>; influxSkipped: string | null; influ
     const reason =
       wanted === '0' ? 'BENCH_INFLUX=0' : `no InfluxDB binary cached at ${influxBinaryPath()} (scripts/local-influxdb.sh build makes one, tens of minutes)`;
     return {
-      only: new Set(BENCHMARKS.filter((name) => name !== 'influx' || run)),
+      // `processes` (several products on one InfluxDB) needs the InfluxDB binary too.
+      only: new Set(BENCHMARKS.filter((name) => (name !== 'influx' && name !== 'processes') || run)),
       influxSkipped: run ? null : reason,
       influxRequested: wanted === '1',
     };
@@ -152,6 +153,27 @@ async function main(): Promise<number> {
       const stores = await seedScaling(options);
       console.log(`  seeded in ${fmt.ms(performance.now() - seedStarted)} (not timed)`);
       await benchScaling(report, options, stores);
+    }
+    if (only.has('processes')) {
+      console.log('\n[3b] processes: 1, 2 and 3 products with MQTT_SHARED_GROUP on one broker and one InfluxDB');
+      if (!influxBinaryCached()) await buildInflux();
+      const server = await startInflux(join(workDir, 'influxdb-processes'));
+      try {
+        await benchProcesses(report, {
+          brokerUrl: broker.url,
+          workDir,
+          influx: server,
+          processes: [1, 2, 3],
+          panels: 50,
+          readingsPerPanel: 100,
+          subscribersPerProcess: 20,
+          publishers: 4,
+          queryConcurrency: 6,
+          queryRequests: 150,
+        });
+      } finally {
+        await server.stop();
+      }
     }
     if (only.has('fanout') && seeded) {
       console.log('\n[4] live fan-out');

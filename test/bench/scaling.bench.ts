@@ -1,7 +1,12 @@
 import { join } from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import mqtt, { type MqttClient } from 'mqtt';
+import WebSocket from 'ws';
 import { startBackgroundMeters, operation, storeReads, waitStored, SITE_TIMEZONE, type StoreCalls } from './dashboard.bench.js';
 import { createAgent, postGraphql, runLoad } from './http-load.js';
-import { startProduct } from './product.js';
+import type { InfluxServer } from './influx-server.js';
+import { meterPayload } from './meters.js';
+import { startProduct, uniqueName } from './product.js';
 import { fmt, type Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 import { summarize } from './stats.js';
@@ -152,4 +157,232 @@ export async function benchScaling(
     result: report.target('store round trips per query constant in panels', constant, `first request ${coldTrips.join('/')}, warm ${warmTrips.map((t) => t.toFixed(2)).join('/')}`),
   });
   report.figures.scaling = { options: { ...options, requests: options.panelCounts.map(options.requests) }, points };
+}
+
+export interface ProcessScalingOptions {
+  readonly brokerUrl: string;
+  readonly workDir: string;
+  readonly influx: InfluxServer;
+  /** How many product processes, e.g. [1, 2, 3]. */
+  readonly processes: readonly number[];
+  readonly panels: number;
+  readonly readingsPerPanel: number;
+  /** Live subscribers (graphql-ws, every panel) on each process. */
+  readonly subscribersPerProcess: number;
+  /** MQTT connections the meters publish over. */
+  readonly publishers: number;
+  readonly queryConcurrency: number;
+  readonly queryRequests: number;
+}
+
+interface ProcessPoint {
+  readonly processes: number;
+  readonly readings: number;
+  /** Readings/s from the first publish until every reading is stored somewhere (heard by one process's subscriber). */
+  readonly ingestRate: number;
+  /** Readings/s until every subscriber on every process has heard every reading. */
+  readonly fanoutRate: number;
+  /** Deliveries per second to subscribers, all processes together. */
+  readonly deliveriesPerSecond: number;
+  readonly duplicates: number;
+  readonly missing: number;
+  readonly queryP50: number;
+  readonly queryP99: number;
+  readonly queryRate: number;
+  readonly queryFailures: number;
+  /** After the burst, until every process's energy ledger had replayed the late readings. */
+  readonly settleMs: number;
+}
+
+/**
+ * Benchmark 3b: N processes (MQTT_SHARED_GROUP) on one broker and one InfluxDB. Meters publish a
+ * burst; each process has live subscribers; every subscriber must hear every reading once (the
+ * stored-readings feed). Reports ingest and fan-out throughput and the dashboard's latency with the
+ * requests spread over the processes, as ratios to one process. All of it shares this machine's
+ * cores (products, broker, InfluxDB and the load generator), so the ratios show the overhead of
+ * the feed more than the gain of more machines.
+ */
+export async function benchProcesses(report: Report, options: ProcessScalingOptions): Promise<void> {
+  const points: ProcessPoint[] = [];
+  const dashboard = operation('dashboard.graphql');
+  for (const n of options.processes) {
+    const bucket = await options.influx.createBucket(uniqueName('procs'));
+    const root = uniqueName('CLUSTER');
+    const env = {
+      INFLUX_URL: options.influx.url,
+      INFLUX_TOKEN: options.influx.token,
+      INFLUX_ORG: options.influx.org,
+      INFLUX_BUCKET: bucket,
+      INFLUX_ADMIN_BUCKET: `${bucket}_admin`,
+      MQTT_TOPIC: `${root}/PM/#`,
+      MQTT_SHARED_GROUP: root,
+      MQTT_FEED_TOPIC: `${root}/feed`,
+      OFFLINE_AFTER: '1h',
+      // The load generator holds no key: the API open, as on a closed network.
+      AUTH: 'optional',
+      METRICS_AUTH: 'open',
+    };
+    const products = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        startProduct({ dataDir: join(options.workDir, `procs-${n}-${i}`), mqttUrl: options.brokerUrl, name: `procs-${n}-p${i}`, env }),
+      ),
+    );
+    const clients: Client[] = [];
+    const publishers: MqttClient[] = [];
+    try {
+      const total = options.panels * options.readingsPerPanel;
+      // Per process, per subscriber: the (panel, time) keys heard.
+      const heard = products.map(() => Array.from({ length: options.subscribersPerProcess }, () => new Set<string>()));
+      let deliveries = 0;
+      let duplicates = 0;
+      let firstComplete = Number.NaN;
+      let allComplete = Number.NaN;
+      let completeSubscribers = 0;
+      const subscribers = n * options.subscribersPerProcess;
+      const allHeard = new Promise<void>((resolve) => {
+        products.forEach((product, p) => {
+          for (let s = 0; s < options.subscribersPerProcess; s++) {
+            const client = createClient({ url: product.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+            clients.push(client);
+            const keys = heard[p]![s]!;
+            client.subscribe<{ panelReading: { panelId: string; time: string } }>(
+              { query: 'subscription { panelReading { panelId time } }' },
+              {
+                next: ({ data }) => {
+                  if (!data) return;
+                  deliveries++;
+                  const key = `${data.panelReading.panelId}@${data.panelReading.time}`;
+                  if (keys.has(key)) duplicates++;
+                  keys.add(key);
+                  if (keys.size === total) {
+                    const now = performance.now();
+                    if (Number.isNaN(firstComplete)) firstComplete = now;
+                    if (++completeSubscribers === subscribers) {
+                      allComplete = now;
+                      resolve();
+                    }
+                  }
+                },
+                error: () => {},
+                complete: () => {},
+              },
+            );
+          }
+        });
+      });
+      // Every subscription registered before the burst (the gauge counts them).
+      await waitFor(async () => {
+        const counts = await Promise.all(products.map((product) => liveSubscriptionCount(product.httpUrl.replace(/\/graphql$/, ''))));
+        return counts.every((count) => count >= options.subscribersPerProcess);
+      }, 30_000);
+
+      for (let i = 0; i < options.publishers; i++) publishers.push(await mqtt.connectAsync(options.brokerUrl, { protocolVersion: 5 }));
+      const end = minuteFloor(Date.now()).getTime() - 2 * 60_000;
+      const start = end - (options.readingsPerPanel - 1) * 60_000;
+      const names = panelIds(options.panels);
+      const started = performance.now();
+      // Minute by minute, every panel; each publisher takes its share of the panels, QoS 1.
+      await Promise.all(
+        publishers.map(async (client, c) => {
+          for (let m = 0; m < options.readingsPerPanel; m++) {
+            const time = start + m * 60_000;
+            const sends: Array<Promise<unknown>> = [];
+            for (let p = c; p < names.length; p += publishers.length) {
+              const panelId = names[p]!;
+              sends.push(client.publishAsync(`${root}/PM/${panelId}`, meterPayload(panelId, time, 1000 + p + m * 0.1, 6), { qos: 1 }));
+            }
+            await Promise.all(sends);
+          }
+        }),
+      );
+      await Promise.race([allHeard, new Promise((resolve) => setTimeout(resolve, 120_000))]);
+      const missing = heard.flat().reduce((sum, keys) => sum + (total - keys.size), 0);
+      report.check(`processes ${n}: every subscriber heard every reading once`, missing === 0 && duplicates === 0, `${missing} missing, ${duplicates} duplicates`);
+
+      // A burst makes readings of one panel arrive out of order (spread over the processes, then
+      // announced back), and each late one makes the energy ledger replay that panel's day from
+      // the store; measure the queries once that has settled, as at a meter's real cadence.
+      const settleStarted = performance.now();
+      await waitFor(async () => {
+        const states = await Promise.all(products.map(async (product) => (await fetch(product.httpUrl.replace(/\/graphql$/, '/ready'))).json() as Promise<{ energy?: string }>));
+        return states.every((state) => state.energy === 'ok');
+      }, 120_000);
+      const settleMs = performance.now() - settleStarted;
+      // The dashboard with the requests spread evenly over the processes (as a load balancer would).
+      const perProcess = Math.ceil(options.queryRequests / n);
+      const agents = products.map(() => createAgent(Math.max(1, Math.ceil(options.queryConcurrency / n))));
+      const queryStarted = performance.now();
+      const loads = await Promise.all(
+        products.map((product, p) =>
+          runLoad(product.httpUrl, dashboard, { concurrency: Math.max(1, Math.ceil(options.queryConcurrency / n)), requests: perProcess, agent: agents[p]! }),
+        ),
+      );
+      const queryMs = performance.now() - queryStarted;
+      for (const agent of agents) agent.destroy();
+      const latencies = Float64Array.from(loads.flatMap((load) => [...load.latencies]));
+      const summary = summarize(latencies);
+      const failures = loads.reduce((sum, load) => sum + load.failures, 0);
+      report.check(`processes ${n}: dashboard answered`, failures === 0, `${failures} failed ${loads.find((l) => l.firstFailure)?.firstFailure ?? ''}`);
+
+      const point: ProcessPoint = {
+        processes: n,
+        readings: total,
+        ingestRate: total / ((firstComplete - started) / 1000),
+        fanoutRate: total / ((allComplete - started) / 1000),
+        deliveriesPerSecond: deliveries / ((allComplete - started) / 1000),
+        duplicates,
+        missing,
+        queryP50: summary.p50,
+        queryP99: summary.p99,
+        queryRate: (perProcess * n) / (queryMs / 1000),
+        queryFailures: failures,
+        settleMs,
+      };
+      points.push(point);
+      console.log(
+        `  ${n} process(es): ingest ${fmt.rate(point.ingestRate, 'readings/s')}, fan-out ${fmt.rate(point.fanoutRate, 'readings/s')} ` +
+          `(${fmt.rate(point.deliveriesPerSecond, 'deliveries/s')}), ledger settled ${fmt.ms(point.settleMs)}, dashboard p50 ${fmt.ms(point.queryP50)} p99 ${fmt.ms(point.queryP99)}`,
+      );
+    } finally {
+      for (const client of clients) await client.dispose();
+      for (const client of publishers) await client.endAsync();
+      await Promise.all(products.map((product) => product.child.stop()));
+    }
+  }
+
+  const bench = '3b processes';
+  report.note(
+    `3b processes: ${options.processes.join(', ')} product processes with MQTT_SHARED_GROUP on one Mosquitto and one InfluxDB; ` +
+      `${options.panels} panels × ${options.readingsPerPanel} readings published over ${options.publishers} MQTT connections (QoS 1); ` +
+      `${options.subscribersPerProcess} live subscribers per process, each must hear every reading once; dashboard at concurrency ` +
+      `${options.queryConcurrency} spread over the processes. Everything shares this machine's 2 cores.`,
+  );
+  const one = points[0];
+  for (const point of points) {
+    const ratio = (value: number, base: number | undefined) => (base ? fmt.ratio(value / base) : 'n/a');
+    report.line({
+      benchmark: bench,
+      measure: `${point.processes} process(es): ingest | fan-out | deliveries | ledger settled | dashboard p50, p99, req/s`,
+      product:
+        `${fmt.rate(point.ingestRate, 'r/s')} | ${fmt.rate(point.fanoutRate, 'r/s')} | ${fmt.rate(point.deliveriesPerSecond, '/s')} | ${fmt.ms(point.settleMs)} | ` +
+        `${fmt.ms(point.queryP50)}, ${fmt.ms(point.queryP99)}, ${fmt.rate(point.queryRate, 'req/s')}`,
+      baseline: one ? '1 process' : '',
+      ratio: `ingest ${ratio(point.ingestRate, one?.ingestRate)}, fan-out ${ratio(point.fanoutRate, one?.fanoutRate)}, dashboard req/s ${ratio(point.queryRate, one?.queryRate)}`,
+    });
+  }
+  report.figures.processes = { options: { ...options, influx: options.influx.description }, points };
+}
+
+async function liveSubscriptionCount(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const match = /^energy_live_subscriptions (\d+)/m.exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

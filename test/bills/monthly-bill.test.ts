@@ -3,7 +3,7 @@ import type { Bill } from '../../src/models/bill.js';
 import type { TariffPlanInput } from '../../src/models/tariff-plan.js';
 import { sqliteHarness, type PlanAt } from '../support/energy-harness.js';
 import { randomCounterSeries } from '../support/counter-series.js';
-import { freshPanelId, local, makeReading, seededRandom } from '../support/readings.js';
+import { uniquePanelId, local, makeReading, seededRandom } from '../support/readings.js';
 
 /**
  * Monthly bills, hand-computed, through the product's own path (SQLite store → counting rule →
@@ -43,7 +43,7 @@ describe('time-of-use blocks', () => {
   for (const k of [1.4, 2]) {
     it(`K = ${k}: an increase belongs to the block of the reading that counts it, around 17:00 and 22:00`, async () => {
       const h = harness([{ from: null, plan: tou(k) }]);
-      const id = freshPanelId('tou');
+      const id = uniquePanelId('tou');
       await h.write([
         makeReading(id, J('2025-03-10 16:50:00'), 1000, 20),
         makeReading(id, J('2025-03-10 16:59:59'), 1003, 20), // LWBP: 3
@@ -70,7 +70,7 @@ describe('time-of-use blocks', () => {
 
   it('a peak window that wraps midnight (22-6)', async () => {
     const h = harness([{ from: null, plan: { pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1000, peakMultiplier: 2, peakStartHour: 22, peakEndHour: 6 } } }]);
-    const id = freshPanelId('wrap');
+    const id = uniquePanelId('wrap');
     await h.write([
       makeReading(id, J('2025-03-10 21:00:00'), 100, 20),
       makeReading(id, J('2025-03-10 23:00:00'), 110, 20), // WBP
@@ -88,7 +88,7 @@ describe('time-of-use blocks', () => {
     const figures: Record<string, unknown> = {};
     for (const zone of ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']) {
       const h = harness([{ from: null, plan: tou(2) }], zone);
-      const id = freshPanelId('zone');
+      const id = uniquePanelId('zone');
       await h.write([
         makeReading(id, U('2025-03-10 09:00:00'), 100, 20),
         makeReading(id, U('2025-03-10 09:50:00'), 110, 20), // 16:50 WIB, 17:50 WITA, 18:50 WIT
@@ -103,14 +103,14 @@ describe('time-of-use blocks', () => {
     });
     // …but not the same readings: WIB counts the first step off-peak, WITA and WIT on-peak.
     const h = harness([{ from: null, plan: tou(2) }], 'Asia/Makassar');
-    const id = freshPanelId('wita');
+    const id = uniquePanelId('wita');
     await h.write([makeReading(id, U('2025-03-10 09:00:00'), 100, 20), makeReading(id, U('2025-03-10 09:50:00'), 110, 20)]);
     expect((await h.bills.monthlyBill(2025, 3, [id], id)).blocks).toEqual([
       { block: 'LWBP', energyKwh: 0, cost: 0 },
       { block: 'WBP', energyKwh: 10, cost: 20_000 },
     ]);
     const w = harness([{ from: null, plan: tou(2) }], 'Asia/Jakarta');
-    const wid = freshPanelId('wib');
+    const wid = uniquePanelId('wib');
     await w.write([makeReading(wid, U('2025-03-10 09:00:00'), 100, 20), makeReading(wid, U('2025-03-10 09:50:00'), 110, 20)]);
     expect((await w.bills.monthlyBill(2025, 3, [wid], wid)).blocks[0]).toEqual({ block: 'LWBP', energyKwh: 10, cost: 10_000 });
   });
@@ -119,7 +119,7 @@ describe('time-of-use blocks', () => {
 describe('excess reactive energy', () => {
   async function billWithReactive(kvarh: number) {
     const h = harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1114.74 }) }]);
-    const id = freshPanelId('pf');
+    const id = uniquePanelId('pf');
     await h.write([
       makeReading(id, J('2025-03-10 00:00:00'), 1000, 20, { reactiveEnergyKvarh: 500 }),
       makeReading(id, J('2025-03-10 10:00:00'), 1100, 20, { reactiveEnergyKvarh: 500 + kvarh }),
@@ -147,7 +147,7 @@ describe('excess reactive energy', () => {
 
   it('without a kVArh counter, estimates from kW and power factor and says so', async () => {
     const h = harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1000 }) }]);
-    const id = freshPanelId('estimate');
+    const id = uniquePanelId('estimate');
     await h.write([
       makeReading(id, J('2025-03-10 00:00:00'), 1000, 20, { powerFactor: 0.6 }),
       makeReading(id, J('2025-03-10 10:00:00'), 1100, 20, { powerFactor: 0.6 }),
@@ -165,7 +165,7 @@ describe('excess reactive energy', () => {
 describe('minimum bill and tax', () => {
   it('a month under the minimum (40 h × 10 kVA = 400 kWh) is topped up to it', async () => {
     const h = harness([{ from: null, plan: flat(1500, { minimumBill: { connectedKva: 10, hours: 40 } }) }]);
-    const id = freshPanelId('minimum');
+    const id = uniquePanelId('minimum');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     const bill = await h.bills.monthlyBill(2025, 3, [id], id);
     expect(lines(bill)).toEqual([
@@ -177,14 +177,14 @@ describe('minimum bill and tax', () => {
 
   it('a month over the minimum pays its energy only', async () => {
     const h = harness([{ from: null, plan: flat(1500, { minimumBill: { connectedKva: 1, hours: 40 } }) }]);
-    const id = freshPanelId('over');
+    const id = uniquePanelId('over');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     expect((await h.bills.monthlyBill(2025, 3, [id], id)).total).toBe(150_000);
   });
 
   it('adds the street-lighting tax on everything before it', async () => {
     const h = harness([{ from: null, plan: flat(1500, { taxPercent: 10, minimumBill: { connectedKva: 10, hours: 40 } }) }]);
-    const id = freshPanelId('tax');
+    const id = uniquePanelId('tax');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     const bill = await h.bills.monthlyBill(2025, 3, [id], id);
     expect(lines(bill).at(-1)).toEqual(['TAX', null, 600_000, 10, 60_000]);
@@ -199,7 +199,7 @@ describe('plan versions, resets and the building', () => {
       { from: null, plan: flat(1500) },
       { from: '2025-03-16', plan: tou(2) },
     ]);
-    const id = freshPanelId('change');
+    const id = uniquePanelId('change');
     await h.write([
       makeReading(id, J('2025-03-10 10:00:00'), 1000, 20),
       makeReading(id, J('2025-03-10 12:00:00'), 1010, 20), // flat: 10 × 1500
@@ -225,7 +225,7 @@ describe('plan versions, resets and the building', () => {
 
   it('a month with a meter reset and a glitch bills what the counting rule counts', async () => {
     const h = harness([{ from: null, plan: flat(1000) }]);
-    const id = freshPanelId('reset');
+    const id = uniquePanelId('reset');
     await h.write([
       makeReading(id, J('2025-03-05 10:00:00'), 500.0, 12),
       makeReading(id, J('2025-03-05 10:01:00'), 0.0, 12), // glitch
@@ -241,7 +241,7 @@ describe('plan versions, resets and the building', () => {
 
   it('the building is billed on its own totals, not as the sum of the panels’ bills', async () => {
     const h = harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1000 }) }]);
-    const [a, b] = [freshPanelId('bldA'), freshPanelId('bldB')];
+    const [a, b] = [uniquePanelId('bldA'), uniquePanelId('bldB')];
     await h.write([
       makeReading(a, J('2025-03-10 00:00:00'), 1000, 20, { reactiveEnergyKvarh: 0 }),
       makeReading(a, J('2025-03-10 10:00:00'), 1100, 20, { reactiveEnergyKvarh: 90 }), // PF 0.743: 28 kVArh excess
@@ -263,7 +263,7 @@ describe('the month to date and its projection', () => {
     const now = J('2025-03-16 12:00:00').getTime(); // 15.5 of 31 days: half the month
     const h = sqliteHarness({ plans: [{ from: null, plan: flat(1000) }], now: () => now });
     open.push(h);
-    const id = freshPanelId('projection');
+    const id = uniquePanelId('projection');
     await h.write([makeReading(id, J('2025-03-01 00:00:00'), 0, 20), makeReading(id, J('2025-03-16 11:00:00'), 300, 20)]);
     const projection = await h.bills.currentBill([id], id);
     expect(projection.elapsedFraction).toBe(0.5);
@@ -282,7 +282,7 @@ describe('property: random months and plans', () => {
         { from: null, plan: tou(k) },
         { from: `2025-03-${10 + Math.floor(random() * 10)}`, plan: { pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1114.74, peakMultiplier: k, peakStartHour: start, peakEndHour: start + 5 } } },
       ]);
-      const id = freshPanelId('prop');
+      const id = uniquePanelId('prop');
       const series = randomCounterSeries(random, { start: J('2025-03-01 00:00:00').getTime(), count: 3_000 }).filter(
         (s) => s.time < J('2025-04-01 00:00:00'),
       );

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Disposers, httpData } from '../support/graphql-client.js';
+import { httpData } from '../support/graphql-client.js';
+import { disposer } from '../support/disposer.js';
 import { clearOfMidnight, seed, SITE_TZ, startOfTodayWib, type SeedReading } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { attribute, kwh, launchBrowser, openPage, rupiah, screenshot, tableRows, text } from './support.js';
@@ -13,8 +14,8 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(() => browser?.close());
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 async function startApp(): Promise<TestApp> {
   return disposers.use(await startTestApp({ PANEL_NAMES: 'PANEL_A=Lantai 1,PANEL_B=Lantai 2' }), (app) => app.stop({ removeData: true }));

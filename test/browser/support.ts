@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { Disposers } from '../support/graphql-client.js';
+import type { Disposer } from '../support/disposer.js';
 
 /** Screenshots of every view, kept by each run (git-ignored). */
 export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -41,7 +41,7 @@ export interface OpenedPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  disposers: Disposers,
+  disposers: Disposer,
   viewport: { readonly width: number; readonly height: number } = LAPTOP,
 ): Promise<OpenedPage> {
   // Reduced motion: the charts draw without animation, so screenshots show them complete.

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { disposer } from '../support/disposer.js';
 import { createWebAssets } from '../../src/http/web-assets.js';
-import { Disposers } from '../support/graphql-client.js';
 import { startTestApp } from '../support/test-app.js';
 
-const disposers = new Disposers();
-afterEach(() => disposers.drain());
+const disposers = disposer();
+afterEach(() => disposers.run());
 
 const INDEX = '<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body></body></html>';
 const SCRIPT = `console.log(${JSON.stringify('energy '.repeat(200))});\n`;

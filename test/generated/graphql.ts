@@ -180,6 +180,7 @@ export type IngestStatus = {
   lagging: Scalars['Boolean']['output'];
   oldestUnsentAgeSeconds?: Maybe<Scalars['Float']['output']>;
   rejections: Array<RejectionCount>;
+  storeWrites?: Maybe<StoreWrites>;
 };
 
 export type MonthlySummary = {
@@ -426,6 +427,24 @@ export type RejectionCount = {
   /** null when the topic itself was invalid. */
   panelId?: Maybe<Scalars['ID']['output']>;
   reason: Scalars['String']['output'];
+};
+
+/** Whether readings can be stored now. While not, nothing is acknowledged: meters keep their readings and send them again. */
+export type StoreWrites = {
+  __typename?: 'StoreWrites';
+  failingSince?: Maybe<Scalars['DateTime']['output']>;
+  /** Free space of DATA_DIR. */
+  freeBytes?: Maybe<Scalars['Float']['output']>;
+  /** The last write failure, kept after recovery. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  lastErrorAt?: Maybe<Scalars['DateTime']['output']>;
+  /** STORE_MIN_FREE. */
+  minFreeBytes?: Maybe<Scalars['Float']['output']>;
+  /** Why not: the disk is full (below STORE_MIN_FREE) or failing, or the store is damaged. */
+  problem?: Maybe<Scalars['String']['output']>;
+  /** Writes refused since writes started failing. */
+  refusedWrites: Scalars['Int']['output'];
+  writable: Scalars['Boolean']['output'];
 };
 
 export type Subscription = {

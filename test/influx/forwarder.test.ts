@@ -272,14 +272,14 @@ describe('Forwarder', () => {
 
   it('stop() gives up on a hanging request at the deadline', async () => {
     const journal = openJournal();
-    const forwarder = makeForwarder(journal, {}, 30_000); // the request timeout alone would take 30 s
+    // The request would time out only after an hour, far beyond this test's timeout: stop()
+    // returning at all shows it gave up at its own deadline.
+    const forwarder = makeForwarder(journal, {}, 3_600_000);
     forwarder.start();
     fake.hang('before-store');
     const batch = readings(5);
     await journalAndNotify(journal, forwarder, batch);
     await waitFor(() => expect(fake.writeRequests().some((r) => r.body.includes(`panel_id=${batch[0]!.panelId} `))).toBe(true));
-    const started = Date.now();
     expect(await forwarder.stop({ deadlineMs: 200 })).toEqual({ flushed: 0, left: 5 });
-    expect(Date.now() - started).toBeLessThan(1_500);
   });
 });

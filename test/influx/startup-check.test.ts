@@ -61,11 +61,10 @@ describe('checkInfluxAccess (start-up)', () => {
   it('a server that never answers is not fatal either (timeout)', async () => {
     fake.hang('before-store');
     try {
-      const started = Date.now();
+      // The server never answers: only the check's own timeout can end this.
       const result = await checkInfluxAccess(fake.connection, { timeoutMs: 200 });
       expect(result.reachable).toBe(false);
       expect(!result.reachable && (result.error as InfluxUnreachableError).timedOut).toBe(true);
-      expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       fake.hang('off');
     }

@@ -1,19 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { uniqueTopicRoot } from '../support/test-app.js';
+import { getJson, LOG_LEVEL, metricValue, startTestApp, uniqueTopicRoot } from '../support/test-app.js';
 import {
   EXAMPLE_PAYLOAD,
   EXAMPLE_TIME,
-  LOG_LEVEL,
   collectStored,
   connectMeter,
   disposer,
-  getJson,
   meterPayload,
-  metricValue,
   minutesAgo,
   peekStore,
   publishQos1,
-  startIngestApp,
   uniquePanelId,
 } from '../support/mqtt.js';
 
@@ -27,7 +23,7 @@ afterEach(() => cleanup.run());
 
 async function embeddedApp() {
   const root = uniqueTopicRoot('EMB');
-  const app = await startIngestApp({ MQTT_TOPIC: `${root}/PM/#` }, cleanup);
+  const app = await startTestApp({ MQTT_TOPIC: `${root}/PM/#` }, undefined, { cleanup });
   return { ...app, topic: (panelId: string) => `${root}/PM/${panelId}`, root };
 }
 

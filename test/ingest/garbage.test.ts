@@ -1,21 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { uniqueTopicRoot } from '../support/test-app.js';
+import { getJson, LOG_LEVEL, startTestApp, uniqueTopicRoot } from '../support/test-app.js';
 import {
-  LOG_LEVEL,
   MQTT_TEST_URL,
   connectMeter,
   disposer,
   endSession,
-  getJson,
-  graphql,
   meterPayload,
   minutesAgo,
   peekStore,
   publishQos1,
-  startIngestApp,
   uniqueClientId,
   uniquePanelId,
 } from '../support/mqtt.js';
+import { httpData } from '../support/graphql-client.js';
 
 /**
  * Garbage interleaved with good readings, over both transports: every good reading is stored,
@@ -47,7 +44,7 @@ interface RejectionView {
 describe.each(transports)('garbage between good readings ($name)', ({ env }) => {
   it('loses none of the good readings and counts each rejection per panel and reason', async () => {
     const root = uniqueTopicRoot('GARBAGE');
-    const app = await startIngestApp({ MQTT_TOPIC: `${root}/PM/#`, ...env() }, cleanup);
+    const app = await startTestApp({ MQTT_TOPIC: `${root}/PM/#`, ...env() }, undefined, { cleanup });
     const disk = peekStore(app.dataDir, cleanup);
     const meter = await connectMeter(app.mqttUrl, cleanup);
     const good = uniquePanelId('GOOD');
@@ -101,7 +98,7 @@ describe.each(transports)('garbage between good readings ($name)', ({ env }) => 
     ];
     // Through the API, as the dashboard will see it. The last good reading came after every bad
     // message on the same connection, so all rejections are in by now.
-    const { ingestStatus } = await graphql<{ ingestStatus: { rejections: RejectionView[] } }>(
+    const { ingestStatus } = await httpData<{ ingestStatus: { rejections: RejectionView[] } }, Record<string, never>>(
       app.httpUrl,
       '{ ingestStatus { rejections { panelId reason count lastTopic } } }',
     );

@@ -11,14 +11,13 @@ import {
   disposer,
   freePort,
   meterPayload,
-  metricValue,
   minutesAgo,
   publishQos1,
   runMain,
-  startIngestApp,
   tempDir,
   uniquePanelId,
 } from '../support/mqtt.js';
+import { metricValue, startTestApp } from '../support/test-app.js';
 
 /** The product as a user runs it: `src/main.ts` in its own process. */
 const cleanup = disposer();
@@ -38,7 +37,7 @@ async function holdPort(): Promise<number> {
 describe('embedded broker port already taken', () => {
   it('fails start-up with a message naming both ways out', async () => {
     const port = await holdPort();
-    const starting = startIngestApp({ MQTT_PORT: String(port) }, cleanup);
+    const starting = startTestApp({ MQTT_PORT: String(port) }, undefined, { cleanup });
     await expect(starting).rejects.toBeInstanceOf(PortInUseError);
     await expect(starting).rejects.toThrow(new RegExp(`MQTT_URL=mqtt://localhost:${port}.*MQTT_PORT`));
   });
@@ -60,7 +59,7 @@ describe('embedded broker port already taken', () => {
 describe('HTTP port already taken', () => {
   it('fails start-up with a configuration error naming PORT (exit code 2 in main)', async () => {
     const port = await holdPort();
-    const starting = startIngestApp({ PORT: String(port) }, cleanup);
+    const starting = startTestApp({ PORT: String(port) }, undefined, { cleanup });
     await expect(starting).rejects.toBeInstanceOf(StartupConfigError);
     await expect(starting).rejects.toThrow(`HTTP port ${port} is already in use. Set PORT to a free port.`);
   });

@@ -4,7 +4,8 @@ import { backfill, backfillTimes } from '../../src/simulators/backfill.js';
 import { createMeterModel } from '../../src/simulators/meter-model.js';
 import { toMeterPayload } from '../../src/simulators/meter-payload.js';
 import { startSimulator } from '../../src/simulators/simulator.js';
-import { BROKER_URL, collect, disposer, expectMeterPayload, meterInstant, testPanels, type ParsedReading } from './support.js';
+import { LocalTime } from '../../src/time/local-time.js';
+import { BROKER_URL, collect, disposer, expectMeterPayload, meterInstant, testPanels, TOPIC, type ParsedReading } from './support.js';
 
 const ZONE = 'Asia/Jakarta';
 const MINUTE = 60_000;
@@ -39,6 +40,7 @@ describe('backfill', () => {
 
     const result = await backfill({
       url: BROKER_URL,
+      topic: TOPIC,
       panels,
       days: 2,
       to,
@@ -77,7 +79,7 @@ describe('backfill', () => {
     }
 
     // The live simulator starts where the history ends, on the same counters.
-    const simulator = await startSimulator({ url: BROKER_URL, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger, count: 1 });
+    const simulator = await startSimulator({ url: BROKER_URL, topic: TOPIC, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger, count: 1 });
     cleanup.add(() => simulator.stop());
     await simulator.done;
     await vi.waitFor(() => expect(received.messages).toHaveLength(expected + 3));
@@ -90,7 +92,7 @@ describe('backfill', () => {
       expect(plausibleStep(last, live, hours)).toBe(true);
       // And exactly what the model says: the counter is a function of time, not of who publishes.
       const model = createMeterModel({ panelId: panel, timezone: ZONE });
-      expect(live.kwh).toBe(Number(toMeterPayload(model.next(liveAt), ZONE).data.kWh));
+      expect(live.kwh).toBe(Number(toMeterPayload(model.next(liveAt), new LocalTime(ZONE)).data.kWh));
     }
   }, 60_000); // 8,640 readings at the default 2,000 per second, on a machine that may be busy
 
@@ -101,7 +103,7 @@ describe('backfill', () => {
     const from = new Date('2026-03-01T00:00:00+07:00');
     const to = new Date('2026-03-01T06:00:00+07:00');
 
-    const result = await backfill({ url: BROKER_URL, panels, from, to, stepMs: 15 * MINUTE, timezone: ZONE, concurrency: 5 });
+    const result = await backfill({ url: BROKER_URL, topic: TOPIC, panels, from, to, stepMs: 15 * MINUTE, timezone: ZONE, concurrency: 5 });
     expect(result.published).toBe(2 * 24);
     await vi.waitFor(() => expect(received.messages).toHaveLength(2 * 24));
     const times = received.forPanel(panels[0]!).map((message) => expectMeterPayload(message.payload).time);
@@ -109,11 +111,38 @@ describe('backfill', () => {
     expect(times.at(-1)).toBe('2026-03-01 05:45:00');
   });
 
+  it('keeps the total it announced; reaching the current time is counted apart', async () => {
+    const panels = testPanels(1);
+    const received = await collect(panels);
+    cleanup.add(() => received.close());
+    const totals = new Set<number>();
+    // Five one-second readings at two a second: "now" moves on while they go out.
+    const result = await backfill({
+      url: BROKER_URL,
+      topic: TOPIC,
+      panels,
+      days: 5 / 86_400,
+      stepMs: 1_000,
+      ratePerSecond: 2,
+      timezone: ZONE,
+      onProgress: ({ total }) => totals.add(total),
+    });
+    expect([...totals]).toEqual([5]);
+    expect(result).toMatchObject({ published: 5, total: 5, aborted: false });
+    expect(result.caughtUp).toBeGreaterThanOrEqual(1);
+    await vi.waitFor(() => expect(received.messages).toHaveLength(5 + result.caughtUp));
+    // One reading a second, without a gap, up to where the history now ends.
+    const times = received.messages.map((message) => meterInstant(expectMeterPayload(message.payload).time, ZONE).getTime());
+    expect(times).toEqual(Array.from({ length: times.length }, (_, index) => times[0]! + index * 1_000));
+    expect(times.at(-1)).toBe(result.to.getTime() - 1_000);
+  });
+
   it('stops early when aborted and says so', async () => {
     const panels = testPanels(1);
     const controller = new AbortController();
     const result = await backfill({
       url: BROKER_URL,
+      topic: TOPIC,
       panels,
       days: 30,
       timezone: ZONE,
@@ -128,7 +157,7 @@ describe('backfill', () => {
   });
 
   it('rejects an impossible range or step', async () => {
-    const base = { url: BROKER_URL, panels: testPanels(1), timezone: ZONE };
+    const base = { url: BROKER_URL, topic: TOPIC, panels: testPanels(1), timezone: ZONE };
     await expect(backfill(base)).rejects.toThrow(/days/);
     await expect(backfill({ ...base, days: 1, stepMs: 10 })).rejects.toThrow(/stepMs/);
     await expect(backfill({ ...base, from: new Date('2026-01-02'), to: new Date('2026-01-01') })).rejects.toThrow(/before/);

@@ -59,12 +59,14 @@ describe('simulate CLI', () => {
     for (const message of received.messages) expectMeterPayload(message.payload);
   });
 
-  it('backfills without going live with --rounds 0, taking the broker from MQTT_URL', async () => {
+  it('backfills on the broker and topic of the product settings, reports its totals, and stops by itself', async () => {
     const panels = testPanels(2);
-    const received = await collect(panels);
+    const received = await collect(panels, BROKER_URL, 'simtest/PM');
     cleanup.add(() => received.close());
 
-    const cli = run(['--panels', panels.join(','), '--backfill', '10m', '--step', '1m', '--rounds', '0'], { env: { MQTT_URL: BROKER_URL } });
+    const cli = run(['--panels', panels.join(','), '--backfill', '10m', '--step', '1m'], {
+      env: { MQTT_URL: BROKER_URL, MQTT_TOPIC: 'simtest/PM/#' },
+    });
     expect(await cli.exit, cli.output.stderr).toBe(0);
     // Ten minutes of history; an eleventh reading only when a minute began while it ran (catch-up).
     await vi.waitFor(() => expect(received.forPanel(panels[1]!).length).toBeGreaterThanOrEqual(10));
@@ -73,6 +75,22 @@ describe('simulate CLI', () => {
       expect(times.length).toBeLessThanOrEqual(11);
       expect(times.every((time) => time.endsWith(':00'))).toBe(true);
     }
+    // Not a terminal: plain lines on stderr, the same total at the start and at the end.
+    expect(cli.output.stderr).toContain(`backfill: 20 readings of 2 panel(s) to publish to ${BROKER_URL}`);
+    expect(cli.output.stderr).toMatch(/backfill: done: 20 of 20 readings(, then [12] to reach the current time)? in \d+s/);
+  });
+
+  it('keeps publishing live readings after the backfill when asked to', async () => {
+    const panels = testPanels(1);
+    const received = await collect(panels);
+    cleanup.add(() => received.close());
+
+    const cli = run(['--url', BROKER_URL, '--panels', panels[0]!, '--backfill', '2m', '--step', '1m', '--live', '--interval', '1s']);
+    // The history (two readings, a third when a minute began meanwhile), then live ones.
+    await vi.waitFor(() => expect(received.messages.length).toBeGreaterThanOrEqual(5), { timeout: 15_000 });
+    expect(cli.child.exitCode).toBeNull();
+    cli.child.kill('SIGINT');
+    expect(await cli.exit, cli.output.stderr).toBe(0);
   });
 
   it('stops cleanly on Ctrl-C', async () => {
@@ -102,6 +120,7 @@ describe('simulate CLI', () => {
     [['--panels', 'A,B/C'], /--panels: panel id "B\/C"/],
     [['--backfill', '1x'], /--backfill: "1x"/],
     [['--rate', '100'], /--rate only applies with --backfill/],
+    [['--live'], /--live only applies with --backfill/],
     [['--timezone', 'Mars/Base'], /--timezone: "Mars\/Base"/],
     [['--url', 'http://localhost'], /--url/],
     [['extra'], /positional/],

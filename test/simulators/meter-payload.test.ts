@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { panelIdFromTopic } from '../../src/ingest/topic.js';
 import type { MeterState } from '../../src/simulators/meter-model.js';
 import { createMeterModel } from '../../src/simulators/meter-model.js';
-import { assertPanelId, formatMeterTime, meterTopic, toMeterPayload } from '../../src/simulators/meter-payload.js';
+import { assertPanelId, meterTopic, toMeterPayload } from '../../src/simulators/meter-payload.js';
+import { LocalTime } from '../../src/time/local-time.js';
 import { expectMeterPayload } from './support.js';
 
 const state: MeterState = {
@@ -19,7 +21,7 @@ const state: MeterState = {
 
 describe('meter payload', () => {
   it('has exactly the firmware fields, strings where the firmware sends strings', () => {
-    const payload = toMeterPayload(state, 'Asia/Jakarta');
+    const payload = toMeterPayload(state, new LocalTime('Asia/Jakarta'));
     expect(payload).toEqual({
       status: 'OK',
       data: {
@@ -37,29 +39,32 @@ describe('meter payload', () => {
     expectMeterPayload(JSON.parse(JSON.stringify(payload)));
   });
 
-  it('writes the meter time on the site clock, without an offset', () => {
-    const at = new Date('2026-12-31T16:59:59Z');
-    expect(formatMeterTime(at, 'Asia/Jakarta')).toBe('2026-12-31 23:59:59');
-    expect(formatMeterTime(at, 'Asia/Makassar')).toBe('2027-01-01 00:59:59');
-    expect(formatMeterTime(at, 'Asia/Jayapura')).toBe('2027-01-01 01:59:59');
-    expect(() => formatMeterTime(at, 'Nowhere/City')).toThrow(/timezone/);
+  it('writes the meter time on the meters\' clock, without an offset', () => {
+    const at = { ...state, time: new Date('2026-12-31T16:59:59Z') };
+    expect(toMeterPayload(at, new LocalTime('Asia/Jakarta')).data.time).toBe('2026-12-31 23:59:59');
+    expect(toMeterPayload(at, new LocalTime('Asia/Makassar')).data.time).toBe('2027-01-01 00:59:59');
+    expect(toMeterPayload(at, new LocalTime('Asia/Jayapura')).data.time).toBe('2027-01-01 01:59:59');
   });
 
   it('keeps kVA ≥ kW and the counter non-decreasing after rounding', () => {
     const model = createMeterModel({ panelId: 'PANEL_LANTAI_2', timezone: 'Asia/Jakarta' });
+    const clock = new LocalTime('Asia/Jakarta');
     let previousKwh = -Infinity;
     for (let minute = 0; minute < 24 * 60; minute += 3) {
-      const { data } = toMeterPayload(model.next(new Date(Date.UTC(2026, 6, 1) + minute * 60_000)), 'Asia/Jakarta');
+      const { data } = toMeterPayload(model.next(new Date(Date.UTC(2026, 6, 1) + minute * 60_000)), clock);
       expect(Number(data.kVA)).toBeGreaterThanOrEqual(Number(data.kw));
       expect(Number(data.kWh)).toBeGreaterThanOrEqual(previousKwh);
       previousKwh = Number(data.kWh);
     }
   });
 
-  it('publishes to DATA/PM/<panel> and refuses ids that would change the topic', () => {
-    expect(meterTopic('PANEL_LANTAI_1')).toBe('DATA/PM/PANEL_LANTAI_1');
-    for (const bad of ['', 'A/B', 'A+', '#', 'with space', 'x'.repeat(65)]) {
+  it('publishes to <prefix>/<panel> and refuses ids the ingester would reject', () => {
+    expect(meterTopic('DATA/PM', 'PANEL_LANTAI_1')).toBe('DATA/PM/PANEL_LANTAI_1');
+    expect(meterTopic('site/meters', 'P-1.2')).toBe('site/meters/P-1.2');
+    for (const bad of ['', 'A/B', 'A+', '#', 'with space', 'x'.repeat(65), '-A', '.hidden']) {
       expect(() => assertPanelId(bad), bad).toThrow(RangeError);
+      // The same rule as ingestion's: what the simulator refuses, the ingester would reject.
+      expect(panelIdFromTopic(`DATA/PM/${bad}`).ok, bad).toBe(false);
     }
   });
 });

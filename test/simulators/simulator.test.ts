@@ -1,44 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/config/logger.js';
 import { startSimulator } from '../../src/simulators/simulator.js';
-import { BROKER_URL, captureLogger, collect, disposer, expectMeterPayload, meterInstant, testPanels } from './support.js';
+import { startPrivateMosquitto } from '../support/mqtt.js';
+import { freePort } from '../support/net.js';
+import { BROKER_URL, captureLogger, collect, disposer, expectMeterPayload, meterInstant, testPanels, TOPIC } from './support.js';
 
 const ZONE = 'Asia/Makassar';
 const cleanup = disposer();
 afterEach(() => cleanup.run());
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A private Mosquitto the test may kill, unlike the shared one. */
-async function startBroker(port: number): Promise<ChildProcess> {
-  const broker = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
-  cleanup.add(async () => {
-    if (broker.exitCode === null && broker.signalCode === null) {
-      broker.kill('SIGTERM');
-      await once(broker, 'exit');
-    }
-  });
-  await vi.waitFor(
-    async () => {
-      const probe = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
-      await probe.endAsync();
-    },
-    { timeout: 5_000, interval: 100 },
-  );
-  return broker;
-}
 
 describe('startSimulator', () => {
   it('publishes `count` rounds of every panel with live local meter times, then stops by itself', async () => {
@@ -47,7 +16,7 @@ describe('startSimulator', () => {
     cleanup.add(() => received.close());
     const startedAt = Date.now();
 
-    const simulator = await startSimulator({ url: BROKER_URL, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger, count: 3 });
+    const simulator = await startSimulator({ url: BROKER_URL, topic: TOPIC, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger, count: 3 });
     cleanup.add(() => simulator.stop());
     await simulator.done;
     await vi.waitFor(() => expect(received.messages).toHaveLength(6), { timeout: 5_000 });
@@ -70,11 +39,22 @@ describe('startSimulator', () => {
     }
   });
 
+  it('publishes under the prefix of MQTT_TOPIC', async () => {
+    const panels = testPanels(1);
+    const received = await collect(panels, BROKER_URL, 'site/meters');
+    cleanup.add(() => received.close());
+    const simulator = await startSimulator({ url: BROKER_URL, topic: '$share/writers/site/meters/#', panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger, count: 1 });
+    cleanup.add(() => simulator.stop());
+    await simulator.done;
+    await vi.waitFor(() => expect(received.forPanel(panels[0]!)).toHaveLength(1));
+    expectMeterPayload(received.messages[0]!.payload);
+  });
+
   it('stops on demand, idempotently', async () => {
     const panels = testPanels(1);
     const received = await collect(panels);
     cleanup.add(() => received.close());
-    const simulator = await startSimulator({ url: BROKER_URL, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger });
+    const simulator = await startSimulator({ url: BROKER_URL, topic: TOPIC, panels, intervalMs: 1_000, timezone: ZONE, logger: silentLogger });
     cleanup.add(() => simulator.stop());
     await vi.waitFor(() => expect(received.messages.length).toBeGreaterThan(0));
 
@@ -83,12 +63,13 @@ describe('startSimulator', () => {
   });
 
   it('rejects bad options before connecting, and an unreachable broker with its address', async () => {
-    const base = { url: BROKER_URL, intervalMs: 1_000, timezone: ZONE, logger: silentLogger };
+    const base = { url: BROKER_URL, topic: TOPIC, intervalMs: 1_000, timezone: ZONE, logger: silentLogger };
     await expect(startSimulator({ ...base, panels: [] })).rejects.toThrow(/no panels/);
     await expect(startSimulator({ ...base, panels: ['A/B'] })).rejects.toThrow(/panel id/);
     await expect(startSimulator({ ...base, panels: ['A', 'A'] })).rejects.toThrow(/unique/);
     await expect(startSimulator({ ...base, panels: ['A'], intervalMs: 500 })).rejects.toThrow(/intervalMs/);
     await expect(startSimulator({ ...base, panels: ['A'], timezone: 'Mars/Base' })).rejects.toThrow(/timezone/);
+    await expect(startSimulator({ ...base, panels: ['A'], topic: 'DATA/PM' })).rejects.toThrow(/MQTT topic pattern/);
     const port = await freePort();
     await expect(startSimulator({ ...base, panels: ['A'], url: `mqtt://127.0.0.1:${port}` })).rejects.toThrow(
       new RegExp(`cannot connect to MQTT broker mqtt://127.0.0.1:${port}`),
@@ -96,24 +77,22 @@ describe('startSimulator', () => {
   });
 
   it('survives a broker outage, logs it once, and resumes publishing after the broker returns', async () => {
-    const port = await freePort();
-    const url = `mqtt://127.0.0.1:${port}`;
+    const broker = await startPrivateMosquitto(cleanup);
+    const url = broker.url;
     const panels = testPanels(2);
     const { logger, lines } = captureLogger();
-    const broker = await startBroker(port);
-    const simulator = await startSimulator({ url, panels, intervalMs: 1_000, timezone: ZONE, logger });
+    const simulator = await startSimulator({ url, topic: TOPIC, panels, intervalMs: 1_000, timezone: ZONE, logger });
     cleanup.add(() => simulator.stop());
     const before = await collect(panels, url);
     await vi.waitFor(() => expect(before.messages.length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
     await before.close();
 
-    broker.kill('SIGTERM');
-    await once(broker, 'exit');
+    await broker.kill();
     await vi.waitFor(() => expect(lines.some((line) => line.msg.includes('connection lost'))).toBe(true), { timeout: 5_000 });
     // While the broker is away, a panel keeps at most one reading queued instead of one per interval.
     await vi.waitFor(() => expect(lines.some((line) => line.msg.includes('not acknowledged yet'))).toBe(true), { timeout: 5_000 });
 
-    await startBroker(port);
+    await broker.start();
     const after = await collect(panels, url);
     cleanup.add(() => after.close());
     await vi.waitFor(() => expect(lines.some((line) => line.msg.includes('connection restored'))).toBe(true), { timeout: 10_000 });

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { connectAsync } from 'mqtt';
-import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
+import { parseMeterTime } from '../../src/ingest/meter-time.js';
+import { LocalTime } from '../../src/time/local-time.js';
+import { MQTT_TEST_URL } from '../support/mqtt.js';
 
 /** The shared Mosquitto of these machines, or another broker for CI. */
-export const BROKER_URL = process.env.MQTT_TEST_URL ?? 'mqtt://127.0.0.1:1883';
+export const BROKER_URL = MQTT_TEST_URL;
 
 /** Panel ids no other test or earlier run publishes to, so a shared broker cannot mix them up. */
 export function testPanels(count: number): string[] {
@@ -25,8 +26,11 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-/** Subscribes (QoS 1) to the panels' topics with a real client; resolves once subscribed. */
-export async function collect(panels: readonly string[], url = BROKER_URL): Promise<Collector> {
+/** MQTT_TOPIC as the product's default: the simulators publish under its prefix. */
+export const TOPIC = 'DATA/PM/#';
+
+/** Subscribes (QoS 1) to the panels' topics `<prefix>/<panel>` with a real client; resolves once subscribed. */
+export async function collect(panels: readonly string[], url = BROKER_URL, prefix = 'DATA/PM'): Promise<Collector> {
   const client = await connectAsync(url, { clientId: `sim-test-sub-${randomBytes(4).toString('hex')}`, reconnectPeriod: 0 });
   const messages: Received[] = [];
   client.on('message', (topic, buffer, packet) => {
@@ -37,9 +41,9 @@ export async function collect(panels: readonly string[], url = BROKER_URL): Prom
     } catch {
       // Kept as text: expectMeterPayload then fails on it with the text in the message.
     }
-    messages.push({ panelId: topic.slice('DATA/PM/'.length), qos: packet.qos, payload });
+    messages.push({ panelId: topic.slice(prefix.length + 1), qos: packet.qos, payload });
   });
-  await client.subscribeAsync(panels.map((panel) => `DATA/PM/${panel}`), { qos: 1 });
+  await client.subscribeAsync(panels.map((panel) => `${prefix}/${panel}`), { qos: 1 });
   return {
     messages,
     forPanel: (panelId) => messages.filter((message) => message.panelId === panelId),
@@ -93,21 +97,12 @@ export function expectMeterPayload(payload: unknown): ParsedReading {
   };
 }
 
-/** The instant a meter's local `YYYY-MM-DD HH:mm:ss` stands for in `zone`. */
+/** The instant a meter's local `YYYY-MM-DD HH:mm:ss` stands for in `zone`, read as the ingester reads it. */
 export function meterInstant(time: string, zone: string): Date {
-  return DateTime.fromFormat(time, 'yyyy-MM-dd HH:mm:ss', { zone }).toJSDate();
+  const parsed = parseMeterTime(time);
+  if (parsed?.kind !== 'local') throw new Error(`"${time}" is not a meter's local time`);
+  return new Date(new LocalTime(zone).instantOf(parsed));
 }
 
-export interface CapturedLogger {
-  readonly logger: Logger;
-  readonly lines: Array<{ level: number; msg: string }>;
-}
-
-/** A real pino logger whose JSON lines the test can inspect. */
-export function captureLogger(): CapturedLogger {
-  const lines: Array<{ level: number; msg: string }> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
-  return { logger, lines };
-}
-
+export { captureLogger } from '../support/test-app.js';
 export { disposer } from '../support/disposer.js';

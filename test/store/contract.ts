@@ -4,7 +4,7 @@ import { DEFAULT_RULE as RULE, energyHarness, type EnergyHarness } from '../supp
 import type { CounterColumns, ReadingStore } from '../../src/store/reading-store.js';
 import { dayNumberOf, daysInMonth, isoDate } from '../../src/time/local-time.js';
 import { randomCounterSeries } from '../support/counter-series.js';
-import { freshPanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
+import { uniquePanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
 import { finalSeries, referenceDays, referenceEnergy, referenceIncreases } from '../support/reference-rule.js';
 
 /** A store as the product uses it: a durable write, and the read side every query goes through. */
@@ -56,7 +56,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       const J = local('Asia/Jakarta');
 
       it('round-trips every field, including nulls', async () => {
-        const id = freshPanelId('roundtrip');
+        const id = uniquePanelId('roundtrip');
         const full = makeReading(id, J('2025-03-10 10:00:00'), 12_345.678, 6.25, {
           voltage: { l1: 229.1, l2: 230.2, l3: 231.3, average: 230.2 },
           current: { l1: 10.5, l2: 11.25, l3: 9.75, average: 10.5 },
@@ -78,7 +78,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
 
       it('replaces a duplicate (same panel and time), nulls included, instead of adding it', async () => {
-        const id = freshPanelId('dup');
+        const id = uniquePanelId('dup');
         const t = J('2025-03-10 10:01:00');
         await sut().write([makeReading(id, J('2025-03-10 10:00:00'), 100.0), makeReading(id, t, 100.5, 6, { reactiveEnergyKvarh: 7 })]);
         const replacement = makeSparseReading(id, t, 100.1, 7);
@@ -94,7 +94,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
 
       it('latestReadings: newest by meter time for many panels in one call, unknown panels absent', async () => {
-        const ids = Array.from({ length: 25 }, (_, i) => freshPanelId(`latest${i}`));
+        const ids = Array.from({ length: 25 }, (_, i) => uniquePanelId(`latest${i}`));
         const newest = new Map<string, Reading>();
         const batch: Reading[] = [];
         ids.forEach((id, i) => {
@@ -104,7 +104,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         });
         // The newest are written first: "latest" means meter time, not arrival order.
         await sut().write(batch);
-        const unknown = freshPanelId('unknown');
+        const unknown = uniquePanelId('unknown');
         const latest = await store().latestReadings([...ids, unknown, ids[0]!]);
         expect(latest.size).toBe(ids.length);
         expect(latest.has(unknown)).toBe(false);
@@ -113,7 +113,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
 
       it('readings: half-open [from, to), oldest first, limit', async () => {
-        const id = freshPanelId('range');
+        const id = uniquePanelId('range');
         const times = [0, 1, 2, 3, 4].map((m) => J(`2025-03-10 10:0${m}:00`));
         await sut().write(shuffled(times.map((t, i) => makeReading(id, t, 100 + i)), seededRandom(7)));
         const got = await store().readings(id, times[1]!, times[3]!);
@@ -121,11 +121,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect((await store().readings(id, times[0]!, J('2025-03-10 11:00:00'))).map((r) => r.energyKwh)).toEqual([100, 101, 102, 103, 104]);
         expect((await store().readings(id, times[1]!, J('2025-03-10 11:00:00'), 2)).map((r) => r.time)).toEqual([times[1], times[2]]);
         expect(await store().readings(id, times[2]!, times[2]!)).toEqual([]);
-        expect(await store().readings(freshPanelId('none'), times[0]!, times[4]!)).toEqual([]);
+        expect(await store().readings(uniquePanelId('none'), times[0]!, times[4]!)).toEqual([]);
       });
 
       it('downsample: windows aligned to `from`, means of instantaneous values, last counter value, counts', async () => {
-        const id = freshPanelId('down');
+        const id = uniquePanelId('down');
         await sut().write([
           makeReading(id, J('2025-03-10 10:00:00'), 100.0, 2, { voltage: { l1: 220 }, powerFactor: 0.9 }),
           makeReading(id, J('2025-03-10 10:02:00'), 100.2, 4, { voltage: { l1: 230 }, powerFactor: null }),
@@ -158,7 +158,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
 
       it('panels: every panel seen, with first and last meter time, sorted by id', async () => {
-        const prefix = freshPanelId('list');
+        const prefix = uniquePanelId('list');
         const ids = [`${prefix}_C`, `${prefix}_A`, `${prefix}_B`];
         await sut().write([
           makeReading(ids[0]!, J('2025-03-10 10:05:00'), 1),
@@ -176,7 +176,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
 
       it('scan: every reading from a time on, oldest first, with the rule fields (NaN for null)', async () => {
-        const id = freshPanelId('scan');
+        const id = uniquePanelId('scan');
         const readings = Array.from({ length: 300 }, (_, i) =>
           makeReading(id, new Date(J('2025-03-01 00:00:00').getTime() + i * 2 * HOUR), 100 + i, 1 + (i % 7), {
             powerFactor: i % 5 === 0 ? null : 0.9,
@@ -202,7 +202,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           readings.slice(200).map((r) => [r.time.getTime(), r.energyKwh, r.activePowerKw]),
         );
         expect(await scanned(store(), id, readings[299]!.time.getTime() + 1)).toEqual([]);
-        expect(await scanned(store(), freshPanelId('noscan'), 0)).toEqual([]);
+        expect(await scanned(store(), uniquePanelId('noscan'), 0)).toEqual([]);
       });
 
       it('ping answers', async () => {
@@ -252,7 +252,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
 
     describe('the README table (one reading a minute, 12 kW unless said)', () => {
       it('normal: 100.0, 100.1 counts 0.1', async () => {
-        const id = freshPanelId('normal');
+        const id = uniquePanelId('normal');
         await write(id, [
           ['2025-03-10 10:00:00', 100.0, 12],
           ['2025-03-10 10:01:00', 100.1, 12],
@@ -263,7 +263,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('local midnight: 23:59:30 100.0, 00:00:30 100.05 counts 0.05 on the new day', async () => {
-        const id = freshPanelId('midnight');
+        const id = uniquePanelId('midnight');
         await write(id, [
           ['2025-03-10 23:59:30', 100.0, 12],
           ['2025-03-11 00:00:30', 100.05, 12],
@@ -273,7 +273,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('reset: 500.0, 500.2, 0.0, 0.1, 0.3 counts 0.2, then 0, 0.1, 0.2 once 0.3 confirms: 0.5', async () => {
-        const id = freshPanelId('reset');
+        const id = uniquePanelId('reset');
         await write(id, [
           ['2025-03-10 10:00:00', 500.0, 12],
           ['2025-03-10 10:01:00', 500.2, 12],
@@ -287,7 +287,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('dip: 500.0, 0.0, 500.2 counts 0.2', async () => {
-        const id = freshPanelId('dip');
+        const id = uniquePanelId('dip');
         await write(id, [
           ['2025-03-10 10:00:00', 500.0, 12],
           ['2025-03-10 10:01:00', 0.0, 12],
@@ -298,7 +298,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('spike: 500.0, 99999, 500.2 counts 0.2', async () => {
-        const id = freshPanelId('spike');
+        const id = uniquePanelId('spike');
         await write(id, [
           ['2025-03-10 10:00:00', 500.0, 12],
           ['2025-03-10 10:01:00', 99_999, 12],
@@ -308,7 +308,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('two glitches in a row: 500.0, 0.0, 99999, 500.3 counts 0.3', async () => {
-        const id = freshPanelId('twoglitches');
+        const id = uniquePanelId('twoglitches');
         await write(id, [
           ['2025-03-10 10:00:00', 500.0, 12],
           ['2025-03-10 10:01:00', 0.0, 12],
@@ -319,7 +319,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('replaced meter at a higher count: 500.0, 8000.0, 8000.1, 8000.2 counts 0, 0.1, 0.1', async () => {
-        const id = freshPanelId('newmeter');
+        const id = uniquePanelId('newmeter');
         await write(id, [
           ['2025-03-10 10:00:00', 500.0, 12],
           ['2025-03-10 10:01:00', 8000.0, 12],
@@ -332,7 +332,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('dip between sparse readings (20 kW, 5 h apart): 1000, 1050, 0, 1150, 1200 counts 200', async () => {
-        const id = freshPanelId('sparse');
+        const id = uniquePanelId('sparse');
         await write(id, [
           ['2025-03-10 00:10:00', 1000, 20],
           ['2025-03-10 05:10:00', 1050, 20],
@@ -344,7 +344,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('gap (5 kW): 10:00 100.0, 12:00 110.0 counts 10 at 12:00', async () => {
-        const id = freshPanelId('gap');
+        const id = uniquePanelId('gap');
         await write(id, [
           ['2025-03-10 10:00:00', 100.0, 5],
           ['2025-03-10 12:00:00', 110.0, 5],
@@ -354,7 +354,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('duplicate: a reading written again counts once', async () => {
-        const id = freshPanelId('dupenergy');
+        const id = uniquePanelId('dupenergy');
         await write(id, [
           ['2025-03-10 10:00:00', 100.0, 6],
           ['2025-03-10 10:01:00', 100.1, 6],
@@ -370,7 +370,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
 
     describe('periods, gaps, late and corrected readings', () => {
       it('counts the first interval of a day from the last reading before midnight', async () => {
-        const id = freshPanelId('firstinterval');
+        const id = uniquePanelId('firstinterval');
         await write(id, [
           ['2025-03-10 23:58:00', 100.0, 6],
           ['2025-03-10 23:59:00', 100.1, 6],
@@ -381,7 +381,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('a glitch right before midnight, and one right before the 1st of a month, count nothing', async () => {
-        const id = freshPanelId('glitchmidnight');
+        const id = uniquePanelId('glitchmidnight');
         await write(id, [
           ['2025-03-31 23:58:00', 500.0, 12],
           ['2025-03-31 23:59:30', 0.0, 12],
@@ -396,7 +396,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('a new level confirmed after midnight adds its first steps to the day before', async () => {
-        const id = freshPanelId('confirmlate');
+        const id = uniquePanelId('confirmlate');
         await write(id, [
           ['2025-03-10 23:57:00', 500.0, 12],
           ['2025-03-10 23:58:00', 0.0, 12],
@@ -409,7 +409,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('bridges a week-long gap: the energy lands on the day of the first reading after it', async () => {
-        const id = freshPanelId('week');
+        const id = uniquePanelId('week');
         await write(id, [
           ['2025-03-01 22:00:00', 100.0, 2],
           ['2025-03-08 08:00:00', 150.0, 2], // 154 h × 2 kW × 10 ≥ 50
@@ -420,7 +420,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('a late, out-of-order reading is counted in the day its meter time belongs to, at once', async () => {
-        const id = freshPanelId('late');
+        const id = uniquePanelId('late');
         await write(id, [
           ['2025-03-10 23:58:00', 100.0, 3],
           ['2025-03-11 00:02:00', 100.4, 3],
@@ -433,7 +433,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('a corrected reading changes exactly the periods the new series changes', async () => {
-        const id = freshPanelId('corrected');
+        const id = uniquePanelId('corrected');
         await write(id, [
           ['2025-03-09 12:00:00', 100.0, 6],
           ['2025-03-10 12:00:00', 150.0, 6],
@@ -445,7 +445,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('31 December → 1 January, and a leap day', async () => {
-        const id = freshPanelId('newyear');
+        const id = uniquePanelId('newyear');
         await write(id, [
           ['2024-02-28 23:59:00', 100.0, 2],
           ['2024-02-29 12:00:00', 110.0, 2],
@@ -460,7 +460,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       });
 
       it('a building is the sum of its panels, and unknown panels add nothing', async () => {
-        const [a, b] = [freshPanelId('bldA'), freshPanelId('bldB')];
+        const [a, b] = [uniquePanelId('bldA'), uniquePanelId('bldB')];
         await write(a, [
           ['2025-03-10 10:00:00', 100.0, 6],
           ['2025-03-10 10:01:00', 100.1, 6],
@@ -470,13 +470,13 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
           ['2025-03-10 10:01:00', 0.0, 12],
           ['2025-03-10 10:02:00', 500.2, 12],
         ]);
-        const building = await e.energy().monthlySummary(2025, 3, [a, b, freshPanelId('bldX')], null);
+        const building = await e.energy().monthlySummary(2025, 3, [a, b, uniquePanelId('bldX')], null);
         expect(building.days[9]!.energyKwh).toBe(0.3);
         expect(building.total.energyKwh).toBe(0.3);
       });
 
       it('after a restart (a new ledger from the store alone) every figure is the same', async () => {
-        const id = freshPanelId('restart');
+        const id = uniquePanelId('restart');
         await write(id, [
           ['2025-03-10 23:57:00', 500.0, 12],
           ['2025-03-10 23:58:00', 0.0, 12],
@@ -500,7 +500,7 @@ function describeRandomHistories(sut: () => StoreUnderTest): void {
     for (const seed of [11, 12, 13]) {
       it(`seed ${seed}: every day, month, hour window and sub-hour window; and after a restart`, async () => {
         const random = seededRandom(seed);
-        const ids = [0, 1, 2].map((i) => freshPanelId(`prop${seed}_${i}`));
+        const ids = [0, 1, 2].map((i) => uniquePanelId(`prop${seed}_${i}`));
         const start = J('2025-01-28 20:00:00').getTime();
         const writes = new Map<string, Reading[]>();
         const all: Reading[] = [];
@@ -575,7 +575,7 @@ function describeOtherZones(sut: () => StoreUnderTest): void {
   describe('energy in other zones', () => {
     it('Asia/Jayapura (WIT, UTC+9): days cut at 15:00 UTC', async () => {
       const e = energyOver(sut, 'Asia/Jayapura');
-      const id = freshPanelId('jayapura');
+      const id = uniquePanelId('jayapura');
       const U = local('UTC');
       await e.write([
         makeReading(id, U('2025-03-10 14:58:00'), 100.0, 6),
@@ -589,7 +589,7 @@ function describeOtherZones(sut: () => StoreUnderTest): void {
 
     it('Asia/Makassar (WITA, UTC+8): the same readings fall on other days than in Jakarta', async () => {
       const makassar = energyOver(sut, 'Asia/Makassar');
-      const id = freshPanelId('makassar');
+      const id = uniquePanelId('makassar');
       const U = local('UTC');
       await makassar.write([
         makeReading(id, U('2025-03-10 15:30:00'), 100.0, 6),
@@ -600,7 +600,7 @@ function describeOtherZones(sut: () => StoreUnderTest): void {
 
     it('Europe/Berlin (daylight saving): a 23-hour day is one day', async () => {
       const e = energyOver(sut, 'Europe/Berlin');
-      const id = freshPanelId('berlin');
+      const id = uniquePanelId('berlin');
       const B = local('Europe/Berlin');
       await e.write([
         makeReading(id, B('2025-03-29 23:59:00'), 100.0, 6),

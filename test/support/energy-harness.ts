@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/config/logger.js';
 import type { Reading } from '../../src/models/reading.js';
+import { ledgerEntry } from '../../src/pipeline/after-write.js';
 import { tariffPlanSchema, type TariffPlanInput } from '../../src/models/tariff-plan.js';
 import { BillService } from '../../src/services/bills/bill-service.js';
 import type { CountingRuleParams } from '../../src/services/energy/counting-rule.js';
-import { EnergyLedger, type ReadingForLedger } from '../../src/services/energy/energy-ledger.js';
+import { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
 import { EnergyService } from '../../src/services/energy/energy-service.js';
 import { TariffSchedule } from '../../src/services/tariffs/tariff-schedule.js';
 import type { ReadingStore } from '../../src/store/reading-store.js';
@@ -14,19 +15,6 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { LocalTime, parseIsoDate } from '../../src/time/local-time.js';
 
 export const DEFAULT_RULE: CountingRuleParams = { maxPowerRatio: 10, minPowerKw: 1, confirmReadings: 3 };
-
-/** The reading as the after-write pipeline hands it to the ledger. */
-export function ledgerReading(r: Reading): ReadingForLedger {
-  return {
-    panelId: r.panelId,
-    t: r.time.getTime(),
-    kwh: r.energyKwh,
-    kw: r.activePowerKw,
-    pf: r.powerFactor ?? Number.NaN,
-    kvarh: r.reactiveEnergyKvarh ?? Number.NaN,
-    kva: r.apparentPowerKva ?? Number.NaN,
-  };
-}
 
 /** A plan version for a harness: from a local date (YYYY-MM-DD) or from the beginning. */
 export interface PlanAt {
@@ -76,7 +64,7 @@ export function energyHarness(options: {
     bills,
     async write(readings) {
       await options.write(readings);
-      for (const r of readings) ledger.apply(ledgerReading(r));
+      for (const r of readings) ledger.apply(ledgerEntry(r));
     },
     setPlans(plans) {
       schedule = toSchedule(plans);

@@ -5,8 +5,10 @@ import { gunzipSync } from 'node:zlib';
 /**
  * A loopback stand-in for InfluxDB 2's HTTP API, strict about what it accepts: every request is
  * checked (method, path, org/bucket/precision parameters, `Authorization: Token ...`, gzip, line
- * protocol of our point layout, Flux query bodies) and answered the way InfluxDB documents it
- * (204 for writes, JSON error bodies `{"code","message"}`, annotated CSV for queries).
+ * protocol of our point layout) and answered the way InfluxDB documents it (204 for writes,
+ * JSON error bodies `{"code","message"}`). It serves what the product's own HTTP calls need (the
+ * start-up check and the forwarder's writes); queries are tested against a real InfluxDB 2.7
+ * (test/store/influx-store.contract.test.ts, test/influx/product-on-influxdb.test.ts).
  *
  * Faults for the forwarder tests: fail the next N writes with a given status, hang (accept and
  * never answer, optionally after storing the points, as when the answer is lost), go down (close
@@ -20,12 +22,6 @@ export interface FakeInfluxOptions {
   readonly token?: string;
   readonly org?: string;
   readonly bucket?: string;
-  /** Extra buckets that exist in the org. */
-  readonly otherBuckets?: readonly string[];
-  /** Require `Content-Encoding: gzip` on writes (our writer always gzips). Default true. */
-  readonly requireGzip?: boolean;
-  /** Checks a Flux query; returned messages make the fake answer 400 like InfluxDB's compiler. */
-  readonly validateFlux?: (query: string) => Promise<readonly string[]> | readonly string[];
 }
 
 export interface RecordedRequest {
@@ -55,57 +51,9 @@ export interface CannedResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type CsvType = 'string' | 'double' | 'long' | 'boolean' | 'dateTime:RFC3339';
-export type CsvValue = string | number | boolean | Date | null;
-
-/** One result table of annotated CSV. */
-export interface CsvTable {
-  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: CsvType; readonly group?: boolean }>;
-  readonly rows: ReadonlyArray<Readonly<Record<string, CsvValue | undefined>>>;
-}
-
-export type QueryAnswer = readonly CsvTable[] | CannedResponse;
-export type QueryHandler = (query: string, body: Readonly<Record<string, unknown>>) => QueryAnswer | Promise<QueryAnswer>;
-
 /** InfluxDB's JSON error body. */
 export function influxError(status: number, code: string, message: string, headers?: Record<string, string>): CannedResponse {
   return { status, body: { code, message }, headers };
-}
-
-function csvCell(value: CsvValue, type: CsvType): string {
-  if (value === null) return '';
-  let text: string;
-  if (value instanceof Date) text = value.toISOString();
-  else if (type === 'double' && typeof value === 'number' && Number.isInteger(value)) text = value.toFixed(1).replace(/\.0$/, '');
-  else text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * Annotated CSV as InfluxDB's /api/v2/query writes it (dialect with datatype, group and default
- * annotations): an empty first column for annotations, `result` and `table` columns, a header
- * block per table, tables separated by an empty line, CRLF line ends.
- */
-export function toAnnotatedCsv(tables: readonly CsvTable[]): string {
-  if (tables.length === 0) return '\r\n';
-  const blocks = tables.map((table, index) => {
-    const columns = [
-      { name: 'result', type: 'string' as CsvType, group: false },
-      { name: 'table', type: 'long' as CsvType, group: false },
-      ...table.columns.map((c) => ({ ...c, group: c.group ?? false })),
-    ];
-    const lines = [
-      `#group,${columns.map((c) => String(c.group)).join(',')}`,
-      `#datatype,${columns.map((c) => c.type).join(',')}`,
-      `#default,_result,${columns.slice(1).map(() => '').join(',')}`,
-      `,${columns.map((c) => c.name).join(',')}`,
-      ...table.rows.map(
-        (row) => `,,${index},${table.columns.map((c) => csvCell(row[c.name] ?? null, c.type)).join(',')}`,
-      ),
-    ];
-    return lines.join('\r\n');
-  });
-  return `${blocks.join('\r\n\r\n')}\r\n\r\n`;
 }
 
 class LineProtocolError extends Error {}
@@ -179,27 +127,18 @@ export class FakeInfluxDB {
   /** Deliveries per point key (`panel|time`): how many accepted writes contained it. */
   readonly deliveries = new Map<string, number>();
   private readonly points = new Map<string, StoredPoint>();
-  private readonly buckets: Set<string>;
-  private readonly requireGzip: boolean;
-  private readonly validateFlux?: FakeInfluxOptions['validateFlux'];
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private port = 0;
   private writeFailures: CannedResponse[] = [];
   private hangMode: 'off' | 'before-store' | 'after-store' = 'off';
   private readonly hanging: Array<() => void> = [];
-  private queryHandler: QueryHandler = () => [];
   private badLine: ((line: string) => boolean) | undefined;
-  private writeWaiters: Array<{ count: number; resolve: () => void }> = [];
-  private acceptedWrites = 0;
 
   constructor(options: FakeInfluxOptions = {}) {
     this.token = options.token ?? 'test-token';
     this.org = options.org ?? 'test-org';
     this.bucket = options.bucket ?? 'energy_monitoring';
-    this.buckets = new Set([this.bucket, ...(options.otherBuckets ?? [])]);
-    this.requireGzip = options.requireGzip ?? true;
-    this.validateFlux = options.validateFlux;
   }
 
   get url(): string {
@@ -271,20 +210,6 @@ export class FakeInfluxDB {
     this.badLine = predicate;
   }
 
-  onQuery(handler: QueryHandler): void {
-    this.queryHandler = handler;
-  }
-
-  /** Resolves once `count` writes in total have been accepted (204). */
-  waitForAcceptedWrites(count: number): Promise<void> {
-    if (this.acceptedWrites >= count) return Promise.resolve();
-    return new Promise((resolve) => this.writeWaiters.push({ count, resolve }));
-  }
-
-  get acceptedWriteCount(): number {
-    return this.acceptedWrites;
-  }
-
   /** Stored points, merged per series and time, sorted by panel then time. */
   storedPoints(): StoredPoint[] {
     return [...this.points.values()].sort((a, b) =>
@@ -294,10 +219,6 @@ export class FakeInfluxDB {
 
   writeRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.path === '/api/v2/write');
-  }
-
-  queryRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => r.path === '/api/v2/query');
   }
 
   private send(res: ServerResponse, response: CannedResponse): void {
@@ -352,10 +273,6 @@ export class FakeInfluxDB {
 
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
-      case 'GET /ping':
-        res.writeHead(204, { 'X-Influxdb-Version': 'v2.7.11', 'X-Influxdb-Build': 'OSS' });
-        res.end();
-        return;
       case 'GET /health':
         this.send(res, {
           status: 200,
@@ -368,9 +285,6 @@ export class FakeInfluxDB {
       case 'POST /api/v2/write':
         await this.write(req, res, url.searchParams, body);
         return;
-      case 'POST /api/v2/query':
-        this.sendQuery(res, this.checkAuth(req) ?? this.checkOrg(url.searchParams) ?? (await this.query(req, body)));
-        return;
       default:
         this.send(res, influxError(404, 'not found', 'path not found'));
     }
@@ -378,7 +292,7 @@ export class FakeInfluxDB {
 
   private listBuckets(params: URLSearchParams): CannedResponse {
     const name = params.get('name');
-    const names = [...this.buckets].filter((b) => name === null || b === name);
+    const names = [this.bucket].filter((b) => name === null || b === name);
     return { status: 200, body: { links: { self: '/api/v2/buckets' }, buckets: names.map((n, i) => ({ id: `b${i}`, orgID: 'o1', name: n, type: 'user', retentionRules: [] })) } };
   }
 
@@ -388,11 +302,12 @@ export class FakeInfluxDB {
       this.checkOrg(params) ??
       (params.get('bucket') === null
         ? influxError(400, 'invalid', 'Please provide bucket')
-        : !this.buckets.has(params.get('bucket')!)
+        : params.get('bucket') !== this.bucket
           ? influxError(404, 'not found', `bucket "${params.get('bucket')}" not found`)
           : null) ??
       (params.get('precision') !== 'ms' ? influxError(400, 'invalid', `expected precision=ms, got ${params.get('precision')}`) : null) ??
-      (this.requireGzip && req.headers['content-encoding'] !== 'gzip' ? influxError(400, 'invalid', 'expected a gzip body') : null) ??
+      // The product's writer always gzips.
+      (req.headers['content-encoding'] !== 'gzip' ? influxError(400, 'invalid', 'expected a gzip body') : null) ??
       this.writeFailures.shift() ??
       null;
     if (refusal) {
@@ -420,9 +335,6 @@ export class FakeInfluxDB {
       this.points.set(key, existing ? { ...point, fields: { ...existing.fields, ...point.fields } } : point);
       this.deliveries.set(key, (this.deliveries.get(key) ?? 0) + 1);
     }
-    this.acceptedWrites++;
-    for (const waiter of this.writeWaiters.filter((w) => this.acceptedWrites >= w.count)) waiter.resolve();
-    this.writeWaiters = this.writeWaiters.filter((w) => this.acceptedWrites < w.count);
     if (this.hangMode === 'after-store') {
       const released = deferred();
       this.hanging.push(released.resolve);
@@ -432,38 +344,6 @@ export class FakeInfluxDB {
     }
     res.writeHead(204);
     res.end();
-  }
-
-  private async query(req: IncomingMessage, body: string): Promise<QueryAnswer> {
-    if (!String(req.headers['content-type']).startsWith('application/json')) {
-      return influxError(400, 'invalid', `unsupported content type ${req.headers['content-type']}`);
-    }
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(body) as Record<string, unknown>;
-    } catch {
-      return influxError(400, 'invalid', 'request body is not JSON');
-    }
-    const query = parsed.query;
-    if (typeof query !== 'string' || query.trim() === '') return influxError(400, 'invalid', 'query is empty');
-    if (parsed.type !== undefined && parsed.type !== 'flux') return influxError(400, 'invalid', `unsupported query type ${String(parsed.type)}`);
-    const dialect = parsed.dialect as { annotations?: unknown; header?: unknown } | undefined;
-    const annotations = Array.isArray(dialect?.annotations) ? dialect.annotations : [];
-    for (const needed of ['datatype', 'group', 'default']) {
-      if (!annotations.includes(needed)) return influxError(400, 'invalid', `dialect must request the ${needed} annotation`);
-    }
-    const problems = this.validateFlux ? await this.validateFlux(query) : [];
-    if (problems.length > 0) return influxError(400, 'invalid', `compilation failed: ${problems.join('; ')}`);
-    return this.queryHandler(query, parsed);
-  }
-
-  private sendQuery(res: ServerResponse, answer: QueryAnswer): void {
-    if (!Array.isArray(answer)) {
-      this.send(res, answer as CannedResponse);
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8' });
-    res.end(toAnnotatedCsv(answer as readonly CsvTable[]));
   }
 }
 

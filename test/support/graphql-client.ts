@@ -2,6 +2,10 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { metricValue } from './test-app.js';
+
+/** How long a test waits for something that should come, by default: long, so a busy machine does not fail it. */
+const WAIT_MS = 10_000;
 
 /** A typed operation from test/generated (codegen) or, for malformed requests, plain text. */
 export type Operation<TData, TVars> = TypedDocumentNode<TData, TVars> | string;
@@ -15,19 +19,21 @@ export interface HttpResult<TData> extends GraphqlResult<TData> {
   readonly status: number;
 }
 
-function source(document: DocumentNode | string): string {
+/** The text of an operation, as it goes over the wire. */
+export function source(document: DocumentNode | string): string {
   return typeof document === 'string' ? document : print(document);
 }
 
-/** POSTs one operation to `url` (…/graphql) with fetch, as the dashboard does. */
+/** POSTs one operation to `url` (…/graphql) with fetch, as the dashboard does; `headers` are added (Authorization). */
 export async function httpRequest<TData, TVars>(
   url: string,
   document: Operation<TData, TVars>,
   variables?: TVars,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<HttpResult<TData>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
     body: JSON.stringify({ query: source(document), variables: variables ?? {} }),
   });
   const body = (await response.json()) as GraphqlResult<TData>;
@@ -35,17 +41,29 @@ export async function httpRequest<TData, TVars>(
 }
 
 /** Like httpRequest, but the data or a thrown error naming every GraphQL error. */
-export async function httpData<TData, TVars>(url: string, document: Operation<TData, TVars>, variables?: TVars): Promise<TData> {
-  const result = await httpRequest(url, document, variables);
+export async function httpData<TData, TVars>(
+  url: string,
+  document: Operation<TData, TVars>,
+  variables?: TVars,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<TData> {
+  return dataOf(await httpRequest(url, document, variables, headers));
+}
+
+/** The data of a result, or a thrown error naming every GraphQL error. */
+export function dataOf<TData>(result: HttpResult<TData>): TData {
   if (result.errors?.length || !result.data) {
     throw new Error(`GraphQL errors (HTTP ${result.status}): ${JSON.stringify(result.errors ?? result)}`);
   }
   return result.data;
 }
 
-/** A graphql-ws client as a browser would open it: lazy, and never retrying behind a test's back. */
-export function wsClient(url: string): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+/**
+ * A graphql-ws client as a browser would open it: lazy, and never retrying behind a test's back.
+ * `connectionParams` go in connection_init (e.g. `{ authorization: 'Bearer …' }`).
+ */
+export function wsClient(url: string, connectionParams?: Record<string, unknown>): Client {
+  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, ...(connectionParams ? { connectionParams } : {}) });
 }
 
 /**
@@ -82,8 +100,11 @@ export class LiveOperation<TData> {
     );
   }
 
-  /** The next result not yet taken; rejects after `timeoutMs` or when the operation ends first. */
-  async next(timeoutMs = 1_000): Promise<GraphqlResult<TData>> {
+  /**
+   * The next result not yet taken; rejects after `timeoutMs` or when the operation ends first.
+   * The default is generous (a busy machine); pass a short one only to show nothing arrives.
+   */
+  async next(timeoutMs = WAIT_MS): Promise<GraphqlResult<TData>> {
     await this.#until(() => this.results.length > this.#taken || this.completed, timeoutMs, 'a result');
     const result = this.results[this.#taken];
     if (!result) throw new Error(`operation ended without another result: ${JSON.stringify(this.errors)}`);
@@ -92,12 +113,12 @@ export class LiveOperation<TData> {
   }
 
   /** Waits until at least `count` results have arrived in total. */
-  async received(count: number, timeoutMs = 1_000): Promise<void> {
+  async received(count: number, timeoutMs = WAIT_MS): Promise<void> {
     await this.#until(() => this.results.length >= count, timeoutMs, `${count} results (have ${this.results.length})`);
   }
 
   /** Waits for the operation to end (complete or error). */
-  async ended(timeoutMs = 1_000): Promise<void> {
+  async ended(timeoutMs = WAIT_MS): Promise<void> {
     await this.#until(() => this.completed, timeoutMs, 'the operation to end');
   }
 
@@ -149,10 +170,8 @@ export async function wsRequest<TData, TVars>(
 }
 
 /** Subscriptions the server holds open right now (the `energy_live_subscriptions` gauge). */
-export async function liveSubscriptions(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('energy_live_subscriptions'));
-  return line ? Number(line.split(/\s+/)[1]) : 0;
+export function liveSubscriptions(baseUrl: string): Promise<number> {
+  return metricValue(baseUrl, 'energy_live_subscriptions');
 }
 
 function describe(error: unknown): string {
@@ -162,31 +181,4 @@ function describe(error: unknown): string {
     return `socket closed (${String(code)}${reason ? `: ${String(reason)}` : ''})`;
   }
   return String(error);
-}
-
-/** Cleanups registered by a test, run in reverse after it (clients before the server). */
-export class Disposers {
-  readonly #steps: Array<() => unknown> = [];
-
-  add(step: () => unknown): void {
-    this.#steps.push(step);
-  }
-
-  /** Registers `dispose(value)` and hands the value back: `const api = disposers.use(await start(), (a) => a.stop())`. */
-  use<T>(value: T, dispose: (value: T) => unknown): T {
-    this.#steps.push(() => dispose(value));
-    return value;
-  }
-
-  async drain(): Promise<void> {
-    const errors: unknown[] = [];
-    for (const step of this.#steps.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        errors.push(error);
-      }
-    }
-    if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
-  }
 }

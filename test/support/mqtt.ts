@@ -1,20 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { DateTime } from 'luxon';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
-import { pino } from 'pino';
 import { vi } from 'vitest';
-import { startApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config/config.js';
+import type { App } from '../../src/app.js';
 import type { Reading } from '../../src/models/reading.js';
 import type { ReadingRow } from '../../src/store/sqlite/sqlite-schema.js';
-import type { Disposer } from './disposer.js';
+import { LocalTime } from '../../src/time/local-time.js';
+import { tempDir, type Disposer } from './disposer.js';
 import { freePort } from './net.js';
 
 /** The shared Mosquitto of these machines (127.0.0.1:1883), or another broker for CI. */
@@ -26,20 +23,26 @@ export const EXAMPLE_PAYLOAD =
   '"kWh":"1532.08","pf":0.92,"vunbal":0.009,"iunbal":0.099,"time":"2026-07-01 12:30:05"}}';
 export const EXAMPLE_TIME = new Date(Date.UTC(2026, 6, 1, 5, 30, 5));
 
-/** `YYYY-MM-DD HH:mm:ss` on a meter clock in `zone`, as the firmware sends it. */
+/**
+ * The meter's wall-clock text in `zone`: `YYYY-MM-DD HH:mm:ss` exactly as the firmware sends it
+ * (the product's own formatting), with `.SSS` appended only when the instant has milliseconds
+ * (the ingester accepts fractions too).
+ */
 export function meterTime(instant: Date, zone = 'Asia/Jakarta'): string {
-  return DateTime.fromJSDate(instant, { zone }).toFormat('yyyy-MM-dd HH:mm:ss');
+  const text = new LocalTime(zone).formatWallClock(instant.getTime());
+  const ms = instant.getUTCMilliseconds();
+  return ms === 0 ? text : `${text}.${String(ms).padStart(3, '0')}`;
 }
 
 /**
  * A meter payload in the firmware's shape: the example's values with `data` fields overridden
  * (a Date `time` is written as the meter's local clock, whole seconds).
  */
-export function meterPayload(data: Record<string, unknown> & { time?: Date | string } = {}): string {
+export function meterPayload(data: Record<string, unknown> & { time?: Date | string } = {}, zone = 'Asia/Jakarta'): string {
   const example = JSON.parse(EXAMPLE_PAYLOAD) as { status: string; data: Record<string, unknown> };
   const { time, ...rest } = data;
   const fields: Record<string, unknown> = { ...example.data, ...rest };
-  if (time !== undefined) fields.time = time instanceof Date ? meterTime(time) : time;
+  if (time !== undefined) fields.time = time instanceof Date ? meterTime(time, zone) : time;
   return JSON.stringify({ status: 'OK', data: fields });
 }
 
@@ -53,12 +56,9 @@ export function uniqueClientId(label: string): string {
   return `${label}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-/** A panel id no other test uses. */
-export function uniquePanelId(label = 'PANEL'): string {
-  return `${label}_${randomBytes(4).toString('hex').toUpperCase()}`;
-}
 
-export { disposer, type Disposer } from './disposer.js';
+export { disposer, tempDir, type Disposer } from './disposer.js';
+export { uniquePanelId } from './readings.js';
 
 /**
  * A real mqtt.js meter client, connected. Reconnects quickly (100 ms) so tests where the broker
@@ -143,19 +143,12 @@ export function peekStore(dataDir: string, cleanup: Disposer, options: { readonl
   return peek;
 }
 
-/** A fresh, empty data directory, removed after the test. */
-export function tempDir(cleanup: Disposer, label = 'energy-ingest-'): string {
-  const dir = mkdtempSync(join(tmpdir(), label));
-  cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 
 /** Resolves once a real MQTT client can connect to `url`. */
-export async function waitForBroker(url: string, timeout = 5_000): Promise<void> {
+export async function waitForBroker(url: string, timeout = 5_000, options: IClientOptions = {}): Promise<void> {
   await vi.waitFor(
     async () => {
-      const probe = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 });
+      const probe = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000, ...options });
       await probe.endAsync(true);
     },
     { timeout, interval: 50 },
@@ -175,11 +168,21 @@ export interface PrivateBroker {
   start(): Promise<void>;
 }
 
-export async function startPrivateMosquitto(cleanup: Disposer): Promise<PrivateBroker> {
+export async function startPrivateMosquitto(
+  cleanup: Disposer,
+  /**
+   * `settings`: more mosquitto.conf lines (e.g. `password_file`, a TLS listener) after the plain
+   * listener; without an `allow_anonymous` line anonymous clients are allowed. `probe`: how the
+   * start-up check logs in (credentials for a broker that requires them).
+   */
+  options: { readonly settings?: string; readonly probe?: IClientOptions } = {},
+): Promise<PrivateBroker> {
   const port = await freePort();
   const dir = tempDir(cleanup, 'mosquitto-');
   const configFile = join(dir, 'mosquitto.conf');
-  writeFileSync(configFile, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const settings = options.settings ?? '';
+  const anonymous = /^allow_anonymous /m.test(settings) ? '' : 'allow_anonymous true\n';
+  writeFileSync(configFile, `per_listener_settings false\n${anonymous}persistence false\n${settings}\nlistener ${port} 127.0.0.1\n`);
   const url = `mqtt://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
 
@@ -195,98 +198,11 @@ export async function startPrivateMosquitto(cleanup: Disposer): Promise<PrivateB
   const start = async () => {
     if (child) throw new Error('mosquitto is already running');
     child = spawn('mosquitto', ['-c', configFile], { stdio: 'ignore' });
-    await waitForBroker(url);
+    await waitForBroker(url, 5_000, options.probe);
   };
   cleanup.add(kill);
   await start();
   return { port, url, kill, start };
-}
-
-/** GET a JSON endpoint of the app (e.g. /ready) and return status and body. */
-export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** The value of an unlabelled counter on the app's /metrics page. */
-export async function metricValue(baseUrl: string, name: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split('\n').find((entry) => entry.startsWith(`${name} `));
-  return line === undefined ? 0 : Number(line.slice(name.length + 1));
-}
-
-/** A GraphQL operation over HTTP; throws on GraphQL errors. */
-export async function graphql<T>(httpUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(httpUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const result = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (result.errors?.length || result.data === undefined) {
-    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
-  }
-  return result.data;
-}
-
-/** One JSON log line of a captured logger. */
-export interface LogLine {
-  readonly level: number;
-  readonly msg: string;
-  readonly [key: string]: unknown;
-}
-
-export const LOG_LEVEL = { warn: 40, error: 50 } as const;
-
-export interface IngestTestApp {
-  readonly app: App;
-  readonly baseUrl: string;
-  readonly httpUrl: string;
-  readonly mqttUrl: string;
-  readonly dataDir: string;
-  /** Everything the app logged at info and above. */
-  readonly logs: LogLine[];
-  stop(): Promise<void>;
-}
-
-/**
- * The real product (same composition root as `npm start`, like startTestApp) on ephemeral ports,
- * with a logger whose lines the test can inspect. Stopped after the test; `dataDir` is kept for a
- * restart when given.
- */
-export async function startIngestApp(
-  env: Record<string, string>,
-  cleanup: Disposer,
-  dataDir: string = tempDir(cleanup),
-): Promise<IngestTestApp> {
-  const logs: LogLine[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
-  const config = loadConfig({
-    HOST: '127.0.0.1',
-    PORT: '0',
-    MQTT_PORT: '0',
-    SIMULATE: 'false',
-    DATA_DIR: dataDir,
-    ...env,
-  });
-  const app = await startApp(config, logger);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await app.stop();
-  };
-  cleanup.add(stop);
-  const baseUrl = `http://127.0.0.1:${app.httpPort}`;
-  return {
-    app,
-    baseUrl,
-    httpUrl: `${baseUrl}/graphql`,
-    mqttUrl: app.mqttUrl.replace('localhost', '127.0.0.1'),
-    dataDir,
-    logs,
-    stop,
-  };
 }
 
 /** The tsx binary `npx tsx` runs, by absolute path so any cwd works (npx would look it up there). */

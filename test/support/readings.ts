@@ -51,9 +51,9 @@ export function makeSparseReading(panelId: string, time: Date, energyKwh: number
   };
 }
 
-/** A panel id no other test (or earlier run against a shared database) uses. */
-export function freshPanelId(label = 'P'): string {
-  return `TEST_${label}_${randomBytes(5).toString('hex')}`;
+/** A panel id no other test (or earlier run against a shared broker or database) uses. */
+export function uniquePanelId(label = 'PANEL'): string {
+  return `${label}_${randomBytes(4).toString('hex').toUpperCase()}`;
 }
 
 /** `local('Asia/Jakarta')('2025-01-31 23:59:30')`: a local wall-clock time as an instant. */

@@ -1,11 +1,15 @@
-import { DateTime } from 'luxon';
-import mqtt from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { App } from '../../src/app.js';
 import type { Reading } from '../../src/models/reading.js';
-import { formatMeterTime, meterTopic } from '../../src/simulators/meter-payload.js';
+import { meterTopic } from '../../src/simulators/meter-payload.js';
+import { LocalTime } from '../../src/time/local-time.js';
+import { meterPayload } from './mqtt.js';
+import { local } from './readings.js';
 
 /** The site (and meter) timezone every API test runs in: the product default. */
 export const SITE_TZ = 'Asia/Jakarta';
+/** The topic prefix of MQTT_TOPIC's default (`DATA/PM/#`), which every API test runs with. */
+const TOPIC_PREFIX = 'DATA/PM';
 
 /** One meter reading as a test describes it: when, the counter, and (optionally) the power. */
 export interface SeedReading {
@@ -23,15 +27,11 @@ export interface SeedReading {
 }
 
 /** `wib('2025-03-10 23:59:30')`: a wall-clock time in Asia/Jakarta as an instant. */
-export function wib(wallClock: string): Date {
-  const dt = DateTime.fromISO(wallClock.replace(' ', 'T'), { zone: SITE_TZ });
-  if (!dt.isValid) throw new Error(`bad WIB time "${wallClock}": ${dt.invalidExplanation ?? ''}`);
-  return dt.toJSDate();
-}
+export const wib = local(SITE_TZ);
 
 /** Local midnight (Asia/Jakarta) that started the current day. */
 export function startOfTodayWib(now: Date = new Date()): Date {
-  return DateTime.fromJSDate(now, { zone: SITE_TZ }).startOf('day').toJSDate();
+  return new Date(new LocalTime(SITE_TZ).startOfDay(now.getTime()));
 }
 
 /**
@@ -44,34 +44,22 @@ export async function clearOfMidnight(marginMs = 2_000): Promise<Date> {
   return new Date();
 }
 
-/**
- * The meter's wall-clock text: `YYYY-MM-DD HH:mm:ss` exactly as the gateway sends it, with
- * `.SSS` appended only when the instant has milliseconds (ISO-8601 fractions are accepted too).
- */
-export function meterTime(time: Date, timezone = SITE_TZ): string {
-  const ms = time.getUTCMilliseconds();
-  const text = formatMeterTime(time, timezone);
-  return ms === 0 ? text : `${text}.${String(ms).padStart(3, '0')}`;
-}
-
 /** The gateway's JSON payload for one reading (numbers as strings, as the firmware sends them). */
-export function meterPayload(reading: SeedReading, timezone = SITE_TZ): Buffer {
+export function readingPayload(reading: SeedReading, timezone = SITE_TZ): string {
   const kw = reading.kw ?? 6;
-  return Buffer.from(
-    JSON.stringify({
-      status: 'OK',
-      data: {
-        v: reading.voltage ?? [229.5, 230.2, 231.0, 230.2],
-        i: reading.current ?? [8.5, 9.0, 9.3, 8.9],
-        kw: String(kw),
-        kVA: (kw * 1.08).toFixed(2),
-        kWh: String(reading.kwh),
-        pf: 0.92,
-        vunbal: 0.4,
-        iunbal: 1.2,
-        time: typeof reading.time === 'string' ? reading.time : meterTime(reading.time, timezone),
-      },
-    }),
+  return meterPayload(
+    {
+      v: reading.voltage ?? [229.5, 230.2, 231.0, 230.2],
+      i: reading.current ?? [8.5, 9.0, 9.3, 8.9],
+      kw: String(kw),
+      kVA: (kw * 1.08).toFixed(2),
+      kWh: String(reading.kwh),
+      pf: 0.92,
+      vunbal: 0.4,
+      iunbal: 1.2,
+      time: reading.time,
+    },
+    timezone,
   );
 }
 
@@ -82,7 +70,7 @@ export function meterPayload(reading: SeedReading, timezone = SITE_TZ): Buffer {
  */
 export function seed(app: Pick<App, 'ingest'>, readings: readonly SeedReading[]): Reading[] {
   return readings.map((reading) => {
-    const outcome = app.ingest.ingest(meterTopic(reading.panelId), meterPayload(reading));
+    const outcome = app.ingest.ingest(meterTopic(TOPIC_PREFIX, reading.panelId), Buffer.from(readingPayload(reading)));
     if (outcome.status !== 'stored') {
       throw new Error(`seed reading for ${reading.panelId} rejected: ${outcome.reason}: ${outcome.detail}`);
     }
@@ -106,20 +94,7 @@ export function series(
   }));
 }
 
-/** A meter on the wire: an MQTT 3.1.1 client (the embedded broker's protocol) publishing QoS 1. */
-export interface MeterClient {
-  publish(reading: SeedReading): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function connectMeter(mqttUrl: string): Promise<MeterClient> {
-  const client = await mqtt.connectAsync(mqttUrl, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5_000 });
-  return {
-    async publish(reading) {
-      await client.publishAsync(meterTopic(reading.panelId), meterPayload(reading), { qos: 1 });
-    },
-    async close() {
-      await client.endAsync(true);
-    },
-  };
+/** Publishes one reading as its meter does (QoS 1, on its panel's topic); resolves on the PUBACK. */
+export async function publishReading(client: MqttClient, reading: SeedReading): Promise<void> {
+  await client.publishAsync(meterTopic(TOPIC_PREFIX, reading.panelId), readingPayload(reading), { qos: 1 });
 }

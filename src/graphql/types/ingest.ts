@@ -14,6 +14,20 @@ const RejectionCount = builder.objectRef<RejectionCountShape>('RejectionCount').
   }),
 });
 
+const StoreWrites = builder.objectRef<NonNullable<IngestStatusShape['storeWrites']>>('StoreWrites').implement({
+  description: 'Whether readings can be stored now. While not, nothing is acknowledged: meters keep their readings and send them again.',
+  fields: (t) => ({
+    writable: t.exposeBoolean('writable'),
+    problem: t.exposeString('problem', { nullable: true, description: 'Why not: the disk is full (below STORE_MIN_FREE) or failing, or the store is damaged.' }),
+    failingSince: t.expose('failingSince', { type: 'DateTime', nullable: true }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last write failure, kept after recovery.' }),
+    lastErrorAt: t.expose('lastErrorAt', { type: 'DateTime', nullable: true }),
+    refusedWrites: t.exposeInt('refusedWrites', { description: 'Writes refused since writes started failing.' }),
+    freeBytes: t.exposeFloat('freeBytes', { nullable: true, description: 'Free space of DATA_DIR.' }),
+    minFreeBytes: t.exposeFloat('minFreeBytes', { nullable: true, description: 'STORE_MIN_FREE.' }),
+  }),
+});
+
 const IngestStatus = builder.objectRef<IngestStatusShape>('IngestStatus').implement({
   fields: (t) => ({
     brokerConnected: t.exposeBoolean('brokerConnected'),
@@ -27,6 +41,7 @@ const IngestStatus = builder.objectRef<IngestStatusShape>('IngestStatus').implem
       resolve: (status) => (status.storeLag?.oldestUnsentAgeMs == null ? null : status.storeLag.oldestUnsentAgeMs / 1000),
     }),
     rejections: t.expose('rejections', { type: [RejectionCount] }),
+    storeWrites: t.expose('storeWrites', { type: StoreWrites, nullable: true }),
   }),
 });
 

@@ -1,7 +1,11 @@
+import pLimit from 'p-limit';
 import type { Logger } from '../../config/logger.js';
 import type { CounterColumns, CounterSource } from '../../store/reading-store.js';
 import type { LocalTime } from '../../time/local-time.js';
 import { CounterWalk, snapshotHasPending, type CountSink, type CountingRuleParams } from './counting-rule.js';
+
+/** Panels whose history is read from the store at the same time (see #replays). */
+const REPLAY_CONCURRENCY = 4;
 
 /**
  * Energy per panel, per local day and hour, kept by walking each panel's whole series through the
@@ -32,6 +36,8 @@ export interface DayEnergy {
   readingCount: number;
   /** Readings of the day that carried a reactive counter. */
   reactiveCounterReadings: number;
+  /** Bumped whenever a figure of this entry changes (a replay makes new entries instead). */
+  revision: number;
 }
 
 interface DayEntry extends DayEnergy {
@@ -100,6 +106,13 @@ export class EnergyLedger {
   readonly #logger: Logger;
   /** Bumped whenever any panel's numbers change (caches of derived figures key on it). */
   #version = 0;
+
+  /**
+   * Replays reading the store at once. At start-up every panel replays: a few at a time keeps
+   * memory bounded (100 panels each holding a month of InfluxDB rows exhausted a 512 MB heap)
+   * while the store still serves several in parallel.
+   */
+  readonly #replays = pLimit(REPLAY_CONCURRENCY);
 
   constructor(options: EnergyLedgerOptions) {
     this.#rule = options.rule;
@@ -230,8 +243,10 @@ export class EnergyLedger {
   #walk(active: CounterWalk, reactive: CounterWalk, entry: DayEntry, r: ReadingForLedger, days: Map<number, DayEntry>): void {
     const time = this.#time;
     entry.readingCount++;
+    entry.revision++;
     const activeSink: CountSink = (t, kwh, pfFrom, pfTo) => {
       const target = t === r.t ? entry : days.get(time.dayNumber(t))!;
+      target.revision++;
       target.kwh[time.hourOfDay(t)]! += kwh;
       const pf = meanPowerFactor(pfFrom, pfTo);
       if (Number.isNaN(pf)) target.kwhWithoutPowerFactor += kwh;
@@ -244,6 +259,7 @@ export class EnergyLedger {
       const power = Number.isNaN(r.kva) ? r.kw : r.kva;
       reactive.step(r.t, r.kvarh, power, 0, (t, kvarh) => {
         const target = t === r.t ? entry : days.get(time.dayNumber(t))!;
+        target.revision++;
         target.kvarhCounted += kvarh;
       });
     }
@@ -270,7 +286,7 @@ export class EnergyLedger {
       panel.dirtyTo = null;
       let walked: ReadonlyMap<number, LastReading>;
       try {
-        walked = await this.#replay(panelId, panel, from, to);
+        walked = await this.#replays(() => this.#replay(panelId, panel, from, to));
       } catch (error) {
         // The store could not be read: keep the panel dirty and try again shortly, so queries
         // keep waiting for correct numbers rather than get wrong ones.
@@ -379,6 +395,7 @@ function newEntry(day: number, startActive: Float64Array, startReactive: Float64
     kwhWithoutPowerFactor: 0,
     readingCount: 0,
     reactiveCounterReadings: 0,
+    revision: 0,
     startActive,
     startReactive,
   };

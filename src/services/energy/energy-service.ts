@@ -1,13 +1,16 @@
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
 import type { CounterSource } from '../../store/reading-store.js';
 import { dayNumberOf, daysInMonth, isoDate, type LocalTime } from '../../time/local-time.js';
+import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
 import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
 import { UserInputError } from '../user-input-error.js';
 import { Amount } from './amount.js';
 import { CounterWalk } from './counting-rule.js';
-import type { EnergyLedger } from './energy-ledger.js';
+import type { DayEnergy, EnergyLedger } from './energy-ledger.js';
 
 const HOUR_MS = 3_600_000;
+/** Priced panel-days kept, about 300 bytes each (100 panels × 5 years; beyond, the cache starts afresh). */
+const PRICED_DAYS_KEPT = 200_000;
 
 export interface EnergyServiceDeps {
   readonly ledger: EnergyLedger;
@@ -37,6 +40,8 @@ export class EnergyNotReadyError extends Error {
 export class EnergyService {
   readonly #deps: EnergyServiceDeps;
   readonly #now: () => number;
+
+  readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
 
   constructor(deps: EnergyServiceDeps) {
     this.#deps = deps;
@@ -98,8 +103,12 @@ export class EnergyService {
 
   /** One local day for the sum of `panelIds`, panels added in the order given (settle first). */
   buildingDay(panelIds: readonly string[], day: number): Amount {
-    const total = new Amount().usePricing(this.#deps.tariffs().hourlyOn(day));
-    for (const id of panelIds) total.add(this.panelDay(id, day));
+    const pricing = this.#deps.tariffs().hourlyOn(day);
+    const total = new Amount().usePricing(pricing);
+    for (const id of panelIds) {
+      const entry = this.#deps.ledger.day(id, day);
+      if (entry) total.add(this.#pricedDay(id, entry, pricing));
+    }
     return total;
   }
 
@@ -107,7 +116,23 @@ export class EnergyService {
   panelDay(panelId: string, day: number): Amount {
     const pricing = this.#deps.tariffs().hourlyOn(day);
     const entry = this.#deps.ledger.day(panelId, day);
-    return entry ? new Amount().addHours(entry.kwh, pricing) : new Amount().usePricing(pricing);
+    return entry ? new Amount().add(this.#pricedDay(panelId, entry, pricing)) : new Amount().usePricing(pricing);
+  }
+
+  /**
+   * A panel's day priced hour by hour, kept while the ledger's entry and the plan stay the same:
+   * a year for the building is 100 panels × 365 days × 24 hours of pricing otherwise, on every
+   * request. The same additions in the same order, so the figures are the same bit for bit.
+   * Shared: never mutate the result.
+   */
+  #pricedDay(panelId: string, entry: DayEnergy, pricing: HourlyPricing): Amount {
+    const key = `${panelId}|${entry.day}`;
+    const cached = this.#priced.get(key);
+    if (cached && cached.entry === entry && cached.revision === entry.revision && cached.pricing === pricing) return cached.amount;
+    const amount = new Amount().addHours(entry.kwh, pricing);
+    if (this.#priced.size >= PRICED_DAYS_KEPT) this.#priced.clear();
+    this.#priced.set(key, { entry, revision: entry.revision, pricing, amount });
+    return amount;
   }
 
   /**

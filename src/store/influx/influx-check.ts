@@ -83,7 +83,14 @@ export async function ensureAdminBucket(connection: InfluxConnection, options: I
   const http = new InfluxHttp(connection, { timeoutMs: options.timeoutMs ?? 5_000, fetch: options.fetch });
   try {
     const { found } = await http.findBucket();
-    if (!found) await http.createBucket();
+    if (!found) {
+      try {
+        await http.createBucket();
+      } catch (error) {
+        // Several processes starting together: another one created it between our lookup and ours.
+        if (!(error instanceof InfluxHttpError && error.status === 422 && (await http.findBucket()).found)) throw error;
+      }
+    }
     return { reachable: true };
   } catch (error) {
     if (error instanceof InfluxUnreachableError) return { reachable: false, error };

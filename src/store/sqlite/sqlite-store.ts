@@ -4,7 +4,7 @@ import type { PanelRecord, Reading } from '../../models/reading.js';
 import type { AdminLog } from '../admin-log.js';
 import type { CounterColumns, DurableWriter, ReadingStore, WindowReadings } from '../reading-store.js';
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
-import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
+import { closeDatabase, DamagedDatabaseError, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { SqliteReadPool } from './sqlite-read-pool.js';
 import {
   InvalidReadingError,
@@ -116,24 +116,31 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
     this.#selectPanels = db.prepare('SELECT id, first_seen_ms, last_seen_ms FROM panels ORDER BY id');
     this.#selectOne = db.prepare('SELECT 1 AS one');
     this.#write = db.transaction((readings: readonly Reading[]) => this.#writeRows(readings));
-    this.#pool = new SqliteReadPool(options.file);
     const insertRecord = db.prepare<[string, number, string, string]>('INSERT INTO admin_records (id, at_ms, actor, change_json) VALUES (?, ?, ?, ?)');
     const selectRecords = db.prepare<[], { id: string; at_ms: number; actor: string; change_json: string }>(
       'SELECT id, at_ms, actor, change_json FROM admin_records ORDER BY at_ms, id',
     );
+    const toRecord = (row: { id: string; at_ms: number; actor: string; change_json: string }): AdminRecord => {
+      try {
+        return { id: row.id, at: new Date(row.at_ms), actor: row.actor, change: adminChangeSchema.parse(JSON.parse(row.change_json)) };
+      } catch (error) {
+        throw new DamagedDatabaseError(this.file, 'readings store', `admin record ${row.id} (tariffs, panel names, retired panels) cannot be read: ${(error as Error).message.split('\n')[0]}`);
+      }
+    };
+    // Checked now, so that a damaged record (the tariffs live there) stops start-up with exit 2
+    // instead of failing every later load of the settings.
+    try {
+      for (const row of selectRecords.all()) toRecord(row);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.#pool = new SqliteReadPool(options.file);
     this.admin = {
       append: async (record) => {
         insertRecord.run(record.id, record.at.getTime(), record.actor, JSON.stringify(record.change));
       },
-      all: async () =>
-        selectRecords.all().map(
-          (row): AdminRecord => ({
-            id: row.id,
-            at: new Date(row.at_ms),
-            actor: row.actor,
-            change: adminChangeSchema.parse(JSON.parse(row.change_json)),
-          }),
-        ),
+      all: async () => selectRecords.all().map(toRecord),
     };
   }
 

@@ -1,0 +1,27 @@
+import { GraphQLError } from 'graphql';
+import type { Logger } from '../config/logger.js';
+import { UserInputError } from '../services/user-input-error.js';
+
+/**
+ * What a client is told about an error (yoga's `maskedErrors.maskError`): a request it can fix
+ * (UserInputError) as BAD_USER_INPUT with its message; GraphQL's own errors (validation,
+ * coercion, our scalars) as they are; anything else logged here and answered as
+ * INTERNAL_SERVER_ERROR with the generic message, so no internals reach the client.
+ */
+export function maskClientError(logger: Logger): (error: unknown, message: string) => Error {
+  return (error, message) => {
+    // graphql wraps what a resolver or scalar throws, sometimes twice (a variable that fails
+    // a scalar's parseValue is a GraphQLError around the scalar's GraphQLError): look at the
+    // innermost cause, not just the first wrapper.
+    let cause: unknown = error;
+    while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+    if (cause instanceof UserInputError) {
+      const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
+      return new GraphQLError(cause.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    // Raised as a GraphQLError all the way down (validation, coercion, our scalars): meant for the client.
+    if (cause instanceof GraphQLError && error instanceof GraphQLError) return error;
+    logger.error({ err: cause }, 'internal error while resolving');
+    return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
+}

@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Kind, parse, print, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import { dateOfDayNumber, type LocalTime } from '../time/local-time.js';
+
+/** One GraphiQL tab: an operation and variables it runs with as they are. */
+export interface GraphiqlTab {
+  readonly query: string;
+  readonly variables?: string;
+}
+
+/** What the example variables are made of: a panel that exists, and the site's calendar now. */
+export interface ExampleContext {
+  readonly panelId: string;
+  readonly now: Date;
+  readonly time: LocalTime;
+}
+
+/** The dashboard's operations (operations/*.graphql), the dashboard first. Empty when not shipped. */
+export function loadOperationSources(dir: URL = new URL('../../operations/', import.meta.url)): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((file) => file.endsWith('.graphql'));
+  } catch {
+    return [];
+  }
+  return files
+    .sort((a, b) => (a === 'dashboard.graphql' ? -1 : b === 'dashboard.graphql' ? 1 : a.localeCompare(b)))
+    .map((file) => readFileSync(new URL(file, dir), 'utf8'));
+}
+
+/**
+ * One tab per operation, each with example variables that work against this installation: the
+ * first known panel, this local month and year, the last 24 hours. Optional variables are left out
+ * (a panel-optional operation then shows the building).
+ */
+export function operationTabs(sources: readonly string[], context: ExampleContext): GraphiqlTab[] {
+  const tabs: GraphiqlTab[] = [];
+  for (const source of sources) {
+    for (const definition of parse(source).definitions) {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+      const variables = exampleVariables(definition, context);
+      tabs.push({
+        query: print(definition),
+        ...(Object.keys(variables).length > 0 ? { variables: JSON.stringify(variables, null, 2) } : {}),
+      });
+    }
+  }
+  return tabs;
+}
+
+function exampleVariables(operation: OperationDefinitionNode, context: ExampleContext): Record<string, unknown> {
+  const { year, month } = dateOfDayNumber(context.time.dayNumber(context.now.getTime()));
+  const to = new Date(Math.ceil(context.now.getTime() / 3_600_000) * 3_600_000);
+  const byName: Record<string, unknown> = {
+    id: context.panelId,
+    panelId: context.panelId,
+    year,
+    month,
+    from: new Date(to.getTime() - 24 * 3_600_000).toISOString(),
+    to: to.toISOString(),
+    every: '1h',
+    limit: 20,
+  };
+  const variables: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.type.kind !== Kind.NON_NULL_TYPE) continue;
+    const name = definition.variable.name.value;
+    variables[name] = name in byName ? byName[name] : fallback(definition.type);
+  }
+  return variables;
+}
+
+/** A value of the right type for a required variable the examples do not know by name. */
+function fallback(type: TypeNode): unknown {
+  if (type.kind === Kind.NON_NULL_TYPE) return fallback(type.type);
+  if (type.kind === Kind.LIST_TYPE) return [];
+  switch (type.name.value) {
+    case 'Int':
+    case 'Float':
+      return 1;
+    case 'Boolean':
+      return false;
+    default:
+      return '';
+  }
+}

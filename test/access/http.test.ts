@@ -1,0 +1,159 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { disposer } from '../support/disposer.js';
+import { httpData, httpRequest } from '../support/graphql-client.js';
+import { seed } from '../support/seed.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { bearer, makeKey, startIdentityProvider } from './support.js';
+
+const disposers = disposer();
+afterEach(() => disposers.run());
+
+const VIEWER = makeKey('tenant-dash', 'viewer');
+const OPERATOR = makeKey('facility', 'operator');
+const ADMIN = makeKey('ops-admin', 'admin');
+const KEYS = [VIEWER, OPERATOR, ADMIN].map((k) => k.entry).join(',');
+
+async function start(env: Record<string, string>): Promise<TestApp> {
+  const app = await startTestApp(env, undefined, { cleanup: disposers });
+  seed(app.app, [{ panelId: 'PANEL_A', time: new Date(Date.now() - 60_000), kwh: 10 }]);
+  return app;
+}
+
+const PANELS = '{ panels { id } }';
+const RENAME = 'mutation { setPanelName(panelId: "PANEL_A", name: "Lantai 1") { actor kind } }';
+/** Local dates two days ahead are "tomorrow at the earliest" in any timezone. */
+const EFFECTIVE = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+const TARIFF = `mutation { setTariffPlan(effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 1700 }) { effectiveFrom } }`;
+
+/** The code and status an HTTP refusal carries. */
+async function refusal(url: string, query: string, headers: Record<string, string>) {
+  const result = await httpRequest(url, query, {}, headers);
+  return { status: result.status, code: result.errors?.[0]?.extensions?.code, message: result.errors?.[0]?.message ?? '' };
+}
+
+describe('HTTP access with AUTH=required', () => {
+  it('answers a request without credentials, or with wrong ones, 401 UNAUTHENTICATED before running it', async () => {
+    const app = await start({ AUTH: 'required', API_KEYS: KEYS });
+
+    const none = await fetch(app.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PANELS }) });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await none.json()).toEqual({
+      errors: [{ message: expect.stringContaining('credentials required') as unknown, extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+
+    expect(await refusal(app.httpUrl, PANELS, bearer('emk_not-a-key'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: 'unknown or revoked API key' });
+    expect(await refusal(app.httpUrl, PANELS, { authorization: `Basic ${VIEWER.key}` })).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    // A refused mutation did not run: the panel keeps its name.
+    expect(await refusal(app.httpUrl, RENAME, {})).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(await httpData(app.httpUrl, '{ panel(id: "PANEL_A") { name } }', {}, bearer(VIEWER.key))).toEqual({ panel: { name: 'Panel A' } });
+  });
+
+  it('lets each role do what it may and refuses the rest with FORBIDDEN', async () => {
+    const app = await start({ AUTH: 'required', API_KEYS: KEYS });
+
+    expect(await httpData(app.httpUrl, PANELS, {}, bearer(VIEWER.key))).toEqual({ panels: [{ id: 'PANEL_A' }] });
+    expect(await refusal(app.httpUrl, RENAME, bearer(VIEWER.key))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'key:tenant-dash (viewer) may not use Mutation.setPanelName',
+    });
+    expect(await refusal(app.httpUrl, '{ adminChanges { id } }', bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
+
+    expect(await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key))).toEqual({ setPanelName: { actor: 'key:facility', kind: 'panel.name' } });
+    expect(await refusal(app.httpUrl, TARIFF, bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('Mutation.setTariffPlan') as unknown });
+    expect(await refusal(app.httpUrl, 'mutation { createApiKey(name: "x", role: admin) { key } }', bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN' });
+
+    expect(await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key))).toEqual({ setTariffPlan: { effectiveFrom: EFFECTIVE } });
+  });
+
+  it('records every admin change with who made it and when, newest first', async () => {
+    const app = await start({ AUTH: 'required', API_KEYS: KEYS });
+    const before = Date.now();
+    await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key));
+    await httpData(app.httpUrl, 'mutation { setPanelHidden(panelId: "PANEL_A", hidden: true) { id } }', {}, bearer(OPERATOR.key));
+    await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key));
+    const created = await httpData<{ createApiKey: { key: string; keyId: string } }, Record<string, never>>(
+      app.httpUrl,
+      'mutation { createApiKey(name: "floor-3", role: viewer, panels: ["PANEL_A"]) { key keyId } }',
+      {},
+      bearer(ADMIN.key),
+    );
+
+    const { adminChanges } = await httpData<{ adminChanges: Array<{ at: string; actor: string; kind: string; change: string }> }, Record<string, never>>(
+      app.httpUrl,
+      '{ adminChanges { at actor kind change } }',
+      {},
+      bearer(OPERATOR.key),
+    );
+    // The first start recorded the configured tariff (actor "configuration") before these.
+    expect(adminChanges.filter(({ actor }) => actor !== 'configuration').map(({ actor, kind }) => [actor, kind])).toEqual([
+      ['key:ops-admin', 'apiKey.created'],
+      ['key:ops-admin', 'tariff.plan'],
+      ['key:facility', 'panel.hidden'],
+      ['key:facility', 'panel.name'],
+    ]);
+    for (const { at } of adminChanges) expect(new Date(at).getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(JSON.parse(adminChanges[3]!.change)).toMatchObject({ kind: 'panel.name', panelId: 'PANEL_A', name: 'Lantai 1' });
+    // The new key works at once, and its secret is in no record.
+    expect(JSON.stringify(adminChanges)).not.toContain(created.createApiKey.key);
+    expect(await httpData(app.httpUrl, '{ panel(id: "PANEL_A") { name } }', {}, bearer(created.createApiKey.key))).toEqual({ panel: { name: 'Lantai 1' } });
+    // Revoked: refused from then on.
+    await httpData(app.httpUrl, `mutation { revokeApiKey(keyId: "${created.createApiKey.keyId}") { kind } }`, {}, bearer(ADMIN.key));
+    expect(await refusal(app.httpUrl, PANELS, bearer(created.createApiKey.key))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+});
+
+describe('HTTP access with AUTH=optional (development)', () => {
+  it('serves callers without credentials, warns that it is open, and still refuses wrong credentials', async () => {
+    const app = await start({ API_KEYS: KEYS });
+    expect(app.logs.some((line) => line.level === 40 && line.msg.includes('access control is OPEN'))).toBe(true);
+    expect(await httpData(app.httpUrl, RENAME, {})).toEqual({ setPanelName: { actor: 'anonymous (open mode)', kind: 'panel.name' } });
+    expect(await refusal(app.httpUrl, PANELS, bearer('emk_wrong'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    // A key still carries its role: a viewer's key does not become an admin in open mode.
+    expect(await refusal(app.httpUrl, RENAME, bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('starts open in production only when told to, and refuses anonymous callers by default', async () => {
+    // The broker's own production default (accounts) is another door's concern: opened here.
+    const app = await start({ NODE_ENV: 'production', MQTT_ALLOW_ANONYMOUS: 'true', API_KEYS: KEYS });
+    expect(await refusal(app.httpUrl, PANELS, {})).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+    expect(app.logs.some((line) => line.msg.includes('access control is OPEN'))).toBe(false);
+  });
+});
+
+describe('JWTs from the site identity provider', () => {
+  it('accepts a valid token with its role and refuses expired, wrong-audience and foreign tokens', async () => {
+    const idp = await startIdentityProvider(disposers);
+    const app = await start({ AUTH: 'required', ...idp.env });
+    const now = Math.floor(Date.now() / 1000);
+
+    const operator = await idp.sign({ sub: 'siti', role: 'operator' });
+    expect(await httpData(app.httpUrl, RENAME, {}, bearer(operator))).toEqual({ setPanelName: { actor: 'jwt:siti', kind: 'panel.name' } });
+    expect(await refusal(app.httpUrl, TARIFF, bearer(operator))).toMatchObject({ code: 'FORBIDDEN', message: 'jwt:siti (operator) may not use Mutation.setTariffPlan' });
+
+    const viewer = await idp.sign({ sub: 'budi', role: 'viewer' });
+    expect(await httpData(app.httpUrl, PANELS, {}, bearer(viewer))).toEqual({ panels: [{ id: 'PANEL_A' }] });
+    expect(await refusal(app.httpUrl, RENAME, bearer(viewer))).toMatchObject({ code: 'FORBIDDEN' });
+
+    const expired = await idp.sign({ sub: 'siti', role: 'admin' }, { expiresAt: now - 60 });
+    expect(await refusal(app.httpUrl, PANELS, bearer(expired))).toEqual({ status: 401, code: 'UNAUTHENTICATED', message: 'the token has expired' });
+
+    const otherAudience = await idp.sign({ sub: 'siti', role: 'admin' }, { audience: 'another-api' });
+    expect(await refusal(app.httpUrl, PANELS, bearer(otherAudience))).toMatchObject({
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: expect.stringContaining('ERR_JWT_CLAIM_VALIDATION_FAILED') as unknown,
+    });
+
+    const noRole = await idp.sign({ sub: 'siti' });
+    expect(await refusal(app.httpUrl, PANELS, bearer(noRole))).toMatchObject({ status: 401, message: expect.stringContaining('"role" claim') as unknown });
+
+    // Signed by another key under the same key id: the signature does not verify.
+    const stranger = await startIdentityProvider(disposers);
+    const forged = await stranger.sign({ sub: 'mallory', role: 'admin' });
+    const [, payload, signature] = forged.split('.');
+    const reissued = await idp.sign({ sub: 'mallory', role: 'admin' });
+    const tampered = `${reissued.split('.')[0]}.${payload}.${signature}`;
+    expect(await refusal(app.httpUrl, PANELS, bearer(tampered))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+});

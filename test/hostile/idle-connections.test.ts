@@ -1,0 +1,69 @@
+import { createConnection, type Socket } from 'node:net';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { httpData } from '../support/graphql-client.js';
+import { disposer, tempDir } from '../support/disposer.js';
+import { connectMeter, meterPayload, minutesAgo, publishQos1, uniquePanelId } from '../support/mqtt.js';
+import { report, startProduct } from './product.js';
+
+/**
+ * 1,100 idle TCP connections to the HTTP port of a product limited to 1,024 open files (the
+ * issue's attack): HTTP_MAX_CONNECTIONS (automatic: half of the file limit less 100, 462) are
+ * held, the rest closed at once, the held ones closed after HTTP_IDLE_TIMEOUT; meanwhile meters
+ * still connect to MQTT, and afterwards /health answers.
+ */
+const cleanup = disposer();
+afterAll(() => cleanup.run());
+
+const ATTACK = 1_100;
+const FILE_LIMIT = 1_024;
+const AUTO_LIMIT = Math.floor((FILE_LIMIT - 100) / 2);
+
+async function limitHits(baseUrl: string, limit: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return Number(new RegExp(`^energy_limit_hits_total\\{limit="${limit}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+
+describe('idle connections to the HTTP port', () => {
+  it('closes those beyond HTTP_MAX_CONNECTIONS at once and the rest after HTTP_IDLE_TIMEOUT; MQTT keeps accepting meters', async () => {
+    const product = await startProduct({ DATA_DIR: tempDir(cleanup, 'energy-hostile-idle-'), HTTP_IDLE_TIMEOUT: '3s' }, cleanup, { nofile: FILE_LIMIT });
+    let closed = 0;
+    const sockets: Socket[] = [];
+    cleanup.add(() => sockets.forEach((socket) => socket.destroy()));
+    await Promise.all(
+      Array.from(
+        { length: ATTACK },
+        () =>
+          new Promise<void>((resolve) => {
+            const socket = createConnection({ host: '127.0.0.1', port: product.httpPort });
+            sockets.push(socket);
+            socket.once('close', () => void closed++);
+            socket.once('error', () => undefined);
+            socket.once('connect', () => resolve());
+            socket.once('close', () => resolve());
+          }),
+      ),
+    );
+    // The excess is closed at once (without waiting for the idle timeout).
+    await vi.waitFor(() => expect(closed).toBeGreaterThanOrEqual(ATTACK - AUTO_LIMIT), { timeout: 2_500, interval: 50 });
+    const attackedAt = Date.now();
+
+    // Meanwhile the embedded broker accepts a meter and stores its reading.
+    const panel = uniquePanelId('IDLE');
+    const meter = await connectMeter(product.mqttUrl, cleanup);
+    await publishQos1(meter, `DATA/PM/${panel}`, meterPayload({ time: minutesAgo(1) }));
+
+    // The held ones are closed once idle for HTTP_IDLE_TIMEOUT; then /health answers.
+    await vi.waitFor(() => expect(closed).toBe(ATTACK), { timeout: 15_000, interval: 100 });
+    const allClosedAfterMs = Date.now() - attackedAt;
+    expect((await fetch(`${product.baseUrl}/health`)).status).toBe(200);
+    // The test's own keep-alive connections (readiness polls) may hold a slot or two.
+    const dropped = await limitHits(product.baseUrl, 'HTTP_MAX_CONNECTIONS');
+    expect(dropped).toBeGreaterThanOrEqual(ATTACK - AUTO_LIMIT);
+    expect(dropped).toBeLessThanOrEqual(ATTACK - AUTO_LIMIT + 3);
+    expect(dropped + (await limitHits(product.baseUrl, 'HTTP_IDLE_TIMEOUT'))).toBeGreaterThanOrEqual(ATTACK);
+    expect((await httpData<{ panel: { id: string } | null }, unknown>(product.httpUrl, `{ panel(id: "${panel}") { id } }`)).panel).toEqual({ id: panel });
+    // Logged, but rate-limited: a handful of lines for 1,100 connections.
+    expect(product.logs.filter((line) => line.limit === 'HTTP_MAX_CONNECTIONS' || line.limit === 'HTTP_IDLE_TIMEOUT').length).toBeLessThanOrEqual(10);
+    report(`${ATTACK} idle TCP connections, open-file limit ${FILE_LIMIT}, HTTP_IDLE_TIMEOUT=3s`, { allClosedAfterMs, ...(await product.memory()) });
+  });
+});
