@@ -88,6 +88,8 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
     AUTH: 'optional',
     METRICS_AUTH: 'open',
     MQTT_ALLOW_ANONYMOUS: 'true',
+    // Line 4 opens 1,000 subscribers and one live-usage client: above the default of 1,000.
+    WS_MAX_CONNECTIONS: '2000',
     HOST: '127.0.0.1',
     PORT: String(options.port ?? 0),
     SIMULATE: 'false',
