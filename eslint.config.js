@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'src/graphql/generated/', 'test/generated/', 'coverage/', '.tmp/', 'test/bench/results/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'src/graphql/generated/', 'test/generated/', 'web/src/generated/', 'coverage/', '.tmp/', 'test/bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

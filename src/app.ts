@@ -2,40 +2,25 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { StartupConfigError } from './config/startup-error.js';
+import { buildCore } from './core.js';
 import type { Services } from './graphql/context.js';
 import { loadOperationSources, operationTabs } from './http/graphiql-tabs.js';
 import { CorsPolicy } from './http/cors.js';
 import { createGraphqlServer } from './http/graphql-server.js';
 import { httpLimits } from './http/limits.js';
 import { autoConnectionLimit } from './config/open-files.js';
-import { panelAdmission } from './ingest/panel-admission.js';
-import { DiskSpace } from './store/disk-space.js';
-import { IngestService } from './ingest/ingest-service.js';
-import { RejectionStats } from './ingest/rejection-stats.js';
-import { topicPrefix } from './ingest/topic.js';
-import { AppliedReadings, createAfterRemoteWrite, createAfterWrite } from './pipeline/after-write.js';
+import type { IngestService } from './ingest/ingest-service.js';
+import { AppliedReadings, createAfterRemoteWrite } from './pipeline/after-write.js';
 import type { Reading } from './models/reading.js';
-import { LiveState } from './pipeline/live-state.js';
-import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
-import { StatusMonitor } from './pipeline/status-monitor.js';
-import { EnergyLedger } from './services/energy/energy-ledger.js';
+import type { AppPubSub } from './pipeline/pubsub.js';
 import { configuredKeys } from './services/access/api-keys.js';
 import { Authenticator } from './services/access/authenticator.js';
 import { createJwtVerifier } from './services/access/jwt.js';
-import { BillService } from './services/bills/bill-service.js';
-import { EnergyService } from './services/energy/energy-service.js';
-import { HistoryService } from './services/history-service.js';
-import { IngestHealth } from './services/ingest-health.js';
-import { LiveUpdates } from './services/live-updates.js';
-import { createMetrics } from './services/metrics.js';
-import { PanelService } from './services/panel-service.js';
-import { TariffService } from './services/tariff-service.js';
-import { SiteSettings } from './services/site-settings.js';
 import { startSimulator } from './simulators/simulator.js';
 import { openStores } from './store/open-stores.js';
-import { LocalTime } from './time/local-time.js';
 import { installationClientId } from './transports/installation-id.js';
-import { startIngestion } from './transports/start-ingestion.js';
+import { sharedGroupGoneTopic, startIngestion } from './transports/start-ingestion.js';
+import { SessionAdoptions } from './transports/session-adoptions.js';
 import { startStoredFeed, type StoredFeed } from './transports/stored-feed.js';
 
 export interface App {
@@ -79,7 +64,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const stores = await openStores(config, logger);
     stops.push(() => stores.close());
 
-    const time = new LocalTime(config.site.timezone);
     const keys = (() => {
       const path = config.access.keysFile;
       try {
@@ -88,16 +72,27 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         throw new StartupConfigError((error as Error).message, { cause: error });
       }
     })();
-    const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
-    const tariffs = () => settings.state.tariffs;
-    const metrics = createMetrics();
-    const pubsub = createAppPubSub();
-    const rejections = new RejectionStats();
-    const live = new LiveState();
-    const status = new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger });
-    stops.push(() => status.stop());
-    const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
-    const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
+
+    // Several processes sharing the meters (MQTT_SHARED_GROUP) over one InfluxDB: each tells the
+    // others what it stored and which admin changes it made, over the stored-readings feed.
+    const recent = stores.recent;
+    const clustered = config.mqtt.sharedGroup !== undefined && config.mqtt.url !== undefined && recent !== null;
+    let feed: StoredFeed | null = null;
+    // Readings stored before the feed is connected (it starts after ingestion), announced once it is.
+    const early: Reading[] = [];
+    let brokerConnected = () => false;
+    const core = buildCore(config, stores, logger, {
+      brokerConnected: () => brokerConnected(),
+      cluster: clustered
+        ? {
+            applied: new AppliedReadings(),
+            announce: (readings: readonly Reading[]) => (feed ? feed.publishReadings(readings) : early.push(...readings)),
+          }
+        : undefined,
+    });
+    stops.push(() => core.stop());
+    const { time, settings, metrics, pubsub, live, ledger, services, ingest } = core;
+    const panels = services.panels;
     const authenticator = new Authenticator({
       mode: config.access.mode,
       keys,
@@ -110,83 +105,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       // Keys made through the API still work; without one configured, only they can get in.
       logger.warn('AUTH=required but no API_KEYS, API_KEYS_FILE or JWT_* is set: only keys made earlier through the API are accepted (make one with `npm run api-key`)');
     }
-    const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
-    settings.setChangeHandler((state, previous) => {
-      // A retired panel is forgotten by the live parts; one brought back is loaded again.
-      for (const id of state.retired) if (!previous.retired.has(id)) {
-        live.remove(id);
-        ledger.remove(id);
-      }
-      const returning = [...previous.retired].filter((id) => !state.retired.has(id));
-      if (returning.length > 0 && loaded) {
-        void live
-          .loadFrom(stores.read)
-          .then((ids) => {
-            for (const id of ids) status.track(id);
-            return ledger.load(returning);
-          })
-          .catch((error: unknown) => logger.error({ err: error, panels: returning }, 'could not reload panels brought back'));
-      }
-    });
-
-    let brokerConnected = () => false;
-    const services: Services = {
-      panels,
-      energy,
-      bills: new BillService({ ledger, energy, tariffs, time }),
-      live: new LiveUpdates({ pubsub, panels, energy, time }),
-      history: new HistoryService(stores.read, energy),
-      tariff: new TariffService(tariffs, time),
-      ingest: new IngestHealth({ rejections, brokerConnected: () => brokerConnected(), storeLag: () => stores.lag() }),
-      settings,
-      pubsub,
-    };
-
-    // Several processes sharing the meters (MQTT_SHARED_GROUP) over one InfluxDB: each tells the
-    // others what it stored and which admin changes it made, over the stored-readings feed.
-    const recent = stores.recent;
-    const clustered = config.mqtt.sharedGroup !== undefined && config.mqtt.url !== undefined && recent !== null;
-    let feed: StoredFeed | null = null;
-    // Readings stored before the feed is connected (it starts after ingestion), announced once it is.
-    const early: Reading[] = [];
-    const pipelineDeps = {
-      forward: () => stores.written(),
-      live,
-      status,
-      ledger,
-      pubsub,
-      logger,
-      cluster: clustered
-        ? {
-            applied: new AppliedReadings(),
-            announce: (readings: readonly Reading[]) => (feed ? feed.publishReadings(readings) : early.push(...readings)),
-          }
-        : undefined,
-    };
-    const afterWrite = createAfterWrite(pipelineDeps);
-    const ingest = new IngestService({
-      writer: stores.writer,
-      parse: {
-        meterClock: new LocalTime(config.site.meterTimezone),
-        maxClockSkewMs: config.site.maxClockSkewMs,
-        topicPrefix: topicPrefix(config.mqtt.topic),
-        timeFloorMs: config.limits.ingest.meterTimeFloorMs,
-      },
-      rejections,
-      metrics,
-      logger,
-      afterWrite,
-      // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are known.
-      admission: panelAdmission({
-        maxPanels: config.limits.ingest.maxPanels,
-        retired: () => settings.state.retired,
-        known: (id) => live.has(id),
-        count: () => live.size,
-      }),
-      // Both stores write to DATA_DIR (the SQLite store, or the journal before InfluxDB).
-      space: new DiskSpace({ dir: config.store.dataDir, minFreeBytes: config.limits.store.minFreeBytes }),
-    });
-    services.ingest.attachStoreWrites(() => ingest.storeHealth());
 
     // Load the panels and walk every stored reading once, retrying while the store (InfluxDB)
     // cannot answer; ingestion runs meanwhile, and readings arriving wait in the ledger's queue.
@@ -194,20 +112,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stops.push(() => {
       stopping = true;
     });
-    let loaded = false;
     const warmedUp = (async () => {
       const started = Date.now();
       for (let attempt = 1; !stopping; attempt++) {
         try {
-          await stores.prepare();
-          await settings.load();
-          const retired = settings.state.retired;
-          const ids = (await live.loadFrom(stores.read)).filter((id) => !retired.has(id));
-          for (const id of retired) live.remove(id);
-          for (const id of ids) status.track(id);
-          await ledger.load(ids);
+          const ids = await core.load();
           logger.info({ ms: Date.now() - started, panels: ids.length }, 'panels and energy ledger loaded');
-          loaded = true;
           return;
         } catch (error) {
           if (attempt === 1 || attempt % 30 === 0) logger.warn({ err: error, attempt }, 'cannot load panels from the store yet; retrying');
@@ -216,15 +126,21 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       }
     })();
 
-    const ingestion = await startIngestion({ ...config.mqtt, clientId: mqttClientId }, ingest, logger, {
-      limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() },
-      metrics,
-    });
+    const ingestion = await startIngestion(
+      { ...config.mqtt, clientId: mqttClientId },
+      ingest,
+      logger,
+      { limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() }, metrics },
+      // Several processes: a group is acknowledged to the broker once its announcement is out.
+      () => feed?.announced(),
+    );
     stops.push(() => ingestion.stop());
     brokerConnected = () => ingestion.isConnected();
 
     if (clustered && ingestion.external) {
-      const afterRemoteWrite = createAfterRemoteWrite(pipelineDeps, (readings) => recent.add(readings));
+      const adoptions = new SessionAdoptions({ own: mqttClientId, adopt: ingestion.adopt, logger });
+      stops.push(() => adoptions.stop());
+      const afterRemoteWrite = createAfterRemoteWrite(core.pipeline, (readings) => recent.add(readings));
       const syncSettings = (why: string) =>
         void settings.sync().catch((error: unknown) => logger.warn({ err: error, why }, 'could not re-read the admin record; retrying at the next poll'));
       const started = await startStoredFeed({
@@ -234,6 +150,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         // A panel retired here stays out, as the ingester keeps it out (the other may not have re-read the record yet).
         onReadings: (readings) => afterRemoteWrite(readings.filter((r) => !settings.state.retired.has(r.panelId))),
         onAdminChange: () => syncSettings('admin notice'),
+        goneTopic: sharedGroupGoneTopic(config.mqtt.feedTopic),
+        onMemberGone: (clientId) => adoptions.take(clientId),
         logger: logger.child({ component: 'feed' }),
       });
       stops.push(() => started.stop());
@@ -283,6 +201,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         }
         // Until every stored reading has been walked, summaries would have to wait: not ready.
         const computing = ledger.pendingPanels().length;
+        const loaded = core.isLoaded();
         details.energy = !loaded ? 'loading' : computing === 0 ? 'ok' : `computing ${computing} panel(s)`;
         if (!loaded) ready = false;
         const lag = stores.lag();

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, reachable } from './support/net.js';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, reachable, spawnListening } from './support/net.js';
 
 /**
  * The tests talk to a real Mosquitto. Use MQTT_TEST_URL, else the one at 127.0.0.1:1883, else
@@ -21,17 +21,7 @@ export default async function setup(): Promise<(() => void) | undefined> {
   const port = await freePort();
   let broker: ChildProcess;
   try {
-    broker = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
-    await new Promise<void>((resolve, reject) => {
-      broker.once('error', reject);
-      const deadline = Date.now() + 5_000;
-      const poll = async () => {
-        if (await reachable(port)) return resolve();
-        if (Date.now() > deadline) return reject(new Error('mosquitto did not start'));
-        setTimeout(() => void poll(), 50);
-      };
-      void poll();
-    });
+    broker = await spawnListening('mosquitto', ['-p', String(port)], port);
   } catch (error) {
     throw new Error(
       `The tests need an MQTT broker: none at 127.0.0.1:1883 and 'mosquitto' could not be started (${(error as Error).message}). ` +

@@ -143,6 +143,8 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a plain topic (letters, digits, _ - and /, no wildcards)')
       .default('energy-monitoring/feed'),
+    MQTT_FEED_ORDER_HOLD: duration('500ms'),
+    MQTT_SHARED_ADOPT_AFTER: duration('30s'),
 
     DATA_DIR: z.string().min(1).default('./data'),
     SITE_TIMEZONE: timezone.default('Asia/Jakarta'),
@@ -319,6 +321,8 @@ export const configSchema = z
       clientId: env.MQTT_CLIENT_ID,
       sharedGroup: env.MQTT_SHARED_GROUP,
       feedTopic: env.MQTT_FEED_TOPIC,
+      feedOrderHoldMs: env.MQTT_FEED_ORDER_HOLD,
+      sharedAdoptAfterSeconds: Math.max(1, Math.round(env.MQTT_SHARED_ADOPT_AFTER / 1000)),
       protocolVersion: env.MQTT_PROTOCOL_VERSION,
       sessionExpirySeconds: Math.round(env.MQTT_SESSION_EXPIRY / 1000),
     },

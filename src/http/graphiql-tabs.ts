@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { Kind, parse, print, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import { Kind, parse, print, visit, type ASTNode, type FragmentDefinitionNode, type OperationDefinitionNode, type TypeNode } from 'graphql';
 import { dateOfDayNumber, type LocalTime } from '../time/local-time.js';
 
 /** One GraphiQL tab: an operation and variables it runs with as they are. */
@@ -31,21 +31,45 @@ export function loadOperationSources(dir: URL = new URL('../../operations/', imp
 /**
  * One tab per operation, each with example variables that work against this installation: the
  * first known panel, this local month and year, the last 24 hours. Optional variables are left out
- * (a panel-optional operation then shows the building).
+ * (a panel-optional operation then shows the building). A tab runs on its own, so it carries the
+ * fragments its operation uses, after the operation.
  */
 export function operationTabs(sources: readonly string[], context: ExampleContext): GraphiqlTab[] {
+  const definitions = sources.flatMap((source) => parse(source).definitions);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
   const tabs: GraphiqlTab[] = [];
-  for (const source of sources) {
-    for (const definition of parse(source).definitions) {
-      if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-      const variables = exampleVariables(definition, context);
-      tabs.push({
-        query: print(definition),
-        ...(Object.keys(variables).length > 0 ? { variables: JSON.stringify(variables, null, 2) } : {}),
-      });
-    }
+  for (const definition of definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    const variables = exampleVariables(definition, context);
+    tabs.push({
+      query: [definition, ...usedFragments(definition, fragments)].map((node) => print(node)).join('\n\n'),
+      ...(Object.keys(variables).length > 0 ? { variables: JSON.stringify(variables, null, 2) } : {}),
+    });
   }
   return tabs;
+}
+
+/**
+ * The fragments `node` spreads, and those they spread in turn, each once. An unknown name is left
+ * out: the server's answer in the tab then names it.
+ */
+function usedFragments(
+  node: ASTNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+  used = new Map<string, FragmentDefinitionNode>(),
+): FragmentDefinitionNode[] {
+  visit(node, {
+    FragmentSpread(spread) {
+      const fragment = fragments.get(spread.name.value);
+      if (!fragment || used.has(fragment.name.value)) return;
+      used.set(fragment.name.value, fragment);
+      usedFragments(fragment, fragments, used);
+    },
+  });
+  return [...used.values()];
 }
 
 function exampleVariables(operation: OperationDefinitionNode, context: ExampleContext): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
 import type { EnergyLedger, ReadingForLedger } from '../services/energy/energy-ledger.js';
 import type { LiveState } from './live-state.js';
+import type { ReadingOrder } from './reading-order.js';
 import type { AppPubSub } from './pubsub.js';
 import type { StatusMonitor } from './status-monitor.js';
 
@@ -18,7 +19,12 @@ export interface AfterWriteDeps {
    * reading stored twice (redelivered to another member after a crash) or heard twice is applied
    * once; and the feed that tells the other processes about readings stored here.
    */
-  readonly cluster?: { readonly applied: AppliedReadings; readonly announce: (readings: readonly Reading[]) => void };
+  readonly cluster?: {
+    readonly applied: AppliedReadings;
+    readonly announce: (readings: readonly Reading[]) => void;
+    /** Puts each panel's readings in time order for live subscribers (several processes store them). */
+    readonly order: ReadingOrder;
+  };
 }
 
 /**
@@ -54,7 +60,8 @@ export type AfterWrite = (readings: readonly Reading[]) => void;
  * 2. the panel's newest reading (panel cards, the panel list);
  * 3. its status, when the reading is its newest (ONLINE again, and the OFFLINE timer re-armed);
  * 4. the energy ledger (today's kWh and Rupiah, summaries, bills);
- * 5. live subscribers, last: a subscriber never hears of a reading the API cannot answer for.
+ * 5. live subscribers, last: a subscriber never hears of a reading the API cannot answer for
+ *    (with several processes, through ReadingOrder: each panel's readings in time order).
  * A failure of one step for one reading is logged and does not stop the others: the reading is
  * already durable, and withholding its acknowledgement would only bring it back again.
  */
@@ -86,10 +93,13 @@ function applyOne(deps: AfterWriteDeps, reading: Reading): void {
   const newest = step(deps.logger, 'live state', reading, () => deps.live.apply(reading)) ?? false;
   if (newest) step(deps.logger, 'status', reading, () => deps.status.refresh(reading.panelId, reading.time));
   step(deps.logger, 'energy ledger', reading, () => deps.ledger.apply(ledgerEntry(reading)));
-  step(deps.logger, 'pubsub', reading, () => {
-    deps.pubsub.publish('readingStored', reading);
-    deps.pubsub.publish('panelReadingStored', reading.panelId, reading);
-  });
+  step(deps.logger, 'pubsub', reading, () => (deps.cluster ? deps.cluster.order.push(reading) : publishReading(deps.pubsub, reading)));
+}
+
+/** Tells live subscribers about a stored reading. */
+export function publishReading(pubsub: AppPubSub, reading: Reading): void {
+  pubsub.publish('readingStored', reading);
+  pubsub.publish('panelReadingStored', reading.panelId, reading);
 }
 
 /** What the energy ledger takes of a reading (nullable values as NaN). */

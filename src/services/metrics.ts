@@ -76,6 +76,11 @@ export function createMetrics() {
       labelNames: ['panel', 'reason'] as const,
       registers: [registry],
     }),
+    liveReadingsLate: new Counter({
+      name: 'energy_live_readings_late_total',
+      help: 'With several processes: readings that reached live subscribers after a newer reading of their panel (more than MQTT_FEED_ORDER_HOLD late)',
+      registers: [registry],
+    }),
     storeWriteFailures: new Counter({
       name: 'energy_store_write_failures_total',
       help: 'Durable writes that failed (the message is not acknowledged and will be redelivered)',

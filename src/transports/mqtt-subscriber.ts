@@ -23,12 +23,40 @@ export interface SubscriberOptions {
    * normally acknowledges them all; throwing withholds the acknowledgements (see below).
    */
   readonly onMessages: (messages: ReadonlyArray<{ readonly topic: string; readonly payload: Buffer }>) => void;
+  /**
+   * Asked after a group is stored and before its acknowledgements go out: the acknowledgements
+   * wait for the promise it returns (with several processes, until the broker has the announcement
+   * of those readings, so a process killed in between leaves nothing acknowledged and unannounced).
+   */
+  readonly beforeAck?: () => Promise<void> | undefined;
   readonly logger: Logger;
+  /**
+   * MQTT 5 Will, published by the broker when this connection is lost without a DISCONNECT and
+   * not resumed within `delaySeconds` (the shared-group members' "gone" notice).
+   */
+  readonly will?: { readonly topic: string; readonly payload: string; readonly delaySeconds: number };
+  /**
+   * Take over another client's abandoned session instead of keeping our own: connect once with
+   * its client id (no subscribing, no reconnecting), receive what the broker kept for it, and
+   * then call endSession().
+   */
+  readonly adopt?: boolean;
 }
 
 export interface Subscriber {
   isConnected(): boolean;
+  /** Whether the connection ended for good (an adopted session taken by someone else, or stopped). */
+  isClosed(): boolean;
+  /** Messages received since start. */
+  received(): number;
   stop(): Promise<void>;
+  /**
+   * Leaves for good (MQTT 5): unsubscribes so the broker stops handing us messages, stores and
+   * acknowledges what is in flight until nothing has arrived for `quietMs` (at most `maxMs`), then
+   * disconnects ending the session, so the broker keeps nothing queued for a client that will not
+   * come back.
+   */
+  endSession(options: { readonly quietMs: number; readonly maxMs: number }): Promise<void>;
 }
 
 const MIN_RECONNECT_MS = 1_000;
@@ -65,7 +93,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     clientId: options.clientId,
     clean: false,
     protocolVersion: options.protocolVersion,
-    reconnectPeriod: MIN_RECONNECT_MS,
+    reconnectPeriod: options.adopt ? 0 : MIN_RECONNECT_MS,
     connectTimeout: 10_000,
     keepalive: 30,
     resubscribe: true,
@@ -76,6 +104,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     // is 65,535): with PUBACKs held for a group commit, that is the most a group can hold.
     ...(options.protocolVersion === 5
       ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds, receiveMaximum: 1_000 } }
+      : {}),
+    ...(options.will && options.protocolVersion === 5
+      ? { will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: false, properties: { willDelayInterval: options.will.delaySeconds } } }
       : {}),
   };
   const client: MqttClient = mqtt.connect(options.url, clientOptions);
@@ -91,6 +122,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   // Also bounded by the MQTT 5 Receive Maximum above.
   const MAX_GROUP = 1_000;
   let held: Array<{ topic: string; payload: Buffer; messageId: number | undefined }> = [];
+  let received = 0;
+  let lastMessageAt = 0;
+  let ended = false;
   let flushScheduled = false;
   let connection = 0;
   // mqtt.js has no public call to acknowledge later; its own PUBACK goes through _sendPacket too.
@@ -128,9 +162,14 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       if (log) logger.warn({ refused, acknowledged: stored.length, ...(suppressed > 0 ? { suppressed } : {}) }, 'messages not acknowledged; reconnecting for redelivery');
     }
     // PUBACKs belong to the connection's session; after a reconnect the broker redelivers instead.
-    if (generation === connection && client.connected) {
-      for (const message of stored) if (message.messageId !== undefined) sendPuback(message.messageId);
-    }
+    const acknowledge = () => {
+      if (generation === connection && client.connected) {
+        for (const message of stored) if (message.messageId !== undefined) sendPuback(message.messageId);
+      }
+    };
+    const barrier = stored.length > 0 ? options.beforeAck?.() : undefined;
+    if (barrier) void barrier.then(acknowledge, acknowledge);
+    else acknowledge();
     if (failed) dropConnectionForRedelivery();
   };
 
@@ -140,6 +179,8 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       return;
     }
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    received++;
+    lastMessageAt = Date.now();
     held.push({ topic: packet.topic, payload, messageId: packet.qos > 0 ? packet.messageId : undefined });
     done(HELD);
     if (held.length >= MAX_GROUP) flush();
@@ -162,7 +203,12 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     held = [];
     dropping = false;
     client.options.reconnectPeriod = MIN_RECONNECT_MS;
-    logger.info({ url: redact(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
+    logger.info({ url: redact(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent, adopted: options.adopt ?? false }, 'connected to MQTT broker');
+    if (options.adopt) {
+      // The session's own subscription delivers; ours would only add to what must be drained.
+      onFirstSubscribe?.();
+      return;
+    }
     // With a stored session the subscription survives, but subscribing again is harmless and
     // covers a broker that lost its session state.
     client.subscribe(options.topic, { qos: 1 }, (error, granted) => {
@@ -216,6 +262,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   });
   client.on('close', () => {
     subscribed = false;
+    if (options.adopt) ended = true;
     connectionClosed();
   });
   client.on('connect', () => {
@@ -273,7 +320,34 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   });
 
   return {
-    isConnected: () => client.connected && subscribed,
-    stop: () => client.endAsync(),
+    isConnected: () => client.connected && (subscribed || options.adopt === true),
+    isClosed: () => ended,
+    received: () => received,
+    stop: async () => {
+      ended = true;
+      await client.endAsync();
+    },
+    endSession: async ({ quietMs, maxMs }) => {
+      if (ended || !client.connected) return;
+      const deadline = Date.now() + maxMs;
+      try {
+        await client.unsubscribeAsync(options.topic);
+      } catch (error) {
+        logger.warn({ err: error, topic: options.topic }, 'unsubscribe before leaving failed; leaving anyway');
+      }
+      lastMessageAt = Math.max(lastMessageAt, Date.now());
+      while (client.connected && Date.now() < deadline && (Date.now() - lastMessageAt < quietMs || held.length > 0)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100, quietMs)));
+      }
+      ended = true;
+      if (client.connected && held.length === 0) {
+        // Session Expiry 0 on DISCONNECT ends the session now (MQTT 5 §3.14.2.2.2); reason 0 drops our Will.
+        await client.endAsync(false, options.protocolVersion === 5 ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {});
+      } else {
+        // Messages not yet stored (a failing disk, a lost connection): keep the session and leave
+        // without DISCONNECT, so the broker keeps them and our Will lets another member adopt them.
+        await client.endAsync(true);
+      }
+    },
   };
 }

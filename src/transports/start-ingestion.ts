@@ -22,8 +22,23 @@ export interface Ingestion {
   readonly external: { readonly url: string; readonly username?: string; readonly password?: string; readonly tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer } } | null;
   /** Whether readings can arrive now (for /ready). */
   isConnected(): boolean;
+  /**
+   * With MQTT_SHARED_GROUP: takes over the broker session of a member that went away without a
+   * clean stop (its "gone" notice, see sharedGroupGoneTopic) and stores what the broker kept for it.
+   * Resolves with the number of messages received. Absent for one process.
+   */
+  readonly adopt?: (clientId: string) => Promise<number>;
   stop(): Promise<void>;
 }
+
+/** Where the broker publishes a shared-group member's Will when it is gone (its client id last). */
+export function sharedGroupGoneTopic(feedTopic: string): string {
+  return `${feedTopic}/gone`;
+}
+
+/** How long an adopter or a leaving member waits for the last in-flight messages. */
+const LEAVE_QUIET_MS = 1_000;
+const LEAVE_MAX_MS = 10_000;
 
 /**
  * Feeds the ingest service from MQTT: subscribes to MQTT_URL when it is set, otherwise runs the
@@ -36,6 +51,8 @@ export async function startIngestion(
   logger: Logger,
   /** The embedded broker's limits and where it counts them. */
   embedded: { readonly limits?: EmbeddedBrokerLimits; readonly metrics?: Metrics } = {},
+  /** With an external broker: what acknowledgements wait for (SubscriberOptions.beforeAck). */
+  beforeAck?: () => Promise<void> | undefined,
 ): Promise<Ingestion> {
   if (mqtt.url) {
     const password = mqtt.passwordFile ? readSetting('MQTT_PASSWORD_FILE', mqtt.passwordFile).toString('utf8').replace(/\r?\n$/, '') : mqtt.password;
@@ -48,17 +65,29 @@ export async function startIngestion(
             ...(keyFile ? { key: readSetting('MQTT_KEY_FILE', keyFile) } : {}),
           }
         : undefined;
-    const subscriber = await startSubscriber({
+    const connection = {
       url: mqtt.url,
       username: mqtt.username,
       password,
       tls,
-      clientId: mqtt.clientId,
       topic: mqtt.sharedGroup ? `$share/${mqtt.sharedGroup}/${mqtt.topic}` : mqtt.topic,
       protocolVersion: mqtt.protocolVersion,
       sessionExpirySeconds: mqtt.sessionExpirySeconds,
-      onMessages: (messages) => void ingest.ingestBatch(messages),
+      onMessages: (messages: Parameters<IngestService['ingestBatch']>[0]) => void ingest.ingestBatch(messages),
+      beforeAck,
+    };
+    // A shared-group member's persistent session keeps being handed its share of the meters'
+    // messages while it is away, and the broker keeps them for it alone. A member that stops
+    // cleanly ends its session; one that dies leaves a Will, so that another member adopts the
+    // session and stores what it holds (see the README, "Running several processes").
+    const group = mqtt.sharedGroup !== undefined && mqtt.protocolVersion === 5;
+    const subscriber = await startSubscriber({
+      ...connection,
+      clientId: mqtt.clientId,
       logger,
+      ...(group
+        ? { will: { topic: `${sharedGroupGoneTopic(mqtt.feedTopic)}/${mqtt.clientId}`, payload: JSON.stringify({ clientId: mqtt.clientId }), delaySeconds: mqtt.sharedAdoptAfterSeconds } }
+        : {}),
     });
     return {
       mqttPort: null,
@@ -67,7 +96,18 @@ export async function startIngestion(
       publisher: { username: mqtt.username, password },
       external: { url: mqtt.url, username: mqtt.username, password, tls },
       isConnected: () => subscriber.isConnected(),
-      stop: () => subscriber.stop(),
+      ...(group
+        ? {
+            adopt: async (clientId: string) => {
+              const log = logger.child({ adoptedClientId: clientId });
+              const adopted = await startSubscriber({ ...connection, clientId, logger: log, adopt: true });
+              await adopted.endSession({ quietMs: LEAVE_QUIET_MS, maxMs: LEAVE_MAX_MS * 6 });
+              log.info({ messages: adopted.received() }, 'adopted the session of a shared-group member that went away, stored what it held and ended it');
+              return adopted.received();
+            },
+          }
+        : {}),
+      stop: () => (group ? subscriber.endSession({ quietMs: LEAVE_QUIET_MS, maxMs: LEAVE_MAX_MS }) : subscriber.stop()),
     };
   }
   const prefix = topicPrefix(mqtt.topic);

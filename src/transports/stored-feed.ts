@@ -35,6 +35,7 @@ const wireReading = z.object({
 });
 const readingsMessage = z.object({ origin: z.string(), readings: z.array(wireReading).max(10_000) });
 const adminMessage = z.object({ origin: z.string() });
+const goneMessage = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
 export interface StoredFeedOptions {
   readonly url: string;
@@ -48,6 +49,10 @@ export interface StoredFeedOptions {
   readonly onReadings: (readings: readonly Reading[]) => void;
   /** Another process recorded an admin change. */
   readonly onAdminChange: () => void;
+  /** The broker published the Will of a shared-group member that went away (its ingest client id). */
+  readonly onMemberGone: (clientId: string) => void;
+  /** Where those Wills are published (sharedGroupGoneTopic). */
+  readonly goneTopic: string;
   readonly logger: Logger;
   /** TLS settings of the broker connection, as for the ingester. */
   readonly tls?: Pick<IClientOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
@@ -56,6 +61,8 @@ export interface StoredFeedOptions {
 export interface StoredFeed {
   /** Tells the other processes about readings this one stored (QoS 1, in order). */
   publishReadings(readings: readonly Reading[]): void;
+  /** Resolves once the broker has acknowledged every announcement made so far (or it failed, logged). */
+  announced(): Promise<void> | undefined;
   publishAdminChange(): void;
   isConnected(): boolean;
   stop(): Promise<void>;
@@ -81,7 +88,7 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
   // A broker whose ACL does not let this account use the feed refuses the subscription (reason code
   // >= 128): the processes would silently drift apart, so say so and stop.
   try {
-    await client.subscribeAsync([`${readingsTopic}/+`, adminTopic], { qos: 1, nl: true });
+    await client.subscribeAsync([`${readingsTopic}/+`, adminTopic, `${options.goneTopic}/+`], { qos: 1, nl: true });
   } catch (error) {
     await client.endAsync(true);
     throw new StartupConfigError(
@@ -90,6 +97,12 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
     );
   }
   client.on('message', (topic, payload) => {
+    if (topic.startsWith(`${options.goneTopic}/`)) {
+      const gone = goneMessage.safeParse(safeJson(payload));
+      if (gone.success) options.onMemberGone(gone.data.clientId);
+      else logger.warn({ topic }, 'ignored a malformed gone notice on the stored-readings feed');
+      return;
+    }
     let message: { kind: 'readings'; body: z.infer<typeof readingsMessage> } | { kind: 'admin'; body: z.infer<typeof adminMessage> };
     try {
       const json: unknown = JSON.parse(payload.toString('utf8'));
@@ -109,7 +122,25 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
   client.on('error', (error) => logger.warn({ err: error }, 'stored-readings feed: MQTT error'));
   logger.info({ url: redactUrl(options.url), topic: options.topic }, 'stored-readings feed connected');
 
+  // Announcements the broker has not acknowledged yet, by number, and who waits for them.
+  let issued = 0;
+  const outstanding = new Set<number>();
+  let waiters: Array<{ readonly upTo: number; readonly resolve: () => void }> = [];
+  const settle = (n: number) => {
+    outstanding.delete(n);
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const pending of outstanding) lowest = Math.min(lowest, pending);
+    const ready = waiters.filter((waiter) => waiter.upTo < lowest);
+    waiters = waiters.filter((waiter) => waiter.upTo >= lowest);
+    for (const waiter of ready) waiter.resolve();
+  };
+
   return {
+    announced() {
+      if (outstanding.size === 0) return undefined;
+      const upTo = issued;
+      return new Promise<void>((resolve) => waiters.push({ upTo, resolve }));
+    },
     publishReadings(readings) {
       // One message per panel per group, so each panel's readings keep their order on its topic.
       const byPanel = new Map<string, Reading[]>();
@@ -119,8 +150,11 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
         else byPanel.set(reading.panelId, [reading]);
       }
       for (const [panelId, group] of byPanel) {
+        const n = ++issued;
+        outstanding.add(n);
         client.publish(`${readingsTopic}/${panelId}`, JSON.stringify({ origin, readings: group }), { qos: 1 }, (error) => {
           if (error) logger.warn({ err: error, panelId }, 'stored-readings feed: publish failed');
+          settle(n);
         });
       }
     },
@@ -132,4 +166,12 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
     isConnected: () => client.connected,
     stop: () => client.endAsync(),
   };
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

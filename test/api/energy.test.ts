@@ -22,10 +22,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const disposers = disposer();
 afterEach(() => disposers.run());
 
-async function start(env: Record<string, string> = {}, dataDir?: string): Promise<TestApp> {
-  const api = await startTestApp(env, dataDir);
-  return disposers.use(api, (a) => a.stop({ removeData: dataDir === undefined }));
-}
+/** Stopped after the test; its data directory removed unless the test gave one (a restart). */
+const start = (env: Record<string, string> = {}, dataDir?: string) => startTestApp(env, dataDir, { cleanup: disposers });
 
 function monthly(api: TestApp, year: number, month: number, panelId?: string) {
   return httpData(api.httpUrl, MonthlySummaryDocument, { year, month, panelId: panelId ?? null }).then((d) => d.monthlySummary);

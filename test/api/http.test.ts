@@ -5,15 +5,12 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { httpData, httpRequest, subscribe, wsClient } from '../support/graphql-client.js';
 import { disposer } from '../support/disposer.js';
 import { meterPayload, uniquePanelId } from '../support/mqtt.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp } from '../support/test-app.js';
 
 const disposers = disposer();
 afterEach(() => disposers.run());
 
-async function start(): Promise<TestApp> {
-  const api = await startTestApp();
-  return disposers.use(api, (a) => a.stop({ removeData: true }));
-}
+const start = () => startTestApp({}, undefined, { cleanup: disposers });
 
 describe('HTTP endpoints', () => {
   it('GET /health is 200 while the process lives', async () => {

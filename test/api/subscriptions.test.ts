@@ -7,15 +7,12 @@ import { httpData, liveSubscriptions, subscribe, wsClient } from '../support/gra
 import { disposer } from '../support/disposer.js';
 import { connectMeter } from '../support/mqtt.js';
 import { publishReading, seed, series } from '../support/seed.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp } from '../support/test-app.js';
 
 const disposers = disposer();
 afterEach(() => disposers.run());
 
-async function start(): Promise<TestApp> {
-  const api = await startTestApp();
-  return disposers.use(api, (a) => a.stop({ removeData: true }));
-}
+const start = () => startTestApp({}, undefined, { cleanup: disposers });
 
 describe('panelReading', () => {
   it('delivers a reading published over MQTT to all-panel and matching subscribers only', async () => {

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, reachable } from '../support/net.js';
+import { freePort, reachable, spawnListening } from '../support/net.js';
 
 export interface Broker {
   readonly url: string;
@@ -31,23 +31,10 @@ export async function startBroker(dir: string): Promise<Broker> {
       '',
     ].join('\n'),
   );
-  let proc: ChildProcess | null = null;
+  let running: ChildProcess;
   try {
-    proc = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
-    const started = proc;
-    await new Promise<void>((resolve, reject) => {
-      started.once('error', reject);
-      started.once('exit', (code) => reject(new Error(`mosquitto exited with code ${code}`)));
-      const deadline = Date.now() + 5_000;
-      const poll = async () => {
-        if (await reachable(port)) return resolve();
-        if (Date.now() > deadline) return reject(new Error('mosquitto did not start listening'));
-        setTimeout(() => void poll(), 25);
-      };
-      void poll();
-    });
+    running = await spawnListening('mosquitto', ['-c', config], port);
   } catch (error) {
-    proc?.kill();
     if (await reachable(1883)) {
       return {
         url: 'mqtt://127.0.0.1:1883',
@@ -57,7 +44,6 @@ export async function startBroker(dir: string): Promise<Broker> {
     }
     throw new Error(`no MQTT broker: could not start mosquitto (${(error as Error).message}) and none at 127.0.0.1:1883`);
   }
-  const running = proc;
   // Never outlive the benchmark, even when it dies on an error.
   const killOnExit = () => running.kill();
   process.once('exit', killOnExit);

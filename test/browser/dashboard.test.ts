@@ -231,6 +231,21 @@ describe('dashboard page', () => {
     expect(await page.getByTestId('live-totals-fallback').count()).toBe(0);
   });
 
+  // Only the pushed totals carry the blocks (LiveOverview in operations/live-usage.graphql).
+  it("splits the building's day by tariff block on a time-of-use plan", async () => {
+    const app = await startApp({ TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1000' });
+    await seedToday(app);
+    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    type Blocks = { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: number }> } } };
+    const { overview } = await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ overview { todayUsage { blocks { block energyKwh cost } } } }');
+    const names: Record<string, string> = { LWBP: 'Off-peak (LWBP)', WBP: 'Peak (WBP)' };
+    const shown = page.getByTestId('building-totals').locator('li[data-block]');
+    await expect
+      .poll(() => text(shown), LOADED)
+      .toBe(overview.todayUsage.blocks.map((b) => `${names[b.block]}: ${kwh(b.energyKwh)} · ${rupiah(b.cost)}`).join(' | '));
+    expect(overview.todayUsage.blocks.map((b) => b.block)).toEqual(['LWBP', 'WBP']);
+  });
+
   // Needs currentBill (landing in the API).
   it("shows this month's bill and its projection from the API in the header", async () => {
     const app = await startApp();

@@ -100,7 +100,7 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
 
   it('lays status and usage events over the query, panel by panel', () => {
     let overlay = withStatus(EMPTY_OVERLAY, { panelId: 'B', status: 'OFFLINE', at: '2026-07-10T02:05:00.000Z' });
-    overlay = withUsage(overlay, { panelId: 'A', date: '2026-07-10', at: '2026-07-10T02:05:00.000Z', today: { energyKwh: 1.5, cost: 2_250 } });
+    overlay = withUsage(overlay, { panelId: 'A', date: '2026-07-10', at: '2026-07-10T02:05:00.000Z', today: { energyKwh: 1.5, cost: 2_250, blocks: [] } });
     const view = mergeView(snapshot, overlay);
     expect(view.panels.map((p) => [p.id, p.status, p.todayUsage.energyKwh])).toEqual([
       ['A', 'ONLINE', 1.5],

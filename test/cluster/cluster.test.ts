@@ -4,10 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { everyAnswer } from '../support/answers.js';
 import { disposer } from '../support/disposer.js';
 import { httpData, subscribe, wsClient, type GraphqlResult, type LiveOperation } from '../support/graphql-client.js';
-import { createBucket, realInflux, type RealInflux } from '../support/influx.js';
-import { freePort, meterPayload, runMain, startPrivateMosquitto, tempDir, uniquePanelId, type MainProcess } from '../support/mqtt.js';
+import { countPoints, createBucket, realInflux } from '../support/influx.js';
+import { freePort, publishReading, runMain, startPrivateMosquitto, tempDir, uniquePanelId, type MainProcess, type MeterReading } from '../support/mqtt.js';
 
 /**
  * Several product processes on one broker and one real InfluxDB (`npm run test:influx -- test/cluster`):
@@ -19,13 +20,6 @@ const cleanup = disposer();
 afterEach(() => cleanup.run());
 
 const MIN = 60_000;
-
-interface MeterReading {
-  readonly panelId: string;
-  readonly time: Date;
-  readonly kwh: number;
-  readonly kw: number;
-}
 
 /** Minute readings of one panel ending two minutes ago. */
 function minutes(panelId: string, count: number, seed: number): MeterReading[] {
@@ -39,10 +33,6 @@ function minutes(panelId: string, count: number, seed: number): MeterReading[] {
 }
 
 const key = (panelId: string, time: string | Date) => `${panelId}@${new Date(time).toISOString()}`;
-
-function publish(client: MqttClient, r: MeterReading): Promise<unknown> {
-  return client.publishAsync(`DATA/PM/${r.panelId}`, meterPayload({ kWh: String(r.kwh), kw: String(r.kw), time: r.time }), { qos: 1 });
-}
 
 interface Node {
   readonly name: string;
@@ -63,61 +53,8 @@ async function backlog(node: Node): Promise<number> {
   return (await gql<{ ingestStatus: { backlog: number } }>(node, '{ ingestStatus { backlog } }')).ingestStatus.backlog;
 }
 
-const USAGE = '{ energyKwh cost blocks { block energyKwh cost } }';
-const POINT = '{ start end energyKwh cost readingCount activePowerKw voltage current powerFactor }';
-
 /** The dashboard's answers, for comparing processes. */
-async function everyAnswer(node: Node, panelIds: readonly string[]): Promise<unknown> {
-  const now = new Date();
-  const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
-  const from = new Date(to.getTime() - 12 * 3_600_000);
-  const jakarta = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: 'numeric' }).formatToParts(now);
-  const year = Number(jakarta.find((p) => p.type === 'year')!.value);
-  const month = Number(jakarta.find((p) => p.type === 'month')!.value);
-  const base = await gql(
-    node,
-    `query ($year: Int!, $month: Int!) {
-      overview { panelCount onlineCount offlineCount todayUsage ${USAGE} }
-      panels { id name status firstSeenAt lastSeenAt todayUsage ${USAGE} latestReading { time energyKwh activePowerKw } }
-      thisMonth: monthlySummary(year: $year, month: $month) { total ${USAGE} days { date energyKwh cost } }
-      thisYear: yearlySummary(year: $year) { total ${USAGE} months { month energyKwh cost } }
-      tariff { versions { effectiveFrom kind name } }
-    }`,
-    { year, month },
-  );
-  const perPanel = [];
-  for (const id of panelIds) {
-    perPanel.push(
-      await gql(
-        node,
-        `query ($id: ID!, $from: DateTime!, $to: DateTime!) {
-          panel(id: $id) {
-            m1: history(from: $from, to: $to, every: "1m") ${POINT}
-            h1: history(from: $from, to: $to, every: "1h") ${POINT}
-            raw: readings(from: $from, to: $to, every: "15m") { time energyKwh activePowerKw }
-          }
-        }`,
-        { id, from: from.toISOString(), to: to.toISOString() },
-      ),
-    );
-  }
-  return { base, perPanel };
-}
-
-/** How many points of one panel InfluxDB holds, straight from InfluxDB. */
-async function countPoints(influx: RealInflux, bucket: string, panelId: string): Promise<number> {
-  const response = await fetch(`${influx.url}/api/v2/query?org=${encodeURIComponent(influx.org)}`, {
-    method: 'POST',
-    headers: { Authorization: `Token ${influx.token}`, 'Content-Type': 'application/vnd.flux', Accept: 'application/csv' },
-    body: `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "panel_energy" and r.panel_id == "${panelId}" and r._field == "energy_kwh") |> count()`,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`count query: HTTP ${response.status} ${text}`);
-  const lines = text.trim().split(/\r?\n/);
-  const column = (lines[0] ?? '').split(',').indexOf('_value');
-  const row = lines.find((line) => line.startsWith(',_result'));
-  return row ? Number(row.split(',')[column]) : 0;
-}
+const answers = (node: Node, panelIds: readonly string[]) => everyAnswer(`${node.url}/graphql`, panelIds, 12);
 
 describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => {
   const influx = realInflux!;
@@ -136,6 +73,9 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
       MQTT_SHARED_GROUP: 'energy',
       MQTT_FEED_TOPIC: `feed/${bucket.name}`,
       OFFLINE_AFTER: '1h',
+      // Quick adoption of a killed member's broker session, and a generous hold for time order on this shared machine.
+      MQTT_SHARED_ADOPT_AFTER: '2s',
+      MQTT_FEED_ORDER_HOLD: '1500ms',
       SIMULATE: 'false',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
@@ -165,8 +105,8 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
     // First half one by one, as meters send; the second half in a burst, during which p3 dies.
     const half = readings.length / 2;
     const ordered = [...readings].sort((a, b) => a.time.getTime() - b.time.getTime());
-    for (const r of ordered.slice(0, half)) await publish(meter, r);
-    const burst = Promise.all(ordered.slice(half).map((r) => publish(meter, r)));
+    for (const r of ordered.slice(0, half)) await publishReading(meter, r);
+    const burst = Promise.all(ordered.slice(half).map((r) => publishReading(meter, r)));
     await expect.poll(() => live.results.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(half + 20);
     process.kill(-p3.main.child.pid!, 'SIGKILL');
     await p3.main.exited;
@@ -185,9 +125,14 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
     expect(heard.length).toBe(expected.size);
     expect(new Set(heard)).toEqual(expected);
 
-    const answers = await everyAnswer(p1, ids);
-    expect(await everyAnswer(p2, ids)).toEqual(answers);
-    expect(await everyAnswer(p3, ids)).toEqual(answers);
+    const ofFirst = await answers(p1, ids);
+    expect(await answers(p2, ids)).toEqual(ofFirst);
+    expect(await answers(p3, ids)).toEqual(ofFirst);
+
+    await burstInTimeOrder(nodes, meter);
+    await memberGoneForGood(p3, [p1, p2], meter, bucket.name);
+    p3.main = runMain(p3.env, cleanup);
+    await ready(p3);
 
     // An admin change through process 2 is in force on process 3 (a notice on the feed, then a re-read).
     const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
@@ -199,11 +144,69 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
     // A new process with an empty DATA_DIR answers the whole history, admin changes included.
     const fresh = await launch('p4');
     await ready(fresh);
-    expect(await everyAnswer(fresh, ids)).toEqual(await everyAnswer(p1, ids));
+    expect(await answers(fresh, ids)).toEqual(await answers(p1, ids));
 
     if (caddyInstalled) await throughCaddy([p1, p2, p3], meter, ids[0]!);
   });
 });
+
+/**
+ * A burst of one panel's readings, spread by the broker over the three processes: a subscriber on
+ * each process hears every reading once and in meter-time order, though most were stored elsewhere.
+ */
+async function burstInTimeOrder(nodes: readonly Node[], meter: MqttClient): Promise<void> {
+  const panelId = uniquePanelId('CL_ORDER');
+  const readings = minutes(panelId, 90, 7);
+  const subscribers = nodes.map((node) => {
+    const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+    cleanup.add(() => ws.dispose());
+    const live = subscribe<{ panelReading: { panelId: string; time: string } }, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { panelId time } }', { id: panelId });
+    cleanup.add(() => live.dispose());
+    return live;
+  });
+  for (const node of nodes) {
+    await expect.poll(async () => (await fetch(`${node.url}/metrics`)).text(), { timeout: 10_000 }).toMatch(/energy_live_subscriptions [1-9]/);
+  }
+  await Promise.all(readings.map((r) => publishReading(meter, r)));
+  const expected = readings.map((r) => r.time.toISOString());
+  for (const live of subscribers) {
+    await expect.poll(() => live.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.length);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may follow
+    expect(live.results.map((result) => result.data!.panelReading.time)).toEqual(expected);
+  }
+}
+
+/**
+ * A member killed for good: the broker keeps handing its persistent session a share of the meters'
+ * messages, its Will tells the others when it stays away, and one of them adopts the session and
+ * stores what it holds. Every reading of a burst after the kill is stored once, without it.
+ */
+async function memberGoneForGood(gone: Node, others: readonly Node[], meter: MqttClient, bucket: string): Promise<void> {
+  process.kill(-gone.main.child.pid!, 'SIGKILL');
+  await gone.main.exited;
+  const panelId = uniquePanelId('CL_GONE');
+  const readings = minutes(panelId, 60, 11);
+  const live = others.map((node) => {
+    const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+    cleanup.add(() => ws.dispose());
+    const operation = subscribe<{ panelReading: { panelId: string; time: string } }, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { panelId time } }', { id: panelId });
+    cleanup.add(() => operation.dispose());
+    return operation;
+  });
+  await Promise.all(readings.map((r) => publishReading(meter, r)));
+  await expect.poll(() => countPoints(realInflux!, bucket, panelId), { timeout: 60_000, interval: 500 }).toBe(readings.length);
+  const expected = new Set(readings.map((r) => r.time.toISOString()));
+  for (const operation of live) {
+    await expect.poll(() => operation.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.size);
+    const heard = operation.results.map((result) => result.data!.panelReading.time);
+    expect(heard).toHaveLength(expected.size);
+    expect(new Set(heard)).toEqual(expected);
+  }
+  for (const node of others) {
+    const { panel } = await gql<{ panel: { latestReading: { time: string } | null } }>(node, `{ panel(id: "${panelId}") { latestReading { time } } }`);
+    expect(panel.latestReading?.time).toBe(readings.at(-1)!.time.toISOString());
+  }
+}
 
 const caddyInstalled = spawnSync('caddy', ['version']).status === 0;
 
@@ -264,7 +267,7 @@ async function throughCaddy(nodes: readonly Node[], meter: MqttClient, panelId: 
   for (let attempt = 1; heard === undefined; attempt++) {
     const time = new Date(Math.floor(Date.now() / 1000) * 1000);
     published.add(time.toISOString());
-    await publish(meter, { panelId, time, kwh: 1_000 + attempt * 0.001, kw: 5 });
+    await publishReading(meter, { panelId, time, kwh: 1_000 + attempt * 0.001, kw: 5 });
     try {
       heard = (await live!.next(5_000)).data?.panelReading;
     } catch (error) {

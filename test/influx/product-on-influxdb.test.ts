@@ -2,10 +2,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
+import { everyAnswer } from '../support/answers.js';
 import { disposer } from '../support/disposer.js';
-import { createBucket, realInflux, type RealInflux } from '../support/influx.js';
+import { httpData } from '../support/graphql-client.js';
+import { countPoints, createBucket, realInflux, type RealInflux } from '../support/influx.js';
 import { localInfluxdbScript, startPrivateInfluxDB } from '../support/local-influxdb.js';
-import { freePort, meterPayload, runMain, tempDir, uniquePanelId } from '../support/mqtt.js';
+import { freePort, meterPayload, publishReading, runMain, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
 import { seededRandom } from '../support/readings.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -19,13 +21,6 @@ const cleanup = disposer();
 afterEach(() => cleanup.run());
 
 const MIN = 60_000;
-
-interface MeterReading {
-  readonly panelId: string;
-  readonly time: Date;
-  readonly kwh: number;
-  readonly kw: number;
-}
 
 /** One panel's day and a half of minute readings ending two minutes ago, with the faults meters show. */
 function history(panelId: string, seed: number): MeterReading[] {
@@ -60,71 +55,17 @@ async function meter(url: string): Promise<MqttClient> {
 }
 
 async function publishAll(client: MqttClient, readings: readonly MeterReading[]): Promise<void> {
-  for (const r of readings) {
-    await client.publishAsync(`DATA/PM/${r.panelId}`, meterPayload({ kWh: String(r.kwh), kw: String(r.kw), time: r.time }), { qos: 1 });
-  }
+  for (const r of readings) await publishReading(client, r);
 }
 
-async function graphql<T>(app: TestApp, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(app.httpUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown };
-  if (body.errors || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const graphql = <T,>(app: TestApp, query: string, variables: Record<string, unknown> = {}) => httpData<T, Record<string, unknown>>(app.httpUrl, query, variables);
 
 async function backlog(app: TestApp): Promise<number> {
   return (await graphql<{ ingestStatus: { backlog: number } }>(app, '{ ingestStatus { backlog } }')).ingestStatus.backlog;
 }
 
-const USAGE = '{ energyKwh cost blocks { block energyKwh cost } }';
-const POINT = '{ start end energyKwh cost readingCount activePowerKw voltage current powerFactor }';
-
 /** Every answer the dashboard uses, for the comparison of two products fed the same readings. */
-async function everyAnswer(app: TestApp, panelIds: readonly string[]): Promise<unknown> {
-  const now = new Date();
-  const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
-  const from = new Date(to.getTime() - 40 * 3_600_000);
-  const jakarta = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: 'numeric' }).formatToParts(now);
-  const year = Number(jakarta.find((p) => p.type === 'year')!.value);
-  const month = Number(jakarta.find((p) => p.type === 'month')!.value);
-  const previous = month === 1 ? { year: year - 1, month: 12 } : { year, month: month - 1 };
-  const base = await graphql(
-    app,
-    `query ($year: Int!, $month: Int!, $py: Int!, $pm: Int!) {
-      overview { panelCount onlineCount offlineCount todayUsage ${USAGE} }
-      panels { id name status firstSeenAt lastSeenAt todayUsage ${USAGE}
-        latestReading { time energyKwh activePowerKw powerFactor apparentPowerKva voltage { l1 l2 l3 average } current { l1 l2 l3 average } } }
-      thisMonth: monthlySummary(year: $year, month: $month) { total ${USAGE} days { date energyKwh cost blocks { block energyKwh cost } } }
-      lastMonth: monthlySummary(year: $py, month: $pm) { total ${USAGE} days { date energyKwh cost } }
-      thisYear: yearlySummary(year: $year) { total ${USAGE} months { month energyKwh cost } }
-    }`,
-    { year, month, py: previous.year, pm: previous.month },
-  );
-  const perPanel = [];
-  for (const id of panelIds) {
-    perPanel.push(
-      await graphql(
-        app,
-        `query ($id: ID!, $from: DateTime!, $to: DateTime!, $year: Int!, $month: Int!) {
-          panel(id: $id) {
-            m1: history(from: $from, to: $to, every: "1m") ${POINT}
-            m15: history(from: $from, to: $to, every: "15m") ${POINT}
-            h1: history(from: $from, to: $to, every: "1h") ${POINT}
-            d1: history(from: $from, to: $to, every: "1d") ${POINT}
-            raw: readings(from: $from, to: $to, every: "15m") { time energyKwh activePowerKw voltage { average } }
-          }
-          monthlySummary(year: $year, month: $month, panelId: $id) { total ${USAGE} days { date energyKwh cost } }
-        }`,
-        { id, from: from.toISOString(), to: to.toISOString(), year, month },
-      ),
-    );
-  }
-  return { base, perPanel };
-}
+const answers = (app: TestApp, panelIds: readonly string[]) => everyAnswer(app.httpUrl, panelIds, 40);
 
 function influxEnv(influx: RealInflux, bucket: string): Record<string, string> {
   return { INFLUX_URL: influx.url, INFLUX_TOKEN: influx.token, INFLUX_ORG: influx.org, INFLUX_BUCKET: bucket, INFLUX_ADMIN_BUCKET: `${bucket}_admin` };
@@ -153,13 +94,13 @@ describe.skipIf(!realInflux)('the product on a real InfluxDB', () => {
     await Promise.all([publishAll(await meter(embedded.mqttUrl), readings), publishAll(await meter(onInflux.mqttUrl), readings)]);
     await expect.poll(() => backlog(onInflux), { timeout: 30_000 }).toBe(0);
 
-    const expected = await everyAnswer(embedded, ids);
-    expect(await everyAnswer(onInflux, ids)).toEqual(expected);
+    const expected = await answers(embedded, ids);
+    expect(await answers(onInflux, ids)).toEqual(expected);
 
     // Another process with an empty DATA_DIR, next to the same InfluxDB, knows everything.
     const fresh = await startTestApp({ ...influxEnv(influx, bucket.name), OFFLINE_AFTER: '1h' });
     cleanup.add(() => fresh.stop({ removeData: true }));
-    expect(await everyAnswer(fresh, ids)).toEqual(expected);
+    expect(await answers(fresh, ids)).toEqual(expected);
   });
 
   it.skipIf(!localInfluxdbScript)(
@@ -197,7 +138,7 @@ describe.skipIf(!realInflux)('the product on a real InfluxDB', () => {
       await server.start();
       await publishAll(productMeter, after);
       await expect.poll(() => backlog(product), { timeout: 60_000 }).toBe(0);
-      expect(await everyAnswer(product, ids)).toEqual(await everyAnswer(embedded, ids));
+      expect(await answers(product, ids)).toEqual(await answers(embedded, ids));
       // Exactly once in InfluxDB: as many points as distinct meter times, no more.
       for (const id of ids) {
         const expected = new Set(readings.filter((r) => r.panelId === id).map((r) => r.time.getTime())).size;
@@ -290,18 +231,3 @@ describe.skipIf(!realInflux)('the product on a real InfluxDB', () => {
     }
   });
 });
-
-/** How many points of one panel InfluxDB holds (its counter field), straight from InfluxDB. */
-async function countPoints(influx: RealInflux, bucket: string, panelId: string): Promise<number> {
-  const response = await fetch(`${influx.url}/api/v2/query?org=${encodeURIComponent(influx.org)}`, {
-    method: 'POST',
-    headers: { Authorization: `Token ${influx.token}`, 'Content-Type': 'application/vnd.flux', Accept: 'application/csv' },
-    body: `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "panel_energy" and r.panel_id == "${panelId}" and r._field == "energy_kwh") |> count()`,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`count query: HTTP ${response.status} ${text}`);
-  const lines = text.trim().split(/\r?\n/);
-  const column = (lines[0] ?? '').split(',').indexOf('_value');
-  const row = lines.find((line) => line.startsWith(',_result'));
-  return row ? Number(row.split(',')[column]) : 0;
-}

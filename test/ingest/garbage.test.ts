@@ -4,12 +4,11 @@ import {
   MQTT_TEST_URL,
   connectMeter,
   disposer,
-  endSession,
+  externalIngesterEnv,
   meterPayload,
   minutesAgo,
   peekStore,
   publishQos1,
-  uniqueClientId,
   uniquePanelId,
 } from '../support/mqtt.js';
 import { httpData } from '../support/graphql-client.js';
@@ -26,11 +25,7 @@ const transports = [
   { name: 'embedded broker', env: (): Record<string, string> => ({}) },
   {
     name: 'Mosquitto (MQTT_URL)',
-    env: (): Record<string, string> => {
-      const clientId = uniqueClientId('ingester');
-      cleanup.add(() => endSession(MQTT_TEST_URL, clientId, 5));
-      return { MQTT_URL: MQTT_TEST_URL, MQTT_CLIENT_ID: clientId, MQTT_SESSION_EXPIRY: '1m' };
-    },
+    env: () => externalIngesterEnv(MQTT_TEST_URL, cleanup),
   },
 ];
 

@@ -7,14 +7,13 @@ import {
   collectStored,
   connectMeter,
   disposer,
-  endSession,
+  externalIngesterEnv,
   meterPayload,
   minutesAgo,
   peekStore,
   publishQos1,
   startPrivateMosquitto,
   tempDir,
-  uniqueClientId,
   uniquePanelId,
 } from '../support/mqtt.js';
 
@@ -28,18 +27,8 @@ afterEach(() => cleanup.run());
 
 const versions = [{ protocol: 5 as const }, { protocol: 4 as const }];
 
-/** Settings of an ingester on `url` with a fresh client id, whose session is ended after the test. */
-function ingesterEnv(url: string, protocol: 4 | 5, root: string): Record<string, string> {
-  const clientId = uniqueClientId(`ingester-v${protocol}`);
-  cleanup.add(() => endSession(url, clientId, protocol));
-  return {
-    MQTT_URL: url,
-    MQTT_CLIENT_ID: clientId,
-    MQTT_PROTOCOL_VERSION: String(protocol),
-    MQTT_SESSION_EXPIRY: '2m',
-    MQTT_TOPIC: `${root}/PM/#`,
-  };
-}
+/** An ingester on `url` reading the topics under `root`. */
+const ingesterEnv = (url: string, protocol: 4 | 5, root: string) => ({ ...externalIngesterEnv(url, cleanup, protocol), MQTT_TOPIC: `${root}/PM/#` });
 
 describe.each(versions)('ingestion from Mosquitto with MQTT $protocol', ({ protocol }) => {
   it('stores a published reading and publishes it on the pubsub', async () => {

@@ -164,7 +164,7 @@ describe('SqliteJournal', () => {
       const a2 = makeReading('A', J('2025-03-10 10:01:00'), 100.1);
       const b1 = makeReading('B', J('2025-03-10 09:00:00'), 50);
       journal.writeBatchSync([a1, a2, b1]);
-      expect(journal.stats()).toEqual({ count: 3, quarantined: 0, oldestEnqueuedAt: new Date(1_000), oldestReadingTime: b1.time });
+      expect(journal.stats()).toEqual({ count: 3, quarantined: 0, oldestEnqueuedAt: new Date(1_000) });
       const first = journal.peek(10);
       expect(first.map((e) => e.reading)).toEqual([a1, a2, b1]);
 
@@ -175,7 +175,7 @@ describe('SqliteJournal', () => {
       journal.ack(first.map((e) => e.seq));
       journal.ack(first.map((e) => e.seq)); // idempotent
       expect(journal.peek(10).map((e) => e.reading)).toEqual([a1Rewritten]);
-      expect(journal.stats()).toEqual({ count: 1, quarantined: 0, oldestEnqueuedAt: new Date(2_000), oldestReadingTime: a1.time });
+      expect(journal.stats()).toEqual({ count: 1, quarantined: 0, oldestEnqueuedAt: new Date(2_000) });
       expect(journal.latest(['A', 'B'])).toEqual(new Map([['A', a1Rewritten]]));
       expect(journal.panels()).toEqual([{ id: 'A', firstSeenAt: a1.time, lastSeenAt: a1.time }]);
 
@@ -183,6 +183,30 @@ describe('SqliteJournal', () => {
       journal.quarantine(entry!.seq, 'InfluxDB said no');
       expect(journal.stats()).toMatchObject({ count: 0, quarantined: 1 });
       expect(journal.readings('A', 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
+    } finally {
+      journal.close();
+    }
+  });
+
+  it('reads on after a sequence number, and counts what waits across a reopen', () => {
+    const file = join(dir, 'journal.sqlite');
+    const readings = [0, 1, 2, 3, 4].map((i) => makeReading('A', J(`2025-03-10 10:0${i}:00`), 100 + i));
+    let journal = new SqliteJournal({ file });
+    try {
+      journal.writeBatchSync(readings);
+      const firstTwo = journal.peek(2);
+      expect(firstTwo.map((e) => e.reading)).toEqual(readings.slice(0, 2));
+      // What the forwarder reads while the first two are in flight.
+      expect(journal.peek(2, firstTwo.at(-1)!.seq).map((e) => e.reading)).toEqual(readings.slice(2, 4));
+      journal.ack(firstTwo.map((e) => e.seq));
+      journal.writeBatchSync([makeSparseReading('A', readings[4]!.time, 104.5, 3)]); // a rewrite adds nothing
+    } finally {
+      journal.close();
+    }
+    journal = new SqliteJournal({ file });
+    try {
+      expect(journal.stats().count).toBe(3);
+      expect(journal.peek(10)).toHaveLength(3);
     } finally {
       journal.close();
     }

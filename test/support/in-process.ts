@@ -1,28 +1,12 @@
 import { createYoga } from 'graphql-yoga';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/config/logger.js';
+import { buildCore } from '../../src/core.js';
 import { createContext, type Context, type Services, type Viewer } from '../../src/graphql/context.js';
 import { schema } from '../../src/graphql/schema.js';
 import { maskClientError } from '../../src/http/client-errors.js';
-import { IngestService } from '../../src/ingest/ingest-service.js';
-import { RejectionStats } from '../../src/ingest/rejection-stats.js';
-import { topicPrefix } from '../../src/ingest/topic.js';
-import { createAfterWrite } from '../../src/pipeline/after-write.js';
-import { LiveState } from '../../src/pipeline/live-state.js';
-import { createAppPubSub } from '../../src/pipeline/pubsub.js';
-import { StatusMonitor } from '../../src/pipeline/status-monitor.js';
-import { BillService } from '../../src/services/bills/bill-service.js';
-import { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
-import { EnergyService } from '../../src/services/energy/energy-service.js';
-import { HistoryService } from '../../src/services/history-service.js';
-import { IngestHealth } from '../../src/services/ingest-health.js';
-import { LiveUpdates } from '../../src/services/live-updates.js';
-import { createMetrics } from '../../src/services/metrics.js';
-import { PanelService } from '../../src/services/panel-service.js';
-import { SiteSettings } from '../../src/services/site-settings.js';
-import { TariffService } from '../../src/services/tariff-service.js';
+import type { IngestService } from '../../src/ingest/ingest-service.js';
 import { openStores } from '../../src/store/open-stores.js';
-import { LocalTime } from '../../src/time/local-time.js';
 import { tempDir, type Disposer } from './disposer.js';
 import { dataOf, source, type HttpResult, type Operation } from './graphql-client.js';
 
@@ -43,55 +27,18 @@ export interface InProcessApi {
  * The fast layer: the product's schema, services and after-write pipeline over a temporary SQLite
  * store, in this process, with settings given as the environment (`loadConfig`) exactly as the
  * product reads them. No broker, HTTP server or WebSocket: what those add is tested in test/api.
- * Wired as src/app.ts wires them; `now` is the clock of the parts that take one.
+ * Built by the same `buildCore` as src/app.ts.
  */
 export async function startInProcessApi(cleanup: Disposer, env: Record<string, string> = {}): Promise<InProcessApi> {
   const logger = silentLogger;
   const config = loadConfig({ SIMULATE: 'false', DATA_DIR: tempDir(cleanup, 'energy-fast-'), ...env });
   const stores = await openStores(config, logger);
   cleanup.add(() => stores.close());
-  const time = new LocalTime(config.site.timezone);
-  const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
-  const tariffs = () => settings.state.tariffs;
-  const pubsub = createAppPubSub();
-  const rejections = new RejectionStats();
-  const live = new LiveState();
-  const status = new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger });
-  cleanup.add(() => status.stop());
-  const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger });
-  const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
-  const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
-  const services: Services = {
-    panels,
-    energy,
-    bills: new BillService({ ledger, energy, tariffs, time }),
-    live: new LiveUpdates({ pubsub, panels, energy, time }),
-    history: new HistoryService(stores.read, energy),
-    tariff: new TariffService(tariffs, time),
-    ingest: new IngestHealth({ rejections, brokerConnected: () => true, storeLag: () => stores.lag() }),
-    settings,
-    pubsub,
-  };
-  const ingest = new IngestService({
-    writer: stores.writer,
-    parse: {
-      meterClock: new LocalTime(config.site.meterTimezone),
-      maxClockSkewMs: config.site.maxClockSkewMs,
-      topicPrefix: topicPrefix(config.mqtt.topic),
-      timeFloorMs: config.limits.ingest.meterTimeFloorMs,
-    },
-    rejections,
-    metrics: createMetrics(),
-    logger,
-    afterWrite: createAfterWrite({ forward: () => stores.written(), live, status, ledger, pubsub, logger }),
-  });
-  services.ingest.attachStoreWrites(() => ingest.storeHealth());
+  // No broker here: the health of ingestion reports it connected.
+  const { services, ingest, load, stop } = buildCore(config, stores, logger, { brokerConnected: () => true });
+  cleanup.add(stop);
   // As app.ts's warm-up: panels and the energy ledger loaded before the first question.
-  await stores.prepare();
-  await settings.load();
-  const ids = await live.loadFrom(stores.read);
-  for (const id of ids) status.track(id);
-  await ledger.load(ids);
+  await load();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,

@@ -36,3 +36,18 @@ export async function createBucket(influx: RealInflux, label = 'test'): Promise<
   const bucket = await api<{ id: string }>(influx, 'POST', '/api/v2/buckets', { orgID, name, retentionRules: [] });
   return { name, remove: () => api(influx, 'DELETE', `/api/v2/buckets/${bucket.id}`) };
 }
+
+/** How many points of one panel InfluxDB holds (its counter field), straight from InfluxDB. */
+export async function countPoints(influx: RealInflux, bucket: string, panelId: string): Promise<number> {
+  const response = await fetch(`${influx.url}/api/v2/query?org=${encodeURIComponent(influx.org)}`, {
+    method: 'POST',
+    headers: { Authorization: `Token ${influx.token}`, 'Content-Type': 'application/vnd.flux', Accept: 'application/csv' },
+    body: `from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "panel_energy" and r.panel_id == "${panelId}" and r._field == "energy_kwh") |> count()`,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`count query: HTTP ${response.status} ${text}`);
+  const lines = text.trim().split(/\r?\n/);
+  const column = (lines[0] ?? '').split(',').indexOf('_value');
+  const row = lines.find((line) => line.startsWith(',_result'));
+  return row ? Number(row.split(',')[column]) : 0;
+}

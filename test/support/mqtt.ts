@@ -83,6 +83,29 @@ export async function publishQos1(client: MqttClient, topic: string, payload: st
   await client.publishAsync(topic, payload, { qos: 1 });
 }
 
+/** A reading as the end-to-end tests make them up: the counter (kWh) and the power (kW) at a time. */
+export interface MeterReading {
+  readonly panelId: string;
+  readonly time: Date;
+  readonly kwh: number;
+  readonly kw: number;
+}
+
+/** Publishes one reading as its meter would (DATA/PM/<panel>, QoS 1). */
+export function publishReading(client: MqttClient, r: MeterReading): Promise<unknown> {
+  return client.publishAsync(`DATA/PM/${r.panelId}`, meterPayload({ kWh: String(r.kwh), kw: String(r.kw), time: r.time }), { qos: 1 });
+}
+
+/**
+ * Settings of an ingester on an external broker at `url` (MQTT_URL), with a fresh client id whose
+ * persistent session is ended after the test; add MQTT_TOPIC and the rest as the test needs.
+ */
+export function externalIngesterEnv(url: string, cleanup: Disposer, protocol: 4 | 5 = 5): Record<string, string> {
+  const clientId = uniqueClientId(`ingester-v${protocol}`);
+  cleanup.add(() => endSession(url, clientId, protocol));
+  return { MQTT_URL: url, MQTT_CLIENT_ID: clientId, MQTT_PROTOCOL_VERSION: String(protocol), MQTT_SESSION_EXPIRY: '2m' };
+}
+
 /**
  * Ends a persistent session the app left on a shared broker (connect with its client id and a
  * clean start, then leave), so test runs do not pile up sessions in Mosquitto.

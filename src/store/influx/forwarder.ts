@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../../config/logger.js';
 import type { Reading } from '../../models/reading.js';
-import { InfluxHttpError, InfluxUnreachableError } from './influx-http.js';
+import { InfluxHttpError, InfluxUnreachableError, type EncodedLines } from './influx-http.js';
 import { InvalidPointError, readingToLine } from './influx-points.js';
 import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
 
@@ -22,23 +22,29 @@ import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
  *   counted, so nothing is silently dropped, and they no longer block the readings behind them.
  * - 401/403/404 (token, org or bucket wrong or revoked) are retried like an outage: the data is
  *   fine and an operator can fix the settings; the state stays `degraded` with the error meanwhile.
+ * - One request is in flight at a time, so a reading rewritten while its first version is on its
+ *   way reaches InfluxDB after it (last write wins there). While a request is in flight the next
+ *   batch is read from the journal, turned into lines and compressed, so that work overlaps
+ *   InfluxDB's; it is thrown away if the request fails and read again after the backoff.
  */
 
 /** The journal side: SqliteJournal satisfies this. */
 export interface JournalSource {
-  /** The oldest `limit` entries, oldest first. */
-  peek(limit: number): ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>;
+  /** The oldest `limit` entries with a sequence number above `afterSeq`, oldest first; one per (panel, time). */
+  peek(limit: number, afterSeq?: number): ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>;
   /** Removes confirmed entries (idempotent). */
   ack(seqs: readonly number[]): void;
   /** Moves an entry InfluxDB can never store out of the way, keeping it with the reason. */
   quarantine(seq: number, reason: string): void;
-  stats(): { readonly count: number; readonly oldestEnqueuedAt: Date | null; readonly oldestReadingTime: Date | null };
+  stats(): { readonly count: number; readonly oldestEnqueuedAt: Date | null };
 }
 
 /** The InfluxDB side: InfluxHttp satisfies this. */
 export interface LineWriter {
+  /** One request's body; may run while another request is in flight. */
+  encode(lines: readonly string[]): Promise<EncodedLines>;
   /** Resolves only when InfluxDB answered 204; throws InfluxHttpError / InfluxUnreachableError. */
-  writeLines(lines: readonly string[], signal?: AbortSignal): Promise<void>;
+  writeEncoded(encoded: EncodedLines, signal?: AbortSignal): Promise<void>;
 }
 
 export interface ForwarderOptions {
@@ -76,8 +82,6 @@ export interface ForwarderStats {
   readonly backlog: number;
   /** How long the oldest waiting reading has been waiting (since it was journaled), or null. */
   readonly oldestUnsentAgeMs: number | null;
-  /** Meter time of the oldest waiting reading, or null. */
-  readonly oldestUnsentReadingTime: Date | null;
   readonly lastError: ForwarderError | null;
   readonly lastSuccessAt: Date | null;
   readonly consecutiveFailures: number;
@@ -108,6 +112,18 @@ interface Entry {
   readonly seq: number;
   readonly reading: Reading;
   readonly line: string;
+}
+
+const NOTHING: EncodedLines = { count: 0, body: Buffer.alloc(0) };
+
+/** A batch read from the journal, ready to send. */
+interface Prepared {
+  /** Journal entries read (some may have been quarantined instead of becoming lines). */
+  readonly peeked: number;
+  /** The highest sequence number read: the next batch starts after it. */
+  readonly lastSeq: number;
+  readonly entries: readonly Entry[];
+  readonly encoded: EncodedLines;
 }
 
 export class Forwarder {
@@ -180,7 +196,6 @@ export class Forwarder {
       running: this.loop !== undefined && !this.stopping,
       backlog: outbox.count,
       oldestUnsentAgeMs: outbox.oldestEnqueuedAt === null ? null : Math.max(0, this.now() - outbox.oldestEnqueuedAt.getTime()),
-      oldestUnsentReadingTime: outbox.oldestReadingTime,
       lastError: this.lastError,
       lastSuccessAt: this.lastSuccessAt,
       consecutiveFailures: this.consecutiveFailures,
@@ -220,20 +235,34 @@ export class Forwarder {
   }
 
   private async run(): Promise<void> {
+    // The batch read while the previous request was in flight (see the class comment).
+    let next: Promise<Prepared> | undefined;
     for (;;) {
       if (this.stopping) return this.flushForStop();
-      const batch = this.source.peek(this.batchSize);
-      if (batch.length === 0) {
-        if (this.consecutiveFailures > 0) this.recordSuccess(); // everything left was quarantined
+      let batch = next === undefined ? undefined : await next;
+      next = undefined;
+      // Read afresh when nothing was read ahead, or the read-ahead found nothing yet: readings
+      // journaled since then must not wait for the idle poll.
+      if (batch === undefined || batch.peeked === 0) {
+        // Cleared before reading: a notify() from here on is for readings this read may miss.
         this.notified = false;
+        batch = await this.prepare(0);
+      }
+      if (batch.peeked === 0) {
+        if (this.consecutiveFailures > 0) this.recordSuccess(); // everything left was quarantined
         await this.idle.sleep(this.idlePollMs);
         // Let readings that arrive together go out together (unless stopping).
         if (this.notified && this.lingerMs > 0 && !this.stopping) await this.retry.sleep(this.lingerMs);
         continue;
       }
+      const sending = this.send(batch, this.deadline.signal);
+      const readAhead = this.prepare(batch.lastSeq);
+      // A failed read-ahead is read again by the next loop; its error is not lost, it recurs there.
+      readAhead.catch(() => undefined);
       try {
-        await this.sendBatch(batch, this.deadline.signal);
+        await sending;
         this.recordSuccess();
+        next = readAhead;
       } catch (error) {
         this.recordFailure(error);
         if (this.stopping) continue;
@@ -249,10 +278,10 @@ export class Forwarder {
   private async flushForStop(): Promise<void> {
     const signal = this.deadline.signal;
     while (!signal.aborted) {
-      const batch = this.source.peek(this.batchSize);
-      if (batch.length === 0) return;
+      const batch = await this.prepare(0);
+      if (batch.peeked === 0) return;
       try {
-        await this.sendBatch(batch, signal);
+        await this.send(batch, signal);
         this.recordSuccess();
       } catch (error) {
         this.recordFailure(error);
@@ -261,8 +290,13 @@ export class Forwarder {
     }
   }
 
-  /** Sends one outbox batch: unwritable readings are quarantined, the rest written, bisecting on content errors. */
-  private async sendBatch(batch: ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>, signal?: AbortSignal): Promise<void> {
+  /**
+   * Reads the next batch after `afterSeq` and makes its request body. Readings that cannot become
+   * a point are quarantined here. The journal holds one entry per (panel, time), so every line of
+   * a batch is a different point.
+   */
+  private async prepare(afterSeq: number): Promise<Prepared> {
+    const batch = this.source.peek(this.batchSize, afterSeq);
     const entries: Entry[] = [];
     for (const { seq, reading } of batch) {
       try {
@@ -272,16 +306,23 @@ export class Forwarder {
         this.quarantine({ seq, reading, line: null, reason: error.message });
       }
     }
-    if (entries.length > 0) await this.write(entries, signal);
+    return {
+      peeked: batch.length,
+      lastSeq: batch.at(-1)?.seq ?? afterSeq,
+      entries,
+      encoded: entries.length === 0 ? NOTHING : await this.writer.encode(entries.map((e) => e.line)),
+    };
   }
 
-  private async write(entries: readonly Entry[], signal?: AbortSignal): Promise<void> {
-    // The outbox may hold the same (panel, time) more than once (a rewritten reading): its
-    // current values are identical, one line is enough.
-    const lines = [...new Set(entries.map((e) => e.line))];
+  /** Writes a prepared batch, bisecting on content errors. */
+  private async send(batch: Prepared, signal: AbortSignal): Promise<void> {
+    if (batch.entries.length > 0) await this.write(batch.entries, signal, batch.encoded);
+  }
+
+  private async write(entries: readonly Entry[], signal: AbortSignal, encoded?: EncodedLines): Promise<void> {
     this.requestsTotal++;
     try {
-      await this.writer.writeLines(lines, signal);
+      await this.writer.writeEncoded(encoded ?? (await this.writer.encode(entries.map((e) => e.line))), signal);
     } catch (error) {
       if (!(error instanceof InfluxHttpError && error.rejectsContent)) throw error;
       if (error.status === 413 && entries.length > 1) {

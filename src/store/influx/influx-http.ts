@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { constants, gzip as gzipCallback } from 'node:zlib';
 
 /**
  * The InfluxDB 2 HTTP calls this product makes itself: writes, /health and the start-up access
@@ -17,6 +17,12 @@ export interface InfluxConnection {
   readonly token: string;
   readonly org: string;
   readonly bucket: string;
+}
+
+/** One write request's gzipped line protocol, and how many lines it holds. */
+export interface EncodedLines {
+  readonly count: number;
+  readonly body: Awaited<ReturnType<typeof gzip>>;
 }
 
 /** The subset of `fetch` used here, so tests can substitute it. */
@@ -156,9 +162,25 @@ export class InfluxHttp {
    */
   async writeLines(lines: readonly string[], signal?: AbortSignal): Promise<void> {
     if (lines.length === 0) return;
+    await this.writeEncoded(await this.encode(lines), signal);
+  }
+
+  /**
+   * Compresses lines into one write request's body. Separate from writeEncoded so that the
+   * forwarder can compress the next batch (on libuv's thread pool) while this one is in flight.
+   */
+  async encode(lines: readonly string[]): Promise<EncodedLines> {
+    // Level 1: a third of the default level's CPU for a body about 15 % larger. Line protocol
+    // compresses well at any level, and the forwarder's CPU is often shared with influxd's.
+    return { count: lines.length, body: await gzip(Buffer.from(lines.join('\n'), 'utf8'), { level: constants.Z_BEST_SPEED }) };
+  }
+
+  /** Sends a body made by encode(); the same answers and errors as writeLines. */
+  async writeEncoded(encoded: EncodedLines, signal?: AbortSignal): Promise<void> {
+    if (encoded.count === 0) return;
     const { org, bucket } = this.connection;
     const query = new URLSearchParams({ org, bucket, precision: 'ms' });
-    const body = await gzip(Buffer.from(lines.join('\n'), 'utf8'));
+    const body = encoded.body;
     const response = await this.request(
       'write',
       `/api/v2/write?${query.toString()}`,

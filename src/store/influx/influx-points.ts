@@ -124,34 +124,55 @@ function floatLiteral(value: number): string {
   return Object.is(value, -0) ? '0' : String(value);
 }
 
+/**
+ * The line's prefix for a panel (`panel_energy,panel_id=<escaped> `), or why it cannot be a tag.
+ * Kept per panel id: a building has few panels and the forwarder formats thousands of lines a batch.
+ */
+const linePrefixes = new Map<string, { readonly prefix: string } | { readonly problem: string }>();
+const LINE_PREFIXES_KEPT = 100_000;
+
+function linePrefix(panelId: string): { readonly prefix: string } | { readonly problem: string } {
+  let known = linePrefixes.get(panelId);
+  if (known === undefined) {
+    const problem = invalidTagValueReason(panelId);
+    known = problem === null ? { prefix: `${MEASUREMENT},${PANEL_TAG}=${escapeTag(panelId)} ` } : { problem };
+    if (linePrefixes.size >= LINE_PREFIXES_KEPT) linePrefixes.clear();
+    linePrefixes.set(panelId, known);
+  }
+  return known;
+}
+
+/** Bit of each nullable field in `null_fields`, by field name. */
+const NULL_BIT = new Map<FieldName, number>(NULLABLE_FIELDS.map((name, bit) => [name, bit]));
+
 /** One line of line protocol for a reading (ms timestamp). Throws InvalidPointError. */
 export function readingToLine(reading: Reading): string {
   const { panelId } = reading;
   if (typeof panelId !== 'string') throw new InvalidPointError(panelId, reading.time, 'panel id is not a string');
-  const tagProblem = invalidTagValueReason(panelId);
-  if (tagProblem !== null) throw new InvalidPointError(panelId, reading.time, tagProblem);
+  const tag = linePrefix(panelId);
+  if ('problem' in tag) throw new InvalidPointError(panelId, reading.time, tag.problem);
   const time = reading.time instanceof Date ? reading.time.getTime() : Number.NaN;
   if (!Number.isSafeInteger(time)) throw new InvalidPointError(panelId, reading.time, 'time is not a valid date');
-  const fields: string[] = [];
+  let fields = '';
   let nullMask = 0;
+  let required = 0;
   for (const [name, value] of fieldValues(reading)) {
     if (value === null || value === undefined) {
-      const bit = NULLABLE_FIELDS.indexOf(name);
-      if (bit >= 0) nullMask |= 1 << bit;
+      const bit = NULL_BIT.get(name);
+      if (bit !== undefined) nullMask |= 1 << bit;
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new InvalidPointError(panelId, reading.time, `${name} is ${String(value)} (InfluxDB stores finite floats only)`);
     }
-    fields.push(`${name}=${floatLiteral(value)}`);
+    if (REQUIRED_FIELDS.includes(name)) required++;
+    fields += `${name}=${floatLiteral(value)},`;
   }
-  for (const required of REQUIRED_FIELDS) {
-    if (!fields.some((field) => field.startsWith(`${required}=`))) {
-      throw new InvalidPointError(panelId, reading.time, `${required} is missing`);
-    }
+  if (required < REQUIRED_FIELDS.length) {
+    const missing = REQUIRED_FIELDS.find((name) => !fields.startsWith(`${name}=`) && !fields.includes(`,${name}=`));
+    throw new InvalidPointError(panelId, reading.time, `${missing ?? REQUIRED_FIELDS.join(' or ')} is missing`);
   }
-  fields.push(`${NULL_MASK_FIELD}=${nullMask}i`);
-  return `${MEASUREMENT},${PANEL_TAG}=${escapeTag(panelId)} ${fields.join(',')} ${time}`;
+  return `${tag.prefix}${fields}${NULL_MASK_FIELD}=${nullMask}i ${time}`;
 }
 
 /** A query result row: column name → value as the client parsed it (numbers, strings, null). */

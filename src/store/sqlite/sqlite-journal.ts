@@ -3,7 +3,7 @@ import type { PanelRecord, Reading } from '../../models/reading.js';
 import { readingsToColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
-import { InvalidReadingError, READING_COLUMNS, invalidReadingReason, readingParams, rowToReading, type ReadingRow } from './sqlite-schema.js';
+import { READING_COLUMNS, READING_COLUMNS_SQL, assertStorable, paramsToReading, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
 
 /**
  * The write-ahead buffer in front of InfluxDB: every acknowledged reading is committed here first
@@ -19,23 +19,7 @@ export const JOURNAL_SCHEMA_VERSION = 1;
 
 const JOURNAL_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS journal (
-  panel_id           TEXT    NOT NULL,
-  time_ms            INTEGER NOT NULL,
-  voltage_l1         REAL,
-  voltage_l2         REAL,
-  voltage_l3         REAL,
-  voltage_avg        REAL,
-  current_l1         REAL,
-  current_l2         REAL,
-  current_l3         REAL,
-  current_avg        REAL,
-  active_power_kw    REAL    NOT NULL,
-  apparent_power_kva REAL,
-  energy_kwh         REAL    NOT NULL,
-  power_factor       REAL,
-  voltage_unbalance  REAL,
-  current_unbalance  REAL,
-  reactive_energy_kvarh REAL,
+  ${READING_COLUMNS_SQL},
   seq                INTEGER NOT NULL,
   enqueued_at_ms     INTEGER NOT NULL,
   PRIMARY KEY (panel_id, time_ms)
@@ -57,13 +41,17 @@ export interface JournalEntry {
   readonly reading: Reading;
 }
 
+/**
+ * Cheap to ask at any backlog size (status queries and /ready ask it): the count is kept in
+ * memory (#waiting) and the oldest entry is found through the sequence index, never by scanning the table.
+ */
 export interface JournalStats {
   /** Readings waiting for InfluxDB. */
   readonly count: number;
   /** Readings InfluxDB refused for their content, kept in the quarantine table. */
   readonly quarantined: number;
+  /** When the longest-waiting reading (the lowest sequence number) was journaled. */
   readonly oldestEnqueuedAt: Date | null;
-  readonly oldestReadingTime: Date | null;
 }
 
 interface JournalRow extends ReadingRow {
@@ -81,20 +69,24 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
   readonly #db: Database.Database;
   readonly #now: () => number;
   #nextSeq: number;
+  /** Rows in the journal table, kept in step with every insert and delete. */
+  #waiting: number;
   #closed = false;
   /** What is wrong with the file, once a query or write met a damaged page. */
   #damaged: string | null = null;
-  readonly #upsert: Database.Statement<unknown[]>;
-  readonly #peek: Database.Statement<[number], JournalRow>;
-  readonly #stats: Database.Statement<[], { count: number; oldest_enqueued_ms: number | null; oldest_time_ms: number | null }>;
+  /** Raw rows: the reading's columns in READING_COLUMNS order, then seq. */
+  readonly #peek: Database.Statement<[number, number], ReadingParams>;
+  readonly #oldest: Database.Statement<[], { enqueued_at_ms: number }>;
   readonly #quarantined: Database.Statement<[], { n: number }>;
   readonly #range: Database.Statement<[string, number, number], ReadingRow>;
   readonly #latest: Database.Statement<[string], ReadingRow>;
   readonly #panels: Database.Statement<[], { id: string; first_ms: number; last_ms: number }>;
   readonly #count: Database.Statement<[string, number, number], { n: number }>;
-  readonly #write: (readings: readonly Reading[]) => void;
-  readonly #ack: (seqs: readonly number[]) => void;
-  readonly #quarantine: (seq: number, reason: string) => void;
+  /** Returns how many rows were added (a rewrite of a waiting reading replaces it). */
+  readonly #write: (readings: readonly Reading[]) => number;
+  /** Return how many rows were removed. */
+  readonly #ack: (seqs: readonly number[]) => number;
+  readonly #quarantine: (seq: number, reason: string) => number;
 
   constructor(options: SqliteJournalOptions) {
     this.file = options.file;
@@ -110,13 +102,18 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     });
     const db = this.#db;
     const columns = [...READING_COLUMNS, 'seq', 'enqueued_at_ms'];
-    this.#upsert = db.prepare(`
+    // Insert, and only when the (panel, time) is already waiting, replace it: the two statements
+    // tell a new row from a rewrite, which keeps #count exact without counting the table.
+    const insert = db.prepare(`
       INSERT INTO journal (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-      ON CONFLICT (panel_id, time_ms) DO UPDATE SET
-      ${columns.slice(2).map((column) => `${column} = excluded.${column}`).join(',\n      ')}`);
-    this.#peek = db.prepare('SELECT * FROM journal ORDER BY seq LIMIT ?');
-    this.#stats = db.prepare(`
-      SELECT count(*) AS count, min(enqueued_at_ms) AS oldest_enqueued_ms, min(time_ms) AS oldest_time_ms FROM journal`);
+      ON CONFLICT (panel_id, time_ms) DO NOTHING`);
+    const replace = db.prepare(`
+      UPDATE journal SET ${columns.slice(2).map((column) => `${column} = ?`).join(', ')}
+      WHERE panel_id = ? AND time_ms = ?`);
+    this.#peek = db
+      .prepare<[number, number], ReadingParams>(`SELECT ${columns.slice(0, -1).join(', ')} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw(true);
+    this.#oldest = db.prepare('SELECT enqueued_at_ms FROM journal ORDER BY seq LIMIT 1');
     this.#quarantined = db.prepare('SELECT count(*) AS n FROM quarantine');
     this.#range = db.prepare('SELECT * FROM journal WHERE panel_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms');
     this.#latest = db.prepare(`
@@ -127,34 +124,40 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     this.#count = db.prepare('SELECT count(*) AS n FROM journal WHERE panel_id = ? AND time_ms >= ? AND time_ms < ?');
     const remove = db.prepare<[number]>('DELETE FROM journal WHERE seq = ?');
     this.#nextSeq = ((db.prepare('SELECT max(seq) AS seq FROM journal').get() as { seq: number | null }).seq ?? 0) + 1;
+    this.#waiting = (db.prepare('SELECT count(*) AS n FROM journal').get() as { n: number }).n;
     this.#write = db.transaction((readings: readonly Reading[]) => {
       const enqueuedAt = this.#now();
-      for (const reading of readings) this.#upsert.run(...readingParams(reading), this.#nextSeq++, enqueuedAt);
+      let added = 0;
+      for (const reading of readings) {
+        const params = [...readingParams(reading), this.#nextSeq++, enqueuedAt];
+        if (insert.run(...params).changes === 1) added++;
+        else replace.run(...params.slice(2), params[0], params[1]);
+      }
+      return added;
     });
     this.#ack = db.transaction((seqs: readonly number[]) => {
-      for (const seq of seqs) remove.run(seq);
+      let removed = 0;
+      for (const seq of seqs) removed += remove.run(seq).changes;
+      return removed;
     });
     const bySeq = db.prepare<[number], JournalRow>('SELECT * FROM journal WHERE seq = ?');
     const keep = db.prepare('INSERT OR REPLACE INTO quarantine (seq, panel_id, time_ms, reading_json, reason, quarantined_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
     this.#quarantine = db.transaction((seq: number, reason: string) => {
       const row = bySeq.get(seq);
-      if (!row) return;
+      if (!row) return 0;
       keep.run(seq, row.panel_id, row.time_ms, JSON.stringify(rowToReading(row)), reason, this.#now());
-      remove.run(seq);
+      return remove.run(seq).changes;
     });
   }
 
   /** Commits the readings (all or nothing) before returning; they wait here for InfluxDB. */
   writeBatchSync(readings: readonly Reading[]): void {
-    for (let i = 0; i < readings.length; i++) {
-      const reason = invalidReadingReason(readings[i]!);
-      if (reason !== null) throw new InvalidReadingError(i, readings[i]?.panelId, reason);
-    }
+    assertStorable(readings);
     if (readings.length === 0) return;
     if (this.#damaged) throw new DamagedStoreError(this.#damaged);
     const seqBefore = this.#nextSeq;
     try {
-      this.#write(readings);
+      this.#waiting += this.#write(readings);
     } catch (error) {
       this.#nextSeq = seqBefore; // rolled back: the numbers were not used
       this.#noteDamage(error);
@@ -176,10 +179,16 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     markDamaged(this.file, 'journal', what);
   }
 
-  /** The oldest `limit` waiting readings, by the order they were written. */
-  peek(limit: number): JournalEntry[] {
+  /**
+   * The oldest `limit` waiting readings with a sequence number above `afterSeq`, by the order
+   * they were written (the forwarder passes the last one it has in flight).
+   */
+  peek(limit: number, afterSeq = 0): JournalEntry[] {
     try {
-      return this.#peek.all(limit).map((row) => ({ seq: row.seq, reading: rowToReading(row) }));
+      return this.#peek.all(afterSeq, limit).map((row) => {
+        const seq = row.pop() as number;
+        return { seq, reading: paramsToReading(row) };
+      });
     } catch (error) {
       this.#noteDamage(error);
       throw error;
@@ -188,21 +197,20 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
 
   /** InfluxDB confirmed these: remove them (a reading written again since keeps its newer version). */
   ack(seqs: readonly number[]): void {
-    if (seqs.length > 0) this.#ack(seqs);
+    if (seqs.length > 0) this.#waiting -= this.#ack(seqs);
   }
 
   /** Moves a reading InfluxDB will never accept to the quarantine table (kept with the reason). */
   quarantine(seq: number, reason: string): void {
-    this.#quarantine(seq, reason);
+    this.#waiting -= this.#quarantine(seq, reason);
   }
 
   stats(): JournalStats {
-    const row = this.#stats.get();
+    const oldest = this.#waiting === 0 ? undefined : this.#oldest.get();
     return {
-      count: row?.count ?? 0,
+      count: this.#waiting,
       quarantined: this.#quarantined.get()?.n ?? 0,
-      oldestEnqueuedAt: row?.oldest_enqueued_ms == null ? null : new Date(row.oldest_enqueued_ms),
-      oldestReadingTime: row?.oldest_time_ms == null ? null : new Date(row.oldest_time_ms),
+      oldestEnqueuedAt: oldest === undefined ? null : new Date(oldest.enqueued_at_ms),
     };
   }
 

@@ -4,6 +4,37 @@ import type { Reading } from '../../models/reading.js';
 export const SCHEMA_VERSION = 3;
 
 /**
+ * The columns of a reading and their types, declared alike by the readings table and the journal
+ * in front of InfluxDB (sqlite-journal.ts). reactive_energy_kvarh is last, where migration 2 added
+ * it; column order only matters to positional parameters (READING_COLUMNS, readingParams()).
+ */
+const READING_COLUMN_TYPES = [
+  ['panel_id', 'TEXT    NOT NULL'],
+  ['time_ms', 'INTEGER NOT NULL'],
+  ['voltage_l1', 'REAL'],
+  ['voltage_l2', 'REAL'],
+  ['voltage_l3', 'REAL'],
+  ['voltage_avg', 'REAL'],
+  ['current_l1', 'REAL'],
+  ['current_l2', 'REAL'],
+  ['current_l3', 'REAL'],
+  ['current_avg', 'REAL'],
+  ['active_power_kw', 'REAL    NOT NULL'],
+  ['apparent_power_kva', 'REAL'],
+  ['energy_kwh', 'REAL    NOT NULL'],
+  ['power_factor', 'REAL'],
+  ['voltage_unbalance', 'REAL'],
+  ['current_unbalance', 'REAL'],
+  ['reactive_energy_kvarh', 'REAL'],
+] as const;
+
+/** Column order of a reading, used by the insert statements and readingParams(). */
+export const READING_COLUMNS = READING_COLUMN_TYPES.map(([name]) => name);
+
+/** The reading columns as CREATE TABLE declares them (without a trailing comma). */
+export const READING_COLUMNS_SQL = READING_COLUMN_TYPES.map(([name, type]) => `${name.padEnd(18)} ${type}`).join(',\n  ');
+
+/**
  * STRICT tables reject values of the wrong type instead of storing them silently. Readings are
  * keyed by (panel_id, time_ms) in a WITHOUT ROWID table: the key is the only index, rows sit in
  * key order, so a panel's time range is one contiguous B-tree range (range scans, LAG/LEAD in
@@ -11,23 +42,7 @@ export const SCHEMA_VERSION = 3;
  */
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS readings (
-  panel_id           TEXT    NOT NULL,
-  time_ms            INTEGER NOT NULL,
-  voltage_l1         REAL,
-  voltage_l2         REAL,
-  voltage_l3         REAL,
-  voltage_avg        REAL,
-  current_l1         REAL,
-  current_l2         REAL,
-  current_l3         REAL,
-  current_avg        REAL,
-  active_power_kw    REAL    NOT NULL,
-  apparent_power_kva REAL,
-  energy_kwh         REAL    NOT NULL,
-  power_factor       REAL,
-  reactive_energy_kvarh REAL,
-  voltage_unbalance  REAL,
-  current_unbalance  REAL,
+  ${READING_COLUMNS_SQL},
   PRIMARY KEY (panel_id, time_ms)
 ) WITHOUT ROWID, STRICT;
 
@@ -48,27 +63,6 @@ CREATE TABLE IF NOT EXISTS admin_records (
 ) STRICT;
 
 `;
-
-/** Column order of the readings table, used by the insert statement and readingParams(). */
-export const READING_COLUMNS = [
-  'panel_id',
-  'time_ms',
-  'voltage_l1',
-  'voltage_l2',
-  'voltage_l3',
-  'voltage_avg',
-  'current_l1',
-  'current_l2',
-  'current_l3',
-  'current_avg',
-  'active_power_kw',
-  'apparent_power_kva',
-  'energy_kwh',
-  'power_factor',
-  'voltage_unbalance',
-  'current_unbalance',
-  'reactive_energy_kvarh',
-] as const;
 
 /** A row of the readings table as better-sqlite3 returns it. */
 export interface ReadingRow {
@@ -114,6 +108,28 @@ export function readingParams(r: Reading): ReadingParams {
     r.currentUnbalance,
     r.reactiveEnergyKvarh,
   ];
+}
+
+/**
+ * The inverse of readingParams(): a reading from a raw row in READING_COLUMNS order. Raw rows
+ * (arrays) cost half as much to fetch as named ones, which counts where thousands are read at once.
+ */
+export function paramsToReading(values: ReadingParams): Reading {
+  const [panelId, timeMs, vl1, vl2, vl3, vavg, cl1, cl2, cl3, cavg, activePowerKw, apparentPowerKva, energyKwh, powerFactor, vu, cu, reactive] = values;
+  return {
+    panelId,
+    time: new Date(timeMs),
+    voltage: { l1: vl1 ?? null, l2: vl2 ?? null, l3: vl3 ?? null, average: vavg ?? null },
+    current: { l1: cl1 ?? null, l2: cl2 ?? null, l3: cl3 ?? null, average: cavg ?? null },
+    // NOT NULL columns.
+    activePowerKw: activePowerKw as number,
+    apparentPowerKva: apparentPowerKva ?? null,
+    energyKwh: energyKwh as number,
+    powerFactor: powerFactor ?? null,
+    voltageUnbalance: vu ?? null,
+    currentUnbalance: cu ?? null,
+    reactiveEnergyKvarh: reactive ?? null,
+  };
 }
 
 export function rowToReading(row: ReadingRow): Reading {
@@ -175,5 +191,13 @@ export class InvalidReadingError extends RangeError {
   ) {
     super(`reading ${index} (panel ${String(panelId)}) cannot be stored: ${reason}`);
     this.name = 'InvalidReadingError';
+  }
+}
+
+/** Throws InvalidReadingError for the first reading of the batch that cannot be stored. */
+export function assertStorable(readings: readonly Reading[]): void {
+  for (let i = 0; i < readings.length; i++) {
+    const reason = invalidReadingReason(readings[i]!);
+    if (reason !== null) throw new InvalidReadingError(i, readings[i]?.panelId, reason);
   }
 }

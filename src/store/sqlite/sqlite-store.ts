@@ -6,16 +6,7 @@ import type { CounterColumns, DurableWriter, ReadingStore, WindowReadings } from
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, DamagedDatabaseError, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { SqliteReadPool } from './sqlite-read-pool.js';
-import {
-  InvalidReadingError,
-  READING_COLUMNS,
-  SCHEMA_SQL,
-  SCHEMA_VERSION,
-  invalidReadingReason,
-  readingParams,
-  rowToReading,
-  type ReadingRow,
-} from './sqlite-schema.js';
+import { READING_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, assertStorable, readingParams, rowToReading, type ReadingRow } from './sqlite-schema.js';
 
 export interface SqliteStoreOptions {
   /** Database file (parent folders are created). */
@@ -150,10 +141,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
    * disk) rolls the whole batch back.
    */
   writeBatchSync(readings: readonly Reading[]): void {
-    for (let i = 0; i < readings.length; i++) {
-      const reason = invalidReadingReason(readings[i]!);
-      if (reason !== null) throw new InvalidReadingError(i, readings[i]?.panelId, reason);
-    }
+    assertStorable(readings);
     if (readings.length === 0) return;
     if (this.#damaged) throw new DamagedStoreError(this.#damaged);
     this.#watch(() => this.#write(readings));

@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { UnauthenticatedError, toApiError, type ApiError } from './errors.js';
@@ -6,8 +8,9 @@ import { createLive, type LiveSink, type LiveState } from './live.js';
 
 /** Everything a widget needs from the API: queries over HTTP, subscriptions over graphql-ws. */
 export interface Api {
-  query<T>(query: string, variables?: Variables): Promise<T>;
-  subscribe<T>(query: string, sink: LiveSink<T>): () => void;
+  query<TResult, TVariables extends Variables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult>;
+  /** Without variables: the page follows every panel. */
+  subscribe<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, sink: LiveSink<TResult>): () => void;
   /** Calls `listener` after the live connection came back from a drop; returns the unsubscribe. */
   onReconnected(listener: () => void): () => void;
 }
@@ -38,12 +41,13 @@ export function createApi(options: ApiOptions): Api & { dispose(): void } {
   };
 
   return {
-    query: <T>(query: string, variables?: Variables) =>
-      postGraphql<T>(http, query, variables).catch((error: unknown) => {
+    // The documents are generated from operations/*.graphql (web/src/generated/), and go over the wire as text.
+    query: <TResult, TVariables extends Variables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables) =>
+      postGraphql<TResult>(http, print(document), variables).catch((error: unknown) => {
         throw reportRefusal(toApiError(error));
       }),
-    subscribe: <T>(query: string, sink: LiveSink<T>) =>
-      live.subscribe<T>(query, { next: sink.next, error: (error) => sink.error(reportRefusal(error)) }),
+    subscribe: <TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, sink: LiveSink<TResult>) =>
+      live.subscribe<TResult>(print(document), { next: sink.next, error: (error) => sink.error(reportRefusal(error)) }),
     onReconnected(listener) {
       reconnectListeners.add(listener);
       return () => reconnectListeners.delete(listener);

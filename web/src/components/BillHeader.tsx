@@ -1,15 +1,14 @@
 import { formatKwh, formatRupiah } from '../format.js';
+import { CurrentBillDocument } from '../generated/graphql.js';
 import { useQuery } from '../hooks/use-query.js';
-import { CURRENT_BILL } from '../operations.js';
-import type { CurrentBillData } from '../types.js';
 import { WidgetError } from './WidgetError.js';
 
 /** Asked again each minute: the bill grows with every reading and no subscription pushes it. */
 const REFRESH_MS = 60_000;
 
-/** The building's bill this month so far and where it is heading. */
+/** The building's bill this month so far and where it is heading (no panelId: the whole building). */
 export function BillHeader() {
-  const { data, error } = useQuery<CurrentBillData>(CURRENT_BILL, {}, { refreshMs: REFRESH_MS });
+  const { data, error } = useQuery(CurrentBillDocument, {}, { refreshMs: REFRESH_MS });
   if (error) return <WidgetError what="This month's bill" error={error} />;
   if (!data) return <p class="bill" aria-busy="true">This month's bill…</p>;
   const { monthToDate, projectedTotal, projectedEnergyKwh } = data.currentBill;

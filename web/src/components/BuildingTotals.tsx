@@ -1,6 +1,7 @@
 import type { ApiError } from '../api/errors.js';
 import { formatKwh, formatRupiah, timeFormatter } from '../format.js';
 import type { BlockUsage, Overview } from '../types.js';
+import { Figure } from './Figure.js';
 
 const BLOCK_NAMES: Record<BlockUsage['block'], string> = { LWBP: 'Off-peak (LWBP)', WBP: 'Peak (WBP)', FLAT: 'Flat rate' };
 
@@ -14,25 +15,16 @@ export interface BuildingTotalsProps {
 /** The whole building today, from local midnight on the site until now. */
 export function BuildingTotals({ overview, timezone, liveError }: BuildingTotalsProps) {
   const today = timeFormatter(timezone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })(Date.now());
-  const blocks = overview.todayUsage.blocks ?? [];
+  // Only the pushed totals carry the blocks; the query's do not ask for them.
+  const blocks = 'blocks' in overview.todayUsage ? overview.todayUsage.blocks : [];
   return (
     <section class="totals" aria-labelledby="totals-title" data-testid="building-totals">
       <h2 id="totals-title">
         Building today <small>{today}</small>
       </h2>
       <dl class="figures">
-        <div>
-          <dt>Energy</dt>
-          <dd data-field="today-kwh" data-value={overview.todayUsage.energyKwh}>
-            {formatKwh(overview.todayUsage.energyKwh)}
-          </dd>
-        </div>
-        <div>
-          <dt>Cost</dt>
-          <dd data-field="today-cost" data-value={overview.todayUsage.cost}>
-            {formatRupiah(overview.todayUsage.cost)}
-          </dd>
-        </div>
+        <Figure field="today-kwh" label="Energy" value={overview.todayUsage.energyKwh} text={formatKwh(overview.todayUsage.energyKwh)} />
+        <Figure field="today-cost" label="Cost" value={overview.todayUsage.cost} text={formatRupiah(overview.todayUsage.cost)} />
         <div>
           <dt>Panels</dt>
           <dd class="counts">

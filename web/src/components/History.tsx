@@ -4,6 +4,7 @@ import { useNow } from '../hooks/use-now.js';
 import { addDays, dateAt, isoDate, parseIsoDate, type LocalDate } from '../time.js';
 import type { Panel } from '../types.js';
 import { HistoryChart } from './HistoryChart.js';
+import { Select, panelOptions } from './Select.js';
 
 export interface HistoryProps {
   readonly panels: readonly Pick<Panel, 'id' | 'name'>[];
@@ -27,26 +28,8 @@ export function History({ panels, timezone }: HistoryProps) {
     <section class="history widget" aria-labelledby="history-title">
       <header class="widget-header">
         <h2 id="history-title">History</h2>
-        <label>
-          Panel
-          <select name="history-panel" value={panelId ?? ''} onChange={(event) => setPicked(event.currentTarget.value)}>
-            {panels.map((panel) => (
-              <option key={panel.id} value={panel.id}>
-                {panel.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Range
-          <select name="range" value={preset} onChange={(event) => setPreset(event.currentTarget.value as RangePreset)}>
-            {RANGE_PRESETS.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Select label="Panel" name="history-panel" value={panelId ?? ''} options={panelOptions(panels)} onChange={setPicked} />
+        <Select label="Range" name="range" value={preset} options={RANGE_PRESETS} onChange={(value) => setPreset(value as RangePreset)} />
         {preset === 'custom' && (
           <>
             <DateInput label="From" name="from" value={custom.first} onChange={(first) => setCustom({ ...custom, first })} />

@@ -2,10 +2,10 @@ import { useMemo } from 'preact/hooks';
 import { ComboChart } from '../charts/ComboChart.js';
 import { ValuesTable, type Column } from '../charts/ValuesTable.js';
 import { formatAmperes, formatKw, formatKwh, formatNumber, formatRupiah, formatVolts, timeFormatter } from '../format.js';
+import { PanelHistoryDocument } from '../generated/graphql.js';
 import type { HistoryRange } from '../history-range.js';
 import { useQuery } from '../hooks/use-query.js';
-import { PANEL_HISTORY } from '../operations.js';
-import type { HistoryPoint, PanelHistoryData } from '../types.js';
+import type { HistoryPoint } from '../types.js';
 import { WidgetError } from './WidgetError.js';
 
 export interface HistoryChartProps {
@@ -16,7 +16,7 @@ export interface HistoryChartProps {
 
 /** Energy per window as bars, the window's average power as a line. */
 export function HistoryChart({ panelId, range, timezone }: HistoryChartProps) {
-  const { data, error, loading } = useQuery<PanelHistoryData>(PANEL_HISTORY, { id: panelId, ...range });
+  const { data, error, loading } = useQuery(PanelHistoryDocument, { id: panelId, ...range });
   const points = data?.panel?.history;
   const { from, to, every } = range;
   const view = useMemo(() => points && describe(points, { from, to, every }, timezone), [points, from, to, every, timezone]);

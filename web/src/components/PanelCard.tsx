@@ -1,5 +1,6 @@
 import { formatAmperes, formatKw, formatKwh, formatRupiah, formatVolts } from '../format.js';
 import type { Panel } from '../types.js';
+import { Figure } from './Figure.js';
 
 export interface PanelCardProps {
   readonly panel: Panel;
@@ -35,23 +36,5 @@ export function PanelCard({ panel, formatTime }: PanelCardProps) {
         {panel.lastSeenAt ? <time dateTime={panel.lastSeenAt}>last reading {formatTime(panel.lastSeenAt)}</time> : 'no reading yet'}
       </footer>
     </article>
-  );
-}
-
-interface FigureProps {
-  readonly field: string;
-  readonly label: string;
-  readonly value: number | null | undefined;
-  readonly text: string;
-}
-
-function Figure({ field, label, value, text }: FigureProps) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd data-field={field} data-value={value ?? undefined}>
-        {text}
-      </dd>
-    </div>
   );
 }

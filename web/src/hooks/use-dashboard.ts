@@ -11,14 +11,20 @@ import {
   withUsage,
   type LiveOverlay,
 } from '../live/live-overlay.js';
-import { DASHBOARD, LIVE_OVERVIEW, LIVE_READINGS, LIVE_STATUS, LIVE_TODAY_USAGE } from '../operations.js';
+import {
+  DashboardDocument,
+  LiveOverviewDocument,
+  LiveReadingsDocument,
+  LiveTodayUsageDocument,
+  PanelStatusChangesDocument,
+} from '../generated/graphql.js';
 import { dateAt, addDays, startOfDay } from '../time.js';
-import type { DashboardData, LiveOverviewData, LiveReadingsData, LiveStatusData, LiveTodayUsageData } from '../types.js';
+import type { DashboardData, DashboardView } from '../types.js';
 import { useQuery } from './use-query.js';
 import { useSubscription } from './use-subscription.js';
 
 export interface Dashboard {
-  readonly view: DashboardData | undefined;
+  readonly view: DashboardView | undefined;
   /** The dashboard query failed (the whole card grid). */
   readonly error: ApiError | undefined;
   /** The server does not push today's usage or the building's totals (they are re-fetched instead). */
@@ -35,7 +41,7 @@ const FALLBACK_REFETCH_MS = 1_000;
  */
 export function useDashboard(): Dashboard {
   const api = useApi();
-  const query = useQuery<DashboardData>(DASHBOARD);
+  const query = useQuery(DashboardDocument, {});
   const [overlay, setOverlay] = useState<LiveOverlay>(EMPTY_OVERLAY);
   const snapshot = useRef<DashboardData>();
   snapshot.current = query.data;
@@ -53,18 +59,18 @@ export function useDashboard(): Dashboard {
     }, FALLBACK_REFETCH_MS);
   };
 
-  const usageError = useSubscription<LiveTodayUsageData>(LIVE_TODAY_USAGE, ({ todayUsage }) => setOverlay((o) => withUsage(o, todayUsage)));
-  const overviewError = useSubscription<LiveOverviewData>(LIVE_OVERVIEW, ({ overview }) => setOverlay((o) => withOverview(o, overview)));
+  const usageError = useSubscription(LiveTodayUsageDocument, ({ todayUsage }) => setOverlay((o) => withUsage(o, todayUsage)));
+  const overviewError = useSubscription(LiveOverviewDocument, ({ overview }) => setOverlay((o) => withOverview(o, overview)));
   const liveTotalsError = usageError ?? overviewError;
   const afterEvent = (panelId: string) => {
     if (snapshot.current && isUnknownPanel(snapshot.current, panelId)) query.refetch();
     else if (liveTotalsError) refetchSoon();
   };
-  const readingsError = useSubscription<LiveReadingsData>(LIVE_READINGS, ({ panelReading }) => {
+  const readingsError = useSubscription(LiveReadingsDocument, ({ panelReading }) => {
     setOverlay((o) => withReading(o, panelReading));
     afterEvent(panelReading.panelId);
   });
-  const statusError = useSubscription<LiveStatusData>(LIVE_STATUS, ({ panelStatusChanged }) => {
+  const statusError = useSubscription(PanelStatusChangesDocument, ({ panelStatusChanged }) => {
     setOverlay((o) => withStatus(o, panelStatusChanged));
     afterEvent(panelStatusChanged.panelId);
   });

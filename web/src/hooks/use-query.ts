@@ -1,3 +1,4 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useApi } from '../api/client.js';
 import { toApiError, type ApiError } from '../api/errors.js';
@@ -25,18 +26,22 @@ interface Answer<T> {
 }
 
 /**
- * Runs `query` whenever its variables change (compared by value) and again after the live
+ * Runs `document` whenever its variables change (compared by value) and again after the live
  * connection came back from a drop. An answer to an outdated request is dropped.
  */
-export function useQuery<T>(query: string, variables: Variables = {}, options: QueryOptions = {}): QueryState<T> {
+export function useQuery<TResult, TVariables extends Variables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: TVariables,
+  options: QueryOptions = {},
+): QueryState<TResult> {
   const api = useApi();
-  const [answer, setAnswer] = useState<Answer<T> | null>(null);
+  const [answer, setAnswer] = useState<Answer<TResult> | null>(null);
   const [generation, setGeneration] = useState(0);
   const key = JSON.stringify(variables);
 
   useEffect(() => {
     let current = true;
-    api.query<T>(query, JSON.parse(key) as Variables).then(
+    api.query(document, JSON.parse(key) as TVariables).then(
       (data) => current && setAnswer({ key, data }),
       (error: unknown) => current && setAnswer({ key, error: toApiError(error) }),
     );
@@ -44,7 +49,7 @@ export function useQuery<T>(query: string, variables: Variables = {}, options: Q
       current = false;
     };
     // `generation` is in the list so that refetch() runs it again with the same variables.
-  }, [api, query, key, generation]);
+  }, [api, document, key, generation]);
 
   const refetch = useCallback(() => setGeneration((value) => value + 1), []);
   useEffect(() => api.onReconnected(refetch), [api, refetch]);

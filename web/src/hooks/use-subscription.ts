@@ -1,3 +1,4 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useApi } from '../api/client.js';
 import type { ApiError } from '../api/errors.js';
@@ -7,7 +8,10 @@ import type { ApiError } from '../api/errors.js';
  * (the latest function given, so a re-render never restarts the subscription). Returns the error
  * that ended it, if any: a server without this field ends it at once with a validation error.
  */
-export function useSubscription<T>(query: string, onData: (data: T) => void): ApiError | undefined {
+export function useSubscription<TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  onData: (data: TResult) => void,
+): ApiError | undefined {
   const api = useApi();
   const [error, setError] = useState<ApiError>();
   const handler = useRef(onData);
@@ -15,11 +19,11 @@ export function useSubscription<T>(query: string, onData: (data: T) => void): Ap
 
   useEffect(() => {
     setError(undefined);
-    return api.subscribe<T>(query, {
+    return api.subscribe(document, {
       next: (data) => handler.current(data),
       error: setError,
     });
-  }, [api, query]);
+  }, [api, document]);
 
   return error;
 }

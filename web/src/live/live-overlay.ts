@@ -1,4 +1,4 @@
-import type { DashboardData, Overview, Panel, Reading, StatusChange, TodayUsageUpdate } from '../types.js';
+import type { DashboardData, DashboardView, Overview, Panel, Reading, StatusChange, TodayUsageUpdate } from '../types.js';
 
 /**
  * What the live subscriptions said since the last (re)connection, laid over the last dashboard
@@ -35,7 +35,7 @@ export function withOverview(overlay: LiveOverlay, overview: Overview): LiveOver
 }
 
 /** The dashboard as shown: the query's answer with the live events over it. */
-export function mergeView(snapshot: DashboardData, overlay: LiveOverlay): DashboardData {
+export function mergeView(snapshot: DashboardData, overlay: LiveOverlay): DashboardView {
   return {
     ...snapshot,
     overview: overlay.overview ?? snapshot.overview,

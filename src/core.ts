@@ -1,0 +1,173 @@
+import type { Config } from './config/config.js';
+import type { Logger } from './config/logger.js';
+import type { Services } from './graphql/context.js';
+import { IngestService } from './ingest/ingest-service.js';
+import { panelAdmission } from './ingest/panel-admission.js';
+import { RejectionStats } from './ingest/rejection-stats.js';
+import { topicPrefix } from './ingest/topic.js';
+import { createAfterWrite, publishReading, type AfterWriteDeps } from './pipeline/after-write.js';
+import { LiveState } from './pipeline/live-state.js';
+import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
+import { ReadingOrder } from './pipeline/reading-order.js';
+import { StatusMonitor } from './pipeline/status-monitor.js';
+import { BillService } from './services/bills/bill-service.js';
+import { EnergyLedger } from './services/energy/energy-ledger.js';
+import { EnergyService } from './services/energy/energy-service.js';
+import { HistoryService } from './services/history-service.js';
+import { IngestHealth } from './services/ingest-health.js';
+import { LiveUpdates } from './services/live-updates.js';
+import { createMetrics, type Metrics } from './services/metrics.js';
+import { PanelService } from './services/panel-service.js';
+import { SiteSettings } from './services/site-settings.js';
+import { TariffService } from './services/tariff-service.js';
+import { DiskSpace } from './store/disk-space.js';
+import type { Stores } from './store/open-stores.js';
+import { LocalTime } from './time/local-time.js';
+
+export interface CoreOptions {
+  /** Whether the broker connection is up; asked later, as ingestion starts after the core is built. */
+  readonly brokerConnected: () => boolean;
+  /** Several processes over one InfluxDB (see AfterWriteDeps.cluster); undefined for one process. */
+  readonly cluster?: Omit<NonNullable<AfterWriteDeps['cluster']>, 'order'>;
+}
+
+/** The parts between the transports and the server: store-backed services and the ingest path. */
+export interface Core {
+  readonly time: LocalTime;
+  readonly settings: SiteSettings;
+  readonly metrics: Metrics;
+  readonly pubsub: AppPubSub;
+  readonly live: LiveState;
+  readonly ledger: EnergyLedger;
+  readonly services: Services;
+  /** Parse, validate, durable write, then the after-write pipeline. */
+  readonly ingest: IngestService;
+  /** The after-write pipeline's parts, for readings another process stored (createAfterRemoteWrite). */
+  readonly pipeline: AfterWriteDeps;
+  /** True once load() has succeeded. */
+  isLoaded(): boolean;
+  /**
+   * One attempt at loading the panels and walking every stored reading into the energy ledger;
+   * throws while the store cannot answer (the caller decides whether to retry). Returns the panels.
+   */
+  load(): Promise<readonly string[]>;
+  stop(): void;
+}
+
+/**
+ * Wires the services and the after-write pipeline over opened stores. src/app.ts adds the broker,
+ * the stored-readings feed and the HTTP server around it; the fast API tests call it as they are.
+ */
+export function buildCore(config: Config, stores: Stores, logger: Logger, options: CoreOptions): Core {
+  const time = new LocalTime(config.site.timezone);
+  const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
+  const tariffs = () => settings.state.tariffs;
+  const metrics = createMetrics();
+  const pubsub = createAppPubSub();
+  const rejections = new RejectionStats();
+  const live = new LiveState();
+  const status = new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger });
+  const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
+  const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
+  const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
+  let loaded = false;
+  settings.setChangeHandler((state, previous) => {
+    // A retired panel is forgotten by the live parts; one brought back is loaded again.
+    for (const id of state.retired) if (!previous.retired.has(id)) {
+      live.remove(id);
+      ledger.remove(id);
+    }
+    const returning = [...previous.retired].filter((id) => !state.retired.has(id));
+    if (returning.length > 0 && loaded) {
+      void live
+        .loadFrom(stores.read)
+        .then((ids) => {
+          for (const id of ids) status.track(id);
+          return ledger.load(returning);
+        })
+        .catch((error: unknown) => logger.error({ err: error, panels: returning }, 'could not reload panels brought back'));
+    }
+  });
+
+  const services: Services = {
+    panels,
+    energy,
+    bills: new BillService({ ledger, energy, tariffs, time }),
+    live: new LiveUpdates({ pubsub, panels, energy, time }),
+    history: new HistoryService(stores.read, energy),
+    tariff: new TariffService(tariffs, time),
+    ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
+    settings,
+    pubsub,
+  };
+
+  const order = options.cluster
+    ? new ReadingOrder({
+        holdMs: config.mqtt.feedOrderHoldMs,
+        release: (reading) => {
+          try {
+            publishReading(pubsub, reading);
+          } catch (error) {
+            logger.error({ err: error, panelId: reading.panelId, time: reading.time }, 'publishing a stored reading to live subscribers failed');
+          }
+        },
+        late: (reading) => {
+          metrics.liveReadingsLate.inc();
+          logger.debug({ panelId: reading.panelId, time: reading.time }, 'a reading reached live subscribers after a newer one of its panel');
+        },
+      })
+    : undefined;
+  const cluster = options.cluster && order ? { ...options.cluster, order } : undefined;
+  const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster };
+  const ingest = new IngestService({
+    writer: stores.writer,
+    parse: {
+      meterClock: new LocalTime(config.site.meterTimezone),
+      maxClockSkewMs: config.site.maxClockSkewMs,
+      topicPrefix: topicPrefix(config.mqtt.topic),
+      timeFloorMs: config.limits.ingest.meterTimeFloorMs,
+    },
+    rejections,
+    metrics,
+    logger,
+    afterWrite: createAfterWrite(pipeline),
+    // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are known.
+    admission: panelAdmission({
+      maxPanels: config.limits.ingest.maxPanels,
+      retired: () => settings.state.retired,
+      known: (id) => live.has(id),
+      count: () => live.size,
+    }),
+    // Both stores write to DATA_DIR (the SQLite store, or the journal before InfluxDB).
+    space: new DiskSpace({ dir: config.store.dataDir, minFreeBytes: config.limits.store.minFreeBytes }),
+  });
+  services.ingest.attachStoreWrites(() => ingest.storeHealth());
+
+  return {
+    time,
+    settings,
+    metrics,
+    pubsub,
+    live,
+    ledger,
+    services,
+    ingest,
+    pipeline,
+    isLoaded: () => loaded,
+    load: async () => {
+      await stores.prepare();
+      await settings.load();
+      const retired = settings.state.retired;
+      const ids = (await live.loadFrom(stores.read)).filter((id) => !retired.has(id));
+      for (const id of retired) live.remove(id);
+      for (const id of ids) status.track(id);
+      await ledger.load(ids);
+      loaded = true;
+      return ids;
+    },
+    stop: () => {
+      status.stop();
+      order?.flush();
+    },
+  };
+}
