@@ -9,7 +9,7 @@
  *   and InfluxStore (reads: scan, latestReadings, readings, downsample, panels) and the durable
  *   writes (`writeBatchSync` of SqliteStore and of the InfluxDB mode's journal); the app has no
  *   hook to wrap the stores it opens;
- * - records the forwarder's write requests to the readings bucket (InfluxHttp.writeLines: lines,
+ * - records the forwarder's write requests to the readings bucket (InfluxHttp.encode/writeEncoded: lines,
  *   first request sent, last 204 received, on the benchmark's shared clock).
  */
 import { resolve } from 'node:path';
@@ -69,19 +69,28 @@ const env = JSON.parse(process.env.BENCH_APP_ENV ?? '{}') as Record<string, stri
 
 /** The forwarder's requests to the readings bucket (the admin record's writes go elsewhere). */
 const writes = { requests: 0, failed: 0, lines: 0, firstSentAt: 0, lastOkAt: 0 };
-const httpPrototype = InfluxHttp.prototype as unknown as { writeLines: (this: InfluxHttpModule.InfluxHttp, lines: readonly string[], signal?: AbortSignal) => Promise<void> };
-const writeLines = httpPrototype.writeLines;
-httpPrototype.writeLines = async function (lines, signal) {
-  if (this.connection.bucket !== env.INFLUX_BUCKET) return writeLines.call(this, lines, signal);
+type Encoded = InfluxHttpModule.EncodedLines;
+const httpPrototype = InfluxHttp.prototype as unknown as {
+  encode: (this: InfluxHttpModule.InfluxHttp, lines: readonly string[]) => Promise<Encoded>;
+  writeEncoded: (this: InfluxHttpModule.InfluxHttp, encoded: Encoded, signal?: AbortSignal) => Promise<void>;
+};
+const { encode, writeEncoded } = httpPrototype;
+// Timed from the first batch's encoding (the bare writer's clock also runs while it encodes).
+httpPrototype.encode = function (lines) {
+  if (this.connection.bucket === env.INFLUX_BUCKET && writes.firstSentAt === 0) writes.firstSentAt = sharedNow();
+  return encode.call(this, lines);
+};
+httpPrototype.writeEncoded = async function (encoded, signal) {
+  if (this.connection.bucket !== env.INFLUX_BUCKET) return writeEncoded.call(this, encoded, signal);
   writes.requests++;
   if (writes.firstSentAt === 0) writes.firstSentAt = sharedNow();
   try {
-    await writeLines.call(this, lines, signal);
+    await writeEncoded.call(this, encoded, signal);
   } catch (error) {
     writes.failed++;
     throw error;
   }
-  writes.lines += lines.length;
+  writes.lines += encoded.count;
   writes.lastOkAt = sharedNow();
 };
 
