@@ -23,10 +23,12 @@ type SubscribeArgs<K extends Topic> = PubSubTopics[K] extends [string | number, 
 /**
  * How many events one subscriber may fall behind before it skips to the newest. yoga's pubsub
  * throws RepeaterOverflowError past 1,024 pending events and ends the subscription; a sliding
- * window per subscriber instead drops the oldest, so a slow dashboard shows fresh data and never
- * holds up the ingester or anyone else.
+ * window per subscriber instead drops the oldest, so a stalled dashboard shows fresh data and
+ * never holds up the ingester or anyone else. Large enough that a live client on a busy server
+ * misses nothing in a burst (a meter gateway replaying its backlog, several processes' readings
+ * arriving together): a window holds references to shared readings, 32 KB per subscriber.
  */
-export const SUBSCRIBER_BUFFER = 256;
+export const SUBSCRIBER_BUFFER = 4_096;
 
 export interface AppPubSub {
   publish<K extends Topic>(topic: K, ...args: PubSubTopics[K]): void;

@@ -235,6 +235,8 @@ export async function benchProcesses(report: Report, options: ProcessScalingOpti
       const heard = products.map(() => Array.from({ length: options.subscribersPerProcess }, () => new Set<string>()));
       let deliveries = 0;
       let duplicates = 0;
+      // Deliveries older than the subscriber's newest of the same panel (each panel's readings are published in time order).
+      let outOfOrder = 0;
       let firstComplete = Number.NaN;
       let allComplete = Number.NaN;
       let completeSubscribers = 0;
@@ -245,6 +247,7 @@ export async function benchProcesses(report: Report, options: ProcessScalingOpti
             const client = createClient({ url: product.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
             clients.push(client);
             const keys = heard[p]![s]!;
+            const newest = new Map<string, string>();
             client.subscribe<{ panelReading: { panelId: string; time: string } }>(
               { query: 'subscription { panelReading { panelId time } }' },
               {
@@ -254,6 +257,9 @@ export async function benchProcesses(report: Report, options: ProcessScalingOpti
                   const key = `${data.panelReading.panelId}@${data.panelReading.time}`;
                   if (keys.has(key)) duplicates++;
                   keys.add(key);
+                  const before = newest.get(data.panelReading.panelId);
+                  if (before !== undefined && data.panelReading.time < before) outOfOrder++;
+                  else newest.set(data.panelReading.panelId, data.panelReading.time);
                   if (keys.size === total) {
                     const now = performance.now();
                     if (Number.isNaN(firstComplete)) firstComplete = now;
@@ -298,6 +304,7 @@ export async function benchProcesses(report: Report, options: ProcessScalingOpti
       await Promise.race([allHeard, new Promise((resolve) => setTimeout(resolve, 120_000))]);
       const missing = heard.flat().reduce((sum, keys) => sum + (total - keys.size), 0);
       report.check(`processes ${n}: every subscriber heard every reading once`, missing === 0 && duplicates === 0, `${missing} missing, ${duplicates} duplicates`);
+      report.check(`processes ${n}: each subscriber heard each panel's readings in time order`, outOfOrder === 0, `${outOfOrder} of ${deliveries} deliveries older than one heard before`);
 
       // A burst makes readings of one panel arrive out of order (spread over the processes, then
       // announced back), and each late one makes the energy ledger replay that panel's day from

@@ -117,8 +117,12 @@ export function combinePending(journal: PendingReadings, recent: PendingReadings
   };
   return {
     readings: (panelId, fromMs, toMs) => merge(recent.readings(panelId, fromMs, toMs), journal.readings(panelId, fromMs, toMs)),
-    columns: (panelId, fromMs) =>
-      readingsToColumns(merge(recent.readings(panelId, fromMs, Number.MAX_SAFE_INTEGER), journal.readings(panelId, fromMs, Number.MAX_SAFE_INTEGER))),
+    columns: (panelId, fromMs) => {
+      const heard = recent.readings(panelId, fromMs, Number.MAX_SAFE_INTEGER);
+      // Usually nothing heard from other processes: the journal's columns as they are.
+      if (heard.length === 0) return journal.columns(panelId, fromMs);
+      return readingsToColumns(merge(heard, journal.readings(panelId, fromMs, Number.MAX_SAFE_INTEGER)));
+    },
     latest: (panelIds) => {
       const out = recent.latest(panelIds);
       for (const [id, reading] of journal.latest(panelIds)) {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PanelRecord, Reading } from '../../models/reading.js';
-import { readingsToColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
+import { allocateColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { READING_COLUMNS, READING_COLUMNS_SQL, assertStorable, paramsToReading, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
@@ -80,6 +80,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
   readonly #quarantined: Database.Statement<[], { n: number }>;
   readonly #range: Database.Statement<[string, number, number], ReadingRow>;
   readonly #latest: Database.Statement<[string], ReadingRow>;
+  readonly #counters: Database.Statement<[string, number], [number, number, number, number | null, number | null, number | null]>;
   readonly #panels: Database.Statement<[], { id: string; first_ms: number; last_ms: number }>;
   readonly #count: Database.Statement<[string, number, number], { n: number }>;
   /** Returns how many rows were added (a rewrite of a waiting reading replaces it). */
@@ -120,6 +121,12 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
       SELECT j.* FROM (SELECT DISTINCT value AS panel_id FROM json_each(?)) AS ids
       JOIN journal AS j ON j.panel_id = ids.panel_id
         AND j.time_ms = (SELECT max(time_ms) FROM journal WHERE panel_id = ids.panel_id)`);
+    this.#counters = db
+      .prepare<[string, number], [number, number, number, number | null, number | null, number | null]>(
+        `SELECT time_ms, energy_kwh, active_power_kw, power_factor, reactive_energy_kvarh, apparent_power_kva
+         FROM journal WHERE panel_id = ? AND time_ms >= ? ORDER BY time_ms`,
+      )
+      .raw(true);
     this.#panels = db.prepare('SELECT panel_id AS id, min(time_ms) AS first_ms, max(time_ms) AS last_ms FROM journal GROUP BY panel_id');
     this.#count = db.prepare('SELECT count(*) AS n FROM journal WHERE panel_id = ? AND time_ms >= ? AND time_ms < ?');
     const remove = db.prepare<[number]>('DELETE FROM journal WHERE seq = ?');
@@ -224,9 +231,22 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     return this.#count.get(panelId, clampMs(fromMs), clampMs(toMs))?.n ?? 0;
   }
 
-  /** Waiting readings of one panel from `fromMs` on, as columns. */
+  /**
+   * Waiting readings of one panel from `fromMs` on, as columns (the energy ledger's start-up walk
+   * reads every waiting reading this way: raw rows of the six counter columns, no Reading objects).
+   */
   columns(panelId: string, fromMs: number): CounterColumns {
-    return readingsToColumns(this.readings(panelId, fromMs, Number.MAX_SAFE_INTEGER));
+    const rows = this.#counters.all(panelId, clampMs(fromMs));
+    const columns = allocateColumns(rows.length);
+    rows.forEach(([t, kwh, kw, pf, kvarh, kva], k) => {
+      columns.t[k] = t;
+      columns.kwh[k] = kwh;
+      columns.kw[k] = kw;
+      columns.pf[k] = pf ?? Number.NaN;
+      columns.kvarh[k] = kvarh ?? Number.NaN;
+      columns.kva[k] = kva ?? Number.NaN;
+    });
+    return columns;
   }
 
   /** The newest waiting reading of each requested panel that has one. */
