@@ -22,10 +22,11 @@ import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
  *   counted, so nothing is silently dropped, and they no longer block the readings behind them.
  * - 401/403/404 (token, org or bucket wrong or revoked) are retried like an outage: the data is
  *   fine and an operator can fix the settings; the state stays `degraded` with the error meanwhile.
- * - One request is in flight at a time, so a reading rewritten while its first version is on its
- *   way reaches InfluxDB after it (last write wins there). While a request is in flight the next
- *   batch is read from the journal, turned into lines and compressed, so that work overlaps
- *   InfluxDB's; it is thrown away if the request fails and read again after the backoff.
+ * - Up to two requests are in flight, each for different points: a reading rewritten while its
+ *   first version is on its way is sent only after that request ends, so it reaches InfluxDB
+ *   after it (last write wins there). While requests are in flight the next batch is read from
+ *   the journal, turned into lines and compressed, so that work overlaps InfluxDB's. After a
+ *   failure, everything unconfirmed is read again from the journal after the backoff.
  */
 
 /** The journal side: SqliteJournal satisfies this. */
@@ -116,6 +117,17 @@ interface Entry {
 
 const NOTHING: EncodedLines = { count: 0, body: Buffer.alloc(0) };
 
+/**
+ * Write requests in flight at once. InfluxDB handles concurrent writes in parallel (most of a
+ * request's time is its own work and the WAL's sync), and two keep it busy while the next batch
+ * is prepared; more would only queue there.
+ */
+const MAX_IN_FLIGHT = 2;
+
+function pointKey(reading: Reading): string {
+  return `${reading.panelId}\u0000${reading.time.getTime()}`;
+}
+
 /** A batch read from the journal, ready to send. */
 interface Prepared {
   /** Journal entries read (some may have been quarantined instead of becoming lines). */
@@ -123,6 +135,8 @@ interface Prepared {
   /** The highest sequence number read: the next batch starts after it. */
   readonly lastSeq: number;
   readonly entries: readonly Entry[];
+  /** The points (panel and time) it writes. */
+  readonly keys: ReadonlySet<string>;
   readonly encoded: EncodedLines;
 }
 
@@ -235,36 +249,50 @@ export class Forwarder {
   }
 
   private async run(): Promise<void> {
-    // The batch read while the previous request was in flight (see the class comment).
-    let next: Promise<Prepared> | undefined;
+    // Requests in flight, oldest first (at most MAX_IN_FLIGHT; see the class comment).
+    const inFlight: Array<{ readonly batch: Prepared; readonly done: Promise<void> }> = [];
+    // The highest sequence number handed to a request: the next batch is read after it.
+    let cursor = 0;
     for (;;) {
-      if (this.stopping) return this.flushForStop();
-      let batch = next === undefined ? undefined : await next;
-      next = undefined;
-      // Read afresh when nothing was read ahead, or the read-ahead found nothing yet: readings
-      // journaled since then must not wait for the idle poll.
-      if (batch === undefined || batch.peeked === 0) {
-        // Cleared before reading: a notify() from here on is for readings this read may miss.
-        this.notified = false;
-        batch = await this.prepare(0);
+      if (this.stopping) {
+        await Promise.allSettled(inFlight.map((request) => request.done));
+        return this.flushForStop();
       }
-      if (batch.peeked === 0) {
-        if (this.consecutiveFailures > 0) this.recordSuccess(); // everything left was quarantined
-        await this.idle.sleep(this.idlePollMs);
-        // Let readings that arrive together go out together (unless stopping).
-        if (this.notified && this.lingerMs > 0 && !this.stopping) await this.retry.sleep(this.lingerMs);
-        continue;
+      if (inFlight.length < MAX_IN_FLIGHT) {
+        if (inFlight.length === 0) {
+          // Nothing in flight: read from the start (what a failed request held is there again).
+          // Cleared before reading: a notify() from here on is for readings this read may miss.
+          this.notified = false;
+          cursor = 0;
+        }
+        const batch = await this.prepare(cursor, inFlight);
+        if (batch.peeked > 0) {
+          cursor = batch.lastSeq;
+          if (batch.entries.length > 0) {
+            const done = this.send(batch, this.deadline.signal);
+            done.catch(() => undefined); // awaited below, in order
+            inFlight.push({ batch, done });
+          }
+          continue;
+        }
+        if (inFlight.length === 0) {
+          if (this.consecutiveFailures > 0) this.recordSuccess(); // everything left was quarantined
+          await this.idle.sleep(this.idlePollMs);
+          // Let readings that arrive together go out together (unless stopping).
+          if (this.notified && this.lingerMs > 0 && !this.stopping) await this.retry.sleep(this.lingerMs);
+          continue;
+        }
       }
-      const sending = this.send(batch, this.deadline.signal);
-      const readAhead = this.prepare(batch.lastSeq);
-      // A failed read-ahead is read again by the next loop; its error is not lost, it recurs there.
-      readAhead.catch(() => undefined);
+      // The window is full, or nothing more can go now: wait for the oldest request.
+      const oldest = inFlight.shift()!;
       try {
-        await sending;
+        await oldest.done;
         this.recordSuccess();
-        next = readAhead;
       } catch (error) {
         this.recordFailure(error);
+        // The others may succeed or fail on their own; then everything unconfirmed is read again.
+        await Promise.allSettled(inFlight.map((request) => request.done));
+        inFlight.length = 0;
         if (this.stopping) continue;
         const retryAfter = error instanceof InfluxHttpError ? error.retryAfterMs : undefined;
         const delay = retryDelayMs(this.consecutiveFailures, this.backoff, retryAfter, this.random);
@@ -295,10 +323,18 @@ export class Forwarder {
    * a point are quarantined here. The journal holds one entry per (panel, time), so every line of
    * a batch is a different point.
    */
-  private async prepare(afterSeq: number): Promise<Prepared> {
+  private async prepare(afterSeq: number, inFlight: ReadonlyArray<{ readonly batch: Prepared }> = []): Promise<Prepared> {
     const batch = this.source.peek(this.batchSize, afterSeq);
     const entries: Entry[] = [];
+    const keys = new Set<string>();
+    let peeked = 0;
     for (const { seq, reading } of batch) {
+      const key = pointKey(reading);
+      // A newer version of a reading still in flight waits for that request: two requests for
+      // one point could reach InfluxDB in either order, and the older version would win.
+      if (inFlight.some((request) => request.batch.keys.has(key))) break;
+      keys.add(key);
+      peeked++;
       try {
         entries.push({ seq, reading, line: readingToLine(reading) });
       } catch (error) {
@@ -307,9 +343,10 @@ export class Forwarder {
       }
     }
     return {
-      peeked: batch.length,
-      lastSeq: batch.at(-1)?.seq ?? afterSeq,
+      peeked,
+      lastSeq: peeked === 0 ? afterSeq : batch[peeked - 1]!.seq,
       entries,
+      keys,
       encoded: entries.length === 0 ? NOTHING : await this.writer.encode(entries.map((e) => e.line)),
     };
   }
