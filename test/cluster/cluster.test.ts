@@ -150,6 +150,22 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
   });
 });
 
+type PanelReading = { panelReading: { panelId: string; time: string } };
+
+const liveSubscriptions = async (node: Node) =>
+  Number(/^energy_live_subscriptions (\d+)$/m.exec(await (await fetch(`${node.url}/metrics`)).text())?.[1] ?? Number.NaN);
+
+/** A live subscriber for one panel on a process, registered there before this returns. */
+async function livePanel(node: Node, panelId: string): Promise<LiveOperation<PanelReading>> {
+  const before = await liveSubscriptions(node);
+  const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+  cleanup.add(() => ws.dispose());
+  const live = subscribe<PanelReading, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { panelId time } }', { id: panelId });
+  cleanup.add(() => live.dispose());
+  await expect.poll(() => liveSubscriptions(node), { timeout: 10_000 }).toBeGreaterThan(before);
+  return live;
+}
+
 /**
  * A burst of one panel's readings, spread by the broker over the three processes: a subscriber on
  * each process hears every reading once and in meter-time order, though most were stored elsewhere.
@@ -157,16 +173,8 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
 async function burstInTimeOrder(nodes: readonly Node[], meter: MqttClient): Promise<void> {
   const panelId = uniquePanelId('CL_ORDER');
   const readings = minutes(panelId, 90, 7);
-  const subscribers = nodes.map((node) => {
-    const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
-    cleanup.add(() => ws.dispose());
-    const live = subscribe<{ panelReading: { panelId: string; time: string } }, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { panelId time } }', { id: panelId });
-    cleanup.add(() => live.dispose());
-    return live;
-  });
-  for (const node of nodes) {
-    await expect.poll(async () => (await fetch(`${node.url}/metrics`)).text(), { timeout: 10_000 }).toMatch(/energy_live_subscriptions [1-9]/);
-  }
+  const subscribers: Array<LiveOperation<PanelReading>> = [];
+  for (const node of nodes) subscribers.push(await livePanel(node, panelId));
   await Promise.all(readings.map((r) => publishReading(meter, r)));
   const expected = readings.map((r) => r.time.toISOString());
   for (const live of subscribers) {
@@ -186,13 +194,8 @@ async function memberGoneForGood(gone: Node, others: readonly Node[], meter: Mqt
   await gone.main.exited;
   const panelId = uniquePanelId('CL_GONE');
   const readings = minutes(panelId, 60, 11);
-  const live = others.map((node) => {
-    const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
-    cleanup.add(() => ws.dispose());
-    const operation = subscribe<{ panelReading: { panelId: string; time: string } }, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { panelId time } }', { id: panelId });
-    cleanup.add(() => operation.dispose());
-    return operation;
-  });
+  const live: Array<LiveOperation<PanelReading>> = [];
+  for (const node of others) live.push(await livePanel(node, panelId));
   await Promise.all(readings.map((r) => publishReading(meter, r)));
   await expect.poll(() => countPoints(realInflux!, bucket, panelId), { timeout: 60_000, interval: 500 }).toBe(readings.length);
   const expected = new Set(readings.map((r) => r.time.toISOString()));
