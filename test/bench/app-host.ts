@@ -118,14 +118,8 @@ void (async () => {
 })();
 
 childMain(async (message, reply) => {
+  if (arrivals.answer(message, reply, { countedAll })) return;
   switch (message.type) {
-    case 'expect':
-      arrivals.expect(String(message.prefix));
-      reply({ type: 'expecting' });
-      break;
-    case 'status':
-      reply({ type: 'status', ...arrivals.status(), countedAll });
-      break;
     case 'store-calls': {
       reply({ type: 'store-calls', calls: { ...calls }, callMs: { ...callMs } });
       for (const method of STORE_METHODS) {

@@ -189,4 +189,18 @@ export class Arrivals {
   status(): { count: number; firstAt: number; lastAt: number } {
     return { count: this.count, firstAt: this.firstAt, lastAt: this.lastAt };
   }
+
+  /** Answers the parent's `expect` and `status` messages; false for any other message. */
+  answer(message: ChildMessage, reply: (message: ChildMessage) => void, extra: Record<string, unknown> = {}): boolean {
+    if (message.type === 'expect') {
+      this.expect(String(message.prefix));
+      reply({ type: 'expecting' });
+      return true;
+    }
+    if (message.type === 'status') {
+      reply({ type: 'status', ...this.status(), ...extra });
+      return true;
+    }
+    return false;
+  }
 }

@@ -22,14 +22,8 @@ const arrivals = new Arrivals();
 client.on('message', (messageTopic) => arrivals.record(messageTopic.slice(messageTopic.lastIndexOf('/') + 1)));
 
 childMain(async (message, reply) => {
+  if (arrivals.answer(message, reply)) return;
   switch (message.type) {
-    case 'expect':
-      arrivals.expect(String(message.prefix));
-      reply({ type: 'expecting' });
-      break;
-    case 'status':
-      reply({ type: 'status', ...arrivals.status() });
-      break;
     case 'stop':
       await client.endAsync();
       process.exit(0);

@@ -1,21 +1,15 @@
 import { DateTime } from 'luxon';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { httpData } from '../support/graphql-client.js';
-import { disposer } from '../support/disposer.js';
 import { clearOfMidnight, seed, SITE_TZ, startOfTodayWib, type SeedReading } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { attribute, kwh, launchBrowser, openPage, rupiah, screenshot, tableRows, text } from './support.js';
+import { attribute, kwh, browserSuite, openPage, rupiah, screenshot, tableRows, text } from './support.js';
 
 const LOADED = { timeout: 10_000 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(() => browser?.close());
-const disposers = disposer();
-afterEach(() => disposers.run());
+const suite = browserSuite();
+const { disposers } = suite;
 
 async function startApp(): Promise<TestApp> {
   return disposers.use(await startTestApp({ PANEL_NAMES: 'PANEL_A=Lantai 1,PANEL_B=Lantai 2' }), (app) => app.stop({ removeData: true }));
@@ -91,7 +85,7 @@ describe('dashboard charts', () => {
     const app = await startApp();
     const lastMonth = await seedMonths(app);
     const today = DateTime.now().setZone(SITE_TZ);
-    const { page, errors } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page, errors } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const monthly = page.getByTestId('monthly-chart');
     const yearly = page.getByTestId('yearly-chart');
 
@@ -155,7 +149,7 @@ describe('dashboard charts', () => {
       readings.push({ panelId: 'PANEL_B', time: new Date(t), kwh: 200 + 2 * k, kw: 24 });
     }
     seed(app.app, readings);
-    const { page, errors } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page, errors } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const history = page.getByTestId('history-chart');
 
     const expectHistory = async (panelId: string, every: string) => {

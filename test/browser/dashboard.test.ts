@@ -1,14 +1,12 @@
 import { createServer } from 'node:http';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpData } from '../support/graphql-client.js';
-import { disposer } from '../support/disposer.js';
 import { freePort } from '../support/net.js';
 import { connectMeter } from '../support/mqtt.js';
 import { clearOfMidnight, publishReading, seed, startOfTodayWib } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { makeKey } from '../access/support.js';
-import { attribute, card, field, kwh, launchBrowser, openPage, PHONE, rupiah, screenshot, text } from './support.js';
+import { attribute, card, field, kwh, browserSuite, openPage, PHONE, rupiah, screenshot, text } from './support.js';
 
 /** What the page shows, asked of the API the same way. */
 const DASHBOARD = /* GraphQL */ `
@@ -33,13 +31,8 @@ const PANEL_NAMES = 'PANEL_A=Lantai 1,PANEL_B=Lantai 2,PANEL_C=Basement';
 /** For what the page loads and renders; the one timed check has its own limit. */
 const LOADED = { timeout: 10_000 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(() => browser?.close());
-const disposers = disposer();
-afterEach(() => disposers.run());
+const suite = browserSuite();
+const { disposers } = suite;
 
 async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
   return disposers.use(await startTestApp({ PANEL_NAMES, ...env }), (app) => app.stop({ removeData: true }));
@@ -74,7 +67,7 @@ describe('dashboard page', () => {
   it('loads with the seeded panels, showing exactly the API numbers, on a laptop and a phone', async () => {
     const app = await startApp();
     await seedToday(app);
-    const { page, requests, errors } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page, requests, errors } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
 
     const cardIds = () => page.locator('article.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-panel-id')));
     await expect.poll(cardIds, LOADED).toEqual([...PANELS]);
@@ -120,7 +113,7 @@ describe('dashboard page', () => {
     await screenshot(page.locator('section:has(#panels-title)'), 'cards');
 
     // A phone: one column of cards, nothing wider than the screen.
-    const phone = await openPage(browser, `${app.baseUrl}/`, disposers, PHONE);
+    const phone = await openPage(suite.browser, `${app.baseUrl}/`, disposers, PHONE);
     await expect.poll(cardIds.bind(null), LOADED).toEqual([...PANELS]);
     await expect.poll(() => attribute(card(phone.page, 'PANEL_C'), 'data-status'), LOADED).toBe('ONLINE');
     await phone.page.getByTestId('yearly-chart').locator('canvas').waitFor(LOADED);
@@ -135,7 +128,7 @@ describe('dashboard page', () => {
     const app = await startApp();
     const recent = await seedToday(app);
     const meter = await connectMeter(app.mqttUrl, disposers);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const shown = card(page, 'PANEL_B');
     await expect.poll(() => text(field(shown, 'kw')), LOADED).toBe('7,50 kW');
 
@@ -167,7 +160,7 @@ describe('dashboard page', () => {
     // Silent for an hour: OFFLINE from the start.
     seed(app.app, [{ panelId: 'PANEL_A', time: new Date(Date.now() - 3_600_000), kwh: 100 }]);
     const meter = await connectMeter(app.mqttUrl, disposers);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const shown = card(page, 'PANEL_A');
     const totals = page.getByTestId('building-totals');
     await expect.poll(() => attribute(shown, 'data-status'), LOADED).toBe('OFFLINE');
@@ -193,7 +186,7 @@ describe('dashboard page', () => {
     let app = await startTestApp({ PANEL_NAMES, PORT: port });
     disposers.add(() => app.stop({ removeData: true }));
     const recent = await seedToday(app);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const badge = page.locator('.live-badge');
     await expect.poll(() => attribute(badge, 'data-state'), LOADED).toBe('live');
     await expect.poll(() => text(field(card(page, 'PANEL_A'), 'kw')), LOADED).toBe('6,50 kW');
@@ -214,7 +207,7 @@ describe('dashboard page', () => {
     const app = await startApp();
     await seedToday(app);
     const meter = await connectMeter(app.mqttUrl, disposers);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const shown = card(page, 'PANEL_C');
     await expect.poll(() => text(field(shown, 'today-kwh')), LOADED).toBe('37,035 kWh');
 
@@ -235,7 +228,7 @@ describe('dashboard page', () => {
   it("splits the building's day by tariff block on a time-of-use plan", async () => {
     const app = await startApp({ TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1000' });
     await seedToday(app);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     type Blocks = { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: number }> } } };
     const { overview } = await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ overview { todayUsage { blocks { block energyKwh cost } } } }');
     const names: Record<string, string> = { LWBP: 'Off-peak (LWBP)', WBP: 'Peak (WBP)' };
@@ -250,7 +243,7 @@ describe('dashboard page', () => {
   it("shows this month's bill and its projection from the API in the header", async () => {
     const app = await startApp();
     await seedToday(app);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     const bill = page.getByTestId('bill');
     await bill.waitFor(LOADED);
     // The projection moves with the clock (by the minute): ask the API right after the page did.
@@ -270,7 +263,7 @@ describe('dashboard page', () => {
     const key = makeKey('lobby-screen', 'viewer');
     const app = await startApp({ AUTH: 'required', API_KEYS: key.entry });
     await seedToday(app);
-    const { page } = await openPage(browser, `${app.baseUrl}/`, disposers);
+    const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     await page.locator('[data-access="needs-key"]').waitFor(LOADED);
     await screenshot(page, 'sign-in');
 
@@ -318,7 +311,7 @@ describe('dashboard page', () => {
     await seedToday(listed);
     await seedToday(unlisted);
     const outcome = async (app: TestApp) => {
-      const { page } = await openPage(browser, `${pageOrigin}/?api=${encodeURIComponent(app.httpUrl)}`, disposers);
+      const { page } = await openPage(suite.browser, `${pageOrigin}/?api=${encodeURIComponent(app.httpUrl)}`, disposers);
       await page.waitForFunction(() => document.body?.hasAttribute('data-http') && document.body.hasAttribute('data-ws'), undefined, LOADED);
       return { http: await page.locator('body').getAttribute('data-http'), ws: await page.locator('body').getAttribute('data-ws') };
     };

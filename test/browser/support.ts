@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type { Disposer } from '../support/disposer.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { disposer, type Disposer } from '../support/disposer.js';
 
 /** Screenshots of every view, kept by each run (git-ignored). */
 export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -123,4 +124,22 @@ export function kwh(value: number): string {
 /** Whitespace as Playwright compares it (NBSP and narrow NBSP are spaces). */
 export function normalized(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** What every browser test file sets up: one Chromium for the file, and a disposer run after each test. */
+export function browserSuite(): { readonly browser: Browser; readonly disposers: Disposer } {
+  let browser: Browser | undefined;
+  const disposers = disposer();
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(() => browser?.close());
+  afterEach(() => disposers.run());
+  return {
+    get browser() {
+      if (!browser) throw new Error('the browser is launched in beforeAll');
+      return browser;
+    },
+    disposers,
+  };
 }
