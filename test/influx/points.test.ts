@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   escapeTag,
+  FIELD_NAMES,
+  flatReadingToLine,
   InvalidPointError,
   panelEdgesToRecords,
   pivotedRowToReading,
   readingToLine,
 } from '../../src/store/influx/influx-points.js';
+import { paramsToReading, READING_COLUMNS, readingParams } from '../../src/store/sqlite/sqlite-schema.js';
 import { parseLine } from '../support/fake-influx.js';
 import { makeReading, makeSparseReading } from '../support/readings.js';
 
@@ -61,6 +64,21 @@ describe('readingToLine', () => {
   ])('refuses %s with InvalidPointError naming the problem', (_name, reading, reason) => {
     expect(() => readingToLine(reading)).toThrow(InvalidPointError);
     expect(() => readingToLine(reading)).toThrow(reason);
+    expect(() => flatReadingToLine(readingParams(reading))).toThrow(reason);
+  });
+
+  it('writes the same line from the journal\'s flat rows (its columns are the fields, in order)', () => {
+    expect(READING_COLUMNS).toEqual(['panel_id', 'time_ms', ...FIELD_NAMES]);
+    const readings = [
+      makeReading('A', t, 1234.5678, 6.25),
+      makeSparseReading('B', t, 1),
+      makeReading('C', t, 0.1, 0, { powerFactor: null, reactiveEnergyKvarh: 77.125 }),
+    ];
+    for (const reading of readings) {
+      const row = readingParams(reading);
+      expect(flatReadingToLine(row)).toBe(readingToLine(reading));
+      expect(paramsToReading(row)).toEqual(reading);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { describe } from 'vitest';
 import { InfluxStore } from '../../src/store/influx/influx-store.js';
 import { MergedStore } from '../../src/store/merged-store.js';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
+import { paramsToReading } from '../../src/store/sqlite/sqlite-schema.js';
 import { createBucket, realInflux } from '../support/influx.js';
 import { seededRandom } from '../support/readings.js';
 import { describeStoreContract } from './contract.js';
@@ -45,7 +46,7 @@ describe.skipIf(!influx)('InfluxDB (real server)', () => {
         journal.writeBatchSync(readings);
         const waiting = journal.peek(100_000);
         const forwarded = waiting.slice(0, Math.floor(random() * (waiting.length + 1)));
-        await influxStore.writeBatch(forwarded.map((entry) => entry.reading));
+        await influxStore.writeBatch(forwarded.map((entry) => paramsToReading(entry.row)));
         journal.ack(forwarded.map((entry) => entry.seq));
       },
       cleanup: async () => {

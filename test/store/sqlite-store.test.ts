@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reading } from '../../src/models/reading.js';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
-import { InvalidReadingError } from '../../src/store/sqlite/sqlite-schema.js';
+import { InvalidReadingError, paramsToReading } from '../../src/store/sqlite/sqlite-schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { local, makeReading, makeSparseReading } from '../support/readings.js';
 import { describeStoreContract } from './contract.js';
@@ -166,7 +166,7 @@ describe('SqliteJournal', () => {
       journal.writeBatchSync([a1, a2, b1]);
       expect(journal.stats()).toEqual({ count: 3, quarantined: 0, oldestEnqueuedAt: new Date(1_000) });
       const first = journal.peek(10);
-      expect(first.map((e) => e.reading)).toEqual([a1, a2, b1]);
+      expect(first.map((e) => paramsToReading(e.row))).toEqual([a1, a2, b1]);
 
       now = 2_000;
       const a1Rewritten = makeSparseReading('A', a1.time, 100.05, 3);
@@ -174,7 +174,7 @@ describe('SqliteJournal', () => {
       // The confirmation of the first version of a1 must not drop the rewrite.
       journal.ack(first.map((e) => e.seq));
       journal.ack(first.map((e) => e.seq)); // idempotent
-      expect(journal.peek(10).map((e) => e.reading)).toEqual([a1Rewritten]);
+      expect(journal.peek(10).map((e) => paramsToReading(e.row))).toEqual([a1Rewritten]);
       expect(journal.stats()).toEqual({ count: 1, quarantined: 0, oldestEnqueuedAt: new Date(2_000) });
       expect(journal.latest(['A', 'B'])).toEqual(new Map([['A', a1Rewritten]]));
       expect(journal.panels()).toEqual([{ id: 'A', firstSeenAt: a1.time, lastSeenAt: a1.time }]);
@@ -195,9 +195,9 @@ describe('SqliteJournal', () => {
     try {
       journal.writeBatchSync(readings);
       const firstTwo = journal.peek(2);
-      expect(firstTwo.map((e) => e.reading)).toEqual(readings.slice(0, 2));
+      expect(firstTwo.map((e) => paramsToReading(e.row))).toEqual(readings.slice(0, 2));
       // What the forwarder reads while the first two are in flight.
-      expect(journal.peek(2, firstTwo.at(-1)!.seq).map((e) => e.reading)).toEqual(readings.slice(2, 4));
+      expect(journal.peek(2, firstTwo.at(-1)!.seq).map((e) => paramsToReading(e.row))).toEqual(readings.slice(2, 4));
       journal.ack(firstTwo.map((e) => e.seq));
       journal.writeBatchSync([makeSparseReading('A', readings[4]!.time, 104.5, 3)]); // a rewrite adds nothing
     } finally {

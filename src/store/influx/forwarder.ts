@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { silentLogger } from '../../config/logger.js';
-import type { Reading } from '../../models/reading.js';
 import { InfluxHttpError, InfluxUnreachableError, type EncodedLines } from './influx-http.js';
-import { InvalidPointError, readingToLine } from './influx-points.js';
+import { InvalidPointError, flatReadingToLine, type FlatReading } from './influx-points.js';
 import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
 
 /**
@@ -32,7 +31,7 @@ import { retryDelayMs, Sleeper, type BackoffOptions } from './backoff.js';
 /** The journal side: SqliteJournal satisfies this. */
 export interface JournalSource {
   /** The oldest `limit` entries with a sequence number above `afterSeq`, oldest first; one per (panel, time). */
-  peek(limit: number, afterSeq?: number): ReadonlyArray<{ readonly seq: number; readonly reading: Reading }>;
+  peek(limit: number, afterSeq?: number): ReadonlyArray<{ readonly seq: number; readonly row: FlatReading }>;
   /** Removes confirmed entries (idempotent). */
   ack(seqs: readonly number[]): void;
   /** Moves an entry InfluxDB can never store out of the way, keeping it with the reason. */
@@ -95,7 +94,7 @@ export interface ForwarderStats {
 
 export interface QuarantinedReading {
   readonly seq: number;
-  readonly reading: Reading;
+  readonly row: FlatReading;
   readonly line: string | null;
   readonly reason: string;
 }
@@ -111,7 +110,7 @@ const STILL_FAILING_LOG_MS = 5 * 60_000;
 
 interface Entry {
   readonly seq: number;
-  readonly reading: Reading;
+  readonly row: FlatReading;
   readonly line: string;
 }
 
@@ -124,8 +123,8 @@ const NOTHING: EncodedLines = { count: 0, body: Buffer.alloc(0) };
  */
 const MAX_IN_FLIGHT = 2;
 
-function pointKey(reading: Reading): string {
-  return `${reading.panelId}\u0000${reading.time.getTime()}`;
+function pointKey(row: FlatReading): string {
+  return `${row[0]}\u0000${row[1]}`;
 }
 
 /** A batch read from the journal, ready to send. */
@@ -328,18 +327,18 @@ export class Forwarder {
     const entries: Entry[] = [];
     const keys = new Set<string>();
     let peeked = 0;
-    for (const { seq, reading } of batch) {
-      const key = pointKey(reading);
+    for (const { seq, row } of batch) {
+      const key = pointKey(row);
       // A newer version of a reading still in flight waits for that request: two requests for
       // one point could reach InfluxDB in either order, and the older version would win.
       if (inFlight.some((request) => request.batch.keys.has(key))) break;
       keys.add(key);
       peeked++;
       try {
-        entries.push({ seq, reading, line: readingToLine(reading) });
+        entries.push({ seq, row, line: flatReadingToLine(row) });
       } catch (error) {
         if (!(error instanceof InvalidPointError)) throw error;
-        this.quarantine({ seq, reading, line: null, reason: error.message });
+        this.quarantine({ seq, row, line: null, reason: error.message });
       }
     }
     return {
@@ -368,7 +367,7 @@ export class Forwarder {
       }
       if (entries.length === 1) {
         const [entry] = entries as [Entry];
-        this.quarantine({ seq: entry.seq, reading: entry.reading, line: entry.line, reason: error.message });
+        this.quarantine({ seq: entry.seq, row: entry.row, line: entry.line, reason: error.message });
         return;
       }
       this.log.warn(
@@ -388,7 +387,7 @@ export class Forwarder {
     this.source.quarantine(entry.seq, entry.reason);
     this.quarantinedTotal++;
     this.log.error(
-      { panelId: entry.reading.panelId, time: entry.reading.time, reading: entry.reading, line: entry.line, reason: entry.reason },
+      { panelId: entry.row[0], time: new Date(entry.row[1]), values: entry.row.slice(2), line: entry.line, reason: entry.reason },
       'reading quarantined: InfluxDB cannot store it; it is kept in the journal\'s quarantine table and not forwarded',
     );
   }

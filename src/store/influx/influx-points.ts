@@ -64,7 +64,7 @@ export const NULLABLE_FIELDS: readonly FieldName[] = [
   FIELD.reactiveEnergyKvarh,
 ];
 
-/** Each field with where a Reading holds it (read per line without building arrays: the forwarder formats thousands a batch). */
+/** Where a Reading holds each field, in FIELD_NAMES order. */
 const FIELD_VALUES: ReadonlyArray<readonly [FieldName, (r: Reading) => number | null]> = [
   [FIELD.voltageL1, (r) => r.voltage.l1],
   [FIELD.voltageL2, (r) => r.voltage.l2],
@@ -144,33 +144,49 @@ function linePrefix(panelId: string): { readonly prefix: string } | { readonly p
 /** Bit of each nullable field in `null_fields`, by field name. */
 const NULL_BIT = new Map<FieldName, number>(NULLABLE_FIELDS.map((name, bit) => [name, bit]));
 
+/**
+ * A reading as flat values: panel id, meter time (ms), then each field in FIELD_NAMES order (null
+ * when absent). The journal's raw rows have this shape: its columns are named and ordered like the
+ * fields, so the forwarder formats lines without building Reading objects.
+ */
+export type FlatReading = readonly [panelId: string, timeMs: number, ...values: Array<number | null>];
+
 /** One line of line protocol for a reading (ms timestamp). Throws InvalidPointError. */
 export function readingToLine(reading: Reading): string {
-  const { panelId } = reading;
-  if (typeof panelId !== 'string') throw new InvalidPointError(panelId, reading.time, 'panel id is not a string');
-  const tag = linePrefix(panelId);
-  if ('problem' in tag) throw new InvalidPointError(panelId, reading.time, tag.problem);
   const time = reading.time instanceof Date ? reading.time.getTime() : Number.NaN;
-  if (!Number.isSafeInteger(time)) throw new InvalidPointError(panelId, reading.time, 'time is not a valid date');
+  return formatLine(reading.panelId, time, reading.time, (i) => FIELD_VALUES[i]![1](reading));
+}
+
+/** The same line from a flat reading. Throws InvalidPointError. */
+export function flatReadingToLine(row: FlatReading): string {
+  return formatLine(row[0], row[1], row[1], (i) => row[i + 2]);
+}
+
+function formatLine(panelId: unknown, time: number, timeAsGiven: unknown, valueAt: (field: number) => unknown): string {
+  if (typeof panelId !== 'string') throw new InvalidPointError(panelId, timeAsGiven, 'panel id is not a string');
+  const tag = linePrefix(panelId);
+  if ('problem' in tag) throw new InvalidPointError(panelId, timeAsGiven, tag.problem);
+  if (!Number.isSafeInteger(time)) throw new InvalidPointError(panelId, timeAsGiven, 'time is not a valid date');
   let fields = '';
   let nullMask = 0;
   let required = 0;
-  for (const [name, valueOf] of FIELD_VALUES) {
-    const value = valueOf(reading);
+  for (let i = 0; i < FIELD_NAMES.length; i++) {
+    const name = FIELD_NAMES[i]!;
+    const value = valueAt(i);
     if (value === null || value === undefined) {
       const bit = NULL_BIT.get(name);
       if (bit !== undefined) nullMask |= 1 << bit;
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new InvalidPointError(panelId, reading.time, `${name} is ${String(value)} (InfluxDB stores finite floats only)`);
+      throw new InvalidPointError(panelId, timeAsGiven, `${name} is ${String(value)} (InfluxDB stores finite floats only)`);
     }
     if (REQUIRED_FIELDS.includes(name)) required++;
     fields += `${name}=${floatLiteral(value)},`;
   }
   if (required < REQUIRED_FIELDS.length) {
     const missing = REQUIRED_FIELDS.find((name) => !fields.startsWith(`${name}=`) && !fields.includes(`,${name}=`));
-    throw new InvalidPointError(panelId, reading.time, `${missing ?? REQUIRED_FIELDS.join(' or ')} is missing`);
+    throw new InvalidPointError(panelId, timeAsGiven, `${missing ?? REQUIRED_FIELDS.join(' or ')} is missing`);
   }
   return `${tag.prefix}${fields}${NULL_MASK_FIELD}=${nullMask}i ${time}`;
 }

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
 
 export interface JournalEntry {
   readonly seq: number;
-  readonly reading: Reading;
+  /** The reading's columns in READING_COLUMNS order (paramsToReading() makes a Reading of it). */
+  readonly row: ReadingParams;
 }
 
 /**
@@ -194,7 +195,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     try {
       return this.#peek.all(afterSeq, limit).map((row) => {
         const seq = row.pop() as number;
-        return { seq, reading: paramsToReading(row) };
+        return { seq, row };
       });
     } catch (error) {
       this.#noteDamage(error);
