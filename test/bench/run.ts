@@ -216,7 +216,7 @@ async function main(): Promise<number> {
             seedParallel: 4,
             dashboard: DASHBOARD_LOAD,
             sqlite: dashboard,
-            forward: { panels: 100, perPanel: 2000, rounds: 2 },
+            forward: { panels: 100, perPanel: 2000, rounds: 3 },
           });
         } finally {
           await server.stop();
