@@ -3,7 +3,7 @@ import type { PanelRecord, Reading } from '../../models/reading.js';
 import { allocateColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
-import { READING_COLUMNS, READING_COLUMNS_SQL, assertStorable, paramsToReading, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
+import { READING_COLUMNS, READING_COLUMNS_SQL, assertStorable, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
 
 /**
  * The write-ahead buffer in front of InfluxDB: every acknowledged reading is committed here first
