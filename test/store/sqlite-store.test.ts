@@ -199,6 +199,14 @@ describe('SqliteJournal', () => {
       // What the forwarder reads while the first two are in flight.
       expect(journal.peek(2, firstTwo.at(-1)!.seq).map((e) => paramsToReading(e.row))).toEqual(readings.slice(2, 4));
       journal.ack(firstTwo.map((e) => e.seq));
+      // A batch confirmed as a range: a reading written again since keeps its newer version.
+      const batch = journal.peek(2, firstTwo.at(-1)!.seq);
+      const rewritten = makeSparseReading('A', readings[2]!.time, 102.5, 3);
+      journal.writeBatchSync([rewritten]);
+      journal.ackRange(batch[0]!.seq, batch.at(-1)!.seq);
+      expect(journal.peek(10).map((e) => paramsToReading(e.row))).toEqual([readings[4], rewritten]);
+      expect(journal.stats().count).toBe(2);
+      journal.writeBatchSync([readings[3]!]);
       journal.writeBatchSync([makeSparseReading('A', readings[4]!.time, 104.5, 3)]); // a rewrite adds nothing
     } finally {
       journal.close();

@@ -34,6 +34,8 @@ export interface JournalSource {
   peek(limit: number, afterSeq?: number): ReadonlyArray<{ readonly seq: number; readonly row: FlatReading }>;
   /** Removes confirmed entries (idempotent). */
   ack(seqs: readonly number[]): void;
+  /** Removes the entries numbered fromSeq to toSeq, a whole batch read with peek() (idempotent). */
+  ackRange(fromSeq: number, toSeq: number): void;
   /** Moves an entry InfluxDB can never store out of the way, keeping it with the reason. */
   quarantine(seq: number, reason: string): void;
   stats(): { readonly count: number; readonly oldestEnqueuedAt: Date | null };
@@ -131,7 +133,8 @@ function pointKey(row: FlatReading): string {
 interface Prepared {
   /** Journal entries read (some may have been quarantined instead of becoming lines). */
   readonly peeked: number;
-  /** The highest sequence number read: the next batch starts after it. */
+  /** The lowest and the highest sequence number read: the next batch starts after lastSeq. */
+  readonly firstSeq: number;
   readonly lastSeq: number;
   readonly entries: readonly Entry[];
   /** The points (panel and time) it writes. */
@@ -343,6 +346,7 @@ export class Forwarder {
     }
     return {
       peeked,
+      firstSeq: batch[0]?.seq ?? afterSeq,
       lastSeq: peeked === 0 ? afterSeq : batch[peeked - 1]!.seq,
       entries,
       keys,
@@ -352,10 +356,12 @@ export class Forwarder {
 
   /** Writes a prepared batch, bisecting on content errors. */
   private async send(batch: Prepared, signal: AbortSignal): Promise<void> {
-    if (batch.entries.length > 0) await this.write(batch.entries, signal, batch.encoded);
+    if (batch.entries.length > 0) await this.write(batch.entries, signal, batch);
   }
 
-  private async write(entries: readonly Entry[], signal: AbortSignal, encoded?: EncodedLines): Promise<void> {
+  /** `whole`: the prepared batch these entries are all of, confirmed with one range delete. */
+  private async write(entries: readonly Entry[], signal: AbortSignal, whole?: Prepared): Promise<void> {
+    const encoded = whole?.encoded;
     this.requestsTotal++;
     try {
       await this.writer.writeEncoded(encoded ?? (await this.writer.encode(entries.map((e) => e.line))), signal);
@@ -379,7 +385,9 @@ export class Forwarder {
       await this.write(entries.slice(middle), signal);
       return;
     }
-    this.source.ack(entries.map((e) => e.seq));
+    // The batch's numbers are a contiguous run of the journal (its quarantined ones already gone).
+    if (whole) this.source.ackRange(whole.firstSeq, whole.lastSeq);
+    else this.source.ack(entries.map((e) => e.seq));
     this.sentTotal += entries.length;
   }
 

@@ -88,6 +88,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
   readonly #write: (readings: readonly Reading[]) => number;
   /** Return how many rows were removed. */
   readonly #ack: (seqs: readonly number[]) => number;
+  readonly #ackRange: Database.Statement<[number, number]>;
   readonly #quarantine: (seq: number, reason: string) => number;
 
   constructor(options: SqliteJournalOptions) {
@@ -143,6 +144,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
       }
       return added;
     });
+    this.#ackRange = db.prepare<[number, number]>('DELETE FROM journal WHERE seq BETWEEN ? AND ?');
     this.#ack = db.transaction((seqs: readonly number[]) => {
       let removed = 0;
       for (const seq of seqs) removed += remove.run(seq).changes;
@@ -206,6 +208,14 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
   /** InfluxDB confirmed these: remove them (a reading written again since keeps its newer version). */
   ack(seqs: readonly number[]): void {
     if (seqs.length > 0) this.#waiting -= this.#ack(seqs);
+  }
+
+  /**
+   * Removes every entry numbered `fromSeq` to `toSeq`: one statement for a whole batch. For a
+   * batch read with peek(): a reading written again since has a higher number and stays.
+   */
+  ackRange(fromSeq: number, toSeq: number): void {
+    if (toSeq >= fromSeq) this.#waiting -= this.#ackRange.run(fromSeq, toSeq).changes;
   }
 
   /** Moves a reading InfluxDB will never accept to the quarantine table (kept with the reason). */
