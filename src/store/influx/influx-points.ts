@@ -1,4 +1,5 @@
 import type { PanelRecord, Reading } from '../../models/reading.js';
+import { readingParams } from '../sqlite/sqlite-schema.js';
 
 /**
  * How a Reading maps to InfluxDB line protocol and back.
@@ -62,25 +63,6 @@ export const NULLABLE_FIELDS: readonly FieldName[] = [
   FIELD.voltageUnbalance,
   FIELD.currentUnbalance,
   FIELD.reactiveEnergyKvarh,
-];
-
-/** Where a Reading holds each field, in FIELD_NAMES order. */
-const FIELD_VALUES: ReadonlyArray<readonly [FieldName, (r: Reading) => number | null]> = [
-  [FIELD.voltageL1, (r) => r.voltage.l1],
-  [FIELD.voltageL2, (r) => r.voltage.l2],
-  [FIELD.voltageL3, (r) => r.voltage.l3],
-  [FIELD.voltageAvg, (r) => r.voltage.average],
-  [FIELD.currentL1, (r) => r.current.l1],
-  [FIELD.currentL2, (r) => r.current.l2],
-  [FIELD.currentL3, (r) => r.current.l3],
-  [FIELD.currentAvg, (r) => r.current.average],
-  [FIELD.activePowerKw, (r) => r.activePowerKw],
-  [FIELD.apparentPowerKva, (r) => r.apparentPowerKva],
-  [FIELD.energyKwh, (r) => r.energyKwh],
-  [FIELD.powerFactor, (r) => r.powerFactor],
-  [FIELD.voltageUnbalance, (r) => r.voltageUnbalance],
-  [FIELD.currentUnbalance, (r) => r.currentUnbalance],
-  [FIELD.reactiveEnergyKvarh, (r) => r.reactiveEnergyKvarh],
 ];
 
 /** A reading that cannot be expressed as a valid point; sending it would make InfluxDB reject the batch. */
@@ -153,8 +135,11 @@ export type FlatReading = readonly [panelId: string, timeMs: number, ...values: 
 
 /** One line of line protocol for a reading (ms timestamp). Throws InvalidPointError. */
 export function readingToLine(reading: Reading): string {
-  const time = reading.time instanceof Date ? reading.time.getTime() : Number.NaN;
-  return formatLine(reading.panelId, time, reading.time, (i) => FIELD_VALUES[i]![1](reading));
+  if (!(reading.time instanceof Date)) throw new InvalidPointError(reading.panelId, reading.time, 'time is not a valid date');
+  const time = reading.time.getTime();
+  // readingParams() lays a reading out flat in the journal's column order, which is FIELD_NAMES'.
+  const row = readingParams(reading);
+  return formatLine(reading.panelId, time, reading.time, (i) => row[i + 2]);
 }
 
 /** The same line from a flat reading. Throws InvalidPointError. */
