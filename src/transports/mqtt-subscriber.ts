@@ -84,8 +84,8 @@ const TLS_TRUST_ERRORS = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAI
  * messages are grouped: each gets `done(HELD)` at once (no PUBACK, next packet please), the group
  * read so far is committed on setImmediate, and only then are its PUBACKs sent. An unacknowledged
  * message is redelivered only on a new connection, so after a failed write the connection is
- * dropped and re-established with a growing delay, and the broker replays everything not yet
- * acknowledged.
+ * dropped after a growing delay (other messages flow meanwhile) and re-established, and the
+ * broker replays everything not yet acknowledged.
  */
 export async function startSubscriber(options: SubscriberOptions): Promise<Subscriber> {
   const { logger } = options;
@@ -112,6 +112,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   const client: MqttClient = mqtt.connect(options.url, clientOptions);
   let failureBackoff = MIN_RECONNECT_MS;
   let dropping = false;
+  /** A message on this connection could not be stored (it waits unacknowledged for a redelivery). */
+  let failedOnConnection = false;
+  let redelivery: NodeJS.Timeout | undefined;
   // mqtt.js sets `connected` before it emits 'connect' (and so before we subscribe): only a
   // granted subscription on the current connection means messages can arrive.
   let subscribed = false;
@@ -141,7 +144,8 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     let failed = false;
     try {
       options.onMessages(group);
-      failureBackoff = MIN_RECONNECT_MS;
+      // A message that keeps failing backs off further on each connection; others succeeding beside it do not reset that.
+      if (!failedOnConnection) failureBackoff = MIN_RECONNECT_MS;
     } catch (error) {
       // Commit one by one, so a message that cannot be written holds back only itself. The cause
       // (a full disk fails every message) is reported, rate-limited, by the ingest service.
@@ -170,7 +174,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     const barrier = stored.length > 0 ? options.beforeAck?.() : undefined;
     if (barrier) void barrier.then(acknowledge, acknowledge);
     else acknowledge();
-    if (failed) dropConnectionForRedelivery();
+    if (failed) scheduleRedelivery();
   };
 
   client.handleMessage = (packet: IPublishPacket, done: (error?: Error) => void) => {
@@ -190,18 +194,31 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     }
   };
 
-  function dropConnectionForRedelivery(): void {
-    if (dropping) return;
-    dropping = true;
-    client.options.reconnectPeriod = failureBackoff;
+  /**
+   * An unacknowledged message is redelivered only on a new connection. The connection is dropped
+   * after a growing delay rather than at once: meanwhile the other messages keep flowing and are
+   * acknowledged, so a message that cannot be stored holds back only itself (while every write
+   * fails, nothing is acknowledged, the broker's in-flight window fills and it sends nothing more).
+   */
+  function scheduleRedelivery(): void {
+    failedOnConnection = true;
+    if (dropping || redelivery) return;
+    const delay = failureBackoff;
     failureBackoff = Math.min(failureBackoff * 2, MAX_RECONNECT_MS);
-    client.stream?.destroy();
+    redelivery = setTimeout(() => {
+      redelivery = undefined;
+      if (dropping || !client.connected) return;
+      dropping = true;
+      client.stream?.destroy();
+    }, delay);
+    redelivery.unref();
   }
 
   client.on('connect', (connack) => {
     connection++;
     held = [];
     dropping = false;
+    failedOnConnection = false;
     client.options.reconnectPeriod = MIN_RECONNECT_MS;
     logger.info({ url: redact(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent, adopted: options.adopt ?? false }, 'connected to MQTT broker');
     if (options.adopt) {
@@ -262,6 +279,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   });
   client.on('close', () => {
     subscribed = false;
+    // A new connection redelivers what is unacknowledged anyway.
+    clearTimeout(redelivery);
+    redelivery = undefined;
     if (options.adopt) ended = true;
     connectionClosed();
   });
@@ -325,6 +345,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     received: () => received,
     stop: async () => {
       ended = true;
+      clearTimeout(redelivery);
       await client.endAsync();
     },
     endSession: async ({ quietMs, maxMs }) => {
