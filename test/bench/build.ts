@@ -66,7 +66,7 @@ export async function buildProduct(srcDir: string, workDir: string): Promise<Pro
   return { hostScript, scriptDir: resolve(BUILD_DIR, 'test/bench'), srcRoot, buildMs: performance.now() - started, typeErrors };
 }
 
-/** Copies the files of `from` that are not TypeScript (e.g. src/store/sqlite/sqlite-read-worker.mjs) to `to`. */
+/** Copies the files of `from` that are not TypeScript (e.g. src/store/sqlite/sqlite-read-worker.cjs) to `to`. */
 function copyAssets(from: string, to: string): void {
   for (const entry of readdirSync(from, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || entry.name.endsWith('.ts')) continue;

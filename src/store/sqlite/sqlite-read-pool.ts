@@ -13,7 +13,7 @@ export class SqliteReadPool {
   constructor(file: string, threads = 2) {
     this.#file = file;
     this.#pool = new Piscina({
-      filename: new URL('./sqlite-read-worker.mjs', import.meta.url).href,
+      filename: new URL('./sqlite-read-worker.cjs', import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
       // Bounded queue: a flood of history requests waits here, not in unbounded memory.

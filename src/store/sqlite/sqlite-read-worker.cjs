@@ -2,10 +2,11 @@
 // synchronous, and a scan of months of readings on the main thread would stall MQTT
 // acknowledgements and every request. Plain JavaScript so it runs unchanged under tsx, vitest
 // and the compiled build. WAL lets these read-only connections see every commit.
-import { createRequire } from 'node:module';
-import { move } from 'piscina';
-
-const require = createRequire(import.meta.url);
+// CommonJS on purpose: piscina loads a worker with require() first, and Node 20's require() of an
+// ES module aborted the whole process once (an assertion in CreateRequiredModuleFacade, seen in
+// CI); require() of a CommonJS file is the long-stable path.
+'use strict';
+const { move } = require('piscina');
 const Database = require('better-sqlite3');
 
 /** One read-only connection per database file per worker, with its prepared statements. */
@@ -66,7 +67,7 @@ function scan({ file, panelId, fromMs, limit }) {
   return move(packed);
 }
 
-export default function run(task) {
+function run(task) {
   switch (task.op) {
     case 'scan':
       return scan(task);
@@ -78,3 +79,5 @@ export default function run(task) {
       throw new Error(`unknown SQLite read task ${String(task.op)}`);
   }
 }
+
+module.exports = run;
