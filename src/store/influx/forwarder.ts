@@ -125,18 +125,26 @@ const NOTHING: EncodedLines = { count: 0, body: Buffer.alloc(0) };
  */
 const MAX_IN_FLIGHT = 2;
 
+/** Journal rows read at a time while a batch is made. */
+const PEEK_CHUNK = 1_000;
+
 function pointKey(row: FlatReading): string {
   return `${row[0]}\u0000${row[1]}`;
 }
 
-/** A batch read from the journal, ready to send. */
+/**
+ * A batch read from the journal, ready to send. It keeps only its request body, its range of
+ * sequence numbers and its point keys, not the rows and lines it was made of: those die young, so
+ * the garbage collector never copies or promotes them while the request is in flight (it spent a
+ * third of the forwarder's time on that). A batch InfluxDB refuses for its content is read again
+ * from the journal to be split.
+ */
 interface Prepared {
   /** Journal entries read (some may have been quarantined instead of becoming lines). */
   readonly peeked: number;
   /** The lowest and the highest sequence number read: the next batch starts after lastSeq. */
   readonly firstSeq: number;
   readonly lastSeq: number;
-  readonly entries: readonly Entry[];
   /** The points (panel and time) it writes. */
   readonly keys: ReadonlySet<string>;
   readonly encoded: EncodedLines;
@@ -270,7 +278,7 @@ export class Forwarder {
         const batch = await this.prepare(cursor, inFlight);
         if (batch.peeked > 0) {
           cursor = batch.lastSeq;
-          if (batch.entries.length > 0) {
+          if (batch.encoded.count > 0) {
             const done = this.send(batch, this.deadline.signal);
             done.catch(() => undefined); // awaited below, in order
             inFlight.push({ batch, done });
@@ -326,68 +334,111 @@ export class Forwarder {
    * a batch is a different point.
    */
   private async prepare(afterSeq: number, inFlight: ReadonlyArray<{ readonly batch: Prepared }> = []): Promise<Prepared> {
-    const batch = this.source.peek(this.batchSize, afterSeq);
-    const entries: Entry[] = [];
+    const lines: string[] = [];
     const keys = new Set<string>();
     let peeked = 0;
-    for (const { seq, row } of batch) {
-      const key = pointKey(row);
-      // A newer version of a reading still in flight waits for that request: two requests for
-      // one point could reach InfluxDB in either order, and the older version would win.
-      if (inFlight.some((request) => request.batch.keys.has(key))) break;
-      keys.add(key);
-      peeked++;
-      try {
-        entries.push({ seq, row, line: flatReadingToLine(row) });
-      } catch (error) {
-        if (!(error instanceof InvalidPointError)) throw error;
-        this.quarantine({ seq, row, line: null, reason: error.message });
+    let firstSeq = afterSeq;
+    let lastSeq = afterSeq;
+    let blocked = false;
+    // Read in chunks, so only a chunk's rows are alive at once (they become garbage as their lines
+    // are made, before the collector has to copy them).
+    while (!blocked && peeked < this.batchSize) {
+      const wanted = Math.min(PEEK_CHUNK, this.batchSize - peeked);
+      const chunk = this.source.peek(wanted, lastSeq);
+      for (const { seq, row } of chunk) {
+        const key = pointKey(row);
+        // A newer version of a reading still in flight waits for that request: two requests for
+        // one point could reach InfluxDB in either order, and the older version would win.
+        if (inFlight.some((request) => request.batch.keys.has(key))) {
+          blocked = true;
+          break;
+        }
+        keys.add(key);
+        if (peeked === 0) firstSeq = seq;
+        lastSeq = seq;
+        peeked++;
+        const line = this.lineOrQuarantine(seq, row);
+        if (line !== null) lines.push(line);
       }
+      if (chunk.length < wanted) break;
     }
     return {
       peeked,
-      firstSeq: batch[0]?.seq ?? afterSeq,
-      lastSeq: peeked === 0 ? afterSeq : batch[peeked - 1]!.seq,
-      entries,
+      firstSeq,
+      lastSeq,
       keys,
-      encoded: entries.length === 0 ? NOTHING : await this.writer.encode(entries.map((e) => e.line)),
+      // encode() joins the lines before it yields, so they are garbage from here on.
+      encoded: lines.length === 0 ? NOTHING : await this.writer.encode(lines),
     };
   }
 
-  /** Writes a prepared batch, bisecting on content errors. */
-  private async send(batch: Prepared, signal: AbortSignal): Promise<void> {
-    if (batch.entries.length > 0) await this.write(batch.entries, signal, batch);
+  /** The reading's line, or null when it cannot be a point (then it is quarantined). */
+  private lineOrQuarantine(seq: number, row: FlatReading): string | null {
+    try {
+      return flatReadingToLine(row);
+    } catch (error) {
+      if (!(error instanceof InvalidPointError)) throw error;
+      this.quarantine({ seq, row, line: null, reason: error.message });
+      return null;
+    }
   }
 
-  /** `whole`: the prepared batch these entries are all of, confirmed with one range delete. */
-  private async write(entries: readonly Entry[], signal: AbortSignal, whole?: Prepared): Promise<void> {
-    const encoded = whole?.encoded;
+  /** Writes a prepared batch; one InfluxDB refuses for its content is read again and split. */
+  private async send(batch: Prepared, signal: AbortSignal): Promise<void> {
+    if (batch.encoded.count === 0) return;
     this.requestsTotal++;
     try {
-      await this.writer.writeEncoded(encoded ?? (await this.writer.encode(entries.map((e) => e.line))), signal);
+      await this.writer.writeEncoded(batch.encoded, signal);
     } catch (error) {
       if (!(error instanceof InfluxHttpError && error.rejectsContent)) throw error;
-      if (error.status === 413 && entries.length > 1) {
-        // Too large for this server's limit: use smaller batches from now on.
-        this.batchSize = Math.max(1, Math.floor(entries.length / 2));
+      // The entries still waiting in the batch's range (a reading rewritten since has a higher
+      // number and goes in a later batch).
+      const entries: Entry[] = [];
+      for (const { seq, row } of this.source.peek(batch.peeked, batch.firstSeq - 1)) {
+        if (seq > batch.lastSeq) break;
+        const line = this.lineOrQuarantine(seq, row);
+        if (line !== null) entries.push({ seq, row, line });
       }
-      if (entries.length === 1) {
-        const [entry] = entries as [Entry];
-        this.quarantine({ seq: entry.seq, row: entry.row, line: entry.line, reason: error.message });
-        return;
-      }
-      this.log.warn(
-        { status: error.status, code: error.code, detail: error.detail, lines: entries.length },
-        'InfluxDB rejected a batch; splitting it to isolate the rejected readings',
-      );
-      const middle = Math.ceil(entries.length / 2);
-      await this.write(entries.slice(0, middle), signal);
-      await this.write(entries.slice(middle), signal);
+      await this.rejected(entries, error, signal);
       return;
     }
     // The batch's numbers are a contiguous run of the journal (its quarantined ones already gone).
-    if (whole) this.source.ackRange(whole.firstSeq, whole.lastSeq);
-    else this.source.ack(entries.map((e) => e.seq));
+    this.source.ackRange(batch.firstSeq, batch.lastSeq);
+    this.sentTotal += batch.encoded.count;
+  }
+
+  /** Splits entries InfluxDB refused for their content in halves until the refused ones are alone; quarantines those. */
+  private async rejected(entries: readonly Entry[], error: InfluxHttpError, signal: AbortSignal): Promise<void> {
+    if (error.status === 413 && entries.length > 1) {
+      // Too large for this server's limit: use smaller batches from now on.
+      this.batchSize = Math.max(1, Math.floor(entries.length / 2));
+    }
+    if (entries.length === 1) {
+      const [entry] = entries as [Entry];
+      this.quarantine({ seq: entry.seq, row: entry.row, line: entry.line, reason: error.message });
+      return;
+    }
+    if (entries.length === 0) return;
+    this.log.warn(
+      { status: error.status, code: error.code, detail: error.detail, lines: entries.length },
+      'InfluxDB rejected a batch; splitting it to isolate the rejected readings',
+    );
+    const middle = Math.ceil(entries.length / 2);
+    await this.write(entries.slice(0, middle), signal);
+    await this.write(entries.slice(middle), signal);
+  }
+
+  /** Writes some entries of a refused batch, splitting again on content errors. */
+  private async write(entries: readonly Entry[], signal: AbortSignal): Promise<void> {
+    this.requestsTotal++;
+    try {
+      await this.writer.writeEncoded(await this.writer.encode(entries.map((e) => e.line)), signal);
+    } catch (error) {
+      if (!(error instanceof InfluxHttpError && error.rejectsContent)) throw error;
+      await this.rejected(entries, error, signal);
+      return;
+    }
+    this.source.ack(entries.map((e) => e.seq));
     this.sentTotal += entries.length;
   }
 

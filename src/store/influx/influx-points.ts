@@ -123,8 +123,12 @@ function linePrefix(panelId: string): { readonly prefix: string } | { readonly p
   return known;
 }
 
-/** Bit of each nullable field in `null_fields`, by field name. */
-const NULL_BIT = new Map<FieldName, number>(NULLABLE_FIELDS.map((name, bit) => [name, bit]));
+/** Per field, in FIELD_NAMES order: its bit in `null_fields` (-1: never null), and whether a point needs it. */
+const NULL_BIT_AT: readonly number[] = FIELD_NAMES.map((name) => NULLABLE_FIELDS.indexOf(name));
+const REQUIRED_AT: readonly boolean[] = FIELD_NAMES.map((name) => REQUIRED_FIELDS.includes(name));
+/** `name=` for the first field of a line, `,name=` for the others. */
+const FIRST_FIELD_AT: readonly string[] = FIELD_NAMES.map((name) => `${name}=`);
+const NEXT_FIELD_AT: readonly string[] = FIELD_NAMES.map((name) => `,${name}=`);
 
 /**
  * A reading as flat values: panel id, meter time (ms), then each field in FIELD_NAMES order (null
@@ -136,44 +140,47 @@ export type FlatReading = readonly [panelId: string, timeMs: number, ...values: 
 /** One line of line protocol for a reading (ms timestamp). Throws InvalidPointError. */
 export function readingToLine(reading: Reading): string {
   if (!(reading.time instanceof Date)) throw new InvalidPointError(reading.panelId, reading.time, 'time is not a valid date');
-  const time = reading.time.getTime();
   // readingParams() lays a reading out flat in the journal's column order, which is FIELD_NAMES'.
-  const row = readingParams(reading);
-  return formatLine(reading.panelId, time, reading.time, (i) => row[i + 2]);
+  return formatLine(reading.panelId, reading.time.getTime(), reading.time, readingParams(reading));
 }
 
 /** The same line from a flat reading. Throws InvalidPointError. */
 export function flatReadingToLine(row: FlatReading): string {
-  return formatLine(row[0], row[1], row[1], (i) => row[i + 2]);
+  return formatLine(row[0], row[1], row[1], row);
 }
 
-function formatLine(panelId: unknown, time: number, timeAsGiven: unknown, valueAt: (field: number) => unknown): string {
+/**
+ * The line of the values at row[2…] (FIELD_NAMES order). Its pieces are joined once, so the line
+ * is one flat string: a line built with += is a tree of partial strings that keeps every piece
+ * alive until the batch is joined, and the forwarder formats thousands a batch.
+ */
+function formatLine(panelId: unknown, time: number, timeAsGiven: unknown, row: ArrayLike<unknown>): string {
   if (typeof panelId !== 'string') throw new InvalidPointError(panelId, timeAsGiven, 'panel id is not a string');
   const tag = linePrefix(panelId);
   if ('problem' in tag) throw new InvalidPointError(panelId, timeAsGiven, tag.problem);
   if (!Number.isSafeInteger(time)) throw new InvalidPointError(panelId, timeAsGiven, 'time is not a valid date');
-  let fields = '';
+  const parts: string[] = [tag.prefix];
   let nullMask = 0;
   let required = 0;
   for (let i = 0; i < FIELD_NAMES.length; i++) {
-    const name = FIELD_NAMES[i]!;
-    const value = valueAt(i);
+    const value = row[i + 2];
     if (value === null || value === undefined) {
-      const bit = NULL_BIT.get(name);
-      if (bit !== undefined) nullMask |= 1 << bit;
+      const bit = NULL_BIT_AT[i]!;
+      if (bit >= 0) nullMask |= 1 << bit;
       continue;
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new InvalidPointError(panelId, timeAsGiven, `${name} is ${String(value)} (InfluxDB stores finite floats only)`);
+      throw new InvalidPointError(panelId, timeAsGiven, `${FIELD_NAMES[i]!} is ${String(value)} (InfluxDB stores finite floats only)`);
     }
-    if (REQUIRED_FIELDS.includes(name)) required++;
-    fields += `${name}=${floatLiteral(value)},`;
+    if (REQUIRED_AT[i]) required++;
+    parts.push(parts.length === 1 ? FIRST_FIELD_AT[i]! : NEXT_FIELD_AT[i]!, floatLiteral(value));
   }
   if (required < REQUIRED_FIELDS.length) {
-    const missing = REQUIRED_FIELDS.find((name) => !fields.startsWith(`${name}=`) && !fields.includes(`,${name}=`));
+    const missing = FIELD_NAMES.find((name, i) => REQUIRED_AT[i] && typeof row[i + 2] !== 'number');
     throw new InvalidPointError(panelId, timeAsGiven, `${missing ?? REQUIRED_FIELDS.join(' or ')} is missing`);
   }
-  return `${tag.prefix}${fields}${NULL_MASK_FIELD}=${nullMask}i ${time}`;
+  parts.push(`,${NULL_MASK_FIELD}=`, String(nullMask), 'i ', String(time));
+  return parts.join('');
 }
 
 /** A query result row: column name → value as the client parsed it (numbers, strings, null). */
