@@ -1,5 +1,6 @@
 import type { StoreWriteHealth } from '../ingest/ingest-service.js';
 import type { RejectionCount, RejectionStats } from '../ingest/rejection-stats.js';
+import type { PanelScope } from './panel-service.js';
 
 /** How far a remote store (InfluxDB) is behind the local journal. */
 export interface StoreLag {
@@ -33,11 +34,16 @@ export class IngestHealth {
     this.#storeWrites = storeWrites;
   }
 
-  status(panelId?: string): IngestStatus {
+  /**
+   * A caller limited to some panels sees only those panels' rejections (not the ones of invalid
+   * topics, which name no panel of theirs); the health of the path itself concerns everyone.
+   */
+  status(panelId?: string, scope: PanelScope = null): IngestStatus {
+    const rejections = this.deps.rejections.list(panelId);
     return {
       brokerConnected: this.deps.brokerConnected(),
       storeLag: this.deps.storeLag(),
-      rejections: this.deps.rejections.list(panelId),
+      rejections: scope === null ? rejections : rejections.filter((r) => r.panelId !== null && scope.has(r.panelId)),
       storeWrites: this.#storeWrites?.() ?? null,
     };
   }

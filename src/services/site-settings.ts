@@ -4,6 +4,7 @@ import type { Logger } from '../config/logger.js';
 import type { AdminChange, AdminRecord, ApiRole } from '../models/admin-change.js';
 import type { TariffPlan } from '../models/tariff-plan.js';
 import { compareRecords, type AdminLog } from '../store/admin-log.js';
+import type { PanelScope } from './panel-service.js';
 import { isoDate, parseIsoDate, type LocalTime } from '../time/local-time.js';
 import { TariffSchedule, type TariffPlanVersion } from './tariffs/tariff-schedule.js';
 import { UserInputError } from './user-input-error.js';
@@ -120,6 +121,16 @@ export class SiteSettings {
     return this.#records;
   }
 
+  /**
+   * The newest `limit` changes a caller may see, newest first. A caller limited to some panels
+   * sees the changes to those panels and to the tariff (which prices their energy and which they
+   * can read anyway), not other panels' changes or API keys (names and scopes of other callers).
+   */
+  recentChanges(limit: number, scope: PanelScope): AdminRecord[] {
+    const visible = scope === null ? this.#records : this.#records.filter(({ change }) => visibleIn(change, scope));
+    return visible.slice(Math.max(0, visible.length - limit)).reverse();
+  }
+
   /** The one consumer of changes (the composition root applies them to the live parts). */
   setChangeHandler(handler: (state: SiteState, previous: SiteState) => void): void {
     this.#onChange = handler;
@@ -202,5 +213,20 @@ export class SiteSettings {
     const previous = this.#state;
     this.#state = foldRecords(this.#records, this.#options.configuredPlan);
     this.#onChange?.(this.#state, previous);
+  }
+}
+
+function visibleIn(change: AdminChange, scope: ReadonlySet<string>): boolean {
+  switch (change.kind) {
+    case 'tariff.plan':
+    case 'tariff.configured':
+      return true;
+    case 'panel.name':
+    case 'panel.hidden':
+    case 'panel.retired':
+      return scope.has(change.panelId);
+    case 'apiKey.created':
+    case 'apiKey.revoked':
+      return false;
   }
 }

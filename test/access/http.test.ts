@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { disposer } from '../support/disposer.js';
 import { httpData, httpRequest } from '../support/graphql-client.js';
 import { seed } from '../support/seed.js';
+import { connectMeter, meterPayload, minutesAgo, publishQos1 } from '../support/mqtt.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { bearer, makeKey, startIdentityProvider } from './support.js';
 
@@ -100,6 +101,48 @@ describe('HTTP access with AUTH=required', () => {
     // Revoked: refused from then on.
     await httpData(app.httpUrl, `mutation { revokeApiKey(keyId: "${created.createApiKey.keyId}") { kind } }`, {}, bearer(ADMIN.key));
     expect(await refusal(app.httpUrl, PANELS, bearer(created.createApiKey.key))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
+  });
+});
+
+describe('an operator limited to some panels', () => {
+  it('sees only those panels\' rejections and changes (and the tariff\'s), never other panels\' or API keys', async () => {
+    const floorOps = makeKey('floor-1-ops', 'operator', ['PANEL_A']);
+    const app = await start({ AUTH: 'required', API_KEYS: [KEYS, floorOps.entry].join(',') });
+    seed(app.app, [{ panelId: 'PANEL_B', time: new Date(Date.now() - 60_000), kwh: 20 }]);
+    await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key));
+    await httpData(app.httpUrl, 'mutation { setPanelName(panelId: "PANEL_B", name: "Lantai 2") { kind } }', {}, bearer(OPERATOR.key));
+    await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key));
+    await httpData(app.httpUrl, 'mutation { createApiKey(name: "floor-2", role: viewer, panels: ["PANEL_B"]) { keyId } }', {}, bearer(ADMIN.key));
+
+    const meter = await connectMeter(app.mqttUrl, disposers);
+    await publishQos1(meter, 'DATA/PM/PANEL_A', 'not json');
+    await publishQos1(meter, 'DATA/PM/PANEL_B', meterPayload({ kWh: '-3' }));
+    await publishQos1(meter, 'DATA/PM/PANEL_B/extra-level', meterPayload({ time: minutesAgo(1) }));
+    const status = '{ ingestStatus { rejections { panelId reason count } } }';
+    type Status = { ingestStatus: { rejections: Array<{ panelId: string | null; reason: string; count: number }> } };
+    const byPanel = (answer: Status) => answer.ingestStatus.rejections.map((r) => [r.panelId, r.reason, r.count]).sort();
+    // The operator of the whole building sees all three once they are counted.
+    await vi.waitFor(async () => expect((await httpData<Status, Record<string, never>>(app.httpUrl, status, {}, bearer(OPERATOR.key))).ingestStatus.rejections).toHaveLength(3));
+    expect(byPanel(await httpData<Status, Record<string, never>>(app.httpUrl, status, {}, bearer(floorOps.key)))).toEqual([['PANEL_A', 'invalid_json', 1]]);
+    const askedForB = await httpData<Status, Record<string, never>>(app.httpUrl, '{ ingestStatus(panelId: "PANEL_B") { rejections { panelId reason count } } }', {}, bearer(floorOps.key));
+    expect(askedForB.ingestStatus.rejections).toEqual([]);
+
+    type Changes = { adminChanges: Array<{ actor: string; kind: string; change: string }> };
+    const changes = '{ adminChanges { actor kind change } }';
+    const mine = await httpData<Changes, Record<string, never>>(app.httpUrl, changes, {}, bearer(floorOps.key));
+    expect(mine.adminChanges.map(({ kind, change }) => [kind, (JSON.parse(change) as { panelId?: string }).panelId ?? null])).toEqual([
+      ['tariff.plan', null],
+      ['panel.name', 'PANEL_A'],
+      // The first start recorded the configured plan.
+      ['tariff.configured', null],
+      ['tariff.plan', null],
+    ]);
+    const all = await httpData<Changes, Record<string, never>>(app.httpUrl, changes, {}, bearer(OPERATOR.key));
+    expect(all.adminChanges.map(({ kind }) => kind)).toEqual(['apiKey.created', 'tariff.plan', 'panel.name', 'panel.name', 'tariff.configured', 'tariff.plan']);
+    expect((await httpData<Changes, Record<string, never>>(app.httpUrl, '{ adminChanges(limit: 2) { actor kind change } }', {}, bearer(floorOps.key))).adminChanges.map(({ kind }) => kind)).toEqual([
+      'tariff.plan',
+      'panel.name',
+    ]);
   });
 });
 

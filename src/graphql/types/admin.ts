@@ -162,12 +162,13 @@ builder.queryField('adminChanges', (t) =>
   t.field({
     type: [AdminChangeRecord],
     authScopes: { operator: true },
-    description: 'Every recorded change, newest first: who changed what and when.',
+    description:
+      'Every recorded change, newest first: who changed what and when. A caller limited to some panels sees the changes to those panels and to the tariff.',
     args: { limit: t.arg.int({ required: false, description: 'At most this many (default 100, at most 1,000).' }) },
-    resolve: (_root, { limit }, { services }) => {
+    resolve: (_root, { limit }, { services, viewer }) => {
       const n = limit ?? 100;
       if (!Number.isInteger(n) || n < 1 || n > 1_000) throw new UserInputError('limit must be 1-1,000');
-      return [...services.settings.records].reverse().slice(0, n);
+      return services.settings.recentChanges(n, viewer.panels);
     },
   }),
 );

@@ -40,7 +40,7 @@ const IngestStatus = builder.objectRef<IngestStatusShape>('IngestStatus').implem
       nullable: true,
       resolve: (status) => (status.storeLag?.oldestUnsentAgeMs == null ? null : status.storeLag.oldestUnsentAgeMs / 1000),
     }),
-    rejections: t.expose('rejections', { type: [RejectionCount] }),
+    rejections: t.expose('rejections', { type: [RejectionCount], description: 'A caller limited to some panels sees only their rejections.' }),
     storeWrites: t.expose('storeWrites', { type: StoreWrites, nullable: true }),
   }),
 });
@@ -50,6 +50,6 @@ builder.queryField('ingestStatus', (t) =>
     type: IngestStatus,
     authScopes: { operator: true },
     args: { panelId: t.arg.id({ required: false }) },
-    resolve: (_root, { panelId }, { services }) => services.ingest.status(panelId == null ? undefined : String(panelId)),
+    resolve: (_root, { panelId }, { services, viewer }) => services.ingest.status(panelId == null ? undefined : String(panelId), viewer.panels),
   }),
 );
