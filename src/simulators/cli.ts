@@ -5,6 +5,7 @@
  * Exit codes: 0 done or stopped with Ctrl-C, 1 runtime failure (e.g. no broker), 2 bad arguments
  * or environment, 130 backfill interrupted before it was complete.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { IANAZone } from 'luxon';
@@ -37,6 +38,8 @@ Options:
   --timezone ZONE      the meters' clock timezone (default: $SITE_TIMEZONE or Asia/Jakarta)
   --username NAME      broker user (default: $MQTT_USERNAME)
   --password SECRET    broker password (default: $MQTT_PASSWORD)
+  --ca FILE            for mqtts:// and wss://: the CA (PEM) that signed the broker's certificate
+                       (default: $MQTT_CA_FILE; else the system's trusted CAs)
   --seed N             another deterministic building (default: 1, as the product's simulator)
   -h, --help           show this help
 
@@ -59,6 +62,7 @@ interface CliOptions {
   readonly topic: string;
   readonly username?: string;
   readonly password?: string;
+  readonly ca?: Buffer;
   readonly panels: string[];
   readonly intervalMs: number;
   readonly rounds?: number;
@@ -119,6 +123,21 @@ function panelsOption(listText: string | undefined, countText: string | undefine
   return panels;
 }
 
+/** The CA file's contents (--ca, else MQTT_CA_FILE), for a TLS URL only. */
+function caOption(option: string | undefined, env: Env, url: string): Buffer | undefined {
+  const [source, file] = option !== undefined ? ['--ca', option] : ['MQTT_CA_FILE', fromEnv(env, 'MQTT_CA_FILE', envShape.MQTT_CA_FILE)];
+  if (file === undefined || file === '') return undefined;
+  if (!/^(mqtts|wss|ssl):/.test(url)) {
+    if (option !== undefined) throw new UsageError(`--ca applies to mqtts:// and wss:// URLs only, not ${redactUrl(url)}`);
+    return undefined;
+  }
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${source}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
 /** Returns null when help was asked for. */
 function parseCli(argv: string[], env: Env): CliOptions | null {
   let parsed;
@@ -140,6 +159,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
         timezone: { type: 'string' },
         username: { type: 'string' },
         password: { type: 'string' },
+        ca: { type: 'string' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -158,6 +178,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
   const username = values.username ?? fromEnv(env, 'MQTT_USERNAME', envShape.MQTT_USERNAME);
   const password = values.password ?? fromEnv(env, 'MQTT_PASSWORD', envShape.MQTT_PASSWORD);
   if (password !== undefined && username === undefined) throw new UsageError('a password was given without a username');
+  const ca = caOption(values.ca, env, url);
 
   const intervalMs = durationOption('interval', values.interval, 60_000)!;
   if (intervalMs < 1_000) throw new UsageError('--interval must be at least 1s: the meter clock counts whole seconds');
@@ -175,6 +196,7 @@ function parseCli(argv: string[], env: Env): CliOptions | null {
     topic,
     username,
     password,
+    ...(ca ? { ca } : {}),
     panels: panelsOption(values.panels, values.count, env),
     intervalMs,
     rounds,

@@ -12,6 +12,8 @@ export interface PublisherOptions {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
+  /** For mqtts:// and wss://: the CA (PEM) that signed the broker's certificate, when the system's do not. */
+  readonly ca?: Buffer;
 }
 
 /** What the live simulator and the backfill share: which meters, where they publish, their clock. */
@@ -54,6 +56,7 @@ export async function connectPublisher(options: PublisherOptions, role: string):
       clientId: `${role}-${randomBytes(4).toString('hex')}`,
       username: options.username,
       password: options.password,
+      ...(options.ca ? { ca: options.ca } : {}),
       clean: true,
       reconnectPeriod: 1_000,
       connectTimeout: 10_000,

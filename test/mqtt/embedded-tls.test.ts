@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { connectAsync, type IClientOptions } from 'mqtt';
@@ -92,6 +94,36 @@ describe('embedded broker over TLS (MQTTS_PORT)', () => {
     expect(gateway.connected).toBe(true);
     await vi.waitFor(async () => expect(await refused(product, 'tls')).toBe(2));
     expect(product.logs.filter((line) => line.reason === 'tls')).toHaveLength(2);
+  });
+});
+
+describe('npm run simulate against a TLS broker', () => {
+  it('publishes over mqtts:// with --ca (or MQTT_CA_FILE), and without the CA says the certificate is not trusted', async () => {
+    const { product, certs, tlsPort } = await startWithTls({ requireClientCert: false });
+    const url = `mqtts://127.0.0.1:${tlsPort}`;
+    const simulate = async (args: string[], env: Record<string, string> = {}) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulators/cli.ts', '--url', url, '--username', 'gw-1', '--password', PASSWORD, '--rounds', '1', ...args], {
+        env: { ...process.env, LOG_LEVEL: 'silent', MQTT_URL: '', MQTT_CA_FILE: '', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      cleanup.add(() => void child.kill('SIGKILL'));
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return { code, stderr };
+    };
+    const [byOption, byEnv, untrusted] = [uniquePanelId('CA'), uniquePanelId('CAENV'), uniquePanelId('NOCA')];
+    expect(await simulate(['--panels', byOption, '--ca', certs.caFile])).toEqual({ code: 0, stderr: '' });
+    expect(await simulate(['--panels', byEnv], { MQTT_CA_FILE: certs.caFile })).toEqual({ code: 0, stderr: '' });
+    const refusedRun = await simulate(['--panels', untrusted]);
+    expect(refusedRun.code).toBe(1);
+    expect(refusedRun.stderr).toMatch(/cannot connect to MQTT broker mqtts:\/\/127\.0\.0\.1:\d+: .*(unable to verify|self[- ]signed)/);
+    const missing = await simulate(['--panels', untrusted, '--ca', join(certs.caFile, 'missing')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--ca: cannot read .*missing: (ENOENT|ENOTDIR)/);
+    const disk = peekStore(product.dataDir, cleanup);
+    await vi.waitFor(() => expect([disk.count(byOption), disk.count(byEnv)]).toEqual([1, 1]));
+    expect(disk.count(untrusted)).toBe(0);
   });
 });
 
