@@ -64,6 +64,36 @@ describe('summaries', () => {
     ]);
   });
 
+  it('shows a plan recorded for later in the summaries of its period at once, with no new reading', async () => {
+    const api = await startInProcessApi(cleanup, { TARIFF_RATE_PER_KWH: '1500' });
+    const now = Date.now();
+    seed(api, [
+      { panelId: 'PLAN', time: new Date(now - 120_000), kwh: 10, kw: 3 },
+      { panelId: 'PLAN', time: new Date(now - 60_000), kwh: 10.05, kw: 3 },
+    ]);
+    // The month of the day after tomorrow (local), where the new plan will be in force.
+    const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta', year: 'numeric', month: '2-digit' })
+      .format(new Date(now + 2 * 86_400_000))
+      .split('-')
+      .map(Number) as [number, number];
+    const blocks = async () => {
+      const { total } = await api.services.panels.monthlySummary(year, month, null, null);
+      return total.blocks.map((b) => b.block);
+    };
+    const yearBlocks = async () => (await api.services.panels.yearlySummary(year, null, null)).total.blocks.map((b) => b.block);
+    expect(await blocks()).toEqual(['FLAT']);
+    expect(await yearBlocks()).toEqual(['FLAT']);
+
+    const from = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date(now + 2 * 86_400_000));
+    await api.services.settings.record('test', {
+      kind: 'tariff.plan',
+      effectiveFrom: from,
+      plan: { name: null, pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1000, peakMultiplier: 1.5, peakStartHour: 17, peakEndHour: 22 }, reactiveRatePerKvarh: null, minimumBill: null, taxPercent: 0 },
+    });
+    expect(await blocks()).toEqual(['LWBP', 'WBP', 'FLAT']);
+    expect(await yearBlocks()).toEqual(['LWBP', 'WBP', 'FLAT']);
+  });
+
   it('averages history into the requested windows', async () => {
     const api = await startInProcessApi(cleanup);
     seed(api, series('HIST', wib('2025-06-01 00:00:00'), 120, { kw: 6 }));

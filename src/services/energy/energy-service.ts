@@ -11,6 +11,8 @@ import type { DayEnergy, EnergyLedger } from './energy-ledger.js';
 const HOUR_MS = 3_600_000;
 /** Priced panel-days kept, about 300 bytes each (100 panels × 5 years; beyond, the cache starts afresh). */
 const PRICED_DAYS_KEPT = 200_000;
+/** Sets of panels whose summed days are kept at once (the building, each panel, each limited caller's panels). */
+const SUMMED_SETS_KEPT = 1_000;
 
 export interface EnergyServiceDeps {
   readonly ledger: EnergyLedger;
@@ -43,6 +45,13 @@ export class EnergyService {
 
   readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
 
+  /**
+   * Building days (sums over a set of panels) per set, valid for one ledger version and one tariff
+   * schedule: a year of the building is 365 × 100 panel-days to add up, and the dashboard asks for
+   * it again and again between two readings. Any change of the ledger or the plans starts it afresh.
+   */
+  #summed = { version: -1, schedule: null as TariffSchedule | null, byPanels: new Map<string, Map<number, Amount>>() };
+
   constructor(deps: EnergyServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
@@ -66,14 +75,31 @@ export class EnergyService {
     return this.buildingDay(panelIds, this.today()).toUsage();
   }
 
+  /** The building days already summed for these panels (in this order), for the current ledger and plans. */
+  #summedDays(panelIds: readonly string[]): Map<number, Amount> {
+    const version = this.#deps.ledger.version;
+    const schedule = this.#deps.tariffs();
+    if (this.#summed.version !== version || this.#summed.schedule !== schedule || this.#summed.byPanels.size >= SUMMED_SETS_KEPT) {
+      this.#summed = { version, schedule, byPanels: new Map() };
+    }
+    const key = panelIds.join('\u0000');
+    let days = this.#summed.byPanels.get(key);
+    if (!days) {
+      days = new Map();
+      this.#summed.byPanels.set(key, days);
+    }
+    return days;
+  }
+
   /** One row per calendar day of the month; `panelIds` are summed (the building, or one panel). */
   async monthlySummary(year: number, month: number, panelIds: readonly string[], panelId: string | null): Promise<MonthlySummary> {
     await this.settled(panelIds);
     const first = dayNumberOf(year, month, 1);
     const total = new Amount();
     const days: DailyUsage[] = [];
+    const summed = this.#summedDays(panelIds);
     for (let day = first; day < first + daysInMonth(year, month); day++) {
-      const amount = this.buildingDay(panelIds, day);
+      const amount = this.buildingDay(panelIds, day, summed);
       total.add(amount);
       days.push({ date: isoDate(day), ...amount.toUsage() });
     }
@@ -85,8 +111,9 @@ export class EnergyService {
     await this.settled(panelIds);
     const total = new Amount();
     const months: MonthlyUsage[] = [];
+    const summed = this.#summedDays(panelIds);
     for (let month = 1; month <= 12; month++) {
-      const amount = this.monthAmount(panelIds, year, month);
+      const amount = this.monthAmount(panelIds, year, month, summed);
       total.add(amount);
       months.push({ month, ...amount.toUsage() });
     }
@@ -94,21 +121,24 @@ export class EnergyService {
   }
 
   /** The unrounded amount of one calendar month for the sum of `panelIds` (settle first). */
-  monthAmount(panelIds: readonly string[], year: number, month: number): Amount {
+  monthAmount(panelIds: readonly string[], year: number, month: number, summed = this.#summedDays(panelIds)): Amount {
     const first = dayNumberOf(year, month, 1);
     const total = new Amount();
-    for (let day = first; day < first + daysInMonth(year, month); day++) total.add(this.buildingDay(panelIds, day));
+    for (let day = first; day < first + daysInMonth(year, month); day++) total.add(this.buildingDay(panelIds, day, summed));
     return total;
   }
 
-  /** One local day for the sum of `panelIds`, panels added in the order given (settle first). */
-  buildingDay(panelIds: readonly string[], day: number): Amount {
+  /** One local day for the sum of `panelIds`, panels added in the order given (settle first). Shared: never mutate it. */
+  buildingDay(panelIds: readonly string[], day: number, summed = this.#summedDays(panelIds)): Amount {
+    let total = summed.get(day);
+    if (total) return total;
     const pricing = this.#deps.tariffs().hourlyOn(day);
-    const total = new Amount().usePricing(pricing);
+    total = new Amount().usePricing(pricing);
     for (const id of panelIds) {
       const entry = this.#deps.ledger.day(id, day);
       if (entry) total.add(this.#pricedDay(id, entry, pricing));
     }
+    summed.set(day, total);
     return total;
   }
 
