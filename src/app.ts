@@ -19,7 +19,7 @@ import { createJwtVerifier } from './services/access/jwt.js';
 import { startSimulator } from './simulators/simulator.js';
 import { openStores } from './store/open-stores.js';
 import { installationClientId } from './transports/installation-id.js';
-import { sharedGroupGoneTopic, startIngestion } from './transports/start-ingestion.js';
+import { externalBroker, sharedGroupGoneTopic, startIngestion } from './transports/start-ingestion.js';
 import { SessionAdoptions } from './transports/session-adoptions.js';
 import { startStoredFeed, type StoredFeed } from './transports/stored-feed.js';
 
@@ -78,15 +78,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const recent = stores.recent;
     const clustered = config.mqtt.sharedGroup !== undefined && config.mqtt.url !== undefined && recent !== null;
     let feed: StoredFeed | null = null;
-    // Readings stored before the feed is connected (it starts after ingestion), announced once it is.
-    const early: Reading[] = [];
     let brokerConnected = () => false;
     const core = buildCore(config, stores, logger, {
       brokerConnected: () => brokerConnected(),
       cluster: clustered
         ? {
             applied: new AppliedReadings(),
-            announce: (readings: readonly Reading[]) => (feed ? feed.publishReadings(readings) : early.push(...readings)),
+            // The feed is connected before ingestion starts (below), so every stored reading is announced.
+            announce: (readings: readonly Reading[]) => feed?.publishReadings(readings),
           }
         : undefined,
     });
@@ -126,37 +125,31 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       }
     })();
 
-    const ingestion = await startIngestion(
-      { ...config.mqtt, clientId: mqttClientId },
-      ingest,
-      logger,
-      { limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() }, metrics },
-      // Several processes: a group is acknowledged to the broker once its announcement is out.
-      () => feed?.announced(),
-    );
-    stops.push(() => ingestion.stop());
-    brokerConnected = () => ingestion.isConnected();
-
-    if (clustered && ingestion.external) {
-      const adoptions = new SessionAdoptions({ own: mqttClientId, adopt: ingestion.adopt, logger });
-      stops.push(() => adoptions.stop());
+    // Several processes: the stored-readings feed connects before ingestion starts, so that every
+    // reading this process stores is announced, and stops after ingestion has stored (and
+    // announced) its last ones. A group of readings is acknowledged to the broker only once its
+    // announcement is out.
+    const external = externalBroker(config.mqtt);
+    let adoptions: SessionAdoptions | null = null;
+    // Gone notices the feed's session kept while this process was away arrive before ingestion exists.
+    const goneBeforeIngestion: string[] = [];
+    if (clustered && external) {
       const afterRemoteWrite = createAfterRemoteWrite(core.pipeline, (readings) => recent.add(readings));
       const syncSettings = (why: string) =>
         void settings.sync().catch((error: unknown) => logger.warn({ err: error, why }, 'could not re-read the admin record; retrying at the next poll'));
       const started = await startStoredFeed({
-        ...ingestion.external,
+        ...external,
         topic: config.mqtt.feedTopic,
         clientId: `${mqttClientId}-feed`,
         // A panel retired here stays out, as the ingester keeps it out (the other may not have re-read the record yet).
         onReadings: (readings) => afterRemoteWrite(readings.filter((r) => !settings.state.retired.has(r.panelId))),
         onAdminChange: () => syncSettings('admin notice'),
         goneTopic: sharedGroupGoneTopic(config.mqtt.feedTopic),
-        onMemberGone: (clientId) => adoptions.take(clientId),
+        onMemberGone: (clientId) => (adoptions ? adoptions.take(clientId) : goneBeforeIngestion.push(clientId)),
         logger: logger.child({ component: 'feed' }),
       });
       stops.push(() => started.stop());
       feed = started;
-      if (early.length > 0) started.publishReadings(early.splice(0));
       settings.setRecordedHandler(() => started.publishAdminChange());
       // A notice can be missed (broker restart, session expired): re-read the record now and then too.
       const poll = setInterval(() => syncSettings('poll'), 15_000);
@@ -164,6 +157,23 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       stops.push(() => clearInterval(poll));
     } else if (config.mqtt.sharedGroup !== undefined) {
       logger.warn('MQTT_SHARED_GROUP without InfluxDB: each process has its own store, and answers only for the readings it received');
+    }
+
+    const ingestion = await startIngestion(
+      { ...config.mqtt, clientId: mqttClientId },
+      external,
+      ingest,
+      logger,
+      { limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() }, metrics },
+      () => feed?.announced(),
+    );
+    stops.push(() => ingestion.stop());
+    brokerConnected = () => ingestion.isConnected();
+    if (feed) {
+      const taking = new SessionAdoptions({ own: mqttClientId, adopt: ingestion.adopt, logger });
+      stops.push(() => taking.stop());
+      adoptions = taking;
+      for (const clientId of goneBeforeIngestion.splice(0)) taking.take(clientId);
     }
 
     const server = createGraphqlServer({

@@ -71,6 +71,23 @@ const SESSION_TAKEN_OVER = 0x8e;
 const SHORT_CONNECTION_MS = 5_000;
 const SHORT_CONNECTIONS_FOR_TAKEOVER = 2;
 /** Node's codes for a server certificate that does not verify (self-signed, unknown CA, wrong name, expired). */
+/**
+ * A connection error that will not fix itself: bad credentials or a refused protocol (a CONNACK
+ * reason code), or a broker certificate this product does not trust. Start-up fails with it
+ * (exit 2, a configuration to fix); null for anything worth retrying.
+ */
+export function unrecoverableConnectError(error: Error, url: string): StartupConfigError | null {
+  const code = 'code' in error ? error.code : undefined;
+  if (typeof code === 'number') return new StartupConfigError(`MQTT broker at ${redact(url)} refused the connection: ${error.message}`, { cause: error });
+  if (typeof code === 'string' && TLS_TRUST_ERRORS.test(code)) {
+    return new StartupConfigError(
+      `MQTT broker at ${redact(url)} presented a certificate this product does not trust (${error.message}): set MQTT_CA_FILE to the CA that signed it`,
+      { cause: error },
+    );
+  }
+  return null;
+}
+
 const TLS_TRUST_ERRORS = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)|ERR_TLS_CERT_ALTNAME_INVALID|CERT_(HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED))$/;
 
 /**
@@ -317,23 +334,12 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       resolve();
     };
     const onError = (error: Error) => {
-      // Bad credentials, a refused protocol or an untrusted certificate will not fix themselves:
-      // fail start-up (exit 2, a configuration to fix).
-      const code = 'code' in error ? error.code : undefined;
-      const refused = typeof code === 'number';
-      const untrusted = typeof code === 'string' && TLS_TRUST_ERRORS.test(code);
-      if (refused || untrusted) {
+      const fatal = unrecoverableConnectError(error, options.url);
+      if (fatal) {
         clearTimeout(giveUp);
         onFirstSubscribe = null;
         client.end(true);
-        reject(
-          new StartupConfigError(
-            refused
-              ? `MQTT broker at ${redact(options.url)} refused the connection: ${error.message}`
-              : `MQTT broker at ${redact(options.url)} presented a certificate this product does not trust (${error.message}): set MQTT_CA_FILE to the CA that signed it`,
-            { cause: error },
-          ),
-        );
+        reject(fatal);
       }
     };
     client.on('error', onError);

@@ -19,7 +19,7 @@ export interface Ingestion {
   /** Credentials for the product's own publisher (the simulator) at `mqttUrl`, if any are needed. */
   readonly publisher: { readonly username?: string; readonly password?: string };
   /** With MQTT_URL: how to reach that broker (the stored-readings feed connects the same way); null embedded. */
-  readonly external: { readonly url: string; readonly username?: string; readonly password?: string; readonly tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer } } | null;
+  readonly external: ExternalBroker | null;
   /** Whether readings can arrive now (for /ready). */
   isConnected(): boolean;
   /**
@@ -29,6 +29,33 @@ export interface Ingestion {
    */
   readonly adopt?: (clientId: string) => Promise<number>;
   stop(): Promise<void>;
+}
+
+/** How to reach the broker of MQTT_URL: its URL, account and TLS files' contents. */
+export interface ExternalBroker {
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+}
+
+/**
+ * The broker of MQTT_URL with the files its settings name read (password, TLS), or null for the
+ * embedded broker. A file that cannot be read stops the start with the setting's name.
+ */
+export function externalBroker(mqtt: Config['mqtt']): ExternalBroker | null {
+  if (!mqtt.url) return null;
+  const password = mqtt.passwordFile ? readSetting('MQTT_PASSWORD_FILE', mqtt.passwordFile).toString('utf8').replace(/\r?\n$/, '') : mqtt.password;
+  const { caFile, certFile, keyFile } = mqtt.tls;
+  const tls =
+    caFile || certFile
+      ? {
+          ...(caFile ? { ca: readSetting('MQTT_CA_FILE', caFile) } : {}),
+          ...(certFile ? { cert: readSetting('MQTT_CERT_FILE', certFile) } : {}),
+          ...(keyFile ? { key: readSetting('MQTT_KEY_FILE', keyFile) } : {}),
+        }
+      : undefined;
+  return { url: mqtt.url, username: mqtt.username, password, tls };
 }
 
 /** Where the broker publishes a shared-group member's Will when it is gone (its client id last). */
@@ -43,10 +70,13 @@ const LEAVE_MAX_MS = 10_000;
 /**
  * Feeds the ingest service from MQTT: subscribes to MQTT_URL when it is set, otherwise runs the
  * embedded broker and ingests in its publish hook. Files named by settings (passwords, ACL, TLS)
- * are read here, once; one that cannot be read or used stops the start with the setting's name.
+ * are read once (here, or in externalBroker()); one that cannot be read or used stops the start
+ * with the setting's name.
  */
 export async function startIngestion(
   mqtt: Config['mqtt'] & { readonly clientId: string },
+  /** externalBroker(mqtt): read by the composition root, which also connects the stored-readings feed with it. */
+  external: ExternalBroker | null,
   ingest: IngestService,
   logger: Logger,
   /** The embedded broker's limits and where it counts them. */
@@ -54,22 +84,9 @@ export async function startIngestion(
   /** With an external broker: what acknowledgements wait for (SubscriberOptions.beforeAck). */
   beforeAck?: () => Promise<void> | undefined,
 ): Promise<Ingestion> {
-  if (mqtt.url) {
-    const password = mqtt.passwordFile ? readSetting('MQTT_PASSWORD_FILE', mqtt.passwordFile).toString('utf8').replace(/\r?\n$/, '') : mqtt.password;
-    const { caFile, certFile, keyFile } = mqtt.tls;
-    const tls =
-      caFile || certFile
-        ? {
-            ...(caFile ? { ca: readSetting('MQTT_CA_FILE', caFile) } : {}),
-            ...(certFile ? { cert: readSetting('MQTT_CERT_FILE', certFile) } : {}),
-            ...(keyFile ? { key: readSetting('MQTT_KEY_FILE', keyFile) } : {}),
-          }
-        : undefined;
+  if (external) {
     const connection = {
-      url: mqtt.url,
-      username: mqtt.username,
-      password,
-      tls,
+      ...external,
       topic: mqtt.sharedGroup ? `$share/${mqtt.sharedGroup}/${mqtt.topic}` : mqtt.topic,
       protocolVersion: mqtt.protocolVersion,
       sessionExpirySeconds: mqtt.sessionExpirySeconds,
@@ -92,9 +109,9 @@ export async function startIngestion(
     return {
       mqttPort: null,
       mqttsPort: null,
-      mqttUrl: mqtt.url,
-      publisher: { username: mqtt.username, password },
-      external: { url: mqtt.url, username: mqtt.username, password, tls },
+      mqttUrl: external.url,
+      publisher: { username: external.username, password: external.password },
+      external,
       isConnected: () => subscriber.isConnected(),
       ...(group
         ? {

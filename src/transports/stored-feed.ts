@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger.js';
 import { redactUrl } from '../config/redact.js';
 import { StartupConfigError } from '../config/startup-error.js';
 import type { Reading } from '../models/reading.js';
+import { unrecoverableConnectError } from './mqtt-subscriber.js';
 
 /**
  * The feed that keeps several processes of one site in step, over the MQTT broker they already
@@ -71,16 +72,21 @@ export interface StoredFeed {
 export async function startStoredFeed(options: StoredFeedOptions): Promise<StoredFeed> {
   const origin = randomUUID();
   const { logger } = options;
-  const client: MqttClient = await mqtt.connectAsync(options.url, {
-    clientId: options.clientId,
-    // A persistent session: messages published while this process reconnects are queued for it.
-    clean: false,
-    protocolVersion: 5,
-    properties: { sessionExpiryInterval: 3_600 },
-    reconnectPeriod: 1_000,
-    ...(options.username ? { username: options.username, password: options.password } : {}),
-    ...options.tls,
-  });
+  const client: MqttClient = await mqtt
+    .connectAsync(options.url, {
+      clientId: options.clientId,
+      // A persistent session: messages published while this process reconnects are queued for it.
+      clean: false,
+      protocolVersion: 5,
+      properties: { sessionExpiryInterval: 3_600 },
+      reconnectPeriod: 1_000,
+      ...(options.username ? { username: options.username, password: options.password } : {}),
+      ...options.tls,
+    })
+    .catch((error: unknown) => {
+      // It connects before ingestion starts: bad credentials or an untrusted certificate show here first.
+      throw (error instanceof Error ? unrecoverableConnectError(error, options.url) : null) ?? error;
+    });
   const readingsTopic = `${options.topic}/readings`;
   const adminTopic = `${options.topic}/admin`;
   // No Local (MQTT 5): the broker does not send this process its own messages back; the origin

@@ -130,6 +130,9 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
     expect(await answers(p3, ids)).toEqual(ofFirst);
 
     await burstInTimeOrder(nodes, meter);
+    await memberLeavesCleanly(p2, [p1, p3], meter, bucket.name);
+    p2.main = runMain(p2.env, cleanup);
+    await ready(p2);
     await memberGoneForGood(p3, [p1, p2], meter, bucket.name);
     p3.main = runMain(p3.env, cleanup);
     await ready(p3);
@@ -154,6 +157,10 @@ type PanelReading = { panelReading: { panelId: string; time: string } };
 
 const liveSubscriptions = async (node: Node) =>
   Number(/^energy_live_subscriptions (\d+)$/m.exec(await (await fetch(`${node.url}/metrics`)).text())?.[1] ?? Number.NaN);
+
+/** Readings the process has stored since it started. */
+const storedTotal = async (node: Node) =>
+  Number(/^energy_readings_stored_total (\d+)$/m.exec(await (await fetch(`${node.url}/metrics`)).text())?.[1] ?? Number.NaN);
 
 /** A live subscriber for one panel on a process, registered there before this returns. */
 async function livePanel(node: Node, panelId: string): Promise<LiveOperation<PanelReading>> {
@@ -181,6 +188,40 @@ async function burstInTimeOrder(nodes: readonly Node[], meter: MqttClient): Prom
     await expect.poll(() => live.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.length);
     await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may follow
     expect(live.results.map((result) => result.data!.panelReading.time)).toEqual(expected);
+  }
+}
+
+/**
+ * A member that stops cleanly while readings stream in: it stores what it has in flight and
+ * announces it on the feed before the feed closes, so the others' subscribers hear every reading
+ * once, and nothing is left at the broker for its session.
+ */
+async function memberLeavesCleanly(leaving: Node, others: readonly Node[], meter: MqttClient, bucket: string): Promise<void> {
+  const panelId = uniquePanelId('CL_LEAVE');
+  const readings = minutes(panelId, 300, 13);
+  const live: Array<LiveOperation<PanelReading>> = [];
+  for (const node of others) live.push(await livePanel(node, panelId));
+  const before = await storedTotal(leaving);
+  // A steady stream (about 2 s), so that readings keep reaching the leaving process while it stops.
+  const burst = (async () => {
+    for (const r of readings) {
+      await publishReading(meter, r);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  // Once the leaving process is storing part of the burst.
+  await expect.poll(() => storedTotal(leaving), { timeout: 30_000, interval: 10 }).toBeGreaterThan(before);
+  process.kill(leaving.main.child.pid!, 'SIGTERM');
+  expect((await leaving.main.exited).code).toBe(0);
+  await burst;
+  await expect.poll(() => countPoints(realInflux!, bucket, panelId), { timeout: 60_000, interval: 500 }).toBe(readings.length);
+  const expected = new Set(readings.map((r) => r.time.toISOString()));
+  for (const operation of live) {
+    await expect.poll(() => operation.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.size);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may follow
+    const heard = operation.results.map((result) => result.data!.panelReading.time);
+    expect(heard).toHaveLength(expected.size);
+    expect(new Set(heard)).toEqual(expected);
   }
 }
 

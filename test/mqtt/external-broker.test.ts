@@ -70,10 +70,22 @@ describe('an external broker with accounts and TLS', () => {
     expect(everything).not.toContain(API_PASSWORD);
   });
 
+});
+
+/**
+ * Several processes connect the stored-readings feed before ingestion: its connection must fail
+ * the start just as clearly. (The InfluxDB named here is never reached: the start fails first.)
+ */
+const clusterEnv = { MQTT_SHARED_GROUP: 'energy', INFLUX_URL: 'http://127.0.0.1:9', INFLUX_TOKEN: 'unused-token', INFLUX_ORG: 'site', INFLUX_BUCKET: 'energy_monitoring' };
+
+describe.each([
+  { name: 'one process', env: {} },
+  { name: 'a shared group (the feed connects first)', env: clusterEnv },
+])('a broker that refuses the product ($name)', ({ env }) => {
   it('fails the start with the broker refusal for a wrong password, without the password', async () => {
     const { tlsUrl, certs } = await startSecuredMosquitto();
     const starting = startTestApp(
-      { MQTT_URL: tlsUrl, MQTT_USERNAME: 'energy-api', MQTT_PASSWORD: 'not-the-Password-9d', MQTT_CA_FILE: certs.caFile, MQTT_CLIENT_ID: uniqueClientId('api') },
+      { ...env, MQTT_URL: tlsUrl, MQTT_USERNAME: 'energy-api', MQTT_PASSWORD: 'not-the-Password-9d', MQTT_CA_FILE: certs.caFile, MQTT_CLIENT_ID: uniqueClientId('api') },
       undefined,
       { cleanup },
     );
@@ -90,7 +102,7 @@ describe('an external broker with accounts and TLS', () => {
 
   it('fails the start for a broker whose certificate no configured CA signed', async () => {
     const { tlsUrl } = await startSecuredMosquitto();
-    const starting = startTestApp({ MQTT_URL: tlsUrl, MQTT_USERNAME: 'energy-api', MQTT_PASSWORD: API_PASSWORD, MQTT_CLIENT_ID: uniqueClientId('api') }, undefined, { cleanup });
+    const starting = startTestApp({ ...env, MQTT_URL: tlsUrl, MQTT_USERNAME: 'energy-api', MQTT_PASSWORD: API_PASSWORD, MQTT_CLIENT_ID: uniqueClientId('api') }, undefined, { cleanup });
     await expect(starting).rejects.toBeInstanceOf(StartupConfigError);
     await expect(starting).rejects.toThrow(/does not trust .*set MQTT_CA_FILE/);
   });
