@@ -151,6 +151,57 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
 
     if (caddyInstalled) await throughCaddy([p1, p2, p3], meter, ids[0]!);
   });
+
+  it('announces the same status changes, at the same instants, on every process', { timeout: 90_000 }, async () => {
+    const broker = await startPrivateMosquitto(cleanup);
+    const bucket = await createBucket(influx, 'status');
+    cleanup.add(() => bucket.remove());
+    const env = (port: number) => ({
+      INFLUX_URL: influx.url,
+      INFLUX_TOKEN: influx.token,
+      INFLUX_ORG: influx.org,
+      INFLUX_BUCKET: bucket.name,
+      INFLUX_ADMIN_BUCKET: `${bucket.name}_admin`,
+      MQTT_URL: broker.url,
+      MQTT_SHARED_GROUP: 'energy',
+      MQTT_FEED_TOPIC: `feed/${bucket.name}`,
+      OFFLINE_AFTER: '3s',
+      SIMULATE: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: String(port),
+      DATA_DIR: tempDir(cleanup),
+    });
+    const nodes: Node[] = [];
+    for (const name of ['s1', 's2']) {
+      const port = await freePort();
+      nodes.push({ name, url: `http://127.0.0.1:${port}`, env: env(port), main: runMain(env(port), cleanup) });
+    }
+    await Promise.all(nodes.map(ready));
+    const panelId = uniquePanelId('CL_STATUS');
+    type Change = { panelStatusChanged: { status: string; at: string } };
+    const watchers = nodes.map((node) => {
+      const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+      cleanup.add(() => ws.dispose());
+      const live = subscribe<Change, { id: string }>(ws, 'subscription ($id: ID) { panelStatusChanged(panelId: $id) { status at } }', { id: panelId });
+      cleanup.add(() => live.dispose());
+      return live;
+    });
+    for (const node of nodes) await expect.poll(() => liveSubscriptions(node), { timeout: 10_000 }).toBe(1);
+
+    // One reading, stored by one of the two: both announce ONLINE at its meter time, then OFFLINE
+    // at exactly that time + OFFLINE_AFTER, each by its own timer.
+    const meter = await connectAsync(broker.url, { protocolVersion: 5 });
+    cleanup.add(() => meter.endAsync(true));
+    const time = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await publishReading(meter, { panelId, time, kwh: 100, kw: 5 });
+    const expected = [
+      { status: 'ONLINE', at: time.toISOString() },
+      { status: 'OFFLINE', at: new Date(time.getTime() + 3_000).toISOString() },
+    ];
+    for (const live of watchers) {
+      await expect.poll(() => live.results.map((result) => result.data!.panelStatusChanged), { timeout: 15_000 }).toEqual(expected);
+    }
+  });
 });
 
 type PanelReading = { panelReading: { panelId: string; time: string } };
