@@ -56,35 +56,47 @@ async function backlog(node: Node): Promise<number> {
 /** The dashboard's answers, for comparing processes. */
 const answers = (node: Node, panelIds: readonly string[]) => everyAnswer(`${node.url}/graphql`, panelIds, 12);
 
+/**
+ * A private broker and an InfluxDB bucket for processes sharing the meters, and `launch` to start
+ * one more process on them (`settings`: the environment every process of this cluster gets).
+ */
+async function startCluster(tag: string, settings: Record<string, string>) {
+  const influx = realInflux!;
+  const broker = await startPrivateMosquitto(cleanup);
+  const bucket = await createBucket(influx, tag);
+  cleanup.add(() => bucket.remove());
+  const common = {
+    INFLUX_URL: influx.url,
+    INFLUX_TOKEN: influx.token,
+    INFLUX_ORG: influx.org,
+    INFLUX_BUCKET: bucket.name,
+    INFLUX_ADMIN_BUCKET: `${bucket.name}_admin`,
+    MQTT_URL: broker.url,
+    MQTT_SHARED_GROUP: 'energy',
+    MQTT_FEED_TOPIC: `feed/${bucket.name}`,
+    SIMULATE: 'false',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warn',
+    ...settings,
+  };
+  const launch = async (name: string, dataDir = tempDir(cleanup)): Promise<Node> => {
+    const port = await freePort();
+    const env = { ...common, PORT: String(port), DATA_DIR: dataDir };
+    return { name, url: `http://127.0.0.1:${port}`, env, main: runMain(env, cleanup) };
+  };
+  return { broker, bucket, launch };
+}
+
 describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => {
   const influx = realInflux!;
 
   it('shares the meters, fans every reading out once everywhere, answers alike, survives kill -9, shares admin changes', { timeout: 150_000 }, async () => {
-    const broker = await startPrivateMosquitto(cleanup);
-    const bucket = await createBucket(influx, 'cluster');
-    cleanup.add(() => bucket.remove());
-    const common = {
-      INFLUX_URL: influx.url,
-      INFLUX_TOKEN: influx.token,
-      INFLUX_ORG: influx.org,
-      INFLUX_BUCKET: bucket.name,
-      INFLUX_ADMIN_BUCKET: `${bucket.name}_admin`,
-      MQTT_URL: broker.url,
-      MQTT_SHARED_GROUP: 'energy',
-      MQTT_FEED_TOPIC: `feed/${bucket.name}`,
+    const { broker, bucket, launch } = await startCluster('cluster', {
       OFFLINE_AFTER: '1h',
       // Quick adoption of a killed member's broker session, and a generous hold for time order on this shared machine.
       MQTT_SHARED_ADOPT_AFTER: '2s',
       MQTT_FEED_ORDER_HOLD: '1500ms',
-      SIMULATE: 'false',
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-    };
-    const launch = async (name: string, dataDir = tempDir(cleanup)): Promise<Node> => {
-      const port = await freePort();
-      const env = { ...common, PORT: String(port), DATA_DIR: dataDir };
-      return { name, url: `http://127.0.0.1:${port}`, env, main: runMain(env, cleanup) };
-    };
+    });
     const nodes = [await launch('p1'), await launch('p2'), await launch('p3')];
     await Promise.all(nodes.map(ready));
     const [p1, p2, p3] = nodes as [Node, Node, Node];
@@ -153,29 +165,8 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
   });
 
   it('announces the same status changes, at the same instants, on every process', { timeout: 90_000 }, async () => {
-    const broker = await startPrivateMosquitto(cleanup);
-    const bucket = await createBucket(influx, 'status');
-    cleanup.add(() => bucket.remove());
-    const env = (port: number) => ({
-      INFLUX_URL: influx.url,
-      INFLUX_TOKEN: influx.token,
-      INFLUX_ORG: influx.org,
-      INFLUX_BUCKET: bucket.name,
-      INFLUX_ADMIN_BUCKET: `${bucket.name}_admin`,
-      MQTT_URL: broker.url,
-      MQTT_SHARED_GROUP: 'energy',
-      MQTT_FEED_TOPIC: `feed/${bucket.name}`,
-      OFFLINE_AFTER: '3s',
-      SIMULATE: 'false',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      DATA_DIR: tempDir(cleanup),
-    });
-    const nodes: Node[] = [];
-    for (const name of ['s1', 's2']) {
-      const port = await freePort();
-      nodes.push({ name, url: `http://127.0.0.1:${port}`, env: env(port), main: runMain(env(port), cleanup) });
-    }
+    const { broker, launch } = await startCluster('status', { OFFLINE_AFTER: '3s' });
+    const nodes = [await launch('s1'), await launch('s2')];
     await Promise.all(nodes.map(ready));
     const panelId = uniquePanelId('CL_STATUS');
     type Change = { panelStatusChanged: { status: string; at: string } };
