@@ -101,23 +101,25 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     pubsub,
   };
 
-  const order = options.cluster
-    ? new ReadingOrder({
-        holdMs: config.mqtt.feedOrderHoldMs,
-        release: (reading) => {
-          try {
-            publishReading(pubsub, reading);
-          } catch (error) {
-            logger.error({ err: error, panelId: reading.panelId, time: reading.time }, 'publishing a stored reading to live subscribers failed');
-          }
-        },
-        late: (reading) => {
-          metrics.liveReadingsLate.inc();
-          logger.debug({ panelId: reading.panelId, time: reading.time }, 'a reading reached live subscribers after a newer one of its panel');
-        },
-      })
+  const cluster = options.cluster
+    ? {
+        ...options.cluster,
+        order: new ReadingOrder({
+          holdMs: config.mqtt.feedOrderHoldMs,
+          release: (reading) => {
+            try {
+              publishReading(pubsub, reading);
+            } catch (error) {
+              logger.error({ err: error, panelId: reading.panelId, time: reading.time }, 'publishing a stored reading to live subscribers failed');
+            }
+          },
+          late: (reading) => {
+            metrics.liveReadingsLate.inc();
+            logger.debug({ panelId: reading.panelId, time: reading.time }, 'a reading reached live subscribers after a newer one of its panel');
+          },
+        }),
+      }
     : undefined;
-  const cluster = options.cluster && order ? { ...options.cluster, order } : undefined;
   const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster };
   const ingest = new IngestService({
     writer: stores.writer,
@@ -167,7 +169,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     },
     stop: () => {
       status.stop();
-      order?.flush();
+      cluster?.order.flush();
     },
   };
 }

@@ -71,6 +71,8 @@ const SESSION_TAKEN_OVER = 0x8e;
 const SHORT_CONNECTION_MS = 5_000;
 const SHORT_CONNECTIONS_FOR_TAKEOVER = 2;
 /** Node's codes for a server certificate that does not verify (self-signed, unknown CA, wrong name, expired). */
+const TLS_TRUST_ERRORS = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)|ERR_TLS_CERT_ALTNAME_INVALID|CERT_(HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED))$/;
+
 /**
  * A connection error that will not fix itself: bad credentials or a refused protocol (a CONNACK
  * reason code), or a broker certificate this product does not trust. Start-up fails with it
@@ -87,8 +89,6 @@ export function unrecoverableConnectError(error: Error, url: string): StartupCon
   }
   return null;
 }
-
-const TLS_TRUST_ERRORS = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(_LOCALLY)?)|ERR_TLS_CERT_ALTNAME_INVALID|CERT_(HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED))$/;
 
 /**
  * The ingestion client for an external broker: QoS 1 on a persistent session, acknowledging each

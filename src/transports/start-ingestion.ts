@@ -18,8 +18,6 @@ export interface Ingestion {
   readonly mqttUrl: string;
   /** Credentials for the product's own publisher (the simulator) at `mqttUrl`, if any are needed. */
   readonly publisher: { readonly username?: string; readonly password?: string };
-  /** With MQTT_URL: how to reach that broker (the stored-readings feed connects the same way); null embedded. */
-  readonly external: ExternalBroker | null;
   /** Whether readings can arrive now (for /ready). */
   isConnected(): boolean;
   /**
@@ -111,7 +109,6 @@ export async function startIngestion(
       mqttsPort: null,
       mqttUrl: external.url,
       publisher: { username: external.username, password: external.password },
-      external,
       isConnected: () => subscriber.isConnected(),
       ...(group
         ? {
@@ -162,7 +159,6 @@ export async function startIngestion(
     mqttsPort: broker.tlsPort,
     mqttUrl: `mqtt://${connectHost(mqtt.broker.host)}:${broker.port}`,
     publisher: broker.productAccount,
-    external: null,
     isConnected: () => true,
     stop: () => broker.close(),
   };

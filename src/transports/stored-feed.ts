@@ -128,7 +128,8 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
   client.on('error', (error) => logger.warn({ err: error }, 'stored-readings feed: MQTT error'));
   logger.info({ url: redactUrl(options.url), topic: options.topic }, 'stored-readings feed connected');
 
-  // Announcements are numbered, and announced() waits for the broker's acknowledgements. Numbers are issued in order and mostly acknowledged in order: `settled` advances past every
+  // Announcements are numbered, and announced() waits for the broker's acknowledgements. Numbers
+  // are issued in order and mostly acknowledged in order: `settled` advances past every
   // acknowledged number, so a waiter for "everything up to n" is resolved once settled reaches n,
   // in constant time per acknowledgement however many are outstanding during a burst.
   let issued = 0;
