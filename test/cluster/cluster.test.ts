@@ -166,7 +166,7 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
 
   it('announces the same status changes, at the same instants, on every process', { timeout: 90_000 }, async () => {
     const { broker, launch } = await startCluster('status', { OFFLINE_AFTER: '3s' });
-    const nodes = [await launch('s1'), await launch('s2')];
+    const nodes = [await launch('s1'), await launch('s2'), await launch('s3')];
     await Promise.all(nodes.map(ready));
     const panelId = uniquePanelId('CL_STATUS');
     type Change = { panelStatusChanged: { status: string; at: string } };
@@ -179,7 +179,7 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
     });
     for (const node of nodes) await expect.poll(() => liveSubscriptions(node), { timeout: 10_000 }).toBe(1);
 
-    // One reading, stored by one of the two: both announce ONLINE at its meter time, then OFFLINE
+    // One reading, stored by one of the three: all announce ONLINE at its meter time, then OFFLINE
     // at exactly that time + OFFLINE_AFTER, each by its own timer.
     const meter = await connectAsync(broker.url, { protocolVersion: 5 });
     cleanup.add(() => meter.endAsync(true));
