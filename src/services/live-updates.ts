@@ -3,6 +3,7 @@ import type { PanelStatusChange } from '../models/panel-status.js';
 import type { Reading } from '../models/reading.js';
 import type { Overview, PanelUsageUpdate } from '../models/usage.js';
 import { SUBSCRIBER_BUFFER, type AppPubSub } from '../pipeline/pubsub.js';
+import { runAt, systemClock, type Clock } from '../time/clock.js';
 import { isoDate, type LocalTime } from '../time/local-time.js';
 import type { EnergyService } from './energy/energy-service.js';
 import type { PanelScope, PanelService } from './panel-service.js';
@@ -12,10 +13,12 @@ export interface LiveUpdatesDeps {
   readonly panels: PanelService;
   readonly energy: EnergyService;
   readonly time: LocalTime;
-  /** The least time between two messages about the same panel (or the overview). Default 1 s. */
-  readonly coalesceMs?: number;
-  readonly now?: () => number;
+  /** The clock "today" and the coalescing are judged by (default: the system clock). */
+  readonly clock?: Clock;
 }
+
+/** The least time between two messages about the same panel (or the overview). */
+const COALESCE_MS = 1_000;
 
 /**
  * The live streams the dashboard subscribes to. Each starts with the current state (so a page
@@ -26,13 +29,11 @@ export interface LiveUpdatesDeps {
  */
 export class LiveUpdates {
   readonly #deps: LiveUpdatesDeps;
-  readonly #coalesceMs: number;
-  readonly #now: () => number;
+  readonly #clock: Clock;
 
   constructor(deps: LiveUpdatesDeps) {
     this.#deps = deps;
-    this.#coalesceMs = deps.coalesceMs ?? 1_000;
-    this.#now = deps.now ?? Date.now;
+    this.#clock = deps.clock ?? systemClock;
   }
 
   /** Each panel's newest reading now, then every stored reading. */
@@ -58,7 +59,7 @@ export class LiveUpdates {
         this.#panelIds(panelId, scope).map((id) => ({
           panelId: id,
           status: panels.status(id),
-          at: panels.latest(id)?.time ?? new Date(this.#now()),
+          at: panels.latest(id)?.time ?? new Date(this.#clock.now()),
         })),
       () => (change) => (this.#visible(change.panelId, panelId, scope) ? [change] : []),
     );
@@ -73,7 +74,7 @@ export class LiveUpdates {
       async (ids) => {
         const usage = await this.#deps.energy.todayUsage(ids);
         const date = isoDate(this.#deps.energy.today());
-        const at = new Date(this.#now());
+        const at = new Date(this.#clock.now());
         return ids.map((id) => ({ panelId: id, date, today: usage.get(id)!, at }));
       },
     );
@@ -127,7 +128,7 @@ export class LiveUpdates {
 
   /**
    * Sends `compute(keys)` for every key at once, then for keys touched by events, each key at most
-   * once per `coalesceMs`; at local midnight everything again (a new "today").
+   * once per `COALESCE_MS`; at local midnight everything again (a new "today").
    */
   #coalesced<T>(
     keys: () => string[],
@@ -140,7 +141,7 @@ export class LiveUpdates {
       const dirty = new Set<string>();
       const lastSent = new Map<string, number>();
       let timer: NodeJS.Timeout | undefined;
-      let midnight: NodeJS.Timeout | undefined;
+      let cancelMidnight = () => {};
       let flushing = false;
       const subscriptions: Array<AsyncIterableIterator<unknown>> = [];
 
@@ -149,8 +150,8 @@ export class LiveUpdates {
         if (flushing) return schedule();
         flushing = true;
         try {
-          const now = this.#now();
-          const due = [...dirty].filter((key) => now - (lastSent.get(key) ?? -Infinity) >= this.#coalesceMs);
+          const now = this.#clock.now();
+          const due = [...dirty].filter((key) => now - (lastSent.get(key) ?? -Infinity) >= COALESCE_MS);
           for (const key of due) {
             dirty.delete(key);
             lastSent.set(key, now);
@@ -165,8 +166,8 @@ export class LiveUpdates {
       };
       const schedule = () => {
         if (timer !== undefined || dirty.size === 0) return;
-        const now = this.#now();
-        const wait = Math.min(...[...dirty].map((key) => Math.max(0, (lastSent.get(key) ?? -Infinity) + this.#coalesceMs - now)));
+        const now = this.#clock.now();
+        const wait = Math.min(...[...dirty].map((key) => Math.max(0, (lastSent.get(key) ?? -Infinity) + COALESCE_MS - now)));
         timer = setTimeout(() => void flush(), wait);
       };
       const touch = (key: string | null) => {
@@ -174,12 +175,12 @@ export class LiveUpdates {
         dirty.add(key);
         schedule();
       };
+      // Judged by the clock, not by the timer (which may fire early): "today" has changed when it runs.
       const armMidnight = () => {
-        const now = this.#now();
-        midnight = setTimeout(() => {
+        cancelMidnight = runAt(this.#clock, time.nextMidnight(this.#clock.now()), () => {
           for (const key of keys()) touch(key);
           armMidnight();
-        }, time.nextMidnight(now) - now + 1);
+        });
       };
 
       const follow = async <E>(events: AsyncIterableIterator<E>, onEvent: (event: E) => void) => {
@@ -192,13 +193,13 @@ export class LiveUpdates {
       armMidnight();
 
       const initialKeys = keys();
-      const now = this.#now();
+      const now = this.#clock.now();
       for (const key of initialKeys) lastSent.set(key, now);
       for (const item of await compute(initialKeys)) await push(item);
 
       await stop;
       clearTimeout(timer);
-      clearTimeout(midnight);
+      cancelMidnight();
       for (const events of subscriptions) await events.return?.();
     }, new SlidingBuffer(SUBSCRIBER_BUFFER));
   }
