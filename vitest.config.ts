@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { skippedFiles } from './test/requirements.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,6 +13,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Suites whose programs (Mosquitto, Chromium) are not installed: skipped, and said so.
+    exclude: [...configDefaults.exclude, ...skippedFiles()],
+    reporters: ['default', './test/skip-summary.ts'],
     globalSetup: ['test/global-setup.ts', 'test/browser/build-web.ts'],
     // Integration tests bind real brokers and servers; keep files isolated but allow two at once (2 cores).
     pool: 'forks',

@@ -1,18 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
+import { REQUIREMENTS, skipLines } from './requirements.js';
 import { freePort, reachable, spawnListening } from './support/net.js';
 
 /**
  * The tests talk to a real Mosquitto. Use MQTT_TEST_URL, else the one at 127.0.0.1:1883, else
  * start a private one on a free port so `npm test` works on a machine that has none running.
+ * Without Mosquitto installed, the suites that need it are left out (test/requirements.ts).
  */
 export default async function setup(): Promise<(() => void) | undefined> {
-  if (!process.env.INFLUX_URL) {
-    // Said once per run, so a green run without InfluxDB is never mistaken for a full one.
-    console.warn(
-      '\n[tests] No INFLUX_URL: the suites against a real InfluxDB are SKIPPED. ' +
-        'Run them with `npm run test:influx` (builds and starts a local InfluxDB 2.7, see scripts/local-influxdb.sh).\n',
-    );
-  }
+  // Said once per run, so a green run without them is never mistaken for a full one.
+  for (const line of skipLines()) console.warn(`\n${line}`);
+  if (!REQUIREMENTS.find((r) => r.what === 'Mosquitto')?.present) return undefined;
   if (process.env.MQTT_TEST_URL) return undefined;
   if (await reachable(1883)) {
     process.env.MQTT_TEST_URL = 'mqtt://127.0.0.1:1883';
