@@ -48,15 +48,20 @@ export function spawnProduct(
   cleanup: Disposer,
   ports: { http: number; mqtt: number },
   options: {
-    /** Run as this user and group (the tests run as root, whom file modes do not stop). */
-    readonly as?: { uid: number; gid: number };
+    /**
+     * Run without the capabilities that let root ignore file modes (CAP_DAC_OVERRIDE and
+     * CAP_DAC_READ_SEARCH), still as root: the tests run as root, whom file modes do not stop,
+     * and another user could not read the product's own files where the clone lies under /root.
+     */
+    readonly withoutFileOverride?: boolean;
     /** The open-file limit (RLIMIT_NOFILE) of the process, set by prlimit (which execs node: same pid). */
     readonly nofile?: number;
   } = {},
 ): Product {
-  const { as, nofile } = options;
+  const { withoutFileOverride, nofile } = options;
   const node = [process.execPath, HEAP_LIMIT_FLAG, '--import', 'tsx', MAIN];
-  const command = nofile === undefined ? node : ['prlimit', `--nofile=${nofile}:${nofile}`, '--', ...node];
+  const limited = nofile === undefined ? node : ['prlimit', `--nofile=${nofile}:${nofile}`, '--', ...node];
+  const command = withoutFileOverride ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...limited] : limited;
   const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: {
@@ -73,7 +78,6 @@ export function spawnProduct(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(as ? { uid: as.uid, gid: as.gid } : {}),
   });
   const logs: LogLine[] = [];
   let pending = '';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,8 +29,8 @@ async function usedDataDir(): Promise<{ dir: string; file: string }> {
   return { dir, file };
 }
 
-async function exitOf(env: Record<string, string>, as?: { uid: number; gid: number }): Promise<{ code: number | null; product: Product }> {
-  const product = spawnProduct(env, cleanup, { http: await freePort(), mqtt: await freePort() }, as ? { as } : {});
+async function exitOf(env: Record<string, string>, options: Parameters<typeof spawnProduct>[3] = {}): Promise<{ code: number | null; product: Product }> {
+  const product = spawnProduct(env, cleanup, { http: await freePort(), mqtt: await freePort() }, options);
   const { code } = await product.exited;
   // Shown in the run's output: the README quotes these lines.
   console.info(`[hostile] exit ${code}: ${product.stderr().trim()}`);
@@ -105,8 +105,11 @@ describe('start-up refuses a DATA_DIR it cannot use (exit 2, one line naming the
     const parent = tempDir(cleanup, 'energy-hostile-perm-');
     chmodSync(parent, 0o755);
     const dir = join(parent, 'data');
-    mkdirSync(dir, { mode: 0o700 }); // owned by root
-    const { code, product } = await exitOf({ DATA_DIR: dir }, { uid: 65534, gid: 65534 });
+    mkdirSync(dir, { mode: 0o700 });
+    // Another user's directory; the product runs as root without the power to ignore file modes
+    // (so it still reads its own files wherever the clone lies, /root included).
+    chownSync(dir, 65534, 65534);
+    const { code, product } = await exitOf({ DATA_DIR: dir }, { withoutFileOverride: true });
     expect(code).toBe(2);
     expectOneLineReason(product, dir);
   });
