@@ -52,7 +52,7 @@ describe('days are local days in Asia/Jakarta', () => {
   it('counts an increase in the WIB day of its later reading, not the UTC day', async () => {
     const api = await start();
     seed(api.app, [
-      // The README's midnight case, on the meter's WIB wall clock.
+      // The midnight case of docs/counting-rule.md, on the meter's WIB wall clock.
       R('MIDNIGHT', '2025-03-10 23:59:30', 100.0, 3),
       R('MIDNIGHT', '2025-03-11 00:00:30', 100.05, 3),
       // The same instants sent as UTC by a firmware that writes ISO-8601 with Z: 16:59:30Z is

@@ -23,7 +23,7 @@ import type * as SqliteJournalModule from '../../src/store/sqlite/sqlite-journal
 import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
 import { Arrivals, childMain, sharedNow } from './child.js';
 
-// BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see the README section).
+// BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see docs/benchmarks.md).
 const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BENCH_SRC)}/`) : new URL('../../src/', import.meta.url);
 const load = async <T>(path: string) => (await import(new URL(path, srcRoot).href)) as T;
 const { startApp } = await load<typeof AppModule>('app.js');

@@ -1,20 +1,55 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import type { Reading } from '../../src/models/reading.js';
 import { sqliteHarness } from '../support/energy-harness.js';
 import { uniquePanelId, local, makeReading } from '../support/readings.js';
 
 /**
- * The worked example of README "Tariffs and the monthly bill", through the product's own path
- * (SQLite store → counting rule → ledger → bill service): if the README's figures drift from what
- * the product bills, this fails.
+ * The worked example of docs/tariffs-and-bills.md, through the product's own path (SQLite store →
+ * counting rule → ledger → bill service). The expected figures are read from the document's table,
+ * so if they drift from what the product bills, this fails.
  */
+const DOC = 'docs/tariffs-and-bills.md';
+
+/** The worked example's table, row by row: its first cell → the other cells (bold marks dropped). */
+function workedExampleTable(): Map<string, string[]> {
+  const text = readFileSync(new URL(`../../${DOC}`, import.meta.url), 'utf8');
+  const section = text.split(/^## /m).find((part) => part.startsWith('Worked example'));
+  if (!section) throw new Error(`${DOC} has no "## Worked example" section`);
+  const rows = section
+    .split('\n')
+    .filter((line) => line.startsWith('|') && !/^\|\s*-/.test(line))
+    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.replace(/\*\*/g, '').trim()));
+  return new Map(rows.map(([first = '', ...rest]) => [first, rest]));
+}
+
+/** The figure a cell ends up at: the first number after its last `=` (or its first number). */
+function figure(cell: string | undefined): number {
+  const tail = cell?.slice(cell.lastIndexOf('=') + 1) ?? '';
+  const match = /\d[\d,]*(\.\d+)?/.exec(tail);
+  if (!match) throw new Error(`${DOC}: no figure in "${cell ?? ''}"`);
+  return Number(match[0].replace(/,/g, ''));
+}
+
 let close: (() => Promise<void>) | null = null;
 afterEach(async () => {
   await close?.();
   close = null;
 });
 
-it('bills March 2025 of a B-3 building as the README works it out', async () => {
+it('bills March 2025 of a B-3 building exactly as docs/tariffs-and-bills.md works it out', async () => {
+  const table = workedExampleTable();
+  const row = (name: string) => {
+    const cells = table.get(name);
+    if (!cells) throw new Error(`${DOC}: the worked example has no row "${name}" (rows: ${[...table.keys()].join(', ')})`);
+    return cells;
+  };
+  const [lwbpQuantity, lwbpRate, lwbpAmount] = row('LWBP energy');
+  const [wbpQuantity, wbpRate, wbpAmount] = row('WBP energy');
+  const [reactiveQuantity, reactiveRate, reactiveAmount] = row('excess reactive');
+  const [minimum] = row('minimum');
+  const [taxQuantity, , taxAmount] = row('tax');
+
   const h = sqliteHarness({
     zone: 'Asia/Jakarta',
     plans: [
@@ -50,20 +85,25 @@ it('bills March 2025 of a B-3 building as the README works it out', async () => 
   await h.write(readings);
 
   const bill = await h.bills.monthlyBill(2025, 3, [id], id);
+  // The document says no minimum top-up applies: the bill has no MINIMUM line.
+  expect(minimum).toMatch(/none/);
   expect(bill.lines.map((l) => [l.kind, l.block, l.quantity, l.rate, l.amount])).toEqual([
-    ['ENERGY', 'LWBP', 29_450, 1035.78, 30_503_721],
-    ['ENERGY', 'WBP', 6_200, 1450.092, 8_990_570.4],
-    ['REACTIVE', null, 5_797, 1114.74, 6_462_147.78],
-    ['TAX', null, 45_956_439.18, 3, 1_378_693.18],
+    ['ENERGY', 'LWBP', figure(lwbpQuantity), figure(lwbpRate), figure(lwbpAmount)],
+    ['ENERGY', 'WBP', figure(wbpQuantity), figure(wbpRate), figure(wbpAmount)],
+    ['REACTIVE', null, figure(reactiveQuantity), figure(reactiveRate), figure(reactiveAmount)],
+    ['TAX', null, figure(row('subtotal')[2]), Number(/^([\d.]+)\s*%/.exec(taxQuantity ?? '')?.[1]) / 100, figure(taxAmount)],
   ]);
   expect(bill).toMatchObject({
-    energyKwh: 35_650,
-    reactiveKvarh: 27_900,
-    averagePowerFactor: 0.7875,
+    energyKwh: figure(lwbpQuantity) + figure(wbpQuantity),
+    // "27,900 − 0.62 × 35,650 = …": the month's kVArh, then its power factor in brackets.
+    reactiveKvarh: Number(/^[\d,.]+/.exec(reactiveQuantity ?? '')?.[0].replace(/,/g, '')),
+    averagePowerFactor: Number(/power factor ([\d.]+)/.exec(reactiveQuantity ?? '')?.[1]),
     reactiveEstimated: false,
-    subtotal: 45_956_439.18,
-    tax: 1_378_693.18,
-    total: 47_335_132.36,
+    subtotal: figure(row('subtotal')[2]),
+    tax: figure(taxAmount),
+    total: figure(row('total')[2]),
     complete: true,
   });
+  // The figures above came from the document, not from nothing.
+  expect(figure(row('total')[2])).toBeGreaterThan(0);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, loadConfig } from '../../src/config/config.js';
+import { defaultMismatch } from '../docs/settings.js';
 
 const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
 const entries = Object.fromEntries(
@@ -29,5 +30,14 @@ describe('.env.example', () => {
 
   it('states the same defaults the code applies', () => {
     expect(loadConfig(entries)).toEqual(loadConfig({}));
+  });
+
+  it("states each setting's default as its schema declares it (docs/configuration.md is checked the same way)", () => {
+    const wrong = Object.entries(entries)
+      .filter(([key]) => (CONFIG_KEYS as readonly string[]).includes(key))
+      .map(([key, value]) => [key, defaultMismatch(key, value)] as const)
+      .filter(([, mismatch]) => mismatch !== null)
+      .map(([key, mismatch]) => `${key}=${mismatch ?? ''}`);
+    expect(wrong).toEqual([]);
   });
 });

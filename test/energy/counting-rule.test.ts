@@ -45,7 +45,7 @@ describe('isPlausibleStep', () => {
   });
 });
 
-describe('the README examples (one reading a minute, 12 kW unless said)', () => {
+describe('the examples of docs/counting-rule.md (one reading a minute, 12 kW unless said)', () => {
   it('normal: 100.0, 100.1 counts 0.1', () => {
     expect(rounded(walk(series([100.0, 100.1], 12)))).toEqual([0, 0.1]);
   });

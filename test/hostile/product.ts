@@ -175,7 +175,7 @@ export class HeapSampler {
   }
 }
 
-/** Prints one measured figure for the README ("Limits and faults"): `[hostile] attack: …`. */
+/** Prints one measured figure for docs/limits-and-faults.md ("Measured under attack"): `[hostile] attack: …`. */
 export function report(attack: string, figures: Record<string, unknown>): void {
   console.info(`[hostile] ${attack}: ${JSON.stringify(figures)}`);
 }

@@ -32,7 +32,7 @@ async function usedDataDir(): Promise<{ dir: string; file: string }> {
 async function exitOf(env: Record<string, string>, options: Parameters<typeof spawnProduct>[3] = {}): Promise<{ code: number | null; product: Product }> {
   const product = spawnProduct(env, cleanup, { http: await freePort(), mqtt: await freePort() }, options);
   const { code } = await product.exited;
-  // Shown in the run's output: the README quotes these lines.
+  // Shown in the run's output: docs/limits-and-faults.md quotes these lines.
   console.info(`[hostile] exit ${code}: ${product.stderr().trim()}`);
   return { code, product };
 }

@@ -13,7 +13,7 @@ const DAY = 86_400_000;
 const cleanup = disposer();
 afterEach(() => cleanup.run());
 
-/** The README's plausibility rule for a counter step, with its default thresholds. */
+/** The plausibility rule of docs/counting-rule.md for a counter step, with its default thresholds. */
 function plausibleStep(a: ParsedReading, b: ParsedReading, hours: number): boolean {
   const rise = b.kwh - a.kwh;
   return rise >= 0 && rise <= Math.max(a.kw, b.kw, 1) * 10 * hours;

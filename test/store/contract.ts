@@ -34,7 +34,7 @@ async function scanned(store: ReadingStore, panelId: string, fromMs: number): Pr
  * in every test, so it also runs against a shared real InfluxDB. Energy is checked end to end the
  * way the product computes it: readings written to the store and handed to the energy ledger as
  * the after-write pipeline does, figures read from the EnergyService. Hand-computed numbers for the
- * README's cases; an independent reference of the rule for random histories with late, duplicate
+ * cases of docs/counting-rule.md; an independent reference of the rule for random histories with late, duplicate
  * and corrected readings; and a ledger rebuilt from the store alone (a restart) must agree.
  */
 export function describeStoreContract(name: string, makeStore: MakeStore): void {
@@ -250,7 +250,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
       return amount!.kwh;
     }
 
-    describe('the README table (one reading a minute, 12 kW unless said)', () => {
+    describe('the table of docs/counting-rule.md (one reading a minute, 12 kW unless said)', () => {
       it('normal: 100.0, 100.1 counts 0.1', async () => {
         const id = uniquePanelId('normal');
         await write(id, [

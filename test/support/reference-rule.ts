@@ -3,7 +3,7 @@ import type { CountingRuleParams } from '../../src/services/energy/counting-rule
 import type { CounterSample } from './counter-series.js';
 
 /**
- * An independent, deliberately plain transcription of the README's counting rule, to check the
+ * An independent, deliberately plain transcription of the counting rule in docs/counting-rule.md, to check the
  * product's implementation against: it keeps every pending reading in a list and re-checks the
  * chain by slicing, where the product keeps a bounded ring and snapshots. Returns the increase
  * each reading counts (index-aligned with the series, which must be sorted, one per timestamp).
