@@ -1,6 +1,7 @@
 import type { Tariff, TariffPlanView } from '../models/tariff.js';
 import { isoDate, type LocalTime } from '../time/local-time.js';
 import type { TariffPlan } from '../models/tariff-plan.js';
+import { round } from './rounding.js';
 import { baseRate, blockRate } from './tariffs/tariff-pricing.js';
 import type { TariffPlanVersion, TariffSchedule } from './tariffs/tariff-schedule.js';
 
@@ -19,7 +20,7 @@ export class TariffService {
     return {
       currency: 'IDR',
       timezone: this.time.zone,
-      ratePerKwh: baseRate(current.plan.pricing),
+      ratePerKwh: round(baseRate(current.plan.pricing), 4),
       current: planView(current, schedule.versions[0] === current),
       versions: schedule.versions.map((version, i) => planView(version, i === 0)),
     };
@@ -51,9 +52,10 @@ export function planView(version: TariffPlanVersion, first: boolean): TariffPlan
 function blockRates(plan: TariffPlan): TariffPlanView['blocks'] {
   const { pricing } = plan;
   const hh = (h: number) => `${String(h % 24).padStart(2, '0')}:00`;
-  if (pricing.kind === 'flat') return [{ block: 'FLAT', ratePerKwh: pricing.ratePerKwh, hours: '00:00-24:00' }];
+  // Rates are shown rounded like every figure (K × LWBP is 1672.1100000000001 in floating point).
+  if (pricing.kind === 'flat') return [{ block: 'FLAT', ratePerKwh: round(pricing.ratePerKwh, 4), hours: '00:00-24:00' }];
   return [
-    { block: 'LWBP', ratePerKwh: blockRate(pricing, 'LWBP')!, hours: `${hh(pricing.peakEndHour)}-${hh(pricing.peakStartHour)}` },
-    { block: 'WBP', ratePerKwh: blockRate(pricing, 'WBP')!, hours: `${hh(pricing.peakStartHour)}-${hh(pricing.peakEndHour)}` },
+    { block: 'LWBP', ratePerKwh: round(blockRate(pricing, 'LWBP')!, 4), hours: `${hh(pricing.peakEndHour)}-${hh(pricing.peakStartHour)}` },
+    { block: 'WBP', ratePerKwh: round(blockRate(pricing, 'WBP')!, 4), hours: `${hh(pricing.peakStartHour)}-${hh(pricing.peakEndHour)}` },
   ];
 }

@@ -94,6 +94,25 @@ describe('summaries', () => {
     expect(await yearBlocks()).toEqual(['LWBP', 'WBP', 'FLAT']);
   });
 
+  it('shows rates rounded like every figure (K × LWBP in floating point is 1672.1100000000001)', async () => {
+    const api = await startInProcessApi(cleanup);
+    const from = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date(Date.now() + 2 * 86_400_000));
+    await api.services.settings.record('test', {
+      kind: 'tariff.plan',
+      effectiveFrom: from,
+      plan: { name: null, pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1114.74, peakMultiplier: 1.5, peakStartHour: 17, peakEndHour: 22 }, reactiveRatePerKvarh: null, minimumBill: null, taxPercent: 0 },
+    });
+    expect(1114.74 * 1.5).not.toBe(1672.11);
+    const { tariff } = await api.data<{ tariff: { versions: Array<{ blocks: Array<{ block: string; ratePerKwh: number }> }> } }, Record<string, never>>(
+      '{ tariff { versions { blocks { block ratePerKwh } } } }',
+      {},
+    );
+    expect(tariff.versions.at(-1)?.blocks).toEqual([
+      { block: 'LWBP', ratePerKwh: 1114.74 },
+      { block: 'WBP', ratePerKwh: 1672.11 },
+    ]);
+  });
+
   it('averages history into the requested windows', async () => {
     const api = await startInProcessApi(cleanup);
     seed(api, series('HIST', wib('2025-06-01 00:00:00'), 120, { kw: 6 }));

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Bill } from '../../src/models/bill.js';
 import type { TariffPlanInput } from '../../src/models/tariff-plan.js';
 import { sqliteHarness, type PlanAt } from '../support/energy-harness.js';
@@ -15,10 +15,38 @@ afterEach(async () => {
 });
 
 function harness(plans: readonly PlanAt[], zone = 'Asia/Jakarta') {
-  const h = sqliteHarness({ plans, zone });
+  return checked(sqliteHarness({ plans, zone }));
+}
+
+/**
+ * Every bill this file computes is checked line by line: the shown quantity × the shown rate is
+ * the shown amount, within the rounding of the quantity (3 decimals) and the amount (2).
+ */
+function checked<H extends ReturnType<typeof sqliteHarness>>(h: H): H {
   open.push(h);
+  const { bills } = h;
+  const monthlyBill = bills.monthlyBill.bind(bills);
+  const currentBill = bills.currentBill.bind(bills);
+  bills.monthlyBill = async (...args) => expectEveryLineAdds(await monthlyBill(...args));
+  bills.currentBill = async (...args) => {
+    const projection = await currentBill(...args);
+    expectEveryLineAdds(projection.monthToDate);
+    return projection;
+  };
   return h;
 }
+
+function expectEveryLineAdds(bill: Bill): Bill {
+  for (const line of bill.lines) {
+    expect(Math.abs(line.quantity * line.rate - line.amount), `${line.kind} ${line.quantity} × ${line.rate} = ${line.amount}`).toBeLessThanOrEqual(
+      0.0005 * line.rate + 0.01,
+    );
+  }
+  checkedLines += bill.lines.length;
+  return bill;
+}
+let checkedLines = 0;
+afterAll(() => expect(checkedLines).toBeGreaterThan(40));
 
 const tou = (k: number, extra: Partial<TariffPlanInput> = {}): TariffPlanInput => ({
   pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1000, peakMultiplier: k, peakStartHour: 17, peakEndHour: 22 },
@@ -170,9 +198,31 @@ describe('minimum bill and tax', () => {
     const bill = await h.bills.monthlyBill(2025, 3, [id], id);
     expect(lines(bill)).toEqual([
       ['ENERGY', 'FLAT', 100, 1500, 150_000],
-      ['MINIMUM_TOP_UP', null, 400, 1500, 450_000],
+      // The minimum charge (400 kWh × 1,500 = 600,000) less the energy charged (150,000): 300 kWh at 1,500.
+      ['MINIMUM_TOP_UP', null, 300, 1500, 450_000],
     ]);
     expect(bill.total).toBe(600_000);
+  });
+
+  it('with peak energy, the top-up is the minimum charge less the energy charged (PLN’s rekening minimum)', async () => {
+    // 40 h × 20 kVA = 800 kWh at LWBP 1,000 = Rp 800,000 minimum charge.
+    const h = harness([{ from: null, plan: tou(2, { minimumBill: { connectedKva: 20, hours: 40 } }) }]);
+    const id = uniquePanelId('minimum-tou');
+    await h.write([
+      makeReading(id, J('2025-03-10 10:00:00'), 1000, 20),
+      makeReading(id, J('2025-03-10 12:00:00'), 1100, 20), // LWBP: 100 kWh × 1,000
+      makeReading(id, J('2025-03-10 17:00:00'), 1100, 20),
+      makeReading(id, J('2025-03-10 19:00:00'), 1200, 20), // WBP: 100 kWh × 2,000
+    ]);
+    const bill = await h.bills.monthlyBill(2025, 3, [id], id);
+    // 800,000 − 300,000 = 500,000 (500 kWh at LWBP), not (800 − 200) kWh × 1,000 = 600,000.
+    expect(lines(bill)).toEqual([
+      ['ENERGY', 'LWBP', 100, 1000, 100_000],
+      ['ENERGY', 'WBP', 100, 2000, 200_000],
+      ['MINIMUM_TOP_UP', null, 500, 1000, 500_000],
+    ]);
+    expect(bill.total).toBe(800_000);
+    expect(bill.lines[2]!.description).toMatch(/800 kWh .* = Rp 800,000, less the energy charged Rp 300,000/);
   });
 
   it('a month over the minimum pays its energy only', async () => {
@@ -187,7 +237,7 @@ describe('minimum bill and tax', () => {
     const id = uniquePanelId('tax');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     const bill = await h.bills.monthlyBill(2025, 3, [id], id);
-    expect(lines(bill).at(-1)).toEqual(['TAX', null, 600_000, 10, 60_000]);
+    expect(lines(bill).at(-1)).toEqual(['TAX', null, 600_000, 0.1, 60_000]);
     expect(bill).toMatchObject({ subtotal: 600_000, tax: 60_000, total: 660_000 });
     expectLinesAddUp(bill);
   });
@@ -261,14 +311,25 @@ describe('plan versions, resets and the building', () => {
 describe('the month to date and its projection', () => {
   it('projects the elapsed part of the month to the whole month', async () => {
     const now = J('2025-03-16 12:00:00').getTime(); // 15.5 of 31 days: half the month
-    const h = sqliteHarness({ plans: [{ from: null, plan: flat(1000) }], now: () => now });
-    open.push(h);
+    const h = checked(sqliteHarness({ plans: [{ from: null, plan: flat(1000) }], now: () => now }));
     const id = uniquePanelId('projection');
     await h.write([makeReading(id, J('2025-03-01 00:00:00'), 0, 20), makeReading(id, J('2025-03-16 11:00:00'), 300, 20)]);
     const projection = await h.bills.currentBill([id], id);
     expect(projection.elapsedFraction).toBe(0.5);
     expect(projection.monthToDate).toMatchObject({ complete: false, energyKwh: 300, total: 300_000 });
     expect(projection).toMatchObject({ projectedEnergyKwh: 600, projectedTotal: 600_000 });
+  });
+
+  it('on the first day of a month, "so far" holds what was used so far; the minimum belongs to the projection', async () => {
+    const now = J('2025-03-01 06:00:00').getTime();
+    const h = checked(sqliteHarness({ plans: [{ from: null, plan: flat(1000, { minimumBill: { connectedKva: 10, hours: 40 } }) }], now: () => now }));
+    const id = uniquePanelId('first-day');
+    await h.write([makeReading(id, J('2025-03-01 00:00:00'), 0, 20), makeReading(id, J('2025-03-01 05:00:00'), 2, 20)]);
+    const projection = await h.bills.currentBill([id], id);
+    expect(projection.monthToDate).toMatchObject({ energyKwh: 2, total: 2_000 });
+    expect(projection.monthToDate.lines.map((l) => l.kind)).toEqual(['ENERGY']);
+    // 2 kWh in 6 of 744 hours: 248 kWh projected, under the 400 kWh minimum: Rp 400,000.
+    expect(projection).toMatchObject({ projectedEnergyKwh: 248, projectedTotal: 400_000 });
   });
 });
 

@@ -9,7 +9,7 @@ import { TariffPlanVersion } from './tariff.js';
 import { BlockUsage, TariffBlock } from './usage.js';
 
 const BillLineKind = builder.enumType('BillLineKind', {
-  description: 'ENERGY per tariff block; REACTIVE excess reactive energy; MINIMUM_TOP_UP up to the minimum bill; TAX the street-lighting tax.',
+  description: 'ENERGY per tariff block; REACTIVE excess reactive energy; MINIMUM_TOP_UP the minimum charge (hours × connected kVA at the base rate) less the energy charged; TAX the street-lighting tax.',
   values: BILL_LINE_KINDS,
 });
 
@@ -21,7 +21,9 @@ const BillLine = builder.objectRef<BillLineShape>('BillLine').implement({
     description: t.exposeString('description'),
     quantity: t.exposeFloat('quantity', { description: 'In `unit` (3 decimals).' }),
     unit: t.exposeString('unit', { description: 'kWh, kVArh, or Rp (the base of a tax line).' }),
-    rate: t.exposeFloat('rate', { description: 'Rupiah per unit; for TAX the percentage.' }),
+    rate: t.exposeFloat('rate', {
+      description: 'Rupiah per unit (for TAX, Rupiah per Rupiah: 10 % is 0.1). quantity × rate = amount on every line, within rounding.',
+    }),
     amount: t.exposeFloat('amount', { description: 'Rupiah (2 decimals).' }),
     planEffectiveFrom: t.expose('planEffectiveFrom', { type: 'Date', description: 'The plan version that priced this line.' }),
   }),

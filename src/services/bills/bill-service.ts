@@ -44,9 +44,13 @@ export interface BillServiceDeps {
  * - excess reactive energy, when the month's average power factor is under 0.85: the kVArh above
  *   0.62 × kWh at the plan's reactive rate (estimated from kW and power factor when the meters
  *   send no kVArh counter, and labelled so);
- * - the minimum bill: when the month's energy is under `hours` × connected kVA, the difference up
- *   to that many kWh at the base rate (pro rata per plan version);
+ * - the minimum bill (rekening minimum): when the month's energy is under `hours` × connected kVA,
+ *   the month is charged at least that many kWh at the base rate (the minimum charge, pro rata per
+ *   plan version); the top-up line is the minimum charge less the energy charged, shown as the
+ *   kWh at the base rate that make up the difference (with peak energy that is fewer than the kWh
+ *   short of the minimum, since peak kWh already cost K times the base rate);
  * - the street-lighting tax, a percentage of the lines before it.
+ * Every line's shown quantity × rate is its amount (within the rounding of quantity and amount).
  * The building is billed on its own totals (one meter at the connection), not as the sum of the
  * panels' bills: the power-factor test and the minimum apply to the building's figures. Money is
  * rounded only on output, so that the shown lines add up to the shown total.
@@ -66,7 +70,7 @@ export class BillService {
     await this.#deps.energy.settled(panelIds);
     const figures = this.#figures(year, month, panelIds);
     const end = this.#deps.time.dayStart(dayNumberOf(year, month, 1) + daysInMonth(year, month));
-    return this.#bill(year, month, panelId, figures, this.#now() >= end);
+    return this.#bill(year, month, panelId, figures, this.#now() >= end, { minimum: true });
   }
 
   /** This month until now, and the month's total if the rest of it goes on at the same pace. */
@@ -80,11 +84,13 @@ export class BillService {
     const start = this.#deps.time.dayStart(first);
     const end = this.#deps.time.dayStart(first + daysInMonth(year, month));
     const elapsed = Math.min(1, Math.max(0, (now - start) / (end - start)));
-    const monthToDate = this.#bill(year, month, panelId, figures, false);
+    // So far: what was used so far. The minimum is a figure of the whole month, so it belongs to
+    // the projection (on the 1st, "so far" is not a whole month's minimum top-up).
+    const monthToDate = this.#bill(year, month, panelId, figures, false, { minimum: false });
     // Scale what was used so far to the whole month, then price it like any month (the minimum
     // and the power-factor test apply to the projected month).
     const factor = elapsed > 0 ? 1 / elapsed : 0;
-    const projected = this.#bill(year, month, panelId, scaled(figures, factor), false);
+    const projected = this.#bill(year, month, panelId, scaled(figures, factor), false, { minimum: true });
     return { monthToDate, projectedTotal: projected.total, projectedEnergyKwh: projected.energyKwh, elapsedFraction: round(elapsed, 4) };
   }
 
@@ -119,7 +125,7 @@ export class BillService {
     return { segments, monthDays, reactiveEstimated: estimated };
   }
 
-  #bill(year: number, month: number, panelId: string | null, figures: MonthFigures, complete: boolean): Bill {
+  #bill(year: number, month: number, panelId: string | null, figures: MonthFigures, complete: boolean, options: { readonly minimum: boolean }): Bill {
     const lines: UnroundedLine[] = [];
     const total = new Amount();
     let kwh = 0;
@@ -146,7 +152,7 @@ export class BillService {
       0,
     );
     const energyCharge = total.cost;
-    const topUp = minimumKwh > 0 && kwh < minimumKwh ? Math.max(0, minimumCharge - energyCharge) : 0;
+    const topUp = options.minimum && minimumKwh > 0 && kwh < minimumKwh ? Math.max(0, minimumCharge - energyCharge) : 0;
 
     figures.segments.forEach((segment, index) => {
       const { plan } = segment.version;
@@ -185,13 +191,16 @@ export class BillService {
         }
       }
       if (topUp > 0 && index === figures.segments.length - 1) {
+        const rate = baseRate(plan.pricing);
         segmentLines.push({
           kind: 'MINIMUM_TOP_UP',
           block: null,
-          description: `Minimum bill: ${round(minimumKwh, 3)} kWh (hours × connected kVA) at the base rate, less the energy charged`,
-          quantity: minimumKwh,
+          description:
+            `Minimum bill: ${formatNumber(minimumKwh)} kWh (hours × connected kVA) at the base rate = Rp ${formatNumber(minimumCharge)}, ` +
+            `less the energy charged Rp ${formatNumber(energyCharge)}: the difference, as kWh at the base rate`,
+          quantity: topUp / rate,
           unit: 'kWh',
-          rate: baseRate(plan.pricing),
+          rate,
           amount: topUp,
           planEffectiveFrom: from,
         });
@@ -204,7 +213,8 @@ export class BillService {
           description: `Street-lighting tax (PPJ/PBJT) ${plan.taxPercent} %`,
           quantity: base,
           unit: 'Rp',
-          rate: plan.taxPercent,
+          // Rupiah per Rupiah of the lines before it, so that quantity × rate is the amount as on every line.
+          rate: plan.taxPercent / 100,
           amount: (base * plan.taxPercent) / 100,
           planEffectiveFrom: from,
         });
@@ -216,7 +226,7 @@ export class BillService {
       lines.map((line) => line.amount),
       2,
     );
-    const shown: BillLine[] = lines.map((line, i) => ({ ...line, quantity: round(line.quantity, 3), rate: round(line.rate, 4), amount: amounts[i]! }));
+    const shown: BillLine[] = lines.map((line, i) => ({ ...line, quantity: round(line.quantity, 3), rate: round(line.rate, 6), amount: amounts[i]! }));
     const subtotal = round(shown.filter((l) => l.kind !== 'TAX').reduce((sum, l) => sum + l.amount, 0), 2);
     const tax = round(shown.filter((l) => l.kind === 'TAX').reduce((sum, l) => sum + l.amount, 0), 2);
     const usage = total.toUsage();
@@ -240,6 +250,11 @@ export class BillService {
       planVersions: figures.segments.map((s) => planView(s.version, !Number.isFinite(s.version.effectiveFrom))),
     };
   }
+}
+
+/** 1234567.891 → "1,234,567.89" (a description's figures, as the API's English text writes them). */
+function formatNumber(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
 function planDate(version: TariffPlanVersion): string {
