@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { anchors, codeSpans, documentation, linkTargets, ROOT } from './markdown.js';
+import { anchors, codeSpans, documentation, fences, linkTargets, ROOT } from './markdown.js';
 
 const files = documentation();
 const textOf = new Map(files.map((file) => [file.path, file.text]));
@@ -63,6 +63,27 @@ describe('paths and names in README.md and docs/*.md', () => {
       expect(missing).toEqual([]);
     });
   }
+
+  it("README.md's folder tree names only folders and files that exist", () => {
+    const readme = textOf.get('README.md')!;
+    const tree = fences(readme).find((fence) => fence.body.startsWith('src/'));
+    expect(tree, 'the tree of "What is where"').toBeDefined();
+    const parents: string[] = [];
+    const named: string[] = [];
+    for (const line of tree!.body.split('\n')) {
+      const indent = line.length - line.trimStart().length;
+      // Deeply indented lines continue the description of the entry above.
+      if (!line.trim() || indent >= 20) continue;
+      const level = indent / 2;
+      const names = line.trim().split(/\s{2,}/)[0]!.split(' ');
+      const paths = names.map((name) => [...parents.slice(0, level), name].join(''));
+      named.push(...paths);
+      if (names.length === 1 && names[0]!.endsWith('/')) parents[level] = names[0]!;
+    }
+    expect(named).toContain('src/transports/');
+    expect(named).toContain('test/docs/');
+    expect(named.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+  });
 
   it('the check can fail: a path that is gone is caught', () => {
     const spans = codeSpans('The web client sends `src/operations.ts` and `web/src/types.ts`.');
