@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { Gauge } from 'prom-client';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import { StartupConfigError } from './config/startup-error.js';
@@ -14,14 +15,42 @@ import { AppliedReadings, createAfterRemoteWrite } from './pipeline/after-write.
 import type { Reading } from './models/reading.js';
 import type { AppPubSub } from './pipeline/pubsub.js';
 import { configuredKeys } from './services/access/api-keys.js';
+import type { Metrics } from './services/metrics.js';
 import { Authenticator } from './services/access/authenticator.js';
 import { createJwtVerifier } from './services/access/jwt.js';
 import { startSimulator } from './simulators/simulator.js';
 import { openStores } from './store/open-stores.js';
 import { installationClientId } from './transports/installation-id.js';
-import { externalBroker, sharedGroupGoneTopic, startIngestion } from './transports/start-ingestion.js';
+import { externalBroker, sharedGroupGoneTopic, startIngestion, type Ingestion } from './transports/start-ingestion.js';
 import { SessionAdoptions } from './transports/session-adoptions.js';
 import { startStoredFeed, type StoredFeed } from './transports/stored-feed.js';
+
+/** Waits for every promise given (undefined: nothing to wait for); undefined when there is none. */
+function allSettled(...waits: ReadonlyArray<Promise<void> | undefined>): Promise<void> | undefined {
+  const pending = waits.filter((wait): wait is Promise<void> => wait !== undefined);
+  return pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
+}
+
+/** Messages received and not yet acknowledged to the broker, for alerts on a member that stopped acknowledging. */
+function registerAckGauges(metrics: Metrics, ingestion: Ingestion): void {
+  new Gauge({
+    name: 'energy_mqtt_unacknowledged_messages',
+    help: 'MQTT messages received and not yet acknowledged to the broker (several processes: waiting for InfluxDB to confirm them)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(ingestion.unacknowledged().messages);
+    },
+  });
+  new Gauge({
+    name: 'energy_mqtt_oldest_unacknowledged_seconds',
+    help: 'How long the oldest stored, unacknowledged MQTT message has waited for InfluxDB (0 when none waits)',
+    registers: [metrics.registry],
+    collect() {
+      const since = ingestion.unacknowledged().oldestSince;
+      this.set(since === null ? 0 : (Date.now() - since.getTime()) / 1000);
+    },
+  });
+}
 
 export interface App {
   /** The HTTP/WebSocket port actually bound (useful with PORT=0). */
@@ -89,7 +118,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
           }
         : undefined,
     });
-    stops.push(() => core.stop());
+    // The start-up walk (below) may still be reading the stores: it ends before they close.
+    let warming: Promise<void> = Promise.resolve();
+    stops.push(async () => {
+      await core.stop();
+      await warming;
+    });
     const { time, settings, metrics, pubsub, live, ledger, services, ingest } = core;
     const panels = services.panels;
     const authenticator = new Authenticator({
@@ -116,6 +150,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       for (let attempt = 1; !stopping; attempt++) {
         try {
           const ids = await core.load();
+          // Stopped meanwhile: the ledger ended its walk early, so it is not loaded.
+          if (stopping) return;
           logger.info({ ms: Date.now() - started, panels: ids.length }, 'panels and energy ledger loaded');
           return;
         } catch (error) {
@@ -124,6 +160,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         }
       }
     })();
+    warming = warmedUp;
 
     // Several processes: the stored-readings feed connects before ingestion starts, so that every
     // reading this process stores is announced, and stops after ingestion has stored (and
@@ -165,10 +202,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       ingest,
       logger,
       { limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() }, metrics },
-      () => feed?.announced(),
+      // Several processes: a reading is acknowledged only once InfluxDB has confirmed it (a member
+      // whose disk is lost for good takes nothing acknowledged with it) and the others have been told.
+      clustered ? () => allSettled(stores.forwarded(), feed?.announced()) : undefined,
     );
     stops.push(() => ingestion.stop());
     brokerConnected = () => ingestion.isConnected();
+    registerAckGauges(metrics, ingestion);
     if (feed) {
       const taking = new SessionAdoptions({ own: mqttClientId, adopt: ingestion.adopt, logger });
       stops.push(() => taking.stop());
@@ -190,6 +230,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       panelCount: () => live.size,
       readiness: async () => {
         const details: Record<string, unknown> = { brokerConnected: brokerConnected() };
+        // Several processes: messages held unacknowledged at the broker until InfluxDB confirms them.
+        if (clustered) {
+          const { messages, oldestSince } = ingestion.unacknowledged();
+          details.unacknowledged = messages;
+          details.oldestUnacknowledgedAgeSeconds = oldestSince === null ? null : (Date.now() - oldestSince.getTime()) / 1000;
+        }
         let ready = details.brokerConnected === true;
         // Several processes: without the feed this one's live subscribers would miss the others' readings.
         if (feed) {

@@ -51,7 +51,8 @@ export interface Core {
    * throws while the store cannot answer (the caller decides whether to retry). Returns the panels.
    */
   load(): Promise<readonly string[]>;
-  stop(): void;
+  /** Stops timers and store reads; resolves when nothing reads the stores any more (they close next). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -167,9 +168,10 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
       loaded = true;
       return ids;
     },
-    stop: () => {
+    stop: async () => {
       status.stop();
       cluster?.order.flush();
+      await ledger.stop();
     },
   };
 }

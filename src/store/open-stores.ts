@@ -36,6 +36,11 @@ export interface Stores {
   prepare(): Promise<void>;
   /** Readings were just written: forward them promptly (InfluxDB mode). */
   written(): void;
+  /**
+   * InfluxDB mode: resolves once InfluxDB has confirmed every reading written so far (with several
+   * processes, acknowledgements to the broker wait for it). Undefined when nothing waits (embedded).
+   */
+  forwarded(): Promise<void> | undefined;
   /** How far InfluxDB is behind; null without InfluxDB. */
   lag(): StoreLag | null;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       recent: null,
       prepare: async () => {},
       written: () => {},
+      forwarded: () => undefined,
       lag: () => null,
       close: () => store.close(),
     };
@@ -83,6 +89,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       if (!admin.reachable) throw admin.error;
     },
     written: () => forwarder.notify(),
+    forwarded: () => journal.whenForwarded(),
     lag: () => {
       const stats = forwarder.stats();
       return {

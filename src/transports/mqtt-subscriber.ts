@@ -25,8 +25,10 @@ export interface SubscriberOptions {
   readonly onMessages: (messages: ReadonlyArray<{ readonly topic: string; readonly payload: Buffer }>) => void;
   /**
    * Asked after a group is stored and before its acknowledgements go out: the acknowledgements
-   * wait for the promise it returns (with several processes, until the broker has the announcement
-   * of those readings, so a process killed in between leaves nothing acknowledged and unannounced).
+   * wait for the promise it returns (with several processes, until InfluxDB has confirmed those
+   * readings and the broker has their announcement, so a process that dies in between, or whose
+   * disk is never seen again, leaves them unacknowledged at the broker for another member).
+   * Groups wait side by side: while one waits, the next ones are received and stored.
    */
   readonly beforeAck?: () => Promise<void> | undefined;
   readonly logger: Logger;
@@ -49,6 +51,8 @@ export interface Subscriber {
   isClosed(): boolean;
   /** Messages received since start. */
   received(): number;
+  /** Messages stored and waiting for beforeAck() before their acknowledgement, and since when the oldest waits. */
+  unacknowledged(): { readonly messages: number; readonly oldestSince: Date | null };
   stop(): Promise<void>;
   /**
    * Leaves for good (MQTT 5): unsubscribes so the broker stops handing us messages, stores and
@@ -147,6 +151,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   let ended = false;
   let flushScheduled = false;
   let connection = 0;
+  /** Groups stored on this connection whose acknowledgements wait for beforeAck(), oldest first. */
+  const waiting: Array<{ readonly since: number; readonly messages: number }> = [];
+  let waitingMessages = 0;
   // mqtt.js has no public call to acknowledge later; its own PUBACK goes through _sendPacket too.
   const sendPuback = (messageId: number) =>
     (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({ cmd: 'puback', messageId });
@@ -189,8 +196,29 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       }
     };
     const barrier = stored.length > 0 ? options.beforeAck?.() : undefined;
-    if (barrier) void barrier.then(acknowledge, acknowledge);
-    else acknowledge();
+    if (barrier) {
+      const entry = { since: Date.now(), messages: stored.length };
+      waiting.push(entry);
+      waitingMessages += entry.messages;
+      const settled = () => {
+        const at = waiting.indexOf(entry);
+        if (at >= 0) {
+          waiting.splice(at, 1);
+          waitingMessages -= entry.messages;
+        }
+        acknowledge();
+      };
+      // A barrier that fails (it never should: the feed and the journal settle or wait) must not
+      // acknowledge: the message stays at the broker and comes again on the next connection.
+      void barrier.then(settled, (error: unknown) => {
+        logger.error({ err: error, messages: stored.length }, 'acknowledgement barrier failed; the messages stay unacknowledged');
+        const at = waiting.indexOf(entry);
+        if (at >= 0) {
+          waiting.splice(at, 1);
+          waitingMessages -= entry.messages;
+        }
+      });
+    } else acknowledge();
     if (failed) scheduleRedelivery();
   };
 
@@ -234,6 +262,9 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
   client.on('connect', (connack) => {
     connection++;
     held = [];
+    // Acknowledgements still waiting belonged to the previous connection: the broker sends those messages again.
+    waiting.length = 0;
+    waitingMessages = 0;
     dropping = false;
     failedOnConnection = false;
     client.options.reconnectPeriod = MIN_RECONNECT_MS;
@@ -349,6 +380,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     isConnected: () => client.connected && (subscribed || options.adopt === true),
     isClosed: () => ended,
     received: () => received,
+    unacknowledged: () => ({ messages: waitingMessages + held.length, oldestSince: waiting.length > 0 ? new Date(waiting[0]!.since) : null }),
     stop: async () => {
       ended = true;
       clearTimeout(redelivery);
@@ -363,16 +395,18 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
         logger.warn({ err: error, topic: options.topic }, 'unsubscribe before leaving failed; leaving anyway');
       }
       lastMessageAt = Math.max(lastMessageAt, Date.now());
-      while (client.connected && Date.now() < deadline && (Date.now() - lastMessageAt < quietMs || held.length > 0)) {
+      // Also until every stored message is acknowledged: ending the session drops what it holds.
+      while (client.connected && Date.now() < deadline && (Date.now() - lastMessageAt < quietMs || held.length > 0 || waiting.length > 0)) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(100, quietMs)));
       }
       ended = true;
-      if (client.connected && held.length === 0) {
+      if (client.connected && held.length === 0 && waiting.length === 0) {
         // Session Expiry 0 on DISCONNECT ends the session now (MQTT 5 §3.14.2.2.2); reason 0 drops our Will.
         await client.endAsync(false, options.protocolVersion === 5 ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {});
       } else {
-        // Messages not yet stored (a failing disk, a lost connection): keep the session and leave
-        // without DISCONNECT, so the broker keeps them and our Will lets another member adopt them.
+        // Messages not yet stored or not yet confirmed (a failing disk, InfluxDB away, a lost
+        // connection): keep the session and leave without DISCONNECT, so the broker keeps them and
+        // our Will lets another member adopt them.
         await client.endAsync(true);
       }
     },

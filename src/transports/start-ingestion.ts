@@ -21,6 +21,11 @@ export interface Ingestion {
   /** Whether readings can arrive now (for /ready). */
   isConnected(): boolean;
   /**
+   * Messages received and not yet acknowledged to the broker (with several processes they wait for
+   * InfluxDB's confirmation), and since when the oldest stored one waits. Zero for the embedded broker.
+   */
+  unacknowledged(): { readonly messages: number; readonly oldestSince: Date | null };
+  /**
    * With MQTT_SHARED_GROUP: takes over the broker session of a member that went away without a
    * clean stop (its "gone" notice, see sharedGroupGoneTopic) and stores what the broker kept for it.
    * Resolves with the number of messages received. Absent for one process.
@@ -110,6 +115,7 @@ export async function startIngestion(
       mqttUrl: external.url,
       publisher: { username: external.username, password: external.password },
       isConnected: () => subscriber.isConnected(),
+      unacknowledged: () => subscriber.unacknowledged(),
       ...(group
         ? {
             adopt: async (clientId: string) => {
@@ -160,6 +166,7 @@ export async function startIngestion(
     mqttUrl: `mqtt://${connectHost(mqtt.broker.host)}:${broker.port}`,
     publisher: broker.productAccount,
     isConnected: () => true,
+    unacknowledged: () => ({ messages: 0, oldestSince: null }),
     stop: () => broker.close(),
   };
 }
@@ -194,7 +201,7 @@ function brokerAuth(mqtt: Config['mqtt'], logger: Logger): EmbeddedBrokerAuth {
     if (unknown.length > 0) logger.warn({ users: unknown }, 'MQTT_BROKER_ACL_FILE names users MQTT_BROKER_PASSWORD_FILE does not have');
   }
   if (hasAccounts && !acl) logger.info('embedded MQTT broker: every account may publish to every panel (set MQTT_BROKER_ACL_FILE to limit gateways to their panels)');
-  return { passwords, acl, account, allowAnonymous };
+  return { passwords, acl, account, allowAnonymous, clientIds: mqtt.broker.clientIds };
 }
 
 function readSetting(setting: string, path: string): Buffer {

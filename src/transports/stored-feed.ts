@@ -37,6 +37,7 @@ const wireReading = z.object({
 const readingsMessage = z.object({ origin: z.string(), readings: z.array(wireReading).max(10_000) });
 const adminMessage = z.object({ origin: z.string() });
 const goneMessage = z.object({ clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+const claimMessage = z.object({ origin: z.string() });
 
 export interface StoredFeedOptions {
   readonly url: string;
@@ -50,7 +51,10 @@ export interface StoredFeedOptions {
   readonly onReadings: (readings: readonly Reading[]) => void;
   /** Another process recorded an admin change. */
   readonly onAdminChange: () => void;
-  /** The broker published the Will of a shared-group member that went away (its ingest client id). */
+  /**
+   * A shared-group member went away (the broker published its Will) and this process won the claim
+   * to adopt its session (its ingest client id): exactly one member is told, see claims below.
+   */
   readonly onMemberGone: (clientId: string) => void;
   /** Where those Wills are published (sharedGroupGoneTopic). */
   readonly goneTopic: string;
@@ -89,12 +93,21 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
     });
   const readingsTopic = `${options.topic}/readings`;
   const adminTopic = `${options.topic}/admin`;
+  // Who adopts a gone member's session: every member that hears its Will publishes a claim on
+  // `<feed>/claims/<client id>`, and the first claim the broker delivers after the Will wins. The
+  // broker delivers the Will and then the claims to every member's session in one order, so all
+  // members agree on the winner without talking to each other (two adopters would take the session
+  // from each other mid-drain). Claims are heard with No Local off: a member must hear its own.
+  const claimsTopic = `${options.topic}/claims`;
+  /** Gone members whose Will was heard and whose claim is not decided yet. */
+  const openClaims = new Set<string>();
   // No Local (MQTT 5): the broker does not send this process its own messages back; the origin
   // check below still guards a broker that ignores the option.
   // A broker whose ACL does not let this account use the feed refuses the subscription (reason code
   // >= 128): the processes would silently drift apart, so say so and stop.
   try {
     await client.subscribeAsync([`${readingsTopic}/+`, adminTopic, `${options.goneTopic}/+`], { qos: 1, nl: true });
+    await client.subscribeAsync(`${claimsTopic}/+`, { qos: 1, nl: false });
   } catch (error) {
     await client.endAsync(true);
     throw new StartupConfigError(
@@ -105,8 +118,26 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
   client.on('message', (topic, payload) => {
     if (topic.startsWith(`${options.goneTopic}/`)) {
       const gone = goneMessage.safeParse(safeJson(payload));
-      if (gone.success) options.onMemberGone(gone.data.clientId);
-      else logger.warn({ topic }, 'ignored a malformed gone notice on the stored-readings feed');
+      if (!gone.success) {
+        logger.warn({ topic }, 'ignored a malformed gone notice on the stored-readings feed');
+        return;
+      }
+      const { clientId } = gone.data;
+      if (openClaims.has(clientId)) return;
+      openClaims.add(clientId);
+      client.publish(`${claimsTopic}/${clientId}`, JSON.stringify({ origin }), { qos: 1 }, (error) => {
+        // Not heard by anyone then: another member's claim decides, or the session waits at the broker.
+        if (error) logger.warn({ err: error, clientId }, 'stored-readings feed: could not claim the session of a member that went away');
+      });
+      return;
+    }
+    if (topic.startsWith(`${claimsTopic}/`)) {
+      const clientId = topic.slice(claimsTopic.length + 1);
+      const claim = claimMessage.safeParse(safeJson(payload));
+      // Only the first claim after the Will decides; later ones (the losers') find it closed.
+      if (!claim.success || !openClaims.delete(clientId)) return;
+      if (claim.data.origin === origin) options.onMemberGone(clientId);
+      else logger.info({ clientId }, 'another member claimed the session of a member that went away first; leaving it to that member');
       return;
     }
     let message: { kind: 'readings'; body: z.infer<typeof readingsMessage> } | { kind: 'admin'; body: z.infer<typeof adminMessage> };

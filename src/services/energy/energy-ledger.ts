@@ -106,6 +106,8 @@ export class EnergyLedger {
   readonly #logger: Logger;
   /** Bumped whenever any panel's numbers change (caches of derived figures key on it). */
   #version = 0;
+  /** Set by stop(): no replay reads the store any more (it is about to close). */
+  #stopped = false;
 
   /**
    * Replays reading the store at once. At start-up every panel replays: a few at a time keeps
@@ -160,6 +162,15 @@ export class EnergyLedger {
       if (waits.length === 0) return;
       await Promise.all(waits);
     }
+  }
+
+  /**
+   * Stops reading the store: replays end after the read in progress, and none starts or retries.
+   * Resolves when no replay runs, so the store can be closed with nothing reading it.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.settled();
   }
 
   /** Panels whose numbers are still being (re)computed. */
@@ -279,15 +290,18 @@ export class EnergyLedger {
   async #replayLoop(panelId: string, panel: PanelLedger): Promise<void> {
     // Let the caller finish its synchronous work (other readings of the same batch) first.
     await Promise.resolve();
-    while (panel.dirtyFrom !== null) {
+    while (panel.dirtyFrom !== null && !this.#stopped) {
       const from = panel.dirtyFrom;
       const to = panel.dirtyTo ?? from;
       panel.dirtyFrom = null;
       panel.dirtyTo = null;
       let walked: ReadonlyMap<number, LastReading>;
       try {
-        walked = await this.#replays(() => this.#replay(panelId, panel, from, to));
+        // A replay waiting for its turn when stop() came must not read the store either.
+        walked = await this.#replays(() => (this.#stopped ? Promise.reject(new Error('energy ledger stopped')) : this.#replay(panelId, panel, from, to)));
       } catch (error) {
+        // Stopping: the store may be closing under the replay; nothing is wrong.
+        if (this.#stopped) return;
         // The store could not be read: keep the panel dirty and try again shortly, so queries
         // keep waiting for correct numbers rather than get wrong ones.
         this.#logger.error({ err: error, panelId }, 'energy replay failed; retrying');

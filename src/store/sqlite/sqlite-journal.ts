@@ -75,6 +75,12 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
   #closed = false;
   /** What is wrong with the file, once a query or write met a damaged page. */
   #damaged: string | null = null;
+  /**
+   * whenForwarded() callers, by ascending sequence number: each waits until no entry numbered at
+   * or below its number is left (InfluxDB confirmed them, or they were quarantined).
+   */
+  readonly #forwardWaiters: Array<{ readonly upTo: number; readonly resolve: () => void }> = [];
+  readonly #minSeq: Database.Statement<[], { seq: number | null }>;
   /** Raw rows: the reading's columns in READING_COLUMNS order, then seq. */
   readonly #peek: Database.Statement<[number, number], ReadingParams>;
   readonly #oldest: Database.Statement<[], { enqueued_at_ms: number }>;
@@ -117,6 +123,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
       .prepare<[number, number], ReadingParams>(`SELECT ${columns.slice(0, -1).join(', ')} FROM journal WHERE seq > ? ORDER BY seq LIMIT ?`)
       .raw(true);
     this.#oldest = db.prepare('SELECT enqueued_at_ms FROM journal ORDER BY seq LIMIT 1');
+    this.#minSeq = db.prepare('SELECT min(seq) AS seq FROM journal');
     this.#quarantined = db.prepare('SELECT count(*) AS n FROM quarantine');
     this.#range = db.prepare('SELECT * FROM journal WHERE panel_id = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms');
     this.#latest = db.prepare(`
@@ -208,6 +215,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
   /** InfluxDB confirmed these: remove them (a reading written again since keeps its newer version). */
   ack(seqs: readonly number[]): void {
     if (seqs.length > 0) this.#waiting -= this.#ack(seqs);
+    this.#settleForwardWaiters();
   }
 
   /**
@@ -216,11 +224,52 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
    */
   ackRange(fromSeq: number, toSeq: number): void {
     if (toSeq >= fromSeq) this.#waiting -= this.#ackRange.run(fromSeq, toSeq).changes;
+    this.#settleForwardWaiters();
   }
 
   /** Moves a reading InfluxDB will never accept to the quarantine table (kept with the reason). */
   quarantine(seq: number, reason: string): void {
     this.#waiting -= this.#quarantine(seq, reason);
+    this.#settleForwardWaiters();
+  }
+
+  /** The number of the last entry written (0 before the first). */
+  lastSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /**
+   * Resolves once every entry numbered up to `upTo` has left the journal: InfluxDB confirmed it
+   * (or refused it for its content and it was quarantined). A reading rewritten since counts as
+   * its newer version, which has a higher number. Never resolves after close() while entries wait.
+   */
+  whenForwarded(upTo: number = this.lastSeq()): Promise<void> {
+    if (this.#waiting === 0 || this.#oldestSeq() > upTo) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.#forwardWaiters;
+      // Usually the highest number so far: insert from the end.
+      let i = waiters.length;
+      while (i > 0 && waiters[i - 1]!.upTo > upTo) i--;
+      waiters.splice(i, 0, { upTo, resolve });
+    });
+  }
+
+  /** How many whenForwarded() callers are waiting. */
+  forwardWaiters(): number {
+    return this.#forwardWaiters.length;
+  }
+
+  #oldestSeq(): number {
+    return this.#waiting === 0 ? Number.POSITIVE_INFINITY : (this.#minSeq.get()?.seq ?? Number.POSITIVE_INFINITY);
+  }
+
+  #settleForwardWaiters(): void {
+    const waiters = this.#forwardWaiters;
+    if (waiters.length === 0) return;
+    const oldest = this.#oldestSeq();
+    let n = 0;
+    while (n < waiters.length && waiters[n]!.upTo < oldest) n++;
+    for (const waiter of waiters.splice(0, n)) waiter.resolve();
   }
 
   stats(): JournalStats {

@@ -1,0 +1,215 @@
+import { rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { disposer } from '../support/disposer.js';
+import { InfluxStore } from '../../src/store/influx/influx-store.js';
+import { countPoints, realInflux } from '../support/influx.js';
+import { makeSparseReading } from '../support/readings.js';
+import { publishReading, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { gql, logLines, metric, minutes, ready, repeatProperty, roundsTimeout, startCluster, type Node } from './support.js';
+
+/**
+ * Several processes that survive losing a machine for good (`npm run test:influx -- test/cluster`):
+ * with MQTT_SHARED_GROUP a reading is acknowledged to the broker only once InfluxDB has confirmed
+ * it, so a member killed with SIGKILL whose DATA_DIR is never seen again takes no acknowledged
+ * reading with it: what it had not acknowledged stays at the broker, and exactly one other member
+ * adopts its session and stores it. CLUSTER_STRESS=20 repeats each property 20 times.
+ */
+const cleanup = disposer();
+afterEach(() => cleanup.run());
+
+/** Publishes readings at about `perSecond` (QoS 1, each acknowledged by the broker), returning when all are. */
+async function stream(meter: MqttClient, readings: readonly MeterReading[], perSecond: number): Promise<void> {
+  const started = Date.now();
+  const sent: Array<Promise<unknown>> = [];
+  for (let i = 0; i < readings.length; i++) {
+    sent.push(publishReading(meter, readings[i]!));
+    const due = started + ((i + 1) * 1000) / perSecond;
+    if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+  }
+  await Promise.all(sent);
+}
+
+/** Readings of several panels interleaved in time order, as a building's meters send them. */
+function interleaved(panels: readonly string[], perPanel: number): MeterReading[] {
+  return panels
+    .flatMap((id, i) => minutes(id, perPanel, i + 3))
+    .sort((a, b) => a.time.getTime() - b.time.getTime() || (a.panelId < b.panelId ? -1 : 1));
+}
+
+async function allInInflux(bucket: string, panels: readonly string[], perPanel: number): Promise<void> {
+  for (const id of panels) {
+    await expect.poll(() => countPoints(realInflux!, bucket, id), { timeout: 90_000, interval: 500 }).toBe(perPanel);
+  }
+}
+
+describe.skipIf(!realInflux)('several processes: nothing acknowledged lives only on one member’s disk', () => {
+  it('a member killed mid-burst whose DATA_DIR is gone for good: every reading reaches InfluxDB, and exactly one member adopts its session', { timeout: roundsTimeout(180_000) }, async () => {
+    await repeatProperty(
+      'killed for good',
+      async () => {
+        const { broker, bucket, launch } = await startCluster(cleanup, 'gone', {
+          OFFLINE_AFTER: '1h',
+          MQTT_SHARED_ADOPT_AFTER: '2s',
+          // The adoption decisions are logged at info.
+          LOG_LEVEL: 'info',
+        });
+        const goneDir = tempDir(cleanup);
+        const nodes = [await launch('d1'), await launch('d2'), await launch('d3', goneDir)];
+        await Promise.all(nodes.map(ready));
+        const [d1, d2, d3] = nodes as [Node, Node, Node];
+        const d3ClientId = await clientIdOf(d3);
+
+        const panels = [uniquePanelId('DU_A'), uniquePanelId('DU_B')];
+        const perPanel = 400;
+        const meter = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 200 });
+        cleanup.add(() => meter.endAsync(true));
+        // 800 readings at about 400/s; d3 dies (SIGKILL) once it has stored some of them, and its
+        // disk is not seen again.
+        const burst = stream(meter, interleaved(panels, perPanel), 400);
+        await expect.poll(() => metric(d3, 'energy_readings_stored_total'), { timeout: 30_000, interval: 10 }).toBeGreaterThan(50);
+        process.kill(-d3.main.child.pid!, 'SIGKILL');
+        await d3.main.exited;
+        rmSync(goneDir, { recursive: true, force: true });
+        await burst;
+
+        // Every reading the broker accepted is in InfluxDB, without d3 ever coming back.
+        await allInInflux(bucket.name, panels, perPanel);
+        for (const node of [d1, d2]) await expect.poll(() => unacknowledged(node), { timeout: 30_000 }).toBe(0);
+
+        // Both survivors decided about d3's session, and exactly one adopted it.
+        const decided = (node: Node) =>
+          logLines(node, 'a shared-group member went away without a clean stop: adopting its broker session').length +
+          logLines(node, 'another member claimed the session of a member that went away first; leaving it to that member').length;
+        for (const node of [d1, d2]) await expect.poll(() => decided(node), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+        const adopters = [d1, d2].filter((node) =>
+          logLines(node, 'a shared-group member went away without a clean stop: adopting its broker session').some((line) => line.clientId === d3ClientId),
+        );
+        expect(adopters.map((node) => node.name)).toHaveLength(1);
+        for (const node of [d1, d2]) expect(logLines(node, 'another client connected with this client id').length).toBe(0);
+      },
+      cleanup,
+    );
+  });
+
+  it('while InfluxDB is unreachable the members acknowledge nothing, show the backlog, and store everything when it returns', { timeout: roundsTimeout(150_000) }, async () => {
+    await repeatProperty(
+      'InfluxDB away',
+      async () => {
+        const proxy = await tcpProxy(new URL(realInflux!.url));
+        cleanup.add(() => proxy.close());
+        const { broker, bucket, launch } = await startCluster(cleanup, 'away', { OFFLINE_AFTER: '1h', INFLUX_URL: proxy.url });
+        const nodes = [await launch('a1'), await launch('a2')];
+        await Promise.all(nodes.map(ready));
+        const panels = [uniquePanelId('AW_A')];
+        const perPanel = 200;
+
+        // A network split between the members and InfluxDB.
+        proxy.cut();
+        const meter = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 200 });
+        cleanup.add(() => meter.endAsync(true));
+        await stream(meter, interleaved(panels, perPanel), 400);
+        // Every reading is received and stored locally, none acknowledged: the broker holds them.
+        await expect.poll(async () => (await Promise.all(nodes.map(unacknowledged))).reduce((a, b) => a + b, 0), { timeout: 30_000 }).toBe(perPanel);
+        for (const node of nodes) {
+          const details = await readyDetails(node);
+          expect(details.unacknowledged).toBe(await metric(node, 'energy_mqtt_unacknowledged_messages'));
+          expect(details.influx).toBe('degraded');
+        }
+        expect(await countPoints(realInflux!, bucket.name, panels[0]!)).toBe(0);
+
+        proxy.restore();
+        await allInInflux(bucket.name, panels, perPanel);
+        for (const node of nodes) await expect.poll(() => unacknowledged(node), { timeout: 30_000 }).toBe(0);
+        // And what the members answer agrees with InfluxDB.
+        const { panel } = await gql<{ panel: { latestReading: { time: string } | null } }>(nodes[0]!, `{ panel(id: "${panels[0]}") { latestReading { time } } }`);
+        expect(panel.latestReading?.time).toBe(minutes(panels[0]!, perPanel, 3).at(-1)!.time.toISOString());
+      },
+      cleanup,
+    );
+  });
+
+  it('a process stopped a few seconds after its start stops cleanly: nothing is logged after "stopped cleanly"', { timeout: roundsTimeout(60_000) }, async () => {
+    await repeatProperty(
+      'clean stop',
+      async () => {
+        const { bucket, launch } = await startCluster(cleanup, 'stop', { LOG_LEVEL: 'info' });
+        // A history to walk at start-up (20 panels × 5 days of minutes), so the energy ledger is
+        // still reading the stores when the stop comes.
+        const store = new InfluxStore({ ...realInflux!, bucket: bucket.name });
+        const start = Date.now() - 6 * 86_400_000;
+        for (let p = 0; p < 20; p++) {
+          const panelId = uniquePanelId(`ST_${p}`);
+          await store.writeBatch(Array.from({ length: 5 * 1440 }, (_, i) => makeSparseReading(panelId, new Date(start + i * 60_000), 100 + i * 0.1)));
+        }
+        const node = await launch('c1');
+        // Stopped while it is still starting (walking the history): the case seen to log
+        // "The database connection is not open" after its last words.
+        // Answering HTTP: its signal handlers are in place (they are set once the app has started).
+        await expect.poll(async () => (await fetch(`${node.url}/health`).catch(() => null))?.status ?? 0, { timeout: 30_000, interval: 20 }).toBe(200);
+        expect(logLines(node, 'panels and energy ledger loaded')).toEqual([]);
+        process.kill(node.main.child.pid!, 'SIGTERM');
+        expect((await node.main.exited).code, node.main.output()).toBe(0);
+        const lines = node.main.output().trim().split('\n');
+        const last = lines.findIndex((line) => line.includes('"stopped cleanly"'));
+        expect(last, node.main.output()).toBeGreaterThanOrEqual(0);
+        expect(lines.slice(last + 1)).toEqual([]);
+        expect(node.main.output()).not.toMatch(/TypeError|database connection is not open|"level":50|"level":60/);
+      },
+      cleanup,
+    );
+  });
+});
+
+async function readyDetails(node: Node): Promise<Record<string, unknown>> {
+  const body = (await (await fetch(`${node.url}/ready`)).json()) as { details?: Record<string, unknown> } & Record<string, unknown>;
+  return body.details ?? body;
+}
+
+const unacknowledged = (node: Node) => metric(node, 'energy_mqtt_unacknowledged_messages');
+
+/** The ingest client id of a process (logged when it connects to the broker). */
+async function clientIdOf(node: Node): Promise<string> {
+  await expect.poll(() => logLines(node, 'connected to MQTT broker').length, { timeout: 30_000 }).toBeGreaterThan(0);
+  return String(logLines(node, 'connected to MQTT broker')[0]!.clientId);
+}
+
+/**
+ * A TCP proxy in front of InfluxDB that can be cut (open connections reset, new ones refused) and
+ * restored: a network split between the members and InfluxDB, with InfluxDB itself running on.
+ */
+async function tcpProxy(target: URL): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut: () => {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      open = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
