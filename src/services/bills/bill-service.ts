@@ -126,130 +126,163 @@ export class BillService {
   }
 
   #bill(year: number, month: number, panelId: string | null, figures: MonthFigures, complete: boolean, options: { readonly minimum: boolean }): Bill {
-    const lines: UnroundedLine[] = [];
-    const total = new Amount();
-    let kwh = 0;
-    let kvarh = 0;
-    for (const segment of figures.segments) {
-      total.add(segment.amount);
-      kwh += segment.amount.kwh;
-      kvarh += segment.kvarh;
-    }
-    const averagePowerFactor = kwh > 0 ? kwh / Math.sqrt(kwh * kwh + kvarh * kvarh) : null;
-    const lowPowerFactor = averagePowerFactor !== null && averagePowerFactor < REACTIVE_PF_THRESHOLD;
-
-    // The minimum bill: compared with the month's energy as a whole, charged pro rata per version.
-    const minimumKwh = figures.segments.reduce(
-      (sum, s) => sum + (s.version.plan.minimumBill ? (s.version.plan.minimumBill.hours * s.version.plan.minimumBill.connectedKva * s.days) / figures.monthDays : 0),
-      0,
+    const totals = monthTotals(figures);
+    const minimum = options.minimum ? minimumOf(figures, totals) : null;
+    const lines = figures.segments.flatMap((segment, index) =>
+      segmentLines(segment, { figures, totals, minimum: index === figures.segments.length - 1 ? minimum : null }),
     );
-    const minimumCharge = figures.segments.reduce(
-      (sum, s) =>
-        sum +
-        (s.version.plan.minimumBill
-          ? ((s.version.plan.minimumBill.hours * s.version.plan.minimumBill.connectedKva * s.days) / figures.monthDays) * baseRate(s.version.plan.pricing)
-          : 0),
-      0,
-    );
-    const energyCharge = total.cost;
-    const topUp = options.minimum && minimumKwh > 0 && kwh < minimumKwh ? Math.max(0, minimumCharge - energyCharge) : 0;
-
-    figures.segments.forEach((segment, index) => {
-      const { plan } = segment.version;
-      const from = planDate(segment.version);
-      const segmentLines: UnroundedLine[] = [];
-      for (const block of TARIFF_BLOCKS) {
-        const rate = blockRate(plan.pricing, block);
-        if (rate === null) continue;
-        const b = TARIFF_BLOCKS.indexOf(block);
-        segmentLines.push({
-          kind: 'ENERGY',
-          block,
-          description: energyDescription(block, plan),
-          quantity: segment.amount.blockKwh[b]!,
-          unit: 'kWh',
-          rate,
-          amount: segment.amount.blockCost[b]!,
-          planEffectiveFrom: from,
-        });
-      }
-      if (lowPowerFactor && plan.reactiveRatePerKvarh !== null) {
-        const excess = Math.max(0, segment.kvarh - REACTIVE_ALLOWANCE_RATIO * segment.amount.kwh);
-        if (excess > 0) {
-          segmentLines.push({
-            kind: 'REACTIVE',
-            block: null,
-            description: `Excess reactive energy above 0.62 × kWh (average power factor ${averagePowerFactor!.toFixed(3)} < 0.85)${
-              figures.reactiveEstimated ? ', estimated from kW and power factor' : ''
-            }`,
-            quantity: excess,
-            unit: 'kVArh',
-            rate: plan.reactiveRatePerKvarh,
-            amount: excess * plan.reactiveRatePerKvarh,
-            planEffectiveFrom: from,
-          });
-        }
-      }
-      if (topUp > 0 && index === figures.segments.length - 1) {
-        const rate = baseRate(plan.pricing);
-        segmentLines.push({
-          kind: 'MINIMUM_TOP_UP',
-          block: null,
-          description:
-            `Minimum bill: ${formatNumber(minimumKwh)} kWh (hours × connected kVA) at the base rate = Rp ${formatNumber(minimumCharge)}, ` +
-            `less the energy charged Rp ${formatNumber(energyCharge)}: the difference, as kWh at the base rate`,
-          quantity: topUp / rate,
-          unit: 'kWh',
-          rate,
-          amount: topUp,
-          planEffectiveFrom: from,
-        });
-      }
-      if (plan.taxPercent > 0) {
-        const base = segmentLines.reduce((sum, line) => sum + line.amount, 0);
-        segmentLines.push({
-          kind: 'TAX',
-          block: null,
-          description: `Street-lighting tax (PPJ/PBJT) ${plan.taxPercent} %`,
-          quantity: base,
-          unit: 'Rp',
-          // Rupiah per Rupiah of the lines before it, so that quantity × rate is the amount as on every line.
-          rate: plan.taxPercent / 100,
-          amount: (base * plan.taxPercent) / 100,
-          planEffectiveFrom: from,
-        });
-      }
-      lines.push(...segmentLines);
-    });
-
-    const amounts = roundParts(
-      lines.map((line) => line.amount),
-      2,
-    );
-    const shown: BillLine[] = lines.map((line, i) => ({ ...line, quantity: round(line.quantity, 3), rate: round(line.rate, 6), amount: amounts[i]! }));
-    const subtotal = round(shown.filter((l) => l.kind !== 'TAX').reduce((sum, l) => sum + l.amount, 0), 2);
-    const tax = round(shown.filter((l) => l.kind === 'TAX').reduce((sum, l) => sum + l.amount, 0), 2);
-    const usage = total.toUsage();
-    const first = dayNumberOf(year, month, 1);
-    return {
-      year,
-      month,
-      panelId,
-      from: isoDate(first),
-      to: isoDate(first + figures.monthDays - 1),
-      complete,
-      energyKwh: usage.energyKwh,
-      blocks: usage.blocks,
-      reactiveKvarh: round(kvarh, 3),
-      reactiveEstimated: figures.reactiveEstimated,
-      averagePowerFactor: averagePowerFactor === null ? null : round(averagePowerFactor, 4),
-      lines: shown,
-      subtotal,
-      tax,
-      total: round(subtotal + tax, 2),
-      planVersions: figures.segments.map((s) => planView(s.version, !Number.isFinite(s.version.effectiveFrom))),
-    };
+    return shownBill({ year, month, panelId, complete, figures, totals, lines });
   }
+}
+
+/** The month's energy, money and power factor over every plan version. */
+interface MonthTotals {
+  readonly amount: Amount;
+  readonly kwh: number;
+  readonly kvarh: number;
+  /** kWh / √(kWh² + kVArh²); null without energy. */
+  readonly averagePowerFactor: number | null;
+}
+
+function monthTotals(figures: MonthFigures): MonthTotals {
+  const amount = new Amount();
+  let kvarh = 0;
+  for (const segment of figures.segments) {
+    amount.add(segment.amount);
+    kvarh += segment.kvarh;
+  }
+  const kwh = amount.kwh;
+  return { amount, kwh, kvarh, averagePowerFactor: kwh > 0 ? kwh / Math.sqrt(kwh * kwh + kvarh * kvarh) : null };
+}
+
+/** The minimum bill: the minimum kWh and charge (pro rata per version) and the top-up to reach it. */
+interface Minimum {
+  readonly kwh: number;
+  readonly charge: number;
+  readonly energyCharge: number;
+  readonly topUp: number;
+}
+
+function minimumOf(figures: MonthFigures, totals: MonthTotals): Minimum | null {
+  let kwh = 0;
+  let charge = 0;
+  for (const { version, days } of figures.segments) {
+    const terms = version.plan.minimumBill;
+    if (!terms) continue;
+    const segmentKwh = (terms.hours * terms.connectedKva * days) / figures.monthDays;
+    kwh += segmentKwh;
+    charge += segmentKwh * baseRate(version.plan.pricing);
+  }
+  // Compared with the month's energy as a whole.
+  if (kwh <= 0 || totals.kwh >= kwh) return null;
+  const energyCharge = totals.amount.cost;
+  const topUp = Math.max(0, charge - energyCharge);
+  return topUp > 0 ? { kwh, charge, energyCharge, topUp } : null;
+}
+
+/** One plan version's lines: energy per block, excess reactive energy, the minimum top-up (on the last version), tax. */
+function segmentLines(
+  segment: Segment,
+  month: { readonly figures: MonthFigures; readonly totals: MonthTotals; readonly minimum: Minimum | null },
+): UnroundedLine[] {
+  const { plan } = segment.version;
+  const from = planDate(segment.version);
+  const lines: UnroundedLine[] = [];
+  for (const block of TARIFF_BLOCKS) {
+    const rate = blockRate(plan.pricing, block);
+    if (rate === null) continue;
+    const b = TARIFF_BLOCKS.indexOf(block);
+    const quantity = segment.amount.blockKwh[b]!;
+    lines.push({ kind: 'ENERGY', block, description: energyDescription(block, plan), quantity, unit: 'kWh', rate, amount: segment.amount.blockCost[b]!, planEffectiveFrom: from });
+  }
+  const pf = month.totals.averagePowerFactor;
+  if (pf !== null && pf < REACTIVE_PF_THRESHOLD && plan.reactiveRatePerKvarh !== null) {
+    const excess = Math.max(0, segment.kvarh - REACTIVE_ALLOWANCE_RATIO * segment.amount.kwh);
+    if (excess > 0) {
+      const estimated = month.figures.reactiveEstimated ? ', estimated from kW and power factor' : '';
+      lines.push({
+        kind: 'REACTIVE',
+        block: null,
+        description: `Excess reactive energy above 0.62 × kWh (average power factor ${pf.toFixed(3)} < 0.85)${estimated}`,
+        quantity: excess,
+        unit: 'kVArh',
+        rate: plan.reactiveRatePerKvarh,
+        amount: excess * plan.reactiveRatePerKvarh,
+        planEffectiveFrom: from,
+      });
+    }
+  }
+  const { minimum } = month;
+  if (minimum) {
+    const rate = baseRate(plan.pricing);
+    lines.push({
+      kind: 'MINIMUM_TOP_UP',
+      block: null,
+      description:
+        `Minimum bill: ${formatNumber(minimum.kwh)} kWh (hours × connected kVA) at the base rate = Rp ${formatNumber(minimum.charge)}, ` +
+        `less the energy charged Rp ${formatNumber(minimum.energyCharge)}: the difference, as kWh at the base rate`,
+      quantity: minimum.topUp / rate,
+      unit: 'kWh',
+      rate,
+      amount: minimum.topUp,
+      planEffectiveFrom: from,
+    });
+  }
+  if (plan.taxPercent > 0) {
+    const base = lines.reduce((sum, line) => sum + line.amount, 0);
+    lines.push({
+      kind: 'TAX',
+      block: null,
+      description: `Street-lighting tax (PPJ/PBJT) ${plan.taxPercent} %`,
+      quantity: base,
+      unit: 'Rp',
+      // Rupiah per Rupiah of the lines before it, so that quantity × rate is the amount as on every line.
+      rate: plan.taxPercent / 100,
+      amount: (base * plan.taxPercent) / 100,
+      planEffectiveFrom: from,
+    });
+  }
+  return lines;
+}
+
+/** The bill as the API shows it: money rounded only here, so that the shown lines add up to the shown total. */
+function shownBill(bill: {
+  readonly year: number;
+  readonly month: number;
+  readonly panelId: string | null;
+  readonly complete: boolean;
+  readonly figures: MonthFigures;
+  readonly totals: MonthTotals;
+  readonly lines: readonly UnroundedLine[];
+}): Bill {
+  const { year, month, figures, totals } = bill;
+  const amounts = roundParts(
+    bill.lines.map((line) => line.amount),
+    2,
+  );
+  const shown: BillLine[] = bill.lines.map((line, i) => ({ ...line, quantity: round(line.quantity, 3), rate: round(line.rate, 6), amount: amounts[i]! }));
+  const subtotal = round(shown.filter((l) => l.kind !== 'TAX').reduce((sum, l) => sum + l.amount, 0), 2);
+  const tax = round(shown.filter((l) => l.kind === 'TAX').reduce((sum, l) => sum + l.amount, 0), 2);
+  const usage = totals.amount.toUsage();
+  const first = dayNumberOf(year, month, 1);
+  return {
+    year,
+    month,
+    panelId: bill.panelId,
+    from: isoDate(first),
+    to: isoDate(first + figures.monthDays - 1),
+    complete: bill.complete,
+    energyKwh: usage.energyKwh,
+    blocks: usage.blocks,
+    reactiveKvarh: round(totals.kvarh, 3),
+    reactiveEstimated: figures.reactiveEstimated,
+    averagePowerFactor: totals.averagePowerFactor === null ? null : round(totals.averagePowerFactor, 4),
+    lines: shown,
+    subtotal,
+    tax,
+    total: round(subtotal + tax, 2),
+    planVersions: figures.segments.map((s) => planView(s.version, !Number.isFinite(s.version.effectiveFrom))),
+  };
 }
 
 /** 1234567.891 → "1,234,567.89" (a description's figures, as the API's English text writes them). */
