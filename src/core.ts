@@ -2,7 +2,7 @@ import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
 import type { Services } from './graphql/context.js';
 import { IngestService } from './ingest/ingest-service.js';
-import { panelAdmission } from './ingest/panel-admission.js';
+import { panelAdmission, type PanelAdmission } from './ingest/panel-admission.js';
 import { RejectionStats } from './ingest/rejection-stats.js';
 import { topicPrefix } from './ingest/topic.js';
 import { createAfterWrite, publishReading, type AfterWriteDeps } from './pipeline/after-write.js';
@@ -44,6 +44,8 @@ export interface Core {
   readonly ingest: IngestService;
   /** The after-write pipeline's parts, for readings another process stored (createAfterRemoteWrite). */
   readonly pipeline: AfterWriteDeps;
+  /** Which panels readings are taken for (retired panels, MAX_PANELS), meters' and the feed's alike. */
+  readonly admission: PanelAdmission;
   /** True once load() has succeeded. */
   isLoaded(): boolean;
   /**
@@ -64,6 +66,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
   const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
   const tariffs = () => settings.state.tariffs;
   const metrics = createMetrics();
+  metrics.probes.adminRecordUnreadable = () => settings.unreadable.length;
   const pubsub = createAppPubSub();
   const rejections = new RejectionStats();
   const live = new LiveState();
@@ -95,7 +98,11 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     energy,
     bills: new BillService({ ledger, energy, tariffs, time }),
     live: new LiveUpdates({ pubsub, panels, energy, time }),
-    history: new HistoryService(stores.read, energy),
+    history: new HistoryService(stores.read, energy, {
+      time,
+      timeFloorMs: config.limits.ingest.meterTimeFloorMs,
+      maxClockSkewMs: config.site.maxClockSkewMs,
+    }),
     tariff: new TariffService(tariffs, time),
     ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
     settings,
@@ -121,6 +128,14 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
         }),
       }
     : undefined;
+  // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are
+  // known. The same rule for readings other processes announce on the stored-readings feed.
+  const admission = panelAdmission({
+    maxPanels: config.limits.ingest.maxPanels,
+    retired: () => settings.state.retired,
+    known: (id) => live.has(id),
+    count: () => live.size,
+  });
   const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster };
   const ingest = new IngestService({
     writer: stores.writer,
@@ -134,13 +149,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     metrics,
     logger,
     afterWrite: createAfterWrite(pipeline),
-    // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are known.
-    admission: panelAdmission({
-      maxPanels: config.limits.ingest.maxPanels,
-      retired: () => settings.state.retired,
-      known: (id) => live.has(id),
-      count: () => live.size,
-    }),
+    admission,
     // Both stores write to DATA_DIR (the SQLite store, or the journal before InfluxDB).
     space: new DiskSpace({ dir: config.store.dataDir, minFreeBytes: config.limits.store.minFreeBytes }),
   });
@@ -156,6 +165,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     services,
     ingest,
     pipeline,
+    admission,
     isLoaded: () => loaded,
     load: async () => {
       await stores.prepare();

@@ -13,8 +13,11 @@ export interface BuilderTypes {
     Date: { Input: string; Output: string };
   };
   DefaultFieldNullability: false;
-  /** Roles, each including the ones below it (services/access/api-keys.ts roleAtLeast). */
-  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+  /**
+   * Roles, each including the ones below it (services/access/api-keys.ts roleAtLeast); allPanels:
+   * the caller has no panel limit (what concerns the whole building needs it, with a role).
+   */
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean; allPanels: boolean };
 }
 
 /** The one schema builder. Types live in ./types, one file per domain type. */
@@ -26,16 +29,23 @@ export const builder = new SchemaBuilder<BuilderTypes>({
       viewer: roleAtLeast(viewer.role, 'viewer'),
       operator: roleAtLeast(viewer.role, 'operator'),
       admin: roleAtLeast(viewer.role, 'admin'),
+      allPanels: viewer.role !== null && viewer.panels === null,
     }),
     // Access is enforced here, in the schema, not in resolvers; a refusal says which it is.
     unauthorizedError: (_parent, { viewer }, info) =>
       viewer.role === null
         ? new GraphQLError('credentials required', { extensions: { code: 'UNAUTHENTICATED' } })
-        : new GraphQLError(`${viewer.name} (${viewer.role}) may not use ${info.parentType.name}.${info.fieldName}`, {
+        : new GraphQLError(`${describeCaller(viewer)} may not use ${info.parentType.name}.${info.fieldName}`, {
             extensions: { code: 'FORBIDDEN' },
           }),
   },
 });
+
+/** "key:ops (admin)", or "key:floor-1 (admin, limited to 2 panels)": who was refused, in a refusal. */
+export function describeCaller(viewer: Context['viewer']): string {
+  const limit = viewer.panels === null ? '' : `, limited to ${viewer.panels.size} panel${viewer.panels.size === 1 ? '' : 's'}`;
+  return `${viewer.name} (${viewer.role ?? 'anonymous'}${limit})`;
+}
 
 // Reading anything needs at least a viewer; mutations name their own role.
 builder.queryType({ authScopes: { viewer: true } });

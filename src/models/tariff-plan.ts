@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { displayText } from './display-text.js';
 
 /**
  * A PLN tariff plan: flat (one rate all day) or time-of-use (off-peak LWBP at a base rate, the
@@ -33,7 +34,7 @@ export const pricingSchema = z.discriminatedUnion('kind', [flatPricingSchema, ti
 
 export const tariffPlanSchema = z.object({
   /** A label for people, e.g. "B-3 TM, Jawa-Bali 2026". */
-  name: z.string().trim().max(120).nullable().default(null),
+  name: displayText(120).nullable().default(null),
   pricing: pricingSchema,
   /**
    * Rp per kVArh of excess reactive energy: when the month's average power factor is below 0.85,

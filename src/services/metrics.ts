@@ -38,6 +38,8 @@ export type MqttRefusal = (typeof MQTT_REFUSALS)[number];
 export interface MetricProbes {
   storeFreeBytes: () => number | null;
   storeWritable: () => boolean;
+  /** Entries of the admin record this version cannot interpret (SiteSettings.unreadable). */
+  adminRecordUnreadable: () => number;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface MetricProbes {
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const probes: MetricProbes = { storeFreeBytes: () => null, storeWritable: () => true };
+  const probes: MetricProbes = { storeFreeBytes: () => null, storeWritable: () => true, adminRecordUnreadable: () => 0 };
   const limitHits = new Counter({
     name: 'energy_limit_hits_total',
     help: 'Requests, connections, operations, packets and readings refused or cut off by a limit, by the setting that sets it',
@@ -101,6 +103,14 @@ export function createMetrics() {
       collect() {
         const free = probes.storeFreeBytes();
         if (free !== null) this.set(free);
+      },
+    }),
+    adminRecordUnreadable: new Gauge({
+      name: 'energy_admin_record_unreadable_entries',
+      help: 'Entries of the admin record this version cannot interpret (written by another version?): skipped, shown in adminRecordUnreadable',
+      registers: [registry],
+      collect() {
+        this.set(probes.adminRecordUnreadable());
       },
     }),
     liveSubscribers: new Gauge({

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../config/logger.js';
-import type { AdminChange, AdminRecord, ApiRole } from '../models/admin-change.js';
+import { adminChangeSchema, describeIssues, type AdminChange, type AdminRecord, type ApiRole } from '../models/admin-change.js';
 import type { TariffPlan } from '../models/tariff-plan.js';
-import { compareRecords, type AdminLog } from '../store/admin-log.js';
+import { compareRecords, type AdminLog, type UnreadableAdminEntry } from '../store/admin-log.js';
 import type { PanelScope } from './panel-service.js';
 import { isoDate, parseIsoDate, type LocalTime } from '../time/local-time.js';
 import { TariffSchedule, type TariffPlanVersion } from './tariffs/tariff-schedule.js';
@@ -33,8 +33,12 @@ export interface SiteState {
   readonly configuredPlan: TariffPlan | null;
 }
 
-/** Folds records (oldest first) into the state they describe. */
-export function foldRecords(records: readonly AdminRecord[], fallbackPlan: TariffPlan): SiteState {
+/**
+ * Folds records (oldest first) into the state they describe. Keys in `disabledKeys` (named by
+ * entries this version cannot read, which might be revocations) are left out, whatever the
+ * records say: an unreadable entry never brings a key back to life.
+ */
+export function foldRecords(records: readonly AdminRecord[], fallbackPlan: TariffPlan, disabledKeys: ReadonlySet<string> = new Set()): SiteState {
   const versions: TariffPlanVersion[] = [];
   const names = new Map<string, string>();
   const hidden = new Set<string>();
@@ -64,7 +68,7 @@ export function foldRecords(records: readonly AdminRecord[], fallbackPlan: Tarif
         else retired.delete(change.panelId);
         break;
       case 'apiKey.created':
-        keys.set(change.keyId, { ...change, createdAt: at, createdBy: actor });
+        if (!disabledKeys.has(change.keyId)) keys.set(change.keyId, { ...change, createdAt: at, createdBy: actor });
         break;
       case 'apiKey.revoked':
         keys.delete(change.keyId);
@@ -100,9 +104,13 @@ export class SiteSettings {
   readonly #options: SiteSettingsOptions;
   readonly #now: () => number;
   #records: AdminRecord[] = [];
+  #unreadable: readonly UnreadableAdminEntry[] = [];
+  /** Unreadable entries already logged (each is logged once, not at every re-read). */
+  readonly #logged = new Set<string>();
   #state: SiteState;
   #onChange: ((state: SiteState, previous: SiteState) => void) | null = null;
   #onRecorded: (() => void) | null = null;
+  readonly #revokedListeners = new Set<(keys: readonly ApiKeyRecord[]) => void>();
   /** Reads and appends one at a time: a re-read that began before an append must not undo it. */
   #serial: Promise<unknown> = Promise.resolve();
 
@@ -119,6 +127,31 @@ export class SiteSettings {
   /** Every change, oldest first. */
   get records(): readonly AdminRecord[] {
     return this.#records;
+  }
+
+  /**
+   * Entries of the record this version cannot interpret (written by another version), oldest
+   * first: skipped, logged once each, counted in energy_admin_record_unreadable_entries and shown
+   * to operators (Query.adminRecordUnreadable).
+   */
+  get unreadable(): readonly UnreadableAdminEntry[] {
+    return this.#unreadable;
+  }
+
+  /** The active API key made through the API with this id, or null. */
+  activeKey(keyId: string): ApiKeyRecord | null {
+    for (const key of this.#state.apiKeys.values()) if (key.keyId === keyId) return key;
+    return null;
+  }
+
+  /**
+   * Calls `listener` with the keys that stopped being valid whenever API keys made through the API
+   * are revoked: here, by another process (seen at the next sync), or by an unreadable entry that
+   * names them. For closing what those keys opened (sockets). Returns the unsubscribe function.
+   */
+  onKeysRevoked(listener: (keys: readonly ApiKeyRecord[]) => void): () => void {
+    this.#revokedListeners.add(listener);
+    return () => this.#revokedListeners.delete(listener);
   }
 
   /**
@@ -173,15 +206,31 @@ export class SiteSettings {
   }
 
   async #sync(): Promise<boolean> {
-    const records = await this.#options.log.all();
-    if (records.length === this.#records.length && records.every((r, i) => r.id === this.#records[i]!.id)) return false;
-    this.#records = records;
+    const { records, unreadable } = await this.#options.log.all();
+    if (sameIds(records, this.#records) && sameIds(unreadable, this.#unreadable)) return false;
+    this.#records = [...records];
+    this.#unreadable = unreadable;
+    for (const entry of unreadable) {
+      if (this.#logged.has(entry.id)) continue;
+      this.#logged.add(entry.id);
+      this.#options.logger.warn(
+        { id: entry.id, at: entry.at, actor: entry.actor, kind: entry.kind, keyId: entry.keyId, reason: entry.reason },
+        'admin record entry skipped: this version cannot interpret it (written by another version?); shown in adminRecordUnreadable' +
+          (entry.keyId ? ', and the API key it names is treated as revoked' : ''),
+      );
+    }
     this.#refold();
     return true;
   }
 
-  /** Records a change made through the API, after checking it; returns the record. */
-  async record(actor: string, change: AdminChange): Promise<AdminRecord> {
+  /**
+   * Records a change made through the API, after checking it with the schema it will be read back
+   * with (so nothing recorded can stop a later start); returns the record.
+   */
+  async record(actor: string, input: AdminChange): Promise<AdminRecord> {
+    const parsed = adminChangeSchema.safeParse(input);
+    if (!parsed.success) throw new UserInputError(`invalid ${input.kind} change: ${describeIssues(parsed.error)}`);
+    const change = parsed.data;
     if (change.kind === 'tariff.plan') {
       const day = change.effectiveFrom === null ? null : parseIsoDate(change.effectiveFrom);
       const tomorrow = this.#options.time.dayNumber(this.#now()) + 1;
@@ -191,7 +240,7 @@ export class SiteSettings {
         );
       }
     }
-    if (change.kind === 'apiKey.revoked' && ![...this.#state.apiKeys.values()].some((key) => key.keyId === change.keyId)) {
+    if (change.kind === 'apiKey.revoked' && this.activeKey(change.keyId) === null) {
       throw new UserInputError(`no active API key "${change.keyId}"`);
     }
     return this.#append(actor, change);
@@ -211,9 +260,24 @@ export class SiteSettings {
 
   #refold(): void {
     const previous = this.#state;
-    this.#state = foldRecords(this.#records, this.#options.configuredPlan);
+    const disabled = new Set(this.#unreadable.flatMap((entry) => (entry.keyId === null ? [] : [entry.keyId])));
+    this.#state = foldRecords(this.#records, this.#options.configuredPlan, disabled);
     this.#onChange?.(this.#state, previous);
+    const revoked = [...previous.apiKeys.values()].filter((key) => !this.#state.apiKeys.has(key.sha256));
+    if (revoked.length > 0) {
+      for (const listener of this.#revokedListeners) {
+        try {
+          listener(revoked);
+        } catch (error) {
+          this.#options.logger.error({ err: error, keys: revoked.map((key) => key.keyId) }, 'a listener of revoked API keys failed');
+        }
+      }
+    }
   }
+}
+
+function sameIds(a: readonly { id: string }[], b: readonly { id: string }[]): boolean {
+  return a.length === b.length && a.every((entry, i) => entry.id === b[i]!.id);
 }
 
 function visibleIn(change: AdminChange, scope: ReadonlySet<string>): boolean {

@@ -1,17 +1,22 @@
 import { GraphQLError } from 'graphql';
-import type { z } from 'zod';
-import type { AdminChange, AdminRecord } from '../../models/admin-change.js';
+import { API_KEY_ID_PATTERN, describeIssues, type AdminChange, type AdminRecord } from '../../models/admin-change.js';
+import { isPanelId, PANEL_ID_RULE } from '../../models/panel-id.js';
 import { tariffPlanSchema } from '../../models/tariff-plan.js';
-import { newApiKey, sha256Hex } from '../../services/access/api-keys.js';
+import { grantRefusal, keyIdOf, newApiKey, revokeRefusal, sha256Hex } from '../../services/access/api-keys.js';
 import { UserInputError } from '../../services/user-input-error.js';
-import { builder } from '../builder.js';
+import type { UnreadableAdminEntry } from '../../store/admin-log.js';
+import { builder, describeCaller } from '../builder.js';
 import type { Context } from '../context.js';
 import { TariffPlanVersion } from './tariff.js';
 
 /**
  * Changes operators and administrators make, each recorded in the admin record with who and when
  * (services/site-settings.ts), and the record itself. Roles are checked by the schema: operator for
- * panels, admin for tariffs and keys.
+ * panels, admin for tariffs and keys. Every change is checked with the schema it is read back with
+ * (models/admin-change.ts) and refused with BAD_USER_INPUT when it does not fit. No escalation: a
+ * caller limited to some panels is refused (FORBIDDEN) on every other panel, whatever its state,
+ * hands out keys only within its own role and panels, and may not do what concerns the whole
+ * building (the tariff, keys for every panel, other callers' keys).
  */
 
 const ApiRole = builder.enumType('ApiRole', {
@@ -60,13 +65,43 @@ const TariffPlanInput = builder.inputType('TariffPlanInput', {
   }),
 });
 
+const UnreadableEntry = builder.objectRef<UnreadableAdminEntry>('AdminRecordUnreadableEntry').implement({
+  description: 'An entry of the admin record this version cannot interpret (written by another version?): skipped, not applied.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    at: t.expose('at', { type: 'DateTime' }),
+    actor: t.exposeString('actor'),
+    kind: t.exposeString('kind', { nullable: true }),
+    keyId: t.exposeString('keyId', { nullable: true, description: 'The API key it names, treated as revoked (an unreadable entry might be a revocation).' }),
+    reason: t.exposeString('reason'),
+  }),
+});
+
 /** Records a change as the caller; invalid input becomes BAD_USER_INPUT with zod's reason. */
 async function record(context: Context, change: AdminChange): Promise<AdminRecord> {
   return context.services.settings.record(context.viewer.name, change);
 }
 
-function panelKnown(context: Context, panelId: string): string {
-  if (!context.services.panels.get(panelId, context.viewer.panels) && !context.services.settings.state.retired.has(panelId)) {
+function forbidden(context: Context, what: string): GraphQLError {
+  return new GraphQLError(`${describeCaller(context.viewer)} ${what}`, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/** A value as it may appear in an error message: quoted, escaped, at most 40 characters of it. */
+function quote(value: string): string {
+  return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
+}
+
+/**
+ * The panel a change is for: a well-formed id, within the caller's panels (refused otherwise,
+ * retired, hidden and unknown panels alike, so a limited caller learns nothing about them), and
+ * known here (or retired).
+ */
+function panelToChange(context: Context, value: string | number): string {
+  const panelId = String(value);
+  if (!isPanelId(panelId)) throw new UserInputError(`${quote(panelId)} is not a panel id (${PANEL_ID_RULE})`);
+  const scope = context.viewer.panels;
+  if (scope !== null && !scope.has(panelId)) throw forbidden(context, `may not change panel "${panelId}": it is not one of its panels`);
+  if (!context.services.panels.get(panelId, null) && !context.services.settings.state.retired.has(panelId)) {
     throw new UserInputError(`unknown panel "${panelId}"`);
   }
   return panelId;
@@ -78,26 +113,28 @@ builder.mutationFields((t) => ({
     description: "A panel's display name (null: back to the name derived from its id).",
     args: { panelId: t.arg.id({ required: true }), name: t.arg.string({ required: false }) },
     resolve: (_root, { panelId, name }, context) =>
-      record(context, { kind: 'panel.name', panelId: panelKnown(context, String(panelId)), name: name?.trim() || null }),
+      record(context, { kind: 'panel.name', panelId: panelToChange(context, panelId), name: name?.trim() || null }),
   }),
   setPanelHidden: t.field({
     type: AdminChangeRecord,
     description: 'Hides a panel from lists and building totals (its data is kept), or shows it again.',
     args: { panelId: t.arg.id({ required: true }), hidden: t.arg.boolean({ required: true }) },
     resolve: (_root, { panelId, hidden }, context) =>
-      record(context, { kind: 'panel.hidden', panelId: panelKnown(context, String(panelId)), hidden }),
+      record(context, { kind: 'panel.hidden', panelId: panelToChange(context, panelId), hidden }),
   }),
   setPanelRetired: t.field({
     type: AdminChangeRecord,
     description: 'Retires a panel (forgotten everywhere, its new readings refused; stored readings kept) or brings it back.',
     args: { panelId: t.arg.id({ required: true }), retired: t.arg.boolean({ required: true }) },
     resolve: (_root, { panelId, retired }, context) =>
-      record(context, { kind: 'panel.retired', panelId: panelKnown(context, String(panelId)), retired }),
+      record(context, { kind: 'panel.retired', panelId: panelToChange(context, panelId), retired }),
   }),
   setTariffPlan: t.field({
     type: TariffPlanVersion,
-    authScopes: { admin: true },
-    description: 'Records a new tariff plan version from a local date (tomorrow at the earliest): energy already used keeps its price.',
+    // The tariff prices every panel: a caller limited to some panels may not change it.
+    authScopes: { $all: { admin: true, allPanels: true } },
+    description:
+      'Records a new tariff plan version from a local date (tomorrow at the earliest): energy already used keeps its price. Needs an admin without a panel limit.',
     args: { effectiveFrom: t.arg({ type: 'Date', required: true }), plan: t.arg({ type: TariffPlanInput, required: true }) },
     resolve: async (_root, { effectiveFrom, plan }, context) => {
       const parsed = tariffPlanSchema.safeParse({
@@ -119,9 +156,9 @@ builder.mutationFields((t) => ({
           plan.minimumBillConnectedKva == null ? null : { connectedKva: plan.minimumBillConnectedKva, hours: plan.minimumBillHours ?? 40 },
         taxPercent: plan.taxPercent ?? 0,
       });
-      if (!parsed.success) throw new UserInputError(`invalid tariff plan: ${describe(parsed.error)}`);
-      await record(context, { kind: 'tariff.plan', effectiveFrom, plan: parsed.data });
-      const version = context.services.settings.state.tariffs.versions.find((v) => v.plan === parsed.data);
+      if (!parsed.success) throw new UserInputError(`invalid tariff plan: ${describeIssues(parsed.error, 'plan')}`);
+      const { change } = await record(context, { kind: 'tariff.plan', effectiveFrom, plan: parsed.data });
+      const version = context.services.settings.state.tariffs.versions.find((v) => change.kind === 'tariff.plan' && v.plan === change.plan);
       if (!version) throw new GraphQLError('the recorded plan is not in force (another change for the same day came later)');
       return context.services.tariff.view(version);
     },
@@ -129,32 +166,40 @@ builder.mutationFields((t) => ({
   createApiKey: t.field({
     type: CreatedApiKey,
     authScopes: { admin: true },
-    description: 'Makes an API key with a role, optionally limited to some panels. The key is in this answer only.',
+    description:
+      'Makes an API key with a role, optionally limited to some panels. The key is in this answer only. ' +
+      'The role may not be above the caller\'s; a caller limited to some panels must list panels, all among its own.',
     args: {
       name: t.arg.string({ required: true }),
       role: t.arg({ type: ApiRole, required: true }),
       panels: t.arg.idList({ required: false, description: 'The panels the key may see; omitted: all.' }),
     },
     resolve: async (_root, { name, role, panels }, context) => {
+      const ids = panels ? [...new Set(panels.map(String))] : null;
+      const malformed = ids?.find((id) => !isPanelId(id));
+      if (malformed !== undefined) throw new UserInputError(`panels: ${quote(malformed)} is not a panel id (${PANEL_ID_RULE})`);
+      const refusal = grantRefusal(context.viewer, role, ids);
+      if (refusal) throw forbidden(context, refusal);
       const key = newApiKey();
-      const keyId = sha256Hex(key).slice(0, 12);
-      await record(context, {
-        kind: 'apiKey.created',
-        keyId,
-        name,
-        role,
-        panels: panels ? panels.map(String) : null,
-        sha256: sha256Hex(key),
-      });
-      return { keyId, key, name, role };
+      const keyId = keyIdOf(key);
+      const { change } = await record(context, { kind: 'apiKey.created', keyId, name, role, panels: ids, sha256: sha256Hex(key) });
+      return { keyId, key, name: change.kind === 'apiKey.created' ? change.name : name, role };
     },
   }),
   revokeApiKey: t.field({
     type: AdminChangeRecord,
     authScopes: { admin: true },
-    description: 'Revokes an API key made through the API (configured keys are removed from the configuration).',
+    description:
+      'Revokes an API key made through the API (configured keys are removed from the configuration). ' +
+      'A caller limited to some panels may revoke only keys it created for its own panels.',
     args: { keyId: t.arg.id({ required: true }) },
-    resolve: (_root, { keyId }, context) => record(context, { kind: 'apiKey.revoked', keyId: String(keyId) }),
+    resolve: (_root, { keyId: value }, context) => {
+      const keyId = String(value);
+      if (!API_KEY_ID_PATTERN.test(keyId)) throw new UserInputError(`${quote(keyId)} is not an API key id (12 hex digits)`);
+      const refusal = revokeRefusal(context.viewer, context.services.settings.activeKey(keyId));
+      if (refusal) throw forbidden(context, refusal);
+      return record(context, { kind: 'apiKey.revoked', keyId });
+    },
   }),
 }));
 
@@ -173,6 +218,14 @@ builder.queryField('adminChanges', (t) =>
   }),
 );
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'plan'}: ${issue.message}`).join('; ');
-}
+builder.queryField('adminRecordUnreadable', (t) =>
+  t.field({
+    type: [UnreadableEntry],
+    // Entries of the whole building's record: for operators without a panel limit.
+    authScopes: { $all: { operator: true, allPanels: true } },
+    description:
+      'Entries of the admin record this version cannot interpret (written by another version?), oldest first: skipped at start-up ' +
+      'and re-reads instead of stopping the service; also logged and counted (energy_admin_record_unreadable_entries).',
+    resolve: (_root, _args, { services }) => services.settings.unreadable,
+  }),
+);

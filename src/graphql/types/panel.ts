@@ -45,7 +45,8 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
     todayUsage: t.loadable({
       type: Usage,
       description: "Energy and cost from local midnight until now (today's bill so far).",
-      // One store round trip for every panel in the operation.
+      // Batched: every panel of the operation is read from the in-memory energy ledger in one call
+      // (after it has settled every stored reading), not one call per panel.
       load: async (panelIds: string[], { services }): Promise<UsageShape[]> => {
         const usage = await services.energy.todayUsage(panelIds);
         return panelIds.map((id) => usage.get(id)!);

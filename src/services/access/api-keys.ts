@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { API_ROLES, type ApiRole } from '../../models/admin-change.js';
 import { PANEL_ID_PATTERN } from '../../models/panel-id.js';
+import type { Viewer } from '../../models/viewer.js';
+import type { ApiKeyRecord } from '../site-settings.js';
 
 /**
  * Static API keys: long random secrets handed to clients (a dashboard, a script), each with a
@@ -50,6 +52,11 @@ export function newApiKey(): string {
   return `emk_${randomBytes(32).toString('base64url')}`;
 }
 
+/** A key's id, shown and used to revoke it: the first 12 hex digits of its SHA-256. */
+export function keyIdOf(key: string): string {
+  return sha256Hex(key).slice(0, 12);
+}
+
 /** The role order: an admin may do what an operator may, an operator what a viewer may. */
 export function roleAtLeast(role: ApiRole | null, needed: ApiRole): boolean {
   return role !== null && API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed);
@@ -73,4 +80,30 @@ export function configuredKeys(list: string, file: { readonly path: string; read
     keys.push(...parsed.data);
   }
   return keys;
+}
+
+/*
+ * No escalation: what a caller hands out or takes away stays within what it holds itself. A caller
+ * limited to some panels acts for those panels only; what concerns the whole building (the tariff,
+ * keys for every panel, other callers' keys) needs a caller without a panel limit.
+ */
+
+/** Why `caller` may not create a key with `role` and `panels` (null: every panel), or null when it may. */
+export function grantRefusal(caller: Viewer, role: ApiRole, panels: readonly string[] | null): string | null {
+  if (!roleAtLeast(caller.role, role)) return `may not create a key with role ${role}, above its own (${caller.role ?? 'none'})`;
+  if (caller.panels === null) return null;
+  if (panels === null) return 'is limited to some panels, so may not create a key for every panel: list the panels';
+  const outside = panels.filter((id) => !caller.panels!.has(id));
+  return outside.length === 0 ? null : `may not create a key for panels outside its own (${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ', …' : ''})`;
+}
+
+/**
+ * Why `caller` may not revoke `key` (null: no active key of that id), or null when it may. A
+ * caller without a panel limit may revoke any key; one limited to some panels only keys it
+ * created itself for its own panels, and learns nothing about other keys (not even that they exist).
+ */
+export function revokeRefusal(caller: Viewer, key: ApiKeyRecord | null): string | null {
+  if (caller.panels === null) return null;
+  const own = key !== null && key.createdBy === caller.name && key.panels !== null && key.panels.every((id) => caller.panels!.has(id));
+  return own ? null : 'is limited to some panels, so may revoke only keys it created for its own panels';
 }

@@ -1,8 +1,7 @@
 import { flux, fluxString, type QueryApi } from '@influxdata/influxdb-client';
 import { InfluxDB } from '@influxdata/influxdb-client';
-import { adminChangeSchema, type AdminRecord } from '../../models/admin-change.js';
-import type { AdminLog } from '../admin-log.js';
-import { compareRecords } from '../admin-log.js';
+import type { AdminRecord } from '../../models/admin-change.js';
+import { interpretEntries, type AdminLog, type AdminLogContents, type StoredAdminEntry } from '../admin-log.js';
 import { InfluxHttp, type InfluxConnection } from './influx-http.js';
 import { escapeTag } from './influx-points.js';
 
@@ -33,7 +32,7 @@ export class InfluxAdminLog implements AdminLog {
     await this.#http.writeLines([line]);
   }
 
-  async all(): Promise<AdminRecord[]> {
+  async all(): Promise<AdminLogContents> {
     const rows = await this.#query.collectRows<Record<string, unknown>>(
       flux`from(bucket: ${fluxString(this.#bucket)})
   |> range(start: 0)
@@ -42,21 +41,8 @@ export class InfluxAdminLog implements AdminLog {
   |> group()`,
       (values, meta) => meta.toObject(values),
     );
-    return rows
-      .map((row): AdminRecord => {
-        const id = String(row.id);
-        try {
-          return {
-            id,
-            at: new Date(String(row._time)),
-            actor: String(row.actor),
-            change: adminChangeSchema.parse(JSON.parse(String(row.change))),
-          };
-        } catch (error) {
-          throw new Error(`admin record ${id} in bucket ${this.#bucket} cannot be read: ${(error as Error).message}`, { cause: error });
-        }
-      })
-      .sort(compareRecords);
+    const entries = rows.map((row): StoredAdminEntry => ({ id: String(row.id), at: new Date(String(row._time)), actor: String(row.actor), changeJson: String(row.change) }));
+    return interpretEntries(entries, (entry, reason) => new Error(`admin record ${entry.id} in bucket ${this.#bucket} cannot be read: ${reason}`));
   }
 }
 

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import { adminChangeSchema, type AdminRecord } from '../../models/admin-change.js';
 import type { PanelRecord, Reading } from '../../models/reading.js';
-import type { AdminLog } from '../admin-log.js';
+import { interpretEntries, parseStoredJson, type AdminLog, type StoredAdminEntry } from '../admin-log.js';
 import type { CounterColumns, DurableWriter, ReadingStore, WindowReadings } from '../reading-store.js';
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, DamagedDatabaseError, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
@@ -111,17 +110,15 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
     const selectRecords = db.prepare<[], { id: string; at_ms: number; actor: string; change_json: string }>(
       'SELECT id, at_ms, actor, change_json FROM admin_records ORDER BY at_ms, id',
     );
-    const toRecord = (row: { id: string; at_ms: number; actor: string; change_json: string }): AdminRecord => {
-      try {
-        return { id: row.id, at: new Date(row.at_ms), actor: row.actor, change: adminChangeSchema.parse(JSON.parse(row.change_json)) };
-      } catch (error) {
-        throw new DamagedDatabaseError(this.file, 'readings store', `admin record ${row.id} (tariffs, panel names, retired panels) cannot be read: ${(error as Error).message.split('\n')[0]}`);
-      }
-    };
+    const entries = (): StoredAdminEntry[] =>
+      selectRecords.all().map((row) => ({ id: row.id, at: new Date(row.at_ms), actor: row.actor, changeJson: row.change_json }));
+    const damaged = (entry: StoredAdminEntry, reason: string) =>
+      new DamagedDatabaseError(this.file, 'readings store', `admin record ${entry.id} (tariffs, panel names, retired panels) cannot be read: ${reason.split('\n')[0]}`);
     // Checked now, so that a damaged record (the tariffs live there) stops start-up with exit 2
-    // instead of failing every later load of the settings.
+    // instead of failing every later load of the settings. An intact entry this version cannot
+    // interpret is no damage: SiteSettings skips and shows it.
     try {
-      for (const row of selectRecords.all()) toRecord(row);
+      for (const entry of entries()) parseStoredJson(entry, damaged);
     } catch (error) {
       db.close();
       throw error;
@@ -131,7 +128,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
       append: async (record) => {
         insertRecord.run(record.id, record.at.getTime(), record.actor, JSON.stringify(record.change));
       },
-      all: async () => selectRecords.all().map(toRecord),
+      all: async () => interpretEntries(entries(), damaged),
     };
   }
 
