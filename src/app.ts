@@ -189,7 +189,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       feed = started;
       settings.setRecordedHandler(() => started.publishAdminChange());
       // A notice can be missed (broker restart, session expired): re-read the record now and then too.
-      const poll = setInterval(() => syncSettings('poll'), 15_000);
+      // Every 10 s, so that a key revoked on another process closes its sockets here within 15 s
+      // even then (the re-read included).
+      const poll = setInterval(() => syncSettings('poll'), 10_000);
       poll.unref();
       stops.push(() => clearInterval(poll));
     } else if (config.mqtt.sharedGroup !== undefined) {
@@ -229,7 +231,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       limits: httpLimits(config.limits),
       panelCount: () => live.size,
       readiness: async () => {
-        const details: Record<string, unknown> = { brokerConnected: brokerConnected() };
+        // Codes only in `details` (anyone may ask); texts such as paths go to `problems`, logged (ingest-health.ts).
+        const details: Record<string, string | number | boolean | null> = { brokerConnected: brokerConnected() };
+        const problems: Record<string, string> = {};
         // Several processes: messages held unacknowledged at the broker until InfluxDB confirms them.
         if (clustered) {
           const { messages, oldestSince } = ingestion.unacknowledged();
@@ -246,13 +250,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
           await stores.read.ping();
           details.store = 'ok';
         } catch (error) {
-          details.store = `unreachable: ${(error as Error).message}`;
+          details.store = 'unreachable';
+          problems.store = (error as Error).message;
           ready = false;
         }
         // A full disk or a damaged store: readings are refused (not acknowledged), so not ready.
         const writes = ingest.storeHealth();
         if (!writes.writable) {
-          details.storeWrites = writes.problem;
+          details.storeWrites = 'refused';
+          problems.storeWrites = writes.problem ?? 'readings cannot be stored';
           ready = false;
         }
         // Until every stored reading has been walked, summaries would have to wait: not ready.
@@ -267,7 +273,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
           details.influx = lag.state;
           details.degraded = lag.backlog > 0 || lag.state !== 'ok';
         }
-        return { ready, details };
+        return { ready, details, problems };
       },
     });
     const httpPort = await server.listen(config.http.port, config.http.host).catch((error: unknown) => {

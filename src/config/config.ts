@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { topicPrefix } from '../ingest/topic.js';
@@ -47,6 +48,39 @@ const count = (fallback: number) => z.coerce.number({ error: WHOLE }).int(WHOLE)
 const countOrAuto = z.coerce.number({ error: WHOLE }).int(WHOLE).min(1, WHOLE).optional();
 const optionalFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).optional();
 const isOn = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(value));
+
+/** A share of a limit written as a percentage (`25%`, or `25`), as a fraction. */
+const percent = (fallback: string, min: number, max: number) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const match = /^\s*(\d{1,3}(?:\.\d+)?)\s*%?\s*$/.exec(text);
+      const value = match ? Number(match[1]) : Number.NaN;
+      if (!(value >= min && value <= max)) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a percentage from ${min}% to ${max}%` });
+        return z.NEVER;
+      }
+      return value / 100;
+    });
+
+/** Comma-separated IP addresses and subnets (`10.0.0.5, 172.16.0.0/12`). */
+const addressList = z
+  .string()
+  .default('')
+  .transform((text, ctx) => {
+    const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+    for (const entry of entries) {
+      const [address = '', bits, extra] = entry.split('/');
+      const family = isIP(address);
+      const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+      if (family === 0 || extra !== undefined || !prefixOk) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or subnet like 10.0.0.5 or 172.16.0.0/12` });
+        return z.NEVER;
+      }
+    }
+    return entries;
+  });
 
 /** `YYYY-MM-DD` (midnight UTC) or an ISO date-time with an offset, as epoch ms. */
 const instant = (fallback: string) =>
@@ -237,6 +271,13 @@ export const configSchema = z
     WS_MAX_CONNECTIONS: count(1_000),
     WS_MAX_SUBSCRIPTIONS: count(10_000),
     WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: count(100),
+    // The most one caller (one credential, and one client address) may hold of WS_MAX_CONNECTIONS,
+    // WS_MAX_SUBSCRIPTIONS and GRAPHQL_MAX_COST_IN_FLIGHT, so that one cannot take them all.
+    CALLER_MAX_SHARE: percent('25%', 1, 100),
+    // The part of those limits viewers cannot take: kept so that an operator or admin can get in.
+    OPERATOR_RESERVE: percent('10%', 0, 50),
+    // Reverse proxies (addresses, subnets) whose X-Forwarded-For names the caller's address.
+    TRUSTED_PROXIES: addressList,
     MQTT_MAX_CONNECTIONS: countOrAuto,
     MQTT_MAX_PACKET_SIZE: size('64KiB'),
     MQTT_MAX_TOPIC_LEVELS: z.coerce.number().int().min(2).max(100).default(8),
@@ -383,6 +424,8 @@ export const configSchema = z
         maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
         maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
       },
+      share: { callerMaxShare: env.CALLER_MAX_SHARE, operatorReserve: env.OPERATOR_RESERVE },
+      trustedProxies: env.TRUSTED_PROXIES,
       mqtt: {
         /** undefined: from the open-file limit at start. */
         maxConnections: env.MQTT_MAX_CONNECTIONS,

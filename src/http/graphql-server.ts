@@ -15,22 +15,26 @@ import { createContext, type Context, type Services, type Viewer } from '../grap
 import { schema } from '../graphql/schema.js';
 import { roleAtLeast } from '../services/access/api-keys.js';
 import type { Authenticator } from '../services/access/authenticator.js';
+import type { Readiness } from '../services/ingest-health.js';
 import type { LimitName, Metrics } from '../services/metrics.js';
 import { maskClientError } from './client-errors.js';
 import { CorsPolicy } from './cors.js';
+import { ClientAddresses, type Caller } from './fair-share.js';
 import { GraphiqlPage } from './graphiql-page.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { DEFAULT_HTTP_LIMITS, useCostLimits, useNoIntrospection, WsOperationLimits, type HttpLimits } from './limits.js';
+import { OpenSockets } from './open-sockets.js';
 import { productListSizes } from './operation-cost.js';
 import { SharedSubscriptions, type SubscriptionResult } from './shared-subscriptions.js';
 import { createWebAssets, WEB_DIST_DIR } from './web-assets.js';
+import { TRY_AGAIN_LATER_CLOSE, WsConnections } from './ws-connections.js';
 
 export interface GraphqlServerOptions {
   readonly services: Services;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** GET /ready: throws (with a reason) or returns details while not ready. */
-  readonly readiness: () => Promise<{ ready: boolean; details: Record<string, unknown> }>;
+  /** GET /ready: short codes for anyone, problems (paths, error texts) for the log only. */
+  readonly readiness: () => Promise<Readiness>;
   /** The tabs GraphiQL opens with (one per dashboard operation, with example variables). */
   readonly graphiqlTabs?: () => readonly GraphiqlTab[];
   /** What clients may take (README "Limits and faults"); default: the settings' defaults. */
@@ -63,8 +67,7 @@ interface ServerContext {
 /** What graphql-ws keeps per connection (ctx.extra) after connection_init was accepted. */
 interface ConnectionExtra extends Record<PropertyKey, unknown> {
   viewer: Viewer;
-  /** Cancels the timer that closes the socket when the viewer's credentials expire. */
-  cancelExpiry: () => void;
+  caller: Caller;
 }
 
 /**
@@ -83,8 +86,28 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     const { log, suppressed } = refusalLog.take(door);
     if (log) logger.warn({ door, reason, remote, ...(suppressed > 0 ? { suppressed } : {}) }, 'credentials refused');
   };
+  // What /ready's codes stand for (paths, error texts), logged when it changes rather than at every
+  // poll of a health check; operators also see them in ingestStatus.
+  let lastProblems = '{}';
+  const readinessLog = {
+    report(problems: Readiness['problems']): void {
+      const text = JSON.stringify(problems);
+      if (text === lastProblems) return;
+      lastProblems = text;
+      if (Object.keys(problems).length > 0) logger.warn({ problems }, 'not ready, or degraded (GET /ready answers with codes only)');
+      else logger.info('ready: the problems logged before have cleared');
+    },
+  };
   // The caller of each request (or WebSocket), authenticated before GraphQL sees it.
   const viewers = new WeakMap<IncomingMessage, Viewer>();
+  // Who holds what of the limits shared out per caller (fair-share.ts), by request or upgrade request.
+  const callers = new WeakMap<IncomingMessage, Caller>();
+  const addresses = new ClientAddresses(limits.trustedProxies);
+  const callerOf = (req: IncomingMessage, auth: { viewer: Viewer; callerId: string | null }): Caller => ({
+    id: auth.callerId,
+    address: addresses.of(req),
+    privileged: roleAtLeast(auth.viewer.role, 'operator'),
+  });
   const yoga: YogaServerInstance<ServerContext, Context> = createYoga<ServerContext, Context>({
     schema,
     context: ({ req }) => {
@@ -125,7 +148,16 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         },
       ),
       // After the JIT, so that it wraps whichever execute runs: lists counted at their length.
-      useCostLimits({ limits, metrics, listSize: productListSizes(options.panelCount ?? (() => 1_000)) }),
+      useCostLimits({
+        limits,
+        metrics,
+        listSize: productListSizes(options.panelCount ?? (() => 1_000), services.history),
+        // yoga's context carries the server context: Node's request (HTTP) or the upgrade request (WebSocket).
+        callerOf: (context) => {
+          const req = (context as { req?: IncomingMessage } | undefined)?.req;
+          return req ? (callers.get(req) ?? null) : null;
+        },
+      }),
     ],
     maskedErrors: { maskError: maskClientError(logger) },
     logging: {
@@ -157,7 +189,9 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       return json(res, 200, { status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
     }
     if (req.method === 'GET' && path === '/ready') {
-      const { ready, details } = await options.readiness();
+      // Anyone may ask: the answer is codes only; what the codes stand for goes to the log.
+      const { ready, details, problems } = await options.readiness();
+      readinessLog.report(problems);
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...details });
     }
     if (req.method === 'GET' && path === '/metrics' && !options.metricsOnOwnPort) return serveMetrics(req, res);
@@ -192,6 +226,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         return;
       }
       viewers.set(req, auth.viewer);
+      callers.set(req, callerOf(req, auth));
       await yoga.requestListener(req, res);
       // yoga answers a body beyond maxRequestBodySize with 413 itself; counted here.
       if (res.statusCode === 413) metrics.limitHits.inc({ limit: 'HTTP_MAX_BODY' });
@@ -243,7 +278,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
   // which listen() reports) are not re-emitted on the WebSocket server. maxPayload: ws defaults to
   // 100 MiB; an operation is small.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
-  let wsOpen = 0;
+  const wsConnections = new WsConnections(limits.ws, limits.share, metrics);
   httpServer.on('upgrade', (req, socket: Socket, head) => {
     if ((req.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) {
       socket.destroy();
@@ -255,21 +290,17 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       refuseUpgrade(socket, 403, 'This origin may not open WebSockets to the API (CORS_ORIGINS).');
       return;
     }
-    if (wsOpen >= limits.ws.maxConnections) {
-      metrics.limitHits.inc({ limit: 'WS_MAX_CONNECTIONS' });
-      refuseUpgrade(socket, 503, `Too many WebSocket connections (WS_MAX_CONNECTIONS is ${limits.ws.maxConnections}); retry later.`);
+    const refused = wsConnections.admitUpgrade(socket, addresses.of(req));
+    if (refused) {
+      refuseUpgrade(socket, 503, refused);
       return;
     }
-    wsOpen++;
-    metrics.wsConnections.set(wsOpen);
-    socket.once('close', () => {
-      wsOpen--;
-      metrics.wsConnections.set(wsOpen);
-    });
     wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
   });
   const live = new SharedSubscriptions();
-  const operations = new WsOperationLimits(limits.ws, metrics);
+  const operations = new WsOperationLimits(limits.ws, limits.share, metrics);
+  // Sockets closed when the credential that opened them is revoked or expires.
+  const sockets = new OpenSockets(authenticator);
   const wsDisposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       // connection_init: credentials in connectionParams.authorization; false closes with 4403 Forbidden.
@@ -282,10 +313,21 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         }
         const { expiresAt } = auth.viewer;
         if (expiresAt && expiresAt.getTime() <= Date.now()) return false;
+        const { request, socket } = ctx.extra;
+        const caller = callerOf(request, auth);
+        const tooMany = wsConnections.admitCaller(request.socket, caller);
+        if (tooMany) {
+          // As WS_MAX_CONNECTIONS's 503, but the upgrade is done: "try again later". graphql-ws's
+          // own close (4403, returning false) then finds the socket closing and sends nothing.
+          socket.close(TRY_AGAIN_LATER_CLOSE, tooMany);
+          return false;
+        }
         ctx.extra.viewer = auth.viewer;
-        viewers.set(ctx.extra.request, auth.viewer);
-        // A long-lived socket must not outlive its token: closed then, the client signs in again.
-        ctx.extra.cancelExpiry = expiresAt ? runAt(expiresAt, () => ctx.extra.socket.close(4403, 'token expired')) : () => undefined;
+        ctx.extra.caller = caller;
+        viewers.set(request, auth.viewer);
+        callers.set(request, caller);
+        // A long-lived socket must not outlive its credential: closed when it is revoked or expires.
+        sockets.add(socket, auth.credential);
         return true;
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
@@ -295,14 +337,14 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       },
       // Never throw here: graphql-ws would close the whole socket. Errors are returned instead.
       onSubscribe: async (ctx, id, params) => {
+        const { viewer, caller } = ctx.extra;
+        if (!viewer || !caller) return [new GraphQLError('connection_init was not accepted', { extensions: { code: 'UNAUTHENTICATED' } })];
+        // Nothing runs on a credential that ended since the socket opened (the socket is closing).
+        const revoked = sockets.revoked(ctx.extra.socket);
+        if (revoked) return [new GraphQLError(`${revoked}: sign in again`, { extensions: { code: 'UNAUTHENTICATED' } })];
         // graphql-ws registered this id already: the count includes it.
-        const refused = operations.admit(ctx, id, Object.keys(ctx.subscriptions).length);
+        const refused = operations.admit(ctx, id, Object.keys(ctx.subscriptions).length, caller);
         if (refused) return [refused];
-        const { viewer } = ctx.extra;
-        if (!viewer) {
-          operations.release(ctx, id);
-          return [new GraphQLError('connection_init was not accepted', { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
         const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
         let document;
         try {
@@ -348,7 +390,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
         options.metrics.liveSubscribers.dec();
       },
       onClose: (ctx) => {
-        ctx.extra.cancelExpiry?.();
+        sockets.remove(ctx.extra.socket);
         operations.releaseAll(ctx);
       },
     },
@@ -378,6 +420,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       }),
     async close() {
       // graphql-ws closes every socket with 1001 (going away), then the HTTP server stops.
+      sockets.dispose();
       await wsDisposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       httpServer.closeAllConnections();
@@ -393,7 +436,11 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
 /**
  * Connections to the HTTP port: at most `maxConnections` open (the rest are closed at once, so
  * this port can never take the file descriptors meters need), headers and body within
- * `requestTimeoutMs` (else 408), no traffic for `idleTimeoutMs` closes the connection.
+ * `requestTimeoutMs` (else 408), no traffic for `idleTimeoutMs` closes the connection. Node checks
+ * the request timeout every `connectionsCheckingInterval` and counts it from the connection's
+ * start even before a byte arrives, so a connection that never sends one is closed (without an
+ * answer) after min(idle timeout, request timeout + check interval): 37.5 s at most by default.
+ * Between requests Node's keepAliveTimeout (5 s) applies instead; WebSockets clear the timeout.
  */
 function applyConnectionLimits(server: Server, limits: HttpLimits, metrics: Metrics, logger: Logger): void {
   const limitLog = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
@@ -430,8 +477,12 @@ function applyConnectionLimits(server: Server, limits: HttpLimits, metrics: Metr
         : error.code === 'HPE_HEADER_OVERFLOW'
           ? [431, 'Request Header Fields Too Large']
           : [400, 'Bad Request'];
-    if (status === 408) hit('HTTP_REQUEST_TIMEOUT', 'HTTP request not received in time (HTTP_REQUEST_TIMEOUT); answered 408');
-    if (socket.writable && !(error.code === 'ECONNRESET')) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    if (status === 408) hit('HTTP_REQUEST_TIMEOUT', 'HTTP request not received in time (HTTP_REQUEST_TIMEOUT); closed');
+    // A connection that never sent a byte asked nothing: it is closed without an answer. An answer
+    // would sit unread in a client that does not read either (a socket held open to tie up the
+    // server), and with it the close: the client would never notice it was dropped.
+    const answer = socket.writable && error.code !== 'ECONNRESET' && socket.bytesRead > 0;
+    if (answer) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   });
 }
@@ -444,22 +495,6 @@ function refuseUpgrade(socket: Socket, status: 403 | 503, message: string): void
       `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
   socket.destroySoon?.();
-}
-
-/** Longest wait setTimeout takes (about 24.8 days); a longer one would fire at once. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
-/** Calls `action` at `at` (re-arming across setTimeout's limit); returns the cancel function. */
-function runAt(at: Date, action: () => void): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    const left = at.getTime() - Date.now();
-    if (left <= 0) return action();
-    // unref: a pending expiry must not keep a stopping process alive (the socket's close cancels it).
-    timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS)).unref();
-  };
-  arm();
-  return () => clearTimeout(timer);
 }
 
 type Enveloped = ReturnType<YogaServerInstance<ServerContext, Context>['getEnveloped']>;

@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
 import { autoConnectionLimit } from '../config/open-files.js';
 import type { Metrics } from '../services/metrics.js';
+import { FairShare, type Caller, type ShareRefusal, type ShareSettings } from './fair-share.js';
 import { operationCost, type ListSize } from './operation-cost.js';
 
 /** What one client, and all of them, may take from the HTTP port (README "Limits and faults"). */
@@ -20,6 +21,10 @@ export interface HttpLimits {
     readonly maxSubscriptions: number;
     readonly maxSubscriptionsPerConnection: number;
   };
+  /** How WS_MAX_CONNECTIONS, WS_MAX_SUBSCRIPTIONS and GRAPHQL_MAX_COST_IN_FLIGHT are shared out per caller. */
+  readonly share: ShareSettings;
+  /** Reverse proxies whose X-Forwarded-For names the caller's address (TRUSTED_PROXIES). */
+  readonly trustedProxies: readonly string[];
 }
 
 /** HTTP connections kept for plain requests however many WebSockets are open. */
@@ -38,6 +43,8 @@ export function httpLimits(limits: Config['limits']): HttpLimits {
     graphiql: limits.http.graphiql,
     introspection: limits.http.introspection,
     ws: { ...limits.ws, maxConnections: Math.max(1, Math.min(limits.ws.maxConnections, maxConnections - HTTP_ONLY_CONNECTIONS)) },
+    share: limits.share,
+    trustedProxies: limits.trustedProxies,
   };
 }
 
@@ -52,6 +59,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   graphiql: true,
   introspection: true,
   ws: { maxConnections: 1_000, maxSubscriptions: 10_000, maxSubscriptionsPerConnection: 100 },
+  share: { callerMaxShare: 0.25, operatorReserve: 0.1 },
+  trustedProxies: [],
 };
 
 /** A client asked for more than one operation may cost: its mistake, BAD_USER_INPUT (HTTP 400). */
@@ -63,11 +72,19 @@ function tooExpensive(cost: number, max: number): GraphQLError {
   );
 }
 
-/** The server is busy with other large operations: try again shortly (HTTP 503, Retry-After). */
-function busy(): GraphQLError {
-  return new GraphQLError('The server is busy answering other large requests (GRAPHQL_MAX_COST_IN_FLIGHT); retry in a moment.', {
+/**
+ * The server is busy with other large operations (or this caller holds its share of them): try
+ * again shortly (HTTP 503, Retry-After).
+ */
+function busy(why = 'The server is busy answering other large requests (GRAPHQL_MAX_COST_IN_FLIGHT)'): GraphQLError {
+  return new GraphQLError(`${why}; retry in a moment.`, {
     extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': '1' } } },
   });
+}
+
+/** A fair-share refusal, counted under the setting that made it. */
+function shareHit(metrics: Metrics, refusal: ShareRefusal): void {
+  metrics.limitHits.inc({ limit: refusal });
 }
 
 interface Closable {
@@ -82,9 +99,12 @@ interface Closable {
  * with 503, so that eight 26 MB responses are never built at once. Over HTTP an operation holds
  * its cost until its response is sent; over WebSocket until its result is ready. Subscriptions are
  * checked against `maxCost` only (each event is small; WS_MAX_SUBSCRIPTIONS bounds them).
+ * `callerOf` names who runs an operation: one caller may hold only its share of the cost in flight
+ * (fair-share.ts; never less than one operation of `maxCost`), again answered with 503.
  */
-export function useCostLimits(options: { limits: HttpLimits; listSize: ListSize; metrics: Metrics }): Plugin {
+export function useCostLimits(options: { limits: HttpLimits; listSize: ListSize; metrics: Metrics; callerOf?: (context: unknown) => Caller | null }): Plugin {
   const { limits, metrics } = options;
+  const shares = new FairShare(limits.maxCostInFlight, limits.share, limits.maxCost);
   let inFlight = 0;
   const costOf = (args: ExecutionArgs) =>
     operationCost(args.schema, args.document, args.operationName, args.variableValues as Record<string, unknown> | null | undefined, options.listSize);
@@ -101,13 +121,22 @@ export function useCostLimits(options: { limits: HttpLimits; listSize: ListSize;
         setResultAndStopExecution({ errors: [busy()] });
         return;
       }
+      const caller = options.callerOf?.(args.contextValue) ?? null;
+      const refusal = caller ? shares.refusal(caller, cost) : null;
+      if (refusal) {
+        shareHit(metrics, refusal);
+        setResultAndStopExecution({ errors: [busy(`Not now: ${shares.explain(refusal, 'GRAPHQL_MAX_COST_IN_FLIGHT')}`)] });
+        return;
+      }
       inFlight += cost;
+      if (caller) shares.take(caller, cost);
       metrics.graphqlCostInFlight.set(inFlight);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
         inFlight -= cost;
+        if (caller) shares.release(caller, cost);
         metrics.graphqlCostInFlight.set(inFlight);
       };
       const res = (args.contextValue as { res?: Closable } | undefined)?.res;
@@ -142,18 +171,21 @@ export function useNoIntrospection(): Plugin {
 
 /**
  * Operations (subscriptions, and queries while they execute) over WebSocket: at most
- * `maxSubscriptionsPerConnection` on one socket and `maxSubscriptions` over all of them. An
- * operation beyond either is answered with an error of its own; the socket stays open.
+ * `maxSubscriptionsPerConnection` on one socket, `maxSubscriptions` over all of them, and of those
+ * at most a caller's share (fair-share.ts). An operation beyond any is answered with an error of
+ * its own; the socket stays open.
  */
 export class WsOperationLimits {
   readonly #limits: HttpLimits['ws'];
   readonly #metrics: Metrics;
-  readonly #held = new WeakMap<object, Set<string>>();
+  readonly #shares: FairShare;
+  readonly #held = new WeakMap<object, { readonly caller: Caller; readonly ids: Set<string> }>();
   #total = 0;
 
-  constructor(limits: HttpLimits['ws'], metrics: Metrics) {
+  constructor(limits: HttpLimits['ws'], share: ShareSettings, metrics: Metrics) {
     this.#limits = limits;
     this.#metrics = metrics;
+    this.#shares = new FairShare(limits.maxSubscriptions, share);
   }
 
   get total(): number {
@@ -161,10 +193,10 @@ export class WsOperationLimits {
   }
 
   /**
-   * Takes a slot for operation `id` of connection `ctx`, which has `open` operations including
-   * this one; returns the error to answer with when there is none.
+   * Takes a slot for operation `id` of connection `ctx` (whose caller is `caller`), which has
+   * `open` operations including this one; returns the error to answer with when there is none.
    */
-  admit(ctx: object, id: string, open: number): GraphQLError | null {
+  admit(ctx: object, id: string, open: number, caller: Caller): GraphQLError | null {
     if (open > this.#limits.maxSubscriptionsPerConnection) {
       this.#metrics.limitHits.inc({ limit: 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION' });
       return new GraphQLError(
@@ -178,23 +210,36 @@ export class WsOperationLimits {
         extensions: { code: 'SERVICE_UNAVAILABLE' },
       });
     }
+    const refusal = this.#shares.refusal(caller, 1);
+    if (refusal) {
+      shareHit(this.#metrics, refusal);
+      return new GraphQLError(`Too many subscriptions: ${this.#shares.explain(refusal, 'WS_MAX_SUBSCRIPTIONS')}; retry later.`, {
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      });
+    }
     let held = this.#held.get(ctx);
-    if (!held) this.#held.set(ctx, (held = new Set()));
-    held.add(id);
+    if (!held) this.#held.set(ctx, (held = { caller, ids: new Set() }));
+    held.ids.add(id);
+    this.#shares.take(held.caller, 1);
     this.#total++;
     return null;
   }
 
   /** The operation ended. */
   release(ctx: object, id: string): void {
-    if (this.#held.get(ctx)?.delete(id)) this.#total--;
+    const held = this.#held.get(ctx);
+    if (held?.ids.delete(id)) {
+      this.#shares.release(held.caller, 1);
+      this.#total--;
+    }
   }
 
   /** The connection closed: whatever it still held. */
   releaseAll(ctx: object): void {
     const held = this.#held.get(ctx);
     if (!held) return;
-    this.#total -= held.size;
-    held.clear();
+    this.#total -= held.ids.size;
+    this.#shares.release(held.caller, held.ids.size);
+    held.ids.clear();
   }
 }

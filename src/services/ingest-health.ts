@@ -17,6 +17,19 @@ export interface IngestStatus {
   readonly storeWrites: StoreWriteHealth | null;
 }
 
+/**
+ * What GET /ready reports. Anyone may ask, so `details` holds short codes only (booleans, counts,
+ * words such as `ok`, `loading`, `unreachable`, `refused`); what a code stands for (a path, an
+ * error's text) goes to `problems`, which the server logs for operators (who also see the store's
+ * problem in ingestStatus) and never answers with.
+ */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly details: Readonly<Record<string, string | number | boolean | null>>;
+  /** Keyed by the detail they explain; empty when there is nothing to tell. */
+  readonly problems: Readonly<Record<string, string>>;
+}
+
 /** The health of the ingestion path, for /ready and the API. */
 export class IngestHealth {
   #storeWrites: (() => StoreWriteHealth) | null = null;

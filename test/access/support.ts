@@ -26,8 +26,8 @@ export interface IdentityProvider {
   readonly jwksUrl: string;
   /** The JWT settings the product needs to trust this provider. */
   readonly env: Record<string, string>;
-  /** A token with these claims; `expiresAt` in epoch seconds (default: an hour from now). */
-  sign(claims: JWTPayload & { readonly sub: string }, options?: { readonly expiresAt?: number; readonly audience?: string }): Promise<string>;
+  /** A token with these claims; `expiresAt` in epoch seconds (default: an hour from now; null: no `exp` claim). */
+  sign(claims: JWTPayload & { readonly sub: string }, options?: { readonly expiresAt?: number | null; readonly audience?: string }): Promise<string>;
 }
 
 export async function startIdentityProvider(disposers: Disposer): Promise<IdentityProvider> {
@@ -53,13 +53,14 @@ export async function startIdentityProvider(disposers: Disposer): Promise<Identi
     audience,
     jwksUrl,
     env: { JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_JWKS_URL: jwksUrl },
-    sign: (claims, options = {}) =>
-      new SignJWT(claims)
+    sign: (claims, options = {}) => {
+      const token = new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', kid: 'test-key-1' })
         .setIssuer(issuer)
         .setAudience(options.audience ?? audience)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresAt ?? Math.floor(Date.now() / 1000) + 3_600)
-        .sign(privateKey),
+        .setIssuedAt();
+      if (options.expiresAt !== null) token.setExpirationTime(options.expiresAt ?? Math.floor(Date.now() / 1000) + 3_600);
+      return token.sign(privateKey);
+    },
   };
 }

@@ -72,7 +72,8 @@ describe.each([
       async () => {
         const ready = await fetch(`${product.baseUrl}/ready`);
         expect(ready.status).toBe(503);
-        expect(((await ready.json()) as { storeWrites?: string }).storeWrites).toMatch(new RegExp(`${dataDir}|full`));
+        // A code for anyone; the path and the figures are in ingestStatus (below) and the log.
+        expect(((await ready.json()) as { storeWrites?: string }).storeWrites).toBe('refused');
       },
       { timeout: 10_000 },
     );
@@ -135,7 +136,7 @@ describe('disk full across restarts', () => {
       async () => {
         const ready = await fetch(`${restarted.baseUrl}/ready`);
         expect(ready.status).toBe(503);
-        expect(((await ready.json()) as { storeWrites?: string }).storeWrites).toContain(dataDir);
+        expect(((await ready.json()) as { storeWrites?: string }).storeWrites).toBe('refused');
       },
       { timeout: 10_000 },
     );

@@ -16,7 +16,8 @@ export interface VerifiedToken {
   readonly name: string;
   readonly role: ApiRole;
   readonly panels: readonly string[] | null;
-  readonly expiresAt: Date | null;
+  /** Always set: a token without an expiry is refused (an open socket must end some day). */
+  readonly expiresAt: Date;
 }
 
 /** Why a token was refused, in words safe to show the client (never the token). */
@@ -25,16 +26,20 @@ export class TokenRejected extends Error {}
 /**
  * Verifies JWTs from the site's identity provider with jose: signature against the provider's
  * JWKS (fetched and cached by jose, refreshed when an unknown key id appears), issuer, audience,
- * expiry and not-before; then reads the role and the panels from the configured claims.
+ * expiry (required: a token without `exp` would be valid for ever, and so would the sockets it
+ * opened) and not-before; then reads the role and the panels from the configured claims.
  */
 export function createJwtVerifier(settings: JwtSettings): (token: string) => Promise<VerifiedToken> {
   const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
   return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience, clockTolerance: 5 }));
+      ({ payload } = await jwtVerify(token, jwks, { issuer: settings.issuer, audience: settings.audience, clockTolerance: 5, requiredClaims: ['exp'] }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new TokenRejected('the token has expired');
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
+        throw new TokenRejected('the token has no "exp" claim: tokens without an expiry are refused');
+      }
       if (error instanceof errors.JOSEError) throw new TokenRejected(`the token is not valid (${error.code})`);
       throw error;
     }
@@ -50,7 +55,8 @@ export function createJwtVerifier(settings: JwtSettings): (token: string) => Pro
       name: typeof payload.sub === 'string' ? `jwt:${payload.sub}` : 'jwt',
       role: role as ApiRole,
       panels: (panels as string[] | undefined) ?? null,
-      expiresAt: typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null,
+      // jwtVerify checked that `exp` is a number (requiredClaims).
+      expiresAt: new Date((payload.exp ?? 0) * 1000),
     };
   };
 }
