@@ -178,8 +178,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         ...external,
         topic: config.mqtt.feedTopic,
         clientId: `${mqttClientId}-feed`,
-        // A panel retired here stays out, as the ingester keeps it out (the other may not have re-read the record yet).
-        onReadings: (readings) => afterRemoteWrite(readings.filter((r) => !settings.state.retired.has(r.panelId))),
+        // A panel retired here stays out, as the ingester keeps it out (the other may not have re-read
+        // the record yet), and so does a panel beyond MAX_PANELS or with an invalid id.
+        onReadings: (readings) => afterRemoteWrite(readings),
+        admission: core.admission,
         onAdminChange: () => syncSettings('admin notice'),
         goneTopic: sharedGroupGoneTopic(config.mqtt.feedTopic),
         onMemberGone: (clientId) => (adoptions ? adoptions.take(clientId) : goneBeforeIngestion.push(clientId)),

@@ -6,6 +6,9 @@ import { redactUrl } from '../config/redact.js';
 import { StartupConfigError } from '../config/startup-error.js';
 import type { Reading } from '../models/reading.js';
 import { unrecoverableConnectError } from './mqtt-subscriber.js';
+import { LogLimiter } from '../config/log-limiter.js';
+import type { PanelAdmission } from '../ingest/panel-admission.js';
+import { isPanelId, PANEL_ID_RULE } from '../models/panel-id.js';
 
 /**
  * The feed that keeps several processes of one site in step, over the MQTT broker they already
@@ -47,8 +50,13 @@ export interface StoredFeedOptions {
   readonly topic: string;
   /** This process's client id for the feed connection (its own, not the ingester's). */
   readonly clientId: string;
-  /** Readings another process stored. */
+  /** Readings another process stored, those with a valid panel id that `admission` admits. */
   readonly onReadings: (readings: readonly Reading[]) => void;
+  /**
+   * The panel admission meter readings pass (retired panels, MAX_PANELS): anyone who may publish
+   * on the feed's topics must not add panels ingestion would refuse.
+   */
+  readonly admission: PanelAdmission;
   /** Another process recorded an admin change. */
   readonly onAdminChange: () => void;
   /**
@@ -150,13 +158,34 @@ export async function startStoredFeed(options: StoredFeedOptions): Promise<Store
     }
     if (message.body.origin === origin) return;
     try {
-      if (message.kind === 'readings') options.onReadings(message.body.readings);
+      if (message.kind === 'readings') {
+        const admitted = admit(message.body.readings);
+        if (admitted.length > 0) options.onReadings(admitted);
+      }
       else options.onAdminChange();
     } catch (error) {
       logger.error({ err: error, topic }, 'stored-readings feed: applying a message failed');
     }
   });
   client.on('error', (error) => logger.warn({ err: error }, 'stored-readings feed: MQTT error'));
+
+  // The same panel-id rule and admission as meter readings; refusals logged, at most 5 a minute.
+  const refusals = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
+  const admit = (readings: readonly Reading[]): Reading[] => {
+    const newInBatch = new Set<string>();
+    return readings.filter((reading) => {
+      const refusal = isPanelId(reading.panelId)
+        ? options.admission.check(reading.panelId, newInBatch)
+        : { reason: 'invalid_panel_id', detail: `panel id must be ${PANEL_ID_RULE}` };
+      if (refusal === null) {
+        newInBatch.add(reading.panelId);
+        return true;
+      }
+      const { log, suppressed } = refusals.take(refusal.reason);
+      if (log) logger.warn({ panelId: reading.panelId.slice(0, 100), reason: refusal.reason, detail: refusal.detail, ...(suppressed > 0 ? { suppressed } : {}) }, 'stored-readings feed: reading refused');
+      return false;
+    });
+  };
   logger.info({ url: redactUrl(options.url), topic: options.topic }, 'stored-readings feed connected');
 
   // Announcements are numbered, and announced() waits for the broker's acknowledgements. Numbers
