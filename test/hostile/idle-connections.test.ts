@@ -67,3 +67,42 @@ describe('idle connections to the HTTP port', () => {
     report(`${ATTACK} idle TCP connections, open-file limit ${FILE_LIMIT}, HTTP_IDLE_TIMEOUT=3s`, { allClosedAfterMs, ...(await product.memory()) });
   });
 });
+
+/**
+ * The default HTTP_IDLE_TIMEOUT (60 s), not a short one: five connections that never send a byte
+ * are closed by the server, seen by the client as each socket's close. Node counts the request
+ * timeout (HTTP_REQUEST_TIMEOUT, 30 s) from the connection's start and checks it every 7.5 s, so
+ * they close after 30-37.5 s; the bound asserted is the idle timeout plus 5 s of slack. Alone in
+ * its describe, run after the test above (a file's tests run one at a time): about 40 s.
+ */
+describe('idle connections with the default HTTP_IDLE_TIMEOUT', () => {
+  const DEFAULT_IDLE_MS = 60_000;
+  const SLACK_MS = 5_000;
+
+  it('closes five silent connections within HTTP_IDLE_TIMEOUT, without an answer the client would have to read', { timeout: DEFAULT_IDLE_MS + SLACK_MS + 30_000 }, async () => {
+    const product = await startProduct({ DATA_DIR: tempDir(cleanup, 'energy-hostile-idle-default-') }, cleanup);
+    const openedAt = Date.now();
+    const closedAfterMs: number[] = [];
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            // Like an attacker's socket: it never writes and never reads (no 'data' listener).
+            const socket = createConnection({ host: '127.0.0.1', port: product.httpPort });
+            socket.once('close', () => void closedAfterMs.push(Date.now() - openedAt));
+            socket.once('error', reject);
+            socket.once('connect', () => resolve(socket));
+          }),
+      ),
+    );
+    cleanup.add(() => sockets.forEach((socket) => socket.destroy()));
+
+    await vi.waitFor(() => expect(closedAfterMs).toHaveLength(5), { timeout: DEFAULT_IDLE_MS + SLACK_MS, interval: 250 });
+    expect(Math.max(...closedAfterMs)).toBeLessThanOrEqual(DEFAULT_IDLE_MS + SLACK_MS);
+    // Closed by the server (this test destroys none before the end), counted under the limit that closed them.
+    expect(await limitHits(product.baseUrl, 'HTTP_REQUEST_TIMEOUT')).toBeGreaterThanOrEqual(5);
+    report('5 silent TCP connections, default HTTP_IDLE_TIMEOUT (60s)', { closedAfterMs: closedAfterMs.sort((a, b) => a - b) });
+  });
+});
+
