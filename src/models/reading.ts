@@ -25,6 +25,11 @@ export interface Reading {
   readonly powerFactor: number | null;
   readonly voltageUnbalance: number | null;
   readonly currentUnbalance: number | null;
+  /**
+   * Set only on a reading delivered to live subscribers after a newer reading of its panel was
+   * delivered (pipeline/reading-order.ts): a late reading, not a new one.
+   */
+  readonly late?: true;
 }
 
 /** A panel the store has seen at least one reading from. */

@@ -93,7 +93,8 @@ function applyOne(deps: AfterWriteDeps, reading: Reading): void {
   const newest = step(deps.logger, 'live state', reading, () => deps.live.apply(reading)) ?? false;
   if (newest) step(deps.logger, 'status', reading, () => deps.status.refresh(reading.panelId, reading.time));
   step(deps.logger, 'energy ledger', reading, () => deps.ledger.apply(ledgerEntry(reading)));
-  step(deps.logger, 'pubsub', reading, () => (deps.cluster ? deps.cluster.order.push(reading) : publishReading(deps.pubsub, reading)));
+  // One process delivers in the order readings are stored: one older than the panel's newest is late.
+  step(deps.logger, 'pubsub', reading, () => (deps.cluster ? deps.cluster.order.push(reading) : publishReading(deps.pubsub, newest ? reading : { ...reading, late: true })));
 }
 
 /** Tells live subscribers about a stored reading. */

@@ -12,7 +12,8 @@ export interface ReadingOrderOptions {
   readonly release: (reading: Reading) => void;
   /**
    * A reading older than one already released for its panel: it arrived more than `holdMs` late.
-   * It is released all the same (a subscriber misses no stored reading) and reported here.
+   * It is released all the same (a subscriber misses no stored reading), marked `late: true` so a
+   * subscriber can tell it from a new one, and reported here.
    */
   readonly late: (reading: Reading) => void;
   readonly now?: () => number;
@@ -46,7 +47,7 @@ export class ReadingOrder {
     const released = this.#released.get(reading.panelId);
     if (released !== undefined && t <= released) {
       this.#options.late(reading);
-      this.#options.release(reading);
+      this.#options.release({ ...reading, late: true });
       return;
     }
     const held = this.#held.get(reading.panelId);

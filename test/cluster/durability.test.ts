@@ -3,6 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { disposer } from '../support/disposer.js';
+import { subscribe, wsClient } from '../support/graphql-client.js';
 import { InfluxStore } from '../../src/store/influx/influx-store.js';
 import { countPoints, realInflux } from '../support/influx.js';
 import { makeSparseReading } from '../support/readings.js';
@@ -128,6 +129,34 @@ describe.skipIf(!realInflux)('several processes: nothing acknowledged lives only
       },
       cleanup,
     );
+  });
+
+  it('a reading delivered after a newer one of its panel reaches live subscribers marked late', { timeout: 60_000 }, async () => {
+    const { broker, launch } = await startCluster(cleanup, 'late', { OFFLINE_AFTER: '1h' });
+    const nodes = [await launch('l1'), await launch('l2')];
+    await Promise.all(nodes.map(ready));
+    const panelId = uniquePanelId('LATE');
+    type Heard = { panelReading: { time: string; late: boolean } };
+    const watchers = nodes.map((node) => {
+      const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+      cleanup.add(() => ws.dispose());
+      const live = subscribe<Heard, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { time late } }', { id: panelId });
+      cleanup.add(() => live.dispose());
+      return live;
+    });
+    for (const node of nodes) await expect.poll(() => metric(node, 'energy_live_subscriptions'), { timeout: 10_000 }).toBe(1);
+    const meter = await connectAsync(broker.url, { protocolVersion: 5 });
+    cleanup.add(() => meter.endAsync(true));
+    const [older, newer] = minutes(panelId, 2, 5) as [MeterReading, MeterReading];
+    await publishReading(meter, newer);
+    for (const live of watchers) await expect.poll(() => live.results.length, { timeout: 15_000 }).toBe(1);
+    // A gateway sending its backlog: the older reading comes after the newer one was delivered.
+    await publishReading(meter, older);
+    const expected = [
+      { time: newer.time.toISOString(), late: false },
+      { time: older.time.toISOString(), late: true },
+    ];
+    for (const live of watchers) await expect.poll(() => live.results.map((r) => r.data!.panelReading), { timeout: 15_000 }).toEqual(expected);
   });
 
   it('a process stopped a few seconds after its start stops cleanly: nothing is logged after "stopped cleanly"', { timeout: roundsTimeout(60_000) }, async () => {

@@ -40,6 +40,8 @@ describe('ReadingOrder', () => {
     order.push(at('A', 4));
     expect(released.map(key)).toEqual(['A@5', 'A@4']);
     expect(late.map(key)).toEqual(['A@4']);
+    // A subscriber tells the late one from a new one.
+    expect(released.map((r) => r.late ?? false)).toEqual([false, true]);
   });
 
   it('flush() releases everything held, in order', () => {

@@ -24,6 +24,12 @@ export const Reading = builder.objectRef<ReadingShape>('Reading').implement({
     powerFactor: t.exposeFloat('powerFactor', { nullable: true }),
     voltageUnbalance: t.exposeFloat('voltageUnbalance', { nullable: true }),
     currentUnbalance: t.exposeFloat('currentUnbalance', { nullable: true }),
+    late: t.boolean({
+      description:
+        'On a live subscription: true when a newer reading of this panel was delivered before this one (it was stored, or reached this ' +
+        'process, late: a meter sending its backlog, or with several processes more than MQTT_FEED_ORDER_HOLD late); false otherwise and in queries.',
+      resolve: (reading) => reading.late === true,
+    }),
   }),
 });
 
