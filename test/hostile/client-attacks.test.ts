@@ -26,6 +26,9 @@ beforeAll(async () => {
       WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(PER_CONNECTION),
       WS_MAX_SUBSCRIPTIONS: String(TOTAL),
       WS_MAX_CONNECTIONS: String(WS_CONNECTIONS),
+      // The global limits alone: no share per caller (test/security/fair-share.test.ts has those).
+      CALLER_MAX_SHARE: '100%',
+      OPERATOR_RESERVE: '0%',
       HTTP_REQUEST_TIMEOUT: '2s',
       DATA_DIR: tempDir(cleanup, 'energy-hostile-clients-'),
     },
