@@ -1,16 +1,20 @@
+import { request } from 'node:http';
+import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { makeKey } from '../access/support.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { subscribe, type LiveOperation } from '../support/graphql-client.js';
+import { connectMeter, meterPayload, minutesAgo, publishQos1, uniquePanelId } from '../support/mqtt.js';
 import { startProduct, type Product } from '../hostile/product.js';
 
 /**
  * Issue 20 point 8: one caller cannot take every WebSocket slot or subscription. Against the real
  * product with small limits (the shares are fractions of them): WS_MAX_CONNECTIONS=20 and
  * WS_MAX_SUBSCRIPTIONS=20 with CALLER_MAX_SHARE=25% give each credential and each address 5, and
- * OPERATOR_RESERVE=10% keeps 2 for operators and admins (viewers together: 18). Clients bind
+ * OPERATOR_RESERVE=10% keeps 2 for operators and admins (viewers together: 18); of
+ * GRAPHQL_MAX_COST_IN_FLIGHT=4,000,000 each caller may hold 1,000,000. Clients bind
  * loopback addresses of their own (127.0.0.1, 127.0.0.2…: Linux routes all of 127/8 to lo).
  */
 const cleanup = disposer();
@@ -31,6 +35,8 @@ beforeAll(async () => {
       API_KEYS: [...viewers, SUBSCRIBER, OPERATOR].map((key) => key.entry).join(','),
       WS_MAX_CONNECTIONS: '20',
       WS_MAX_SUBSCRIPTIONS: '20',
+      GRAPHQL_MAX_COST: '1000000',
+      GRAPHQL_MAX_COST_IN_FLIGHT: '4000000',
       CALLER_MAX_SHARE: '25%',
       OPERATOR_RESERVE: '10%',
     },
@@ -137,3 +143,56 @@ describe('a fair share of WebSocket connections per caller', () => {
     expect(status).toBe(503);
   });
 });
+
+/** A POST of `query` from `localAddress`, its status and body read in full. */
+function post(localAddress: string, secret: string, query: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(product.httpUrl, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once('error', reject);
+    req.end(JSON.stringify({ query }));
+  });
+}
+
+describe('a fair share of the operation cost in flight per caller', () => {
+  it('a caller whose large answer is still being sent may not start another; others may', async () => {
+    const panel = uniquePanelId('SHARE');
+    const meter = await connectMeter(product.mqttUrl, cleanup);
+    await publishQos1(meter, `DATA/PM/${panel}`, meterPayload({ time: minutesAgo(1) }));
+    // 20 aliases × 5,000 hourly windows × 6 values: a cost of about 600,000 (a 15 MB answer), so
+    // one fits in a caller's 1,000,000 and two do not.
+    const to = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const from = new Date(to.getTime() - 5_000 * 3_600_000);
+    const window = `history(every: "1h", from: "${from.toISOString()}", to: "${to.toISOString()}") { start end energyKwh cost activePowerKw current }`;
+    const large = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: panel(id: "${panel}") { ${window} }`).join(' ')} }`;
+    const [holder, other] = [viewers[0]!, viewers[1]!];
+
+    // The holder asks and never reads: its answer, and the cost it holds, stay in flight.
+    const held = createConnection({ host: '127.0.0.1', port: product.httpPort, localAddress: '127.0.0.40' });
+    cleanup.add(() => held.destroy());
+    const body = JSON.stringify({ query: large });
+    held.write(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer ${holder.key}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await expect.poll(async () => Number(await metric('energy_graphql_cost_in_flight')), { timeout: 10_000 }).toBeGreaterThan(500_000);
+
+    const busy = (answer: { status: number; body: string }) => ({
+      status: answer.status,
+      code: (JSON.parse(answer.body) as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.[0]?.extensions?.code,
+      share: answer.body.includes('CALLER_MAX_SHARE'),
+    });
+    // The same key from another address, and another key from the holder's address: 503.
+    expect(busy(await post('127.0.0.41', holder.key, large))).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE', share: true });
+    expect(busy(await post('127.0.0.40', other.key, large))).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE', share: true });
+    // Another key from another address: answered in full.
+    const answered = await post('127.0.0.42', other.key, large);
+    expect(answered.status).toBe(200);
+    expect(Object.keys((JSON.parse(answered.body) as { data: object }).data)).toHaveLength(20);
+  });
+});
+
