@@ -4,6 +4,7 @@ import { dayNumberOf, daysInMonth, isoDate, type LocalTime } from '../../time/lo
 import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
 import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
 import { UserInputError } from '../user-input-error.js';
+import { WorkSlices } from '../work-slices.js';
 import { Amount } from './amount.js';
 import { CounterWalk } from './counting-rule.js';
 import type { DayEnergy, EnergyLedger } from './energy-ledger.js';
@@ -26,6 +27,13 @@ export interface EnergyServiceDeps {
   readonly settleTimeoutMs?: number;
 }
 
+/** Windows of `everyMs` from `fromMs`, one Amount each. */
+interface WindowGrid {
+  readonly fromMs: number;
+  readonly everyMs: number;
+  readonly amounts: readonly Amount[];
+}
+
 /** Energy still being computed: the client may retry shortly. */
 export class EnergyNotReadyError extends Error {
   constructor(panels: readonly string[]) {
@@ -42,6 +50,7 @@ export class EnergyNotReadyError extends Error {
 export class EnergyService {
   readonly #deps: EnergyServiceDeps;
   readonly #now: () => number;
+  readonly #slices = new WorkSlices();
 
   readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
 
@@ -98,7 +107,9 @@ export class EnergyService {
     const total = new Amount();
     const days: DailyUsage[] = [];
     const summed = this.#summedDays(panelIds);
-    for (let day = first; day < first + daysInMonth(year, month); day++) {
+    const end = first + daysInMonth(year, month);
+    for (let day = first; day < end; day++) {
+      await this.#slices.breathe();
       const amount = this.buildingDay(panelIds, day, summed);
       total.add(amount);
       days.push({ date: isoDate(day), ...amount.toUsage() });
@@ -113,7 +124,14 @@ export class EnergyService {
     const months: MonthlyUsage[] = [];
     const summed = this.#summedDays(panelIds);
     for (let month = 1; month <= 12; month++) {
-      const amount = this.monthAmount(panelIds, year, month, summed);
+      const first = dayNumberOf(year, month, 1);
+      const end = first + daysInMonth(year, month);
+      const amount = new Amount();
+      // Day by day, letting the loop turn: a year of 1,000 panels is 365,000 panel-days.
+      for (let day = first; day < end; day++) {
+        await this.#slices.breathe();
+        amount.add(this.buildingDay(panelIds, day, summed));
+      }
       total.add(amount);
       months.push({ month, ...amount.toUsage() });
     }
@@ -167,63 +185,99 @@ export class EnergyService {
 
   /**
    * Energy and cost in each window of `everyMs` from `from` to `to` (the last window may be
-   * shorter), for one panel. Windows of whole local hours come from the ledger's hourly figures;
-   * finer ones re-walk the readings from the ledger's saved state of that day with the same rule.
+   * shorter), for one panel. Only `walk` is walked (the part of the range that can hold
+   * readings; windows outside it stay zero). When the windows are whole local hours, the
+   * panel's days with readings are read from the ledger's hourly figures, in time proportional to
+   * those days, not to the range; a day whose hours do not line up with the windows (a
+   * daylight-saving change), and windows finer than an hour, re-walk the readings from the
+   * ledger's saved state of that day with the same rule. The walk lets the event loop turn every
+   * few milliseconds (`slices`).
    */
-  async windows(panelId: string, fromMs: number, toMs: number, everyMs: number): Promise<Amount[]> {
+  async windows(panelId: string, fromMs: number, toMs: number, everyMs: number, walk: { fromMs: number; toMs: number } = { fromMs, toMs }): Promise<Amount[]> {
     await this.settled([panelId]);
     const count = Math.ceil((toMs - fromMs) / everyMs);
     const amounts = Array.from({ length: count }, () => new Amount());
     const time = this.#deps.time;
-    const wholeHours =
-      everyMs % HOUR_MS === 0 &&
-      time.localMs(fromMs) % HOUR_MS === 0 &&
-      time.localMs(toMs) % HOUR_MS === 0 &&
-      time.isFixedOffsetBetween(fromMs, toMs);
-    if (wholeHours) this.#hourWindows(panelId, fromMs, toMs, everyMs, amounts);
-    else await this.#walkWindows(panelId, fromMs, toMs, everyMs, amounts);
+    const tariffs = this.#deps.tariffs();
+    for (let w = 0; w < amounts.length; w++) {
+      if (w % 256 === 0) await this.slices.breathe();
+      amounts[w]!.usePricing(tariffs.hourlyOn(time.dayNumber(fromMs + w * everyMs)));
+    }
+    const walkFrom = Math.max(fromMs, walk.fromMs);
+    const walkTo = Math.min(toMs, walk.toMs);
+    if (walkFrom >= walkTo) return amounts;
+    const grid = { fromMs, everyMs, amounts };
+    if (EnergyService.walksWholeHours(time, fromMs, toMs, everyMs)) await this.#hourWindows(panelId, grid, walkFrom, walkTo);
+    else await this.#walkWindows(panelId, grid, walkFrom, walkTo);
     return amounts;
   }
 
-  #hourWindows(panelId: string, fromMs: number, toMs: number, everyMs: number, amounts: Amount[]): void {
-    const { time, ledger, tariffs } = { time: this.#deps.time, ledger: this.#deps.ledger, tariffs: this.#deps.tariffs() };
-    for (let w = 0; w < amounts.length; w++) {
-      const start = fromMs + w * everyMs;
-      const end = Math.min(toMs, start + everyMs);
-      // Walk day by day: [start, end) covers whole local hours of one or more days.
-      for (let t = start; t < end; ) {
-        const day = time.dayNumber(t);
-        const dayEnd = Math.min(end, time.dayStart(day + 1));
-        const fromHour = time.hourOfDay(t);
-        const toHour = dayEnd === time.dayStart(day + 1) ? 24 : time.hourOfDay(dayEnd);
-        const pricing = tariffs.hourlyOn(day);
-        const entry = ledger.day(panelId, day);
-        if (entry) amounts[w]!.addHours(entry.kwh, pricing, fromHour, toHour);
-        else amounts[w]!.usePricing(pricing);
-        t = dayEnd;
+  /**
+   * Whether windows of `everyMs` from `fromMs` to `toMs` are whole local hours, so `windows` reads
+   * them from the ledger's hourly figures rather than re-walking readings: a question of
+   * arithmetic, which the cost of an operation asks before it runs.
+   */
+  static walksWholeHours(time: LocalTime, fromMs: number, toMs: number, everyMs: number): boolean {
+    return everyMs % HOUR_MS === 0 && time.localMs(fromMs) % HOUR_MS === 0 && (toMs - fromMs) % HOUR_MS === 0;
+  }
+
+  /** The slice of the event loop that long walks (windows, summaries, bills) share. */
+  get slices(): WorkSlices {
+    return this.#slices;
+  }
+
+  async #hourWindows(panelId: string, grid: WindowGrid, walkFrom: number, walkTo: number): Promise<void> {
+    const { time, ledger } = this.#deps;
+    const tariffs = this.#deps.tariffs();
+    const { fromMs, everyMs, amounts } = grid;
+    // Only the days with readings: a range from the year 2000 costs what its data costs.
+    const days = ledger.daysBetween(panelId, time.dayNumber(walkFrom), time.dayNumber(walkTo - 1) + 1);
+    for (let i = 0; i < days.length; i++) {
+      if (i % 16 === 0) await this.slices.breathe();
+      const entry = days[i]!;
+      const start = time.dayStart(entry.day);
+      const end = time.dayStart(entry.day + 1);
+      // A day of 24 equal hours, in step with the windows (offset unchanged since `from`, or
+      // changed by whole hours): each of its hours lies in one window.
+      const regular = end - start === 24 * HOUR_MS && time.offsetMs(start) === time.offsetMs(end - 1) && (start - fromMs) % HOUR_MS === 0;
+      if (!regular) {
+        await this.#walkWindows(panelId, grid, Math.max(walkFrom, start), Math.min(walkTo, end));
+        continue;
+      }
+      const pricing = tariffs.hourlyOn(entry.day);
+      const firstHour = Math.max(0, Math.floor((walkFrom - start) / HOUR_MS));
+      const lastHour = Math.min(24, Math.ceil((walkTo - start) / HOUR_MS));
+      for (let h = firstHour; h < lastHour; ) {
+        // The hours of this day in the same window, added at once.
+        const w = Math.floor((start + h * HOUR_MS - fromMs) / everyMs);
+        const windowEndHour = Math.min(lastHour, Math.ceil((fromMs + (w + 1) * everyMs - start) / HOUR_MS));
+        amounts[w]!.addHours(entry.kwh, pricing, h, windowEndHour);
+        h = windowEndHour;
       }
     }
   }
 
-  async #walkWindows(panelId: string, fromMs: number, toMs: number, everyMs: number, amounts: Amount[]): Promise<void> {
+  /** Re-walks the readings of [walkFrom, walkTo) from the ledger's saved state, into the windows of `grid`. */
+  async #walkWindows(panelId: string, grid: WindowGrid, walkFrom: number, walkTo: number): Promise<void> {
     const { time, ledger, source } = this.#deps;
     const tariffs = this.#deps.tariffs();
-    for (let w = 0; w < amounts.length; w++) amounts[w]!.usePricing(tariffs.hourlyOn(time.dayNumber(fromMs + w * everyMs)));
-    const state = ledger.stateAt(panelId, time.dayNumber(fromMs));
+    const { fromMs, everyMs, amounts } = grid;
+    const state = ledger.stateAt(panelId, time.dayNumber(walkFrom));
     if (state === null) return;
     const walk = new CounterWalk(ledger.rule, state.active);
-    // Readings after `to` can still confirm a new level whose first steps lie inside: walk on
-    // until nothing inside [from, to) is pending, which takes at most confirmReadings − 1 readings.
+    // Readings after `walkTo` can still confirm a new level whose first steps lie inside: walk on
+    // until nothing inside is pending, which takes at most confirmReadings − 1 readings.
     let beyond = 0;
     const sink = (t: number, kwh: number) => {
-      if (t < fromMs || t >= toMs) return;
+      if (t < walkFrom || t >= walkTo) return;
       const day = time.dayNumber(t);
       amounts[Math.floor((t - fromMs) / everyMs)]!.addIncrease(kwh, tariffs.hourlyOn(day), time.hourOfDay(t));
     };
     for await (const chunk of source.scan(panelId, time.dayStart(state.fromDay))) {
       for (let k = 0; k < chunk.t.length; k++) {
+        if (k % 1_024 === 0) await this.slices.breathe();
         const t = chunk.t[k]!;
-        if (t >= toMs) {
+        if (t >= walkTo) {
           if (!walk.hasPending || beyond >= ledger.rule.confirmReadings - 1) return;
           beyond++;
         }
