@@ -1,10 +1,15 @@
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../config/logger.js';
+import { EnergyNotReadyError } from '../services/energy/energy-service.js';
 import { UserInputError } from '../services/user-input-error.js';
+
+/** When a client should ask again for figures still being computed. */
+const ENERGY_RETRY_AFTER_S = 2;
 
 /**
  * What a client is told about an error (yoga's `maskedErrors.maskError`): a request it can fix
- * (UserInputError) as BAD_USER_INPUT with its message; GraphQL's own errors (validation,
+ * (UserInputError) as BAD_USER_INPUT with its message; figures still being computed
+ * (EnergyNotReadyError) as SERVICE_UNAVAILABLE, retryable; GraphQL's own errors (validation,
  * coercion, our scalars) as they are; anything else logged here and answered as
  * INTERNAL_SERVER_ERROR with the generic message, so no internals reach the client.
  */
@@ -15,9 +20,14 @@ export function maskClientError(logger: Logger): (error: unknown, message: strin
     // innermost cause, not just the first wrapper.
     let cause: unknown = error;
     while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
+    const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
     if (cause instanceof UserInputError) {
-      const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
       return new GraphQLError(cause.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    // Not the client's fault and not a fault either: the figures are still being computed
+    // (start-up, a burst of late readings). Retryable, with a hint of when.
+    if (cause instanceof EnergyNotReadyError) {
+      return new GraphQLError(cause.message, { ...at, extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: ENERGY_RETRY_AFTER_S } });
     }
     // Raised as a GraphQLError all the way down (validation, coercion, our scalars): meant for the client.
     if (cause instanceof GraphQLError && error instanceof GraphQLError) return error;
