@@ -68,7 +68,7 @@ export class BillService {
     checkYear(year);
     checkMonth(month);
     await this.#deps.energy.settled(panelIds);
-    const figures = this.#figures(year, month, panelIds);
+    const figures = await this.#figures(year, month, panelIds);
     const end = this.#deps.time.dayStart(dayNumberOf(year, month, 1) + daysInMonth(year, month));
     return this.#bill(year, month, panelId, figures, this.#now() >= end, { minimum: true });
   }
@@ -79,7 +79,7 @@ export class BillService {
     const now = Math.floor(this.#now() / 60_000) * 60_000;
     const { year, month } = dateOfDayNumber(this.#deps.time.dayNumber(now));
     await this.#deps.energy.settled(panelIds);
-    const figures = this.#figures(year, month, panelIds);
+    const figures = await this.#figures(year, month, panelIds);
     const first = dayNumberOf(year, month, 1);
     const start = this.#deps.time.dayStart(first);
     const end = this.#deps.time.dayStart(first + daysInMonth(year, month));
@@ -94,13 +94,15 @@ export class BillService {
     return { monthToDate, projectedTotal: projected.total, projectedEnergyKwh: projected.energyKwh, elapsedFraction: round(elapsed, 4) };
   }
 
-  #figures(year: number, month: number, panelIds: readonly string[]): MonthFigures {
+  async #figures(year: number, month: number, panelIds: readonly string[]): Promise<MonthFigures> {
     const schedule = this.#deps.tariffs();
     const first = dayNumberOf(year, month, 1);
     const monthDays = daysInMonth(year, month);
     const segments: Segment[] = [];
     let estimated = false;
     for (let day = first; day < first + monthDays; day++) {
+      // A month of 1,000 panels is 31,000 panel-days: let the event loop turn between days.
+      await this.#deps.energy.slices.breathe();
       const version = schedule.versionOn(day);
       let segment = segments[segments.length - 1];
       if (segment?.version !== version) {
