@@ -1,4 +1,5 @@
 import type { Authenticator, Credential } from '../services/access/authenticator.js';
+import { runAt, systemClock } from '../time/clock.js';
 
 /** graphql-ws's close code for a caller who may not (or may no longer) use the socket. */
 export const FORBIDDEN_CLOSE = 4403;
@@ -40,7 +41,7 @@ export class OpenSockets {
   /** A socket accepted with `credential`; forgotten by `remove` (when it closes). */
   add(socket: ClosableSocket, credential: Credential): void {
     const cancelExpiry =
-      credential.kind === 'jwt' ? runAt(credential.expiresAt, () => socket.close(FORBIDDEN_CLOSE, 'token expired')) : () => undefined;
+      credential.kind === 'jwt' ? runAt(systemClock, credential.expiresAt.getTime(), () => socket.close(FORBIDDEN_CLOSE, 'token expired')) : () => undefined;
     this.#sockets.set(socket, { credential, cancelExpiry });
   }
 
@@ -80,20 +81,4 @@ export class OpenSockets {
     this.remove(socket);
     socket.close(FORBIDDEN_CLOSE, reason);
   }
-}
-
-/** Longest wait setTimeout takes (about 24.8 days); a longer one would fire at once. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
-
-/** Calls `action` at `at` (re-arming across setTimeout's limit); returns the cancel function. */
-function runAt(at: Date, action: () => void): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    const left = at.getTime() - Date.now();
-    if (left <= 0) return action();
-    // unref: a pending expiry must not keep a stopping process alive (the socket's close cancels it).
-    timer = setTimeout(arm, Math.min(left, MAX_TIMEOUT_MS)).unref();
-  };
-  arm();
-  return () => clearTimeout(timer);
 }
