@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { Gauge } from 'prom-client';
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
+import { isLoopbackHost } from './config/hosts.js';
 import { StartupConfigError } from './config/startup-error.js';
 import { buildCore } from './core.js';
 import type { Services } from './graphql/context.js';
@@ -132,8 +133,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       settings,
       verifyJwt: config.access.jwt ? createJwtVerifier(config.access.jwt) : undefined,
     });
-    if (authenticator.mode === 'optional') {
-      logger.warn('access control is OPEN: anyone who can reach the API may read and change everything (AUTH=optional; set NODE_ENV=production or AUTH=required)');
+    if (authenticator.mode === 'optional' && isLoopbackHost(config.http.host)) {
+      logger.warn({ host: config.http.host }, 'access control is OPEN: anyone on this machine may read and change everything (AUTH=optional; set NODE_ENV=production or AUTH=required)');
+    } else if (authenticator.mode === 'optional') {
+      // Open is meant for a developer's machine (HOST defaults to 127.0.0.1 then); HOST says otherwise here.
+      logger.warn(
+        { host: config.http.host },
+        'access control is OPEN and the API is reachable from the network: anyone who can reach it may read and change everything (AUTH=optional; set AUTH=required with API_KEYS, or HOST=127.0.0.1)',
+      );
     } else if (keys.length === 0 && !config.access.jwt) {
       // Keys made through the API still work; without one configured, only they can get in.
       logger.warn('AUTH=required but no API_KEYS, API_KEYS_FILE or JWT_* is set: only keys made earlier through the API are accepted (make one with `npm run api-key`)');
@@ -306,10 +313,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         });
         stops.push(() => simulator.stop());
         logger.info({ panels: config.simulator.panels, every: `${config.simulator.intervalMs / 1000}s` }, 'simulator publishing');
+        if (config.nodeEnv === 'production') {
+          logger.warn({ panels: config.simulator.panels }, 'SIMULATE=true in production: simulated readings are stored, and billed, as if meters had sent them');
+        }
       } catch (error) {
         // The simulator is a demo aid: a broker it cannot reach must not stop the product.
         logger.warn({ err: error, url: ingestion.mqttUrl }, 'simulator could not start; continuing without it');
       }
+    } else if (config.nodeEnv === 'production' && config.mqtt.url === undefined) {
+      logger.info('simulator off: NODE_ENV=production (SIMULATE=true would store simulated readings, billed as real ones)');
     }
 
 

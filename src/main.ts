@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from './config/config.js';
+import { inspect } from 'node:util';
 import { createLogger } from './config/logger.js';
+import { scrubKeyMaterial, scrubSecrets, secretValues } from './config/redact.js';
 import { StartupConfigError } from './config/startup-error.js';
 import { startApp } from './app.js';
 
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.log);
+  const logger = createLogger(config.log, secretValues(process.env));
   let app;
   try {
     app = await startApp(config, logger);
@@ -68,10 +70,18 @@ async function main(): Promise<void> {
   }
 }
 
-/** Plain stderr, whatever LOG_LEVEL says: the user must see what to fix. */
+/**
+ * Plain stderr, whatever LOG_LEVEL says: the user must see what to fix. Never a secret: the
+ * configured ones are scrubbed, and so are hashes and keys quoted from a file that was read (a JSON
+ * parser's message shows a piece of the text).
+ */
 function fail(message: string): void {
-  console.error(message);
+  console.error(printable(message));
   process.exitCode = 2;
+}
+
+function printable(text: string): string {
+  return scrubKeyMaterial(scrubSecrets(text, secretValues(process.env)));
 }
 
 /**
@@ -98,6 +108,6 @@ function startupFailure(error: unknown, dataDir: string): string | null {
 }
 
 main().catch((error: unknown) => {
-  console.error('fatal:', error);
+  console.error('fatal:', printable(inspect(error)));
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { topicPrefix } from '../ingest/topic.js';
 import { tariffPlanSchema } from '../models/tariff-plan.js';
 import { parseDuration } from './duration.js';
+import { shownValue } from './redact.js';
 import { parseSize } from './size.js';
 
 const duration = (fallback: string) =>
@@ -118,6 +119,24 @@ function hasTopicPrefix(pattern: string): boolean {
     return false;
   }
 }
+const LOOPBACK = '127.0.0.1';
+const ANY_INTERFACE = '0.0.0.0';
+
+type Env = { NODE_ENV: string; AUTH?: 'required' | 'optional' };
+/** AUTH, by default required in production and optional (anonymous callers are admins) elsewhere. */
+const accessMode = (env: Env): 'required' | 'optional' => env.AUTH ?? (env.NODE_ENV === 'production' ? 'required' : 'optional');
+
+/**
+ * Where the embedded broker listens: MQTT_HOST, else HOST, else loopback while it is open (anonymous
+ * clients may connect, as start-ingestion decides) and every interface when it requires accounts.
+ * The open modes are for a developer's machine; HOST says when they are meant for a network.
+ */
+function brokerHost(env: Env & { HOST?: string; MQTT_HOST?: string; MQTT_ALLOW_ANONYMOUS?: string; MQTT_BROKER_PASSWORD_FILE?: string; MQTT_USERNAME?: string; MQTT_PASSWORD?: string }): string {
+  const accounts = env.MQTT_BROKER_PASSWORD_FILE !== undefined || (env.MQTT_USERNAME !== undefined && env.MQTT_PASSWORD !== undefined);
+  const open = env.MQTT_ALLOW_ANONYMOUS === undefined ? !accounts && env.NODE_ENV !== 'production' : isOn(env.MQTT_ALLOW_ANONYMOUS, false);
+  return env.MQTT_HOST ?? env.HOST ?? (open ? LOOPBACK : ANY_INTERFACE);
+}
+
 const optionalText = z
   .string()
   .optional()
@@ -130,7 +149,8 @@ const optionalText = z
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    HOST: z.string().default('0.0.0.0'),
+    // Default: 127.0.0.1 while the API is open (AUTH=optional, development's default), else 0.0.0.0.
+    HOST: optionalText,
     PORT: port(4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
@@ -150,11 +170,22 @@ export const configSchema = z
     MQTT_CERT_FILE: optionalText,
     MQTT_KEY_FILE: optionalText,
     MQTT_PORT: port(1883),
-    // The embedded broker: where it listens (default HOST), who may connect, what they may publish.
+    // The embedded broker: where it listens (default HOST; without HOST, 127.0.0.1 while anyone may
+    // connect without a password, else 0.0.0.0), who may connect, what they may publish.
     MQTT_HOST: optionalText,
     MQTT_BROKER_PASSWORD_FILE: optionalText,
     MQTT_BROKER_ACL_FILE: optionalText,
     MQTT_ALLOW_ANONYMOUS: optionalFlag,
+    // Which client ids an account of the embedded broker may use: owned (its user name, or ids
+    // starting with `<user>-`), username (the id is replaced by the user name, as Mosquitto's
+    // use_username_as_clientid does) or any (first come; a later client with the same id takes over).
+    MQTT_CLIENT_IDS: z.enum(['owned', 'username', 'any']).default('owned'),
+    // Failed logins to the embedded broker slow the next ones: from the same source address up to
+    // this long each (the delay doubles per failure from 100 ms), and with the same user name from
+    // any address up to MQTT_LOGIN_USER_DELAY_MAX (what a gateway with the right password waits at
+    // most while its name is being guessed elsewhere). Failures are forgotten 15 minutes after the last.
+    MQTT_LOGIN_DELAY_MAX: duration('10s'),
+    MQTT_LOGIN_USER_DELAY_MAX: duration('1s'),
     MQTTS_PORT: z.coerce.number({ error: PORT_RANGE }).int(PORT_RANGE).min(0, PORT_RANGE).max(65_535, PORT_RANGE).optional(),
     MQTTS_HOST: optionalText,
     MQTTS_CERT_FILE: optionalText,
@@ -213,7 +244,7 @@ export const configSchema = z
     TARIFF_MINIMUM_HOURS: z.coerce.number().positive().max(744).default(40),
     TARIFF_TAX_PERCENT: z.coerce.number().min(0).max(100).default(0),
 
-    INFLUX_URL: optionalText.pipe(z.url().optional()),
+    INFLUX_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
     INFLUX_TOKEN: optionalText,
     INFLUX_ORG: optionalText,
     INFLUX_BUCKET: z.string().min(1).default('energy_monitoring'),
@@ -245,7 +276,7 @@ export const configSchema = z
     API_KEYS_FILE: optionalText,
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
-    JWT_JWKS_URL: optionalText.pipe(z.url().optional()),
+    JWT_JWKS_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
     JWT_ROLE_CLAIM: z.string().min(1).default('role'),
     JWT_PANELS_CLAIM: z.string().min(1).default('panels'),
     CORS_ORIGINS: optionalText,
@@ -289,8 +320,9 @@ export const configSchema = z
     STORE_MIN_FREE: size('64MiB'),
   })
   .superRefine((env, ctx) => {
-    if (env.INFLUX_URL && !(env.INFLUX_TOKEN && env.INFLUX_ORG)) {
-      ctx.addIssue({ code: 'custom', path: ['INFLUX_TOKEN'], message: 'INFLUX_URL needs INFLUX_TOKEN and INFLUX_ORG' });
+    // Each missing setting named on its own line (and never the value of the one that is there).
+    for (const missing of env.INFLUX_URL ? (['INFLUX_TOKEN', 'INFLUX_ORG'] as const).filter((name) => !env[name]) : []) {
+      ctx.addIssue({ code: 'custom', path: [missing], message: `INFLUX_URL needs INFLUX_TOKEN and INFLUX_ORG; ${missing} is not set` });
     }
     if (env.TARIFF_PLAN === 'time-of-use' && env.TARIFF_LWBP_RP_PER_KWH === undefined) {
       ctx.addIssue({ code: 'custom', path: ['TARIFF_LWBP_RP_PER_KWH'], message: 'a time-of-use plan needs its off-peak (LWBP) rate' });
@@ -310,6 +342,14 @@ export const configSchema = z
     if (!env.MQTT_CERT_FILE !== !env.MQTT_KEY_FILE) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_CERT_FILE'], message: 'MQTT_CERT_FILE and MQTT_KEY_FILE go together' });
     }
+    if (hasTopicPrefix(env.MQTT_TOPIC)) {
+      // Feed topics under the meters' prefix would be meter topics (gateways may publish there), or the reverse.
+      const prefix = topicPrefix(env.MQTT_TOPIC.replace(/^\$share\/[^/]+\//, ''));
+      const feed = env.MQTT_FEED_TOPIC;
+      if (feed === prefix || feed.startsWith(`${prefix}/`) || prefix.startsWith(`${feed}/`)) {
+        ctx.addIssue({ code: 'custom', path: ['MQTT_FEED_TOPIC'], message: `must not overlap MQTT_TOPIC's ${prefix}/…: only the product may publish on the feed, gateways publish under the meters' topics` });
+      }
+    }
     if (env.MQTTS_PORT !== undefined && !(env.MQTTS_CERT_FILE && env.MQTTS_KEY_FILE)) {
       ctx.addIssue({ code: 'custom', path: ['MQTTS_PORT'], message: 'MQTTS_PORT needs MQTTS_CERT_FILE and MQTTS_KEY_FILE' });
     }
@@ -317,7 +357,7 @@ export const configSchema = z
   .transform((env) => ({
     nodeEnv: env.NODE_ENV,
     access: {
-      mode: env.AUTH ?? (env.NODE_ENV === 'production' ? 'required' : 'optional'),
+      mode: accessMode(env),
       keys: env.API_KEYS,
       keysFile: env.API_KEYS_FILE,
       jwt:
@@ -332,7 +372,7 @@ export const configSchema = z
       /** Whether GET /metrics needs an operator or admin credential (default: in production). */
       metricsAuth: env.METRICS_AUTH ?? (env.NODE_ENV === 'production' ? 'key' : 'open'),
     },
-    http: { host: env.HOST, port: env.PORT, metricsPort: env.METRICS_PORT },
+    http: { host: env.HOST ?? (accessMode(env) === 'optional' ? LOOPBACK : ANY_INTERFACE), port: env.PORT, metricsPort: env.METRICS_PORT },
     log: {
       level: env.LOG_LEVEL,
       format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
@@ -347,15 +387,17 @@ export const configSchema = z
       embeddedPort: env.MQTT_PORT,
       /** The embedded broker's access control and TLS listener. */
       broker: {
-        host: env.MQTT_HOST ?? env.HOST,
+        host: brokerHost(env),
         passwordFile: env.MQTT_BROKER_PASSWORD_FILE,
         aclFile: env.MQTT_BROKER_ACL_FILE,
         /** undefined: decided at start (allowed only in development without any account). */
         allowAnonymous: env.MQTT_ALLOW_ANONYMOUS === undefined ? undefined : isOn(env.MQTT_ALLOW_ANONYMOUS, false),
         production: env.NODE_ENV === 'production',
+        /** MQTT_CLIENT_IDS: which client ids an account may use. */
+        clientIds: env.MQTT_CLIENT_IDS,
         tls:
           env.MQTTS_PORT !== undefined && env.MQTTS_CERT_FILE && env.MQTTS_KEY_FILE
-            ? { port: env.MQTTS_PORT, host: env.MQTTS_HOST ?? env.MQTT_HOST ?? env.HOST, certFile: env.MQTTS_CERT_FILE, keyFile: env.MQTTS_KEY_FILE, caFile: env.MQTTS_CA_FILE }
+            ? { port: env.MQTTS_PORT, host: env.MQTTS_HOST ?? brokerHost(env), certFile: env.MQTTS_CERT_FILE, keyFile: env.MQTTS_KEY_FILE, caFile: env.MQTTS_CA_FILE }
             : undefined,
       },
       topic: env.MQTT_TOPIC,
@@ -434,12 +476,15 @@ export const configSchema = z
         connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT,
         idleTimeoutMs: env.MQTT_IDLE_TIMEOUT,
         retain: env.MQTT_RETAIN,
+        loginDelayMaxMs: env.MQTT_LOGIN_DELAY_MAX,
+        loginUserDelayMaxMs: env.MQTT_LOGIN_USER_DELAY_MAX,
       },
       ingest: { maxPanels: env.MAX_PANELS, meterTimeFloorMs: env.METER_TIME_FLOOR },
       store: { minFreeBytes: env.STORE_MIN_FREE },
     },
     simulator: {
-      enabled: env.SIMULATE === undefined ? env.MQTT_URL === undefined : ['true', '1', 'yes', 'on'].includes(env.SIMULATE),
+      // Never by default in production: its readings would go into the store bills are computed from.
+      enabled: env.SIMULATE === undefined ? env.MQTT_URL === undefined && env.NODE_ENV !== 'production' : isOn(env.SIMULATE, false),
       panels: env.SIMULATE_PANELS.split(',').map((id) => id.trim()).filter(Boolean),
       intervalMs: env.SIMULATE_INTERVAL,
     },
@@ -464,8 +509,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(environment)';
-    const value = typeof issue.path[0] === 'string' ? env[issue.path[0]] : undefined;
-    return `${key}: ${issue.message}${value !== undefined ? ` (got "${value}")` : ''}`;
+    const name = typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+    const value = name === undefined ? undefined : env[name];
+    // A secret's value is never shown (nor a URL's credentials): the name and the problem say what to fix.
+    const shown = name === undefined || value === undefined ? null : shownValue(name, value);
+    const message = name !== undefined && value !== undefined && shown !== value ? issue.message.split(value).join('…') : issue.message;
+    return `${key}: ${message}${shown !== null ? ` (got "${shown}")` : ''}`;
   });
   throw new ConfigError(problems);
 }

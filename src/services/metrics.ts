@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Every limit a client can run into, named by the setting that sets it. A closed list so that the
@@ -31,9 +31,10 @@ export type LimitName = (typeof LIMITS)[number];
 /**
  * Why the embedded broker refused a client (README "MQTT access"): no credentials where anonymous
  * access is off, an unknown user or wrong password, a TLS handshake that failed (no or a bad client
- * certificate, plain MQTT on the TLS port), a publish outside the account's topics, a subscription.
+ * certificate, plain MQTT on the TLS port), a publish outside the account's topics, a subscription,
+ * a client id another account owns (MQTT_CLIENT_IDS).
  */
-export const MQTT_REFUSALS = ['no_credentials', 'bad_credentials', 'tls', 'publish_denied', 'subscribe_denied'] as const;
+export const MQTT_REFUSALS = ['no_credentials', 'bad_credentials', 'tls', 'publish_denied', 'subscribe_denied', 'client_id_not_owned'] as const;
 export type MqttRefusal = (typeof MQTT_REFUSALS)[number];
 
 /** Values read when /metrics is scraped, set by the parts that own them (the store's free space). */
@@ -66,6 +67,13 @@ export function createMetrics() {
     registers: [registry],
   });
   for (const reason of MQTT_REFUSALS) mqttRefused.inc({ reason }, 0);
+  const mqttLoginsDelayed = new Counter({
+    name: 'energy_mqtt_logins_delayed_total',
+    help: 'Logins to the embedded MQTT broker held back after failed ones, by what held them back (the source address or the user name; MQTT_LOGIN_DELAY_MAX)',
+    labelNames: ['by'] as const,
+    registers: [registry],
+  });
+  for (const by of ['address', 'username'] as const) mqttLoginsDelayed.inc({ by }, 0);
   return {
     registry,
     probes,
@@ -122,6 +130,14 @@ export function createMetrics() {
     }),
     limitHits,
     mqttRefused,
+    mqttLoginsDelayed,
+    mqttLoginDelay: new Histogram({
+      name: 'energy_mqtt_login_delay_seconds',
+      help: 'How long the embedded MQTT broker held back each login with a password before checking it, by outcome',
+      labelNames: ['outcome'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      registers: [registry],
+    }),
     httpConnections: new Gauge({
       name: 'energy_http_connections',
       help: 'Open TCP connections to the HTTP port (WebSockets included)',

@@ -53,7 +53,9 @@ const STOP_GRACE_MS = 5_000;
 export async function connectPublisher(options: PublisherOptions, role: string): Promise<MqttClient> {
   try {
     return await connectAsync(options.url, {
-      clientId: `${role}-${randomBytes(4).toString('hex')}`,
+      // Under the account's own name: brokers that let an account use only its client ids (the
+      // embedded broker's MQTT_CLIENT_IDS=owned) accept `<user>-…`.
+      clientId: `${options.username ? `${options.username}-` : ''}${role}-${randomBytes(4).toString('hex')}`,
       username: options.username,
       password: options.password,
       ...(options.ca ? { ca: options.ca } : {}),

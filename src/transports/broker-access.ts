@@ -57,6 +57,15 @@ export class PasswordFile {
     return this.#users.has(username);
   }
 
+  usernames(): string[] {
+    return [...this.#users.keys()];
+  }
+
+  /** Users whose hash is `$6$` (one round of SHA-512, fast to guess from a stolen file): re-create them as `$7$`. */
+  legacyUsers(): string[] {
+    return [...this.#users].filter(([, stored]) => stored.kind === 'sha512').map(([username]) => username);
+  }
+
   /** Whether `password` is this user's; timing-safe, and as slow for an unknown user. */
   async verify(username: string, password: Buffer): Promise<boolean> {
     const stored = this.#users.get(username);
@@ -198,4 +207,26 @@ export function topicMatches(filter: string, topic: string): boolean {
     if (f[i] !== '+' && f[i] !== t[i]) return false;
   }
   return f.length === t.length;
+}
+
+/**
+ * Which client ids an account may use (MQTT_CLIENT_IDS). `owned`: those that belong to it
+ * (clientIdOwner); anonymous clients only ids that belong to no account. `username`: an account's
+ * client id is replaced by its user name, as Mosquitto's use_username_as_clientid does. `any`: no
+ * rule (a client using another's id takes its connection over, as MQTT says).
+ */
+export type ClientIdRule = 'owned' | 'username' | 'any';
+
+/**
+ * The account a client id belongs to: the account it names, else the longest account name that,
+ * followed by `-`, starts it (`gw-1-meter` is gw-1's unless an account is named gw-1-meter); null
+ * when it belongs to none.
+ */
+export function clientIdOwner(clientId: string, isAccount: (name: string) => boolean): string | null {
+  if (isAccount(clientId)) return clientId;
+  for (let end = clientId.lastIndexOf('-'); end > 0; end = clientId.lastIndexOf('-', end - 1)) {
+    const name = clientId.slice(0, end);
+    if (isAccount(name)) return name;
+  }
+  return null;
 }

@@ -1,14 +1,16 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { isLoopbackHost } from '../config/hosts.js';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import { formatSize } from '../config/size.js';
 import { StartupConfigError } from '../config/startup-error.js';
 import { StoreWriteError } from '../ingest/ingest-service.js';
 import type { LimitName, Metrics, MqttRefusal } from '../services/metrics.js';
-import type { AclFile, PasswordFile, Principal } from './broker-access.js';
+import { clientIdOwner, type AclFile, type ClientIdRule, type PasswordFile, type Principal } from './broker-access.js';
+import { LoginThrottle } from './login-throttle.js';
 import { GuardedConnection } from './mqtt-frame-guard.js';
 
 /** What one client, and all of them, may take from the embedded broker (README "Limits and faults"). */
@@ -25,6 +27,10 @@ export interface EmbeddedBrokerLimits {
   readonly idleTimeoutMs: number;
   /** MQTT_RETAIN: keep retained messages (true) or deliver them as ordinary ones (false). */
   readonly retain: boolean;
+  /** MQTT_LOGIN_DELAY_MAX: the longest a source address's failed logins hold its next one back (default 10 s). */
+  readonly loginDelayMaxMs?: number;
+  /** MQTT_LOGIN_USER_DELAY_MAX: the longest a user name's failed logins hold a login with that name back (default 1 s). */
+  readonly loginUserDelayMaxMs?: number;
 }
 
 /** Limits for tests and tools that pass none: the defaults of the settings. */
@@ -35,6 +41,8 @@ export const DEFAULT_BROKER_LIMITS: EmbeddedBrokerLimits = {
   connectTimeoutMs: 10_000,
   idleTimeoutMs: 10 * 60_000,
   retain: false,
+  loginDelayMaxMs: 10_000,
+  loginUserDelayMaxMs: 1_000,
 };
 
 /** Who may connect and what they may publish (README "MQTT access"). */
@@ -47,6 +55,8 @@ export interface EmbeddedBrokerAuth {
   readonly acl?: AclFile;
   /** Clients without a username are let in (and may publish to every panel unless the ACL says otherwise). */
   readonly allowAnonymous: boolean;
+  /** MQTT_CLIENT_IDS: which client ids an account may use. Default `owned`. */
+  readonly clientIds?: ClientIdRule;
 }
 
 /** MQTT over TLS (MQTTS_*), a second listener next to the plain one. */
@@ -73,7 +83,7 @@ export interface EmbeddedBrokerOptions {
   readonly onPublish: (topic: string, payload: Buffer) => void;
   readonly logger: Logger;
   readonly limits?: EmbeddedBrokerLimits;
-  readonly metrics?: Pick<Metrics, 'limitHits' | 'mqttConnections' | 'mqttRefused'>;
+  readonly metrics?: Pick<Metrics, 'limitHits' | 'mqttConnections' | 'mqttRefused' | 'mqttLoginsDelayed' | 'mqttLoginDelay'>;
 }
 
 export interface EmbeddedBroker {
@@ -82,7 +92,7 @@ export interface EmbeddedBroker {
   readonly tlsPort: number | null;
   /**
    * An account for the product's own publisher (the in-process simulator): made at start, never
-   * written down, allowed to publish to every panel.
+   * written down, allowed to publish to every panel; its client ids start with its user name.
    */
   readonly productAccount: { readonly username: string; readonly password: string };
   connectedClients(): number;
@@ -146,6 +156,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   };
   const product = { username: `energy-api-product-${randomBytes(6).toString('hex')}`, password: randomBytes(24).toString('base64url') };
   const principals = new WeakMap<Client, Principal>();
+  const clientIds = auth.clientIds ?? 'owned';
+  const isAccount = (name: string) => name === product.username || name === auth.account?.username || (auth.passwords?.has(name) ?? false);
+  /** Clients whose CONNECT had no client id (aedes made one up): they get one of their account's. */
+  const madeUpIds = new WeakSet<Client>();
+  const throttle = new LoginThrottle({
+    addressMaxMs: limits.loginDelayMaxMs ?? 10_000,
+    usernameMaxMs: limits.loginUserDelayMaxMs ?? 1_000,
+  });
+  const legacy = auth.passwords?.legacyUsers() ?? [];
+  if (legacy.length > 0) {
+    logger.warn(
+      { users: legacy },
+      'MQTT_BROKER_PASSWORD_FILE has $6$ entries (one round of SHA-512: a stolen file gives their passwords up fast); they still work. ' +
+        'Re-create them as $7$ (PBKDF2-SHA512): mosquitto_passwd -b FILE USER PASSWORD with Mosquitto 2, or its -H sha512-pbkdf2',
+    );
+  }
 
   /** The client's account, or why it is refused. */
   const identify = async (username: string | undefined, password: Buffer): Promise<Principal | 'no_credentials' | 'bad_credentials'> => {
@@ -162,18 +188,74 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     return 'bad_credentials';
   };
 
+  /**
+   * A login with a password waits for its turn (LoginThrottle: after failed ones from its address or
+   * with its name) before the password is checked. The product's own account is not held back: its
+   * password is random and never written down, and its client logs in from inside this process.
+   */
+  const login = async (client: Client, username: string | undefined, password: Buffer): Promise<Principal | 'no_credentials' | 'bad_credentials' | 'gone'> => {
+    if (username === undefined || username === '' || username === product.username) return identify(username, password);
+    const turn = await throttle.turn(remoteOf(client), username);
+    if (turn.by) options.metrics?.mqttLoginsDelayed.inc({ by: turn.by });
+    // It left while waiting: nothing is checked, so it learns nothing.
+    if (client.closed) {
+      turn.done('abandoned');
+      return 'gone';
+    }
+    try {
+      const result = await identify(username, password);
+      const outcome = typeof result === 'object' ? 'accepted' : 'refused';
+      options.metrics?.mqttLoginDelay.observe({ outcome }, turn.waitedMs / 1000);
+      turn.done(outcome);
+      return result;
+    } catch (error) {
+      turn.done('abandoned');
+      throw error;
+    }
+  };
+
+  /**
+   * Whether the client may use its client id (MQTT_CLIENT_IDS), checked after its password and
+   * before aedes registers it: a refused client never takes another's connection over. A made-up
+   * id (the CONNECT had none) is replaced by one of the account's own.
+   */
+  const claimClientId = (client: Client, principal: Principal): boolean => {
+    const name = principal.kind === 'user' ? principal.username : principal.kind === 'product' ? product.username : null;
+    if (clientIds === 'any') return true;
+    if (clientIds === 'username' && name !== null) {
+      client.id = name;
+      return true;
+    }
+    if (madeUpIds.has(client)) {
+      if (name !== null) client.id = `${name}-${randomUUID()}`;
+      return true;
+    }
+    return clientIdOwner(client.id, isAccount) === name;
+  };
+
   const broker = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,
+    preConnect: (client, packet, done) => {
+      if (!packet.clientId) madeUpIds.add(client);
+      done(null, true);
+    },
     authenticate: (client, username, password, done) => {
-      identify(username, password ?? Buffer.alloc(0)).then(
+      login(client, username, password ?? Buffer.alloc(0)).then(
         (result) => {
+          if (result === 'gone') return;
+          const fields = { client: clip(client.id), ...(username ? { username: clip(username) } : {}), remote: remoteOf(client) };
           if (typeof result === 'object') {
+            if (!claimClientId(client, result)) {
+              refuse('client_id_not_owned', fields, `MQTT client refused: its client id belongs to another account (MQTT_CLIENT_IDS=${clientIds}: an account uses its user name or ids starting with "<user name>-")`);
+              // CONNACK 2 "identifier rejected"; the client holding that id keeps its connection.
+              done(Object.assign(new Error('identifier rejected'), { returnCode: 2 }) as AuthenticateError, null);
+              return;
+            }
             principals.set(client, result);
             done(null, true);
             return;
           }
-          const fields = { client: clip(client.id), ...(username ? { username: clip(username) } : {}), remote: remoteOf(client) };
           if (result === 'no_credentials') refuse(result, fields, 'MQTT client refused: no username and password (anonymous access is off)');
           else refuse(result, fields, 'MQTT client refused: unknown user or wrong password');
           // CONNACK 5 "not authorized" without credentials, 4 "bad user name or password" with wrong ones.
@@ -292,7 +374,19 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       servers.push(secure);
       tlsPort = await listen(secure, options.tls.port, options.tls.host ?? options.host, 'MQTTS_PORT');
     }
-    logger.info({ port, tlsPort, host: options.host, maxConnections: limits.maxConnections }, 'embedded MQTT broker listening');
+    logger.info(
+      { port, tlsPort, host: options.host, maxConnections: limits.maxConnections, clientIds, loginDelayMaxMs: throttle.addressMaxMs, loginUserDelayMaxMs: throttle.usernameMaxMs },
+      'embedded MQTT broker listening',
+    );
+    // Open is meant for a developer's machine (the default binds 127.0.0.1): say so when it is not on one.
+    const exposed = [options.host, ...(options.tls ? [options.tls.host ?? options.host] : [])].filter((host) => !isLoopbackHost(host));
+    if (auth.allowAnonymous && exposed.length > 0) {
+      logger.warn(
+        { hosts: exposed.map((host) => host ?? 'every interface'), port, tlsPort },
+        'embedded MQTT broker is OPEN and reachable from the network: anyone who can reach it may publish readings for any panel without a password. ' +
+          'Set MQTT_BROKER_PASSWORD_FILE, or MQTT_HOST=127.0.0.1 to keep it on this machine',
+      );
+    }
     return {
       port,
       tlsPort,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { StartupConfigError } from '../config/startup-error.js';
@@ -58,6 +59,12 @@ export function externalBroker(mqtt: Config['mqtt']): ExternalBroker | null {
           ...(keyFile ? { key: readSetting('MQTT_KEY_FILE', keyFile) } : {}),
         }
       : undefined;
+  try {
+    // Files that are not PEM, or a key that is not the certificate's: said now, with the settings' names.
+    if (tls) createSecureContext(tls);
+  } catch (error) {
+    throw new StartupConfigError(`MQTT_CA_FILE / MQTT_CERT_FILE / MQTT_KEY_FILE cannot be used: ${(error as Error).message}`, { cause: error });
+  }
   return { url: mqtt.url, username: mqtt.username, password, tls };
 }
 

@@ -117,6 +117,8 @@ describe('docker-compose.yml', () => {
   it('points the API at the compose InfluxDB and broker, without the in-process simulator', () => {
     const env = service('api').environment as Record<string, unknown>;
     expect(env).toMatchObject({ NODE_ENV: 'production', SIMULATE: 'false', MQTT_URL: 'mqtt://mosquitto:1883', INFLUX_URL: 'http://influxdb:8086' });
+    // Set explicitly, not left to defaults (issue 20 point 5): Caddy reaches it on the compose network, with credentials.
+    expect(env).toMatchObject({ HOST: '0.0.0.0', AUTH: 'required' });
     expect(env.INFLUX_BUCKET).toBe('${INFLUX_BUCKET:-energy_monitoring}');
     expect(service('influxdb').environment).toMatchObject({ DOCKER_INFLUXDB_INIT_MODE: 'setup', DOCKER_INFLUXDB_INIT_BUCKET: '${INFLUX_BUCKET:-energy_monitoring}' });
   });

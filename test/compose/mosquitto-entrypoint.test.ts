@@ -83,4 +83,41 @@ describe('deploy/mosquitto/entrypoint.sh', () => {
     // A gateway reads nothing, not even what it published itself.
     expect(overheard).toEqual([]);
   });
+
+  it("lets only the API's account publish on the stored-readings feed (issue 20 point 10): gateways and the simulator cannot", async () => {
+    const { status, output, authDir } = generate({
+      MQTT_USERNAME: 'energy-api',
+      MQTT_PASSWORD: 'api-pass',
+      MQTT_GATEWAYS: 'gw-1:gw-pass:PANEL_A,gw-all:every:*',
+      MQTT_SIMULATOR_PASSWORD: 'sim-pass',
+      MQTT_FEED_TOPIC: 'site-a/feed',
+    });
+    expect(status, output).toBe(0);
+    const broker = await startPrivateMosquitto(cleanup, { settings: `user root\ninclude_dir ${authDir}`, probe: { username: 'energy-api', password: 'api-pass' } });
+    // What another API process hears on the feed (MQTT 5: Mosquitto answers a refused publish with reason code 0x87).
+    const listener = await connectMeter(broker.url, cleanup, { username: 'energy-api', password: 'api-pass', protocolVersion: 5 });
+    const heard: string[] = [];
+    listener.on('message', (topic, payload) => heard.push(`${topic} ${payload.toString()}`));
+    expect(await grants(listener, ['site-a/feed/#'])).toEqual([1]);
+
+    const forged = ['site-a/feed/readings/PANEL_A', 'site-a/feed/admin', 'site-a/feed/gone/energy-api-1'];
+    for (const [username, password] of [['gw-1', 'gw-pass'], ['gw-all', 'every'], ['simulator', 'sim-pass']] as const) {
+      const client = await connectMeter(broker.url, cleanup, { username, password, clientId: uniqueClientId(username), protocolVersion: 5 });
+      for (const topic of forged) {
+        await expect(client.publishAsync(topic, `forged by ${username}`, { qos: 1 }), `${username} on ${topic}`).rejects.toMatchObject({ code: 0x87 });
+      }
+    }
+    const api = await connectMeter(broker.url, cleanup, { username: 'energy-api', password: 'api-pass', protocolVersion: 5 });
+    await publishQos1(api, 'site-a/feed/admin', 'from the API');
+    await vi.waitFor(() => expect(heard).toContain('site-a/feed/admin from the API'));
+    // Published before the API's notice, none of the forged messages was delivered.
+    expect(heard).toEqual(['site-a/feed/admin from the API']);
+  });
+
+  it('refuses a feed topic that overlaps the meters\' topics (gateways publish there)', () => {
+    const base = { MQTT_USERNAME: 'energy-api', MQTT_PASSWORD: 'x' };
+    expect(generate({ ...base, MQTT_FEED_TOPIC: 'DATA/PM/feed' })).toMatchObject({ status: 2, output: expect.stringMatching(/MQTT_FEED_TOPIC "DATA\/PM\/feed" must not be under MQTT_TOPIC's DATA\/PM\//) });
+    expect(generate({ ...base, MQTT_FEED_TOPIC: 'DATA' }).status).toBe(2);
+    expect(generate({ ...base, MQTT_FEED_TOPIC: 'site/#' }).status).toBe(2);
+  });
 });

@@ -22,6 +22,8 @@ afterEach(() => cleanup.run());
 /** A distinctive password, searched for in logs and metrics afterwards. */
 const GATEWAY_PASSWORD = 'gw1-Pa55word-7f3a9c';
 const WRONG_PASSWORD = 'wrong-Pa55word-e41b02';
+/** gw-1's login, with a client id of its own (MQTT_CLIENT_IDS=owned: gw-1 or gw-1-…). */
+const GW_1 = { username: 'gw-1', password: GATEWAY_PASSWORD, clientId: uniqueClientId('gw-1') };
 
 async function refusedCount(app: TestApp, reason: string): Promise<number> {
   const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
@@ -31,12 +33,12 @@ async function refusedCount(app: TestApp, reason: string): Promise<number> {
 }
 
 /** The product's embedded broker with two gateways: gw-1 may publish to PANEL_A only, gw-2 to PANEL_B. */
-async function startWithAccounts(panels: { a: string; b: string }) {
+async function startWithAccounts(panels: { a: string; b: string }, env: Record<string, string> = {}) {
   const dir = tempDir(cleanup, 'mqtt-access-');
   const passwordFile = makePasswordFile(join(dir, 'passwd'), { 'gw-1': GATEWAY_PASSWORD, 'gw-2': 'other-password' });
   const aclFile = join(dir, 'acl');
   writeFileSync(aclFile, `user gw-1\ntopic write DATA/PM/${panels.a}\n\nuser gw-2\ntopic write DATA/PM/${panels.b}\n`);
-  return startTestApp({ MQTT_BROKER_PASSWORD_FILE: passwordFile, MQTT_BROKER_ACL_FILE: aclFile }, undefined, { cleanup });
+  return startTestApp({ MQTT_BROKER_PASSWORD_FILE: passwordFile, MQTT_BROKER_ACL_FILE: aclFile, ...env }, undefined, { cleanup });
 }
 
 async function connectError(url: string, options: Parameters<typeof connectAsync>[1]): Promise<ErrorWithReasonCode> {
@@ -69,7 +71,7 @@ describe('embedded broker with a password file and an ACL', () => {
     expect((await connectError(product.mqttUrl, { username: 'nobody', password: GATEWAY_PASSWORD })).code).toBe(4);
     // gw-2's password is not gw-1's.
     expect((await connectError(product.mqttUrl, { username: 'gw-1', password: 'other-password' })).code).toBe(4);
-    const ok = await connectMeter(product.mqttUrl, cleanup, { username: 'gw-1', password: GATEWAY_PASSWORD });
+    const ok = await connectMeter(product.mqttUrl, cleanup, GW_1);
     expect(ok.connected).toBe(true);
 
     expect(await refusedCount(product, 'no_credentials')).toBe(1);
@@ -86,7 +88,7 @@ describe('embedded broker with a password file and an ACL', () => {
     const panels = { a: uniquePanelId('A'), b: uniquePanelId('B') };
     const product = await startWithAccounts(panels);
     const store = peekStore(product.dataDir, cleanup);
-    const gateway = await connectMeter(product.mqttUrl, cleanup, { username: 'gw-1', password: GATEWAY_PASSWORD });
+    const gateway = await connectMeter(product.mqttUrl, cleanup, GW_1);
 
     // Acknowledged and dropped (MQTT 3.1.1 has no negative PUBACK): the connection stays up.
     await publishQos1(gateway, `DATA/PM/${panels.b}`, meterPayload({ time: minutesAgo(2), kWh: '99999' }));
@@ -107,14 +109,15 @@ describe('embedded broker with a password file and an ACL', () => {
 
   it('refuses every subscription, $SYS and # included (SUBACK 0x80), and keeps the connection', async () => {
     const product = await startWithAccounts({ a: uniquePanelId('A'), b: uniquePanelId('B') });
-    const client = await connectMeter(product.mqttUrl, cleanup, { username: 'gw-1', password: GATEWAY_PASSWORD });
+    const client = await connectMeter(product.mqttUrl, cleanup, GW_1);
     expect(await grants(client, ['#', '$SYS/#', 'DATA/PM/#', 'DATA/PM/+'])).toEqual([128, 128, 128, 128]);
     expect(client.connected).toBe(true);
     expect(await refusedCount(product, 'subscribe_denied')).toBe(4);
   });
 
   it('rate-limits the log of refusals, and counts every one', async () => {
-    const product = await startWithAccounts({ a: uniquePanelId('A'), b: uniquePanelId('B') });
+    // Twelve failures in a row: with the default MQTT_LOGIN_DELAY_MAX (10 s) the last ones would wait 10 s each.
+    const product = await startWithAccounts({ a: uniquePanelId('A'), b: uniquePanelId('B') }, { MQTT_LOGIN_DELAY_MAX: '100ms', MQTT_LOGIN_USER_DELAY_MAX: '100ms' });
     for (let i = 0; i < 12; i++) await connectError(product.mqttUrl, { username: 'gw-1', password: WRONG_PASSWORD });
     expect(await refusedCount(product, 'bad_credentials')).toBe(12);
     expect(product.logs.filter((line) => line.reason === 'bad_credentials').length).toBe(5);

@@ -33,9 +33,9 @@ async function startWithTls(options: { requireClientCert: boolean }): Promise<{ 
   return { product, certs, tlsPort };
 }
 
-/** Connects once (no retries); resolves with the client or rejects with the failure. */
+/** Connects once (no retries); resolves with the client or rejects with the failure. The client id is the account's own (MQTT_CLIENT_IDS=owned). */
 async function tryConnect(url: string, options: IClientOptions) {
-  const client = await connectAsync(url, { clientId: uniqueClientId('tls'), reconnectPeriod: 0, connectTimeout: 3_000, ...options });
+  const client = await connectAsync(url, { clientId: uniqueClientId(options.username ?? 'tls'), reconnectPeriod: 0, connectTimeout: 3_000, ...options });
   cleanup.add(() => client.endAsync(true));
   return client;
 }
@@ -46,7 +46,7 @@ async function tryConnect(url: string, options: IClientOptions) {
  */
 function attempt(url: string, options: IClientOptions): Promise<string> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(url, { clientId: uniqueClientId('tls'), reconnectPeriod: 0, connectTimeout: 3_000, ...options });
+    const client = mqtt.connect(url, { clientId: uniqueClientId(options.username ?? 'tls'), reconnectPeriod: 0, connectTimeout: 3_000, ...options });
     const settle = (outcome: string) => {
       client.end(true);
       resolve(outcome);

@@ -14,10 +14,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Whether something accepts TCP connections on this loopback port. */
-export function reachable(port: number): Promise<boolean> {
+/** Whether something accepts TCP connections on this port of `host` (default loopback). */
+export function reachable(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);
