@@ -19,6 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchBoundedWork } from './bounded-work.bench.js';
 import { benchDashboard, SITE_TIMEZONE, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchInflux } from './influx.bench.js';
@@ -31,7 +32,7 @@ import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'fanout', 'influx'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'fanout', 'bounded', 'influx'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const INFLUX_COMMAND = 'npm run bench -- --only influx   (or BENCH_INFLUX=1 npm run bench for everything)';
@@ -187,6 +188,10 @@ async function main(): Promise<number> {
         warmupMaxSeconds: 20,
       });
       peaks.push(['4 fan-out', memory]);
+    }
+    if (only.has('bounded')) {
+      console.log('\n[7] bounded work: event-loop delay while 10 viewers send the costliest accepted operations');
+      await benchBoundedWork(report, { workDir, panels: 20, viewers: 10, phaseMs: 20_000, publishEveryMs: 200 });
     }
     if (only.has('influx')) {
       console.log('\n[6] InfluxDB');
