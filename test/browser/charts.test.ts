@@ -76,6 +76,11 @@ async function expectTotal(chart: Locator, total: Row): Promise<void> {
   expect(await text(chart.locator('[data-field="total-cost"]'))).toBe(rupiah(total.cost));
 }
 
+/** What a chart's canvas plots (its data-bars or data-line): a number per label, null where nothing is drawn. */
+async function plotted(chart: Locator, series: 'data-bars' | 'data-line'): Promise<Array<number | null>> {
+  return JSON.parse((await attribute(chart.locator('canvas'), series)) ?? 'null') as Array<number | null>;
+}
+
 async function pick(page: Page, name: string, value: string): Promise<void> {
   await page.locator(`select[name="${name}"]`).selectOption(value);
 }
@@ -89,18 +94,25 @@ describe('dashboard charts', () => {
     const monthly = page.getByTestId('monthly-chart');
     const yearly = page.getByTestId('yearly-chart');
 
-    // The default views: this month and this year, the whole building.
+    // The default views: this month and this year, the whole building. Days and months that have
+    // not begun are neither plotted (a gap, not a zero) nor listed.
     let month = await httpData<MonthlyResult, object>(app.httpUrl, MONTHLY, { year: today.year, month: today.month });
+    const todayIso = today.toISODate() ?? '';
+    const daysSoFar = month.monthlySummary.days.filter((day) => day.date <= todayIso);
+    expect(daysSoFar.length).toBe(today.day);
     expectRows(
       await shown(monthly, { 'data-year': String(today.year), 'data-month': String(today.month), 'data-panel-id': '' }),
-      month.monthlySummary.days.map((day) => ({ ...day, key: day.date })),
+      daysSoFar.map((day) => ({ ...day, key: day.date })),
     );
+    expect(await plotted(monthly, 'data-line')).toEqual(month.monthlySummary.days.map((day) => (day.date <= todayIso ? day.cost : null)));
+    expect(await plotted(monthly, 'data-bars')).toEqual(month.monthlySummary.days.map((day) => (day.date <= todayIso ? day.energyKwh : null)));
     await expectTotal(monthly, month.monthlySummary.total);
     let year = await httpData<YearlyResult, object>(app.httpUrl, YEARLY, { year: today.year });
     expectRows(
       await shown(yearly, { 'data-year': String(today.year), 'data-panel-id': '' }),
-      year.yearlySummary.months.map((row) => ({ ...row, key: row.month })),
+      year.yearlySummary.months.filter((row) => row.month <= today.month).map((row) => ({ ...row, key: row.month })),
     );
+    expect(await plotted(yearly, 'data-line')).toEqual(year.yearlySummary.months.map((row) => (row.month <= today.month ? row.cost : null)));
     await expectTotal(yearly, year.yearlySummary.total);
 
     // Last month, where the seeded days are: 2nd, 9th, 17th and 28th, each with its own amount.

@@ -6,6 +6,7 @@ import { connectMeter } from '../support/mqtt.js';
 import { clearOfMidnight, publishReading, seed, startOfTodayWib } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { makeKey } from '../access/support.js';
+import { id } from '../../web/src/i18n/id.js';
 import { attribute, card, field, kwh, browserSuite, openPage, PHONE, rupiah, screenshot, text } from './support.js';
 
 /** What the page shows, asked of the API the same way. */
@@ -88,7 +89,8 @@ describe('dashboard page', () => {
     // The seeded values, written out: Indonesian notation, the meter's precision.
     const first = card(page, 'PANEL_A');
     expect(await text(first.getByRole('heading'))).toBe('Lantai 1');
-    expect(await text(field(first, 'status'))).toBe('ONLINE');
+    // In Bahasa Indonesia, the page's default language.
+    expect(await text(field(first, 'status'))).toBe(id.statusONLINE);
     expect(await text(field(first, 'kw'))).toBe('6,50 kW');
     expect(await text(field(first, 'a'))).toBe('8,90 A');
     expect(await text(field(first, 'v'))).toBe('230,2 V');
@@ -169,13 +171,13 @@ describe('dashboard page', () => {
     // A reading brings it ONLINE; three seconds of silence later the server's timer says OFFLINE.
     await publishReading(meter, { panelId: 'PANEL_A', time: new Date(Math.floor(Date.now() / 1000) * 1000), kwh: 100.001 });
     await expect.poll(() => attribute(shown, 'data-status'), { timeout: 2_500 }).toBe('ONLINE');
-    expect(await text(field(shown, 'status'))).toBe('ONLINE');
+    expect(await text(field(shown, 'status'))).toBe(id.statusONLINE);
     await expect.poll(() => attribute(field(totals, 'online-count'), 'data-value'), { timeout: 2_500 }).toBe('1');
     await screenshot(shown, 'card-online');
 
     // Generous: on a loaded machine the page's socket may be reconnecting when the timer fires.
     await expect.poll(() => attribute(shown, 'data-status'), { timeout: 30_000 }).toBe('OFFLINE');
-    expect(await text(field(shown, 'status'))).toBe('OFFLINE');
+    expect(await text(field(shown, 'status'))).toBe(id.statusOFFLINE);
     await expect.poll(() => attribute(field(totals, 'offline-count'), 'data-value'), LOADED).toBe('1');
     expect(await attribute(field(totals, 'online-count'), 'data-value')).toBe('0');
     await screenshot(shown, 'card-offline');
@@ -231,11 +233,11 @@ describe('dashboard page', () => {
     const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
     type Blocks = { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: number }> } } };
     const { overview } = await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ overview { todayUsage { blocks { block energyKwh cost } } } }');
-    const names: Record<string, string> = { LWBP: 'Off-peak (LWBP)', WBP: 'Peak (WBP)' };
+    const names: Record<string, string> = { LWBP: id.blockLWBP, WBP: id.blockWBP };
     const shown = page.getByTestId('building-totals').locator('li[data-block]');
     await expect
       .poll(() => text(shown), LOADED)
-      .toBe(overview.todayUsage.blocks.map((b) => `${names[b.block]}: ${kwh(b.energyKwh)} · ${rupiah(b.cost)}`).join(' | '));
+      .toBe(overview.todayUsage.blocks.map((b) => `${names[b.block]}: ${kwh(b.energyKwh)} · ${rupiah(b.cost)} (${id.taxExcluded})`).join(' | '));
     expect(overview.todayUsage.blocks.map((b) => b.block)).toEqual(['LWBP', 'WBP']);
   });
 

@@ -9,6 +9,12 @@ export const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url))
 
 export const LAPTOP = { width: 1280, height: 900 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
+/** The sizes every view is checked at (accessibility, language, screenshots). */
+export const DESKTOP = { width: 1280, height: 800 } as const;
+export const SIZES = { desktop: DESKTOP, phone: PHONE } as const;
+
+/** The page's languages (web/src/i18n/): Indonesian unless English was picked. */
+export type PageLang = 'id' | 'en';
 
 /**
  * Debian's Chromium, headless, with nothing that reaches the internet (no component updates,
@@ -44,10 +50,17 @@ export async function openPage(
   url: string,
   disposers: Disposer,
   viewport: { readonly width: number; readonly height: number } = LAPTOP,
+  options: { readonly lang?: PageLang } = {},
 ): Promise<OpenedPage> {
   // Reduced motion: the charts draw without animation, so screenshots show them complete.
   const context = await browser.newContext({ viewport, reducedMotion: 'reduce', deviceScaleFactor: 1 });
   disposers.add(() => context.close());
+  if (options.lang) {
+    // As if the switch had been used before: kept when the page changes it (and reloads).
+    await context.addInitScript((lang) => {
+      if (!localStorage.getItem('energy-dashboard.lang')) localStorage.setItem('energy-dashboard.lang', lang);
+    }, options.lang);
+  }
   const page = await context.newPage();
   const requests: string[] = [];
   const errors: string[] = [];

@@ -19,6 +19,8 @@ const volts = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 1, maximumF
 const amperes = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 3 });
 const plain = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 3 });
 const compact = new Intl.NumberFormat(LOCALE, { notation: 'compact', maximumFractionDigits: 1 });
+const oneDecimal = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
+const percent = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 4 });
 
 /** Shown where the API has no value (a panel that never reported, a phase the meter lacks). */
 export const NO_VALUE = '–';
@@ -28,23 +30,48 @@ const orDash = (format: (value: number) => string) => (value: number | null | un
 
 export const formatKwh = orDash((value) => `${kwh.format(value)} kWh`);
 export const formatRupiah = orDash((value) => rupiah.format(value));
+export const formatKvarh = orDash((value) => `${kwh.format(value)} kVArh`);
 export const formatKw = orDash((value) => `${kw.format(value)} kW`);
 export const formatVolts = orDash((value) => `${volts.format(value)} V`);
 export const formatAmperes = orDash((value) => `${amperes.format(value)} A`);
 export const formatNumber = orDash((value) => plain.format(value));
-/** Axis ticks: short (1,2 rb, 3,4 jt); the exact figures are in the tooltips and tables. */
-export const formatCompact = (value: number): string => compact.format(value);
+/** Percent from a fraction (0.03 → "3"), for a tax rate given as Rupiah per Rupiah. */
+export const formatPercent = (fraction: number): string => percent.format(fraction * 100);
+
+/**
+ * Axis ticks: short, the exact figures are in the tooltips and tables. Indonesian abbreviations
+ * (1,2 rb, 3,4 jt) on the Indonesian page; k, M, bn on the English one, with the Indonesian comma.
+ */
+export function compactFormatter(lang: 'id' | 'en'): (value: number) => string {
+  if (lang === 'id') return (value) => compact.format(value);
+  const steps = [
+    { size: 1e9, suffix: ' bn' },
+    { size: 1e6, suffix: ' M' },
+    { size: 1e3, suffix: ' k' },
+  ];
+  return (value) => {
+    const step = steps.find((candidate) => Math.abs(value) >= candidate.size);
+    return step ? `${oneDecimal.format(value / step.size)}${step.suffix}` : oneDecimal.format(value);
+  };
+}
 
 /**
  * Times and dates on the site's clock (`tariff.timezone`), not the browser's: a day on the page
- * is the day the API counted. Day first, as Indonesia writes dates.
+ * is the day the API counted; in the chosen language (`locale`, see i18n/i18n.ts), day first.
  */
-export function timeFormatter(zone: string, options: Intl.DateTimeFormatOptions): (instant: string | number) => string {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...options });
+export function timeFormatter(locale: string, zone: string, options: Intl.DateTimeFormatOptions): (instant: string | number) => string {
+  const format = new Intl.DateTimeFormat(locale, { timeZone: zone, ...options });
   return (instant) => format.format(typeof instant === 'string' ? Date.parse(instant) : instant);
 }
 
-/** January..December in English, for month pickers and the yearly chart. */
-export const MONTH_NAMES: readonly string[] = Array.from({ length: 12 }, (_, index) =>
-  new Intl.DateTimeFormat('en-GB', { month: 'long', timeZone: 'UTC' }).format(Date.UTC(2000, index, 1)),
-);
+/** A calendar date of the API (`YYYY-MM-DD`, already the site's day) in the chosen language. */
+export function dateFormatter(locale: string, options: Intl.DateTimeFormatOptions): (isoDate: string) => string {
+  const format = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...options });
+  return (isoDate) => format.format(Date.parse(`${isoDate}T00:00:00Z`));
+}
+
+/** January..December in the chosen language, for month pickers and charts. */
+export function monthNames(locale: string, month: 'long' | 'short' = 'long'): readonly string[] {
+  const format = new Intl.DateTimeFormat(locale, { month, timeZone: 'UTC' });
+  return Array.from({ length: 12 }, (_, index) => format.format(Date.UTC(2000, index, 1)));
+}

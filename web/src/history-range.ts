@@ -3,13 +3,14 @@ import { addDays, daysBetween, startOfDay, type LocalDate } from './time.js';
 /** The range picker's choices; `custom` takes first and last day from date inputs. */
 export type RangePreset = 'today' | 'yesterday' | '7d' | '30d' | 'custom';
 
-export const RANGE_PRESETS: ReadonlyArray<{ readonly value: RangePreset; readonly label: string }> = [
-  { value: 'today', label: 'Today' },
-  { value: 'yesterday', label: 'Yesterday' },
-  { value: '7d', label: 'Last 7 days' },
-  { value: '30d', label: 'Last 30 days' },
-  { value: 'custom', label: 'Custom' },
-];
+/** The range picker's choices, each named by its message key (web/src/i18n/). */
+export const RANGE_PRESETS = [
+  { value: 'today', key: 'rangeToday' },
+  { value: 'yesterday', key: 'rangeYesterday' },
+  { value: '7d', key: 'range7d' },
+  { value: '30d', key: 'range30d' },
+  { value: 'custom', key: 'rangeCustom' },
+] as const satisfies ReadonlyArray<{ readonly value: RangePreset; readonly key: string }>;
 
 /** What `panel.history(from, to, every)` is asked for. */
 export interface HistoryRange {

@@ -1,8 +1,19 @@
-/** An operation the API answered with an error; `code` is its `extensions.code` when it has one. */
+/**
+ * Why the page got no answer when the API itself did not say (the page words these in the chosen
+ * language): no connection, an HTTP answer without a GraphQL result, a result without data.
+ */
+export const CLIENT_ERROR_CODES = ['UNREACHABLE', 'BAD_RESPONSE', 'EMPTY'] as const;
+
+/**
+ * An operation the API answered with an error; `code` is its `extensions.code` when it has one,
+ * or one of CLIENT_ERROR_CODES. The message is English (the API's own, or the page's for a log).
+ */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly code?: string,
+    /** The HTTP status of a BAD_RESPONSE. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -30,5 +41,5 @@ export function toApiError(error: unknown): ApiError {
         : undefined;
     return code === 'UNAUTHENTICATED' ? new UnauthenticatedError(error.message) : new ApiError(error.message, code);
   }
-  return new ApiError('The API could not be reached.');
+  return new ApiError('The API could not be reached.', 'UNREACHABLE');
 }

@@ -27,7 +27,7 @@ export async function postGraphql<T>(options: HttpOptions, query: string, variab
       body: JSON.stringify({ query, variables }),
     });
   } catch {
-    throw new ApiError('The API could not be reached.');
+    throw new ApiError('The API could not be reached.', 'UNREACHABLE');
   }
   if (response.status === 401 || response.status === 403) throw new UnauthenticatedError();
 
@@ -35,11 +35,11 @@ export async function postGraphql<T>(options: HttpOptions, query: string, variab
   try {
     body = await response.json();
   } catch {
-    throw new ApiError(`The API answered HTTP ${response.status} without a GraphQL result.`);
+    throw new ApiError(`The API answered HTTP ${response.status} without a GraphQL result.`, 'BAD_RESPONSE', response.status);
   }
-  if (typeof body !== 'object' || body === null) throw new ApiError('The API answered with an empty result.');
+  if (typeof body !== 'object' || body === null) throw new ApiError('The API answered with an empty result.', 'EMPTY');
   if ('errors' in body && Array.isArray(body.errors) && body.errors.length > 0) throw toApiError(body.errors);
-  if (!('data' in body) || body.data === null || body.data === undefined) throw new ApiError('The API answered without data.');
+  if (!('data' in body) || body.data === null || body.data === undefined) throw new ApiError('The API answered without data.', 'EMPTY');
   // The shape is the document's: the server validated the operation against its schema.
   return body.data as T;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { ChartConfiguration } from 'chart.js';
-import { formatCompact } from '../format.js';
+import { compactFormatter, NO_VALUE } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
 import { Chart } from './chart-setup.js';
 
 /** One series of a chart: its name (with its unit), a value per label (null: none), how to print one exactly. */
@@ -25,14 +26,20 @@ type ComboConfig = ChartConfiguration<'bar' | 'line', Array<number | null>, stri
 const BAR_COLOR = '#2a9d8f';
 const LINE_COLOR = '#e76f51';
 
-/** Bars and a line over the same labels, each with its own axis. */
+/**
+ * Bars and a line over the same labels, each with its own axis. A null value is not plotted (no
+ * bar, a gap in the line): a day that has not happened yet is not a day without use. The canvas
+ * carries what it plots in `data-bars` and `data-line` (JSON), for scripts and tests.
+ */
 export function ComboChart(props: ComboChartProps) {
+  const { lang } = useI18n();
+  const tick = compactFormatter(lang);
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<'bar' | 'line', Array<number | null>, string>>();
 
   useEffect(() => {
     if (!canvas.current) return undefined;
-    const created = new Chart(canvas.current, configure(props));
+    const created = new Chart(canvas.current, configure(props, tick));
     chart.current = created;
     return () => created.destroy();
     // Created once: the effect below updates it in place, which Chart.js animates smoothly.
@@ -41,21 +48,28 @@ export function ComboChart(props: ComboChartProps) {
   useEffect(() => {
     const current = chart.current;
     if (!current) return;
-    const next = configure(props);
+    const next = configure(props, tick);
     current.data = next.data;
     current.options = next.options ?? {};
     current.update();
     // Callers pass memoized series: a re-render with the same data does not redraw.
-  }, [props.title, props.labels, props.bars, props.line]);
+  }, [props.title, props.labels, props.bars, props.line, lang]);
 
   return (
     <div class="chart-box">
-      <canvas ref={canvas} role="img" aria-label={props.title} />
+      <canvas
+        ref={canvas}
+        role="img"
+        aria-label={props.title}
+        data-bars={JSON.stringify(props.bars.values)}
+        data-line={JSON.stringify(props.line.values)}
+      />
     </div>
   );
 }
 
-function configure({ labels, bars, line }: ComboChartProps): ComboConfig {
+function configure({ labels, bars, line }: ComboChartProps, format: (value: number) => string): ComboConfig {
+  const tick = (value: number | string) => format(Number(value));
   const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)').matches;
   return {
     type: 'bar',
@@ -101,7 +115,7 @@ function configure({ labels, bars, line }: ComboChartProps): ComboConfig {
           callbacks: {
             label: (item) => {
               const series = item.datasetIndex === 0 ? bars : line;
-              return `${series.label}: ${item.raw === null ? '–' : series.format(Number(item.raw))}`;
+              return `${series.label}: ${item.raw === null ? NO_VALUE : series.format(Number(item.raw))}`;
             },
           },
         },
@@ -110,4 +124,3 @@ function configure({ labels, bars, line }: ComboChartProps): ComboConfig {
   };
 }
 
-const tick = (value: number | string) => formatCompact(Number(value));

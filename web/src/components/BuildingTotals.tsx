@@ -1,9 +1,10 @@
 import type { ApiError } from '../api/errors.js';
 import { formatKwh, formatRupiah, timeFormatter } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
 import type { BlockUsage, Overview } from '../types.js';
 import { Figure } from './Figure.js';
 
-const BLOCK_NAMES: Record<BlockUsage['block'], string> = { LWBP: 'Off-peak (LWBP)', WBP: 'Peak (WBP)', FLAT: 'Flat rate' };
+const BLOCK_NAMES = { LWBP: 'blockLWBP', WBP: 'blockWBP', FLAT: 'blockFLAT' } as const satisfies Record<BlockUsage['block'], string>;
 
 export interface BuildingTotalsProps {
   readonly overview: Overview;
@@ -14,30 +15,31 @@ export interface BuildingTotalsProps {
 
 /** The whole building today, from local midnight on the site until now. */
 export function BuildingTotals({ overview, timezone, liveError }: BuildingTotalsProps) {
-  const today = timeFormatter(timezone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })(Date.now());
+  const { t, dateLocale } = useI18n();
+  const today = timeFormatter(dateLocale, timezone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })(Date.now());
   // Only the pushed totals carry the blocks; the query's do not ask for them.
   const blocks = 'blocks' in overview.todayUsage ? overview.todayUsage.blocks : [];
   return (
     <section class="totals" aria-labelledby="totals-title" data-testid="building-totals">
       <h2 id="totals-title">
-        Building today <small>{today}</small>
+        {t('totalsTitle')} <small data-field="today-date">{today}</small>
       </h2>
       <dl class="figures">
-        <Figure field="today-kwh" label="Energy" value={overview.todayUsage.energyKwh} text={formatKwh(overview.todayUsage.energyKwh)} />
-        <Figure field="today-cost" label="Cost" value={overview.todayUsage.cost} text={formatRupiah(overview.todayUsage.cost)} />
+        <Figure field="today-kwh" label={t('energy')} value={overview.todayUsage.energyKwh} text={formatKwh(overview.todayUsage.energyKwh)} />
+        <Figure field="today-cost" label={t('cost')} tax="excluded" value={overview.todayUsage.cost} text={formatRupiah(overview.todayUsage.cost)} />
         <div>
-          <dt>Panels</dt>
+          <dt>{t('panels')}</dt>
           <dd class="counts">
             <span data-field="panel-count" data-value={overview.panelCount}>
-              {overview.panelCount} {overview.panelCount === 1 ? 'panel' : 'panels'}
+              {t(overview.panelCount === 1 ? 'panelCountOne' : 'panelCountOther', { n: overview.panelCount })}
             </span>
             {' · '}
             <span data-field="online-count" data-value={overview.onlineCount}>
-              {overview.onlineCount} online
+              {t('onlineCount', { n: overview.onlineCount })}
             </span>
             {' · '}
             <span data-field="offline-count" data-value={overview.offlineCount}>
-              {overview.offlineCount} offline
+              {t('offlineCount', { n: overview.offlineCount })}
             </span>
           </dd>
         </div>
@@ -46,14 +48,14 @@ export function BuildingTotals({ overview, timezone, liveError }: BuildingTotals
         <ul class="blocks">
           {blocks.map((block) => (
             <li key={block.block} data-block={block.block}>
-              {BLOCK_NAMES[block.block]}: {formatKwh(block.energyKwh)} · {formatRupiah(block.cost)}
+              {t(BLOCK_NAMES[block.block])}: {formatKwh(block.energyKwh)} · {formatRupiah(block.cost)} ({t('taxExcluded')})
             </li>
           ))}
         </ul>
       )}
       {liveError && (
         <p class="note" data-testid="live-totals-fallback">
-          This server does not push today's totals ({liveError.message}); they are refreshed after each reading instead.
+          {t('liveTotalsFallback')} <q lang="en">{liveError.message}</q>
         </p>
       )}
     </section>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { RANGE_PRESETS, historyRange, type RangePreset } from '../history-range.js';
 import { useNow } from '../hooks/use-now.js';
+import { useI18n } from '../i18n/i18n.js';
 import { addDays, dateAt, isoDate, parseIsoDate, type LocalDate } from '../time.js';
 import type { Panel } from '../types.js';
 import { HistoryChart } from './HistoryChart.js';
@@ -16,6 +17,7 @@ const CLOCK_TICK_MS = 60_000;
 
 /** One panel's history over a picked range of site days. */
 export function History({ panels, timezone }: HistoryProps) {
+  const { t } = useI18n();
   const now = useNow(CLOCK_TICK_MS);
   const today = dateAt(timezone, now);
   const [picked, setPicked] = useState<string | null>(null);
@@ -23,21 +25,22 @@ export function History({ panels, timezone }: HistoryProps) {
   const [custom, setCustom] = useState<{ first: LocalDate; last: LocalDate }>(() => ({ first: addDays(today, -6), last: today }));
   const panelId = picked ?? panels[0]?.id ?? null;
   const range = historyRange(timezone, now, today, preset, custom);
+  const presets = RANGE_PRESETS.map((option) => ({ value: option.value, label: t(option.key) }));
 
   return (
     <section class="history widget" aria-labelledby="history-title">
       <header class="widget-header">
-        <h2 id="history-title">History</h2>
-        <Select label="Panel" name="history-panel" value={panelId ?? ''} options={panelOptions(panels)} onChange={setPicked} />
-        <Select label="Range" name="range" value={preset} options={RANGE_PRESETS} onChange={(value) => setPreset(value as RangePreset)} />
+        <h2 id="history-title">{t('historyTitle')}</h2>
+        <Select label={t('panel')} name="history-panel" value={panelId ?? ''} options={panelOptions(panels)} onChange={setPicked} />
+        <Select label={t('range')} name="range" value={preset} options={presets} onChange={(value) => setPreset(value as RangePreset)} />
         {preset === 'custom' && (
           <>
-            <DateInput label="From" name="from" value={custom.first} onChange={(first) => setCustom({ ...custom, first })} />
-            <DateInput label="To" name="to" value={custom.last} onChange={(last) => setCustom({ ...custom, last })} />
+            <DateInput label={t('from')} name="from" value={custom.first} onChange={(first) => setCustom({ ...custom, first })} />
+            <DateInput label={t('to')} name="to" value={custom.last} onChange={(last) => setCustom({ ...custom, last })} />
           </>
         )}
       </header>
-      {panelId === null ? <p>No panel has reported yet.</p> : <HistoryChart panelId={panelId} range={range} timezone={timezone} />}
+      {panelId === null ? <p>{t('noPanelYet')}</p> : <HistoryChart panelId={panelId} range={range} timezone={timezone} />}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { formatAmperes, formatKw, formatKwh, formatNumber, formatRupiah, formatV
 import { PanelHistoryDocument } from '../generated/graphql.js';
 import type { HistoryRange } from '../history-range.js';
 import { useQuery } from '../hooks/use-query.js';
+import { useI18n, type I18n } from '../i18n/i18n.js';
 import type { HistoryPoint } from '../types.js';
 import { WidgetError } from './WidgetError.js';
 
@@ -16,10 +17,11 @@ export interface HistoryChartProps {
 
 /** Energy per window as bars, the window's average power as a line. */
 export function HistoryChart({ panelId, range, timezone }: HistoryChartProps) {
+  const i18n = useI18n();
   const { data, error, loading } = useQuery(PanelHistoryDocument, { id: panelId, ...range });
   const points = data?.panel?.history;
   const { from, to, every } = range;
-  const view = useMemo(() => points && describe(points, { from, to, every }, timezone), [points, from, to, every, timezone]);
+  const view = useMemo(() => points && describe(points, { from, to, every }, timezone, i18n), [points, from, to, every, timezone, i18n]);
 
   return (
     <figure
@@ -31,8 +33,8 @@ export function HistoryChart({ panelId, range, timezone }: HistoryChartProps) {
       data-to={range.to}
       data-every={range.every}
     >
-      {error && <WidgetError what="History" error={error} />}
-      {data && !data.panel && <p>No panel {panelId}.</p>}
+      {error && <WidgetError what={i18n.t('historyWhat')} error={error} />}
+      {data && !data.panel && <p>{i18n.t('unknownPanel', { id: panelId })}</p>}
       {points && view && (
         <>
           <ComboChart title={view.title} labels={view.labels} bars={view.bars} line={view.line} />
@@ -43,24 +45,28 @@ export function HistoryChart({ panelId, range, timezone }: HistoryChartProps) {
   );
 }
 
-function describe(points: readonly HistoryPoint[], range: HistoryRange, timezone: string) {
-  const whole = timeFormatter(timezone, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-  const label = timeFormatter(timezone, labelParts(range));
+const WINDOW_NAMES = { '15m': 'every15m', '1h': 'every1h', '1d': 'every1d' } as const;
+
+function describe(points: readonly HistoryPoint[], range: HistoryRange, timezone: string, { t, dateLocale }: I18n) {
+  const whole = timeFormatter(dateLocale, timezone, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const label = timeFormatter(dateLocale, timezone, labelParts(range));
+  const costHeader = `${t('cost')} (${t('taxExcluded')})`;
   const columns: ReadonlyArray<Column<HistoryPoint>> = [
-    { header: 'From', text: (point) => whole(point.start), value: (point) => point.start },
-    { header: 'Energy', text: (point) => formatKwh(point.energyKwh), value: (point) => point.energyKwh },
-    { header: 'Cost', text: (point) => formatRupiah(point.cost), value: (point) => point.cost },
-    { header: 'Average power', text: (point) => formatKw(point.activePowerKw), value: (point) => point.activePowerKw },
-    { header: 'Average voltage', text: (point) => formatVolts(point.voltage), value: (point) => point.voltage },
-    { header: 'Average current', text: (point) => formatAmperes(point.current), value: (point) => point.current },
-    { header: 'Power factor', text: (point) => formatNumber(point.powerFactor), value: (point) => point.powerFactor },
-    { header: 'Readings', text: (point) => String(point.readingCount), value: (point) => point.readingCount },
+    { header: t('windowStart'), text: (point) => whole(point.start), value: (point) => point.start },
+    { header: t('energy'), text: (point) => formatKwh(point.energyKwh), value: (point) => point.energyKwh },
+    { header: costHeader, text: (point) => formatRupiah(point.cost), value: (point) => point.cost },
+    { header: t('averagePower'), text: (point) => formatKw(point.activePowerKw), value: (point) => point.activePowerKw },
+    { header: t('averageVoltage'), text: (point) => formatVolts(point.voltage), value: (point) => point.voltage },
+    { header: t('averageCurrent'), text: (point) => formatAmperes(point.current), value: (point) => point.current },
+    { header: t('powerFactor'), text: (point) => formatNumber(point.powerFactor), value: (point) => point.powerFactor },
+    { header: t('readings'), text: (point) => String(point.readingCount), value: (point) => point.readingCount },
   ];
+  const every = range.every in WINDOW_NAMES ? t(WINDOW_NAMES[range.every as keyof typeof WINDOW_NAMES]) : range.every;
   return {
-    title: `History per ${range.every}, ${whole(range.from)} to ${whole(range.to)}`,
+    title: t('historyTitleChart', { every, from: whole(range.from), to: whole(range.to) }),
     labels: points.map((point) => label(point.start)),
-    bars: { label: 'Energy (kWh)', values: points.map((point) => point.energyKwh), format: formatKwh },
-    line: { label: 'Average power (kW)', values: points.map((point) => point.activePowerKw), format: formatKw },
+    bars: { label: t('energyAxis'), values: points.map((point) => point.energyKwh), format: formatKwh },
+    line: { label: t('averagePowerAxis'), values: points.map((point) => point.activePowerKw), format: formatKw },
     columns,
   };
 }

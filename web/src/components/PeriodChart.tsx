@@ -3,7 +3,7 @@ import { useMemo } from 'preact/hooks';
 import type { Variables } from '../api/http.js';
 import { ComboChart } from '../charts/ComboChart.js';
 import { ValuesTable, type Column } from '../charts/ValuesTable.js';
-import { formatKwh, formatRupiah, MONTH_NAMES } from '../format.js';
+import { dateFormatter, formatKwh, formatRupiah, monthNames } from '../format.js';
 import {
   MonthlySummaryDocument,
   YearlySummaryDocument,
@@ -13,6 +13,8 @@ import {
   type YearlySummaryQueryVariables,
 } from '../generated/graphql.js';
 import { useQuery } from '../hooks/use-query.js';
+import { useI18n, type I18n } from '../i18n/i18n.js';
+import { dateAt, isoDate, type LocalDate } from '../time.js';
 import { WidgetError } from './WidgetError.js';
 
 /** Today's bar grows with every reading; no subscription pushes summaries, so ask each minute. */
@@ -30,8 +32,6 @@ interface Summary<Row extends Usage> {
   readonly month?: number;
   /** null: the whole building. */
   readonly panelId: string | null;
-  /** The period as the page names it: "March 2026", "2026". */
-  readonly name: string;
   readonly total: Usage;
   readonly rows: readonly Row[];
 }
@@ -40,71 +40,105 @@ interface Summary<Row extends Usage> {
 export interface Period<TResult, TVariables extends Variables, Row extends Usage> {
   readonly document: TypedDocumentNode<TResult, TVariables>;
   readonly summary: (data: TResult) => Summary<Row>;
-  /** What a row is: "Energy and cost per day". */
-  readonly part: 'day' | 'month';
+  /** The period as the page names it: "November 2026", "2026". */
+  readonly name: (summary: Summary<Row>, i18n: I18n) => string;
+  readonly title: 'chartTitleDay' | 'chartTitleMonth';
   /** A row's name on the chart's axis. */
-  readonly label: (row: Row) => string;
+  readonly label: (row: Row, i18n: I18n) => string;
   /** The table's first column, naming the row. */
-  readonly column: Column<Row>;
+  readonly column: (i18n: I18n) => Column<Row>;
+  /** Whether a row is a day or month that has not begun on the site's calendar: not plotted, not listed. */
+  readonly future: (row: Row, summary: Summary<Row>, today: LocalDate) => boolean;
   readonly testId: string;
   /** The widget's name when it cannot load. */
-  readonly what: string;
+  readonly what: 'dailyWhat' | 'monthlyWhat';
 }
 
-const monthName = (month: number) => MONTH_NAMES[month - 1] ?? String(month);
+type Day = MonthlySummaryQuery['monthlySummary']['days'][number];
+type Month = YearlySummaryQuery['yearlySummary']['months'][number];
+
+const monthName = (month: number, { dateLocale }: I18n, width: 'long' | 'short' = 'long') => monthNames(dateLocale, width)[month - 1] ?? String(month);
 
 /** Per day of one month. */
-export const PER_DAY: Period<MonthlySummaryQuery, MonthlySummaryQueryVariables, MonthlySummaryQuery['monthlySummary']['days'][number]> = {
+export const PER_DAY: Period<MonthlySummaryQuery, MonthlySummaryQueryVariables, Day> = {
   document: MonthlySummaryDocument,
-  summary: ({ monthlySummary: answer }) => ({ ...answer, name: `${monthName(answer.month)} ${answer.year}`, rows: answer.days }),
-  part: 'day',
+  summary: ({ monthlySummary: answer }) => ({ ...answer, rows: answer.days }),
+  name: (summary, i18n) => `${monthName(summary.month ?? 0, i18n)} ${summary.year}`,
+  title: 'chartTitleDay',
   label: (day) => String(Number(day.date.slice(8, 10))),
-  column: { header: 'Date', text: (day) => day.date, value: (day) => day.date },
+  column: (i18n) => {
+    const format = dateFormatter(i18n.dateLocale, { weekday: 'short', day: 'numeric', month: 'short' });
+    return { header: i18n.t('date'), text: (day) => format(day.date), value: (day) => day.date };
+  },
+  // ISO dates compare as text.
+  future: (day, _summary, today) => day.date > isoDate(today),
   testId: 'monthly-chart',
-  what: 'Daily summary',
+  what: 'dailyWhat',
 };
 
 /** Per month of one year. */
-export const PER_MONTH: Period<YearlySummaryQuery, YearlySummaryQueryVariables, YearlySummaryQuery['yearlySummary']['months'][number]> = {
+export const PER_MONTH: Period<YearlySummaryQuery, YearlySummaryQueryVariables, Month> = {
   document: YearlySummaryDocument,
-  summary: ({ yearlySummary: answer }) => ({ ...answer, name: String(answer.year), rows: answer.months }),
-  part: 'month',
-  label: (row) => monthName(row.month).slice(0, 3),
-  column: { header: 'Month', text: (row) => monthName(row.month), value: (row) => row.month },
+  summary: ({ yearlySummary: answer }) => ({ ...answer, rows: answer.months }),
+  name: (summary) => String(summary.year),
+  title: 'chartTitleMonth',
+  label: (row, i18n) => monthName(row.month, i18n, 'short'),
+  column: (i18n) => ({ header: i18n.t('month'), text: (row) => monthName(row.month, i18n), value: (row) => row.month }),
+  future: (row, summary, today) => summary.year * 12 + row.month > today.year * 12 + today.month,
   testId: 'yearly-chart',
-  what: 'Monthly summary',
+  what: 'monthlyWhat',
 };
-
-const USAGE_COLUMNS: ReadonlyArray<Column<Usage>> = [
-  { header: 'Energy', text: (row) => formatKwh(row.energyKwh), value: (row) => row.energyKwh },
-  { header: 'Cost', text: (row) => formatRupiah(row.cost), value: (row) => row.cost },
-];
 
 export interface PeriodChartProps<TResult, TVariables extends Variables, Row extends Usage> {
   readonly period: Period<TResult, TVariables, Row>;
   /** Which month or year, and which panel (`panelId` null: the whole building). */
   readonly variables: TVariables;
   readonly scopeName: string;
+  /** The site's zone: which days have begun. */
+  readonly timezone: string;
+  /** The number table open under its own heading (the printed report), instead of folded. */
+  readonly tableHeading?: string;
 }
 
-/** Energy (bars) and cost (line) per part of one period, with the period's total. */
+/**
+ * Energy (bars) and cost before tax (line) per part of one period, with the period's total. Parts
+ * that have not begun are neither plotted nor listed: a zero there would read as a day without use.
+ */
 export function PeriodChart<TResult, TVariables extends Variables, Row extends Usage>({
   period,
   variables,
   scopeName,
+  timezone,
+  tableHeading,
 }: PeriodChartProps<TResult, TVariables, Row>) {
+  const i18n = useI18n();
+  const { t } = i18n;
   const { data, error, loading } = useQuery(period.document, variables, { refreshMs: REFRESH_MS });
   const summary = useMemo(() => data && period.summary(data), [data, period]);
-  const series = useMemo(
-    () =>
-      summary && {
-        title: `Energy and cost per ${period.part}, ${summary.name}, ${scopeName}`,
-        labels: summary.rows.map((row) => period.label(row)),
-        bars: { label: 'Energy (kWh)', values: summary.rows.map((row) => row.energyKwh), format: formatKwh },
-        line: { label: 'Cost (Rp)', values: summary.rows.map((row) => row.cost), format: formatRupiah },
-      },
-    [summary, period, scopeName],
-  );
+  // The refresh each minute re-renders this after midnight too.
+  const today = dateAt(timezone, Date.now());
+  const todayKey = isoDate(today);
+  const view = useMemo(() => {
+    if (!summary) return undefined;
+    const name = period.name(summary, i18n);
+    const plotted = summary.rows.map((row) => !period.future(row, summary, today));
+    const columns: ReadonlyArray<Column<Row>> = [
+      period.column(i18n),
+      { header: t('energy'), text: (row) => formatKwh(row.energyKwh), value: (row) => row.energyKwh },
+      { header: `${t('cost')} (${t('taxExcluded')})`, text: (row) => formatRupiah(row.cost), value: (row) => row.cost },
+    ];
+    return {
+      name,
+      title: t(period.title, { period: name, scope: scopeName }),
+      labels: summary.rows.map((row) => period.label(row, i18n)),
+      bars: { label: t('energyAxis'), values: summary.rows.map((row, i) => (plotted[i] ? row.energyKwh : null)), format: formatKwh },
+      line: { label: t('costAxis'), values: summary.rows.map((row, i) => (plotted[i] ? row.cost : null)), format: formatRupiah },
+      rows: summary.rows.filter((_, i) => plotted[i]),
+      columns,
+    };
+    // `today` is a new object each render: its ISO date is what matters.
+  }, [summary, period, scopeName, i18n, todayKey]);
+
   return (
     <figure
       class="chart"
@@ -114,21 +148,25 @@ export function PeriodChart<TResult, TVariables extends Variables, Row extends U
       data-month={summary?.month}
       data-panel-id={summary?.panelId ?? ''}
     >
-      {error && <WidgetError what={period.what} error={error} />}
-      {summary && series && (
+      {error && <WidgetError what={t(period.what)} error={error} />}
+      {summary && view && (
         <>
           <figcaption>
-            Total {summary.name}:{' '}
+            {t('periodTotal', { period: view.name })}{' '}
             <strong data-field="total-kwh" data-value={summary.total.energyKwh}>
               {formatKwh(summary.total.energyKwh)}
             </strong>
             {' · '}
             <strong data-field="total-cost" data-value={summary.total.cost}>
               {formatRupiah(summary.total.cost)}
-            </strong>
+            </strong>{' '}
+            <span class="tax" data-tax="excluded">
+              ({t('taxExcluded')})
+            </span>
           </figcaption>
-          <ComboChart title={series.title} labels={series.labels} bars={series.bars} line={series.line} />
-          <ValuesTable caption={series.title} columns={[period.column, ...USAGE_COLUMNS]} rows={summary.rows} />
+          <ComboChart title={view.title} labels={view.labels} bars={view.bars} line={view.line} />
+          {tableHeading && <h3 class="table-heading">{tableHeading}</h3>}
+          <ValuesTable caption={view.title} columns={view.columns} rows={view.rows} folded={!tableHeading} />
         </>
       )}
     </figure>

@@ -34,3 +34,10 @@ export function Select({ label, name, value, options, onChange }: SelectProps) {
 export function panelOptions(panels: readonly Pick<Panel, 'id' | 'name'>[]): SelectOption[] {
   return panels.map((panel) => ({ value: panel.id, label: panel.name }));
 }
+
+/** Years offered by the pickers: this one and the nine before. */
+const YEARS_BACK = 10;
+
+export function yearOptions(thisYear: number): SelectOption[] {
+  return Array.from({ length: YEARS_BACK }, (_, index) => thisYear - index).map((value) => ({ value, label: String(value) }));
+}

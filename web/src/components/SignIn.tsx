@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks';
+import { useI18n } from '../i18n/i18n.js';
+import { LanguageSwitch } from './TopBar.js';
 
 export interface SignInProps {
   /** The key the page tried was refused (rather than none given yet). */
@@ -8,6 +10,7 @@ export interface SignInProps {
 
 /** Shown when the API asks for credentials: the key is kept for this tab only. */
 export function SignIn({ refused, onSubmit }: SignInProps) {
+  const { t } = useI18n();
   const [key, setKey] = useState('');
   return (
     <main class="sign-in">
@@ -18,19 +21,20 @@ export function SignIn({ refused, onSubmit }: SignInProps) {
           if (key.trim()) onSubmit(key.trim());
         }}
       >
-        <h1 id="sign-in-title">Energy dashboard</h1>
+        <h1 id="sign-in-title">{t('appTitle')}</h1>
         {refused ? (
           <p class="refused" role="alert" data-access="refused">
-            The API refused this key. Check it and try again.
+            {t('signInRefused')}
           </p>
         ) : (
-          <p data-access="needs-key">Access to this API needs an API key.</p>
+          <p data-access="needs-key">{t('signInNeedsKey')}</p>
         )}
         <label>
-          API key
+          {t('signInKey')}
           <input type="password" name="api-key" autocomplete="off" required value={key} onInput={(event) => setKey(event.currentTarget.value)} />
         </label>
-        <button type="submit">Sign in</button>
+        <button type="submit">{t('signInSubmit')}</button>
+        <LanguageSwitch />
       </form>
     </main>
   );
