@@ -195,7 +195,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
    */
   const login = async (client: Client, username: string | undefined, password: Buffer): Promise<Principal | 'no_credentials' | 'bad_credentials' | 'gone'> => {
     if (username === undefined || username === '' || username === product.username) return identify(username, password);
-    const turn = await throttle.turn(remoteOf(client), username);
+    const turn = await throttle.turn(remoteOf(client), username, () => client.closed);
     if (turn.by) options.metrics?.mqttLoginsDelayed.inc({ by: turn.by });
     // It left while waiting: nothing is checked, so it learns nothing.
     if (client.closed) {

@@ -62,8 +62,12 @@ export class LoginThrottle {
     return this.#options.usernameMaxMs;
   }
 
-  /** Waits until this login may be checked. The caller must call `done` on the result, whatever happens. */
-  async turn(address: string | undefined, username: string): Promise<LoginTurn> {
+  /**
+   * Waits until this login may be checked. The caller must call `done` on the result, whatever
+   * happens. `gone`: whether the client has left meanwhile (its wait is then skipped, so a client
+   * that hung up does not hold its address's next logins back).
+   */
+  async turn(address: string | undefined, username: string, gone: () => boolean = () => false): Promise<LoginTurn> {
     const { now } = this.#options;
     const arrived = now();
     const key = addressKey(address);
@@ -76,8 +80,9 @@ export class LoginThrottle {
     await before;
 
     const queued = now() - arrived;
-    const byAddress = this.#remaining(this.#addresses, key, this.#options.addressMaxMs);
-    const byUsername = Math.min(this.#options.usernameMaxMs, this.#remaining(this.#usernames, username, this.#options.usernameMaxMs));
+    const left = gone();
+    const byAddress = left ? 0 : this.#remaining(this.#addresses, key, this.#options.addressMaxMs);
+    const byUsername = left ? 0 : Math.min(this.#options.usernameMaxMs, this.#remaining(this.#usernames, username, this.#options.usernameMaxMs));
     const wait = Math.max(byAddress, byUsername);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
     const waitedMs = now() - arrived;
