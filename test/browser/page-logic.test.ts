@@ -3,6 +3,10 @@ import { historyRange } from '../../web/src/history-range.js';
 import { EMPTY_OVERLAY, isUnknownPanel, mergeView, withReading, withStatus, withUsage } from '../../web/src/live/live-overlay.js';
 import { addDays, dateAt, daysBetween, offsetMs, parseIsoDate, startOfDay } from '../../web/src/time.js';
 import type { DashboardData, Panel, Reading } from '../../web/src/types.js';
+import { dateFormatter, timeFormatter } from '../../web/src/format.js';
+import { ageText } from '../../web/src/i18n/age.js';
+import { CATALOGUES, translator } from '../../web/src/i18n/i18n.js';
+import { parseRoute, routeHash } from '../../web/src/route.js';
 
 /** The page's calendar and live-merge rules, without a browser: the parts with edge cases. */
 
@@ -109,5 +113,42 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
     expect(view.overview).toBe(snapshot.overview);
     expect(isUnknownPanel(snapshot, 'C')).toBe(true);
     expect(isUnknownPanel(snapshot, 'B')).toBe(false);
+  });
+});
+
+describe('languages (web/src/i18n/)', () => {
+  const placeholders = (message: string) => (message.match(/\{\w+\}/g) ?? []).sort();
+
+  it('has the same keys and the same placeholders in every catalogue', () => {
+    expect(Object.keys(CATALOGUES.en).sort()).toEqual(Object.keys(CATALOGUES.id).sort());
+    for (const [key, message] of Object.entries(CATALOGUES.id)) {
+      expect({ key, placeholders: placeholders(CATALOGUES.en[key as keyof typeof CATALOGUES.en]) }).toEqual({ key, placeholders: placeholders(message) });
+    }
+  });
+
+  it('fills in values and writes dates in the chosen language', () => {
+    expect(translator('id')('onlineCount', { n: 3 })).toBe('3 terhubung');
+    expect(translator('en')('panelCountOther', { n: 3 })).toBe('3 panels');
+    const friday = Date.parse('2026-12-04T05:00:00Z');
+    const long = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' } as const;
+    expect(timeFormatter('id-ID', 'Asia/Jakarta', long)(friday)).toBe('Jumat, 4 Desember 2026');
+    expect(timeFormatter('en-GB', 'Asia/Jakarta', long)(friday)).toBe('Friday, 4 December 2026');
+    // A site day is the API's date, whatever the browser's zone.
+    expect(dateFormatter('id-ID', { day: 'numeric', month: 'long' })('2026-12-31')).toBe('31 Desember');
+    expect(ageText(translator('id'), 2 * 3_600_000 + 59_000)).toBe('2 jam lalu');
+    expect(ageText(translator('en'), 59_999)).toBe('59 s ago');
+    expect(ageText(translator('id'), 3 * 86_400_000)).toBe('3 hari lalu');
+  });
+});
+
+describe('views in the URL fragment (web/src/route.ts)', () => {
+  it('reads and writes the report of a month, for the building or a panel', () => {
+    expect(parseRoute('')).toEqual({ view: 'dashboard' });
+    expect(parseRoute('#/report')).toEqual({ view: 'report', period: null, panelId: null });
+    expect(parseRoute('#/report/2026-11')).toEqual({ view: 'report', period: { year: 2026, month: 11 }, panelId: null });
+    expect(parseRoute('#/report/2026-11/PANEL%20B')).toEqual({ view: 'report', period: { year: 2026, month: 11 }, panelId: 'PANEL B' });
+    expect(parseRoute('#/report/2026-13')).toEqual({ view: 'report', period: null, panelId: null });
+    expect(routeHash({ view: 'report', period: { year: 2026, month: 3 }, panelId: 'PANEL B' })).toBe('#/report/2026-03/PANEL%20B');
+    expect(routeHash({ view: 'dashboard' })).toBe('#/');
   });
 });
