@@ -71,7 +71,8 @@ describe('panelReading', () => {
     expect(a.results).toHaveLength(1);
   });
 
-  it('does not let a client that stopped reading hold up a fast one, or the server', async () => {
+  // A hang guard, not a time bound: 10,000 readings take seconds on a loaded 2-core machine.
+  it('does not let a client that stopped reading hold up a fast one, or the server', { timeout: 60_000 }, async () => {
     const api = await start();
     const panelId = `FLOOD_${'X'.repeat(58)}`; // the longest id: big messages fill the slow socket sooner
 

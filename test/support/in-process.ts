@@ -1,10 +1,9 @@
-import { createYoga } from 'graphql-yoga';
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/config/logger.js';
 import { buildCore } from '../../src/core.js';
-import { createContext, type Context, type Services, type Viewer } from '../../src/graphql/context.js';
-import { schema } from '../../src/graphql/schema.js';
-import { maskClientError } from '../../src/http/client-errors.js';
+import type { Services, Viewer } from '../../src/graphql/context.js';
+import { httpLimits } from '../../src/http/limits.js';
+import { createYogaApp } from '../../src/http/yoga-app.js';
 import type { IngestService } from '../../src/ingest/ingest-service.js';
 import { openStores } from '../../src/store/open-stores.js';
 import { tempDir, type Disposer } from './disposer.js';
@@ -27,7 +26,7 @@ export interface InProcessApi {
  * The fast layer: the product's schema, services and after-write pipeline over a temporary SQLite
  * store, in this process, with settings given as the environment (`loadConfig`) exactly as the
  * product reads them. No broker, HTTP server or WebSocket: what those add is tested in test/api.
- * Built by the same `buildCore` as src/app.ts.
+ * Built by the same `buildCore` and `createYogaApp` as src/app.ts.
  */
 export async function startInProcessApi(cleanup: Disposer, env: Record<string, string> = {}): Promise<InProcessApi> {
   const logger = silentLogger;
@@ -35,16 +34,20 @@ export async function startInProcessApi(cleanup: Disposer, env: Record<string, s
   const stores = await openStores(config, logger);
   cleanup.add(() => stores.close());
   // No broker here: the health of ingestion reports it connected.
-  const { services, ingest, load, stop } = buildCore(config, stores, logger, { brokerConnected: () => true });
+  const { services, ingest, load, stop, metrics, live } = buildCore(config, stores, logger, { brokerConnected: () => true });
   cleanup.add(stop);
   // As app.ts's warm-up: panels and the energy ledger loaded before the first question.
   await load();
 
-  const yoga = createYoga<Record<string, unknown>, Context>({
-    schema,
-    context: () => createContext(services, ADMIN),
-    maskedErrors: { maskError: maskClientError(logger) },
-    logging: false,
+  // The product's own GraphQL app, every plugin included (limits, JIT, masking), as an admin.
+  const yoga = createYogaApp({
+    services,
+    logger,
+    metrics,
+    limits: httpLimits(config.limits),
+    panelCount: () => live.size,
+    viewerOf: () => ADMIN,
+    callerOf: () => null,
   });
   const request = async <TData, TVars>(document: Operation<TData, TVars>, variables?: TVars): Promise<HttpResult<TData>> => {
     const response = await yoga.fetch('http://in-process/graphql', {

@@ -1,0 +1,107 @@
+import type { IncomingMessage } from 'node:http';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useGraphQlJit } from '@envelop/graphql-jit';
+import { Kind, OperationTypeNode } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from '../config/logger.js';
+import { createContext, type Context, type Services, type Viewer } from '../graphql/context.js';
+import { schema } from '../graphql/schema.js';
+import type { Metrics } from '../services/metrics.js';
+import { maskClientError } from './client-errors.js';
+import type { Caller } from './fair-share.js';
+import { useCostLimits, useNoIntrospection, type HttpLimits } from './limits.js';
+import { productListSizes } from './operation-cost.js';
+
+/**
+ * What yoga is handed per operation: Node's request (the HTTP request, or a WebSocket's upgrade
+ * request). Absent when an operation is run without a socket (`yoga.fetch`).
+ */
+export interface ServerContext {
+  readonly req?: IncomingMessage;
+}
+
+export type YogaApp = YogaServerInstance<ServerContext, Context>;
+
+export interface YogaAppOptions {
+  readonly services: Services;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly limits: HttpLimits;
+  /** How many panels are known: the size of `panels` in the cost of an operation. */
+  readonly panelCount: () => number;
+  /** Who is calling, authenticated before GraphQL sees the operation; undefined refuses it. */
+  readonly viewerOf: (server: ServerContext) => Viewer | undefined;
+  /** The caller's fair share of the cost in flight (fair-share.ts); null: no share (only the global limit). */
+  readonly callerOf: (server: ServerContext) => Caller | null;
+}
+
+/**
+ * The GraphQL app with every plugin the product runs: limits on what one operation may ask for
+ * (tokens, depth, aliases, cost counted over lists and work), introspection off when configured,
+ * the JIT, error masking. The HTTP server (graphql-server.ts) and the WebSocket adapter run
+ * operations through it, and so do the fast tests (test/support/in-process.ts): one setup.
+ */
+export function createYogaApp(options: YogaAppOptions): YogaApp {
+  const { services, logger, metrics, limits } = options;
+  return createYoga<ServerContext, Context>({
+    schema,
+    context: (server) => {
+      const viewer = options.viewerOf(server);
+      // Unreachable by construction (the routes and onConnect authenticate first); never run as nobody.
+      if (!viewer) throw new Error(`${server.req?.method ?? ''} ${server.req?.url ?? ''} reached GraphQL without being authenticated`);
+      return createContext(services, viewer);
+    },
+    graphqlEndpoint: '/graphql',
+    // CORS is answered by the HTTP routes from the allow-list (CorsPolicy); yoga's default
+    // reflects any Origin with credentials allowed.
+    cors: false,
+    landingPage: false,
+    // Served by GraphiqlPage: built once and compressed, not rendered per request.
+    graphiql: false,
+    // A request body beyond this is answered 413 before it is read further (yoga's default is 25 MB).
+    maxRequestBodySize: limits.maxBodyBytes,
+    // Limits on what one operation may ask for; as envelop plugins they apply over WebSocket too.
+    plugins: [
+      maxTokensPlugin({ n: 3_000 }),
+      maxDepthPlugin({ n: 10 }),
+      maxAliasesPlugin({ n: 20 }),
+      costLimitPlugin({ maxCost: 10_000 }),
+      ...(limits.introspection ? [] : [useNoIntrospection()]),
+      // Compiles each operation once into plain JavaScript: the dashboard's 100 panel cards are
+      // thousands of field resolutions per request, which the generic executor walks one by one.
+      // Only for operations without variables: graphql-jit replaces a scalar's own message for a
+      // bad variable with a generic one, and clients deserve to be told what is wrong. Never for
+      // subscriptions: its subscribe drops literal arguments (`panelReading(panelId: "X")` streamed
+      // every panel), and their per-event execution is shared between sockets anyway.
+      useGraphQlJit(
+        {},
+        {
+          enableIf: ({ document }) =>
+            !document.definitions.some(
+              (d) => d.kind === Kind.OPERATION_DEFINITION && (d.operation === OperationTypeNode.SUBSCRIPTION || (d.variableDefinitions?.length ?? 0) > 0),
+            ),
+        },
+      ),
+      // After the JIT, so that it wraps whichever execute runs: lists counted at their length.
+      useCostLimits({
+        limits,
+        metrics,
+        listSize: productListSizes(options.panelCount, services.history),
+        // yoga's context carries the server context: Node's request (HTTP) or the upgrade request (WebSocket).
+        callerOf: (context) => options.callerOf(context as ServerContext),
+      }),
+    ],
+    maskedErrors: { maskError: maskClientError(logger) },
+    logging: {
+      debug: (...args) => logger.debug(args.map(String).join(' ')),
+      info: (...args) => logger.info(args.map(String).join(' ')),
+      warn: (...args) => logger.warn(args.map(String).join(' ')),
+      // yoga reports every failed operation here, including clients' bad arguments; internal
+      // errors are logged at error level by maskError.
+      error: (...args) => logger.warn(args.map(String).join(' ')),
+    },
+  });
+}
