@@ -4,12 +4,13 @@ import type { Services } from './graphql/context.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { panelAdmission, type PanelAdmission } from './ingest/panel-admission.js';
 import { RejectionStats } from './ingest/rejection-stats.js';
-import { topicPrefix } from './ingest/topic.js';
+import { topicPrefix } from './config/topic-pattern.js';
 import { createAfterWrite, publishReading, type AfterWriteDeps } from './pipeline/after-write.js';
 import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
 import { ReadingOrder } from './pipeline/reading-order.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
+import { createAlarms } from './services/alarms/alarms.js';
 import { BillService } from './services/bills/bill-service.js';
 import { EnergyLedger } from './services/energy/energy-ledger.js';
 import { EnergyService } from './services/energy/energy-service.js';
@@ -74,8 +75,13 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
   const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
   const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
   const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
+  // Alarms (docs/alarms.md): evaluated after the energy ledger on every stored reading, here and from the feed.
+  const alarms = config.alarms.enabled
+    ? createAlarms({ config, store: stores.read, settings, energy, time, pubsub, buildingPanels: () => panels.list(null).map((panel) => panel.id), logger })
+    : null;
   let loaded = false;
   settings.setChangeHandler((state, previous) => {
+    alarms?.service.settingsChanged();
     // A retired panel is forgotten by the live parts; one brought back is loaded again.
     for (const id of state.retired) if (!previous.retired.has(id)) {
       live.remove(id);
@@ -107,6 +113,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
     settings,
     pubsub,
+    alarms: alarms ?? undefined,
   };
 
   const cluster = options.cluster
@@ -136,7 +143,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     known: (id) => live.has(id),
     count: () => live.size,
   });
-  const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster };
+  const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster, alarms: alarms?.service };
   const ingest = new IngestService({
     writer: stores.writer,
     parse: {
@@ -175,6 +182,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
       for (const id of retired) live.remove(id);
       for (const id of ids) status.track(id);
       await ledger.load(ids);
+      await alarms?.load(ids, (id) => ({ status: status.statusOf(id), latest: live.latest(id)?.time ?? null }));
       loaded = true;
       return ids;
     },
@@ -182,6 +190,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
       status.stop();
       cluster?.order.flush();
       await ledger.stop();
+      await alarms?.stop();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { topicPrefix } from '../ingest/topic.js';
+import { topicPrefix } from './topic-pattern.js';
 import { tariffPlanSchema } from '../models/tariff-plan.js';
 import { parseDuration } from './duration.js';
 import { shownValue } from './redact.js';
@@ -220,6 +220,33 @@ export const configSchema = z
     ENERGY_MIN_POWER_KW: z.coerce.number().positive().default(1),
     ENERGY_CONFIRM_READINGS: z.coerce.number().int().min(1).max(10).default(3),
 
+    // Alarms and notifications (docs/alarms.md).
+    // The alarm rules on or off as a whole (off: nothing is evaluated, stored or sent).
+    ALARMS: optionalFlag,
+    // How far back (meter time) a late reading, and a restart, re-evaluate the rules from the readings kept.
+    ALARM_REPLAY_WINDOW: duration('2h'),
+    // At most one notification per panel (or building), alarm type and channel per this; later ones wait their turn.
+    ALARM_NOTIFY_MIN_INTERVAL: duration('5m'),
+    // Retries of a notification: the first after this, doubling up to ALARM_NOTIFY_RETRY_MAX, for at least ALARM_NOTIFY_RETRY_FOR.
+    ALARM_NOTIFY_RETRY_FIRST: duration('30s'),
+    ALARM_NOTIFY_RETRY_MAX: duration('1h'),
+    ALARM_NOTIFY_RETRY_FOR: duration('25h'),
+    // A webhook channel from the configuration (every alarm); signed with ALARM_WEBHOOK_SECRET when set.
+    ALARM_WEBHOOK_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional()),
+    ALARM_WEBHOOK_SECRET: optionalText,
+    // An e-mail channel from the configuration (every alarm): comma-separated recipients, over ALARM_SMTP_*.
+    ALARM_EMAIL_TO: optionalText,
+    // The SMTP relay of e-mail channels. Port 587 with STARTTLS (required unless ALARM_SMTP_REQUIRE_TLS=false), or 465 with ALARM_SMTP_SECURE=true.
+    ALARM_SMTP_HOST: optionalText,
+    ALARM_SMTP_PORT: z.coerce.number().int().min(1).max(65_535).default(587),
+    ALARM_SMTP_SECURE: optionalFlag,
+    ALARM_SMTP_REQUIRE_TLS: optionalFlag,
+    ALARM_SMTP_USER: optionalText,
+    ALARM_SMTP_PASSWORD: optionalText,
+    ALARM_SMTP_FROM: z.string().min(3).default('energy-monitoring@localhost'),
+    // Accept the relay's certificate unchecked (a private relay with its own CA only).
+    ALARM_SMTP_ALLOW_INVALID_CERT: optionalFlag,
+
     // The tariff plan of the first start (later changes are recorded through the API).
     TARIFF_NAME: optionalText,
     TARIFF_PLAN: z.enum(['flat', 'time-of-use']).default('flat'),
@@ -436,6 +463,26 @@ export const configSchema = z
         minimumBill: env.TARIFF_CONNECTED_KVA ? { connectedKva: env.TARIFF_CONNECTED_KVA, hours: env.TARIFF_MINIMUM_HOURS } : null,
         taxPercent: env.TARIFF_TAX_PERCENT,
       }),
+    },
+    alarms: {
+      enabled: isOn(env.ALARMS, true),
+      replayMs: env.ALARM_REPLAY_WINDOW,
+      notifyMinIntervalMs: env.ALARM_NOTIFY_MIN_INTERVAL,
+      retry: { firstMs: env.ALARM_NOTIFY_RETRY_FIRST, maxMs: env.ALARM_NOTIFY_RETRY_MAX, forMs: env.ALARM_NOTIFY_RETRY_FOR },
+      webhook: env.ALARM_WEBHOOK_URL ? { url: env.ALARM_WEBHOOK_URL, secret: env.ALARM_WEBHOOK_SECRET ?? null } : null,
+      emailTo: env.ALARM_EMAIL_TO ?? null,
+      smtp: env.ALARM_SMTP_HOST
+        ? {
+            host: env.ALARM_SMTP_HOST,
+            port: env.ALARM_SMTP_PORT,
+            secure: isOn(env.ALARM_SMTP_SECURE, false),
+            requireTls: isOn(env.ALARM_SMTP_REQUIRE_TLS, true),
+            user: env.ALARM_SMTP_USER ?? null,
+            password: env.ALARM_SMTP_PASSWORD ?? null,
+            from: env.ALARM_SMTP_FROM,
+            allowInvalidCertificate: isOn(env.ALARM_SMTP_ALLOW_INVALID_CERT, false),
+          }
+        : null,
     },
     store: {
       dataDir: env.DATA_DIR,

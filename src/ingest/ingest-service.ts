@@ -6,7 +6,7 @@ import type { LimitName, Metrics } from '../services/metrics.js';
 import { StoreFullError, type DiskSpace } from '../store/disk-space.js';
 import type { DurableWriter } from '../store/reading-store.js';
 import { DamagedStoreError, storeConditionOf } from '../store/store-condition.js';
-import { isCorruptionError, isDiskError } from '../store/sqlite/sqlite-database.js';
+import { isCorruptionError, isDiskError } from '../store/store-errors.js';
 import type { PanelAdmission } from './panel-admission.js';
 import { parseReading, type ParseContext } from './parse-reading.js';
 import type { RejectReason } from './reject-reasons.js';

@@ -11,3 +11,9 @@ export interface Viewer {
   /** When the credentials expire (long-lived WebSockets are closed then); null: never. */
   readonly expiresAt: Date | null;
 }
+
+/**
+ * Which panels a caller may see: all (null), or a tenant's floors (an API key limited to some
+ * panels). Applied to every list, figure and subscription.
+ */
+export type PanelScope = Viewer['panels'];

@@ -1,6 +1,6 @@
 import type { StoreWriteHealth } from '../ingest/ingest-service.js';
 import type { RejectionCount, RejectionStats } from '../ingest/rejection-stats.js';
-import type { PanelScope } from './panel-service.js';
+import type { PanelScope } from '../models/viewer.js';
 
 /** How far a remote store (InfluxDB) is behind the local journal. */
 export interface StoreLag {

@@ -6,7 +6,8 @@ import { SUBSCRIBER_BUFFER, type AppPubSub } from '../pipeline/pubsub.js';
 import { runAt, systemClock, type Clock } from '../time/clock.js';
 import { isoDate, type LocalTime } from '../time/local-time.js';
 import type { EnergyService } from './energy/energy-service.js';
-import type { PanelScope, PanelService } from './panel-service.js';
+import type { PanelScope } from '../models/viewer.js';
+import type { PanelService } from './panel-service.js';
 
 export interface LiveUpdatesDeps {
   readonly pubsub: AppPubSub;

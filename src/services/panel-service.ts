@@ -1,4 +1,5 @@
 import type { PanelStatus } from '../models/panel-status.js';
+import type { PanelScope } from '../models/viewer.js';
 import type { PanelRecord, Reading } from '../models/reading.js';
 import type { MonthlySummary, Overview, YearlySummary } from '../models/usage.js';
 import { checkMonth, checkYear, type EnergyService } from './energy/energy-service.js';
@@ -17,11 +18,6 @@ export interface PanelServiceDeps {
   readonly defaultNames: ReadonlyMap<string, string>;
 }
 
-/**
- * Which panels a caller may see: all, or a tenant's floors (an API key limited to some panels).
- * Applied to every list, figure and subscription.
- */
-export type PanelScope = ReadonlySet<string> | null;
 
 /** Panels, their status and the building-level figures the dashboard shows. */
 export class PanelService {

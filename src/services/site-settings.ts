@@ -4,7 +4,7 @@ import type { Logger } from '../config/logger.js';
 import { adminChangeSchema, describeIssues, type AdminChange, type AdminRecord, type ApiRole } from '../models/admin-change.js';
 import type { TariffPlan } from '../models/tariff-plan.js';
 import { compareRecords, type AdminLog, type UnreadableAdminEntry } from '../store/admin-log.js';
-import type { PanelScope } from './panel-service.js';
+import type { PanelScope } from '../models/viewer.js';
 import { isoDate, parseIsoDate, type LocalTime } from '../time/local-time.js';
 import { TariffSchedule, type TariffPlanVersion } from './tariffs/tariff-schedule.js';
 import { UserInputError } from './user-input-error.js';
@@ -291,6 +291,12 @@ function visibleIn(change: AdminChange, scope: ReadonlySet<string>): boolean {
       return scope.has(change.panelId);
     case 'apiKey.created':
     case 'apiKey.revoked':
+      return false;
+    // Alarm settings and acknowledgements: shown through the alarm API, by its own panel rules.
+    case 'alarm.rule':
+    case 'alarm.budget':
+    case 'alarm.acknowledged':
+    case 'notification.channel':
       return false;
   }
 }

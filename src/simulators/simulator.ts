@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { Logger } from '../config/logger.js';
 import { redactUrl } from '../config/redact.js';
-import { topicPrefix } from '../ingest/topic.js';
+import { topicPrefix } from '../config/topic-pattern.js';
 import { LocalTime } from '../time/local-time.js';
 import { createMeterModel, type MeterModel } from './meter-model.js';
 import { meterTopic, toMeterPayload } from './meter-payload.js';

@@ -8,7 +8,7 @@ import type { Metrics } from '../services/metrics.js';
 import { AclFile, PasswordFile } from './broker-access.js';
 import { startEmbeddedBroker, type EmbeddedBrokerAuth, type EmbeddedBrokerLimits } from './embedded-broker.js';
 import { startSubscriber } from './mqtt-subscriber.js';
-import { topicPrefix } from '../ingest/topic.js';
+import { topicPrefix } from '../config/topic-pattern.js';
 
 export interface Ingestion {
   /** The embedded broker's port, or null when using MQTT_URL. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { panelIdFromTopic, topicPrefix } from '../../src/ingest/topic.js';
+import { topicPrefix } from '../../src/config/topic-pattern.js';
+import { panelIdFromTopic } from '../../src/ingest/topic.js';
 
 describe('panelIdFromTopic', () => {
   it.each([

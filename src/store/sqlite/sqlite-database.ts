@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { formatSize } from '../../config/size.js';
 import { StartupConfigError } from '../../config/startup-error.js';
+import { errorCode, isCorruptionError, isDiskError } from '../store-errors.js';
 import { markerPath, readMarker, updateMarker, type MarkedFile } from './data-dir-marker.js';
 
 /**
@@ -63,22 +64,6 @@ export class DamagedDatabaseError extends StartupConfigError {
   }
 }
 
-/** SQLite result codes (primary, `code` of better-sqlite3's SqliteError) for a full or failing disk. */
-const DISK_CODES = new Set(['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR_SHORT_READ']);
-const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CORRUPT_SEQUENCE']);
-
-/** Whether a SQLite error means the disk is full or failing (the write can succeed later). */
-export function isDiskError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code !== undefined && (DISK_CODES.has(code) || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL');
-}
-
-/** Whether a SQLite error means the file is damaged. */
-export function isCorruptionError(error: unknown): boolean {
-  const code = errorCode(error);
-  return code !== undefined && (CORRUPT_CODES.has(code) || code.startsWith('SQLITE_CORRUPT'));
-}
-
 /**
  * Whether an error shows a damaged file: SQLite's code, or its message when the error crossed a
  * worker thread (structured cloning keeps the message, not the code).
@@ -87,10 +72,6 @@ export function looksDamaged(error: unknown): boolean {
   if (isCorruptionError(error)) return true;
   const message = error instanceof Error ? error.message : '';
   return /database disk image is malformed|file is not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(message);
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
 }
 
 /**
