@@ -289,9 +289,8 @@ describe("today's usage", () => {
     expect(dashboard.panels[0]).toMatchObject({ status: 'ONLINE', lastSeenAt: new Date(now).toISOString() });
     expect(dashboard.tariff).toMatchObject({ ratePerKwh: 1500, currency: 'IDR', timezone: 'Asia/Jakarta' });
 
-    // Another reading now: today's figures move at once (0.01 kWh in ≥ 0.2 s at 60 kW is plausible).
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    seed(api.app, [{ panelId: 'TODAY_A', time: new Date(), kwh: 100.16, kw: 60 }]);
+    // Another reading a second later: today's figures move at once (0.01 kWh in 1 s at 60 kW is plausible).
+    seed(api.app, [{ panelId: 'TODAY_A', time: new Date(now + 1_000), kwh: 100.16, kw: 60 }]);
     const later = await httpData(api.httpUrl, DashboardDocument, {});
     expect(later.overview.todayUsage).toEqual({ energyKwh: 0.16, cost: 240 });
   });
