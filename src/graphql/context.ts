@@ -1,5 +1,6 @@
 import type { Viewer } from '../models/viewer.js';
 import type { AppPubSub } from '../pipeline/pubsub.js';
+import type { Alarms } from '../services/alarms/alarms.js';
 import type { BillService } from '../services/bills/bill-service.js';
 import type { EnergyService } from '../services/energy/energy-service.js';
 import type { HistoryService } from '../services/history-service.js';
@@ -20,6 +21,8 @@ export interface Services {
   readonly ingest: IngestHealth;
   readonly settings: SiteSettings;
   readonly pubsub: AppPubSub;
+  /** Alarms and notifications; absent when ALARMS=false. */
+  readonly alarms?: Alarms;
 }
 
 export type { Viewer };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alarmAckChangeSchema, alarmRuleChangeSchema, budgetChangeSchema, channelChangeSchema } from './alarm.js';
 import { displayText } from './display-text.js';
 import { PANEL_ID_PATTERN, PANEL_ID_RULE } from './panel-id.js';
 import { tariffPlanSchema } from './tariff-plan.js';
@@ -51,6 +52,11 @@ export const adminChangeSchema = z.discriminatedUnion('kind', [
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   }),
   z.object({ kind: z.literal('apiKey.revoked'), keyId }),
+  /** Alarm rules, budgets, acknowledgements and notification channels (models/alarm.ts). */
+  alarmRuleChangeSchema,
+  budgetChangeSchema,
+  alarmAckChangeSchema,
+  channelChangeSchema,
 ]);
 
 export type AdminChange = z.output<typeof adminChangeSchema>;

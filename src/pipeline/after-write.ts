@@ -15,6 +15,11 @@ export interface AfterWriteDeps {
   readonly pubsub: AppPubSub;
   readonly logger: Logger;
   /**
+   * The alarm rules (services/alarms), after the energy ledger. `local`: the reading was ingested
+   * by this process (it then owns the notifications the reading causes; the others only show them).
+   */
+  readonly alarms?: { applyReading(reading: Reading, local: boolean): void };
+  /**
    * Several processes (MQTT_SHARED_GROUP with InfluxDB): what this process already applied, so a
    * reading stored twice (redelivered to another member after a crash) or heard twice is applied
    * once; and the feed that tells the other processes about readings stored here.
@@ -60,6 +65,7 @@ export type AfterWrite = (readings: readonly Reading[]) => void;
  * 2. the panel's newest reading (panel cards, the panel list);
  * 3. its status, when the reading is its newest (ONLINE again, and the OFFLINE timer re-armed);
  * 4. the energy ledger (today's kWh and Rupiah, summaries, bills);
+ * 4a. the alarm rules, on meter time (services/alarms);
  * 5. live subscribers, last: a subscriber never hears of a reading the API cannot answer for
  *    (with several processes, through ReadingOrder: each panel's readings in time order).
  * A failure of one step for one reading is logged and does not stop the others: the reading is
@@ -69,7 +75,7 @@ export function createAfterWrite(deps: AfterWriteDeps): AfterWrite {
   return (readings) => {
     step(deps.logger, 'forward', undefined, deps.forward);
     const fresh = deps.cluster ? readings.filter((r) => deps.cluster!.applied.claim(r)) : readings;
-    for (const reading of fresh) applyOne(deps, reading);
+    for (const reading of fresh) applyOne(deps, reading, true);
     // 6. with several processes: the others apply the same steps to what was stored here.
     if (deps.cluster && fresh.length > 0) step(deps.logger, 'announce', undefined, () => deps.cluster!.announce(fresh));
   };
@@ -85,14 +91,15 @@ export function createAfterRemoteWrite(deps: AfterWriteDeps, remember: (readings
     const fresh = deps.cluster ? readings.filter((r) => deps.cluster!.applied.claim(r)) : readings;
     if (fresh.length === 0) return;
     step(deps.logger, 'remember', undefined, () => remember(fresh));
-    for (const reading of fresh) applyOne(deps, reading);
+    for (const reading of fresh) applyOne(deps, reading, false);
   };
 }
 
-function applyOne(deps: AfterWriteDeps, reading: Reading): void {
+function applyOne(deps: AfterWriteDeps, reading: Reading, local: boolean): void {
   const newest = step(deps.logger, 'live state', reading, () => deps.live.apply(reading)) ?? false;
   if (newest) step(deps.logger, 'status', reading, () => deps.status.refresh(reading.panelId, reading.time));
   step(deps.logger, 'energy ledger', reading, () => deps.ledger.apply(ledgerEntry(reading)));
+  if (deps.alarms) step(deps.logger, 'alarms', reading, () => deps.alarms!.applyReading(reading, local));
   // One process delivers in the order readings are stored: one older than the panel's newest is late.
   step(deps.logger, 'pubsub', reading, () => (deps.cluster ? deps.cluster.order.push(reading) : publishReading(deps.pubsub, newest ? reading : { ...reading, late: true })));
 }

@@ -1,0 +1,647 @@
+import type { Logger } from '../../config/logger.js';
+import {
+  alarmId,
+  BUILDING,
+  isOpen,
+  severityRank,
+  transitionId,
+  type Alarm,
+  type AlarmEvent,
+  type AlarmSeverity,
+  type AlarmState,
+  type AlarmTransitionKind,
+  type AlarmType,
+  type ChannelConfig,
+} from '../../models/alarm.js';
+import type { AdminRecord } from '../../models/admin-change.js';
+import type { PanelStatusChange } from '../../models/panel-status.js';
+import type { Reading } from '../../models/reading.js';
+import type { AlarmLog, AlarmLogEntry } from '../../store/alarms/alarm-log.js';
+import type { ReadingStore } from '../../store/reading-store.js';
+import { dateOfDayNumber, daysInMonth, dayNumberOf, type LocalTime } from '../../time/local-time.js';
+import type { CountingRuleParams } from '../energy/counting-rule.js';
+import type { PanelScope } from '../../models/viewer.js';
+import { alarmInput, PanelEvaluator, READING_RULES, WINDOW_MS } from './panel-evaluator.js';
+import { RuleBook, type ResolvedRule } from './rules.js';
+import { initialState, step, type MachineState } from './threshold-machine.js';
+
+/** A month's budget for the building (panelId null) or a panel. */
+export interface Budget {
+  readonly panelId: string | null;
+  readonly kwh: number | null;
+  readonly rupiah: number | null;
+  readonly setAt: Date;
+  readonly setBy: string;
+}
+
+/** What happened to an alarm, as subscribers and notification channels hear it. */
+export interface AlarmTransition {
+  /** transitionId(alarm, kind, at): the Idempotency-Key of its notifications. */
+  readonly id: string;
+  readonly kind: AlarmTransitionKind;
+  /** Meter time for raises and clears; the time it was made for acknowledgements and reminders. */
+  readonly at: Date;
+  readonly alarm: Alarm;
+  /** Whether this process owns the transition's notifications (the reading was ingested here, the ack made here). */
+  readonly local: boolean;
+  /** A clear re-decided by a late reading (its time corrected): subscribers hear it, channels do not again. */
+  readonly correction?: true;
+}
+
+export interface AlarmServiceOptions {
+  readonly log: AlarmLog;
+  readonly store: ReadingStore;
+  readonly time: LocalTime;
+  readonly countingRule: CountingRuleParams;
+  /** OFFLINE_AFTER: also the longest gap between readings a pending period runs across. */
+  readonly offlineAfterMs: number;
+  /** How far back a late reading (and a restart) re-evaluates from the readings kept (ALARM_REPLAY_WINDOW). */
+  readonly replayMs: number;
+  /** The admin record (rules, budgets, acknowledgements, channels) and the way to add to it. */
+  readonly records: () => readonly AdminRecord[];
+  readonly record: (actor: string, change: AdminRecord['change']) => Promise<AdminRecord>;
+  /** The panels the building's figures add up (visible, not retired). */
+  readonly buildingPanels: () => readonly string[];
+  /** Energy and cost of a calendar month so far, for a set of panels. */
+  readonly monthToDate: (panelIds: readonly string[], year: number, month: number) => { kwh: number; rupiah: number };
+  /** The tariff's connected kVA on a day (the building's default demand limit is 90 % of it), or null. */
+  readonly connectedKva: (day: number) => number | null;
+  /** Channels from the configuration (ALARM_WEBHOOK_URL, ALARM_EMAIL_TO), beside those admins recorded. */
+  readonly configuredChannels?: readonly ChannelConfig[];
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+type MutableAlarm = { -readonly [K in keyof Alarm]: Alarm[K] };
+
+interface Acknowledgement {
+  readonly at: Date;
+  readonly by: string;
+  readonly note: string | null;
+}
+
+/** A building-level machine (its demand, and budgets) with the subject it is for. */
+interface SubjectMachine {
+  state: MachineState;
+}
+
+/**
+ * Alarms: the rules evaluated on meter time, their lifecycle (ACTIVE_UNACK → ACTIVE_ACK →
+ * CLEARED_UNACK/CLEARED_ACK, at most one open alarm per subject and type), the log they are kept in
+ * and what subscribers and channels hear. Every process evaluates the same readings (its own and
+ * those the stored-readings feed brings), so all decide the same alarms with the same ids; the log
+ * keeps them over restarts, the admin record carries acknowledgements to every process.
+ */
+export class AlarmService {
+  readonly #options: AlarmServiceOptions;
+  readonly #now: () => number;
+  readonly #alarms = new Map<string, MutableAlarm>();
+  /** Newest first, kept sorted lazily (the list is rebuilt when dirty). */
+  #sorted: MutableAlarm[] | null = null;
+  readonly #open = new Map<string, string>();
+  readonly #evaluators = new Map<string, PanelEvaluator>();
+  readonly #acks = new Map<string, Acknowledgement>();
+  readonly #listeners = new Set<(transition: AlarmTransition) => void>();
+  #rules = new RuleBook();
+  #budgets = new Map<string, Budget>();
+  #channels = new Map<string, ChannelConfig & { updatedAt: Date }>();
+  #foldedRecords = 0;
+  /** The building's demand: each panel's average kW per window start. */
+  readonly #windows = new Map<number, Map<string, number>>();
+  #buildingDemand: MachineState = initialState();
+  #evaluatedWindow = Number.NEGATIVE_INFINITY;
+  readonly #budgetMachines = new Map<string, SubjectMachine>();
+  #budgetAt = Number.NEGATIVE_INFINITY;
+  /** Which panels' newest reading was ingested by this process (it owns their status alarms' notifications). */
+  readonly #localNewest = new Map<string, number>();
+  /** Readings that arrived before load() finished, applied right after it. */
+  #waiting: Array<{ reading: Reading; local: boolean }> | null = [];
+  /** Log entries not yet confirmed by the store, in order; written one batch at a time. */
+  #unwritten: AlarmLogEntry[] = [];
+  #writing: Promise<void> = Promise.resolve();
+  #retry: NodeJS.Timeout | null = null;
+  #stopped = false;
+  /** True while the log and the stored readings are being replayed: nothing is announced. */
+  #replaying = false;
+  /** Whether the current reading was ingested here. */
+  #local = false;
+
+  constructor(options: AlarmServiceOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  // --- the rules' inputs -------------------------------------------------------------------
+
+  /** A stored reading (the after-write pipeline's alarm step). `local`: ingested by this process. */
+  applyReading(reading: Reading, local: boolean): void {
+    if (this.#waiting !== null) {
+      this.#waiting.push({ reading, local });
+      return;
+    }
+    if (local) this.#localNewest.set(reading.panelId, Math.max(this.#localNewest.get(reading.panelId) ?? 0, reading.time.getTime()));
+    else if ((this.#localNewest.get(reading.panelId) ?? 0) < reading.time.getTime()) this.#localNewest.delete(reading.panelId);
+    this.#local = local;
+    try {
+      this.#evaluator(reading.panelId).apply(alarmInput(reading));
+    } finally {
+      this.#local = false;
+    }
+  }
+
+  /** A panel's status changed (status monitor): PANEL_OFFLINE raised or cleared at the meter-derived instant. */
+  applyStatus(change: PanelStatusChange): void {
+    const rule = this.#rules.rule(change.panelId, 'PANEL_OFFLINE');
+    const local = this.#localNewest.has(change.panelId);
+    if (change.status === 'OFFLINE') {
+      if (!rule.enabled) return;
+      this.#decide(
+        { kind: 'RAISED', subject: change.panelId, type: 'PANEL_OFFLINE', severity: rule.severity, at: change.at, startedAt: change.at, value: null, threshold: this.#options.offlineAfterMs / 1000, message: `no reading for more than ${this.#options.offlineAfterMs / 60_000} min`, ruleVersion: rule.version },
+        local,
+      );
+    } else {
+      const open = this.#openAlarm(change.panelId, 'PANEL_OFFLINE');
+      if (open) {
+        this.#decide(
+          { kind: 'CLEARED', subject: change.panelId, type: 'PANEL_OFFLINE', severity: open.severity, at: change.at, startedAt: open.startedAt, value: null, threshold: null, message: 'readings again', ruleVersion: rule.version },
+          local,
+        );
+      }
+    }
+  }
+
+  /** The admin record changed (here or on another process): rules, budgets, channels, acknowledgements. */
+  settingsChanged(): void {
+    const records = this.#options.records();
+    this.#rules = new RuleBook(records);
+    const budgets = new Map<string, Budget>();
+    const channels = new Map<string, ChannelConfig & { updatedAt: Date }>();
+    for (const channel of this.#options.configuredChannels ?? []) channels.set(channel.channelId, { ...channel, updatedAt: new Date(0) });
+    for (const { change, at, actor } of records) {
+      if (change.kind === 'alarm.budget') {
+        const key = change.panelId ?? BUILDING;
+        if (change.kwh === null && change.rupiah === null) budgets.delete(key);
+        else budgets.set(key, { panelId: change.panelId, kwh: change.kwh, rupiah: change.rupiah, setAt: at, setBy: actor });
+      } else if (change.kind === 'notification.channel') {
+        const { kind: _kind, ...config } = change;
+        if (config.enabled) channels.set(change.channelId, { ...config, updatedAt: at });
+        else channels.delete(change.channelId);
+      }
+    }
+    this.#budgets = budgets;
+    this.#channels = channels;
+    // Acknowledgements: only the records added since the last fold (the record only grows).
+    for (const record of records.slice(this.#foldedRecords)) {
+      if (record.change.kind !== 'alarm.acknowledged') continue;
+      for (const id of record.change.alarmIds) {
+        if (this.#acks.has(id)) continue;
+        const ack = { at: record.at, by: record.actor, note: record.change.note };
+        this.#acks.set(id, ack);
+        const alarm = this.#alarms.get(id);
+        if (alarm) this.#applyAck(alarm, ack, false);
+      }
+    }
+    this.#foldedRecords = records.length;
+    if (this.#waiting === null) this.#evaluateBudgets(this.#now(), false);
+  }
+
+  // --- start-up -------------------------------------------------------------------------------
+
+  /**
+   * Reads the alarm log, then re-evaluates the stored readings of the last replay window of each
+   * panel (a duration running at the stop continues from them), then the readings that arrived
+   * meanwhile. Decisions the log already holds are not announced again.
+   */
+  async load(panelIds: readonly string[], statusOf: (panelId: string) => { status: 'ONLINE' | 'OFFLINE'; latest: Date | null }): Promise<void> {
+    const entries = await this.#options.log.all();
+    this.settingsChanged();
+    this.#replaying = true;
+    try {
+      for (const entry of entries) this.#foldEntry(entry);
+      const latest = await this.#options.store.latestReadings(panelIds);
+      for (const alarm of this.#alarms.values()) {
+        if (!isOpen(alarm)) continue;
+        const subject = alarm.panelId ?? BUILDING;
+        const newest = alarm.panelId === null ? undefined : latest.get(alarm.panelId);
+        // Raised within the window replayed below: the replay decides it again (same id).
+        if (newest && alarm.startedAt.getTime() >= newest.time.getTime() - this.#options.replayMs) continue;
+        if ((READING_RULES as readonly string[]).includes(alarm.type) && alarm.panelId !== null) {
+          this.#evaluator(subject).seedOpen(alarm.type as (typeof READING_RULES)[number], alarm.startedAt.getTime(), alarm.severity);
+        } else if (alarm.type === 'DEMAND_HIGH') {
+          Object.assign(this.#buildingDemand, { active: true, startedAt: alarm.startedAt.getTime(), severity: alarm.severity });
+        } else if (alarm.type === 'BUDGET') {
+          this.#budgetMachine(subject).state = { ...initialState(), active: true, startedAt: alarm.startedAt.getTime(), severity: alarm.severity };
+        }
+      }
+      for (const panelId of panelIds) {
+        const newest = latest.get(panelId);
+        if (!newest) continue;
+        const to = newest.time.getTime();
+        const readings = await this.#options.store.readings(panelId, new Date(to - this.#options.replayMs), new Date(to + 1));
+        const evaluator = this.#evaluator(panelId);
+        for (const reading of readings) evaluator.apply(alarmInput(reading));
+      }
+    } finally {
+      this.#replaying = false;
+    }
+    // A panel that went silent while no process ran: the status monitor does not announce it.
+    for (const panelId of panelIds) {
+      const { status, latest } = statusOf(panelId);
+      if (status === 'OFFLINE' && latest !== null && !this.#openAlarm(panelId, 'PANEL_OFFLINE')) {
+        this.applyStatus({ panelId, status: 'OFFLINE', at: new Date(latest.getTime() + this.#options.offlineAfterMs) });
+      }
+    }
+    const waiting = this.#waiting ?? [];
+    this.#waiting = null;
+    for (const { reading, local } of waiting) this.applyReading(reading, local);
+    this.#evaluateBudgets(this.#now(), false);
+  }
+
+  /** Writes what is still unwritten and stops retrying. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#retry) clearTimeout(this.#retry);
+    await this.#writing;
+  }
+
+  // --- reading ---------------------------------------------------------------------------------
+
+  /** Alarms a caller sees, newest first (by start, then id). */
+  list(scope: PanelScope): readonly Alarm[] {
+    const sorted = (this.#sorted ??= [...this.#alarms.values()].sort(
+      (a, b) => b.startedAt.getTime() - a.startedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+    ));
+    return scope === null ? sorted : sorted.filter((alarm) => alarm.panelId !== null && scope.has(alarm.panelId));
+  }
+
+  get(id: string, scope: PanelScope): Alarm | null {
+    const alarm = this.#alarms.get(id);
+    if (!alarm || !visible(alarm, scope)) return null;
+    return alarm;
+  }
+
+  /** Open alarms by severity, and unacknowledged ones, that a caller sees. */
+  counts(scope: PanelScope): { open: number; unacknowledged: number; bySeverity: Record<AlarmSeverity, number> } {
+    const bySeverity: Record<AlarmSeverity, number> = { CRITICAL: 0, MAJOR: 0, MINOR: 0, WARNING: 0 };
+    let open = 0;
+    let unacknowledged = 0;
+    for (const id of this.#open.values()) {
+      const alarm = this.#alarms.get(id);
+      if (!alarm || !visible(alarm, scope)) continue;
+      open++;
+      bySeverity[alarm.severity]++;
+      if (alarm.state === 'ACTIVE_UNACK') unacknowledged++;
+    }
+    for (const alarm of this.#alarms.values()) if (alarm.state === 'CLEARED_UNACK' && visible(alarm, scope)) unacknowledged++;
+    return { open, unacknowledged, bySeverity };
+  }
+
+  /** Open alarms a caller sees (a subscription's first events). */
+  openAlarms(scope: PanelScope): Alarm[] {
+    return [...this.#open.values()].map((id) => this.#alarms.get(id)!).filter((alarm) => visible(alarm, scope));
+  }
+
+  rules(): RuleBook {
+    return this.#rules;
+  }
+
+  rule(subject: string, type: AlarmType): ResolvedRule {
+    return this.#effectiveRule(subject, type);
+  }
+
+  budgets(): Budget[] {
+    return [...this.#budgets.values()];
+  }
+
+  channels(): Array<ChannelConfig & { updatedAt: Date }> {
+    return [...this.#channels.values()];
+  }
+
+  channel(id: string): (ChannelConfig & { updatedAt: Date }) | null {
+    return this.#channels.get(id) ?? null;
+  }
+
+  /** Listens to every transition (subscriptions, notifications). Returns the unsubscribe function. */
+  onTransition(listener: (transition: AlarmTransition) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // --- acknowledging ---------------------------------------------------------------------------
+
+  /**
+   * Acknowledges alarms as `actor` (recorded in the admin record, so every process shows it).
+   * Already acknowledged ones are left as they were. Returns the alarms as they are now.
+   */
+  async acknowledge(actor: string, ids: readonly string[], note: string | null): Promise<Alarm[]> {
+    const fresh = ids.filter((id) => !this.#acks.has(id));
+    if (fresh.length > 0) {
+      const record = await this.#options.record(actor, { kind: 'alarm.acknowledged', alarmIds: [...new Set(fresh)], note });
+      for (const id of fresh) {
+        if (this.#acks.has(id)) continue;
+        const ack = { at: record.at, by: actor, note };
+        this.#acks.set(id, ack);
+        const alarm = this.#alarms.get(id);
+        if (alarm) this.#applyAck(alarm, ack, true);
+      }
+      this.#foldedRecords = Math.min(this.#foldedRecords, this.#options.records().length);
+    }
+    return ids.map((id) => this.#alarms.get(id)).filter((alarm): alarm is MutableAlarm => alarm !== undefined);
+  }
+
+  /**
+   * Reminders due now for ACTIVE_UNACK alarms of the channel's severities: one transition per
+   * period elapsed (its id names the period, so a reminder is made once whoever asks).
+   */
+  remindersDue(channel: ChannelConfig, now: number): AlarmTransition[] {
+    if (channel.reminderMinutes <= 0) return [];
+    const period = channel.reminderMinutes * 60_000;
+    const due: AlarmTransition[] = [];
+    for (const id of this.#open.values()) {
+      const alarm = this.#alarms.get(id)!;
+      if (alarm.state !== 'ACTIVE_UNACK' || !channel.reminderSeverities.includes(alarm.severity)) continue;
+      const elapsed = Math.floor((now - alarm.startedAt.getTime()) / period);
+      if (elapsed < 1) continue;
+      const at = new Date(alarm.startedAt.getTime() + elapsed * period);
+      due.push({ id: transitionId(alarm.id, 'REMINDER', at), kind: 'REMINDER', at, alarm: { ...alarm }, local: true });
+    }
+    return due;
+  }
+
+  // --- deciding ---------------------------------------------------------------------------------
+
+  #evaluator(panelId: string): PanelEvaluator {
+    let evaluator = this.#evaluators.get(panelId);
+    if (!evaluator) {
+      evaluator = new PanelEvaluator({
+        panelId,
+        rule: (type) => this.#effectiveRule(panelId, type),
+        countingRule: this.#options.countingRule,
+        maxGapMs: this.#options.offlineAfterMs,
+        replayMs: this.#options.replayMs,
+        emit: (event) => this.#decide(event, this.#local),
+        windowDemand: (windowStart, kw) => this.#windowDemand(panelId, windowStart, kw),
+        windowClosed: (windowStart) => this.#windowClosed(windowStart),
+      });
+      this.#evaluators.set(panelId, evaluator);
+    }
+    return evaluator;
+  }
+
+  /** The rule with the defaults that depend on the site (the building's demand limit from the tariff). */
+  #effectiveRule(subject: string, type: AlarmType): ResolvedRule {
+    const rule = this.#rules.rule(subject, type);
+    if (type !== 'DEMAND_HIGH' || subject !== BUILDING || rule.raiseAbove !== null) return rule;
+    const kva = this.#options.connectedKva(this.#options.time.dayNumber(this.#now()));
+    if (kva === null) return rule;
+    return { ...rule, raiseAbove: 0.9 * kva, clearBelow: 0.85 * kva };
+  }
+
+  /** A panel's average kW over a completed 15-minute window (the building's demand adds them up). */
+  #windowDemand(panelId: string, windowStart: number, kw: number): void {
+    let window = this.#windows.get(windowStart);
+    if (!window) this.#windows.set(windowStart, (window = new Map()));
+    window.set(panelId, kw);
+  }
+
+  /**
+   * A panel's reading ended a 15-minute window: the building's window before it is then taken as
+   * complete (every panel has had a window's time to report it). Budgets are judged at this pace too.
+   */
+  #windowClosed(windowStart: number): void {
+    const previous = windowStart - WINDOW_MS;
+    if (previous <= this.#evaluatedWindow) return;
+    this.#evaluatedWindow = previous;
+    const window = this.#windows.get(previous);
+    if (window) {
+      const panels = new Set(this.#options.buildingPanels());
+      let total = 0;
+      for (const [id, value] of window) if (panels.has(id)) total += value;
+      step(this.#buildingDemand, { from: previous, to: previous + WINDOW_MS, low: total, high: total }, { subject: BUILDING, type: 'DEMAND_HIGH', rule: this.#effectiveRule(BUILDING, 'DEMAND_HIGH'), maxGapMs: this.#options.offlineAfterMs, emit: (event) => this.#decide(event, this.#local) });
+    }
+    for (const start of this.#windows.keys()) if (start < previous - 4 * WINDOW_MS) this.#windows.delete(start);
+    this.#evaluateBudgets(windowStart + WINDOW_MS, this.#local);
+  }
+
+  #budgetMachine(subject: string): SubjectMachine {
+    let machine = this.#budgetMachines.get(subject);
+    if (!machine) this.#budgetMachines.set(subject, (machine = { state: initialState() }));
+    return machine;
+  }
+
+  /**
+   * Each budget against the month so far at meter time `at`: the projection over the budget is a
+   * WARNING, the month so far over it MAJOR. A new month or a raised budget clears it.
+   */
+  #evaluateBudgets(when: number, local: boolean): void {
+    // Never behind the last evaluation (a settings change is judged at the clock, readings at meter time).
+    const at = Math.max(when, this.#budgetAt);
+    this.#budgetAt = at;
+    const rule = this.#rules.rule(BUILDING, 'BUDGET');
+    const day = this.#options.time.dayNumber(at);
+    const { year, month, day: dayOfMonth } = dateOfDayNumber(day);
+    const monthStart = this.#options.time.dayStart(dayNumberOf(year, month, 1));
+    const elapsed = Math.max(1, at - monthStart);
+    const length = daysInMonth(year, month) * 86_400_000;
+    const subjects = new Set([...this.#budgets.keys(), ...this.#budgetMachines.keys()]);
+    for (const subject of subjects) {
+      const budget = this.#budgets.get(subject);
+      const machine = this.#budgetMachine(subject);
+      let percent = 0;
+      let severity: AlarmSeverity = 'WARNING';
+      let describe = 'no budget';
+      if (budget) {
+        const panels = subject === BUILDING ? this.#options.buildingPanels() : [subject];
+        const so = this.#options.monthToDate(panels, year, month);
+        for (const [used, limit, unit] of [[so.kwh, budget.kwh, 'kWh'], [so.rupiah, budget.rupiah, 'Rp']] as const) {
+          if (limit === null) continue;
+          const projected = (used * length) / elapsed;
+          const actual = (100 * used) / limit;
+          const projection = (100 * projected) / limit;
+          if (Math.max(actual, projection) > percent) {
+            percent = Math.max(actual, projection);
+            severity = actual > 100 ? 'MAJOR' : 'WARNING';
+            describe = `${Math.round(used)} ${unit} by day ${dayOfMonth}, projected ${Math.round(projected)} ${unit}, budget ${limit} ${unit}`;
+          }
+        }
+      }
+      // A new month starts below every budget: the previous month's alarm clears at its start.
+      step(machine.state, { from: at, to: at, low: percent, high: percent, severity, describe }, { subject, type: 'BUDGET', rule, maxGapMs: Number.POSITIVE_INFINITY, emit: (event) => this.#decide(event, local) });
+    }
+  }
+
+  /** The one open alarm of a subject and type, if any. */
+  #openAlarm(subject: string, type: AlarmType): MutableAlarm | null {
+    const id = this.#open.get(`${subject}\u0000${type}`);
+    return id === undefined ? null : (this.#alarms.get(id) ?? null);
+  }
+
+  /**
+   * Applies a rule's decision: a raise creates the alarm unless one is open for the subject and
+   * type (then it is a repeat and updates it) or it exists already (a replay); a worsening updates
+   * the open one; a clear closes it. Decisions that change nothing are dropped, so replays and
+   * several processes deciding the same are harmless.
+   */
+  #decide(event: AlarmEvent, local: boolean): void {
+    const entry = this.#entryFor(event);
+    if (entry === null) return;
+    const correction = entry.kind === 'CLEARED' && !isOpen(this.#alarms.get(entry.alarmId)!);
+    this.#foldEntry(entry);
+    this.#unwritten.push(entry);
+    this.#write();
+    // At start-up decisions are made again from stored readings: kept (one the log missed is written), not announced.
+    if (this.#replaying) return;
+    const alarm = this.#alarms.get(entry.alarmId)!;
+    // Worsenings update the alarm (subscribers see them); they are not notifications of their own.
+    this.#announce({ id: entry.id, kind: entry.kind, at: entry.at, alarm: { ...alarm }, local, ...(correction ? { correction: true as const } : {}) });
+  }
+
+  /** The log entry a decision amounts to, or null when it changes nothing. */
+  #entryFor(event: AlarmEvent): AlarmLogEntry | null {
+    const subject = event.subject;
+    const open = this.#openAlarm(subject, event.type);
+    const base = { subject, type: event.type, severity: event.severity, value: event.value, threshold: event.threshold, message: event.message, ruleVersion: event.ruleVersion };
+    if (event.kind === 'RAISED') {
+      if (open) {
+        if (open.id === alarmId(subject, event.type, event.startedAt)) return null;
+        // A repeat while open: an update of the open alarm.
+        if (!worse(open, event)) return null;
+        return { ...base, id: transitionId(open.id, 'WORSENED', event.at), alarmId: open.id, kind: 'WORSENED', at: event.at, startedAt: open.startedAt };
+      }
+      const id = alarmId(subject, event.type, event.startedAt);
+      if (this.#alarms.has(id)) return null;
+      return { ...base, id: transitionId(id, 'RAISED', event.startedAt), alarmId: id, kind: 'RAISED', at: event.startedAt, startedAt: event.startedAt };
+    }
+    if (!open) {
+      // A late reading moved a clear: the replay's time is the one the readings give.
+      const id = alarmId(subject, event.type, event.startedAt);
+      const cleared = this.#alarms.get(id);
+      if (event.kind !== 'CLEARED' || !cleared || isOpen(cleared) || cleared.clearedAt?.getTime() === event.at.getTime()) return null;
+      return { ...base, severity: cleared.severity, id: transitionId(id, 'CLEARED', event.at), alarmId: id, kind: 'CLEARED', at: event.at, startedAt: cleared.startedAt };
+    }
+    if (event.kind === 'WORSENED') {
+      if (!worse(open, event) && event.at.getTime() <= open.lastSeenAt.getTime()) return null;
+      return { ...base, id: transitionId(open.id, 'WORSENED', event.at), alarmId: open.id, kind: 'WORSENED', at: event.at, startedAt: open.startedAt };
+    }
+    if (event.at.getTime() < open.startedAt.getTime()) return null;
+    return { ...base, severity: open.severity, id: transitionId(open.id, 'CLEARED', event.at), alarmId: open.id, kind: 'CLEARED', at: event.at, startedAt: open.startedAt };
+  }
+
+  /** Applies one log entry to the alarms (loading, and as decisions are made). */
+  #foldEntry(entry: AlarmLogEntry): void {
+    const key = `${entry.subject}\u0000${entry.type}`;
+    let alarm = this.#alarms.get(entry.alarmId);
+    if (entry.kind === 'RAISED') {
+      if (alarm) return;
+      // Another process's raise for a subject and type already open here: the open one is kept.
+      if (this.#open.has(key)) return;
+      alarm = {
+        id: entry.alarmId,
+        type: entry.type,
+        severity: entry.severity,
+        panelId: entry.subject === BUILDING ? null : entry.subject,
+        state: 'ACTIVE_UNACK',
+        startedAt: entry.startedAt,
+        clearedAt: null,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        note: null,
+        value: entry.value,
+        worstValue: entry.value,
+        latestValue: entry.value,
+        lastSeenAt: entry.at,
+        threshold: entry.threshold,
+        message: entry.message,
+        ruleVersion: entry.ruleVersion,
+      };
+      this.#alarms.set(alarm.id, alarm);
+      this.#open.set(key, alarm.id);
+      this.#sorted = null;
+      const ack = this.#acks.get(alarm.id);
+      if (ack) this.#applyAck(alarm, ack, false);
+      return;
+    }
+    if (!alarm) return;
+    if (entry.kind === 'WORSENED') {
+      if (entry.at.getTime() >= alarm.lastSeenAt.getTime()) {
+        alarm.latestValue = entry.value;
+        alarm.lastSeenAt = entry.at;
+      }
+      if (worse(alarm, entry)) {
+        alarm.worstValue = entry.value;
+        alarm.message = entry.message;
+      }
+      if (severityRank(entry.severity) < severityRank(alarm.severity)) alarm.severity = entry.severity;
+      return;
+    }
+    if (!isOpen(alarm)) {
+      // A clear corrected by a late reading (the newest decision wins).
+      alarm.clearedAt = entry.at;
+      return;
+    }
+    alarm.state = alarm.state === 'ACTIVE_ACK' ? 'CLEARED_ACK' : 'CLEARED_UNACK';
+    alarm.clearedAt = entry.at;
+    alarm.latestValue = entry.value ?? alarm.latestValue;
+    if (this.#open.get(key) === alarm.id) this.#open.delete(key);
+  }
+
+  #applyAck(alarm: MutableAlarm, ack: Acknowledgement, local: boolean): void {
+    if (alarm.acknowledgedAt !== null) return;
+    const states: Record<AlarmState, AlarmState> = { ACTIVE_UNACK: 'ACTIVE_ACK', ACTIVE_ACK: 'ACTIVE_ACK', CLEARED_UNACK: 'CLEARED_ACK', CLEARED_ACK: 'CLEARED_ACK' };
+    alarm.state = states[alarm.state];
+    alarm.acknowledgedAt = ack.at;
+    alarm.acknowledgedBy = ack.by;
+    alarm.note = ack.note;
+    if (!this.#replaying) this.#announce({ id: transitionId(alarm.id, 'ACKNOWLEDGED', ack.at), kind: 'ACKNOWLEDGED', at: ack.at, alarm: { ...alarm }, local });
+  }
+
+  #announce(transition: AlarmTransition): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(transition);
+      } catch (error) {
+        this.#options.logger.error({ err: error, alarm: transition.alarm.id, kind: transition.kind }, 'an alarm listener failed');
+      }
+    }
+  }
+
+  /** Writes unwritten log entries, one batch at a time; retried every 5 s while the store refuses. */
+  #write(): void {
+    this.#writing = this.#writing.then(async () => {
+      const batch = this.#unwritten;
+      if (batch.length === 0) return;
+      this.#unwritten = [];
+      try {
+        await this.#options.log.append(batch);
+      } catch (error) {
+        this.#unwritten = [...batch, ...this.#unwritten];
+        this.#options.logger.warn({ err: error, entries: batch.length }, 'alarm log not written yet; retrying in 5 s');
+        if (!this.#stopped && this.#retry === null) {
+          this.#retry = setTimeout(() => {
+            this.#retry = null;
+            this.#write();
+          }, 5_000);
+          this.#retry.unref();
+        }
+      }
+    });
+  }
+
+  /** Resolves once every decision made so far is in the store (or failed to be written). */
+  written(): Promise<void> {
+    return this.#writing;
+  }
+}
+
+function visible(alarm: Alarm, scope: PanelScope): boolean {
+  return scope === null || (alarm.panelId !== null && scope.has(alarm.panelId));
+}
+
+/** Whether a value is further past the alarm's threshold than its worst so far. */
+function worse(alarm: Alarm, candidate: { value: number | null; severity: AlarmSeverity }): boolean {
+  if (severityRank(candidate.severity) < severityRank(alarm.severity)) return true;
+  if (candidate.value === null || alarm.worstValue === null || alarm.threshold === null) return false;
+  const below = alarm.value !== null && alarm.value < alarm.threshold;
+  return below ? candidate.value < alarm.worstValue : candidate.value > alarm.worstValue;
+}
+

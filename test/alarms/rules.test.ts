@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { alarmId } from '../../src/models/alarm.js';
+import { disposer, tempDir } from '../support/disposer.js';
+import { makeReading } from '../support/readings.js';
+import { MINUTE, minutes, openRig, PANEL, summary, T0, volts } from './support.js';
+
+const cleanup = disposer();
+afterEach(() => cleanup.run());
+
+describe('VOLTAGE_OUT_OF_RANGE (198-231 V for 5 min; clears inside 200-229 V for 5 min)', () => {
+  it('raises after the pending period, at the meter time the condition began, and clears after its own period inside the margin', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // 10 min normal, 4 min at 235 V (not long enough), 2 normal, 8 min at 236 V, then 230 V (inside the band, outside the margin) and 225 V.
+    const v = (i: number) => (i < 10 ? 225 : i < 14 ? 235 : i < 16 ? 225 : i < 24 ? 236 : i < 34 ? 230 : 225);
+    rig.feed(minutes(T0, 50, (i) => volts(v(i))));
+    const alarms = rig.service.list(null);
+    expect(alarms).toHaveLength(1);
+    const [alarm] = alarms;
+    expect(alarm).toMatchObject({ type: 'VOLTAGE_OUT_OF_RANGE', severity: 'MAJOR', panelId: PANEL, value: 236, threshold: 231, state: 'CLEARED_UNACK' });
+    expect(alarm!.startedAt).toEqual(new Date(T0 + 16 * MINUTE));
+    expect(alarm!.id).toBe(alarmId(PANEL, 'VOLTAGE_OUT_OF_RANGE', new Date(T0 + 16 * MINUTE)));
+    // 230 V is inside 198-231 but not within the 2 V margin: it clears 5 min after 225 V began (minute 34).
+    expect(alarm!.clearedAt).toEqual(new Date(T0 + 39 * MINUTE));
+    expect(rig.transitions.map((t) => t.kind)).toEqual(['RAISED', 'CLEARED']);
+  });
+
+  it('raises on a low phase too, naming it', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    rig.feed(minutes(T0, 8, () => ({ voltage: { l1: 226, l2: 190, l3: 227, average: 214 } })));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'VOLTAGE_OUT_OF_RANGE', value: 190, threshold: 198, state: 'ACTIVE_UNACK' });
+    expect(alarm!.message).toContain('L2 190.0 V below 198 V');
+  });
+
+  it('a value hovering at the threshold for an hour raises one alarm', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // 231.5 and 230.5 V alternating every 3 min for an hour (above, then inside the band but never 5 min under 229 V).
+    rig.feed(minutes(T0, 60, (i) => volts(Math.floor(i / 3) % 2 === 0 ? 231.5 : 230.5)));
+    // Above for 3 min at a time: never 5 min: nothing yet. Now it stays above for 6 min, then hovers again.
+    rig.feed(minutes(T0 + 60 * MINUTE, 6, () => volts(231.6)));
+    rig.feed(minutes(T0 + 66 * MINUTE, 60, (i) => volts(i % 2 === 0 ? 231.4 : 229.5)));
+    expect(rig.service.list(null)).toHaveLength(1);
+    expect(rig.transitions.filter((t) => t.kind === 'RAISED')).toHaveLength(1);
+    expect(rig.service.list(null)[0]!.state).toBe('ACTIVE_UNACK');
+  });
+
+  it('the same readings give the same alarms in any arrival order', async () => {
+    const v = (i: number) => (i >= 10 && i < 25 ? 240 : i >= 40 && i < 52 ? 190 : 225);
+    const readings = minutes(T0, 70, (i) => volts(v(i)));
+    const inOrder = await openRig(cleanup, tempDir(cleanup));
+    inOrder.feed(readings);
+    const shuffledRig = await openRig(cleanup, tempDir(cleanup));
+    // Out of order within a few minutes, as several processes or a gateway's backlog deliver them.
+    const jittered = [...readings].sort((a, b) => a.time.getTime() + ((a.time.getTime() / MINUTE) % 5) * 97_000 - (b.time.getTime() + ((b.time.getTime() / MINUTE) % 5) * 97_000));
+    shuffledRig.feed(jittered);
+    const reversedRig = await openRig(cleanup, tempDir(cleanup));
+    // Whole blocks arriving late: the second half first.
+    reversedRig.feed([...readings.slice(35), ...readings.slice(0, 35)]);
+    expect(summary(inOrder.service)).toHaveLength(2);
+    expect(summary(shuffledRig.service)).toEqual(summary(inOrder.service));
+    expect(summary(reversedRig.service)).toEqual(summary(inOrder.service));
+  });
+
+  it('a late reading inside the band breaks a pending period that looked complete', async () => {
+    const readings = minutes(T0, 12, (i) => volts(i === 3 ? 225 : 236));
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // Minute 3 arrives last: without it 0-11 looks like 12 min above; with it the run starts at minute 4.
+    rig.feed([...readings.slice(0, 3), ...readings.slice(4), readings[3]!]);
+    const inOrder = await openRig(cleanup, tempDir(cleanup));
+    inOrder.feed(readings);
+    expect(summary(inOrder.service)).toHaveLength(1);
+    expect(summary(inOrder.service)[0]!.startedAt).toBe(new Date(T0 + 4 * MINUTE).toISOString());
+    // The alarm raised early (from minute 0) stays the one open alarm: one alarm, not two.
+    expect(rig.service.list(null)).toHaveLength(1);
+  });
+
+  it('a restart in the middle of a duration continues from the stored readings', async () => {
+    const dir = tempDir(cleanup);
+    const readings = minutes(T0, 12, (i) => volts(i >= 2 ? 236 : 225));
+    const first = await openRig(cleanup, dir);
+    first.feed(readings.slice(0, 5)); // 236 V from minute 2 to 4: 2 min of 5
+    expect(first.service.list(null)).toHaveLength(0);
+    await first.close();
+    const second = await openRig(cleanup, dir);
+    second.feed(readings.slice(5));
+    const [alarm] = second.service.list(null);
+    expect(alarm).toMatchObject({ type: 'VOLTAGE_OUT_OF_RANGE', state: 'ACTIVE_UNACK' });
+    expect(alarm!.startedAt).toEqual(new Date(T0 + 2 * MINUTE));
+    expect(second.transitions.filter((t) => t.kind === 'RAISED').map((t) => t.at)).toEqual([new Date(T0 + 2 * MINUTE)]);
+  });
+
+  it('a restart neither loses nor duplicates alarms, open or cleared', async () => {
+    const dir = tempDir(cleanup);
+    const first = await openRig(cleanup, dir);
+    first.feed(minutes(T0, 30, (i) => volts(i < 10 ? 236 : i < 20 ? 225 : 240)));
+    const before = summary(first.service);
+    expect(before.map((a) => a.state)).toEqual(expect.arrayContaining(['CLEARED_UNACK', 'ACTIVE_UNACK']));
+    await first.close();
+    const second = await openRig(cleanup, dir);
+    expect(summary(second.service)).toEqual(before);
+    // Nothing is announced again at the restart.
+    expect(second.transitions).toEqual([]);
+    // The open one keeps going (one open alarm per panel and type), and clears with new readings.
+    second.feed(minutes(T0 + 30 * MINUTE, 10, () => volts(225)));
+    expect(summary(second.service)).toHaveLength(2);
+    expect(second.transitions.map((t) => t.kind)).toEqual(['CLEARED']);
+  });
+});
+
+describe('VOLTAGE_UNBALANCE (above 2 % for 10 min; below 1.5 % for 10 min)', () => {
+  it('raises and clears with its durations and hysteresis, keeping the worst value', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    const u = (i: number) => (i < 5 ? 0.5 : i < 16 ? (i === 10 ? 3.1 : 2.4) : i < 30 ? 1.8 : 1.2);
+    rig.feed(minutes(T0, 45, (i) => ({ voltageUnbalance: u(i) })));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'VOLTAGE_UNBALANCE', severity: 'MINOR', value: 2.4, worstValue: 3.1, threshold: 2 });
+    expect(alarm!.startedAt).toEqual(new Date(T0 + 5 * MINUTE));
+    // 1.8 % is under 2 but not under 1.5: it clears 10 min after 1.2 % began (minute 30).
+    expect(alarm!.clearedAt).toEqual(new Date(T0 + 40 * MINUTE));
+  });
+});
+
+describe('LOW_POWER_FACTOR (15-min power factor below 0.85; above 0.87 for 15 min)', () => {
+  it('uses the energy counters where the meter has a reactive one', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // 0.1 kWh a minute; kVArh rising 0.08 a minute gives pf 0.78 (the readings say 0.92: the counters win).
+    const base = Date.parse('2026-03-02T01:00:00Z');
+    const low = Array.from({ length: 46 }, (_, i) => makeReading(PANEL, new Date(base + i * MINUTE), 100 + i * 0.1, 6, { reactiveEnergyKvarh: 50 + i * 0.08 }));
+    rig.feed(low);
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'LOW_POWER_FACTOR', severity: 'WARNING', state: 'ACTIVE_UNACK', threshold: 0.85 });
+    expect(alarm!.value).toBeCloseTo(0.1 / Math.hypot(0.1, 0.08), 3);
+    // Then 0.02 kVArh a minute (pf 0.98): one whole good window clears it, at its end.
+    const good = Array.from({ length: 40 }, (_, i) => makeReading(PANEL, new Date(base + (46 + i) * MINUTE), 100 + (46 + i) * 0.1, 6, { reactiveEnergyKvarh: 50 + 45 * 0.08 + (i + 1) * 0.02 }));
+    rig.feed(good);
+    expect(rig.service.list(null)[0]!.state).toBe('CLEARED_UNACK');
+  });
+});
+
+describe('DEMAND_HIGH (15-min average kW above the limit; below 85 % of it for 15 min)', () => {
+  it('is off for a panel until a limit is set, then raises on the window average from the counter', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // 0.2 kWh a minute = 12 kW average, whatever the instantaneous kW says.
+    const readings = (from: number, count: number, step: number, kwh0: number) =>
+      Array.from({ length: count }, (_, i) => makeReading(PANEL, new Date(from + i * MINUTE), kwh0 + i * step, 6));
+    rig.feed(readings(T0, 31, 0.2, 100));
+    expect(rig.service.list(null)).toHaveLength(0);
+    await rig.settings.record('test', { kind: 'alarm.rule', type: 'DEMAND_HIGH', panelId: PANEL, raiseAbove: 10, clearBelow: 8.5 });
+    rig.feed(readings(T0 + 31 * MINUTE, 30, 0.2, 106.2));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'DEMAND_HIGH', threshold: 10, ruleVersion: 1 });
+    expect(alarm!.value).toBeCloseTo(12, 6);
+    // 0.1 kWh a minute = 6 kW, below 8.5: one whole window clears it.
+    rig.feed(readings(T0 + 61 * MINUTE, 35, 0.1, 106.2 + 29 * 0.2 + 0.1));
+    expect(rig.service.list(null)[0]!.state).toBe('CLEARED_UNACK');
+  });
+});
+
+describe('METER_DATA (a counter reset or glitch held back by the counting rule; 15 min without it)', () => {
+  it('raises on a glitch and clears 15 min after the last', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // The gateway reports 0 twice while it loses the meter, then the true count again.
+    rig.feed(minutes(T0, 40, (i) => (i === 10 || i === 11 ? { energyKwh: 0 } : {})));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'METER_DATA', severity: 'MINOR', state: 'CLEARED_UNACK' });
+    expect(alarm!.startedAt).toEqual(new Date(T0 + 10 * MINUTE));
+    expect(alarm!.clearedAt).toEqual(new Date(T0 + 27 * MINUTE));
+    expect(alarm!.message).toContain('held back by the counting rule');
+  });
+});
+
+describe('PANEL_OFFLINE (follows the status monitor)', () => {
+  it('raises at the instant the status turned OFFLINE and clears when ONLINE again; one open alarm at a time', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    const at = new Date(T0);
+    rig.service.applyStatus({ panelId: PANEL, status: 'OFFLINE', at });
+    rig.service.applyStatus({ panelId: PANEL, status: 'OFFLINE', at: new Date(T0 + MINUTE) });
+    expect(rig.service.list(null)).toHaveLength(1);
+    rig.service.applyStatus({ panelId: PANEL, status: 'ONLINE', at: new Date(T0 + 10 * MINUTE) });
+    expect(rig.service.list(null)[0]).toMatchObject({ type: 'PANEL_OFFLINE', severity: 'MAJOR', state: 'CLEARED_UNACK', startedAt: at, clearedAt: new Date(T0 + 10 * MINUTE) });
+    // Raised again later: a new alarm, not blocked by the old one.
+    rig.service.applyStatus({ panelId: PANEL, status: 'OFFLINE', at: new Date(T0 + 20 * MINUTE) });
+    expect(rig.service.list(null).map((a) => a.state)).toEqual(['ACTIVE_UNACK', 'CLEARED_UNACK']);
+  });
+});
+
+describe('BUDGET (projected over: WARNING; over: MAJOR; a new month or a raised budget clears it)', () => {
+  it('escalates and clears with a raised budget', async () => {
+    let used = 0;
+    const rig = await openRig(cleanup, tempDir(cleanup), { monthToDate: () => ({ kwh: used, rupiah: used * 1500 }), now: () => T0 });
+    await rig.settings.record('admin', { kind: 'alarm.budget', panelId: null, kwh: 1000, rupiah: null });
+    // 2 March 08:00 WIB: a day and 8 hours of 31 days; 100 kWh so far projects to ~2,300 kWh.
+    used = 100;
+    rig.feed(minutes(T0, 31));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'BUDGET', panelId: null, severity: 'WARNING', state: 'ACTIVE_UNACK', threshold: 100 });
+    used = 1200;
+    rig.feed(minutes(T0 + 31 * MINUTE, 16));
+    expect(rig.service.list(null)[0]).toMatchObject({ severity: 'MAJOR', state: 'ACTIVE_UNACK' });
+    await rig.settings.record('admin', { kind: 'alarm.budget', panelId: null, kwh: 1_000_000, rupiah: null });
+    expect(rig.service.list(null)[0]).toMatchObject({ state: 'CLEARED_UNACK' });
+  });
+});
