@@ -297,7 +297,7 @@ export const configSchema = z
     MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number).pipe(z.union([z.literal(4), z.literal(5)])),
     MQTT_SESSION_EXPIRY: duration('7d'),
 
-    // Access control (README "Access control"): required in production, optional in development.
+    // Access control (docs/access-control.md): required in production, optional in development.
     AUTH: z.enum(['required', 'optional']).optional(),
     API_KEYS: z.string().default(''),
     API_KEYS_FILE: optionalText,
@@ -317,7 +317,7 @@ export const configSchema = z
     SIMULATE_PANELS: z.string().default('PANEL_LANTAI_1,PANEL_LANTAI_2,PANEL_LANTAI_3'),
     SIMULATE_INTERVAL: duration('10s').pipe(z.number().min(1000, 'must be at least 1s')),
 
-    // Limits against hostile clients and faults (README "Limits"); each has a metric and a clear error.
+    // Limits against hostile clients and faults (docs/limits-and-faults.md); each has a metric and a clear error.
     GRAPHIQL: optionalFlag,
     INTROSPECTION: optionalFlag,
     HTTP_MAX_CONNECTIONS: countOrAuto,

@@ -24,7 +24,7 @@ export interface GraphqlServerOptions {
   readonly readiness: () => Promise<Readiness>;
   /** The tabs GraphiQL opens with (one per dashboard operation, with example variables). */
   readonly graphiqlTabs?: () => readonly GraphiqlTab[];
-  /** What clients may take (README "Limits and faults"); default: the settings' defaults. */
+  /** What clients may take (docs/limits-and-faults.md); default: the settings' defaults. */
   readonly limits?: HttpLimits;
   /** How many panels are known: the size of `panels` in the cost of an operation. */
   readonly panelCount?: () => number;

@@ -6,7 +6,7 @@ import type { Metrics } from '../services/metrics.js';
 import { FairShare, type Caller, type ShareRefusal, type ShareSettings } from './fair-share.js';
 import { operationCost, type ListSize } from './operation-cost.js';
 
-/** What one client, and all of them, may take from the HTTP port (README "Limits and faults"). */
+/** What one client, and all of them, may take from the HTTP port (docs/limits-and-faults.md). */
 export interface HttpLimits {
   readonly maxConnections: number;
   readonly maxBodyBytes: number;

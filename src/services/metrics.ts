@@ -29,7 +29,7 @@ export const LIMITS = [
 export type LimitName = (typeof LIMITS)[number];
 
 /**
- * Why the embedded broker refused a client (README "MQTT access"): no credentials where anonymous
+ * Why the embedded broker refused a client (docs/mqtt-access.md): no credentials where anonymous
  * access is off, an unknown user or wrong password, a TLS handshake that failed (no or a bad client
  * certificate, plain MQTT on the TLS port), a publish outside the account's topics, a subscription,
  * a client id another account owns (MQTT_CLIENT_IDS).

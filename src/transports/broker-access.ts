@@ -107,7 +107,7 @@ interface Rule {
 }
 
 /**
- * The subset of Mosquitto's acl_file this broker applies (README "MQTT access"):
+ * The subset of Mosquitto's acl_file this broker applies (docs/mqtt-access.md):
  *
  *     # comment
  *     topic write DATA/PM/LOBBY          # before any `user` line: anonymous clients

@@ -13,7 +13,7 @@ import { GuardedConnection } from './mqtt-frame-guard.js';
 
 export type { EmbeddedBrokerAuth } from './broker-identities.js';
 
-/** What one client, and all of them, may take from the embedded broker (README "Limits and faults"). */
+/** What one client, and all of them, may take from the embedded broker (docs/limits-and-faults.md). */
 export interface EmbeddedBrokerLimits {
   /** MQTT_MAX_CONNECTIONS: more are closed at once. */
   readonly maxConnections: number;

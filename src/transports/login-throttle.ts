@@ -1,5 +1,5 @@
 /**
- * Slows password guessing against the embedded broker (README "MQTT access"). Failed logins are
+ * Slows password guessing against the embedded broker (docs/mqtt-access.md). Failed logins are
  * counted per source address and per user name; the next login waits:
  *
  * - per source address (IPv6: per /64, which one machine usually holds whole): the address's logins

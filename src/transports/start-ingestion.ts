@@ -106,7 +106,7 @@ export async function startIngestion(
     // A shared-group member's persistent session keeps being handed its share of the meters'
     // messages while it is away, and the broker keeps them for it alone. A member that stops
     // cleanly ends its session; one that dies leaves a Will, so that another member adopts the
-    // session and stores what it holds (see the README, "Running several processes").
+    // session and stores what it holds (docs/several-processes.md).
     const group = mqtt.sharedGroup !== undefined && mqtt.protocolVersion === 5;
     const subscriber = await startSubscriber({
       ...connection,

@@ -1,5 +1,5 @@
 /**
- * THE counting rule (README "How energy is counted"): how a meter's cumulative counter becomes
+ * THE counting rule (docs/counting-rule.md): how a meter's cumulative counter becomes
  * energy used. This module is its only implementation; the ledger, history windows and bills all
  * walk readings through it, so every query gives the same number for the same period.
  *
