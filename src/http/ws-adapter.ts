@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../graphql/context.js';
@@ -118,42 +119,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
         // graphql-ws registered this id already: the count includes it.
         const refused = operations.admit(ctx, id, Object.keys(ctx.subscriptions).length, caller);
         if (refused) return [refused];
-        const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
-        let document;
-        try {
-          document = enveloped.parse(params.query);
-        } catch (error) {
-          operations.release(ctx, id);
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
-        }
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) {
-          operations.release(ctx, id);
-          return errors;
-        }
-        const root: EnvelopedRoot = {
-          execute: enveloped.execute,
-          subscribe: enveloped.subscribe,
-          // Identical live operations share one execution per event (SharedSubscriptions); the
-          // viewer's role and panels are part of the operation, so callers who may see different
-          // things never share a stream.
-          shareKey: JSON.stringify([
-            params.query,
-            params.operationName ?? null,
-            params.variables ?? null,
-            viewer.role,
-            viewer.panels === null ? null : [...viewer.panels].sort(),
-          ]),
-        };
-        const args: ExecutionArgs = {
-          schema: enveloped.schema,
-          document,
-          operationName: params.operationName ?? null,
-          variableValues: params.variables ?? null,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: root,
-        };
-        return args;
+        const prepared = await prepareOperation(yoga, ctx, params, viewer);
+        if (Array.isArray(prepared)) operations.release(ctx, id);
+        return prepared;
       },
       onOperation: () => {
         metrics.liveSubscribers.inc();
@@ -175,6 +143,51 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
+  };
+}
+
+/** What an operation is prepared from: graphql-ws's context (its socket and upgrade request). */
+interface SubscribeContext {
+  readonly extra: { readonly request: IncomingMessage; readonly socket: unknown };
+}
+type SubscribeParams = Parameters<NonNullable<ServerOptions['onSubscribe']>>[2];
+
+/**
+ * One operation of a socket through yoga's envelop pipeline: parsed and validated with every
+ * plugin (limits, cost, introspection), its context made as over HTTP, and its enveloped execute
+ * and subscribe carried in rootValue. Errors are returned, never thrown.
+ */
+async function prepareOperation(yoga: YogaApp, ctx: SubscribeContext, params: SubscribeParams, viewer: Viewer): Promise<ExecutionArgs | readonly GraphQLError[]> {
+  const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+  let document;
+  try {
+    document = enveloped.parse(params.query);
+  } catch (error) {
+    return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+  }
+  const errors = enveloped.validate(enveloped.schema, document);
+  if (errors.length > 0) return errors;
+  const root: EnvelopedRoot = {
+    execute: enveloped.execute,
+    subscribe: enveloped.subscribe,
+    // Identical live operations share one execution per event (SharedSubscriptions); the viewer's
+    // role and panels are part of the operation, so callers who may see different things never
+    // share a stream.
+    shareKey: JSON.stringify([
+      params.query,
+      params.operationName ?? null,
+      params.variables ?? null,
+      viewer.role,
+      viewer.panels === null ? null : [...viewer.panels].sort(),
+    ]),
+  };
+  return {
+    schema: enveloped.schema,
+    document,
+    operationName: params.operationName ?? null,
+    variableValues: params.variables ?? null,
+    contextValue: await enveloped.contextFactory(),
+    rootValue: root,
   };
 }
 
