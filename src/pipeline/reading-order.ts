@@ -19,6 +19,9 @@ export interface ReadingOrderOptions {
   readonly now?: () => number;
 }
 
+/** Readings released per turn of the event loop (see #drain). */
+const RELEASE_PER_TURN = 256;
+
 /**
  * Releases each panel's readings in meter-time order: every reading is held for `holdMs` after it
  * arrives, and when its time is up it is released together with every older reading of its panel
@@ -74,9 +77,20 @@ export class ReadingOrder {
   #drain(): void {
     this.#timer = undefined;
     const now = this.#now();
+    // At most RELEASE_PER_TURN readings per turn of the event loop: a burst released at once would
+    // push more than 1,024 events on a subscriber's pubsub repeater before it can drain them, and
+    // graphql-yoga's pubsub throws (RepeaterOverflowError) from inside publish.
+    let budget = RELEASE_PER_TURN;
     while (this.#head < this.#queue.length && this.#queue[this.#head]!.due <= now) {
-      const { reading } = this.#queue[this.#head++]!;
-      this.#releaseUpTo(reading.panelId, reading.time.getTime());
+      const { reading } = this.#queue[this.#head]!;
+      budget -= this.#releaseUpTo(reading.panelId, reading.time.getTime(), budget);
+      // Out of budget: this entry may be partly released; the next turn takes it up again.
+      if (budget <= 0) break;
+      this.#head++;
+    }
+    if (budget <= 0) {
+      this.#timer = setTimeout(() => this.#drain(), 0);
+      return;
     }
     if (this.#head > 1_024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
@@ -86,16 +100,20 @@ export class ReadingOrder {
     if (next !== undefined) this.#timer = setTimeout(() => this.#drain(), Math.max(0, next.due - now));
   }
 
-  /** Releases the panel's held readings up to meter time `t` (already released ones are gone). */
-  #releaseUpTo(panelId: string, t: number): void {
+  /**
+   * Releases the panel's held readings up to meter time `t`, oldest first and at most `max` of
+   * them (already released ones are gone); returns how many it released.
+   */
+  #releaseUpTo(panelId: string, t: number, max = Number.POSITIVE_INFINITY): number {
     const held = this.#held.get(panelId);
-    if (held === undefined) return;
+    if (held === undefined) return 0;
     let count = 0;
-    while (count < held.length && held[count]!.time.getTime() <= t) count++;
-    if (count === 0) return;
+    while (count < held.length && count < max && held[count]!.time.getTime() <= t) count++;
+    if (count === 0) return 0;
     const out = held.splice(0, count);
     if (held.length === 0) this.#held.delete(panelId);
     this.#released.set(panelId, out.at(-1)!.time.getTime());
     for (const reading of out) this.#options.release(reading);
+    return count;
   }
 }

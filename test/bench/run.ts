@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBoundedWork } from './bounded-work.bench.js';
 import { benchDashboard, SITE_TIMEZONE, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
+import { benchAckPath } from './ack-path.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchInflux } from './influx.bench.js';
 import { buildInflux, influxBinaryCached, influxBinaryPath, startInflux, type InfluxServer } from './influx-server.js';
@@ -32,7 +33,7 @@ import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'fanout', 'bounded', 'influx'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'ackpath', 'fanout', 'bounded', 'influx'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const INFLUX_COMMAND = 'npm run bench -- --only influx   (or BENCH_INFLUX=1 npm run bench for everything)';
@@ -52,7 +53,7 @@ function selected(): { only: Set<BenchName>; influxSkipped: string | null; influ
       wanted === '0' ? 'BENCH_INFLUX=0' : `no InfluxDB binary cached at ${influxBinaryPath()} (scripts/local-influxdb.sh build makes one, tens of minutes)`;
     return {
       // `processes` (several products on one InfluxDB) needs the InfluxDB binary too.
-      only: new Set(BENCHMARKS.filter((name) => (name !== 'influx' && name !== 'processes') || run)),
+      only: new Set(BENCHMARKS.filter((name) => (name !== 'influx' && name !== 'processes' && name !== 'ackpath') || run)),
       influxSkipped: run ? null : reason,
       influxRequested: wanted === '1',
     };
@@ -172,6 +173,16 @@ async function main(): Promise<number> {
           queryConcurrency: 6,
           queryRequests: 150,
         });
+      } finally {
+        await server.stop();
+      }
+    }
+    if (only.has('ackpath')) {
+      console.log('\n[3c] acknowledgement paths: journal (one process) and InfluxDB (1, 2, 3 members with MQTT_SHARED_GROUP)');
+      if (!influxBinaryCached()) await buildInflux();
+      const server = await startInflux(join(workDir, 'influxdb-ackpath'));
+      try {
+        await benchAckPath(report, { brokerUrl: broker.url, workDir, influx: server, members: [1, 2, 3], panels: 100, readingsPerPanel: 200, publishers: 4 });
       } finally {
         await server.stop();
       }

@@ -44,6 +44,25 @@ describe('ReadingOrder', () => {
     expect(released.map((r) => r.late ?? false)).toEqual([false, true]);
   });
 
+  it('releases a burst a slice per turn of the event loop, so no subscriber gets more than its pubsub takes at once', () => {
+    const { order, released } = make(500);
+    // One panel and many: 3,000 readings held together (a burst heard on the feed).
+    for (let m = 0; m < 1_500; m++) order.push(at('A', m));
+    for (let m = 0; m < 1_500; m++) order.push(at(`P${m}`, 0));
+    const perTurn: number[] = [];
+    vi.advanceTimersByTime(500);
+    perTurn.push(released.length);
+    while (released.length < 3_000) {
+      const before = released.length;
+      vi.advanceTimersToNextTimer();
+      perTurn.push(released.length - before);
+    }
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(256);
+    const times = released.filter((r) => r.panelId === 'A').map((r) => r.time.getTime());
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(new Set(released.map(key)).size).toBe(3_000);
+  });
+
   it('flush() releases everything held, in order', () => {
     const { order, released } = make(60_000);
     order.push(at('A', 3));
