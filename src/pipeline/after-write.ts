@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
-import type { EnergyLedger, ReadingForLedger } from '../services/energy/energy-ledger.js';
+import type { EnergyLedger } from '../services/energy/energy-ledger.js';
 import type { LiveState } from './live-state.js';
 import type { ReadingOrder } from './reading-order.js';
 import type { AppPubSub } from './pubsub.js';
@@ -98,7 +98,7 @@ export function createAfterRemoteWrite(deps: AfterWriteDeps, remember: (readings
 function applyOne(deps: AfterWriteDeps, reading: Reading, local: boolean): void {
   const newest = step(deps.logger, 'live state', reading, () => deps.live.apply(reading)) ?? false;
   if (newest) step(deps.logger, 'status', reading, () => deps.status.refresh(reading.panelId, reading.time));
-  step(deps.logger, 'energy ledger', reading, () => deps.ledger.apply(ledgerEntry(reading)));
+  step(deps.logger, 'energy ledger', reading, () => deps.ledger.applyStored(reading));
   if (deps.alarms) step(deps.logger, 'alarms', reading, () => deps.alarms!.applyReading(reading, local));
   // One process delivers in the order readings are stored: one older than the panel's newest is late.
   step(deps.logger, 'pubsub', reading, () => (deps.cluster ? deps.cluster.order.push(reading) : publishReading(deps.pubsub, newest ? reading : { ...reading, late: true })));
@@ -108,19 +108,6 @@ function applyOne(deps: AfterWriteDeps, reading: Reading, local: boolean): void 
 export function publishReading(pubsub: AppPubSub, reading: Reading): void {
   pubsub.publish('readingStored', reading);
   pubsub.publish('panelReadingStored', reading.panelId, reading);
-}
-
-/** What the energy ledger takes of a reading (nullable values as NaN). */
-export function ledgerEntry(reading: Reading): ReadingForLedger {
-  return {
-    panelId: reading.panelId,
-    t: reading.time.getTime(),
-    kwh: reading.energyKwh,
-    kw: reading.activePowerKw,
-    pf: reading.powerFactor ?? Number.NaN,
-    kvarh: reading.reactiveEnergyKvarh ?? Number.NaN,
-    kva: reading.apparentPowerKva ?? Number.NaN,
-  };
 }
 
 function step<T>(logger: Logger, name: string, reading: Reading | undefined, run: () => T): T | undefined {

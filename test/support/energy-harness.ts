@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/config/logger.js';
 import type { Reading } from '../../src/models/reading.js';
-import { ledgerEntry } from '../../src/pipeline/after-write.js';
 import { tariffPlanSchema, type TariffPlanInput } from '../../src/models/tariff-plan.js';
 import { BillService } from '../../src/services/bills/bill-service.js';
 import type { CountingRuleParams } from '../../src/services/energy/counting-rule.js';
@@ -64,7 +63,7 @@ export function energyHarness(options: {
     bills,
     async write(readings) {
       await options.write(readings);
-      for (const r of readings) ledger.apply(ledgerEntry(r));
+      for (const r of readings) ledger.applyStored(r);
     },
     setPlans(plans) {
       schedule = toSchedule(plans);

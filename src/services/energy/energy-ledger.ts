@@ -1,3 +1,4 @@
+import type { Reading } from '../../models/reading.js';
 import pLimit from 'p-limit';
 import type { Logger } from '../../config/logger.js';
 import type { CounterColumns, CounterSource } from '../../store/reading-store.js';
@@ -85,6 +86,19 @@ export interface ReadingForLedger {
   readonly kva: number;
 }
 
+/** What the energy ledger takes of a stored reading (nullable values as NaN). */
+function ledgerEntry(reading: Reading): ReadingForLedger {
+  return {
+    panelId: reading.panelId,
+    t: reading.time.getTime(),
+    kwh: reading.energyKwh,
+    kw: reading.activePowerKw,
+    pf: reading.powerFactor ?? Number.NaN,
+    kvarh: reading.reactiveEnergyKvarh ?? Number.NaN,
+    kva: reading.apparentPowerKva ?? Number.NaN,
+  };
+}
+
 export interface EnergyLedgerOptions {
   readonly rule: CountingRuleParams;
   readonly time: LocalTime;
@@ -139,6 +153,11 @@ export class EnergyLedger {
   load(panelIds: readonly string[]): Promise<void> {
     for (const panelId of panelIds) this.#markDirty(this.#panel(panelId), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
     return this.settled(panelIds);
+  }
+
+  /** A reading was durably stored (the after-write pipeline's step). */
+  applyStored(reading: Reading): void {
+    this.apply(ledgerEntry(reading));
   }
 
   /** A reading was durably stored. Appends in O(1); an older or repeated one schedules a replay. */
