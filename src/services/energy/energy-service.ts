@@ -23,9 +23,10 @@ export interface EnergyServiceDeps {
   /** Raw readings, for history windows finer than an hour. */
   readonly source: CounterSource;
   readonly now?: () => number;
-  /** How long a query waits for energy still being computed (start-up, a late reading). Default 30 s. */
-  readonly settleTimeoutMs?: number;
 }
+
+/** How long a query waits for energy still being computed (start-up, a late reading) before EnergyNotReadyError. */
+const SETTLE_TIMEOUT_MS = 30_000;
 
 /** Windows of `everyMs` from `fromMs`, one Amount each. */
 interface WindowGrid {
@@ -288,7 +289,7 @@ export class EnergyService {
 
   /** Waits until these panels' energy reflects every stored reading (or throws EnergyNotReadyError). */
   async settled(panelIds: readonly string[]): Promise<void> {
-    const timeoutMs = this.#deps.settleTimeoutMs ?? 30_000;
+    const timeoutMs = SETTLE_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
