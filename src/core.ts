@@ -112,7 +112,6 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     tariff: new TariffService(tariffs, time),
     ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
     settings,
-    pubsub,
     alarms: alarms ?? undefined,
   };
 

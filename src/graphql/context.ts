@@ -1,5 +1,4 @@
 import type { Viewer } from '../models/viewer.js';
-import type { AppPubSub } from '../pipeline/pubsub.js';
 import type { Alarms } from '../services/alarms/alarms.js';
 import type { BillService } from '../services/bills/bill-service.js';
 import type { EnergyService } from '../services/energy/energy-service.js';
@@ -20,7 +19,6 @@ export interface Services {
   readonly tariff: TariffService;
   readonly ingest: IngestHealth;
   readonly settings: SiteSettings;
-  readonly pubsub: AppPubSub;
   /** Alarms and notifications; absent when ALARMS=false. */
   readonly alarms?: Alarms;
 }
