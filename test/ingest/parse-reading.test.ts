@@ -9,6 +9,7 @@ import {
   type ParseResult,
 } from '../../src/ingest/parse-reading.js';
 import { REJECT_REASONS, type RejectReason } from '../../src/ingest/reject-reasons.js';
+import { seededRandom } from '../support/readings.js';
 
 const TOPIC = 'DATA/PM/PANEL_LANTAI_1';
 /** 12:31:00 in Jakarta, a minute after the example's meter time. */
@@ -465,7 +466,7 @@ describe('parseReading: rejections', () => {
 
 describe('parseReading: robustness', () => {
   it('never throws and always answers ok or a known reason for 6,000 random and mutated payloads', () => {
-    const random = mulberry32(0x5eed);
+    const random = seededRandom(0x5eed);
     const known = new Set<string>(REJECT_REASONS);
     const counts = new Map<string, number>();
     for (let n = 0; n < 6000; n++) {
@@ -499,18 +500,6 @@ describe('parseReading: robustness', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
-
-/** A small, seeded PRNG so a failure reproduces exactly. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)];
