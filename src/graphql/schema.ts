@@ -8,5 +8,7 @@ import './types/tariff.js';
 import './types/ingest.js';
 import './types/bill.js';
 import './types/admin.js';
+import './types/alarm.js';
+import './types/alarm-settings.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -313,6 +313,17 @@ export class AlarmService {
     return [...this.#budgets.values()];
   }
 
+  /** A budget's month so far (local calendar month of `now`) and its projection to the month's end, rounded. */
+  budgetProgress(budget: Budget, now: number): { usedKwh: number; usedRupiah: number; projectedKwh: number; projectedRupiah: number } {
+    const { year, month } = dateOfDayNumber(this.#options.time.dayNumber(now));
+    const monthStart = this.#options.time.dayStart(dayNumberOf(year, month, 1));
+    const fraction = Math.max(1e-6, (now - monthStart) / (daysInMonth(year, month) * 86_400_000));
+    const panels = budget.panelId === null ? this.#options.buildingPanels() : [budget.panelId];
+    const used = this.#options.monthToDate(panels, year, month);
+    const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+    return { usedKwh: round(used.kwh, 3), usedRupiah: round(used.rupiah, 2), projectedKwh: round(used.kwh / fraction, 3), projectedRupiah: round(used.rupiah / fraction, 2) };
+  }
+
   channels(): Array<ChannelConfig & { updatedAt: Date }> {
     return [...this.#channels.values()];
   }

@@ -20,6 +20,68 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
 };
 
+export type AcknowledgeAlarmInput = {
+  id: Scalars['ID']['input'];
+  /** At most 500 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AcknowledgeAlarmsInput = {
+  /** At most 500. */
+  ids: Array<Scalars['ID']['input']>;
+  /** At most 500 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Every given condition must hold; a list matches any of its values. */
+export type AlarmFilter = {
+  /** true: only the building's alarms; false: only panels'. */
+  building?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Started at or after (meter time). */
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  /** true: ACTIVE_*; false: CLEARED_*. */
+  open?: InputMaybe<Scalars['Boolean']['input']>;
+  /** One panel's alarms. */
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+  severity?: InputMaybe<Array<AlarmSeverity>>;
+  state?: InputMaybe<Array<AlarmState>>;
+  /** Started before (meter time, exclusive). */
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  type?: InputMaybe<Array<AlarmType>>;
+};
+
+/** Gravest first. */
+export type AlarmSeverity =
+  | 'CRITICAL'
+  | 'MAJOR'
+  | 'MINOR'
+  | 'WARNING';
+
+/** ACTIVE_UNACK → ACTIVE_ACK (acknowledged) → CLEARED_ACK; or ACTIVE_UNACK → CLEARED_UNACK (cleared first) → CLEARED_ACK. */
+export type AlarmState =
+  | 'ACTIVE_ACK'
+  | 'ACTIVE_UNACK'
+  | 'CLEARED_ACK'
+  | 'CLEARED_UNACK';
+
+/** What happened to an alarm. WORSENED: a repeat while open (a worse value, a graver severity). */
+export type AlarmTransitionKind =
+  | 'ACKNOWLEDGED'
+  | 'CLEARED'
+  | 'RAISED'
+  | 'REMINDER'
+  | 'WORSENED';
+
+/** PANEL_OFFLINE: no reading for OFFLINE_AFTER; VOLTAGE_OUT_OF_RANGE: a phase outside 198-231 V; VOLTAGE_UNBALANCE: above 2 %; LOW_POWER_FACTOR: a 15-minute power factor below 0.85; DEMAND_HIGH: a 15-minute average kW above the limit; BUDGET: the month over (or projected over) its budget; METER_DATA: a meter's data held back or refused. */
+export type AlarmType =
+  | 'BUDGET'
+  | 'DEMAND_HIGH'
+  | 'LOW_POWER_FACTOR'
+  | 'METER_DATA'
+  | 'PANEL_OFFLINE'
+  | 'VOLTAGE_OUT_OF_RANGE'
+  | 'VOLTAGE_UNBALANCE';
+
 /** viewer: read everything; operator: also name, hide and retire panels; admin: also tariffs and API keys. */
 export type ApiRole =
   | 'admin'
@@ -33,10 +95,70 @@ export type BillLineKind =
   | 'REACTIVE'
   | 'TAX';
 
+/** WEBHOOK: an HTTP POST of JSON, signed; EMAIL: over SMTP (ALARM_SMTP_*). */
+export type NotificationChannelKind =
+  | 'EMAIL'
+  | 'WEBHOOK';
+
+/** PENDING: not delivered yet (retrying); SENT: the receiver accepted it; DEAD: given up after the retry schedule (a dead letter). */
+export type NotificationDeliveryState =
+  | 'DEAD'
+  | 'PENDING'
+  | 'SENT';
+
 /** ONLINE while the newest reading is within OFFLINE_AFTER of now. */
 export type PanelStatus =
   | 'OFFLINE'
   | 'ONLINE';
+
+/** Changes one rule for the building (panelId omitted) or one panel; fields left out keep their value; null removes a threshold. */
+export type SetAlarmRuleInput = {
+  /** In the rule's unit. */
+  clearAbove?: InputMaybe<Scalars['Float']['input']>;
+  /** In the rule's unit. */
+  clearBelow?: InputMaybe<Scalars['Float']['input']>;
+  /** Seconds, 0-604,800. */
+  clearForSeconds?: InputMaybe<Scalars['Int']['input']>;
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Seconds, 0-604,800. */
+  forSeconds?: InputMaybe<Scalars['Int']['input']>;
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+  /** In the rule's unit. */
+  raiseAbove?: InputMaybe<Scalars['Float']['input']>;
+  /** In the rule's unit. */
+  raiseBelow?: InputMaybe<Scalars['Float']['input']>;
+  severity?: InputMaybe<AlarmSeverity>;
+  type: AlarmType;
+};
+
+/** A monthly budget for the building (panelId omitted) or a panel. Both limits null removes it. */
+export type SetBudgetInput = {
+  /** kWh per month; null: no energy limit. */
+  kwh?: InputMaybe<Scalars['Float']['input']>;
+  panelId?: InputMaybe<Scalars['ID']['input']>;
+  /** Rupiah per month; null: no cost limit. */
+  rupiah?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** Creates or replaces a channel by id; enabled false removes it. */
+export type SetNotificationChannelInput = {
+  /** Default true; false removes the channel. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Letters, digits, _ and -, 1-40. */
+  id: Scalars['ID']['input'];
+  kind: NotificationChannelKind;
+  panelIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Minutes, 0-10,080. */
+  reminderMinutes?: InputMaybe<Scalars['Int']['input']>;
+  reminderSeverities?: InputMaybe<Array<AlarmSeverity>>;
+  /** Write-only: the webhook signing secret or SMTP password. Omitted: keeps the current one; empty: removes it. */
+  secret?: InputMaybe<Scalars['String']['input']>;
+  sendAcknowledged?: InputMaybe<Scalars['Boolean']['input']>;
+  severities?: InputMaybe<Array<AlarmSeverity>>;
+  /** WEBHOOK: an http(s) URL; EMAIL: comma-separated recipients. */
+  target: Scalars['String']['input'];
+  types?: InputMaybe<Array<AlarmType>>;
+};
 
 /** PLN tariff blocks: LWBP off-peak, WBP the peak window (local time), FLAT the whole day of a flat plan. */
 export type TariffBlock =
@@ -71,6 +193,14 @@ export type TariffPlanInput = {
   /** Default 0. */
   taxPercent?: InputMaybe<Scalars['Float']['input']>;
 };
+
+/** Why a mutation refused part of its input. UNKNOWN_ALARM: no such alarm among those the caller sees; UNKNOWN_PANEL: no such panel among the caller's; UNKNOWN_CHANNEL: no such notification channel; INVALID_VALUE: a value out of its range or form; NOT_ALLOWED: the caller may not change it. */
+export type UserErrorCode =
+  | 'INVALID_VALUE'
+  | 'NOT_ALLOWED'
+  | 'UNKNOWN_ALARM'
+  | 'UNKNOWN_CHANNEL'
+  | 'UNKNOWN_PANEL';
 
 export type MonthlyBillQueryVariables = Exact<{
   year: Scalars['Int']['input'];
