@@ -1,0 +1,192 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { retryDelays, signature } from '../../src/services/alarms/notifier.js';
+import { bearer, makeKey } from '../access/support.js';
+import { disposer, tempDir, type Disposer } from '../support/disposer.js';
+import { httpData } from '../support/graphql-client.js';
+import { seed, type SeedReading } from '../support/seed.js';
+import { startTestApp } from '../support/test-app.js';
+
+const cleanup = disposer();
+afterEach(() => cleanup.run());
+
+const MINUTE = 60_000;
+const SECRET = 'webhook-signing-secret';
+
+interface Received {
+  readonly key: string;
+  readonly status: number;
+  readonly body: { transition: { id: string; kind: string }; alarm: { id: string; panelId: string; type: string } };
+  readonly signatureOk: boolean;
+}
+
+/** A real webhook receiver on loopback: answers `status()` to each request and records what came. */
+async function startReceiver(cleanupList: Disposer, status: () => number): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const timestamp = String(req.headers['x-signature-timestamp'] ?? '');
+      const code = status();
+      received.push({
+        key: String(req.headers['idempotency-key'] ?? ''),
+        status: code,
+        body: JSON.parse(text) as Received['body'],
+        signatureOk: req.headers['x-signature-sha256'] === signature(SECRET, timestamp, text),
+      });
+      res.writeHead(code).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanupList.add(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook?token=abc`, received };
+}
+
+/** Minutes of readings ending about now with every phase at `volts`. */
+function readings(panelId: string, volts: readonly number[], end = Date.now()): SeedReading[] {
+  return volts.map((v, i) => ({ panelId, time: new Date(end - (volts.length - i) * MINUTE), kwh: 100 + i * 0.1, voltage: [v, v, v, v] as const }));
+}
+
+/** Fast retries so a receiver that is down for a while is minutes-free to test; the default schedule is checked below. */
+const FAST = { ALARM_NOTIFY_RETRY_FIRST: '50ms', ALARM_NOTIFY_RETRY_MAX: '200ms', ALARM_NOTIFY_RETRY_FOR: '1h', ALARM_NOTIFY_MIN_INTERVAL: '1ms' };
+
+describe('the retry schedule', () => {
+  it('by default retries after 30 s, doubling up to an hour, for at least 24 hours', () => {
+    const delays = retryDelays(30_000, 3_600_000, 25 * 3_600_000);
+    expect(delays.slice(0, 8)).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000]);
+    expect(delays.slice(8).every((d) => d === 3_600_000)).toBe(true);
+    const total = delays.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(24 * 3_600_000);
+    expect(total - delays.at(-1)!).toBeLessThan(25 * 3_600_000);
+  });
+});
+
+describe('webhook notifications (a real receiver on loopback)', () => {
+  it('a receiver answering 500 for a while gets each notification exactly once afterwards, signed, with its idempotency key', async () => {
+    let down = true;
+    const receiver = await startReceiver(cleanup, () => (down ? 500 : 204));
+    const admin = makeKey('admin', 'admin');
+    const app = await startTestApp({ ...FAST, AUTH: 'required', API_KEYS: admin.entry, ALARM_WEBHOOK_URL: receiver.url, ALARM_WEBHOOK_SECRET: SECRET }, undefined, { cleanup });
+    // Two panels out of band for 6 min (raised), one of them back in band for 6 min (cleared).
+    seed(app.app, readings('PANEL_A', [236, 236, 236, 236, 236, 236, 236, 225, 225, 225, 225, 225, 225, 225], Date.now()));
+    seed(app.app, readings('PANEL_B', [190, 190, 190, 190, 190, 190, 190], Date.now()));
+    // Failing attempts pile up while the receiver is down.
+    await expect.poll(() => receiver.received.filter((r) => r.status === 500).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(9);
+    down = false;
+    await expect.poll(() => new Set(receiver.received.filter((r) => r.status === 204).map((r) => r.key)).size, { timeout: 20_000 }).toBe(3);
+    // Each transition was accepted once: no delivery after its success.
+    const accepted = receiver.received.filter((r) => r.status === 204);
+    expect(accepted.map((r) => r.key).sort()).toEqual([...new Set(accepted.map((r) => r.key))].sort());
+    expect(accepted.map((r) => `${r.body.alarm.panelId} ${r.body.transition.kind}`).sort()).toEqual(['PANEL_A CLEARED', 'PANEL_A RAISED', 'PANEL_B RAISED']);
+    expect(accepted.every((r) => r.signatureOk && r.key === r.body.transition.id)).toBe(true);
+    // Retries carry the same key as the first attempt.
+    for (const r of accepted) expect(receiver.received.filter((x) => x.key === r.key).length).toBeGreaterThan(1);
+    // Every attempt is visible to operators.
+    const { notificationDeliveries } = await httpData<{ notificationDeliveries: Array<{ state: string; attemptCount: number; attempts: Array<{ ok: boolean; detail: string }> }> }, unknown>(
+      app.httpUrl,
+      '{ notificationDeliveries { state attemptCount attempts { ok detail } } }',
+      {},
+      bearer(admin.key),
+    );
+    expect(notificationDeliveries).toHaveLength(3);
+    for (const delivery of notificationDeliveries) {
+      expect(delivery.state).toBe('SENT');
+      expect(delivery.attempts.at(-1)).toEqual({ ok: true, detail: 'HTTP 204' });
+      expect(delivery.attempts.slice(0, -1).every((a) => !a.ok && a.detail.includes('answered 500') && !a.detail.includes('token=abc'))).toBe(true);
+    }
+  });
+
+  it('the outbox survives a restart: what was not delivered before the stop is delivered after it, once', async () => {
+    let down = true;
+    const receiver = await startReceiver(cleanup, () => (down ? 503 : 200));
+    const dir = tempDir(cleanup);
+    const env = { ...FAST, ALARM_WEBHOOK_URL: receiver.url, ALARM_WEBHOOK_SECRET: SECRET };
+    const first = await startTestApp(env, dir, { cleanup });
+    seed(first.app, readings('PANEL_A', [240, 240, 240, 240, 240, 240, 240]));
+    await expect.poll(() => receiver.received.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await first.stop();
+    down = false;
+    const tried = receiver.received.length;
+    await startTestApp(env, dir, { cleanup });
+    await expect.poll(() => receiver.received.filter((r) => r.status === 200).length, { timeout: 20_000 }).toBe(1);
+    expect(receiver.received.length).toBeGreaterThan(tried);
+    expect(receiver.received.filter((r) => r.status === 200)[0]!.body).toMatchObject({ transition: { kind: 'RAISED' }, alarm: { panelId: 'PANEL_A', type: 'VOLTAGE_OUT_OF_RANGE' } });
+  });
+
+  it('testNotificationChannel sends a signed test message; an admin channel keeps its secret write-only', async () => {
+    const receiver = await startReceiver(cleanup, () => 202);
+    const admin = makeKey('admin', 'admin');
+    const app = await startTestApp({ AUTH: 'required', API_KEYS: admin.entry }, undefined, { cleanup });
+    const set = await httpData<{ setNotificationChannel: { channel: Record<string, unknown>; userErrors: unknown[] } }, unknown>(
+      app.httpUrl,
+      `mutation($url: String!, $secret: String) { setNotificationChannel(input: { id: "ops", kind: WEBHOOK, target: $url, secret: $secret, severities: [CRITICAL, MAJOR] }) {
+        channel { id kind target severities hasSecret } userErrors { code } } }`,
+      { url: receiver.url, secret: SECRET },
+      bearer(admin.key),
+    );
+    expect(set.setNotificationChannel).toEqual({ channel: { id: 'ops', kind: 'WEBHOOK', target: receiver.url.replace('?token=abc', ''), severities: ['CRITICAL', 'MAJOR'], hasSecret: true }, userErrors: [] });
+    const test = await httpData<{ testNotificationChannel: unknown }, unknown>(app.httpUrl, 'mutation { testNotificationChannel(id: "ops") { delivered detail userErrors { code } } }', {}, bearer(admin.key));
+    expect(test.testNotificationChannel).toEqual({ delivered: true, detail: 'HTTP 202', userErrors: [] });
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]!.signatureOk).toBe(true);
+    // The secret is in no answer and no record.
+    const changes = await httpData<{ adminChanges: Array<{ change: string }> }, unknown>(app.httpUrl, '{ adminChanges { change } }', {}, bearer(admin.key));
+    expect(JSON.stringify(changes)).not.toContain(SECRET);
+    expect(JSON.stringify(app.logs)).not.toContain(SECRET);
+  });
+});
+
+describe('e-mail notifications (the smtp-server package as a real SMTP server)', () => {
+  it('sends raise and clear over STARTTLS with a login', async () => {
+    const mails: Array<{ from: string; to: string[]; text: string; secure: boolean; user: string | undefined }> = [];
+    const smtp = new SMTPServer({
+      authOptional: false,
+      onAuth(auth, _session, callback) {
+        if (auth.username === 'alarms' && auth.password === 'smtp-pass') callback(null, { user: auth.username });
+        else callback(new Error('bad login'));
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          mails.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            text: Buffer.concat(chunks).toString('utf8'),
+            secure: session.secure,
+            user: typeof session.user === 'string' ? session.user : undefined,
+          });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    cleanup.add(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+    const address = smtp.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const app = await startTestApp(
+      {
+        ...FAST,
+        ALARM_EMAIL_TO: 'facility@example.co.id',
+        ALARM_SMTP_HOST: '127.0.0.1',
+        ALARM_SMTP_PORT: String(port),
+        ALARM_SMTP_USER: 'alarms',
+        ALARM_SMTP_PASSWORD: 'smtp-pass',
+        ALARM_SMTP_FROM: 'energy@example.co.id',
+        // smtp-server's STARTTLS uses its own self-signed certificate.
+        ALARM_SMTP_ALLOW_INVALID_CERT: 'true',
+      },
+      undefined,
+      { cleanup },
+    );
+    seed(app.app, readings('PANEL_A', [190, 190, 190, 190, 190, 190, 190, 225, 225, 225, 225, 225, 225, 225]));
+    await expect.poll(() => mails.length, { timeout: 20_000 }).toBe(2);
+    for (const mail of mails) expect(mail).toMatchObject({ from: 'energy@example.co.id', to: ['facility@example.co.id'], secure: true, user: 'alarms' });
+    const subjects = mails.map((m) => /^Subject: (.*)$/m.exec(m.text)?.[1]).sort();
+    expect(subjects).toEqual(['[MAJOR] VOLTAGE_OUT_OF_RANGE cleared: PANEL_A', '[MAJOR] VOLTAGE_OUT_OF_RANGE raised: PANEL_A']);
+  });
+});
