@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { everyAnswer } from '../support/answers.js';
+import { startCluster as startClusterWith } from './support.js';
 import { disposer } from '../support/disposer.js';
 import { httpData, subscribe, wsClient, type GraphqlResult, type LiveOperation } from '../support/graphql-client.js';
-import { countPoints, createBucket, realInflux } from '../support/influx.js';
-import { freePort, publishReading, runMain, startPrivateMosquitto, tempDir, uniquePanelId, type MainProcess, type MeterReading } from '../support/mqtt.js';
+import { countPoints, realInflux } from '../support/influx.js';
+import { freePort, publishReading, runMain, tempDir, uniquePanelId, type MainProcess, type MeterReading } from '../support/mqtt.js';
 
 /**
  * Several product processes on one broker and one real InfluxDB (`npm run test:influx -- test/cluster`):
@@ -56,36 +57,8 @@ async function backlog(node: Node): Promise<number> {
 /** The dashboard's answers, for comparing processes. */
 const answers = (node: Node, panelIds: readonly string[]) => everyAnswer(`${node.url}/graphql`, panelIds, 12);
 
-/**
- * A private broker and an InfluxDB bucket for processes sharing the meters, and `launch` to start
- * one more process on them (`settings`: the environment every process of this cluster gets).
- */
-async function startCluster(tag: string, settings: Record<string, string>) {
-  const influx = realInflux!;
-  const broker = await startPrivateMosquitto(cleanup);
-  const bucket = await createBucket(influx, tag);
-  cleanup.add(() => bucket.remove());
-  const common = {
-    INFLUX_URL: influx.url,
-    INFLUX_TOKEN: influx.token,
-    INFLUX_ORG: influx.org,
-    INFLUX_BUCKET: bucket.name,
-    INFLUX_ADMIN_BUCKET: `${bucket.name}_admin`,
-    MQTT_URL: broker.url,
-    MQTT_SHARED_GROUP: 'energy',
-    MQTT_FEED_TOPIC: `feed/${bucket.name}`,
-    SIMULATE: 'false',
-    LOG_FORMAT: 'json',
-    LOG_LEVEL: 'warn',
-    ...settings,
-  };
-  const launch = async (name: string, dataDir = tempDir(cleanup)): Promise<Node> => {
-    const port = await freePort();
-    const env = { ...common, PORT: String(port), DATA_DIR: dataDir };
-    return { name, url: `http://127.0.0.1:${port}`, env, main: runMain(env, cleanup) };
-  };
-  return { broker, bucket, launch };
-}
+/** A private broker and an InfluxDB bucket for processes sharing the meters (support.ts). */
+const startCluster = (tag: string, settings: Record<string, string>) => startClusterWith(cleanup, tag, settings);
 
 describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => {
   const influx = realInflux!;
