@@ -100,7 +100,8 @@ export async function repeatProperty(name: string, round: (n: number) => Promise
     try {
       await round(n);
     } catch (error) {
-      failures.push(`round ${n}: ${error instanceof Error ? error.message : String(error)}`);
+      // The assertion is on the message's last line (a custom message, such as a process's log, comes first).
+      failures.push(`round ${n}: ${(error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1)}`);
     } finally {
       await cleanup.run();
     }
