@@ -39,6 +39,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
       'test/cluster/cluster.test.ts',
       'test/cluster/durability.test.ts',
       'test/cluster/feed-admission.test.ts',
+      'test/alarms/cluster.test.ts',
       'test/security/secrets.test.ts',
       'test/security/socket-revocation.test.ts',
     ],
