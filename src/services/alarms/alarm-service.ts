@@ -123,8 +123,6 @@ export class AlarmService {
   #stopped = false;
   /** True while the log and the stored readings are being replayed: nothing is announced. */
   #replaying = false;
-  /** Whether the current reading was ingested here. */
-  #local = false;
 
   constructor(options: AlarmServiceOptions) {
     this.#options = options;
@@ -141,12 +139,7 @@ export class AlarmService {
     }
     if (local) this.#localNewest.set(reading.panelId, Math.max(this.#localNewest.get(reading.panelId) ?? 0, reading.time.getTime()));
     else if ((this.#localNewest.get(reading.panelId) ?? 0) < reading.time.getTime()) this.#localNewest.delete(reading.panelId);
-    this.#local = local;
-    try {
-      this.#evaluator(reading.panelId).apply(alarmInput(reading));
-    } finally {
-      this.#local = false;
-    }
+    this.#evaluator(reading.panelId).apply(alarmInput(reading, local));
   }
 
   /** A panel's status changed (status monitor): PANEL_OFFLINE raised or cleared at the meter-derived instant. */
@@ -239,7 +232,7 @@ export class AlarmService {
         const to = newest.time.getTime();
         const readings = await this.#options.store.readings(panelId, new Date(to - this.#options.replayMs), new Date(to + 1));
         const evaluator = this.#evaluator(panelId);
-        for (const reading of readings) evaluator.apply(alarmInput(reading));
+        for (const reading of readings) evaluator.apply(alarmInput(reading, false));
       }
     } finally {
       this.#replaying = false;
@@ -390,9 +383,9 @@ export class AlarmService {
         countingRule: this.#options.countingRule,
         maxGapMs: this.#options.offlineAfterMs,
         replayMs: this.#options.replayMs,
-        emit: (event) => this.#decide(event, this.#local),
+        emit: (event, local) => this.#decide(event, local),
         windowDemand: (windowStart, kw) => this.#windowDemand(panelId, windowStart, kw),
-        windowClosed: (windowStart) => this.#windowClosed(windowStart),
+        windowClosed: (windowStart, local) => this.#windowClosed(windowStart, local),
       });
       this.#evaluators.set(panelId, evaluator);
     }
@@ -419,7 +412,7 @@ export class AlarmService {
    * A panel's reading ended a 15-minute window: the building's window before it is then taken as
    * complete (every panel has had a window's time to report it). Budgets are judged at this pace too.
    */
-  #windowClosed(windowStart: number): void {
+  #windowClosed(windowStart: number, local: boolean): void {
     const previous = windowStart - WINDOW_MS;
     if (previous <= this.#evaluatedWindow) return;
     this.#evaluatedWindow = previous;
@@ -428,10 +421,10 @@ export class AlarmService {
       const panels = new Set(this.#options.buildingPanels());
       let total = 0;
       for (const [id, value] of window) if (panels.has(id)) total += value;
-      step(this.#buildingDemand, { from: previous, to: previous + WINDOW_MS, low: total, high: total }, { subject: BUILDING, type: 'DEMAND_HIGH', rule: this.#effectiveRule(BUILDING, 'DEMAND_HIGH'), maxGapMs: this.#options.offlineAfterMs, emit: (event) => this.#decide(event, this.#local) });
+      step(this.#buildingDemand, { from: previous, to: previous + WINDOW_MS, low: total, high: total }, { subject: BUILDING, type: 'DEMAND_HIGH', rule: this.#effectiveRule(BUILDING, 'DEMAND_HIGH'), maxGapMs: this.#options.offlineAfterMs, emit: (event) => this.#decide(event, local) });
     }
     for (const start of this.#windows.keys()) if (start < previous - 4 * WINDOW_MS) this.#windows.delete(start);
-    this.#evaluateBudgets(windowStart + WINDOW_MS, this.#local);
+    this.#evaluateBudgets(windowStart + WINDOW_MS, local);
   }
 
   #budgetMachine(subject: string): SubjectMachine {

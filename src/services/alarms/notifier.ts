@@ -129,6 +129,7 @@ export class Notifier {
   readonly #options: NotifierOptions;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | null = null;
+  #timerAt = Number.POSITIVE_INFINITY;
   #reminders: NodeJS.Timeout | null = null;
   #sending = false;
   #stopped = false;
@@ -186,9 +187,15 @@ export class Notifier {
     }
   }
 
+  /**
+   * Which transitions this process sends: a raise when the reading it started at was ingested
+   * here (or, for PANEL_OFFLINE, the panel's newest reading), an acknowledgement made here, and the
+   * clear of an alarm whose raise it sent. So a cluster sends each once.
+   */
   #take(transition: AlarmTransition): void {
-    if (!transition.local || transition.correction || transition.kind === 'WORSENED' || transition.kind === 'REMINDER') return;
-    this.#enqueue(transition);
+    if (transition.correction || transition.kind === 'WORSENED' || transition.kind === 'REMINDER') return;
+    const mine = transition.kind === 'CLEARED' ? this.#options.outbox.owns(transition.alarm.id) : transition.local;
+    if (mine) this.#enqueue(transition);
   }
 
   #enqueue(transition: AlarmTransition): void {
@@ -239,10 +246,17 @@ export class Notifier {
     }
   }
 
+  /** Wakes the loop after `delayMs`, unless it is already due to wake earlier. */
   #schedule(delayMs: number): void {
     if (this.#stopped) return;
+    const at = this.#now() + delayMs;
+    if (this.#timer && this.#timerAt <= at) return;
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#drain(), Math.min(delayMs, 2 ** 31 - 1));
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#drain();
+    }, Math.min(delayMs, 2 ** 31 - 1));
     this.#timer.unref();
   }
 

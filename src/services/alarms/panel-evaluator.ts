@@ -15,6 +15,11 @@ type ReadingRule = (typeof READING_RULES)[number];
 /** What the rules take of a reading. */
 export interface AlarmInput {
   readonly t: number;
+  /**
+   * Ingested by this process: decisions this reading makes are this process's to notify (with
+   * several processes, whichever order readings reach each, exactly one process ingested it).
+   */
+  readonly local: boolean;
   /** Lowest and highest phase voltage (NaN when the meter sent none). */
   readonly vLow: number;
   readonly vHigh: number;
@@ -27,7 +32,7 @@ export interface AlarmInput {
   readonly pf: number;
 }
 
-export function alarmInput(reading: Reading): AlarmInput {
+export function alarmInput(reading: Reading, local: boolean): AlarmInput {
   let low = Number.NaN;
   let high = Number.NaN;
   let lowName = '';
@@ -43,6 +48,7 @@ export function alarmInput(reading: Reading): AlarmInput {
   }
   return {
     t: reading.time.getTime(),
+    local,
     vLow: low,
     vHigh: high,
     vDescribeLow: `${lowName} ${low.toFixed(1)} V`,
@@ -102,12 +108,15 @@ export interface PanelEvaluatorOptions {
   readonly maxGapMs: number;
   /** How far back (meter time) a late reading is re-evaluated from the readings kept. */
   readonly replayMs: number;
-  /** Receives every decision; decisions re-made by a replay come again (the receiver is idempotent). */
-  readonly emit: (event: AlarmEvent) => void;
+  /**
+   * Receives every decision with whether the reading that made it was ingested here; decisions
+   * re-made by a replay come again (the receiver is idempotent).
+   */
+  readonly emit: (event: AlarmEvent, local: boolean) => void;
   /** Called with each 15-minute window's average kW as it completes (for the building's demand). */
   readonly windowDemand?: (windowStart: number, kw: number) => void;
   /** Called as each 15-minute window ends (the first reading after it), whether it had an average or not. */
-  readonly windowClosed?: (windowStart: number) => void;
+  readonly windowClosed?: (windowStart: number, local: boolean) => void;
 }
 
 /**
@@ -142,7 +151,7 @@ export class PanelEvaluator {
     const newest = inputs.length === 0 ? Number.NEGATIVE_INFINITY : inputs[inputs.length - 1]!.t;
     if (input.t > newest) {
       inputs.push(input);
-      this.#step(this.#current, input, this.#options.emit, true);
+      this.#step(this.#current, input, true);
       this.#trim(input.t);
       return;
     }
@@ -155,23 +164,32 @@ export class PanelEvaluator {
     else inputs.splice(at, 0, input);
     // Replay from the oldest kept reading; decisions already made come again and are ignored.
     const state = copyPanelState(this.#base);
-    for (const kept of inputs) this.#step(state, kept, this.#options.emit, true);
+    for (const kept of inputs) this.#step(state, kept, true);
     this.#current = state;
+  }
+
+  /** Whether the first kept reading at or after `t` was ingested here. */
+  #localAt(t: number): boolean {
+    return this.#inputs[lowerBound(this.#inputs, t)]?.local ?? false;
   }
 
   #trim(newest: number): void {
     const limit = newest - this.#options.replayMs;
     let drop = 0;
     while (drop < this.#inputs.length - 1 && this.#inputs[drop]!.t < limit) {
-      this.#step(this.#base, this.#inputs[drop]!, () => {}, false);
+      this.#step(this.#base, this.#inputs[drop]!, false);
       this.#baseTo = this.#inputs[drop]!.t;
       drop++;
     }
     if (drop > 0) this.#inputs = this.#inputs.slice(drop);
   }
 
-  #step(state: PanelState, input: AlarmInput, emit: (event: AlarmEvent) => void, live: boolean): void {
+  #step(state: PanelState, input: AlarmInput, live: boolean): void {
     const { panelId, maxGapMs } = this.#options;
+    // A raise belongs to the process that ingested the reading it started at (every process agrees
+    // on that reading, whatever order readings reached it); other decisions to the reading that
+    // makes them. Folding into the base decides nothing.
+    const emit = live ? (event: AlarmEvent) => this.#options.emit(event, event.kind === 'RAISED' ? this.#localAt(event.startedAt.getTime()) : input.local) : () => {};
     const context = (type: ReadingRule) => ({ subject: panelId, type, rule: this.#options.rule(type), maxGapMs, emit });
     this.#windows(state, input, emit, live);
     if (!Number.isNaN(input.vLow)) {
@@ -203,7 +221,7 @@ export class PanelEvaluator {
     const point: CounterPoint = { t: input.t, kwh: input.kwh, kvarh: input.kvarh };
     if (start > state.windowStart) {
       if (state.last !== null && state.before !== null) this.#completeWindow(state, emit, live);
-      if (live && Number.isFinite(state.windowStart)) this.#options.windowClosed?.(state.windowStart);
+      if (live && Number.isFinite(state.windowStart)) this.#options.windowClosed?.(state.windowStart, input.local);
       state.before = state.last ?? state.before;
       state.windowStart = start;
       state.last = null;
