@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { benchBoundedWork } from './bounded-work.bench.js';
 import { benchDashboard, SITE_TIMEZONE, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { benchAckPath } from './ack-path.bench.js';
+import { benchAlarms } from './alarms.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchInflux } from './influx.bench.js';
 import { buildInflux, influxBinaryCached, influxBinaryPath, startInflux, type InfluxServer } from './influx-server.js';
@@ -33,7 +34,7 @@ import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'ackpath', 'fanout', 'bounded', 'influx'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'ackpath', 'fanout', 'bounded', 'alarms', 'influx'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const INFLUX_COMMAND = 'npm run bench -- --only influx   (or BENCH_INFLUX=1 npm run bench for everything)';
@@ -203,6 +204,10 @@ async function main(): Promise<number> {
     if (only.has('bounded')) {
       console.log('\n[7] bounded work: event-loop delay while 10 viewers send the costliest accepted operations');
       await benchBoundedWork(report, { workDir, panels: 20, viewers: 10, phaseMs: 20_000, publishEveryMs: 200 });
+    }
+    if (only.has('alarms')) {
+      console.log('\n[8] alarms: ingest with every default rule on vs ALARMS=false; the alarms query over 10,000 stored alarms');
+      await benchAlarms(report, { workDir, panels: 100, readingsPerPanel: 120, runs: 3, storedAlarms: 10_000, queries: 400 });
     }
     if (only.has('influx')) {
       console.log('\n[6] InfluxDB');

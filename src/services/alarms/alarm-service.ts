@@ -103,6 +103,8 @@ export class AlarmService {
   readonly #acks = new Map<string, Acknowledgement>();
   readonly #listeners = new Set<(transition: AlarmTransition) => void>();
   #rules = new RuleBook();
+  /** Bumped whenever the rules are rebuilt (evaluators cache them per version). */
+  #rulesVersion = 0;
   #budgets = new Map<string, Budget>();
   #channels = new Map<string, ChannelConfig & { updatedAt: Date }>();
   #foldedRecords = 0;
@@ -167,6 +169,7 @@ export class AlarmService {
   settingsChanged(): void {
     const records = this.#options.records();
     this.#rules = new RuleBook(records);
+    this.#rulesVersion++;
     const budgets = new Map<string, Budget>();
     const channels = new Map<string, ChannelConfig & { updatedAt: Date }>();
     for (const channel of this.#options.configuredChannels ?? []) channels.set(channel.channelId, { ...channel, updatedAt: new Date(0) });
@@ -380,6 +383,7 @@ export class AlarmService {
       evaluator = new PanelEvaluator({
         panelId,
         rule: (type) => this.#effectiveRule(panelId, type),
+        rulesVersion: () => this.#rulesVersion,
         countingRule: this.#options.countingRule,
         maxGapMs: this.#options.offlineAfterMs,
         replayMs: this.#options.replayMs,

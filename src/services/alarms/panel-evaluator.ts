@@ -2,7 +2,7 @@ import type { AlarmEvent, AlarmType } from '../../models/alarm.js';
 import type { Reading } from '../../models/reading.js';
 import { CounterWalk, type CountingRuleParams } from '../energy/counting-rule.js';
 import type { ResolvedRule } from './rules.js';
-import { copyState, initialState, step, type MachineState } from './threshold-machine.js';
+import { copyState, initialState, step, type MachineState, type StepContext } from './threshold-machine.js';
 
 /** Demand and power factor are judged on fixed 15-minute windows of meter time (as utilities do). */
 export const WINDOW_MS = 15 * 60_000;
@@ -23,8 +23,9 @@ export interface AlarmInput {
   /** Lowest and highest phase voltage (NaN when the meter sent none). */
   readonly vLow: number;
   readonly vHigh: number;
-  readonly vDescribeLow: string;
-  readonly vDescribeHigh: string;
+  /** Which phase is lowest and highest ("L2"). */
+  readonly vLowPhase: string;
+  readonly vHighPhase: string;
   readonly vunbal: number;
   readonly kwh: number;
   readonly kvarh: number;
@@ -51,8 +52,8 @@ export function alarmInput(reading: Reading, local: boolean): AlarmInput {
     local,
     vLow: low,
     vHigh: high,
-    vDescribeLow: `${lowName} ${low.toFixed(1)} V`,
-    vDescribeHigh: `${highName} ${high.toFixed(1)} V`,
+    vLowPhase: lowName,
+    vHighPhase: highName,
     vunbal: reading.voltageUnbalance ?? Number.NaN,
     kwh: reading.energyKwh,
     kvarh: reading.reactiveEnergyKvarh ?? Number.NaN,
@@ -70,7 +71,7 @@ interface CounterPoint {
 /** Everything the rules remember of one panel: copied whole to replay from a point. */
 interface PanelState {
   machines: Record<ReadingRule, MachineState>;
-  walk: Float64Array | null;
+  walk: CounterWalk;
   windowStart: number;
   /** The newest reading before the current window (the counter's starting point). */
   before: CounterPoint | null;
@@ -80,29 +81,20 @@ interface PanelState {
   pfCount: number;
 }
 
-function freshState(): PanelState {
-  return {
-    machines: Object.fromEntries(READING_RULES.map((type) => [type, initialState()])) as Record<ReadingRule, MachineState>,
-    walk: null,
-    windowStart: Number.NEGATIVE_INFINITY,
-    before: null,
-    last: null,
-    pfSum: 0,
-    pfCount: 0,
-  };
+/** A saved state: every kept reading up to `upTo` (meter time) applied. */
+interface Checkpoint {
+  readonly upTo: number;
+  readonly state: PanelState;
 }
 
-function copyPanelState(state: PanelState): PanelState {
-  return {
-    ...state,
-    machines: Object.fromEntries(READING_RULES.map((type) => [type, copyState(state.machines[type])])) as Record<ReadingRule, MachineState>,
-    walk: state.walk ? new Float64Array(state.walk) : null,
-  };
-}
+/** Readings between saved states: a late reading replays at most this many plus the ones after it. */
+const CHECKPOINT_EVERY = 16;
 
 export interface PanelEvaluatorOptions {
   readonly panelId: string;
   readonly rule: (type: AlarmType) => ResolvedRule;
+  /** Changes whenever the rules may have changed (the rules are cached per version). */
+  readonly rulesVersion: () => number;
   readonly countingRule: CountingRuleParams;
   /** A gap between readings longer than this breaks a running period (OFFLINE_AFTER). */
   readonly maxGapMs: number;
@@ -120,28 +112,37 @@ export interface PanelEvaluatorOptions {
 }
 
 /**
- * The reading rules of one panel on meter time. Readings arriving in order step the state; a late
- * one is put in its place among the readings kept (the last `replayMs`) and everything from the
- * oldest kept is evaluated again from the state saved there, so the decisions depend on the
- * readings, not on the order they came in.
+ * The reading rules of one panel on meter time. Readings arriving in order step the state, which
+ * is saved every few readings; a late one is put in its place among the readings kept (the last
+ * `replayMs`) and the rules are evaluated again from the state saved before it, so the decisions
+ * depend on the readings, not on the order they came in.
  */
 export class PanelEvaluator {
   readonly #options: PanelEvaluatorOptions;
-  /** State after every reading before `#inputs[0]`. */
-  #base: PanelState = freshState();
-  /** Time of the newest reading folded into `#base` (-Infinity: none). */
-  #baseTo = Number.NEGATIVE_INFINITY;
-  #current: PanelState = freshState();
-  /** Readings kept for replays, oldest first. */
+  /** Saved states, oldest first; the first is at or before the oldest kept reading. */
+  #checkpoints: Checkpoint[];
+  #current: PanelState;
+  /** Readings kept for replays, oldest first (all after the first checkpoint). */
   #inputs: AlarmInput[] = [];
+  #sinceCheckpoint = 0;
+  /** The rules as last looked up, and the version they are of. */
+  #contexts: Record<ReadingRule, StepContext> | null = null;
+  #contextsVersion = -1;
+  /** The reading being stepped (its `local` decides who notifies). */
+  #stepping: AlarmInput | null = null;
+  readonly #emit = (event: AlarmEvent) => {
+    this.#options.emit(event, event.kind === 'RAISED' ? this.#localAt(event.startedAt.getTime()) : (this.#stepping?.local ?? false));
+  };
 
   constructor(options: PanelEvaluatorOptions) {
     this.#options = options;
+    this.#current = this.#freshState();
+    this.#checkpoints = [{ upTo: Number.NEGATIVE_INFINITY, state: this.#copy(this.#current) }];
   }
 
   /** The machine of one rule, e.g. to seed it with an alarm open before a restart. */
   seedOpen(type: ReadingRule, startedAt: number, severity: MachineState['severity']): void {
-    for (const state of [this.#base, this.#current]) {
+    for (const state of [this.#current, ...this.#checkpoints.map((c) => c.state)]) {
       Object.assign(state.machines[type], { active: true, startedAt, severity, worstDeviation: 0 });
     }
   }
@@ -151,21 +152,30 @@ export class PanelEvaluator {
     const newest = inputs.length === 0 ? Number.NEGATIVE_INFINITY : inputs[inputs.length - 1]!.t;
     if (input.t > newest) {
       inputs.push(input);
-      this.#step(this.#current, input, true);
-      this.#trim(input.t);
+      this.#step(this.#current, input);
+      if (++this.#sinceCheckpoint >= CHECKPOINT_EVERY) {
+        this.#sinceCheckpoint = 0;
+        this.#checkpoints.push({ upTo: input.t, state: this.#copy(this.#current) });
+        this.#trim(input.t);
+      }
       return;
     }
-    if (input.t <= this.#baseTo) {
+    if (input.t <= this.#checkpoints[0]!.upTo) {
       // Older than the readings kept (ALARM_REPLAY_WINDOW): its effect on durations is past re-deciding (docs/alarms.md).
       return;
     }
     const at = lowerBound(inputs, input.t);
-    if (inputs[at]!.t === input.t) inputs[at] = input;
+    if (inputs[at]?.t === input.t) inputs[at] = input;
     else inputs.splice(at, 0, input);
-    // Replay from the oldest kept reading; decisions already made come again and are ignored.
-    const state = copyPanelState(this.#base);
-    for (const kept of inputs) this.#step(state, kept, true);
+    // Replay from the newest state saved before it; decisions already made come again and are ignored.
+    let k = this.#checkpoints.length - 1;
+    while (this.#checkpoints[k]!.upTo >= input.t) k--;
+    const from = this.#checkpoints[k]!;
+    this.#checkpoints = this.#checkpoints.slice(0, k + 1);
+    const state = this.#copy(from.state);
+    for (let i = lowerBound(inputs, from.upTo + 1); i < inputs.length; i++) this.#step(state, inputs[i]!);
     this.#current = state;
+    this.#sinceCheckpoint = inputs.length - lowerBound(inputs, from.upTo + 1);
   }
 
   /** Whether the first kept reading at or after `t` was ingested here. */
@@ -173,69 +183,102 @@ export class PanelEvaluator {
     return this.#inputs[lowerBound(this.#inputs, t)]?.local ?? false;
   }
 
+  /** Forgets readings older than the replay window, keeping the newest saved state before it. */
   #trim(newest: number): void {
     const limit = newest - this.#options.replayMs;
-    let drop = 0;
-    while (drop < this.#inputs.length - 1 && this.#inputs[drop]!.t < limit) {
-      this.#step(this.#base, this.#inputs[drop]!, false);
-      this.#baseTo = this.#inputs[drop]!.t;
-      drop++;
-    }
-    if (drop > 0) this.#inputs = this.#inputs.slice(drop);
+    let k = 0;
+    while (k + 1 < this.#checkpoints.length && this.#checkpoints[k + 1]!.upTo < limit) k++;
+    if (k === 0) return;
+    this.#checkpoints = this.#checkpoints.slice(k);
+    this.#inputs = this.#inputs.slice(lowerBound(this.#inputs, this.#checkpoints[0]!.upTo + 1));
   }
 
-  #step(state: PanelState, input: AlarmInput, live: boolean): void {
-    const { panelId, maxGapMs } = this.#options;
-    // A raise belongs to the process that ingested the reading it started at (every process agrees
-    // on that reading, whatever order readings reached it); other decisions to the reading that
-    // makes them. Folding into the base decides nothing.
-    const emit = live ? (event: AlarmEvent) => this.#options.emit(event, event.kind === 'RAISED' ? this.#localAt(event.startedAt.getTime()) : input.local) : () => {};
-    const context = (type: ReadingRule) => ({ subject: panelId, type, rule: this.#options.rule(type), maxGapMs, emit });
-    this.#windows(state, input, emit, live);
+  #freshState(): PanelState {
+    return {
+      machines: Object.fromEntries(READING_RULES.map((type) => [type, initialState()])) as Record<ReadingRule, MachineState>,
+      walk: new CounterWalk(this.#options.countingRule),
+      windowStart: Number.NEGATIVE_INFINITY,
+      before: null,
+      last: null,
+      pfSum: 0,
+      pfCount: 0,
+    };
+  }
+
+  #copy(state: PanelState): PanelState {
+    return {
+      ...state,
+      machines: Object.fromEntries(READING_RULES.map((type) => [type, copyState(state.machines[type])])) as Record<ReadingRule, MachineState>,
+      walk: new CounterWalk(this.#options.countingRule, state.walk.snapshot()),
+    };
+  }
+
+  /** One context per rule, rebuilt when the rules change. */
+  #rules(): Record<ReadingRule, StepContext> {
+    const version = this.#options.rulesVersion();
+    if (this.#contexts === null || version !== this.#contextsVersion) {
+      const { panelId, maxGapMs } = this.#options;
+      const context = (type: ReadingRule, rule = this.#options.rule(type)): StepContext => ({ subject: panelId, type, rule, maxGapMs, emit: this.#emit });
+      const meterRule = this.#options.rule('METER_DATA');
+      this.#contexts = {
+        VOLTAGE_OUT_OF_RANGE: context('VOLTAGE_OUT_OF_RANGE'),
+        VOLTAGE_UNBALANCE: context('VOLTAGE_UNBALANCE'),
+        LOW_POWER_FACTOR: context('LOW_POWER_FACTOR'),
+        DEMAND_HIGH: context('DEMAND_HIGH'),
+        // Held-back readings come one by one: each is enough (no pending period of its own).
+        METER_DATA: context('METER_DATA', { ...meterRule, forSeconds: 0 }),
+      };
+      this.#contextsVersion = version;
+    }
+    return this.#contexts;
+  }
+
+  #step(state: PanelState, input: AlarmInput): void {
+    const rules = this.#rules();
+    this.#stepping = input;
+    this.#windows(state, input, rules);
     if (!Number.isNaN(input.vLow)) {
-      const rule = this.#options.rule('VOLTAGE_OUT_OF_RANGE');
-      const lowSide = rule.raiseBelow !== null && rule.raiseBelow - input.vLow > (rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : input.vHigh - rule.raiseAbove);
-      step(state.machines.VOLTAGE_OUT_OF_RANGE, { from: input.t, to: input.t, low: input.vLow, high: input.vHigh, describe: lowSide ? input.vDescribeLow : input.vDescribeHigh }, context('VOLTAGE_OUT_OF_RANGE'));
+      const { rule } = rules.VOLTAGE_OUT_OF_RANGE;
+      const above = rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : input.vHigh - rule.raiseAbove;
+      const below = rule.raiseBelow === null ? Number.NEGATIVE_INFINITY : rule.raiseBelow - input.vLow;
+      // Described only when out of band (the text is for messages).
+      const describe = above > 0 || below > 0 ? (below > above ? `${input.vLowPhase} ${input.vLow.toFixed(1)} V` : `${input.vHighPhase} ${input.vHigh.toFixed(1)} V`) : undefined;
+      step(state.machines.VOLTAGE_OUT_OF_RANGE, { from: input.t, to: input.t, low: input.vLow, high: input.vHigh, describe }, rules.VOLTAGE_OUT_OF_RANGE);
     }
     if (!Number.isNaN(input.vunbal)) {
-      step(state.machines.VOLTAGE_UNBALANCE, { from: input.t, to: input.t, low: input.vunbal, high: input.vunbal }, context('VOLTAGE_UNBALANCE'));
+      step(state.machines.VOLTAGE_UNBALANCE, { from: input.t, to: input.t, low: input.vunbal, high: input.vunbal }, rules.VOLTAGE_UNBALANCE);
     }
     // The counting rule's walk: a reading it holds back (a reset, a glitch, a jump) is a data problem.
-    const walk = new CounterWalk(this.#options.countingRule, state.walk ?? undefined);
-    walk.step(input.t, input.kwh, input.kw, 0, () => {});
-    state.walk = walk.snapshot();
-    const heldBack = walk.hasPending;
-    const meterRule = this.#options.rule('METER_DATA');
-    const value = heldBack ? (meterRule.raiseAbove ?? 0) + 1 : 0;
+    state.walk.step(input.t, input.kwh, input.kw, 0, NO_SINK);
+    const heldBack = state.walk.hasPending;
+    const value = heldBack ? (rules.METER_DATA.rule.raiseAbove ?? 0) + 1 : 0;
     step(
       state.machines.METER_DATA,
       { from: input.t, to: input.t, low: value, high: value, describe: heldBack ? `counter ${input.kwh} kWh held back by the counting rule (reset or glitch)` : undefined },
-      // Held-back readings come one by one: each is enough (no pending period of its own).
-      { ...context('METER_DATA'), rule: { ...meterRule, forSeconds: 0 } },
+      rules.METER_DATA,
     );
   }
 
   /** Completes 15-minute windows: their average kW (from the counter) and power factor. */
-  #windows(state: PanelState, input: AlarmInput, emit: (event: AlarmEvent) => void, live: boolean): void {
+  #windows(state: PanelState, input: AlarmInput, rules: Record<ReadingRule, StepContext>): void {
     const start = Math.floor(input.t / WINDOW_MS) * WINDOW_MS;
-    const point: CounterPoint = { t: input.t, kwh: input.kwh, kvarh: input.kvarh };
     if (start > state.windowStart) {
-      if (state.last !== null && state.before !== null) this.#completeWindow(state, emit, live);
-      if (live && Number.isFinite(state.windowStart)) this.#options.windowClosed?.(state.windowStart, input.local);
+      if (state.last !== null && state.before !== null) this.#completeWindow(state, rules);
+      if (Number.isFinite(state.windowStart)) this.#options.windowClosed?.(state.windowStart, input.local);
       state.before = state.last ?? state.before;
       state.windowStart = start;
       state.last = null;
       state.pfSum = 0;
       state.pfCount = 0;
     }
-    state.last = point;
+    state.last = { t: input.t, kwh: input.kwh, kvarh: input.kvarh };
     if (!Number.isNaN(input.pf)) {
       state.pfSum += Math.abs(input.pf);
       state.pfCount++;
     }
   }
 
-  #completeWindow(state: PanelState, emit: (event: AlarmEvent) => void, live: boolean): void {
+  #completeWindow(state: PanelState, rules: Record<ReadingRule, StepContext>): void {
     const { before, last } = state;
     if (before === null || last === null) return;
     const hours = (last.t - before.t) / MS_PER_HOUR;
@@ -245,18 +288,17 @@ export class PanelEvaluator {
     if (energy < 0) return; // a reset: no average for this window
     const from = state.windowStart;
     const to = from + WINDOW_MS;
-    const { panelId, maxGapMs } = this.#options;
     const kw = energy / hours;
-    if (live) this.#options.windowDemand?.(from, kw);
-    step(state.machines.DEMAND_HIGH, { from, to, low: kw, high: kw }, { subject: panelId, type: 'DEMAND_HIGH', rule: this.#options.rule('DEMAND_HIGH'), maxGapMs, emit });
+    this.#options.windowDemand?.(from, kw);
+    step(state.machines.DEMAND_HIGH, { from, to, low: kw, high: kw }, rules.DEMAND_HIGH);
     const reactive = last.kvarh - before.kvarh;
     // From the counters where the meter has a reactive one; otherwise the readings' average.
     const pf = energy > 0 && Number.isFinite(reactive) && reactive >= 0 ? energy / Math.hypot(energy, reactive) : state.pfCount > 0 ? state.pfSum / state.pfCount : Number.NaN;
-    if (!Number.isNaN(pf) && energy > 0) {
-      step(state.machines.LOW_POWER_FACTOR, { from, to, low: pf, high: pf }, { subject: panelId, type: 'LOW_POWER_FACTOR', rule: this.#options.rule('LOW_POWER_FACTOR'), maxGapMs, emit });
-    }
+    if (!Number.isNaN(pf) && energy > 0) step(state.machines.LOW_POWER_FACTOR, { from, to, low: pf, high: pf }, rules.LOW_POWER_FACTOR);
   }
 }
+
+const NO_SINK = () => {};
 
 function lowerBound(inputs: readonly AlarmInput[], t: number): number {
   let lo = 0;
