@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { RejectionStats } from '../../src/ingest/rejection-stats.js';
 import { alarmId } from '../../src/models/alarm.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { makeReading } from '../support/readings.js';
@@ -166,6 +167,44 @@ describe('METER_DATA (a counter reset or glitch held back by the counting rule; 
     expect(alarm!.startedAt).toEqual(new Date(T0 + 10 * MINUTE));
     expect(alarm!.clearedAt).toEqual(new Date(T0 + 27 * MINUTE));
     expect(alarm!.message).toContain('held back by the counting rule');
+  });
+});
+
+describe('METER_DATA from arrivals (more than 5 refused readings in 15 min, or a meter clock ahead by over MAX_CLOCK_SKEW/2)', () => {
+  it('raises on the sixth refusal within 15 minutes and clears after 15 minutes without', async () => {
+    const rejections = new RejectionStats();
+    const rig = await openRig(cleanup, tempDir(cleanup), { rejections });
+    const refuse = (n: number, at: number) => {
+      for (let i = 0; i < n; i++) rejections.record({ panelId: PANEL, reason: 'invalid_payload', detail: 'kWh: not a number', topic: `DATA/PM/${PANEL}`, at: new Date(at) });
+    };
+    refuse(3, T0);
+    rig.service.checkArrivals(T0);
+    // 20 min later 3 more: 3 in this window, not 6.
+    refuse(3, T0 + 20 * MINUTE);
+    rig.service.checkArrivals(T0 + 20 * MINUTE);
+    expect(rig.service.list(null)).toHaveLength(0);
+    refuse(3, T0 + 25 * MINUTE);
+    rig.service.checkArrivals(T0 + 25 * MINUTE);
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'METER_DATA', panelId: PANEL, state: 'ACTIVE_UNACK', value: 6, threshold: 5 });
+    expect(alarm!.message).toContain('6 readings refused in 15 min');
+    rig.service.checkArrivals(T0 + 36 * MINUTE);
+    expect(rig.service.list(null)[0]!.state).toBe('ACTIVE_UNACK');
+    rig.service.checkArrivals(T0 + 41 * MINUTE);
+    expect(rig.service.list(null)[0]).toMatchObject({ state: 'CLEARED_UNACK', clearedAt: new Date(T0 + 41 * MINUTE) });
+  });
+
+  it('raises on a meter clock ahead by more than half of MAX_CLOCK_SKEW', async () => {
+    let now = T0;
+    const rig = await openRig(cleanup, tempDir(cleanup), { now: () => now, maxClockSkewMs: 5 * MINUTE });
+    rig.feed([makeReading(PANEL, new Date(T0 + MINUTE), 100)]);
+    expect(rig.service.list(null)).toHaveLength(0);
+    rig.feed([makeReading(PANEL, new Date(T0 + 4 * MINUTE), 100.1)]);
+    expect(rig.service.list(null)[0]).toMatchObject({ type: 'METER_DATA', state: 'ACTIVE_UNACK' });
+    expect(rig.service.list(null)[0]!.message).toContain('meter clock 240 s ahead');
+    now = T0 + 20 * MINUTE;
+    rig.service.checkArrivals(now);
+    expect(rig.service.list(null)[0]!.state).toBe('CLEARED_UNACK');
   });
 });
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { silentLogger } from '../../src/config/logger.js';
+import type { RejectionStats } from '../../src/ingest/rejection-stats.js';
 import type { Reading } from '../../src/models/reading.js';
 import { tariffPlanSchema } from '../../src/models/tariff-plan.js';
 import { AlarmService, type AlarmTransition } from '../../src/services/alarms/alarm-service.js';
@@ -30,7 +31,14 @@ export interface AlarmRig {
   close(): Promise<void>;
 }
 
-export async function openRig(cleanup: Disposer, dir: string, options: { monthToDate?: (ids: readonly string[]) => { kwh: number; rupiah: number }; now?: () => number } = {}): Promise<AlarmRig> {
+export interface RigOptions {
+  readonly monthToDate?: (ids: readonly string[]) => { kwh: number; rupiah: number };
+  readonly now?: () => number;
+  readonly rejections?: RejectionStats;
+  readonly maxClockSkewMs?: number;
+}
+
+export async function openRig(cleanup: Disposer, dir: string, options: RigOptions = {}): Promise<AlarmRig> {
   const store = new SqliteStore({ file: join(dir, 'readings.sqlite') });
   const alarmStore = new SqliteAlarmStore(join(dir, 'alarms.sqlite'));
   const time = new LocalTime('Asia/Jakarta');
@@ -50,6 +58,8 @@ export async function openRig(cleanup: Disposer, dir: string, options: { monthTo
     connectedKva: () => null,
     logger: silentLogger,
     now: options.now,
+    maxClockSkewMs: options.maxClockSkewMs,
+    rejectionsByPanel: () => new Map((options.rejections?.list() ?? []).flatMap((b) => (b.panelId === null ? [] : [[b.panelId, b.count] as const]))),
   });
   settings.setChangeHandler(() => service.settingsChanged());
   const transitions: AlarmTransition[] = [];

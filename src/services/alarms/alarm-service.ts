@@ -66,6 +66,10 @@ export interface AlarmServiceOptions {
   readonly monthToDate: (panelIds: readonly string[], year: number, month: number) => { kwh: number; rupiah: number };
   /** The tariff's connected kVA on a day (the building's default demand limit is 90 % of it), or null. */
   readonly connectedKva: (day: number) => number | null;
+  /** Readings refused so far per panel (ingest/rejection-stats.ts), for METER_DATA; none when absent. */
+  readonly rejectionsByPanel?: () => ReadonlyMap<string, number>;
+  /** MAX_CLOCK_SKEW: a meter clock ahead by more than half of it is a METER_DATA problem. */
+  readonly maxClockSkewMs?: number;
   /** Channels from the configuration (ALARM_WEBHOOK_URL, ALARM_EMAIL_TO), beside those admins recorded. */
   readonly configuredChannels?: readonly ChannelConfig[];
   readonly logger: Logger;
@@ -116,6 +120,8 @@ export class AlarmService {
   #budgetAt = Number.NEGATIVE_INFINITY;
   /** Which panels' newest reading was ingested by this process (it owns their status alarms' notifications). */
   readonly #localNewest = new Map<string, number>();
+  /** METER_DATA from what arrives (wall clock): refused readings and clocks ahead, per panel. */
+  readonly #arrivals = new Map<string, { samples: Array<{ at: number; rejected: number }>; skews: number[]; machine: MachineState }>();
   /** Readings that arrived before load() finished, applied right after it. */
   #waiting: Array<{ reading: Reading; local: boolean }> | null = [];
   /** Log entries not yet confirmed by the store, in order; written one batch at a time. */
@@ -139,9 +145,51 @@ export class AlarmService {
       this.#waiting.push({ reading, local });
       return;
     }
+    const ahead = reading.time.getTime() - this.#now();
+    if (local && this.#options.maxClockSkewMs !== undefined && ahead > this.#options.maxClockSkewMs / 2) {
+      this.#arrival(reading.panelId).skews.push(this.#now());
+      this.checkArrivals(this.#now(), `meter clock ${Math.round(ahead / 1000)} s ahead`);
+    }
     if (local) this.#localNewest.set(reading.panelId, Math.max(this.#localNewest.get(reading.panelId) ?? 0, reading.time.getTime()));
     else if ((this.#localNewest.get(reading.panelId) ?? 0) < reading.time.getTime()) this.#localNewest.delete(reading.panelId);
     this.#evaluator(reading.panelId).apply(alarmInput(reading, local));
+  }
+
+  #arrival(panelId: string) {
+    let arrival = this.#arrivals.get(panelId);
+    if (!arrival) this.#arrivals.set(panelId, (arrival = { samples: [], skews: [], machine: initialState() }));
+    return arrival;
+  }
+
+  /**
+   * METER_DATA from what this process received in the last 15 minutes (wall clock, as it is about
+   * arrival): readings of a panel refused more than the rule's `raiseAbove` times, or a meter clock
+   * ahead by more than MAX_CLOCK_SKEW/2; cleared after 15 minutes without either. Each process
+   * judges what it received (called every minute, and at once on a clock ahead).
+   */
+  checkArrivals(now: number, why?: string): void {
+    if (this.#waiting !== null) return;
+    const rule = this.#rules.rule(BUILDING, 'METER_DATA');
+    const window = 15 * 60_000;
+    const counts = this.#options.rejectionsByPanel?.() ?? new Map<string, number>();
+    for (const [panelId, rejected] of counts) {
+      const samples = this.#arrival(panelId).samples;
+      if (samples.at(-1)?.rejected !== rejected) samples.push({ at: now, rejected });
+    }
+    for (const [panelId, arrival] of this.#arrivals) {
+      const { samples } = arrival;
+      // The newest sample at or before the window's start is the count the window adds to.
+      while (samples.length > 1 && samples[1]!.at <= now - window) samples.shift();
+      const since = samples.length > 0 && samples[0]!.at <= now - window ? samples[0]!.rejected : 0;
+      const refused = samples.length > 0 ? samples.at(-1)!.rejected - since : 0;
+      arrival.skews = arrival.skews.filter((at) => at > now - window);
+      const limit = this.#rules.rule(panelId, 'METER_DATA').raiseAbove ?? rule.raiseAbove ?? 5;
+      const value = arrival.skews.length > 0 ? Math.max(refused, limit + 1) : refused;
+      const describe = arrival.skews.length > 0 ? (why ?? 'a meter clock ahead') : `${refused} readings refused in 15 min`;
+      const context = { subject: panelId, type: 'METER_DATA' as const, rule: { ...this.#rules.rule(panelId, 'METER_DATA'), raiseAbove: limit, forSeconds: 0, clearBelow: 0, clearForSeconds: 0 }, maxGapMs: Number.POSITIVE_INFINITY, emit: (event: AlarmEvent) => this.#decide(event, true) };
+      step(arrival.machine, { from: now, to: now, low: value, high: value, describe }, context);
+      if (!arrival.machine.active && samples.length <= 1 && arrival.skews.length === 0 && refused === 0) this.#arrivals.delete(panelId);
+    }
   }
 
   /** A panel's status changed (status monitor): PANEL_OFFLINE raised or cleared at the meter-derived instant. */

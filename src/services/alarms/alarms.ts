@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import type { Logger } from '../../config/logger.js';
 import type { ChannelConfig } from '../../models/alarm.js';
+import { OTHER_PANELS, type RejectionStats } from '../../ingest/rejection-stats.js';
 import type { AppPubSub } from '../../pipeline/pubsub.js';
 import type { AlarmLog } from '../../store/alarms/alarm-log.js';
 import { InfluxAlarmLog } from '../../store/alarms/influx-alarm-log.js';
@@ -26,6 +27,8 @@ export interface AlarmsDeps {
   readonly pubsub: AppPubSub;
   /** The panels the building's figures add up. */
   readonly buildingPanels: () => readonly string[];
+  /** Readings refused by this process (METER_DATA). */
+  readonly rejections?: RejectionStats;
   readonly logger: Logger;
 }
 
@@ -79,8 +82,19 @@ export function createAlarms(deps: AlarmsDeps): Alarms {
     },
     connectedKva: (day) => deps.settings.state.tariffs.versionOn(day).plan.minimumBill?.connectedKva ?? null,
     configuredChannels,
+    rejectionsByPanel: () => {
+      const counts = new Map<string, number>();
+      for (const bucket of deps.rejections?.list() ?? []) {
+        if (bucket.panelId === null || bucket.panelId === OTHER_PANELS) continue;
+        counts.set(bucket.panelId, (counts.get(bucket.panelId) ?? 0) + bucket.count);
+      }
+      return counts;
+    },
+    maxClockSkewMs: config.site.maxClockSkewMs,
     logger: logger.child({ component: 'alarms' }),
   });
+  // Refused readings are judged every minute (wall clock: they have no trustworthy meter time).
+  let arrivals: NodeJS.Timeout | null = null;
   const secrets: AlarmLog = {
     append: (entries) => log.append(entries),
     all: () => log.all(),
@@ -123,8 +137,11 @@ export function createAlarms(deps: AlarmsDeps): Alarms {
     async load(panelIds, statusOf) {
       await service.load(panelIds, statusOf);
       notifier.start();
+      arrivals ??= setInterval(() => service.checkArrivals(Date.now()), 60_000);
+      arrivals.unref();
     },
     async stop() {
+      if (arrivals) clearInterval(arrivals);
       await statuses.return?.();
       await notifier.stop();
       await service.stop();
