@@ -77,7 +77,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
   const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
   // Alarms (docs/alarms.md): evaluated after the energy ledger on every stored reading, here and from the feed.
   const alarms = config.alarms.enabled
-    ? createAlarms({ config, store: stores.read, settings, energy, time, pubsub, buildingPanels: () => panels.list(null).map((panel) => panel.id), logger })
+    ? createAlarms({ config, store: stores.read, settings, energy, time, pubsub, buildingPanels: () => panels.list(null).map((panel) => panel.id), rejections, logger })
     : null;
   let loaded = false;
   settings.setChangeHandler((state, previous) => {
