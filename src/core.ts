@@ -5,10 +5,10 @@ import { IngestService } from './ingest/ingest-service.js';
 import { panelAdmission, type PanelAdmission } from './ingest/panel-admission.js';
 import { RejectionStats } from './ingest/rejection-stats.js';
 import { topicPrefix } from './config/topic-pattern.js';
-import { createAfterWrite, publishReading, type AfterWriteDeps } from './pipeline/after-write.js';
+import type { ClusterMember } from './cluster.js';
+import { createAfterWrite, type AfterWriteDeps } from './pipeline/after-write.js';
 import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
-import { ReadingOrder } from './pipeline/reading-order.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
 import { createAlarms } from './services/alarms/alarms.js';
 import { BillService } from './services/bills/bill-service.js';
@@ -28,8 +28,8 @@ import { LocalTime } from './time/local-time.js';
 export interface CoreOptions {
   /** Whether the broker connection is up; asked later, as ingestion starts after the core is built. */
   readonly brokerConnected: () => boolean;
-  /** Several processes over one InfluxDB (see AfterWriteDeps.cluster); undefined for one process. */
-  readonly cluster?: Omit<NonNullable<AfterWriteDeps['cluster']>, 'order'>;
+  /** This process's part of several over one InfluxDB (src/cluster.ts); undefined for one process. */
+  readonly cluster?: Pick<ClusterMember, 'pipeline'>;
 }
 
 /** The parts between the transports and the server: store-backed services and the ingest path. */
@@ -115,25 +115,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     alarms: alarms ?? undefined,
   };
 
-  const cluster = options.cluster
-    ? {
-        ...options.cluster,
-        order: new ReadingOrder({
-          holdMs: config.mqtt.feedOrderHoldMs,
-          release: (reading) => {
-            try {
-              publishReading(pubsub, reading);
-            } catch (error) {
-              logger.error({ err: error, panelId: reading.panelId, time: reading.time }, 'publishing a stored reading to live subscribers failed');
-            }
-          },
-          late: (reading) => {
-            metrics.liveReadingsLate.inc();
-            logger.debug({ panelId: reading.panelId, time: reading.time }, 'a reading reached live subscribers after a newer one of its panel');
-          },
-        }),
-      }
-    : undefined;
+  const cluster = options.cluster?.pipeline({ pubsub, metrics });
   // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are
   // known. The same rule for readings other processes announce on the stored-readings feed.
   const admission = panelAdmission({
