@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryDelays, signature } from '../../src/services/alarms/notifier.js';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/config/logger.js';
+import { Notifier, retryDelays, signature } from '../../src/services/alarms/notifier.js';
+import { SqliteAlarmStore } from '../../src/store/alarms/sqlite-alarm-store.js';
+import { MINUTE as M, minutes, openRig, T0, volts } from './support.js';
 import { bearer, makeKey } from '../access/support.js';
 import { disposer, tempDir, type Disposer } from '../support/disposer.js';
 import { httpData } from '../support/graphql-client.js';
@@ -188,5 +192,73 @@ describe('e-mail notifications (the smtp-server package as a real SMTP server)',
     for (const mail of mails) expect(mail).toMatchObject({ from: 'energy@example.co.id', to: ['facility@example.co.id'], secure: true, user: 'alarms' });
     const subjects = mails.map((m) => /^Subject: (.*)$/m.exec(m.text)?.[1]).sort();
     expect(subjects).toEqual(['[MAJOR] VOLTAGE_OUT_OF_RANGE cleared: PANEL_A', '[MAJOR] VOLTAGE_OUT_OF_RANGE raised: PANEL_A']);
+  });
+});
+
+describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm service, on a clock the test moves)', () => {
+  async function rigWithNotifier(minIntervalMs: number) {
+    let now = T0;
+    const receiver = await startReceiver(cleanup, () => 204);
+    const dir = tempDir(cleanup);
+    const rig = await openRig(cleanup, dir, { now: () => now });
+    const outbox = new SqliteAlarmStore(join(dir, 'outbox.sqlite'));
+    cleanup.add(() => outbox.close());
+    const notifier = new Notifier({
+      alarms: rig.service,
+      outbox,
+      secrets: outbox,
+      retryDelaysMs: [50],
+      minIntervalMs,
+      smtp: null,
+      logger: silentLogger,
+      now: () => now,
+      reminderCheckMs: 20,
+    });
+    cleanup.add(() => notifier.stop());
+    notifier.start();
+    await rig.settings.record('admin', {
+      kind: 'notification.channel',
+      channelId: 'ops',
+      enabled: true,
+      channel: 'WEBHOOK',
+      target: receiver.url,
+      severities: [],
+      types: [],
+      panelIds: [],
+      sendAcknowledged: false,
+      reminderMinutes: 10,
+      reminderSeverities: ['MAJOR'],
+      secretId: null,
+    });
+    return { rig, receiver, setNow: (t: number) => void (now = t) };
+  }
+
+  it('reminds every N minutes of an alarm left ACTIVE_UNACK, once per period, and stops once acknowledged', async () => {
+    const { rig, receiver, setNow } = await rigWithNotifier(1);
+    rig.feed(minutes(T0 - 7 * M, 8, () => volts(240)));
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED']);
+    const [alarm] = rig.service.list(null);
+    setNow(alarm!.startedAt.getTime() + 25 * M);
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'REMINDER']);
+    setNow(alarm!.startedAt.getTime() + 31 * M);
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'REMINDER', 'REMINDER']);
+    await rig.service.acknowledge('operator', [alarm!.id], null);
+    setNow(alarm!.startedAt.getTime() + 60 * M);
+    // A new raise elsewhere is sent after the acknowledgement: had a reminder been due, it would have come before it.
+    rig.feed(minutes(T0, 12, () => ({ voltageUnbalance: 3 }), 'PANEL_B'));
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'REMINDER', 'REMINDER', 'RAISED']);
+    expect(new Set(receiver.received.map((r) => r.key)).size).toBe(4);
+  });
+
+  it('a flapping panel gets at most one notification per interval per type and channel; none is lost', async () => {
+    const { rig, receiver, setNow } = await rigWithNotifier(10 * M);
+    // Raised, cleared, raised again: three transitions at once on the notifier's clock.
+    rig.feed(minutes(T0, 30, (i) => volts(i < 7 ? 240 : i < 20 ? 225 : 240)));
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED']);
+    setNow(T0 + 10 * M);
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'CLEARED']);
+    setNow(T0 + 20 * M);
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'CLEARED', 'RAISED']);
+    expect(new Set(receiver.received.map((r) => r.body.alarm.id)).size).toBe(2);
   });
 });

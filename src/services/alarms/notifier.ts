@@ -144,7 +144,7 @@ export class Notifier {
 
   start(): void {
     this.#unsubscribe = this.#options.alarms.onTransition((transition) => this.#take(transition));
-    this.#reminders = setInterval(() => this.#checkReminders(), this.#options.reminderCheckMs ?? 30_000);
+    this.#reminders = setInterval(() => this.#tick(), this.#options.reminderCheckMs ?? 30_000);
     this.#reminders.unref();
     this.#schedule(0);
   }
@@ -226,6 +226,17 @@ export class Notifier {
       return;
     }
     this.#schedule(Math.max(0, Math.min(...rows.map((row) => row.at)) - now));
+  }
+
+  /** Now and then: reminders, and whatever is due (a timer that fired late, a clock that jumped). */
+  #tick(): void {
+    this.#checkReminders();
+    try {
+      const next = this.#options.outbox.nextDue();
+      if (next !== null && next <= this.#now() && !this.#stopped) void this.#drain();
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'notification outbox could not be read');
+    }
   }
 
   /** Reminders of ACTIVE_UNACK alarms whose notifications this process owns (their raise is in its outbox). */
