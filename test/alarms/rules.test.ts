@@ -157,6 +157,20 @@ describe('DEMAND_HIGH (15-min average kW above the limit; below 85 % of it for 1
   });
 });
 
+describe("DEMAND_HIGH of the building (the sum of the panels' 15-min averages: the coincident peak)", () => {
+  it('raises when the panels together exceed the limit though each is below it', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup), { buildingPanels: [PANEL, 'PANEL_B'] });
+    await rig.settings.record('admin', { kind: 'alarm.rule', type: 'DEMAND_HIGH', panelId: null, raiseAbove: 10, clearBelow: 8.5 });
+    // Each panel 6 kW on average (0.1 kWh a minute), interleaved as they arrive.
+    const a = minutes(T0, 50);
+    const b = minutes(T0, 50, () => ({}), 'PANEL_B');
+    rig.feed(a.flatMap((reading, i) => [reading, b[i]!]));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'DEMAND_HIGH', panelId: null, severity: 'MAJOR', threshold: 10 });
+    expect(alarm!.value).toBeCloseTo(12, 6);
+  });
+});
+
 describe('METER_DATA (a counter reset or glitch held back by the counting rule; 15 min without it)', () => {
   it('raises on a glitch and clears 15 min after the last', async () => {
     const rig = await openRig(cleanup, tempDir(cleanup));

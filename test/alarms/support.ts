@@ -36,6 +36,8 @@ export interface RigOptions {
   readonly now?: () => number;
   readonly rejections?: RejectionStats;
   readonly maxClockSkewMs?: number;
+  /** The panels the building adds up (default: PANEL). */
+  readonly buildingPanels?: readonly string[];
 }
 
 export async function openRig(cleanup: Disposer, dir: string, options: RigOptions = {}): Promise<AlarmRig> {
@@ -53,7 +55,7 @@ export async function openRig(cleanup: Disposer, dir: string, options: RigOption
     replayMs: 2 * 60 * MINUTE,
     records: () => settings.records,
     record: (actor, change) => settings.record(actor, change),
-    buildingPanels: () => [PANEL],
+    buildingPanels: () => options.buildingPanels ?? [PANEL],
     monthToDate: options.monthToDate ?? (() => ({ kwh: 0, rupiah: 0 })),
     connectedKva: () => null,
     logger: silentLogger,
