@@ -254,13 +254,15 @@ async function readiness(core: Core, stores: Stores, ingestion: Ingestion, membe
 
 /** Binds PORT (and METRICS_PORT); a taken port stops the start with the setting to change. */
 async function listenHttp(server: GraphqlServer, config: Config): Promise<{ httpPort: number; metricsPort: number | null }> {
-  const taken = (setting: string, port: number) => (error: unknown) => {
+  const taken = (what: string, setting: string) => (error: unknown) => {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    throw new StartupConfigError(`${setting} ${port} is already in use. Set ${setting} to a free port.`, { cause: error });
+    throw new StartupConfigError(`${what} is already in use. Set ${setting} to a free port.`, { cause: error });
   };
-  const httpPort = await server.listen(config.http.port, config.http.host).catch(taken('PORT', config.http.port));
+  const httpPort = await server.listen(config.http.port, config.http.host).catch(taken(`HTTP port ${config.http.port}`, 'PORT'));
   const metricsPort =
-    config.http.metricsPort === undefined ? null : await server.listenMetrics(config.http.metricsPort, config.http.host).catch(taken('METRICS_PORT', config.http.metricsPort));
+    config.http.metricsPort === undefined
+      ? null
+      : await server.listenMetrics(config.http.metricsPort, config.http.host).catch(taken(`METRICS_PORT ${config.http.metricsPort}`, 'METRICS_PORT'));
   return { httpPort, metricsPort };
 }
 
