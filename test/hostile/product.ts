@@ -1,25 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import type { Disposer } from '../support/disposer.js';
 import { freePort } from '../support/net.js';
+import { spawnMain, type ProductProcess, type ProductProcessOptions } from '../support/product-process.js';
 import type { LogLine } from '../support/test-app.js';
 
 /**
- * The product as `npm start` runs it, one OS process per test file: `node --max-old-space-size=512
- * src/main.ts` (tsx as a loader, so no build is needed and the pid is the product's own), with
- * JSON logs the test can read and its peak memory read from /proc.
+ * The product as `npm start` runs it (test/support/product-process.ts), one OS process per test
+ * file, on loopback ports, with JSON logs the test can read and its peak memory read from /proc.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+export { HEAP_LIMIT_FLAG } from '../support/product-process.js';
 
-/** The heap limit of `npm start` and the image (package.json, Dockerfile). */
-export const HEAP_LIMIT_FLAG = '--max-old-space-size=512';
-
-export interface Product {
-  readonly child: ChildProcess;
-  readonly pid: number;
+export interface Product extends Pick<ProductProcess, 'child' | 'pid' | 'stderr' | 'exited' | 'alive'> {
   readonly baseUrl: string;
   readonly httpUrl: string;
   readonly wsUrl: string;
@@ -28,10 +20,6 @@ export interface Product {
   readonly mqttUrl: string;
   /** JSON log lines so far (stdout). */
   readonly logs: LogLine[];
-  /** Everything written to stderr. */
-  stderr(): string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  alive(): boolean;
   /** Peak resident memory (VmHWM) and current heap use of the process, in MiB. */
   memory(): Promise<Memory>;
 }
@@ -47,26 +35,10 @@ export function spawnProduct(
   env: Record<string, string>,
   cleanup: Disposer,
   ports: { http: number; mqtt: number },
-  options: {
-    /**
-     * Run without the capabilities that let root ignore file modes (CAP_DAC_OVERRIDE and
-     * CAP_DAC_READ_SEARCH), still as root: the tests run as root, whom file modes do not stop,
-     * and another user could not read the product's own files where the clone lies under /root.
-     */
-    readonly withoutFileOverride?: boolean;
-    /** The open-file limit (RLIMIT_NOFILE) of the process, set by prlimit (which execs node: same pid). */
-    readonly nofile?: number;
-  } = {},
+  options: Pick<ProductProcessOptions, 'withoutFileOverride' | 'nofile'> = {},
 ): Product {
-  const { withoutFileOverride, nofile } = options;
-  const node = [process.execPath, HEAP_LIMIT_FLAG, '--import', 'tsx', MAIN];
-  const limited = nofile === undefined ? node : ['prlimit', `--nofile=${nofile}:${nofile}`, '--', ...node];
-  const command = withoutFileOverride ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...limited] : limited;
-  const child = spawn(command[0]!, command.slice(1), {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
+  const main = spawnMain(
+    {
       HOST: '127.0.0.1',
       PORT: String(ports.http),
       MQTT_PORT: String(ports.mqtt),
@@ -77,11 +49,12 @@ export function spawnProduct(
       MQTT_ALLOW_ANONYMOUS: 'true',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    cleanup,
+    options,
+  );
   const logs: LogLine[] = [];
   let pending = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  main.child.stdout?.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
@@ -93,22 +66,11 @@ export function spawnProduct(
       }
     }
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  cleanup.add(async () => {
-    if (alive()) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
+  const { child } = main;
   const baseUrl = `http://127.0.0.1:${ports.http}`;
   return {
     child,
-    pid: child.pid ?? 0,
+    pid: main.pid,
     baseUrl,
     httpUrl: `${baseUrl}/graphql`,
     wsUrl: `ws://127.0.0.1:${ports.http}/graphql`,
@@ -116,9 +78,9 @@ export function spawnProduct(
     mqttPort: ports.mqtt,
     mqttUrl: `mqtt://127.0.0.1:${ports.mqtt}`,
     logs,
-    stderr: () => stderr,
-    exited,
-    alive,
+    stderr: main.stderr,
+    exited: main.exited,
+    alive: main.alive,
     memory: async () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);

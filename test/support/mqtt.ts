@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { vi } from 'vitest';
@@ -13,6 +12,7 @@ import type { ReadingRow } from '../../src/store/sqlite/sqlite-schema.js';
 import { LocalTime } from '../../src/time/local-time.js';
 import { tempDir, type Disposer } from './disposer.js';
 import { freePort } from './net.js';
+import { spawnMain, type ProductProcess } from './product-process.js';
 
 /** The shared Mosquitto of these machines (127.0.0.1:1883), or another broker for CI. */
 export const MQTT_TEST_URL = process.env.MQTT_TEST_URL ?? 'mqtt://127.0.0.1:1883';
@@ -228,48 +228,17 @@ export async function startPrivateMosquitto(
   return { port, url, kill, start };
 }
 
-/** The tsx binary `npx tsx` runs, by absolute path so any cwd works (npx would look it up there). */
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-/** src/main.ts, the entry point behind `npm start`. */
-export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+export { MAIN } from './product-process.js';
 
-export interface MainProcess {
-  readonly child: ChildProcess;
-  /** stdout and stderr so far, interleaved. */
-  output(): string;
-  /** Resolves with the exit code (null when killed by a signal) and signal. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+/** The product in a child process, as the tests that read its raw output see it. */
+export type MainProcess = Pick<ProductProcess, 'child' | 'output' | 'exited'>;
 
 /**
- * Runs `tsx src/main.ts` (as `npx tsx src/main.ts` does) with exactly `env` (plus PATH and HOME),
- * so nothing leaks in from the test runner's environment. Killed after the test if still running.
- *
- * The signal goes straight to the tsx process, which relays it to the app and exits with the
- * app's code: `npx` (npm exec) would not forward a signal sent to its own pid, and a terminal's
- * Ctrl-C reaches the whole process group anyway.
+ * Runs the product (test/support/product-process.ts) with exactly `env` (plus PATH and HOME), so
+ * nothing leaks in from the test runner's environment; killed after the test if still running.
  */
 export function runMain(env: Record<string, string>, cleanup: Disposer, options: { cwd?: string } = {}): MainProcess {
-  const child = spawn(TSX, [MAIN], {
-    cwd: options.cwd ?? fileURLToPath(new URL('../..', import.meta.url)),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so cleanup can kill tsx and the app under it together.
-    detached: true,
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  cleanup.add(async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      process.kill(-child.pid, 'SIGKILL');
-      await exited;
-    }
-  });
-  return { child, output: () => output, exited };
+  return spawnMain(env, cleanup, options);
 }
 
 export { freePort };

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Disposer } from './disposer.js';
+
+/**
+ * The one way the tests run the product in a child process: `node --max-old-space-size=512
+ * --import tsx src/main.ts`, as `npm start` runs the built product (tsx as a loader, so no build is
+ * needed and the pid is the product's own), with exactly `env` (plus PATH and HOME), so nothing
+ * leaks in from the test runner's environment. Its own process group, killed after the test if
+ * still running. test/hostile/product.ts adds ports, JSON logs and memory on top; runMain
+ * (test/support/mqtt.ts) hands it to tests that read the raw output.
+ */
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** src/main.ts, the entry point behind `npm start`. */
+export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** tsx's loader by absolute path, so any working directory works. */
+const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
+/** The heap limit of `npm start` and the image (package.json, Dockerfile). */
+export const HEAP_LIMIT_FLAG = '--max-old-space-size=512';
+
+export interface ProductProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** stdout and stderr so far, interleaved. */
+  output(): string;
+  /** stdout so far. */
+  stdout(): string;
+  /** stderr so far. */
+  stderr(): string;
+  /** Resolves with the exit code (null when killed by a signal) and signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+}
+
+export interface ProductProcessOptions {
+  /** The working directory (default: the project's root). */
+  readonly cwd?: string;
+  /** The open-file limit (RLIMIT_NOFILE), set by prlimit (which execs node: same pid). */
+  readonly nofile?: number;
+  /**
+   * Run without the capabilities that let root ignore file modes (CAP_DAC_OVERRIDE and
+   * CAP_DAC_READ_SEARCH), still as root: the tests run as root, whom file modes do not stop, and
+   * another user could not read the product's own files where the clone lies under /root.
+   */
+  readonly withoutFileOverride?: boolean;
+}
+
+export function spawnMain(env: Record<string, string>, cleanup: Disposer, options: ProductProcessOptions = {}): ProductProcess {
+  const node = [process.execPath, HEAP_LIMIT_FLAG, '--import', TSX_LOADER, MAIN];
+  const limited = options.nofile === undefined ? node : ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...node];
+  const command = options.withoutFileOverride ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...limited] : limited;
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: cleanup (and a test simulating a crash) kills everything under it.
+    detached: true,
+  });
+  let output = '';
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    stdout += text;
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    stderr += text;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  cleanup.add(async () => {
+    if (alive() && child.pid !== undefined) {
+      process.kill(-child.pid, 'SIGKILL');
+      await exited;
+    }
+  });
+  return { child, pid: child.pid ?? 0, output: () => output, stdout: () => stdout, stderr: () => stderr, exited, alive };
+}
