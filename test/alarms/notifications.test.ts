@@ -196,7 +196,7 @@ describe('e-mail notifications (the smtp-server package as a real SMTP server)',
 });
 
 describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm service, on a clock the test moves)', () => {
-  async function rigWithNotifier(minIntervalMs: number) {
+  async function rigWithNotifier(minIntervalMs: number, sendAcknowledged = false) {
     let now = T0;
     const receiver = await startReceiver(cleanup, () => 204);
     const dir = tempDir(cleanup);
@@ -225,7 +225,7 @@ describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm s
       severities: [],
       types: [],
       panelIds: [],
-      sendAcknowledged: false,
+      sendAcknowledged,
       reminderMinutes: 10,
       reminderSeverities: ['MAJOR'],
       secretId: null,
@@ -260,5 +260,16 @@ describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm s
     setNow(T0 + 20 * M);
     await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'CLEARED', 'RAISED']);
     expect(new Set(receiver.received.map((r) => r.body.alarm.id)).size).toBe(2);
+  });
+
+  it('sends acknowledgements to a channel that asks for them, with who and the note', async () => {
+    const { rig, receiver, setNow } = await rigWithNotifier(1, true);
+    rig.feed(minutes(T0 - 7 * M, 8, () => volts(240)));
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED']);
+    const [alarm] = rig.service.list(null);
+    setNow(T0 + M);
+    await rig.service.acknowledge('key:ops', [alarm!.id], 'on it');
+    await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED', 'ACKNOWLEDGED']);
+    expect(receiver.received[1]!.body.alarm).toMatchObject({ id: alarm!.id, state: 'ACTIVE_ACK', acknowledgedBy: 'key:ops', note: 'on it' });
   });
 });

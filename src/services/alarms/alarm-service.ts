@@ -111,7 +111,8 @@ export class AlarmService {
   #rulesVersion = 0;
   #budgets = new Map<string, Budget>();
   #channels = new Map<string, ChannelConfig & { updatedAt: Date }>();
-  #foldedRecords = 0;
+  /** Ids acknowledge() is recording right now (their acknowledgement is this process's to notify). */
+  readonly #acknowledging = new Set<string>();
   /** The building's demand: each panel's average kW per window start. */
   readonly #windows = new Map<number, Map<string, number>>();
   #buildingDemand: MachineState = initialState();
@@ -234,18 +235,18 @@ export class AlarmService {
     }
     this.#budgets = budgets;
     this.#channels = channels;
-    // Acknowledgements: only the records added since the last fold (the record only grows).
-    for (const record of records.slice(this.#foldedRecords)) {
+    // Acknowledgements (a re-read may add another process's anywhere in time order: all are looked at).
+    for (const record of records) {
       if (record.change.kind !== 'alarm.acknowledged') continue;
       for (const id of record.change.alarmIds) {
         if (this.#acks.has(id)) continue;
         const ack = { at: record.at, by: record.actor, note: record.change.note };
         this.#acks.set(id, ack);
         const alarm = this.#alarms.get(id);
-        if (alarm) this.#applyAck(alarm, ack, false);
+        // Made here (acknowledge() is recording it): this process notifies it.
+        if (alarm) this.#applyAck(alarm, ack, this.#acknowledging.has(id));
       }
     }
-    this.#foldedRecords = records.length;
     if (this.#waiting === null) this.#evaluateBudgets(this.#now(), false);
   }
 
@@ -391,15 +392,20 @@ export class AlarmService {
   async acknowledge(actor: string, ids: readonly string[], note: string | null): Promise<Alarm[]> {
     const fresh = ids.filter((id) => !this.#acks.has(id));
     if (fresh.length > 0) {
-      const record = await this.#options.record(actor, { kind: 'alarm.acknowledged', alarmIds: [...new Set(fresh)], note });
-      for (const id of fresh) {
-        if (this.#acks.has(id)) continue;
-        const ack = { at: record.at, by: actor, note };
-        this.#acks.set(id, ack);
-        const alarm = this.#alarms.get(id);
-        if (alarm) this.#applyAck(alarm, ack, true);
+      for (const id of fresh) this.#acknowledging.add(id);
+      try {
+        // Recording it folds it (settingsChanged, called by the admin record's change handler).
+        const record = await this.#options.record(actor, { kind: 'alarm.acknowledged', alarmIds: [...new Set(fresh)], note });
+        for (const id of fresh) {
+          if (this.#acks.has(id)) continue;
+          const ack = { at: record.at, by: actor, note };
+          this.#acks.set(id, ack);
+          const alarm = this.#alarms.get(id);
+          if (alarm) this.#applyAck(alarm, ack, true);
+        }
+      } finally {
+        for (const id of fresh) this.#acknowledging.delete(id);
       }
-      this.#foldedRecords = Math.min(this.#foldedRecords, this.#options.records().length);
     }
     return ids.map((id) => this.#alarms.get(id)).filter((alarm): alarm is MutableAlarm => alarm !== undefined);
   }
