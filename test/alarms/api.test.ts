@@ -126,4 +126,17 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     const changes = await httpRequest<{ adminChanges: Array<{ kind: string }> }, unknown>(app.httpUrl, '{ adminChanges { kind } }', {}, asAdmin);
     expect(changes.data!.adminChanges.map((c) => c.kind)).toEqual(expect.arrayContaining(['alarm.rule', 'alarm.budget']));
   });
+
+  it('PANEL_OFFLINE follows the status monitor: raised at the instant the panel went silent, cleared by its next reading', async () => {
+    const app = await startTestApp({ ...env, OFFLINE_AFTER: '2s' }, undefined, { cleanup });
+    const [last] = seed(app.app, [{ panelId: 'PANEL_A', time: new Date(Date.now() - 500), kwh: 100 }]);
+    const asAdmin = bearer(admin.key);
+    const offline = async () =>
+      (await httpRequest<AlarmsData, unknown>(app.httpUrl, ALARMS, { filter: { type: ['PANEL_OFFLINE'] } }, asAdmin)).data!.alarms.edges.map((e) => e.node);
+    await expect.poll(offline, { timeout: 15_000 }).toMatchObject([{ type: 'PANEL_OFFLINE', panelId: 'PANEL_A', state: 'ACTIVE_UNACK', severity: 'MAJOR' }]);
+    const { alarms } = (await httpRequest<{ alarms: { edges: Array<{ node: { startedAt: string } }> } }, unknown>(app.httpUrl, '{ alarms(filter: { type: [PANEL_OFFLINE] }) { edges { node { startedAt } } } }', {}, asAdmin)).data!;
+    expect(alarms.edges[0]!.node.startedAt).toBe(new Date(last!.time.getTime() + 2_000).toISOString());
+    seed(app.app, [{ panelId: 'PANEL_A', time: new Date(), kwh: 100.01 }]);
+    await expect.poll(async () => (await offline()).map((a) => a.state), { timeout: 15_000 }).toEqual(['CLEARED_UNACK']);
+  });
 });
