@@ -9,6 +9,8 @@ import './types/ingest.js';
 import './types/bill.js';
 import './types/admin.js';
 import './types/alarm.js';
-import './types/alarm-settings.js';
+import './types/alarm-rule.js';
+import './types/alarm-budget.js';
+import './types/alarm-notification.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
