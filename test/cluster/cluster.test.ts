@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { everyAnswer } from '../support/answers.js';
-import { startCluster as startClusterWith } from './support.js';
+import { gql, minutes, ready, startCluster as startClusterWith, type Node } from './support.js';
 import { disposer } from '../support/disposer.js';
-import { httpData, subscribe, wsClient, type GraphqlResult, type LiveOperation } from '../support/graphql-client.js';
+import { subscribe, wsClient, type GraphqlResult, type LiveOperation } from '../support/graphql-client.js';
 import { countPoints, realInflux } from '../support/influx.js';
-import { freePort, publishReading, runMain, tempDir, uniquePanelId, type MainProcess, type MeterReading } from '../support/mqtt.js';
+import { freePort, publishReading, runMain, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
 
 /**
  * Several product processes on one broker and one real InfluxDB (`npm run test:influx -- test/cluster`):
@@ -20,35 +20,7 @@ import { freePort, publishReading, runMain, tempDir, uniquePanelId, type MainPro
 const cleanup = disposer();
 afterEach(() => cleanup.run());
 
-const MIN = 60_000;
-
-/** Minute readings of one panel ending two minutes ago. */
-function minutes(panelId: string, count: number, seed: number): MeterReading[] {
-  const end = Math.floor(Date.now() / MIN) * MIN - 2 * MIN;
-  let kwh = 500 + seed * 31;
-  return Array.from({ length: count }, (_, i) => {
-    const kw = 4 + ((i * 7 + seed) % 9);
-    kwh += kw / 60;
-    return { panelId, time: new Date(end - (count - 1 - i) * MIN), kwh: Math.round(kwh * 1000) / 1000, kw };
-  });
-}
-
 const key = (panelId: string, time: string | Date) => `${panelId}@${new Date(time).toISOString()}`;
-
-interface Node {
-  readonly name: string;
-  readonly url: string;
-  readonly env: Record<string, string>;
-  main: MainProcess;
-}
-
-async function ready(node: Node): Promise<void> {
-  await expect
-    .poll(async () => (await fetch(`${node.url}/ready`).catch(() => null))?.status ?? 0, { timeout: 60_000, interval: 250 })
-    .toBe(200);
-}
-
-const gql = <T,>(node: Node, query: string, variables: Record<string, unknown> = {}) => httpData<T, Record<string, unknown>>(`${node.url}/graphql`, query, variables);
 
 async function backlog(node: Node): Promise<number> {
   return (await gql<{ ingestStatus: { backlog: number } }>(node, '{ ingestStatus { backlog } }')).ingestStatus.backlog;
@@ -202,11 +174,21 @@ async function burstInTimeOrder(nodes: readonly Node[], meter: MqttClient): Prom
   for (const node of nodes) subscribers.push(await livePanel(node, panelId));
   await Promise.all(readings.map((r) => publishReading(meter, r)));
   const expected = readings.map((r) => r.time.toISOString());
+  for (const live of subscribers) await expect.poll(() => live.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.length);
+  // Nothing more came of the burst: the next reading heard is a later one, published after it.
+  const sentinel = await publishSentinel(meter, readings);
   for (const live of subscribers) {
-    await expect.poll(() => live.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.length);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may follow
-    expect(live.results.map((result) => result.data!.panelReading.time)).toEqual(expected);
+    await expect.poll(() => live.results.at(-1)?.data?.panelReading.time, { timeout: 30_000 }).toBe(sentinel);
+    expect(live.results.map((result) => result.data!.panelReading.time)).toEqual([...expected, sentinel]);
   }
+}
+
+/** One more reading of the panel, a minute after the last of `readings`, as an event that ends a wait for "nothing more"; its time. */
+async function publishSentinel(meter: MqttClient, readings: readonly MeterReading[]): Promise<string> {
+  const last = readings.at(-1)!;
+  const time = new Date(last.time.getTime() + 60_000);
+  await publishReading(meter, { panelId: last.panelId, time, kwh: last.kwh + 0.1, kw: last.kw });
+  return time.toISOString();
 }
 
 /**
@@ -234,10 +216,12 @@ async function memberLeavesCleanly(leaving: Node, others: readonly Node[], meter
   await burst;
   await expect.poll(() => countPoints(realInflux!, bucket, panelId), { timeout: 60_000, interval: 500 }).toBe(readings.length);
   const expected = new Set(readings.map((r) => r.time.toISOString()));
+  for (const operation of live) await expect.poll(() => operation.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.size);
+  // Nothing more came of the stream (no reading twice): the next heard is a later one, published after it.
+  const sentinel = await publishSentinel(meter, readings);
   for (const operation of live) {
-    await expect.poll(() => operation.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.size);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // nothing more may follow
-    const heard = operation.results.map((result) => result.data!.panelReading.time);
+    await expect.poll(() => operation.results.some((result) => result.data?.panelReading.time === sentinel), { timeout: 30_000 }).toBe(true);
+    const heard = operation.results.map((result) => result.data!.panelReading.time).filter((time) => time !== sentinel);
     expect(heard).toHaveLength(expected.size);
     expect(new Set(heard)).toEqual(expected);
   }
