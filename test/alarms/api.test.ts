@@ -42,7 +42,7 @@ interface AlarmsData {
 }
 
 describe('the alarm API (real product over HTTP and WebSocket)', () => {
-  it('pages newest first, limits panel-limited callers to their panels, acknowledges with a note, records it, and keeps it over a restart', async () => {
+  it('pages newest first, limits panel-limited callers to their panels, acknowledges with a note, records it, and keeps it over a restart', { timeout: 60_000 }, async () => {
     const dir = tempDir(cleanup);
     const first = await startTestApp(env, dir, { cleanup });
     seed(first.app, sag('PANEL_A', 190, Date.now() - 10 * MINUTE));
@@ -101,7 +101,7 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect(after.data).toEqual(before.data);
   });
 
-  it('sets rules and budgets as an admin, records them, and refuses panel-limited callers', async () => {
+  it('sets rules and budgets as an admin, records them, and refuses panel-limited callers', { timeout: 60_000 }, async () => {
     const app = await startTestApp(env, undefined, { cleanup });
     seed(app.app, sag('PANEL_A', 225));
     const asAdmin = bearer(admin.key);
@@ -127,7 +127,7 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect(changes.data!.adminChanges.map((c) => c.kind)).toEqual(expect.arrayContaining(['alarm.rule', 'alarm.budget']));
   });
 
-  it('PANEL_OFFLINE follows the status monitor: raised at the instant the panel went silent, cleared by its next reading', async () => {
+  it('PANEL_OFFLINE follows the status monitor: raised at the instant the panel went silent, cleared by its next reading', { timeout: 60_000 }, async () => {
     const app = await startTestApp({ ...env, OFFLINE_AFTER: '2s' }, undefined, { cleanup });
     const [last] = seed(app.app, [{ panelId: 'PANEL_A', time: new Date(Date.now() - 500), kwh: 100 }]);
     const asAdmin = bearer(admin.key);

@@ -70,7 +70,7 @@ describe('the retry schedule', () => {
 });
 
 describe('webhook notifications (a real receiver on loopback)', () => {
-  it('a receiver answering 500 for a while gets each notification exactly once afterwards, signed, with its idempotency key', async () => {
+  it('a receiver answering 500 for a while gets each notification exactly once afterwards, signed, with its idempotency key', { timeout: 60_000 }, async () => {
     let down = true;
     const receiver = await startReceiver(cleanup, () => (down ? 500 : 204));
     const admin = makeKey('admin', 'admin');
@@ -104,7 +104,7 @@ describe('webhook notifications (a real receiver on loopback)', () => {
     }
   });
 
-  it('the outbox survives a restart: what was not delivered before the stop is delivered after it, once', async () => {
+  it('the outbox survives a restart: what was not delivered before the stop is delivered after it, once', { timeout: 60_000 }, async () => {
     let down = true;
     const receiver = await startReceiver(cleanup, () => (down ? 503 : 200));
     const dir = tempDir(cleanup);
@@ -121,7 +121,7 @@ describe('webhook notifications (a real receiver on loopback)', () => {
     expect(receiver.received.filter((r) => r.status === 200)[0]!.body).toMatchObject({ transition: { kind: 'RAISED' }, alarm: { panelId: 'PANEL_A', type: 'VOLTAGE_OUT_OF_RANGE' } });
   });
 
-  it('testNotificationChannel sends a signed test message; an admin channel keeps its secret write-only', async () => {
+  it('testNotificationChannel sends a signed test message; an admin channel keeps its secret write-only', { timeout: 60_000 }, async () => {
     const receiver = await startReceiver(cleanup, () => 202);
     const admin = makeKey('admin', 'admin');
     const app = await startTestApp({ AUTH: 'required', API_KEYS: admin.entry }, undefined, { cleanup });
@@ -145,7 +145,7 @@ describe('webhook notifications (a real receiver on loopback)', () => {
 });
 
 describe('e-mail notifications (the smtp-server package as a real SMTP server)', () => {
-  it('sends raise and clear over STARTTLS with a login', async () => {
+  it('sends raise and clear over STARTTLS with a login', { timeout: 60_000 }, async () => {
     const mails: Array<{ from: string; to: string[]; text: string; secure: boolean; user: string | undefined }> = [];
     const smtp = new SMTPServer({
       authOptional: false,
@@ -233,7 +233,7 @@ describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm s
     return { rig, receiver, setNow: (t: number) => void (now = t) };
   }
 
-  it('reminds every N minutes of an alarm left ACTIVE_UNACK, once per period, and stops once acknowledged', async () => {
+  it('reminds every N minutes of an alarm left ACTIVE_UNACK, once per period, and stops once acknowledged', { timeout: 60_000 }, async () => {
     const { rig, receiver, setNow } = await rigWithNotifier(1);
     rig.feed(minutes(T0 - 7 * M, 8, () => volts(240)));
     await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED']);
@@ -250,7 +250,7 @@ describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm s
     expect(new Set(receiver.received.map((r) => r.key)).size).toBe(4);
   });
 
-  it('a flapping panel gets at most one notification per interval per type and channel; none is lost', async () => {
+  it('a flapping panel gets at most one notification per interval per type and channel; none is lost', { timeout: 60_000 }, async () => {
     const { rig, receiver, setNow } = await rigWithNotifier(10 * M);
     // Raised, cleared, raised again: three transitions at once on the notifier's clock.
     rig.feed(minutes(T0, 30, (i) => volts(i < 7 ? 240 : i < 20 ? 225 : 240)));
@@ -262,7 +262,7 @@ describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm s
     expect(new Set(receiver.received.map((r) => r.body.alarm.id)).size).toBe(2);
   });
 
-  it('sends acknowledgements to a channel that asks for them, with who and the note', async () => {
+  it('sends acknowledgements to a channel that asks for them, with who and the note', { timeout: 60_000 }, async () => {
     const { rig, receiver, setNow } = await rigWithNotifier(1, true);
     rig.feed(minutes(T0 - 7 * M, 8, () => volts(240)));
     await expect.poll(() => receiver.received.map((r) => r.body.transition.kind)).toEqual(['RAISED']);
