@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
+import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import { SUBSCRIBER_BUFFER } from '../../pipeline/pubsub.js';
 import { ALARM_SEVERITIES, ALARM_STATES, ALARM_TYPES, type Alarm as AlarmShape, type AlarmTransitionKind as TransitionKind } from '../../models/alarm.js';
 import type { Alarms } from '../../services/alarms/alarms.js';
 import { UserInputError } from '../../services/user-input-error.js';
@@ -205,7 +206,8 @@ builder.subscriptionField('alarmChanged', (t) =>
         for (const event of queued) await push(event);
         await stop;
         unsubscribe();
-      });
+        // A slow client skips to the newest events instead of overflowing (as the pubsub's subscribers do).
+      }, new SlidingBuffer(SUBSCRIBER_BUFFER));
     },
     resolve: (event) => event,
   }),
