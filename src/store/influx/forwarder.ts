@@ -62,8 +62,7 @@ export interface ForwarderOptions {
   /** Default 5 s. */
   readonly stopDeadlineMs?: number;
   readonly logger?: Logger;
-  /** For tests: the jitter source (default Math.random) and the clock (default Date.now). */
-  readonly random?: () => number;
+  /** The clock the backlog's age is read with (default Date.now). */
   readonly now?: () => number;
 }
 
@@ -159,7 +158,6 @@ export class Forwarder {
   private readonly lingerMs: number;
   private readonly stopDeadlineMs: number;
   private readonly log: Logger;
-  private readonly random: () => number;
   private readonly now: () => number;
 
   private loop: Promise<void> | undefined;
@@ -189,7 +187,6 @@ export class Forwarder {
     this.lingerMs = options.lingerMs ?? 50;
     this.stopDeadlineMs = options.stopDeadlineMs ?? 5_000;
     this.log = (options.logger ?? silentLogger).child({ component: 'influx-forwarder' });
-    this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
   }
 
@@ -305,7 +302,7 @@ export class Forwarder {
         inFlight.length = 0;
         if (this.stopping) continue;
         const retryAfter = error instanceof InfluxHttpError ? error.retryAfterMs : undefined;
-        const delay = retryDelayMs(this.consecutiveFailures, this.backoff, retryAfter, this.random);
+        const delay = retryDelayMs(this.consecutiveFailures, this.backoff, retryAfter);
         this.log.debug({ delayMs: delay, failures: this.consecutiveFailures }, 'retrying InfluxDB write');
         // Only stop() cuts this short: new readings must not make us hammer a failing server.
         await this.retry.sleep(delay);

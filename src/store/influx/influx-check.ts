@@ -1,5 +1,5 @@
 import { StartupConfigError } from '../../config/startup-error.js';
-import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type FetchLike, type InfluxConnection } from './influx-http.js';
+import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type InfluxConnection } from './influx-http.js';
 
 /**
  * The start-up check of the InfluxDB settings. A wrong token, org or bucket is a configuration
@@ -32,7 +32,6 @@ export type InfluxAccessResult =
 export interface InfluxAccessCheckOptions {
   /** Default 5 s: start-up should not hang on a black-holed address. */
   readonly timeoutMs?: number;
-  readonly fetch?: FetchLike;
 }
 
 /**
@@ -44,7 +43,7 @@ export async function checkInfluxAccess(
   connection: InfluxConnection,
   options: InfluxAccessCheckOptions = {},
 ): Promise<InfluxAccessResult> {
-  const http = new InfluxHttp(connection, { timeoutMs: options.timeoutMs ?? 5_000, fetch: options.fetch });
+  const http = new InfluxHttp(connection, { timeoutMs: options.timeoutMs ?? 5_000 });
   const where = `InfluxDB at ${connection.url}`;
   try {
     const { found } = await http.findBucket();
@@ -80,7 +79,7 @@ export async function checkInfluxAccess(
  * that may not create it is a configuration problem: the operator creates the bucket or grants it.
  */
 export async function ensureAdminBucket(connection: InfluxConnection, options: InfluxAccessCheckOptions = {}): Promise<InfluxAccessResult> {
-  const http = new InfluxHttp(connection, { timeoutMs: options.timeoutMs ?? 5_000, fetch: options.fetch });
+  const http = new InfluxHttp(connection, { timeoutMs: options.timeoutMs ?? 5_000 });
   try {
     const { found } = await http.findBucket();
     if (!found) {

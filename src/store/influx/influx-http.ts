@@ -25,9 +25,6 @@ export interface EncodedLines {
   readonly body: Awaited<ReturnType<typeof gzip>>;
 }
 
-/** The subset of `fetch` used here, so tests can substitute it. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
 /** InfluxDB answered, but not with success. `code`/`message` come from its JSON error body. */
 export class InfluxHttpError extends Error {
   constructor(
@@ -119,8 +116,6 @@ function joinUrl(base: string, path: string): string {
 export interface InfluxHttpOptions {
   /** Per-request timeout for writes and health checks. Default 10 s. */
   readonly timeoutMs?: number;
-  /** Default global fetch. */
-  readonly fetch?: FetchLike;
 }
 
 /**
@@ -128,14 +123,12 @@ export interface InfluxHttpOptions {
  * connection and never answers is treated like an unreachable one) and can be aborted by the caller.
  */
 export class InfluxHttp {
-  private readonly fetch: FetchLike;
   private readonly timeoutMs: number;
 
   constructor(
     readonly connection: InfluxConnection,
     options: InfluxHttpOptions = {},
   ) {
-    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -144,7 +137,7 @@ export class InfluxHttp {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      return await this.fetch(url, { ...init, signal: combined });
+      return await fetch(url, { ...init, signal: combined });
     } catch (error) {
       throw new InfluxUnreachableError(operation, this.connection.url, { cause: error, timedOut: timeout.aborted });
     }

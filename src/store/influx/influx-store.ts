@@ -9,7 +9,7 @@ import {
   readingsQuery,
   ruleFieldsQuery,
 } from './influx-flux.js';
-import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type FetchLike, type InfluxConnection } from './influx-http.js';
+import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type InfluxConnection } from './influx-http.js';
 import { FIELD, maskedValue, panelEdgesToRecords, pivotedRowToReading, readingToLine, timeCell, type FluxRow } from './influx-points.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
@@ -21,8 +21,6 @@ export interface InfluxStoreOptions extends InfluxConnection {
   readonly queryTimeoutMs?: number;
   /** Lines per write request. Default 5,000 (InfluxDB's recommended batch size). */
   readonly writeBatchLines?: number;
-  /** For tests: the fetch used for writes and health checks. */
-  readonly fetch?: FetchLike;
 }
 
 /** A query InfluxDB answered with an error, or the answer could not be read. */
@@ -61,7 +59,7 @@ export class InfluxStore implements ReadingStore {
     this.sliceMs = (options.scanSliceDays ?? 31) * 86_400_000;
     this.batchLines = options.writeBatchLines ?? 5_000;
     const connection: InfluxConnection = { url: options.url, token: options.token, org: options.org, bucket: options.bucket };
-    this.http = new InfluxHttp(connection, { timeoutMs: options.writeTimeoutMs, fetch: options.fetch });
+    this.http = new InfluxHttp(connection, { timeoutMs: options.writeTimeoutMs });
     this.queryApi = new InfluxDB({ url: options.url, token: options.token, timeout: options.queryTimeoutMs ?? 60_000 }).getQueryApi({
       org: options.org,
     });
