@@ -5,7 +5,7 @@ import type { Reading } from './models/reading.js';
 import { AppliedReadings, createAfterRemoteWrite, publishReading, type AfterWriteDeps } from './pipeline/after-write.js';
 import type { AppPubSub } from './pipeline/pubsub.js';
 import { ReadingOrder } from './pipeline/reading-order.js';
-import type { Metrics } from './services/metrics.js';
+import type { Metrics } from './config/metrics.js';
 import type { RecentReadings } from './store/influx/recent-readings.js';
 import type { Stores } from './store/open-stores.js';
 import { SessionAdoptions } from './transports/session-adoptions.js';

@@ -1,6 +1,6 @@
 import type { Config } from './config/config.js';
 import type { Logger } from './config/logger.js';
-import type { Services } from './graphql/context.js';
+import type { Services } from './services/services.js';
 import { IngestService } from './ingest/ingest-service.js';
 import { panelAdmission, type PanelAdmission } from './ingest/panel-admission.js';
 import { RejectionStats } from './ingest/rejection-stats.js';
@@ -17,7 +17,7 @@ import { EnergyService } from './services/energy/energy-service.js';
 import { HistoryService } from './services/history-service.js';
 import { IngestHealth } from './services/ingest-health.js';
 import { LiveUpdates } from './services/live-updates.js';
-import { createMetrics, type Metrics } from './services/metrics.js';
+import { createMetrics, type Metrics } from './config/metrics.js';
 import { PanelService } from './services/panel-service.js';
 import { SiteSettings } from './services/site-settings.js';
 import { TariffService } from './services/tariff-service.js';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
-import type { LimitName, Metrics } from '../services/metrics.js';
+import type { LimitName, Metrics } from '../config/metrics.js';
 import type { HttpLimits } from './limits.js';
 
 /**

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../config/logger.js';
-import type { Services } from '../graphql/context.js';
+import type { Services } from '../services/services.js';
 import type { Authenticator } from '../services/access/authenticator.js';
 import type { Readiness } from '../services/ingest-health.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import { applyConnectionLimits } from './connection-limits.js';
 import { CorsPolicy } from './cors.js';
 import { GraphiqlPage } from './graphiql-page.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../config/logger.js';
 import { roleAtLeast } from '../services/access/api-keys.js';
 import type { Authenticator } from '../services/access/authenticator.js';
 import type { Readiness } from '../services/ingest-health.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import type { CorsPolicy } from './cors.js';
 import type { GraphiqlPage } from './graphiql-page.js';
 import type { RefusalLog } from './refusal-log.js';

@@ -2,7 +2,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionArgs } fro
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.js';
 import { autoConnectionLimit } from '../config/open-files.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import { FairShare, type Caller, type ShareRefusal, type ShareSettings } from './fair-share.js';
 import { operationCost, type ListSize } from './operation-cost.js';
 

@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../graphql/context.js';
 import type { Authenticator } from '../services/access/authenticator.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import type { CorsPolicy } from './cors.js';
 import type { Caller } from './fair-share.js';
 import { WsOperationLimits, type HttpLimits } from './limits.js';

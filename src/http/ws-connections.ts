@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import { FairShare, type Caller, type ShareSettings } from './fair-share.js';
 import type { HttpLimits } from './limits.js';
 

@@ -2,7 +2,7 @@ import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
 import type { AfterWrite } from '../pipeline/after-write.js';
-import type { LimitName, Metrics } from '../services/metrics.js';
+import type { LimitName, Metrics } from '../config/metrics.js';
 import { StoreFullError, type DiskSpace } from '../store/disk-space.js';
 import type { DurableWriter } from '../store/reading-store.js';
 import { DamagedStoreError, storeConditionOf } from '../store/store-condition.js';

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Client } from 'aedes';
 import type { Logger } from '../config/logger.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import { clientIdOwner, type AclFile, type ClientIdRule, type PasswordFile, type Principal } from './broker-access.js';
 import { LoginThrottle } from './login-throttle.js';
 import { GuardedConnection } from './mqtt-frame-guard.js';

@@ -7,7 +7,7 @@ import type { Logger } from '../config/logger.js';
 import { formatSize } from '../config/size.js';
 import { StartupConfigError } from '../config/startup-error.js';
 import { StoreWriteError } from '../ingest/ingest-service.js';
-import type { LimitName, Metrics, MqttRefusal } from '../services/metrics.js';
+import type { LimitName, Metrics, MqttRefusal } from '../config/metrics.js';
 import { BrokerIdentities, remoteOf, type EmbeddedBrokerAuth } from './broker-identities.js';
 import { GuardedConnection } from './mqtt-frame-guard.js';
 

@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import { StartupConfigError } from '../config/startup-error.js';
 import type { IngestService } from '../ingest/ingest-service.js';
-import type { Metrics } from '../services/metrics.js';
+import type { Metrics } from '../config/metrics.js';
 import { AclFile, PasswordFile } from './broker-access.js';
 import { startEmbeddedBroker, type EmbeddedBrokerAuth, type EmbeddedBrokerLimits } from './embedded-broker.js';
 import { startSubscriber } from './mqtt-subscriber.js';

@@ -1,7 +1,8 @@
 import { loadConfig } from '../../src/config/config.js';
 import { silentLogger } from '../../src/config/logger.js';
 import { buildCore } from '../../src/core.js';
-import type { Services, Viewer } from '../../src/graphql/context.js';
+import type { Viewer } from '../../src/graphql/context.js';
+import type { Services } from '../../src/services/services.js';
 import { httpLimits } from '../../src/http/limits.js';
 import { createYogaApp } from '../../src/http/yoga-app.js';
 import type { IngestService } from '../../src/ingest/ingest-service.js';
