@@ -25,7 +25,11 @@ export type AlarmState = (typeof ALARM_STATES)[number];
 export const BUILDING = '*';
 
 /** What happened to an alarm; each is one entry of the alarm log and one notification at most. */
-export type AlarmTransitionKind = 'RAISED' | 'WORSENED' | 'CLEARED' | 'ACKNOWLEDGED' | 'REMINDER';
+/**
+ * WITHDRAWN: a late reading showed that the condition did not hold as long as it had seemed (the
+ * alarm is removed; the readings' own alarm, if any, is raised in its place).
+ */
+export type AlarmTransitionKind = 'RAISED' | 'WORSENED' | 'CLEARED' | 'WITHDRAWN' | 'ACKNOWLEDGED' | 'REMINDER';
 
 /** One raise, worsening or clear as the rules decided it (meter time), before it is stored. */
 export interface AlarmEvent {

@@ -21,9 +21,11 @@ export const AlarmState = builder.enumType('AlarmState', {
   description: 'ACTIVE_UNACK → ACTIVE_ACK (acknowledged) → CLEARED_ACK; or ACTIVE_UNACK → CLEARED_UNACK (cleared first) → CLEARED_ACK.',
   values: ALARM_STATES,
 });
-const TRANSITIONS = ['RAISED', 'WORSENED', 'CLEARED', 'ACKNOWLEDGED', 'REMINDER'] as const satisfies readonly TransitionKind[];
+const TRANSITIONS = ['RAISED', 'WORSENED', 'CLEARED', 'WITHDRAWN', 'ACKNOWLEDGED', 'REMINDER'] as const satisfies readonly TransitionKind[];
 export const AlarmTransitionKind = builder.enumType('AlarmTransitionKind', {
-  description: 'What happened to an alarm. WORSENED: a repeat while open (a worse value, a graver severity).',
+  description:
+    'What happened to an alarm. WORSENED: a repeat while open (a worse value, a graver severity). WITHDRAWN: a late reading showed the condition did not ' +
+    'hold as long as it had seemed; the alarm is gone (the one the readings give, if any, is raised in its place).',
   values: TRANSITIONS,
 });
 

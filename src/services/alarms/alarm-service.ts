@@ -444,6 +444,7 @@ export class AlarmService {
         emit: (event, local) => this.#decide(event, local),
         windowDemand: (windowStart, kw) => this.#windowDemand(panelId, windowStart, kw),
         windowClosed: (windowStart, local) => this.#windowClosed(windowStart, local),
+        replayed: (decisions, settledBefore) => this.#replayed(panelId, decisions, settledBefore),
       });
       this.#evaluators.set(panelId, evaluator);
     }
@@ -532,6 +533,42 @@ export class AlarmService {
     }
   }
 
+  /**
+   * A late reading's replay re-decided a panel's alarms: an alarm of a reading rule that started
+   * after what the replay's starting state settled (`settledBefore`) and that the replay does not
+   * raise again is withdrawn (the readings no longer support it); then the replay's decisions are
+   * applied (raising the readings' own). So the alarms end as the readings give them, whatever
+   * order they came in.
+   */
+  #replayed(panelId: string, decisions: ReadonlyArray<{ event: AlarmEvent; local: boolean }>, settledBefore: (type: AlarmType) => number): void {
+    const raised = new Set(decisions.filter((d) => d.event.kind === 'RAISED').map((d) => alarmId(panelId, d.event.type, d.event.startedAt)));
+    const withdrawn = [...this.#alarms.values()].filter(
+      (alarm) => alarm.panelId === panelId && WITHDRAWABLE.has(alarm.type) && alarm.startedAt.getTime() > settledBefore(alarm.type) && !raised.has(alarm.id),
+    );
+    for (const alarm of withdrawn) {
+      const entry: AlarmLogEntry = {
+        id: transitionId(alarm.id, 'WITHDRAWN', alarm.startedAt),
+        alarmId: alarm.id,
+        kind: 'WITHDRAWN',
+        at: alarm.startedAt,
+        subject: panelId,
+        type: alarm.type,
+        severity: alarm.severity,
+        startedAt: alarm.startedAt,
+        value: alarm.value,
+        threshold: alarm.threshold,
+        message: 'withdrawn: a late reading showed the condition did not hold that long',
+        ruleVersion: alarm.ruleVersion,
+      };
+      const before = { ...alarm };
+      this.#foldEntry(entry);
+      this.#unwritten.push(entry);
+      this.#write();
+      if (!this.#replaying) this.#announce({ id: entry.id, kind: 'WITHDRAWN', at: entry.at, alarm: before, local: false });
+    }
+    for (const { event, local } of decisions) this.#decide(event, local);
+  }
+
   /** The one open alarm of a subject and type, if any. */
   #openAlarm(subject: string, type: AlarmType): MutableAlarm | null {
     const id = this.#open.get(`${subject}\u0000${type}`);
@@ -562,31 +599,31 @@ export class AlarmService {
   #entryFor(event: AlarmEvent): AlarmLogEntry | null {
     const subject = event.subject;
     const open = this.#openAlarm(subject, event.type);
+    const id = alarmId(subject, event.type, event.startedAt);
+    const own = this.#alarms.get(id);
     const base = { subject, type: event.type, severity: event.severity, value: event.value, threshold: event.threshold, message: event.message, ruleVersion: event.ruleVersion };
     if (event.kind === 'RAISED') {
-      if (open) {
-        if (open.id === alarmId(subject, event.type, event.startedAt)) return null;
-        // A repeat while open: an update of the open alarm.
+      if (own) return null;
+      // A repeat while open: an update of the open alarm. (An episode before the open one's start,
+      // re-decided by a late reading's replay, is an alarm of its own: its clear follows.)
+      if (open && open.startedAt.getTime() <= event.startedAt.getTime()) {
         if (!worse(open, event)) return null;
         return { ...base, id: transitionId(open.id, 'WORSENED', event.at), alarmId: open.id, kind: 'WORSENED', at: event.at, startedAt: open.startedAt };
       }
-      const id = alarmId(subject, event.type, event.startedAt);
-      if (this.#alarms.has(id)) return null;
       return { ...base, id: transitionId(id, 'RAISED', event.startedAt), alarmId: id, kind: 'RAISED', at: event.startedAt, startedAt: event.startedAt };
     }
-    if (!open) {
-      // A late reading moved a clear: the replay's time is the one the readings give.
-      const id = alarmId(subject, event.type, event.startedAt);
-      const cleared = this.#alarms.get(id);
-      if (event.kind !== 'CLEARED' || !cleared || isOpen(cleared) || cleared.clearedAt?.getTime() === event.at.getTime()) return null;
-      return { ...base, severity: cleared.severity, id: transitionId(id, 'CLEARED', event.at), alarmId: id, kind: 'CLEARED', at: event.at, startedAt: cleared.startedAt };
-    }
+    // The decision's own alarm when there is one; otherwise the open one it was merged into (a repeat).
+    const target = own ?? open;
+    if (!target) return null;
     if (event.kind === 'WORSENED') {
-      if (!worse(open, event) && event.at.getTime() <= open.lastSeenAt.getTime()) return null;
-      return { ...base, id: transitionId(open.id, 'WORSENED', event.at), alarmId: open.id, kind: 'WORSENED', at: event.at, startedAt: open.startedAt };
+      // The rule's machine says when a value is worse than any before (its replays say it again, in order).
+      if (!isOpen(target) || (event.value === target.worstValue && severityRank(event.severity) >= severityRank(target.severity))) return null;
+      return { ...base, id: transitionId(target.id, 'WORSENED', event.at), alarmId: target.id, kind: 'WORSENED', at: event.at, startedAt: target.startedAt };
     }
-    if (event.at.getTime() < open.startedAt.getTime()) return null;
-    return { ...base, severity: open.severity, id: transitionId(open.id, 'CLEARED', event.at), alarmId: open.id, kind: 'CLEARED', at: event.at, startedAt: open.startedAt };
+    if (event.at.getTime() < target.startedAt.getTime()) return null;
+    // Already cleared: a late reading moved the clear (the replay's time is the one the readings give).
+    if (!isOpen(target) && target.clearedAt?.getTime() === event.at.getTime()) return null;
+    return { ...base, severity: target.severity, id: transitionId(target.id, 'CLEARED', event.at), alarmId: target.id, kind: 'CLEARED', at: event.at, startedAt: target.startedAt };
   }
 
   /** Applies one log entry to the alarms (loading, and as decisions are made). */
@@ -595,8 +632,11 @@ export class AlarmService {
     let alarm = this.#alarms.get(entry.alarmId);
     if (entry.kind === 'RAISED') {
       if (alarm) return;
-      // Another process's raise for a subject and type already open here: the open one is kept.
-      if (this.#open.has(key)) return;
+      // Another process's raise for a subject and type already open here: the open one is kept
+      // (an earlier episode, re-decided by a replay, is kept beside it; its clear follows).
+      const openId = this.#open.get(key);
+      const openAlarm = openId === undefined ? undefined : this.#alarms.get(openId);
+      if (openAlarm && openAlarm.startedAt.getTime() <= entry.startedAt.getTime()) return;
       alarm = {
         id: entry.alarmId,
         type: entry.type,
@@ -617,22 +657,26 @@ export class AlarmService {
         ruleVersion: entry.ruleVersion,
       };
       this.#alarms.set(alarm.id, alarm);
-      this.#open.set(key, alarm.id);
+      if (!openAlarm) this.#open.set(key, alarm.id);
       this.#sorted = null;
       const ack = this.#acks.get(alarm.id);
       if (ack) this.#applyAck(alarm, ack, false);
       return;
     }
     if (!alarm) return;
+    if (entry.kind === 'WITHDRAWN') {
+      this.#alarms.delete(alarm.id);
+      if (this.#open.get(key) === alarm.id) this.#open.delete(key);
+      this.#sorted = null;
+      return;
+    }
     if (entry.kind === 'WORSENED') {
       if (entry.at.getTime() >= alarm.lastSeenAt.getTime()) {
         alarm.latestValue = entry.value;
         alarm.lastSeenAt = entry.at;
       }
-      if (worse(alarm, entry)) {
-        alarm.worstValue = entry.value;
-        alarm.message = entry.message;
-      }
+      alarm.worstValue = entry.value;
+      alarm.message = entry.message;
       if (severityRank(entry.severity) < severityRank(alarm.severity)) alarm.severity = entry.severity;
       return;
     }
@@ -694,6 +738,9 @@ export class AlarmService {
     return this.#writing;
   }
 }
+
+/** Reading rules whose alarms a late reading may withdraw (METER_DATA is also raised by arrivals, which no replay sees). */
+const WITHDRAWABLE: ReadonlySet<AlarmType> = new Set(['VOLTAGE_OUT_OF_RANGE', 'VOLTAGE_UNBALANCE', 'LOW_POWER_FACTOR', 'DEMAND_HIGH']);
 
 function visible(alarm: Alarm, scope: PanelScope): boolean {
   return scope === null || (alarm.panelId !== null && scope.has(alarm.panelId));

@@ -194,7 +194,7 @@ export class Notifier {
    */
   #take(transition: AlarmTransition): void {
     if (transition.correction || transition.kind === 'WORSENED' || transition.kind === 'REMINDER') return;
-    const mine = transition.kind === 'CLEARED' ? this.#options.outbox.owns(transition.alarm.id) : transition.local;
+    const mine = transition.kind === 'CLEARED' || transition.kind === 'WITHDRAWN' ? this.#options.outbox.owns(transition.alarm.id) : transition.local;
     if (mine) this.#enqueue(transition);
   }
 

@@ -109,6 +109,12 @@ export interface PanelEvaluatorOptions {
   readonly windowDemand?: (windowStart: number, kw: number) => void;
   /** Called as each 15-minute window ends (the first reading after it), whether it had an average or not. */
   readonly windowClosed?: (windowStart: number, local: boolean) => void;
+  /**
+   * After a late reading's replay: every reading after `fromT` was evaluated again, and these are
+   * all the decisions it made, in order (instead of `emit`), so the receiver can also withdraw
+   * what the replay no longer decides.
+   */
+  readonly replayed?: (decisions: ReadonlyArray<{ event: AlarmEvent; local: boolean }>, settledBefore: (type: AlarmType) => number) => void;
 }
 
 /**
@@ -130,7 +136,13 @@ export class PanelEvaluator {
   #contextsVersion = -1;
   /** The reading being stepped (its `local` decides who notifies). */
   #stepping: AlarmInput | null = null;
+  /** Decisions of a replay in progress (handed to `replayed` at its end). */
+  #collected: Array<{ event: AlarmEvent; local: boolean }> | null = null;
   readonly #emit = (event: AlarmEvent) => {
+    if (this.#collected && this.#options.replayed) {
+      this.#collected.push({ event, local: event.kind === 'RAISED' ? this.#localAt(event.startedAt.getTime()) : (this.#stepping?.local ?? false) });
+      return;
+    }
     this.#options.emit(event, event.kind === 'RAISED' ? this.#localAt(event.startedAt.getTime()) : (this.#stepping?.local ?? false));
   };
 
@@ -173,8 +185,22 @@ export class PanelEvaluator {
     const from = this.#checkpoints[k]!;
     this.#checkpoints = this.#checkpoints.slice(0, k + 1);
     const state = this.#copy(from.state);
-    for (let i = lowerBound(inputs, from.upTo + 1); i < inputs.length; i++) this.#step(state, inputs[i]!);
-    this.#current = state;
+    this.#collected = [];
+    try {
+      for (let i = lowerBound(inputs, from.upTo + 1); i < inputs.length; i++) this.#step(state, inputs[i]!);
+    } finally {
+      const decisions = this.#collected;
+      this.#collected = null;
+      this.#current = state;
+      // What the replay can re-decide: per rule, alarms that started after the one the saved state
+      // carries (active), or from its pending period on, or after the saved state.
+      this.#options.replayed?.(decisions, (type) => {
+        const machine = (from.state.machines as Partial<Record<AlarmType, MachineState>>)[type];
+        if (!machine) return Number.POSITIVE_INFINITY;
+        if (machine.active) return machine.startedAt;
+        return machine.raiseSince !== null ? machine.raiseSince - 1 : from.upTo;
+      });
+    }
     this.#sinceCheckpoint = inputs.length - lowerBound(inputs, from.upTo + 1);
   }
 

@@ -21,7 +21,7 @@ export interface AlarmLogEntry {
   /** transitionId(alarmId, kind, at). */
   readonly id: string;
   readonly alarmId: string;
-  readonly kind: 'RAISED' | 'WORSENED' | 'CLEARED';
+  readonly kind: 'RAISED' | 'WORSENED' | 'CLEARED' | 'WITHDRAWN';
   /** Meter time of the transition. */
   readonly at: Date;
   /** A panel id or BUILDING. */
@@ -36,6 +36,6 @@ export interface AlarmLogEntry {
 }
 
 export function compareEntries(a: AlarmLogEntry, b: AlarmLogEntry): number {
-  const order = { RAISED: 0, WORSENED: 1, CLEARED: 2 } as const;
+  const order = { RAISED: 0, WORSENED: 1, CLEARED: 2, WITHDRAWN: 3 } as const;
   return a.at.getTime() - b.at.getTime() || order[a.kind] - order[b.kind] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

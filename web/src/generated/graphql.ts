@@ -64,12 +64,13 @@ export type AlarmState =
   | 'CLEARED_ACK'
   | 'CLEARED_UNACK';
 
-/** What happened to an alarm. WORSENED: a repeat while open (a worse value, a graver severity). */
+/** What happened to an alarm. WORSENED: a repeat while open (a worse value, a graver severity). WITHDRAWN: a late reading showed the condition did not hold as long as it had seemed; the alarm is gone (the one the readings give, if any, is raised in its place). */
 export type AlarmTransitionKind =
   | 'ACKNOWLEDGED'
   | 'CLEARED'
   | 'RAISED'
   | 'REMINDER'
+  | 'WITHDRAWN'
   | 'WORSENED';
 
 /** PANEL_OFFLINE: no reading for OFFLINE_AFTER; VOLTAGE_OUT_OF_RANGE: a phase outside 198-231 V; VOLTAGE_UNBALANCE: above 2 %; LOW_POWER_FACTOR: a 15-minute power factor below 0.85; DEMAND_HIGH: a 15-minute average kW above the limit; BUDGET: the month over (or projected over) its budget; METER_DATA: a meter's data held back or refused. */
