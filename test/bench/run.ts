@@ -207,7 +207,7 @@ async function main(): Promise<number> {
     }
     if (only.has('alarms')) {
       console.log('\n[8] alarms: ingest with every default rule on vs ALARMS=false; the alarms query over 10,000 stored alarms');
-      await benchAlarms(report, { workDir, panels: 100, readingsPerPanel: 120, runs: 3, storedAlarms: 10_000, queries: 400 });
+      await benchAlarms(report, { workDir, panels: 100, readingsPerPanel: 120, runs: 5, storedAlarms: 10_000, queries: 400 });
     }
     if (only.has('influx')) {
       console.log('\n[6] InfluxDB');
