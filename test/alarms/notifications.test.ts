@@ -104,6 +104,29 @@ describe('webhook notifications (a real receiver on loopback)', () => {
     }
   });
 
+  it('gives up after the retry schedule: a dead letter, with every attempt, visible to operators', { timeout: 60_000 }, async () => {
+    const receiver = await startReceiver(cleanup, () => 500);
+    const admin = makeKey('admin', 'admin');
+    const app = await startTestApp(
+      { ...FAST, ALARM_NOTIFY_RETRY_FIRST: '50ms', ALARM_NOTIFY_RETRY_MAX: '50ms', ALARM_NOTIFY_RETRY_FOR: '100ms', AUTH: 'required', API_KEYS: admin.entry, ALARM_WEBHOOK_URL: receiver.url },
+      undefined,
+      { cleanup },
+    );
+    seed(app.app, readings('PANEL_A', [240, 240, 240, 240, 240, 240, 240]));
+    const dead = async () =>
+      (
+        await httpData<{ notificationDeliveries: Array<{ state: string; attemptCount: number; lastError: string | null; attempts: Array<{ ok: boolean }> }> }, unknown>(
+          app.httpUrl,
+          '{ notificationDeliveries(state: DEAD) { state attemptCount lastError attempts { ok } } }',
+          {},
+          bearer(admin.key),
+        )
+      ).notificationDeliveries;
+    // The first attempt and two retries (50 ms, 50 ms: 100 ms of retrying), then no more.
+    await expect.poll(dead, { timeout: 20_000 }).toEqual([{ state: 'DEAD', attemptCount: 3, lastError: expect.stringContaining('answered 500'), attempts: [{ ok: false }, { ok: false }, { ok: false }] }]);
+    expect(receiver.received).toHaveLength(3);
+  });
+
   it('the outbox survives a restart: what was not delivered before the stop is delivered after it, once', { timeout: 60_000 }, async () => {
     let down = true;
     const receiver = await startReceiver(cleanup, () => (down ? 503 : 200));
