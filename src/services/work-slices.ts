@@ -1,5 +1,5 @@
 /** How long a walk may hold the event loop before it lets the loop turn (ms). */
-export const DEFAULT_SLICE_MS = 10;
+export const DEFAULT_SLICE_MS = 5;
 
 /**
  * Cooperative time slicing for long walks on the main thread (history windows, summaries, bills).
