@@ -363,6 +363,13 @@ export const configSchema = z
     if ((env.MQTT_PASSWORD || env.MQTT_PASSWORD_FILE) && !env.MQTT_USERNAME) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: `${env.MQTT_PASSWORD ? 'MQTT_PASSWORD' : 'MQTT_PASSWORD_FILE'} is set without MQTT_USERNAME` });
     }
+    // A secret with nothing to use it is a mistyped or forgotten setting: said, never ignored.
+    if (env.ALARM_WEBHOOK_SECRET && !env.ALARM_WEBHOOK_URL) {
+      ctx.addIssue({ code: 'custom', path: ['ALARM_WEBHOOK_SECRET'], message: 'is set without ALARM_WEBHOOK_URL (the webhook it would sign)' });
+    }
+    if (env.ALARM_SMTP_PASSWORD && !env.ALARM_SMTP_USER) {
+      ctx.addIssue({ code: 'custom', path: ['ALARM_SMTP_USER'], message: 'ALARM_SMTP_PASSWORD is set without ALARM_SMTP_USER' });
+    }
     if (env.MQTT_PASSWORD && env.MQTT_PASSWORD_FILE) {
       ctx.addIssue({ code: 'custom', path: ['MQTT_PASSWORD_FILE'], message: 'set MQTT_PASSWORD or MQTT_PASSWORD_FILE, not both' });
     }

@@ -168,6 +168,27 @@ const CASES: readonly Case[] = [
     secrets: ['Jwks-Password-72'],
     says: /JWT_JWKS_URL: must be an http:\/\/ or https:\/\/ URL/,
   },
+  {
+    what: 'credentials in a webhook URL of the wrong scheme',
+    settings: ['ALARM_WEBHOOK_URL'],
+    env: () => ({ ALARM_WEBHOOK_URL: 'ftp://hook:Hook-Password-81@hooks.example/alarms?token=Hook-Token-82' }),
+    secrets: ['Hook-Password-81', 'Hook-Token-82'],
+    says: /ALARM_WEBHOOK_URL: /,
+  },
+  {
+    what: 'a webhook secret without its webhook',
+    settings: ['ALARM_WEBHOOK_SECRET'],
+    env: () => ({ ALARM_WEBHOOK_SECRET: 'Hook-Secret-83' }),
+    secrets: ['Hook-Secret-83'],
+    says: /ALARM_WEBHOOK_SECRET: is set without ALARM_WEBHOOK_URL/,
+  },
+  {
+    what: 'an SMTP password without a user name',
+    settings: ['ALARM_SMTP_PASSWORD'],
+    env: () => ({ ALARM_SMTP_HOST: 'smtp.site', ALARM_SMTP_PASSWORD: 'Smtp-Password-84' }),
+    secrets: ['Smtp-Password-84'],
+    says: /ALARM_SMTP_USER: ALARM_SMTP_PASSWORD is set without ALARM_SMTP_USER/,
+  },
 ];
 
 describe('secrets in start-up errors (the real process)', () => {
