@@ -71,7 +71,9 @@ export class LoginThrottle {
     const { now } = this.#options;
     const arrived = now();
     const key = addressKey(address);
-    const before = this.#lines.get(key) ?? Promise.resolve();
+    // Held back by its address when another login from there was in line before it, or by its failures.
+    const predecessor = this.#lines.get(key);
+    const before = predecessor ?? Promise.resolve();
     let release = (): void => {};
     const mine = new Promise<void>((resolve) => {
       release = resolve;
@@ -86,7 +88,9 @@ export class LoginThrottle {
     const wait = Math.max(byAddress, byUsername);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
     const waitedMs = now() - arrived;
-    const by = queued + byAddress > 0 && queued + byAddress >= byUsername ? 'address' : byUsername > 0 ? 'username' : null;
+    // Not `queued > 0` alone: a turn of the event loop on a busy machine is no one holding it back.
+    const heldByAddress = predecessor !== undefined || byAddress > 0;
+    const by = heldByAddress && queued + byAddress >= byUsername ? 'address' : byUsername > 0 ? 'username' : null;
 
     let settled = false;
     return {

@@ -1,21 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { disposer, runMain, tempDir } from '../support/mqtt.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configProblems } from '../support/config-problems.js';
 
 const cleanup = disposer();
 afterEach(() => cleanup.run());
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('reports every bad value at once, each with its name and the value given', () => {
@@ -31,7 +22,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'loud',
       SIMULATE: 'maybe',
     };
-    const problems = problemsOf(env);
+    const problems = configProblems(env);
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(Object.keys(env).sort());
     for (const [key, value] of Object.entries(env)) {
       expect(problems.find((problem) => problem.startsWith(`${key}:`))).toContain(`(got "${value}")`);
@@ -40,8 +31,8 @@ describe('loadConfig', () => {
   });
 
   it('explains ports and topic patterns in words a user can act on', () => {
-    expect(problemsOf({ PORT: 'abc' })).toEqual(['PORT: must be a whole number from 0 to 65535 (got "abc")']);
-    expect(problemsOf({ MQTT_TOPIC: 'DATA/PM' })[0]).toMatch(/^MQTT_TOPIC: .*DATA\/PM\/#/);
+    expect(configProblems({ PORT: 'abc' })).toEqual(['PORT: must be a whole number from 0 to 65535 (got "abc")']);
+    expect(configProblems({ MQTT_TOPIC: 'DATA/PM' })[0]).toMatch(/^MQTT_TOPIC: .*DATA\/PM\/#/);
   });
 
   it('accepts a pattern with a fixed prefix, also behind a shared-subscription group', () => {
@@ -50,7 +41,7 @@ describe('loadConfig', () => {
   });
 
   it('reports cross-field problems too', () => {
-    expect(problemsOf({ MQTT_PASSWORD: 'secret' })).toEqual([expect.stringMatching(/^MQTT_USERNAME: MQTT_PASSWORD is set without MQTT_USERNAME/)]);
+    expect(configProblems({ MQTT_PASSWORD: 'secret' })).toEqual([expect.stringMatching(/^MQTT_USERNAME: MQTT_PASSWORD is set without MQTT_USERNAME/)]);
   });
 });
 

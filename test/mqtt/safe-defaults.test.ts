@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { installationClientId, INSTALLATION_ID_FILE } from '../../src/transports/installation-id.js';
 import { disposer, freePort, runMain, startPrivateMosquitto, tempDir } from '../support/mqtt.js';
 import { startTestApp } from '../support/test-app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { configProblems } from '../support/config-problems.js';
 
 const cleanup = disposer();
 afterEach(() => cleanup.run());
@@ -31,23 +32,14 @@ describe('production without broker accounts', () => {
 });
 
 describe('MQTT settings', () => {
-  const problems = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-  };
 
   it('refuses combinations that cannot work, naming the setting', () => {
-    expect(problems({ MQTTS_PORT: '8883' })).toEqual([expect.stringMatching(/^MQTTS_PORT: MQTTS_PORT needs MQTTS_CERT_FILE and MQTTS_KEY_FILE/)]);
-    expect(problems({ MQTT_USERNAME: 'a', MQTT_PASSWORD: 'b', MQTT_PASSWORD_FILE: '/run/secrets/mqtt' })).toEqual([
+    expect(configProblems({ MQTTS_PORT: '8883' })).toEqual([expect.stringMatching(/^MQTTS_PORT: MQTTS_PORT needs MQTTS_CERT_FILE and MQTTS_KEY_FILE/)]);
+    expect(configProblems({ MQTT_USERNAME: 'a', MQTT_PASSWORD: 'b', MQTT_PASSWORD_FILE: '/run/secrets/mqtt' })).toEqual([
       expect.stringMatching(/^MQTT_PASSWORD_FILE: set MQTT_PASSWORD or MQTT_PASSWORD_FILE, not both/),
     ]);
-    expect(problems({ MQTT_PASSWORD_FILE: '/run/secrets/mqtt' })).toEqual([expect.stringMatching(/^MQTT_USERNAME: MQTT_PASSWORD_FILE is set without MQTT_USERNAME/)]);
-    expect(problems({ MQTT_CERT_FILE: '/c.pem' })).toEqual([expect.stringMatching(/^MQTT_CERT_FILE: MQTT_CERT_FILE and MQTT_KEY_FILE go together/)]);
+    expect(configProblems({ MQTT_PASSWORD_FILE: '/run/secrets/mqtt' })).toEqual([expect.stringMatching(/^MQTT_USERNAME: MQTT_PASSWORD_FILE is set without MQTT_USERNAME/)]);
+    expect(configProblems({ MQTT_CERT_FILE: '/c.pem' })).toEqual([expect.stringMatching(/^MQTT_CERT_FILE: MQTT_CERT_FILE and MQTT_KEY_FILE go together/)]);
   });
 
   it('binds the embedded broker (and its TLS listener) where HOST says unless MQTT_HOST (MQTTS_HOST) says otherwise', () => {

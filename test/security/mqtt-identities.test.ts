@@ -3,12 +3,12 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { MqttClient, type ErrorWithReasonCode, type IClientOptions } from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { startProduct, type Product } from '../hostile/product.js';
 import { makePasswordFile } from '../mqtt/tls-certs.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { httpData } from '../support/graphql-client.js';
 import { meterPayload, minutesAgo, uniquePanelId } from '../support/mqtt.js';
+import { configProblems } from '../support/config-problems.js';
 
 /**
  * Issue 20 point 7 and the embedded broker's half of point 10, against the real product process
@@ -217,17 +217,8 @@ describe('the stored-readings feed (embedded broker)', () => {
   });
 
   it('cannot be placed under the meters\' topics, where gateways publish (MQTT_FEED_TOPIC refused at start)', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return [];
-      } catch (error) {
-        if (error instanceof ConfigError) return error.problems;
-        throw error;
-      }
-    };
-    expect(problems({ MQTT_FEED_TOPIC: 'DATA/PM/feed' })).toEqual([expect.stringMatching(/^MQTT_FEED_TOPIC: must not overlap MQTT_TOPIC's DATA\/PM\//)]);
-    expect(problems({ MQTT_TOPIC: 'SITE/feed/PM/#', MQTT_FEED_TOPIC: 'SITE/feed' })).toEqual([expect.stringMatching(/^MQTT_FEED_TOPIC: must not overlap/)]);
-    expect(problems({ MQTT_FEED_TOPIC: 'energy-monitoring/feed' })).toEqual([]);
+    expect(configProblems({ MQTT_FEED_TOPIC: 'DATA/PM/feed' })).toEqual([expect.stringMatching(/^MQTT_FEED_TOPIC: must not overlap MQTT_TOPIC's DATA\/PM\//)]);
+    expect(configProblems({ MQTT_TOPIC: 'SITE/feed/PM/#', MQTT_FEED_TOPIC: 'SITE/feed' })).toEqual([expect.stringMatching(/^MQTT_FEED_TOPIC: must not overlap/)]);
+    expect(configProblems({ MQTT_FEED_TOPIC: 'energy-monitoring/feed' })).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { flux, fluxString, InfluxDB, type QueryApi } from '@influxdata/influxdb-client';
+import { flux, fluxString, type QueryApi } from '@influxdata/influxdb-client';
 import { ALARM_SEVERITIES, ALARM_TYPES, type AlarmSeverity, type AlarmType } from '../../models/alarm.js';
-import { InfluxHttp, type InfluxConnection } from '../influx/influx-http.js';
+import { recordBucket, type InfluxConnection, type InfluxHttp } from '../influx/influx-http.js';
 import { escapeTag } from '../influx/influx-points.js';
 import { compareEntries, type AlarmLog, type AlarmLogEntry } from './alarm-log.js';
 
@@ -19,9 +19,7 @@ export class InfluxAlarmLog implements AlarmLog {
   readonly #bucket: string;
 
   constructor(connection: InfluxConnection) {
-    this.#bucket = connection.bucket;
-    this.#http = new InfluxHttp(connection, { timeoutMs: 10_000 });
-    this.#query = new InfluxDB({ url: connection.url, token: connection.token, timeout: 30_000 }).getQueryApi({ org: connection.org });
+    ({ bucket: this.#bucket, http: this.#http, query: this.#query } = recordBucket(connection));
   }
 
   async append(entries: readonly AlarmLogEntry[]): Promise<void> {

@@ -1,8 +1,7 @@
 import { flux, fluxString, type QueryApi } from '@influxdata/influxdb-client';
-import { InfluxDB } from '@influxdata/influxdb-client';
 import type { AdminRecord } from '../../models/admin-change.js';
 import { interpretEntries, type AdminLog, type AdminLogContents, type StoredAdminEntry } from '../admin-log.js';
-import { InfluxHttp, type InfluxConnection } from './influx-http.js';
+import { recordBucket, type InfluxConnection, type InfluxHttp } from './influx-http.js';
 import { escapeTag } from './influx-points.js';
 
 /** The measurement of the admin record, in its own bucket (no retention: the history must stay). */
@@ -20,9 +19,7 @@ export class InfluxAdminLog implements AdminLog {
   readonly #bucket: string;
 
   constructor(connection: InfluxConnection) {
-    this.#bucket = connection.bucket;
-    this.#http = new InfluxHttp(connection, { timeoutMs: 10_000 });
-    this.#query = new InfluxDB({ url: connection.url, token: connection.token, timeout: 30_000 }).getQueryApi({ org: connection.org });
+    ({ bucket: this.#bucket, http: this.#http, query: this.#query } = recordBucket(connection));
   }
 
   async append(record: AdminRecord): Promise<void> {

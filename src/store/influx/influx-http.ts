@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
 import { constants, gzip as gzipCallback } from 'node:zlib';
+import { InfluxDB, type QueryApi } from '@influxdata/influxdb-client';
 
 /**
  * The InfluxDB 2 HTTP calls this product makes itself: writes, /health and the start-up access
@@ -262,4 +263,16 @@ export class InfluxHttp {
     if (!response.ok) throw await errorFromResponse('bucket creation', response);
     await response.body?.cancel();
   }
+}
+
+/**
+ * A bucket's clients for the records kept in InfluxDB beside the readings (the admin record, the
+ * alarm log): writes that are done only once InfluxDB answered (10 s each), Flux queries (30 s).
+ */
+export function recordBucket(connection: InfluxConnection): { readonly bucket: string; readonly http: InfluxHttp; readonly query: QueryApi } {
+  return {
+    bucket: connection.bucket,
+    http: new InfluxHttp(connection, { timeoutMs: 10_000 }),
+    query: new InfluxDB({ url: connection.url, token: connection.token, timeout: 30_000 }).getQueryApi({ org: connection.org }),
+  };
 }
