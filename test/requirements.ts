@@ -38,7 +38,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
       'test/simulators/cli.test.ts',
       'test/cluster/cluster.test.ts',
       'test/cluster/durability.test.ts',
-      'test/cluster/feed-admission.test.ts',
+      'test/security/feed-admission.test.ts',
       'test/alarms/cluster.test.ts',
       'test/security/secrets.test.ts',
       'test/security/socket-revocation.test.ts',

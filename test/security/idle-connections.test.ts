@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { httpData } from '../support/graphql-client.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { connectMeter, meterPayload, minutesAgo, publishQos1, uniquePanelId } from '../support/mqtt.js';
-import { report, startProduct } from './product.js';
+import { report, startProduct } from '../hostile/product.js';
 
 /**
  * 1,100 idle TCP connections to the HTTP port of a product limited to 1,024 open files (the

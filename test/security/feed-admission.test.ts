@@ -4,7 +4,7 @@ import { disposer } from '../support/disposer.js';
 import { realInflux } from '../support/influx.js';
 import { uniquePanelId } from '../support/mqtt.js';
 import { makeSparseReading } from '../support/readings.js';
-import { gql, logLines, ready, startCluster } from './support.js';
+import { gql, logLines, ready, startCluster } from '../cluster/support.js';
 
 /**
  * Readings heard on the stored-readings feed pass the same panel-id rule and panel admission
