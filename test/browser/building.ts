@@ -1,11 +1,23 @@
 import { DateTime } from 'luxon';
 import { clearOfMidnight, seed, SITE_TZ, startOfTodayWib, type SeedReading } from '../support/seed.js';
-import type { TestApp } from '../support/test-app.js';
+import type { Disposer } from '../support/disposer.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Three panels with names, as a building manager sees them. */
 export const PANELS = ['PANEL_A', 'PANEL_B', 'PANEL_C'] as const;
 export const PANEL_NAMES = 'PANEL_A=Lantai 1,PANEL_B=Lantai 2,PANEL_C=Basement';
 export const NAMES = ['Lantai 1', 'Lantai 2', 'Basement', ...PANELS];
+
+/**
+ * The building's product: its three named panels, a time-of-use plan with 3 % street-lighting tax
+ * (a bill with LWBP, WBP and TAX lines); stopped, with its data, after the test.
+ */
+export async function startBuildingApp(disposers: Disposer, env: Record<string, string> = {}): Promise<TestApp> {
+  return disposers.use(
+    await startTestApp({ PANEL_NAMES, TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1114.74', TARIFF_TAX_PERCENT: '3', ...env }),
+    (app) => app.stop({ removeData: true }),
+  );
+}
 
 /**
  * A building with history: on four days of last month (site calendar) each panel uses energy

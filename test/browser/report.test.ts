@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeKey, bearer } from '../access/support.js';
 import { MonthlyBillDocument, type MonthlyBillQuery } from '../generated/graphql.js';
 import { httpData } from '../support/graphql-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { PANEL_NAMES, seedBuilding } from './building.js';
+import { seedBuilding, startBuildingApp } from './building.js';
 import { ARTIFACTS, attribute, browserSuite, kwh, normalized, openPage, rupiah, screenshot, text } from './support.js';
 
 const LOADED = { timeout: 15_000 };
@@ -14,13 +13,7 @@ const LOADED = { timeout: 15_000 };
 const suite = browserSuite();
 const { disposers } = suite;
 
-/** A time-of-use plan with 3 % street-lighting tax: a bill with LWBP, WBP and TAX lines. */
-async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
-  return disposers.use(
-    await startTestApp({ PANEL_NAMES, TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1114.74', TARIFF_TAX_PERCENT: '3', ...env }),
-    (app) => app.stop({ removeData: true }),
-  );
-}
+const startApp = (env: Record<string, string> = {}) => startBuildingApp(disposers, env);
 
 type Bill = MonthlyBillQuery['monthlyBill'];
 

@@ -1,9 +1,8 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { makeKey } from '../access/support.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
 import { axeViolations } from './axe.js';
-import { NAMES, PANEL_NAMES, PANELS, seedBuilding } from './building.js';
+import { NAMES, PANELS, seedBuilding, startBuildingApp } from './building.js';
 import { untranslated } from './page-text.js';
 import { browserSuite, openPage, screenshot, SIZES, type PageLang } from './support.js';
 
@@ -21,12 +20,7 @@ const ROUNDS = { timeout: 180_000 };
 const suite = browserSuite();
 const { disposers } = suite;
 
-async function startApp(env: Record<string, string> = {}): Promise<TestApp> {
-  return disposers.use(
-    await startTestApp({ PANEL_NAMES, TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1114.74', TARIFF_TAX_PERCENT: '3', ...env }),
-    (app) => app.stop({ removeData: true }),
-  );
-}
+const startApp = (env: Record<string, string> = {}) => startBuildingApp(disposers, env);
 
 /** Waits until every chart and table of the view has its answer, and unfolds the number tables. */
 async function settle(page: Page): Promise<void> {
