@@ -21,7 +21,7 @@ function testFiles(dir: string): string[] {
 const USES: ReadonlyArray<readonly [string, RegExp]> = [
   ['Chromium', /\b(launchBrowser|browserSuite)\b/],
   ['poppler-utils (pdftotext, pdfinfo)', /\b(pdftotext|pdfinfo)\b/],
-  ['Mosquitto', /\b(MQTT_TEST_URL|BROKER_URL|startPrivateMosquitto|startCluster)\b/],
+  ['Mosquitto', /\b(MQTT_TEST_URL|BROKER_URL|startPrivateMosquitto|startCluster|makePasswordFile)\b/],
 ];
 
 describe('test/requirements.ts', () => {

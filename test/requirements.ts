@@ -42,6 +42,12 @@ export const REQUIREMENTS: readonly Requirement[] = [
       'test/alarms/cluster.test.ts',
       'test/security/secrets.test.ts',
       'test/security/socket-revocation.test.ts',
+      // Password files made by mosquitto_passwd itself (test/mqtt/tls-certs.ts).
+      'test/mqtt/broker-access.test.ts',
+      'test/mqtt/embedded-access.test.ts',
+      'test/mqtt/embedded-tls.test.ts',
+      'test/security/mqtt-identities.test.ts',
+      'test/security/safe-defaults.test.ts',
     ],
   },
   {
