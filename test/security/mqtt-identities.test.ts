@@ -157,8 +157,14 @@ describe('password guessing', () => {
     let text = await metrics(product);
     expect(metric(text, 'energy_mqtt_refused_total{reason="bad_credentials"}')).toBe(8);
     expect(metric(text, 'energy_mqtt_login_delay_seconds_count{outcome="refused"}')).toBe(8);
-    // Every guess after the first was held back by its address; the delays so far: 0.1 + 0.2 + … + 6.4 s (the 8th, doubled seven times).
-    expect(metric(text, 'energy_mqtt_logins_delayed_total{by="address"}')).toBe(7);
+    // Held back by its address: the burst's three for certain (each waits for the one before it and
+    // its address's failures); a sequential guess only when it came back within its delay (0.1 s
+    // after the first failure, 0.2 s after the second, …), which a loaded machine may not. The
+    // delays so far: 0.1 + 0.2 + … + 6.4 s (the 8th, doubled seven times); the burst's waits alone,
+    // queueing included, add up to more than that.
+    const heldByAddress = metric(text, 'energy_mqtt_logins_delayed_total{by="address"}');
+    expect(heldByAddress).toBeGreaterThanOrEqual(3);
+    expect(heldByAddress).toBeLessThanOrEqual(7);
     expect(metric(text, 'energy_mqtt_login_delay_seconds_sum{outcome="refused"}')).toBeGreaterThanOrEqual(0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 6.4);
     expect(metric(text, 'energy_mqtt_login_delay_seconds_bucket{le="5",outcome="refused"}')).toBeLessThan(8);
 
