@@ -144,8 +144,10 @@ describe('figures that cannot be misread', () => {
     ]);
     expect(await text(page.getByTestId('bill').locator('[data-tax]').first())).toBe(`(${id.taxIncluded})`);
     expect(await text(page.getByTestId('monthly-chart').locator('figcaption [data-tax]'))).toBe(`(${id.taxExcluded})`);
-    const headers = await page.locator('.table-scroll th').allTextContents();
-    expect(headers.filter((header) => header.startsWith(id.cost))).toEqual([`${id.cost} (${id.taxExcluded})`, `${id.cost} (${id.taxExcluded})`, `${id.cost} (${id.taxExcluded})`]);
+    // The history chart's table arrives after the period charts' tables; wait for all three.
+    const costHeaders = async () => (await page.locator('.table-scroll th').allTextContents()).filter((header) => header.startsWith(id.cost));
+    await expect.poll(async () => (await costHeaders()).length, LOADED).toBe(3);
+    expect(await costHeaders()).toEqual([`${id.cost} (${id.taxExcluded})`, `${id.cost} (${id.taxExcluded})`, `${id.cost} (${id.taxExcluded})`]);
 
     const contrast = await field(card(page, 'PANEL_A'), 'status').evaluate((element) => {
       const rgb = (color: string) => (color.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
