@@ -3,7 +3,7 @@ import type { Budget as BudgetShape } from '../../services/alarms/alarm-service.
 import { describeIssues } from '../../models/admin-change.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { UserError, type UserErrorShape } from './alarm-common.js';
+import { UserError, type UserErrorShape } from './common.js';
 import { alarmsOf } from './alarm.js';
 import { ADMIN, knownPanel } from './alarm-rule.js';
 

@@ -3,7 +3,7 @@ import { redactUrl } from '../../services/alarms/notifier.js';
 import type { AttemptRow, DeliveryState, OutboxRow } from '../../store/alarms/sqlite-alarm-store.js';
 import { describeIssues } from '../../models/admin-change.js';
 import { builder } from '../builder.js';
-import { UserError, type UserErrorShape } from './alarm-common.js';
+import { UserError, type UserErrorShape } from './common.js';
 import { AlarmSeverity, AlarmType, alarmsOf } from './alarm.js';
 import { ADMIN } from './alarm-rule.js';
 

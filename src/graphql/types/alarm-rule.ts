@@ -4,7 +4,7 @@ import type { ResolvedRule } from '../../services/alarms/rules.js';
 import { describeIssues } from '../../models/admin-change.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { UserError, type UserErrorShape } from './alarm-common.js';
+import { UserError, type UserErrorShape } from './common.js';
 import { AlarmSeverity, AlarmType, alarmsOf } from './alarm.js';
 
 /**

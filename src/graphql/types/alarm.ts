@@ -6,7 +6,7 @@ import type { Alarms } from '../../services/alarms/alarms.js';
 import { UserInputError } from '../../services/user-input-error.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { decodeCursor, encodeCursor, PageInfo, UserError, type PageInfoShape, type UserErrorShape } from './alarm-common.js';
+import { decodeCursor, encodeCursor, PageInfo, UserError, type PageInfoShape, type UserErrorShape } from './common.js';
 
 /** Alarms (docs/alarms.md): the list, one alarm, the badge counts, live changes and acknowledging. */
 

@@ -1,8 +1,8 @@
 import { builder } from '../builder.js';
 
 /**
- * Shapes shared by the alarm API in the issue-23 style (Relay connections, payloads with user
- * errors); the rest of the schema is being moved to them.
+ * Shapes every part of the API shares (issue 23): Relay connections' PageInfo, mutation payloads'
+ * user errors, and opaque cursors.
  */
 
 export interface PageInfoShape {
