@@ -109,8 +109,101 @@ export function unrecoverableConnectError(error: Error, url: string): StartupCon
  * broker replays everything not yet acknowledged.
  */
 export async function startSubscriber(options: SubscriberOptions): Promise<Subscriber> {
-  const { logger } = options;
-  const clientOptions: IClientOptions = {
+  const state = newState(options, mqtt.connect(options.url, clientOptionsFor(options)));
+  state.client.handleMessage = (packet, done) => receive(state, packet, done);
+  watchConnection(state);
+  state.client.connect();
+  await firstSubscription(state);
+  return {
+    isConnected: () => state.client.connected && (state.subscribed || options.adopt === true),
+    isClosed: () => state.ended,
+    received: () => state.received,
+    unacknowledged: () => ({
+      messages: state.waitingMessages + state.held.length,
+      oldestSince: state.waiting.length > 0 ? new Date(state.waiting[0]!.since) : null,
+    }),
+    stop: async () => {
+      state.ended = true;
+      clearTimeout(state.redelivery);
+      await state.client.endAsync();
+    },
+    endSession: (leave) => endSession(state, leave),
+  };
+}
+
+/** A message read but not yet acknowledged; `messageId` is undefined for QoS 0 (nothing to acknowledge). */
+interface HeldMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly messageId: number | undefined;
+}
+
+/** A stored group whose acknowledgements wait for beforeAck(). */
+interface WaitingGroup {
+  readonly since: number;
+  readonly messages: number;
+}
+
+/** One subscriber's connection and the messages it holds, shared by the steps below. */
+interface SubscriberState {
+  readonly options: SubscriberOptions;
+  readonly logger: Logger;
+  readonly client: MqttClient;
+  readonly refusalLog: LogLimiter;
+  readonly takeovers: TakeoverWatch;
+  /** Counts connections: an acknowledgement belongs to the connection its message came on. */
+  connection: number;
+  /** The connection is being dropped so the broker redelivers what could not be stored. */
+  dropping: boolean;
+  /** A message on this connection could not be stored (it waits unacknowledged for a redelivery). */
+  failedOnConnection: boolean;
+  failureBackoff: number;
+  redelivery: NodeJS.Timeout | undefined;
+  // mqtt.js sets `connected` before it emits 'connect' (and so before we subscribe): only a
+  // granted subscription on the current connection means messages can arrive.
+  subscribed: boolean;
+  onFirstSubscribe: (() => void) | null;
+  held: HeldMessage[];
+  flushScheduled: boolean;
+  received: number;
+  lastMessageAt: number;
+  ended: boolean;
+  /** Groups stored on this connection whose acknowledgements wait for beforeAck(), oldest first. */
+  readonly waiting: WaitingGroup[];
+  waitingMessages: number;
+}
+
+const HELD = new Error('acknowledgement held for the group commit');
+// Also bounded by the MQTT 5 Receive Maximum (clientOptionsFor).
+const MAX_GROUP = 1_000;
+
+function newState(options: SubscriberOptions, client: MqttClient): SubscriberState {
+  return {
+    options,
+    logger: options.logger,
+    client,
+    refusalLog: new LogLimiter({ perWindow: 5, windowMs: 60_000 }),
+    takeovers: new TakeoverWatch(options),
+    connection: 0,
+    dropping: false,
+    failedOnConnection: false,
+    failureBackoff: MIN_RECONNECT_MS,
+    redelivery: undefined,
+    subscribed: false,
+    onFirstSubscribe: null,
+    held: [],
+    flushScheduled: false,
+    received: 0,
+    lastMessageAt: 0,
+    ended: false,
+    waiting: [],
+    waitingMessages: 0,
+  };
+}
+
+/** A persistent session (clean: false) whose client id, protocol, limits and Will come from the options. */
+function clientOptionsFor(options: SubscriberOptions): IClientOptions {
+  return {
     clientId: options.clientId,
     clean: false,
     protocolVersion: options.protocolVersion,
@@ -124,242 +217,264 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
     // Receive Maximum bounds how many unacknowledged messages the broker sends us (the default
     // is 65,535): with PUBACKs held for a group commit, that is the most a group can hold.
     ...(options.protocolVersion === 5
-      ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds, receiveMaximum: 1_000 } }
+      ? { properties: { sessionExpiryInterval: options.sessionExpirySeconds, receiveMaximum: MAX_GROUP } }
       : {}),
     ...(options.will && options.protocolVersion === 5
       ? { will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: false, properties: { willDelayInterval: options.will.delaySeconds } } }
       : {}),
   };
-  const client: MqttClient = mqtt.connect(options.url, clientOptions);
-  let failureBackoff = MIN_RECONNECT_MS;
-  let dropping = false;
-  /** A message on this connection could not be stored (it waits unacknowledged for a redelivery). */
-  let failedOnConnection = false;
-  let redelivery: NodeJS.Timeout | undefined;
-  // mqtt.js sets `connected` before it emits 'connect' (and so before we subscribe): only a
-  // granted subscription on the current connection means messages can arrive.
-  let subscribed = false;
-  let onFirstSubscribe: (() => void) | null = null;
+}
 
-  const HELD = new Error('acknowledgement held for the group commit');
-  const refusalLog = new LogLimiter({ perWindow: 5, windowMs: 60_000 });
-  // Also bounded by the MQTT 5 Receive Maximum above.
-  const MAX_GROUP = 1_000;
-  let held: Array<{ topic: string; payload: Buffer; messageId: number | undefined }> = [];
-  let received = 0;
-  let lastMessageAt = 0;
-  let ended = false;
-  let flushScheduled = false;
-  let connection = 0;
-  /** Groups stored on this connection whose acknowledgements wait for beforeAck(), oldest first. */
-  const waiting: Array<{ readonly since: number; readonly messages: number }> = [];
-  let waitingMessages = 0;
-  // mqtt.js has no public call to acknowledge later; its own PUBACK goes through _sendPacket too.
-  const sendPuback = (messageId: number) =>
-    (client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void })._sendPacket({ cmd: 'puback', messageId });
-
-  const flush = () => {
-    flushScheduled = false;
-    const group = held;
-    held = [];
-    if (group.length === 0 || dropping) return;
-    const generation = connection;
-    let stored = group;
-    let failed = false;
-    try {
-      options.onMessages(group);
-      // A message that keeps failing backs off further on each connection; others succeeding beside it do not reset that.
-      if (!failedOnConnection) failureBackoff = MIN_RECONNECT_MS;
-    } catch (error) {
-      // Commit one by one, so a message that cannot be written holds back only itself. The cause
-      // (a full disk fails every message) is reported, rate-limited, by the ingest service.
-      logger.debug({ err: error, messages: group.length }, 'group write failed; retrying message by message');
-      let refused = 0;
-      stored = group.filter((message) => {
-        try {
-          options.onMessages([message]);
-          return true;
-        } catch (messageError) {
-          failed = true;
-          refused++;
-          logger.debug({ err: messageError, topic: message.topic, messageId: message.messageId }, 'message not acknowledged');
-          return false;
-        }
-      });
-      const { log, suppressed } = refusalLog.take('refused');
-      if (log) logger.warn({ refused, acknowledged: stored.length, ...(suppressed > 0 ? { suppressed } : {}) }, 'messages not acknowledged; reconnecting for redelivery');
-    }
-    // PUBACKs belong to the connection's session; after a reconnect the broker redelivers instead.
-    const acknowledge = () => {
-      if (generation === connection && client.connected) {
-        for (const message of stored) if (message.messageId !== undefined) sendPuback(message.messageId);
-      }
-    };
-    const barrier = stored.length > 0 ? options.beforeAck?.() : undefined;
-    if (barrier) {
-      const entry = { since: Date.now(), messages: stored.length };
-      waiting.push(entry);
-      waitingMessages += entry.messages;
-      const settled = () => {
-        const at = waiting.indexOf(entry);
-        if (at >= 0) {
-          waiting.splice(at, 1);
-          waitingMessages -= entry.messages;
-        }
-        acknowledge();
-      };
-      // A barrier that fails (it never should: the feed and the journal settle or wait) must not
-      // acknowledge: the message stays at the broker and comes again on the next connection.
-      void barrier.then(settled, (error: unknown) => {
-        logger.error({ err: error, messages: stored.length }, 'acknowledgement barrier failed; the messages stay unacknowledged');
-        const at = waiting.indexOf(entry);
-        if (at >= 0) {
-          waiting.splice(at, 1);
-          waitingMessages -= entry.messages;
-        }
-      });
-    } else acknowledge();
-    if (failed) scheduleRedelivery();
-  };
-
-  client.handleMessage = (packet: IPublishPacket, done: (error?: Error) => void) => {
-    if (dropping) {
-      done(new Error('connection is being reset after a failed write'));
-      return;
-    }
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    received++;
-    lastMessageAt = Date.now();
-    held.push({ topic: packet.topic, payload, messageId: packet.qos > 0 ? packet.messageId : undefined });
-    done(HELD);
-    if (held.length >= MAX_GROUP) flush();
-    else if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
-    }
-  };
-
-  /**
-   * An unacknowledged message is redelivered only on a new connection. The connection is dropped
-   * after a growing delay rather than at once: meanwhile the other messages keep flowing and are
-   * acknowledged, so a message that cannot be stored holds back only itself (while every write
-   * fails, nothing is acknowledged, the broker's in-flight window fills and it sends nothing more).
-   */
-  function scheduleRedelivery(): void {
-    failedOnConnection = true;
-    if (dropping || redelivery) return;
-    const delay = failureBackoff;
-    failureBackoff = Math.min(failureBackoff * 2, MAX_RECONNECT_MS);
-    redelivery = setTimeout(() => {
-      redelivery = undefined;
-      if (dropping || !client.connected) return;
-      dropping = true;
-      client.stream?.destroy();
-    }, delay);
-    redelivery.unref();
+/** mqtt.js's handleMessage: hold the message for the group commit and ask for the next packet at once. */
+function receive(state: SubscriberState, packet: IPublishPacket, done: (error?: Error) => void): void {
+  if (state.dropping) {
+    done(new Error('connection is being reset after a failed write'));
+    return;
   }
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  state.received++;
+  state.lastMessageAt = Date.now();
+  state.held.push({ topic: packet.topic, payload, messageId: packet.qos > 0 ? packet.messageId : undefined });
+  done(HELD);
+  if (state.held.length >= MAX_GROUP) flush(state);
+  else if (!state.flushScheduled) {
+    state.flushScheduled = true;
+    setImmediate(() => flush(state));
+  }
+}
 
-  client.on('connect', (connack) => {
-    connection++;
-    held = [];
-    // Acknowledgements still waiting belonged to the previous connection: the broker sends those messages again.
-    waiting.length = 0;
-    waitingMessages = 0;
-    dropping = false;
-    failedOnConnection = false;
-    client.options.reconnectPeriod = MIN_RECONNECT_MS;
-    logger.info({ url: redact(options.url), clientId: options.clientId, sessionPresent: connack.sessionPresent, adopted: options.adopt ?? false }, 'connected to MQTT broker');
-    if (options.adopt) {
-      // The session's own subscription delivers; ours would only add to what must be drained.
-      onFirstSubscribe?.();
-      return;
-    }
-    // With a stored session the subscription survives, but subscribing again is harmless and
-    // covers a broker that lost its session state.
-    client.subscribe(options.topic, { qos: 1 }, (error, granted) => {
-      if (error) logger.error({ err: error, topic: options.topic }, 'subscribe failed');
-      else if (granted?.some((grant) => grant.qos > 2)) logger.error({ granted }, 'broker refused the subscription');
-      else {
-        subscribed = client.connected;
-        logger.info({ topic: options.topic }, 'subscribed');
-        onFirstSubscribe?.();
+/** Stores the held group, then acknowledges what was stored (after beforeAck()), and has the rest redelivered. */
+function flush(state: SubscriberState): void {
+  state.flushScheduled = false;
+  const group = state.held;
+  state.held = [];
+  if (group.length === 0 || state.dropping) return;
+  const generation = state.connection;
+  const { stored, failed } = store(state, group);
+  acknowledgeWhenReady(state, stored, generation);
+  if (failed) scheduleRedelivery(state);
+}
+
+/** One commit for the group; when it fails, one per message, so a message that cannot be written holds back only itself. */
+function store(state: SubscriberState, group: HeldMessage[]): { stored: HeldMessage[]; failed: boolean } {
+  const { options, logger } = state;
+  try {
+    options.onMessages(group);
+    // A message that keeps failing backs off further on each connection; others succeeding beside it do not reset that.
+    if (!state.failedOnConnection) state.failureBackoff = MIN_RECONNECT_MS;
+    return { stored: group, failed: false };
+  } catch (error) {
+    // The cause (a full disk fails every message) is reported, rate-limited, by the ingest service.
+    logger.debug({ err: error, messages: group.length }, 'group write failed; retrying message by message');
+    const stored = group.filter((message) => {
+      try {
+        options.onMessages([message]);
+        return true;
+      } catch (messageError) {
+        logger.debug({ err: messageError, topic: message.topic, messageId: message.messageId }, 'message not acknowledged');
+        return false;
       }
     });
-  });
-  // A session takeover (another client connected with our client id) looks like an outage from
-  // here, but waiting does not end it: each client keeps taking the session from the other.
-  const takeoverLog = new LogLimiter({ perWindow: 3, windowMs: 60_000 });
-  let connectedAt: number | null = null;
-  let shortConnections = 0;
-  let takenOver = false;
-  /**
-   * Bookkeeping for a closed connection; true when it had been established. mqtt.js emits
-   * 'offline' from its own 'close' listener, before ours, so both call this (the first one counts).
-   */
-  const connectionClosed = (): boolean => {
-    if (connectedAt === null) return false;
-    const lasted = Date.now() - connectedAt;
-    connectedAt = null;
-    if (dropping || takenOver) return true;
-    shortConnections = lasted < SHORT_CONNECTION_MS ? shortConnections + 1 : 0;
-    if (shortConnections >= SHORT_CONNECTIONS_FOR_TAKEOVER) {
-      reportTakeover(`the broker closed ${shortConnections} connections in a row right after accepting them`);
-    }
-    return true;
-  };
-  const reportTakeover = (how: string) => {
-    const { log, suppressed } = takeoverLog.take('takeover');
-    if (log) {
-      logger.error(
-        { clientId: options.clientId, url: redact(options.url), how, ...(suppressed > 0 ? { suppressed } : {}) },
-        `another client connected with this client id (${options.clientId}) and the broker disconnected us: ` +
-          'give each installation its own MQTT_CLIENT_ID (or leave it unset for a unique one); reconnecting',
-      );
+    const refused = group.length - stored.length;
+    const { log, suppressed } = state.refusalLog.take('refused');
+    if (log) logger.warn({ refused, acknowledged: stored.length, ...(suppressed > 0 ? { suppressed } : {}) }, 'messages not acknowledged; reconnecting for redelivery');
+    return { stored, failed: refused > 0 };
+  }
+}
+
+/** Sends the stored messages' PUBACKs once beforeAck()'s barrier settles (at once without one). */
+function acknowledgeWhenReady(state: SubscriberState, stored: HeldMessage[], generation: number): void {
+  const barrier = stored.length > 0 ? state.options.beforeAck?.() : undefined;
+  if (!barrier) {
+    acknowledge(state, stored, generation);
+    return;
+  }
+  const entry: WaitingGroup = { since: Date.now(), messages: stored.length };
+  state.waiting.push(entry);
+  state.waitingMessages += entry.messages;
+  const stopWaiting = () => {
+    const at = state.waiting.indexOf(entry);
+    if (at >= 0) {
+      state.waiting.splice(at, 1);
+      state.waitingMessages -= entry.messages;
     }
   };
+  // A barrier that fails (it never should: the feed and the journal settle or wait) must not
+  // acknowledge: the message stays at the broker and comes again on the next connection.
+  void barrier.then(
+    () => {
+      stopWaiting();
+      acknowledge(state, stored, generation);
+    },
+    (error: unknown) => {
+      state.logger.error({ err: error, messages: stored.length }, 'acknowledgement barrier failed; the messages stay unacknowledged');
+      stopWaiting();
+    },
+  );
+}
+
+/** PUBACKs belong to the connection's session; after a reconnect the broker redelivers instead. */
+function acknowledge(state: SubscriberState, stored: HeldMessage[], generation: number): void {
+  const { client } = state;
+  if (generation !== state.connection || !client.connected) return;
+  // mqtt.js has no public call to acknowledge later; its own PUBACK goes through _sendPacket too.
+  const sender = client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void };
+  for (const message of stored) if (message.messageId !== undefined) sender._sendPacket({ cmd: 'puback', messageId: message.messageId });
+}
+
+/**
+ * An unacknowledged message is redelivered only on a new connection. The connection is dropped
+ * after a growing delay rather than at once: meanwhile the other messages keep flowing and are
+ * acknowledged, so a message that cannot be stored holds back only itself (while every write
+ * fails, nothing is acknowledged, the broker's in-flight window fills and it sends nothing more).
+ */
+function scheduleRedelivery(state: SubscriberState): void {
+  state.failedOnConnection = true;
+  if (state.dropping || state.redelivery) return;
+  const delay = state.failureBackoff;
+  state.failureBackoff = Math.min(state.failureBackoff * 2, MAX_RECONNECT_MS);
+  state.redelivery = setTimeout(() => {
+    state.redelivery = undefined;
+    if (state.dropping || !state.client.connected) return;
+    state.dropping = true;
+    state.client.stream?.destroy();
+  }, delay);
+  state.redelivery.unref();
+}
+
+/** The client's connection events: a new connection starts afresh and subscribes; losses and takeovers are told apart in the log. */
+function watchConnection(state: SubscriberState): void {
+  const { client, logger, options, takeovers } = state;
+  client.on('connect', (connack) => connected(state, connack.sessionPresent));
   client.on('disconnect', (packet) => {
-    if (packet.reasonCode === SESSION_TAKEN_OVER) {
-      takenOver = true;
-      reportTakeover('MQTT 5 DISCONNECT 0x8E session taken over');
-    } else {
-      logger.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'the MQTT broker disconnected us');
-    }
+    if (packet.reasonCode === SESSION_TAKEN_OVER) takeovers.takenOverBy5();
+    else logger.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'the MQTT broker disconnected us');
   });
   client.on('close', () => {
-    subscribed = false;
+    state.subscribed = false;
     // A new connection redelivers what is unacknowledged anyway.
-    clearTimeout(redelivery);
-    redelivery = undefined;
-    if (options.adopt) ended = true;
-    connectionClosed();
+    clearTimeout(state.redelivery);
+    state.redelivery = undefined;
+    if (options.adopt) state.ended = true;
+    takeovers.closed(state.dropping);
   });
-  client.on('connect', () => {
-    connectedAt = Date.now();
-    takenOver = false;
-  });
+  client.on('connect', () => takeovers.connected());
   client.on('reconnect', () => logger.debug('reconnecting to MQTT broker'));
   client.on('offline', () => {
-    const lost = connectionClosed();
+    const lost = takeovers.closed(state.dropping);
     // Already reported as a takeover: not an unreachable broker.
-    if (takenOver || shortConnections >= SHORT_CONNECTIONS_FOR_TAKEOVER) return;
+    if (takeovers.reported()) return;
     if (lost) logger.warn({ url: redact(options.url) }, 'connection to the MQTT broker closed; reconnecting');
     else logger.warn({ url: redact(options.url) }, 'MQTT broker unreachable');
   });
   client.on('error', (error) => logger.warn({ err: error }, 'MQTT client error'));
+}
 
-  client.connect();
-  // Wait for the first subscription so start-up reports bad credentials (and a started app is
-  // receiving), but not forever: an unreachable broker is an outage to ride out (mqtt.js keeps
-  // retrying), not a reason to exit.
-  await new Promise<void>((resolve, reject) => {
+/** A new connection: what the previous one held is redelivered, so start afresh, then subscribe (or, adopting, just receive). */
+function connected(state: SubscriberState, sessionPresent: boolean): void {
+  const { client, logger, options } = state;
+  state.connection++;
+  state.held = [];
+  // Acknowledgements still waiting belonged to the previous connection: the broker sends those messages again.
+  state.waiting.length = 0;
+  state.waitingMessages = 0;
+  state.dropping = false;
+  state.failedOnConnection = false;
+  client.options.reconnectPeriod = MIN_RECONNECT_MS;
+  logger.info({ url: redact(options.url), clientId: options.clientId, sessionPresent, adopted: options.adopt ?? false }, 'connected to MQTT broker');
+  if (options.adopt) {
+    // The session's own subscription delivers; ours would only add to what must be drained.
+    state.onFirstSubscribe?.();
+    return;
+  }
+  // With a stored session the subscription survives, but subscribing again is harmless and
+  // covers a broker that lost its session state.
+  client.subscribe(options.topic, { qos: 1 }, (error, granted) => {
+    if (error) logger.error({ err: error, topic: options.topic }, 'subscribe failed');
+    else if (granted?.some((grant) => grant.qos > 2)) logger.error({ granted }, 'broker refused the subscription');
+    else {
+      state.subscribed = client.connected;
+      logger.info({ topic: options.topic }, 'subscribed');
+      state.onFirstSubscribe?.();
+    }
+  });
+}
+
+/**
+ * A session takeover (another client connected with our client id) looks like an outage from
+ * here, but waiting does not end it: each client keeps taking the session from the other.
+ */
+class TakeoverWatch {
+  readonly #options: SubscriberOptions;
+  readonly #log = new LogLimiter({ perWindow: 3, windowMs: 60_000 });
+  #connectedAt: number | null = null;
+  #shortConnections = 0;
+  #takenOver = false;
+
+  constructor(options: SubscriberOptions) {
+    this.#options = options;
+  }
+
+  connected(): void {
+    this.#connectedAt = Date.now();
+    this.#takenOver = false;
+  }
+
+  /** MQTT 5 says so: DISCONNECT with reason 0x8E. */
+  takenOverBy5(): void {
+    this.#takenOver = true;
+    this.#report('MQTT 5 DISCONNECT 0x8E session taken over');
+  }
+
+  /**
+   * Bookkeeping for a closed connection; true when it had been established. mqtt.js emits
+   * 'offline' from its own 'close' listener, before ours, so both call this (the first one counts).
+   */
+  closed(dropping: boolean): boolean {
+    if (this.#connectedAt === null) return false;
+    const lasted = Date.now() - this.#connectedAt;
+    this.#connectedAt = null;
+    if (dropping || this.#takenOver) return true;
+    this.#shortConnections = lasted < SHORT_CONNECTION_MS ? this.#shortConnections + 1 : 0;
+    if (this.#shortConnections >= SHORT_CONNECTIONS_FOR_TAKEOVER) {
+      this.#report(`the broker closed ${this.#shortConnections} connections in a row right after accepting them`);
+    }
+    return true;
+  }
+
+  /** Whether the current loss is a takeover already reported. */
+  reported(): boolean {
+    return this.#takenOver || this.#shortConnections >= SHORT_CONNECTIONS_FOR_TAKEOVER;
+  }
+
+  #report(how: string): void {
+    const { clientId, url } = this.#options;
+    const { log, suppressed } = this.#log.take('takeover');
+    if (!log) return;
+    this.#options.logger.error(
+      { clientId, url: redact(url), how, ...(suppressed > 0 ? { suppressed } : {}) },
+      `another client connected with this client id (${clientId}) and the broker disconnected us: ` +
+        'give each installation its own MQTT_CLIENT_ID (or leave it unset for a unique one); reconnecting',
+    );
+  }
+}
+
+/**
+ * Waits for the first subscription so start-up reports bad credentials (and a started app is
+ * receiving), but not forever: an unreachable broker is an outage to ride out (mqtt.js keeps
+ * retrying), not a reason to exit.
+ */
+function firstSubscription(state: SubscriberState): Promise<void> {
+  const { client, options, logger } = state;
+  return new Promise<void>((resolve, reject) => {
     const giveUp = setTimeout(() => {
       client.off('error', onError);
-      onFirstSubscribe = null;
+      state.onFirstSubscribe = null;
       logger.warn({ url: redact(options.url) }, 'MQTT broker not reachable yet; starting anyway and retrying');
       resolve();
     }, START_WAIT_MS);
-    onFirstSubscribe = () => {
-      onFirstSubscribe = null;
+    state.onFirstSubscribe = () => {
+      state.onFirstSubscribe = null;
       clearTimeout(giveUp);
       client.off('error', onError);
       resolve();
@@ -368,47 +483,39 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Subsc
       const fatal = unrecoverableConnectError(error, options.url);
       if (fatal) {
         clearTimeout(giveUp);
-        onFirstSubscribe = null;
+        state.onFirstSubscribe = null;
         client.end(true);
         reject(fatal);
       }
     };
     client.on('error', onError);
   });
+}
 
-  return {
-    isConnected: () => client.connected && (subscribed || options.adopt === true),
-    isClosed: () => ended,
-    received: () => received,
-    unacknowledged: () => ({ messages: waitingMessages + held.length, oldestSince: waiting.length > 0 ? new Date(waiting[0]!.since) : null }),
-    stop: async () => {
-      ended = true;
-      clearTimeout(redelivery);
-      await client.endAsync();
-    },
-    endSession: async ({ quietMs, maxMs }) => {
-      if (ended || !client.connected) return;
-      const deadline = Date.now() + maxMs;
-      try {
-        await client.unsubscribeAsync(options.topic);
-      } catch (error) {
-        logger.warn({ err: error, topic: options.topic }, 'unsubscribe before leaving failed; leaving anyway');
-      }
-      lastMessageAt = Math.max(lastMessageAt, Date.now());
-      // Also until every stored message is acknowledged: ending the session drops what it holds.
-      while (client.connected && Date.now() < deadline && (Date.now() - lastMessageAt < quietMs || held.length > 0 || waiting.length > 0)) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(100, quietMs)));
-      }
-      ended = true;
-      if (client.connected && held.length === 0 && waiting.length === 0) {
-        // Session Expiry 0 on DISCONNECT ends the session now (MQTT 5 §3.14.2.2.2); reason 0 drops our Will.
-        await client.endAsync(false, options.protocolVersion === 5 ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {});
-      } else {
-        // Messages not yet stored or not yet confirmed (a failing disk, InfluxDB away, a lost
-        // connection): keep the session and leave without DISCONNECT, so the broker keeps them and
-        // our Will lets another member adopt them.
-        await client.endAsync(true);
-      }
-    },
-  };
+/** Subscriber.endSession: drain what is in flight, then end the session, or keep it when something is left. */
+async function endSession(state: SubscriberState, { quietMs, maxMs }: { readonly quietMs: number; readonly maxMs: number }): Promise<void> {
+  const { client, options, logger } = state;
+  if (state.ended || !client.connected) return;
+  const deadline = Date.now() + maxMs;
+  try {
+    await client.unsubscribeAsync(options.topic);
+  } catch (error) {
+    logger.warn({ err: error, topic: options.topic }, 'unsubscribe before leaving failed; leaving anyway');
+  }
+  state.lastMessageAt = Math.max(state.lastMessageAt, Date.now());
+  const settled = () => state.held.length === 0 && state.waiting.length === 0;
+  // Also until every stored message is acknowledged: ending the session drops what it holds.
+  while (client.connected && Date.now() < deadline && (Date.now() - state.lastMessageAt < quietMs || !settled())) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, quietMs)));
+  }
+  state.ended = true;
+  if (client.connected && settled()) {
+    // Session Expiry 0 on DISCONNECT ends the session now (MQTT 5 §3.14.2.2.2); reason 0 drops our Will.
+    await client.endAsync(false, options.protocolVersion === 5 ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {});
+  } else {
+    // Messages not yet stored or not yet confirmed (a failing disk, InfluxDB away, a lost
+    // connection): keep the session and leave without DISCONNECT, so the broker keeps them and
+    // our Will lets another member adopt them.
+    await client.endAsync(true);
+  }
 }
