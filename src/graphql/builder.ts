@@ -3,6 +3,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { roleAtLeast } from '../services/access/api-keys.js';
+import type { ErrorReason } from '../services/user-input-error.js';
 import type { Context } from './context.js';
 
 /** The builder's type parameters (for helpers that take a field builder). */
@@ -34,9 +35,9 @@ export const builder = new SchemaBuilder<BuilderTypes>({
     // Access is enforced here, in the schema, not in resolvers; a refusal says which it is.
     unauthorizedError: (_parent, { viewer }, info) =>
       viewer.role === null
-        ? new GraphQLError('credentials required', { extensions: { code: 'UNAUTHENTICATED' } })
+        ? new GraphQLError('credentials required', { extensions: { code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_REQUIRED' satisfies ErrorReason } })
         : new GraphQLError(`${describeCaller(viewer)} may not use ${info.parentType.name}.${info.fieldName}`, {
-            extensions: { code: 'FORBIDDEN' },
+            extensions: { code: 'FORBIDDEN', reason: 'NOT_ALLOWED' satisfies ErrorReason },
           }),
   },
 });

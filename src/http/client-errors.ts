@@ -1,14 +1,14 @@
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../config/logger.js';
 import { EnergyNotReadyError } from '../services/energy/energy-service.js';
-import { UserInputError } from '../services/user-input-error.js';
+import { UserInputError, type ErrorReason } from '../services/user-input-error.js';
 
 /** When a client should ask again for figures still being computed. */
 const ENERGY_RETRY_AFTER_S = 2;
 
 /**
  * What a client is told about an error (yoga's `maskedErrors.maskError`): a request it can fix
- * (UserInputError) as BAD_USER_INPUT with its message; figures still being computed
+ * (UserInputError) as BAD_USER_INPUT with its reason, message and details; figures still being computed
  * (EnergyNotReadyError) as SERVICE_UNAVAILABLE, retryable; GraphQL's own errors (validation,
  * coercion, our scalars) as they are; anything else logged here and answered as
  * INTERNAL_SERVER_ERROR with the generic message, so no internals reach the client.
@@ -22,12 +22,20 @@ export function maskClientError(logger: Logger): (error: unknown, message: strin
     while (cause instanceof GraphQLError && cause.originalError) cause = cause.originalError;
     const at = error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
     if (cause instanceof UserInputError) {
-      return new GraphQLError(cause.message, { ...at, extensions: { code: 'BAD_USER_INPUT' } });
+      return new GraphQLError(cause.message, { ...at, extensions: { ...cause.details, code: 'BAD_USER_INPUT', reason: cause.reason } });
     }
     // Not the client's fault and not a fault either: the figures are still being computed
     // (start-up, a burst of late readings). Retryable, with a hint of when.
     if (cause instanceof EnergyNotReadyError) {
-      return new GraphQLError(cause.message, { ...at, extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: ENERGY_RETRY_AFTER_S } });
+      return new GraphQLError(cause.message, {
+        ...at,
+        extensions: {
+          code: 'SERVICE_UNAVAILABLE',
+          reason: 'ENERGY_NOT_READY' satisfies ErrorReason,
+          retryable: true,
+          retryAfterSeconds: ENERGY_RETRY_AFTER_S,
+        },
+      });
     }
     // Raised as a GraphQLError all the way down (validation, coercion, our scalars): meant for the client.
     if (cause instanceof GraphQLError && error instanceof GraphQLError) return error;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../config/logger.js';
 import { roleAtLeast } from '../services/access/api-keys.js';
 import type { Authenticator } from '../services/access/authenticator.js';
+import type { ErrorReason } from '../services/user-input-error.js';
 import type { Readiness } from '../services/ingest-health.js';
 import type { Metrics } from '../config/metrics.js';
 import type { CorsPolicy } from './cors.js';
@@ -89,7 +90,7 @@ export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
       logRefusal('http', auth.message, req.socket.remoteAddress);
       // Before execution, as a GraphQL response: the client learns why in the usual shape.
       res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' });
-      res.end(JSON.stringify({ errors: [{ message: auth.message, extensions: { code: auth.code } }] }));
+      res.end(JSON.stringify({ errors: [{ message: auth.message, extensions: { code: auth.code, reason: 'CREDENTIALS_REQUIRED' satisfies ErrorReason } }] }));
       return;
     }
     callers.set(req, auth.viewer, callers.callerOf(req, auth));

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { autoConnectionLimit } from '../config/open-files.js';
 import type { Metrics } from '../config/metrics.js';
 import { FairShare, type Caller, type ShareRefusal, type ShareSettings } from './fair-share.js';
+import type { ErrorReason } from '../services/user-input-error.js';
 import { operationCost, type ListSize } from './operation-cost.js';
 
 /** What one client, and all of them, may take from the HTTP port (docs/limits-and-faults.md). */
@@ -68,7 +69,7 @@ function tooExpensive(cost: number, max: number): GraphQLError {
   return new GraphQLError(
     `This operation may return up to ${Math.round(cost).toLocaleString('en')} values (lists counted at their largest), ` +
       `more than GRAPHQL_MAX_COST (${max.toLocaleString('en')}): ask for fewer aliases or fields, a shorter range or a larger "every".`,
-    { extensions: { code: 'BAD_USER_INPUT', cost: Math.round(cost), maxCost: max, http: { status: 400 } } },
+    { extensions: { code: 'BAD_USER_INPUT', reason: 'COST_TOO_HIGH' satisfies ErrorReason, cost: Math.round(cost), maxCost: max, maximum: max, http: { status: 400 } } },
   );
 }
 
@@ -78,7 +79,7 @@ function tooExpensive(cost: number, max: number): GraphQLError {
  */
 function busy(why = 'The server is busy answering other large requests (GRAPHQL_MAX_COST_IN_FLIGHT)'): GraphQLError {
   return new GraphQLError(`${why}; retry in a moment.`, {
-    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503, headers: { 'retry-after': '1' } } },
+    extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'SERVER_BUSY' satisfies ErrorReason, http: { status: 503, headers: { 'retry-after': '1' } } },
   });
 }
 
@@ -201,20 +202,20 @@ export class WsOperationLimits {
       this.#metrics.limitHits.inc({ limit: 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION' });
       return new GraphQLError(
         `This connection already has ${open - 1} operations open, the most WS_MAX_SUBSCRIPTIONS_PER_CONNECTION allows (${this.#limits.maxSubscriptionsPerConnection}); complete some first.`,
-        { extensions: { code: 'BAD_USER_INPUT' } },
+        { extensions: { code: 'BAD_USER_INPUT', reason: 'TOO_MANY_SUBSCRIPTIONS' satisfies ErrorReason, maximum: this.#limits.maxSubscriptionsPerConnection } },
       );
     }
     if (this.#total >= this.#limits.maxSubscriptions) {
       this.#metrics.limitHits.inc({ limit: 'WS_MAX_SUBSCRIPTIONS' });
       return new GraphQLError(`The server has ${this.#total} subscriptions open, the most WS_MAX_SUBSCRIPTIONS allows; retry later.`, {
-        extensions: { code: 'SERVICE_UNAVAILABLE' },
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'SUBSCRIPTIONS_FULL' satisfies ErrorReason },
       });
     }
     const refusal = this.#shares.refusal(caller, 1);
     if (refusal) {
       shareHit(this.#metrics, refusal);
       return new GraphQLError(`Too many subscriptions: ${this.#shares.explain(refusal, 'WS_MAX_SUBSCRIPTIONS')}; retry later.`, {
-        extensions: { code: 'SERVICE_UNAVAILABLE' },
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'SUBSCRIPTIONS_FULL' satisfies ErrorReason },
       });
     }
     let held = this.#held.get(ctx);

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Viewer } from '../graphql/context.js';
 import type { Authenticator } from '../services/access/authenticator.js';
+import type { ErrorReason } from '../services/user-input-error.js';
 import type { Metrics } from '../config/metrics.js';
 import type { CorsPolicy } from './cors.js';
 import type { Caller } from './fair-share.js';
@@ -112,10 +113,10 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
       // Never throw here: graphql-ws would close the whole socket. Errors are returned instead.
       onSubscribe: async (ctx, id, params) => {
         const { viewer, caller } = ctx.extra;
-        if (!viewer || !caller) return [new GraphQLError('connection_init was not accepted', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!viewer || !caller) return [new GraphQLError('connection_init was not accepted', { extensions: { code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_REQUIRED' satisfies ErrorReason } })];
         // Nothing runs on a credential that ended since the socket opened (the socket is closing).
         const revoked = sockets.revoked(ctx.extra.socket);
-        if (revoked) return [new GraphQLError(`${revoked}: sign in again`, { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (revoked) return [new GraphQLError(`${revoked}: sign in again`, { extensions: { code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_REQUIRED' satisfies ErrorReason } })];
         // graphql-ws registered this id already: the count includes it.
         const refused = operations.admit(ctx, id, Object.keys(ctx.subscriptions).length, caller);
         if (refused) return [refused];

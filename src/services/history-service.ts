@@ -60,7 +60,7 @@ export class HistoryService {
    * not before `to`, a bad `every`, more than MAX_HISTORY_POINTS windows).
    */
   plan(from: Date, to: Date, every: string | null | undefined): HistoryPlan {
-    if (!(from.getTime() < to.getTime())) throw new UserInputError('"from" must be before "to"');
+    if (!(from.getTime() < to.getTime())) throw new UserInputError('INVALID_RANGE', '"from" must be before "to"');
     const everyMs = every === null || every === undefined ? null : windowLength(every);
     const floor = this.limits.timeFloorMs;
     const toMs = to.getTime();
@@ -69,7 +69,9 @@ export class HistoryService {
     const windows = everyMs === null || toMs <= floor ? 0 : Math.ceil((toMs - fromMs) / everyMs);
     if (windows > MAX_HISTORY_POINTS) {
       throw new UserInputError(
+        'RANGE_TOO_LARGE',
         `this range at every "${every}" would return ${windows} points; the limit is ${MAX_HISTORY_POINTS}: use a larger "every" or a shorter range`,
+        { maximum: MAX_HISTORY_POINTS },
       );
     }
     return { fromMs, toMs, everyMs, windows, walkFromMs: Math.max(fromMs, floor), walkToMs: Math.min(toMs, this.#now() + this.limits.maxClockSkewMs) };
@@ -107,7 +109,9 @@ export class HistoryService {
       const rows = await this.store.readings(panelId, walkFrom, walkTo, MAX_HISTORY_POINTS + 1);
       if (rows.length > MAX_HISTORY_POINTS) {
         throw new UserInputError(
+          'RANGE_TOO_LARGE',
           `more than ${MAX_HISTORY_POINTS} raw readings in this range; pass "every" (e.g. "15m", "1h", "1d") or a shorter range`,
+          { maximum: MAX_HISTORY_POINTS },
         );
       }
       return rows;
@@ -176,6 +180,7 @@ function windowLength(every: string): number {
   const everyMs = parseDuration(every);
   if (everyMs === null || everyMs < 1_000 || everyMs > MAX_WINDOW_MS) {
     throw new UserInputError(
+      'INVALID_INTERVAL',
       `"every" must be a duration from 1s to 366d such as "1m", "15m", "1h" or "1d" (got "${every.slice(0, 40)}")`,
     );
   }

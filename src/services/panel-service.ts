@@ -6,7 +6,7 @@ import { checkMonth, checkYear, type EnergyService } from './energy/energy-servi
 import type { LiveState } from '../pipeline/live-state.js';
 import type { StatusMonitor } from '../pipeline/status-monitor.js';
 import type { SiteSettings } from './site-settings.js';
-import { UserInputError } from './user-input-error.js';
+import { unknownPanel } from './user-input-error.js';
 
 export interface PanelServiceDeps {
   readonly live: LiveState;
@@ -78,7 +78,7 @@ export class PanelService {
   /** The panels a figure adds up: one panel, or the building (the caller's visible panels). */
   scope(panelId: string | null, scope: PanelScope): string[] {
     if (panelId === null) return this.list(scope).map((panel) => panel.id);
-    if (!this.get(panelId, scope)) throw new UserInputError(`unknown panel "${panelId}"`);
+    if (!this.get(panelId, scope)) throw unknownPanel(panelId);
     return [panelId];
   }
 }

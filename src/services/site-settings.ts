@@ -229,19 +229,20 @@ export class SiteSettings {
    */
   async record(actor: string, input: AdminChange): Promise<AdminRecord> {
     const parsed = adminChangeSchema.safeParse(input);
-    if (!parsed.success) throw new UserInputError(`invalid ${input.kind} change: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new UserInputError('INVALID_CHANGE', `invalid ${input.kind} change: ${describeIssues(parsed.error)}`);
     const change = parsed.data;
     if (change.kind === 'tariff.plan') {
       const day = change.effectiveFrom === null ? null : parseIsoDate(change.effectiveFrom);
       const tomorrow = this.#options.time.dayNumber(this.#now()) + 1;
       if (day === null || day < tomorrow) {
         throw new UserInputError(
+          'TARIFF_DATE_TOO_EARLY',
           `a tariff plan can only take effect from tomorrow (${isoDate(tomorrow)}) or later, so that no energy already used is repriced`,
         );
       }
     }
     if (change.kind === 'apiKey.revoked' && this.activeKey(change.keyId) === null) {
-      throw new UserInputError(`no active API key "${change.keyId}"`);
+      throw new UserInputError('UNKNOWN_API_KEY', `no active API key "${change.keyId}"`);
     }
     return this.#append(actor, change);
   }

@@ -40,7 +40,7 @@ describe('HTTP access with AUTH=required', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
     expect(await none.json()).toEqual({
-      errors: [{ message: expect.stringContaining('credentials required') as unknown, extensions: { code: 'UNAUTHENTICATED' } }],
+      errors: [{ message: expect.stringContaining('credentials required') as unknown, extensions: { code: 'UNAUTHENTICATED', reason: 'CREDENTIALS_REQUIRED' } }],
     });
 
     expect(await refusal(app.httpUrl, PANELS, bearer('emk_not-a-key'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED', message: 'unknown or revoked API key' });

@@ -86,7 +86,7 @@ describe('a key limited to PANEL_A and PANEL_B', () => {
       '{ currentBill(panelId: "PANEL_C") { projectedTotal } }',
     ]) {
       const result = await httpRequest(app.httpUrl, query, {}, bearer(TENANT.key));
-      expect(result.errors?.[0], query).toMatchObject({ message: 'unknown panel "PANEL_C"', extensions: { code: 'BAD_USER_INPUT' } });
+      expect(result.errors?.[0], query).toMatchObject({ message: 'unknown panel "PANEL_C"', extensions: { code: 'BAD_USER_INPUT', reason: 'UNKNOWN_PANEL' } });
     }
   });
 

@@ -13,14 +13,14 @@ describe('client errors', () => {
   it('figures still being computed: SERVICE_UNAVAILABLE, retryable, with the reason and where', () => {
     const answer = mask(raised(new EnergyNotReadyError(['PANEL_A', 'PANEL_B'])), 'Unexpected error.') as GraphQLError;
     expect(answer.message).toMatch(/still being computed for 2 panel\(s\).*try again shortly/);
-    expect(answer.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: 2 });
+    expect(answer.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'ENERGY_NOT_READY', retryable: true, retryAfterSeconds: 2 });
     expect(answer.path).toEqual(['panel', 'todayUsage']);
   });
 
-  it('a request the client can fix: BAD_USER_INPUT with its message', () => {
-    const answer = mask(raised(new UserInputError('month must be 1-12 (got 13)')), 'Unexpected error.') as GraphQLError;
-    expect(answer.extensions).toEqual({ code: 'BAD_USER_INPUT' });
-    expect(answer.message).toBe('month must be 1-12 (got 13)');
+  it('a request the client can fix: BAD_USER_INPUT with its reason, details and message', () => {
+    const answer = mask(raised(new UserInputError('RANGE_TOO_LARGE', 'more than 5000 raw readings', { maximum: 5_000 })), 'Unexpected error.') as GraphQLError;
+    expect(answer.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'RANGE_TOO_LARGE', maximum: 5_000 });
+    expect(answer.message).toBe('more than 5000 raw readings');
   });
 
   it('anything else: INTERNAL_SERVER_ERROR with the generic message, nothing of the cause', () => {

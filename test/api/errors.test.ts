@@ -3,6 +3,7 @@ import type { DocumentNode } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { ErrorReason } from '../../src/services/user-input-error.js';
 import { MonthlySummaryDocument, PanelDetailDocument, YearlySummaryDocument } from '../generated/graphql.js';
 import { httpRequest, wsClient, wsRequest, type GraphqlResult } from '../support/graphql-client.js';
 import { disposer } from '../support/disposer.js';
@@ -37,98 +38,141 @@ interface Case {
   readonly document: DocumentNode | string;
   readonly variables?: unknown;
   readonly message: RegExp;
+  /** extensions.reason (services/user-input-error.ts), and what else extensions must hold. */
+  readonly reason: string;
+  readonly details?: Record<string, unknown>;
 }
 
 /** A case on a typed dashboard document: its variables are checked against the schema's types. */
-function typed<TData, TVars>(name: string, document: TypedDocumentNode<TData, TVars>, variables: TVars, message: RegExp): Case {
-  return { name, document, variables, message };
+function typed<TData, TVars>(
+  name: string,
+  document: TypedDocumentNode<TData, TVars>,
+  variables: TVars,
+  message: RegExp,
+  reason: ErrorReason,
+  details?: Record<string, unknown>,
+): Case {
+  return { name, document, variables, message, reason, details };
 }
 
 const cases: Case[] = [
-  typed('month 13', MonthlySummaryDocument, { year: 2025, month: 13 }, /^month must be 1-12 \(got 13\)$/),
-  typed('month 0', MonthlySummaryDocument, { year: 2025, month: 0 }, /month must be 1-12 \(got 0\)/),
+  typed('month 13', MonthlySummaryDocument, { year: 2025, month: 13 }, /^month must be 1-12 \(got 13\)$/, 'MONTH_OUT_OF_RANGE'),
+  typed('month 0', MonthlySummaryDocument, { year: 2025, month: 0 }, /month must be 1-12 \(got 0\)/, 'MONTH_OUT_OF_RANGE'),
   typed(
     'year 1999 (monthly)',
     MonthlySummaryDocument,
     { year: 1999, month: 1 },
     /year must be between 2000 and 2100 \(got 1999\)/,
+    'YEAR_OUT_OF_RANGE',
   ),
-  typed('year 1999 (yearly)', YearlySummaryDocument, { year: 1999 }, /year must be between 2000 and 2100 \(got 1999\)/),
+  typed('year 1999 (yearly)', YearlySummaryDocument, { year: 1999 }, /year must be between 2000 and 2100 \(got 1999\)/, 'YEAR_OUT_OF_RANGE'),
   typed(
     'unknown panelId in a summary',
     MonthlySummaryDocument,
     { year: 2025, month: 8, panelId: 'NO_SUCH_PANEL' },
     /unknown panel "NO_SUCH_PANEL"/,
+    'UNKNOWN_PANEL',
   ),
   typed(
     'unknown panelId in a yearly summary',
     YearlySummaryDocument,
     { year: 2025, panelId: 'NO_SUCH_PANEL' },
     /unknown panel "NO_SUCH_PANEL"/,
+    'UNKNOWN_PANEL',
   ),
   typed(
     'from = to',
     PanelDetailDocument,
     detail('2025-08-01T00:00:00+07:00', '2025-08-01T00:00:00+07:00'),
     /"from" must be before "to"/,
+    'INVALID_RANGE',
   ),
   typed(
     'from after to',
     PanelDetailDocument,
     detail('2025-08-02T00:00:00Z', '2025-08-01T00:00:00Z', '1h'),
     /"from" must be before "to"/,
+    'INVALID_RANGE',
   ),
   typed(
     '`every` junk',
     PanelDetailDocument,
     detail('2025-08-01T00:00:00Z', '2025-08-02T00:00:00Z', 'soon'),
     /"every" must be a duration .*\(got "soon"\)/,
+    'INVALID_INTERVAL',
   ),
   typed(
     '`every` over the point limit',
     PanelDetailDocument,
     detail('2025-08-01T00:00:00Z', '2025-08-01T02:00:00Z', '1s'),
     /would return 7200 points; the limit is 5000/,
+    'RANGE_TOO_LARGE',
+    { maximum: 5000 },
   ),
   typed(
     'more than 5,000 raw readings',
     PanelDetailDocument,
     detail('2025-08-01T00:00:00+07:00', '2025-08-02T00:00:00+07:00'),
     /more than 5000 raw readings in this range; pass "every"/,
+    'RANGE_TOO_LARGE',
+    { maximum: 5000 },
   ),
   typed(
     'DateTime variable without an offset',
     PanelDetailDocument,
     detail('2025-08-01T00:00:00', '2025-08-02T00:00:00Z'),
     /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01T00:00:00"\)/,
+    'INVALID_DATE_TIME',
   ),
   {
     name: 'DateTime literal without an offset',
     document: '{ panel(id: "ERR") { readings(from: "2025-08-01 00:00", to: "2025-08-02T00:00:00Z") { time } } }',
     message: /DateTime must be ISO-8601 with an offset.*\(got "2025-08-01 00:00"\)/,
+    reason: 'INVALID_DATE_TIME',
+  },
+  {
+    name: 'Date literal that does not exist (Feb 30)',
+    document: `mutation { setTariffPlan(effectiveFrom: "2026-02-30", plan: { kind: "FLAT", ratePerKwh: 1500 }) { effectiveFrom } }`,
+    message: /^Date 2026-02-30 is not a day of the calendar/,
+    reason: 'INVALID_DATE',
+  },
+  {
+    name: 'Date variable that does not exist (Apr 31)',
+    document: `mutation Plan($day: Date!) { setTariffPlan(effectiveFrom: $day, plan: { kind: "FLAT", ratePerKwh: 1500 }) { effectiveFrom } }`,
+    variables: { day: '2026-04-31' },
+    message: /Date 2026-04-31 is not a day of the calendar/,
+    reason: 'INVALID_DATE',
+  },
+  {
+    name: 'Date variable in another form',
+    document: `mutation Plan($day: Date!) { setTariffPlan(effectiveFrom: $day, plan: { kind: "FLAT", ratePerKwh: 1500 }) { effectiveFrom } }`,
+    variables: { day: '1/3/2026' },
+    message: /Date must be YYYY-MM-DD \(got "1\/3\/2026"\)/,
+    reason: 'INVALID_DATE',
   },
   typed(
     'DateTime that does not exist (Feb 30)',
     PanelDetailDocument,
     detail('2025-02-30T00:00:00Z', '2025-03-02T00:00:00Z'),
     /DateTime 2025-02-30T00:00:00Z is not a valid instant/,
+    'INVALID_DATE_TIME',
   ),
 ];
 
-function expectBadUserInput(result: GraphqlResult<unknown>, message: RegExp): void {
+function expectBadUserInput(result: GraphqlResult<unknown>, { message, reason, details }: Case): void {
   expect(result.errors, JSON.stringify(result)).toHaveLength(1);
   const [error] = result.errors!;
-  expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+  expect(error?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason, ...details });
   expect(error?.message).toMatch(message);
 }
 
 describe('bad arguments', () => {
-  it.each(cases)('$name → BAD_USER_INPUT over HTTP', async ({ document, variables, message }) => {
-    expectBadUserInput(await httpRequest(api.httpUrl, document, variables), message);
+  it.each(cases)('$name → BAD_USER_INPUT and $reason over HTTP', async (c) => {
+    expectBadUserInput(await httpRequest(api.httpUrl, c.document, c.variables), c);
   });
 
-  it.each(cases)('$name → BAD_USER_INPUT over WebSocket', async ({ document, variables, message }) => {
-    expectBadUserInput(await wsRequest(client, document, variables), message);
+  it.each(cases)('$name → BAD_USER_INPUT and $reason over WebSocket', async (c) => {
+    expectBadUserInput(await wsRequest(client, c.document, c.variables), c);
   });
 
   it('rejects a bad subscription argument over WebSocket without closing the socket', async () => {

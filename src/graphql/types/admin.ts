@@ -3,7 +3,7 @@ import { API_KEY_ID_PATTERN, describeIssues, type AdminChange, type AdminRecord 
 import { isPanelId, PANEL_ID_RULE } from '../../models/panel-id.js';
 import { tariffPlanSchema } from '../../models/tariff-plan.js';
 import { grantRefusal, keyIdOf, newApiKey, revokeRefusal, sha256Hex } from '../../services/access/api-keys.js';
-import { UserInputError } from '../../services/user-input-error.js';
+import { unknownPanel, UserInputError, type ErrorReason } from '../../services/user-input-error.js';
 import type { UnreadableAdminEntry } from '../../store/admin-log.js';
 import { builder, describeCaller } from '../builder.js';
 import type { Context } from '../context.js';
@@ -83,7 +83,7 @@ async function record(context: Context, change: AdminChange): Promise<AdminRecor
 }
 
 function forbidden(context: Context, what: string): GraphQLError {
-  return new GraphQLError(`${describeCaller(context.viewer)} ${what}`, { extensions: { code: 'FORBIDDEN' } });
+  return new GraphQLError(`${describeCaller(context.viewer)} ${what}`, { extensions: { code: 'FORBIDDEN', reason: 'NOT_ALLOWED' satisfies ErrorReason } });
 }
 
 /** A value as it may appear in an error message: quoted, escaped, at most 40 characters of it. */
@@ -98,11 +98,11 @@ function quote(value: string): string {
  */
 function panelToChange(context: Context, value: string | number): string {
   const panelId = String(value);
-  if (!isPanelId(panelId)) throw new UserInputError(`${quote(panelId)} is not a panel id (${PANEL_ID_RULE})`);
+  if (!isPanelId(panelId)) throw new UserInputError('INVALID_PANEL_ID', `${quote(panelId)} is not a panel id (${PANEL_ID_RULE})`);
   const scope = context.viewer.panels;
   if (scope !== null && !scope.has(panelId)) throw forbidden(context, `may not change panel "${panelId}": it is not one of its panels`);
   if (!context.services.panels.get(panelId, null) && !context.services.settings.state.retired.has(panelId)) {
-    throw new UserInputError(`unknown panel "${panelId}"`);
+    throw unknownPanel(panelId);
   }
   return panelId;
 }
@@ -156,7 +156,7 @@ builder.mutationFields((t) => ({
           plan.minimumBillConnectedKva == null ? null : { connectedKva: plan.minimumBillConnectedKva, hours: plan.minimumBillHours ?? 40 },
         taxPercent: plan.taxPercent ?? 0,
       });
-      if (!parsed.success) throw new UserInputError(`invalid tariff plan: ${describeIssues(parsed.error, 'plan')}`);
+      if (!parsed.success) throw new UserInputError('INVALID_TARIFF_PLAN', `invalid tariff plan: ${describeIssues(parsed.error, 'plan')}`);
       const { change } = await record(context, { kind: 'tariff.plan', effectiveFrom, plan: parsed.data });
       const version = context.services.settings.state.tariffs.versions.find((v) => change.kind === 'tariff.plan' && v.plan === change.plan);
       if (!version) throw new GraphQLError('the recorded plan is not in force (another change for the same day came later)');
@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { name, role, panels }, context) => {
       const ids = panels ? [...new Set(panels.map(String))] : null;
       const malformed = ids?.find((id) => !isPanelId(id));
-      if (malformed !== undefined) throw new UserInputError(`panels: ${quote(malformed)} is not a panel id (${PANEL_ID_RULE})`);
+      if (malformed !== undefined) throw new UserInputError('INVALID_PANEL_ID', `panels: ${quote(malformed)} is not a panel id (${PANEL_ID_RULE})`);
       const refusal = grantRefusal(context.viewer, role, ids);
       if (refusal) throw forbidden(context, refusal);
       const key = newApiKey();
@@ -195,7 +195,7 @@ builder.mutationFields((t) => ({
     args: { keyId: t.arg.id({ required: true }) },
     resolve: (_root, { keyId: value }, context) => {
       const keyId = String(value);
-      if (!API_KEY_ID_PATTERN.test(keyId)) throw new UserInputError(`${quote(keyId)} is not an API key id (12 hex digits)`);
+      if (!API_KEY_ID_PATTERN.test(keyId)) throw new UserInputError('INVALID_API_KEY_ID', `${quote(keyId)} is not an API key id (12 hex digits)`);
       const refusal = revokeRefusal(context.viewer, context.services.settings.activeKey(keyId));
       if (refusal) throw forbidden(context, refusal);
       return record(context, { kind: 'apiKey.revoked', keyId });
@@ -212,7 +212,7 @@ builder.queryField('adminChanges', (t) =>
     args: { limit: t.arg.int({ required: false, description: 'At most this many (default 100, at most 1,000).' }) },
     resolve: (_root, { limit }, { services, viewer }) => {
       const n = limit ?? 100;
-      if (!Number.isInteger(n) || n < 1 || n > 1_000) throw new UserInputError('limit must be 1-1,000');
+      if (!Number.isInteger(n) || n < 1 || n > 1_000) throw new UserInputError('LIMIT_OUT_OF_RANGE', 'limit must be 1-1,000', { maximum: 1_000 });
       return services.settings.recentChanges(n, viewer.panels);
     },
   }),

@@ -102,9 +102,9 @@ builder.queryField('alarms', (t) =>
     },
     resolve: (_root, { filter, first, after }, context) => {
       const n = first ?? 50;
-      if (!Number.isInteger(n) || n < 0 || n > MAX_FIRST) throw new UserInputError(`first must be 0-${MAX_FIRST}`);
+      if (!Number.isInteger(n) || n < 0 || n > MAX_FIRST) throw new UserInputError('LIMIT_OUT_OF_RANGE', `first must be 0-${MAX_FIRST}`, { maximum: MAX_FIRST });
       const position = after == null ? null : decodeCursor(after);
-      if (after != null && position === null) throw new UserInputError('after: not a cursor of this list');
+      if (after != null && position === null) throw new UserInputError('INVALID_CURSOR', 'after: not a cursor of this list');
       const states = filter?.state ? new Set<string>(filter.state) : null;
       const severities = filter?.severity ? new Set<string>(filter.severity) : null;
       const types = filter?.type ? new Set<string>(filter.type) : null;

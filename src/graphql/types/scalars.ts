@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { DateTime } from 'luxon';
+import type { ErrorReason } from '../../services/user-input-error.js';
 import { builder } from '../builder.js';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -9,7 +10,7 @@ function parseDateTime(value: unknown, node?: ValueNode): Date {
   if (typeof value !== 'string' || !ISO_WITH_OFFSET.test(value)) {
     throw new GraphQLError(`DateTime must be ISO-8601 with an offset, e.g. 2026-07-01T00:00:00+07:00 (got ${JSON.stringify(value)})`, {
       nodes: node,
-      extensions: { code: 'BAD_USER_INPUT' },
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_DATE_TIME' satisfies ErrorReason },
     });
   }
   // Not `new Date(value)`: it rolls 2026-02-30 over into March instead of refusing it.
@@ -17,7 +18,7 @@ function parseDateTime(value: unknown, node?: ValueNode): Date {
   if (!parsed.isValid) {
     throw new GraphQLError(`DateTime ${value} is not a valid instant: ${parsed.invalidExplanation ?? 'no such date or time'}`, {
       nodes: node,
-      extensions: { code: 'BAD_USER_INPUT' },
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_DATE_TIME' satisfies ErrorReason },
     });
   }
   return parsed.toJSDate();
@@ -30,13 +31,27 @@ builder.scalarType('DateTime', {
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined, ast),
 });
 
+/** A calendar date: YYYY-MM-DD and a day the calendar has (not 2026-02-30). `node` as for DateTime. */
+function parseDate(value: unknown, node?: ValueNode): string {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    throw new GraphQLError(`Date must be YYYY-MM-DD (got ${JSON.stringify(value)})`, {
+      nodes: node,
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_DATE' satisfies ErrorReason },
+    });
+  }
+  const parsed = DateTime.fromISO(value, { zone: 'utc' });
+  if (!parsed.isValid) {
+    throw new GraphQLError(`Date ${value} is not a day of the calendar: ${parsed.invalidExplanation ?? 'no such date'}`, {
+      nodes: node,
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_DATE' satisfies ErrorReason },
+    });
+  }
+  return value;
+}
+
 builder.scalarType('Date', {
-  description: 'A calendar date YYYY-MM-DD in the site timezone.',
+  description: 'A calendar date YYYY-MM-DD in the site timezone; a day the calendar has (2026-02-30 is refused).',
   serialize: (value) => value,
-  parseValue: (value) => {
-    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-      throw new GraphQLError(`Date must be YYYY-MM-DD (got ${JSON.stringify(value)})`, { extensions: { code: 'BAD_USER_INPUT' } });
-    }
-    return value;
-  },
+  parseValue: (value) => parseDate(value),
+  parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined, ast),
 });

@@ -306,10 +306,10 @@ export class EnergyService {
 
 /** Validates a calendar year for summaries and bills. */
 export function checkYear(year: number): void {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserInputError(`year must be between 2000 and 2100 (got ${year})`);
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new UserInputError('YEAR_OUT_OF_RANGE', `year must be between 2000 and 2100 (got ${year})`);
 }
 
 /** Validates a calendar month (1-12). */
 export function checkMonth(month: number): void {
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw new UserInputError(`month must be 1-12 (got ${month})`);
+  if (!Number.isInteger(month) || month < 1 || month > 12) throw new UserInputError('MONTH_OUT_OF_RANGE', `month must be 1-12 (got ${month})`);
 }
