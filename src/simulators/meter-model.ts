@@ -193,86 +193,78 @@ function panelParams(panelId: string, seed: number): PanelParams {
 /** Creates the meter of `panelId`; the same options always give the same readings. */
 export function createMeterModel(options: MeterModelOptions): MeterModel {
   const { panelId, timezone } = options;
+  if (!DateTime.now().setZone(timezone).isValid) throw new RangeError(`unknown timezone "${timezone}"`);
   const params = panelParams(panelId, options.seed ?? 1);
   const seedKey = mix32(options.seed ?? 1);
-  const days = new Map<number, LocalDay>();
+  const counter = new EnergyCounter(params, timezone);
+  const next = (at: Date): MeterState => {
+    const ms = Math.floor(at.getTime() / 1000) * 1000;
+    if (!Number.isFinite(ms)) throw new RangeError('invalid date');
+    const day = counter.dayAt(ms);
+    return { panelId, time: new Date(ms), ...electricalState(params, seedKey, day, ms), energyKwh: counter.energyKwh(day, ms) };
+  };
+  return { panelId, next };
+}
+
+/** Hourly knots in absolute time, linearly interpolated: slow drift independent of the profile. */
+function wander(key: number, channel: Channel, amplitude: number, ms: number): number {
+  const hour = Math.floor(ms / MS_PER_HOUR);
+  const fraction = ms / MS_PER_HOUR - hour;
+  const knot = (index: number) => (2 * uniform(key, channel, index) - 1) * amplitude;
+  return knot(hour) + (knot(hour + 1) - knot(hour)) * fraction;
+}
+
+function meanPowerKw(params: PanelParams, day: DayShape, ms: number): number {
+  const activity = activityAt(day.knots, (ms - day.startMs) / MS_PER_HOUR);
+  const load = params.baseShare + (1 - params.baseShare) * day.factor * activity;
+  return params.peakKw * load * (1 + wander(params.key, Channel.Wander, 0.06, ms));
+}
+
+/** Exact on [a, b] when no break lies inside: the curve is then a product of two linear pieces. */
+function simpsonKwh(params: PanelParams, day: DayShape, a: number, b: number): number {
+  return ((b - a) / 6 / MS_PER_HOUR) * (meanPowerKw(params, day, a) + 4 * meanPowerKw(params, day, (a + b) / 2) + meanPowerKw(params, day, b));
+}
+
+/** The local day `ordinal` (days since 1970-01-01 of its calendar date) with its energy integral at every break. */
+function buildDay(params: PanelParams, timezone: string, ordinal: number): LocalDay {
+  const date = DateTime.fromMillis(ordinal * MS_PER_DAY, { zone: 'utc' });
+  const start = DateTime.fromObject({ year: date.year, month: date.month, day: date.day }, { zone: timezone });
+  const startMs = start.toMillis();
+  const endMs = start.plus({ days: 1 }).toMillis();
+  const knots = start.weekday === 7 ? SUNDAY : start.weekday === 6 ? SATURDAY : WEEKDAY;
+  const cuts = new Set<number>([startMs, endMs]);
+  for (let ms = Math.ceil(startMs / MS_PER_HOUR) * MS_PER_HOUR; ms < endMs; ms += MS_PER_HOUR) cuts.add(ms);
+  for (const [hour] of knots) cuts.add(Math.min(endMs, startMs + hour * MS_PER_HOUR));
+  const breaks = [...cuts].sort((x, y) => x - y);
+  const shape: DayShape = { startMs, knots, factor: between(0.85, 1.1, uniform(params.key, Channel.DayFactor, ordinal)) };
+  const prefixKwh = [0];
+  for (let index = 1; index < breaks.length; index++) {
+    prefixKwh.push(prefixKwh[index - 1]! + simpsonKwh(params, shape, breaks[index - 1]!, breaks[index]!));
+  }
+  return { ...shape, ordinal, breaks, prefixKwh };
+}
+
+/** The kWh counter: the integral of the mean power from the anchor, over a small cache of local days. */
+class EnergyCounter {
+  readonly #params: PanelParams;
+  readonly #timezone: string;
+  readonly #days = new Map<number, LocalDay>();
   // Energy from the anchor's midnight to each day's midnight, filled outwards from the anchor.
-  const cumulative = new Map<number, number>([[ANCHOR_ORDINAL, 0]]);
-  let lowOrdinal = ANCHOR_ORDINAL;
-  let highOrdinal = ANCHOR_ORDINAL;
+  readonly #cumulative = new Map<number, number>([[ANCHOR_ORDINAL, 0]]);
+  #lowOrdinal = ANCHOR_ORDINAL;
+  #highOrdinal = ANCHOR_ORDINAL;
 
-  if (!DateTime.now().setZone(timezone).isValid) throw new RangeError(`unknown timezone "${timezone}"`);
+  constructor(params: PanelParams, timezone: string) {
+    this.#params = params;
+    this.#timezone = timezone;
+  }
 
-  /** Hourly knots in absolute time, linearly interpolated: slow drift independent of the profile. */
-  const wander = (key: number, channel: Channel, amplitude: number, ms: number): number => {
-    const hour = Math.floor(ms / MS_PER_HOUR);
-    const fraction = ms / MS_PER_HOUR - hour;
-    const knot = (index: number) => (2 * uniform(key, channel, index) - 1) * amplitude;
-    return knot(hour) + (knot(hour + 1) - knot(hour)) * fraction;
-  };
+  dayAt(ms: number): LocalDay {
+    const local = DateTime.fromMillis(ms, { zone: this.#timezone });
+    return this.#dayByOrdinal(Date.UTC(local.year, local.month - 1, local.day) / MS_PER_DAY);
+  }
 
-  const meanPowerKw = (day: DayShape, ms: number): number => {
-    const activity = activityAt(day.knots, (ms - day.startMs) / MS_PER_HOUR);
-    const load = params.baseShare + (1 - params.baseShare) * day.factor * activity;
-    return params.peakKw * load * (1 + wander(params.key, Channel.Wander, 0.06, ms));
-  };
-
-  /** Exact on [a, b] when no break lies inside: the curve is then a product of two linear pieces. */
-  const simpsonKwh = (day: DayShape, a: number, b: number): number =>
-    ((b - a) / 6 / MS_PER_HOUR) *
-    (meanPowerKw(day, a) + 4 * meanPowerKw(day, (a + b) / 2) + meanPowerKw(day, b));
-
-  const buildDay = (ordinal: number): LocalDay => {
-    const date = DateTime.fromMillis(ordinal * MS_PER_DAY, { zone: 'utc' });
-    const start = DateTime.fromObject({ year: date.year, month: date.month, day: date.day }, { zone: timezone });
-    const startMs = start.toMillis();
-    const endMs = start.plus({ days: 1 }).toMillis();
-    const knots = start.weekday === 7 ? SUNDAY : start.weekday === 6 ? SATURDAY : WEEKDAY;
-    const cuts = new Set<number>([startMs, endMs]);
-    for (let ms = Math.ceil(startMs / MS_PER_HOUR) * MS_PER_HOUR; ms < endMs; ms += MS_PER_HOUR) cuts.add(ms);
-    for (const [hour] of knots) cuts.add(Math.min(endMs, startMs + hour * MS_PER_HOUR));
-    const breaks = [...cuts].sort((x, y) => x - y);
-    const shape: DayShape = { startMs, knots, factor: between(0.85, 1.1, uniform(params.key, Channel.DayFactor, ordinal)) };
-    const prefixKwh = [0];
-    for (let index = 1; index < breaks.length; index++) {
-      prefixKwh.push(prefixKwh[index - 1]! + simpsonKwh(shape, breaks[index - 1]!, breaks[index]!));
-    }
-    return { ...shape, ordinal, breaks, prefixKwh };
-  };
-
-  const dayByOrdinal = (ordinal: number): LocalDay => {
-    const cached = days.get(ordinal);
-    if (cached) return cached;
-    const day = buildDay(ordinal);
-    if (days.size >= DAY_CACHE_SIZE) days.delete(days.keys().next().value!);
-    days.set(ordinal, day);
-    return day;
-  };
-
-  const dayAt = (ms: number): LocalDay => {
-    const local = DateTime.fromMillis(ms, { zone: timezone });
-    return dayByOrdinal(Date.UTC(local.year, local.month - 1, local.day) / MS_PER_DAY);
-  };
-
-  const dayTotalKwh = (ordinal: number): number => {
-    // Walking far back or forth would evict the recent days from the small cache; build them aside.
-    const day = days.get(ordinal) ?? buildDay(ordinal);
-    return day.prefixKwh[day.prefixKwh.length - 1]!;
-  };
-
-  const cumulativeAt = (ordinal: number): number => {
-    while (highOrdinal < ordinal) {
-      cumulative.set(highOrdinal + 1, cumulative.get(highOrdinal)! + dayTotalKwh(highOrdinal));
-      highOrdinal++;
-    }
-    while (lowOrdinal > ordinal) {
-      cumulative.set(lowOrdinal - 1, cumulative.get(lowOrdinal)! - dayTotalKwh(lowOrdinal - 1));
-      lowOrdinal--;
-    }
-    return cumulative.get(ordinal)!;
-  };
-
-  const energyKwh = (day: LocalDay, ms: number): number => {
+  energyKwh(day: LocalDay, ms: number): number {
     let low = 0;
     let high = day.breaks.length - 1;
     while (high - low > 1) {
@@ -280,53 +272,73 @@ export function createMeterModel(options: MeterModelOptions): MeterModel {
       if (day.breaks[middle]! <= ms) low = middle;
       else high = middle;
     }
-    const withinDay = day.prefixKwh[low]! + simpsonKwh(day, day.breaks[low]!, ms);
+    const withinDay = day.prefixKwh[low]! + simpsonKwh(this.#params, day, day.breaks[low]!, ms);
     // A real counter cannot go below zero; only reached for times long before the anchor.
-    return Math.max(0, params.startKwh + cumulativeAt(day.ordinal) + withinDay);
-  };
+    return Math.max(0, this.#params.startKwh + this.#cumulativeAt(day.ordinal) + withinDay);
+  }
 
-  const next = (at: Date): MeterState => {
-    const ms = Math.floor(at.getTime() / 1000) * 1000;
-    if (!Number.isFinite(ms)) throw new RangeError('invalid date');
-    const second = ms / 1000;
-    const key = params.key;
-    const day = dayAt(ms);
-    const mean = meanPowerKw(day, ms);
-    const loadRatio = mean / params.peakKw;
-    const powerKw = Math.max(0, mean * (1 + 0.025 * gaussian(key, Channel.PowerNoise, second)));
-    const powerFactor = clamp(
-      params.powerFactor + 0.03 * (loadRatio - 0.5) + 0.006 * gaussian(key, Channel.PfNoise, second),
-      0.85,
-      0.98,
-    );
-    // The supply voltage drifts for the whole building, hence the seed-only key; load sags it a bit.
-    const buildingDrift = wander(seedKey, Channel.VoltageWander, 1.5, ms);
-    const voltage = phases((phase) =>
-      clamp(
-        params.nominalV[phase] + buildingDrift - 2.5 * loadRatio + 0.25 * gaussian(key, Channel.VoltageNoise, second, phase),
-        215,
-        235,
-      ),
-    );
-    const weights = phases((phase) => params.phaseShare[phase] * (1 + 0.02 * gaussian(key, Channel.PhaseNoise, second, phase)));
-    const weightSum = weights[0] + weights[1] + weights[2];
-    // Per-phase power P_k = V_k·I_k·pf, so Σ V·I·pf / 1000 equals the reported kW exactly.
-    const current = phases((phase) => (powerKw * 1000 * (weights[phase] / weightSum)) / (voltage[phase] * powerFactor));
-    return {
-      panelId,
-      time: new Date(ms),
-      voltage,
-      current,
-      powerKw,
-      apparentPowerKva: powerKw / powerFactor,
-      energyKwh: energyKwh(day, ms),
-      powerFactor,
-      voltageUnbalance: unbalance(voltage),
-      currentUnbalance: unbalance(current),
-    };
-  };
+  #dayByOrdinal(ordinal: number): LocalDay {
+    const cached = this.#days.get(ordinal);
+    if (cached) return cached;
+    const day = buildDay(this.#params, this.#timezone, ordinal);
+    if (this.#days.size >= DAY_CACHE_SIZE) this.#days.delete(this.#days.keys().next().value!);
+    this.#days.set(ordinal, day);
+    return day;
+  }
 
-  return { panelId, next };
+  #dayTotalKwh(ordinal: number): number {
+    // Walking far back or forth would evict the recent days from the small cache; build them aside.
+    const day = this.#days.get(ordinal) ?? buildDay(this.#params, this.#timezone, ordinal);
+    return day.prefixKwh[day.prefixKwh.length - 1]!;
+  }
+
+  #cumulativeAt(ordinal: number): number {
+    while (this.#highOrdinal < ordinal) {
+      this.#cumulative.set(this.#highOrdinal + 1, this.#cumulative.get(this.#highOrdinal)! + this.#dayTotalKwh(this.#highOrdinal));
+      this.#highOrdinal++;
+    }
+    while (this.#lowOrdinal > ordinal) {
+      this.#cumulative.set(this.#lowOrdinal - 1, this.#cumulative.get(this.#lowOrdinal)! - this.#dayTotalKwh(this.#lowOrdinal - 1));
+      this.#lowOrdinal--;
+    }
+    return this.#cumulative.get(ordinal)!;
+  }
+}
+
+/** Power, power factor, voltages and currents at `ms` (whole seconds): the mean curve plus per-second noise. */
+function electricalState(params: PanelParams, seedKey: number, day: LocalDay, ms: number): Omit<MeterState, 'panelId' | 'time' | 'energyKwh'> {
+  const second = ms / 1000;
+  const key = params.key;
+  const mean = meanPowerKw(params, day, ms);
+  const loadRatio = mean / params.peakKw;
+  const powerKw = Math.max(0, mean * (1 + 0.025 * gaussian(key, Channel.PowerNoise, second)));
+  const powerFactor = clamp(
+    params.powerFactor + 0.03 * (loadRatio - 0.5) + 0.006 * gaussian(key, Channel.PfNoise, second),
+    0.85,
+    0.98,
+  );
+  // The supply voltage drifts for the whole building, hence the seed-only key; load sags it a bit.
+  const buildingDrift = wander(seedKey, Channel.VoltageWander, 1.5, ms);
+  const voltage = phases((phase) =>
+    clamp(
+      params.nominalV[phase] + buildingDrift - 2.5 * loadRatio + 0.25 * gaussian(key, Channel.VoltageNoise, second, phase),
+      215,
+      235,
+    ),
+  );
+  const weights = phases((phase) => params.phaseShare[phase] * (1 + 0.02 * gaussian(key, Channel.PhaseNoise, second, phase)));
+  const weightSum = weights[0] + weights[1] + weights[2];
+  // Per-phase power P_k = V_k·I_k·pf, so Σ V·I·pf / 1000 equals the reported kW exactly.
+  const current = phases((phase) => (powerKw * 1000 * (weights[phase] / weightSum)) / (voltage[phase] * powerFactor));
+  return {
+    voltage,
+    current,
+    powerKw,
+    apparentPowerKva: powerKw / powerFactor,
+    powerFactor,
+    voltageUnbalance: unbalance(voltage),
+    currentUnbalance: unbalance(current),
+  };
 }
 
 /** NEMA definition: the largest deviation from the average, divided by the average. */
