@@ -12,8 +12,15 @@ import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
 import { createAlarms } from './services/alarms/alarms.js';
 import { BillService } from './services/bills/bill-service.js';
+import { ComparisonService } from './services/comparisons/comparison-service.js';
+import { EmissionService } from './services/emissions/emission-service.js';
+import { BuildingQuarters } from './services/demand/building-quarters.js';
+import { DemandService } from './services/demand/demand-service.js';
+import { LoadProfileService } from './services/load-profile/load-profile-service.js';
 import { EnergyLedger } from './services/energy/energy-ledger.js';
 import { EnergyService } from './services/energy/energy-service.js';
+import { createExportLinks } from './services/export/export-links.js';
+import { ExportService } from './services/export/export-service.js';
 import { HistoryService } from './services/history-service.js';
 import { IngestHealth } from './services/ingest-health.js';
 import { LiveUpdates } from './services/live-updates.js';
@@ -73,7 +80,9 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
   const live = new LiveState();
   const status = new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger });
   const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
-  const energy = new EnergyService({ ledger, tariffs, time, source: stores.read });
+  // Emission factor versions are folded from the admin record like the plans (docs/comparisons-and-emissions.md).
+  const emissionFactors = () => settings.state.emissions;
+  const energy = new EnergyService({ ledger, tariffs, emissions: emissionFactors, time, source: stores.read });
   const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
   // Alarms (docs/alarms.md): evaluated after the energy ledger on every stored reading, here and from the feed.
   const alarms = config.alarms.enabled
@@ -99,16 +108,30 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     }
   });
 
+  // Peak demand and the load profile share the ledger's quarter hours summed per set of panels.
+  const quarters = new BuildingQuarters(ledger);
+  const holidays = new Set(config.site.holidays);
+  const bills = new BillService({ ledger, energy, tariffs, time });
+  const history = new HistoryService(stores.read, energy, {
+    time,
+    timeFloorMs: config.limits.ingest.meterTimeFloorMs,
+    maxClockSkewMs: config.site.maxClockSkewMs,
+  });
   const services: Services = {
     panels,
     energy,
-    bills: new BillService({ ledger, energy, tariffs, time }),
+    bills,
+    comparisons: new ComparisonService({ energy, ledger, tariffs, emissions: emissionFactors, time }),
+    emissions: new EmissionService({ settings, energy, time }),
+    demand: new DemandService({ energy, quarters, time }),
+    loadProfile: new LoadProfileService({ ledger, energy, quarters, tariffs, time, operatingHours: config.site.operatingHours, holidays: () => holidays }),
     live: new LiveUpdates({ pubsub, panels, energy, time }),
-    history: new HistoryService(stores.read, energy, {
-      time,
-      timeFloorMs: config.limits.ingest.meterTimeFloorMs,
-      maxClockSkewMs: config.site.maxClockSkewMs,
-    }),
+    history,
+    exports: new ExportService(
+      { store: stores.read, panels, history, bills, time },
+      createExportLinks({ secret: config.exports.linkSecret, ttlMs: config.exports.linkTtlMs }),
+      config.exports.maxStreams,
+    ),
     tariff: new TariffService(tariffs, time),
     ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
     settings,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { topicPrefix } from './topic-pattern.js';
 import { tariffPlanSchema } from '../models/tariff-plan.js';
 import { parseDuration } from './duration.js';
+import { parseOperatingHours } from './operating-hours.js';
 import { shownValue } from './redact.js';
 import { parseSize } from './size.js';
 
@@ -219,7 +220,40 @@ export const configSchema = z
     ENERGY_MAX_POWER_RATIO: z.coerce.number().min(1).default(10),
     ENERGY_MIN_POWER_KW: z.coerce.number().positive().default(1),
     ENERGY_CONFIRM_READINGS: z.coerce.number().int().min(1).max(10).default(3),
+    // Load profile (docs/load-profile.md): the building's working days and whole hours; energy
+    // outside them is reported apart, and the profile splits working days from the rest.
+    OPERATING_HOURS: z
+      .string()
+      .default('Mon-Fri 08:00-17:00')
+      .transform((text, ctx) => {
+        const hours = parseOperatingHours(text);
+        if (typeof hours === 'string') {
+          ctx.addIssue({ code: 'custom', message: hours });
+          return z.NEVER;
+        }
+        return hours;
+      }),
+    // Public holidays (comma-separated YYYY-MM-DD): counted with weekends, wholly outside operating hours.
+    HOLIDAYS: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        const dates = text.split(',').map((part) => part.trim()).filter(Boolean);
+        const bad = dates.filter((date) => !z.iso.date().safeParse(date).success);
+        if (bad.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `not dates (YYYY-MM-DD): ${bad.join(', ')}` });
+          return z.NEVER;
+        }
+        return [...new Set(dates)].sort();
+      }),
 
+    // CSV exports (docs/export.md): the secret download links are signed with (at least 32 characters; shared by every
+    // process behind one address). Unset: each process signs with a random secret of its own.
+    EXPORT_LINK_SECRET: optionalText.pipe(z.string().min(32, 'at least 32 characters').optional()),
+    // How long a download link from createExportLink stays valid (never longer than the caller's own credential).
+    EXPORT_LINK_TTL: duration('2m'),
+    // Exports streaming at once in a process; one caller may run half of them (at least one).
+    EXPORT_MAX_STREAMS: count(4),
     // Alarms and notifications (docs/alarms.md).
     // The alarm rules on or off as a whole (off: nothing is evaluated, stored or sent).
     ALARMS: optionalFlag,
@@ -454,6 +488,8 @@ export const configSchema = z
         minPowerKw: env.ENERGY_MIN_POWER_KW,
         confirmReadings: env.ENERGY_CONFIRM_READINGS,
       },
+      operatingHours: env.OPERATING_HOURS,
+      holidays: env.HOLIDAYS,
       tariffPlan: tariffPlanSchema.parse({
         name: env.TARIFF_NAME ?? null,
         pricing:
@@ -471,6 +507,7 @@ export const configSchema = z
         taxPercent: env.TARIFF_TAX_PERCENT,
       }),
     },
+    exports: { linkSecret: env.EXPORT_LINK_SECRET ?? null, linkTtlMs: env.EXPORT_LINK_TTL, maxStreams: env.EXPORT_MAX_STREAMS },
     alarms: {
       enabled: isOn(env.ALARMS, true),
       replayMs: env.ALARM_REPLAY_WINDOW,

@@ -25,6 +25,7 @@ export const LIMITS = [
   'MAX_PANELS',
   'METER_TIME_FLOOR',
   'STORE_MIN_FREE',
+  'EXPORT_MAX_STREAMS',
 ] as const;
 export type LimitName = (typeof LIMITS)[number];
 

@@ -1,5 +1,6 @@
 import { builder } from './builder.js';
 import './types/scalars.js';
+import './types/money.js';
 import './types/reading.js';
 import './types/usage.js';
 import './types/panel.js';
@@ -7,10 +8,15 @@ import './types/overview.js';
 import './types/tariff.js';
 import './types/ingest.js';
 import './types/bill.js';
+import './types/emissions.js';
+import './types/comparison.js';
+import './types/demand.js';
+import './types/load-profile.js';
 import './types/admin.js';
 import './types/alarm.js';
 import './types/alarm-rule.js';
 import './types/alarm-budget.js';
 import './types/alarm-notification.js';
+import './types/export.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

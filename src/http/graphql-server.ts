@@ -8,6 +8,7 @@ import { applyConnectionLimits } from './connection-limits.js';
 import { CorsPolicy } from './cors.js';
 import { GraphiqlPage } from './graphiql-page.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
+import { createExportRoute } from './export-route.js';
 import { createHttpRoutes, json } from './http-routes.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
 import { createRefusalLog } from './refusal-log.js';
@@ -77,6 +78,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
     logRefusal,
     readiness: options.readiness,
     webAssets: createWebAssets({ dir: WEB_DIST_DIR }),
+    exports: createExportRoute({ exports: services.exports, authenticator, cors, metrics, logger, logRefusal }),
     graphiql: limits.graphiql
       ? new GraphiqlPage({ title: 'Energy monitoring API', endpoint: yoga.graphqlEndpoint, ...(options.graphiqlTabs ? { tabs: options.graphiqlTabs } : {}) })
       : null,

@@ -6,6 +6,7 @@ import type { ErrorReason } from '../services/user-input-error.js';
 import type { Readiness } from '../services/ingest-health.js';
 import type { Metrics } from '../config/metrics.js';
 import type { CorsPolicy } from './cors.js';
+import type { ExportRoute } from './export-route.js';
 import type { GraphiqlPage } from './graphiql-page.js';
 import type { RefusalLog } from './refusal-log.js';
 import type { RequestCallers } from './request-callers.js';
@@ -24,6 +25,8 @@ export interface HttpRoutesOptions {
   readonly readiness: () => Promise<Readiness>;
   /** The dashboard page's files. */
   readonly webAssets: WebAssets;
+  /** GET /export/<kind>.csv (export-route.ts). */
+  readonly exports: ExportRoute;
   /** GraphiQL, or null when it is off. */
   readonly graphiql: GraphiqlPage | null;
   /** `key`: GET /metrics needs an operator or admin credential; `open`: none (METRICS_AUTH). */
@@ -41,7 +44,7 @@ export interface HttpRoutes {
 
 /**
  * The API port's doors: /health and /ready (anyone; codes only), /metrics, the dashboard page,
- * GraphiQL, and POST /graphql (CORS, then authentication, then the yoga app).
+ * GraphiQL, GET /export/… (CSV files), and POST /graphql (CORS, then authentication, then the yoga app).
  */
 export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
   const { yoga, authenticator, cors, metrics, logger, callers, logRefusal, webAssets, graphiql } = options;
@@ -59,6 +62,7 @@ export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...details });
     }
     if (req.method === 'GET' && path === '/metrics' && !options.metricsOnOwnPort) return serveMetrics(req, res);
+    if (path?.startsWith('/export/')) return options.exports.serve(req, res);
     // The dashboard page (static files built by `npm run build:web`); the API stays at /graphql.
     if (webAssets.handles(req.method ?? 'GET', path ?? '/')) return webAssets.serve(req, res);
     if ((req.method === 'GET' || req.method === 'HEAD') && path === yoga.graphqlEndpoint && String(req.headers.accept ?? '').includes('text/html')) {
