@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger, type Logger } from '../config/logger.js';
+import type { MqttClient } from 'mqtt';
 import { redactUrl } from '../config/redact.js';
 import { createMeterModel } from './meter-model.js';
 import { toMeterPayload } from './meter-payload.js';
@@ -105,13 +106,8 @@ function resolveRange(options: BackfillOptions): { from: Date; to: Date } {
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
   const { panels, timezone, signal } = options;
   const logger = options.logger ?? silentLogger;
-  const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const ratePerSecond = options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND;
   const { topics, clock } = meters(options);
-  if (!Number.isFinite(stepMs) || stepMs < 1_000) throw new RangeError('stepMs must be at least 1000');
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
-  if (!(ratePerSecond >= 0)) throw new RangeError('ratePerSecond must be 0 (no limit) or positive');
+  const { stepMs, concurrency, ratePerSecond } = settings(options);
   const range = resolveRange(options);
   const models = panels.map((panelId) => createMeterModel({ panelId, timezone, seed: options.seed }));
   const history = backfillTimes(range.from, range.to, stepMs);
@@ -122,41 +118,15 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   watchConnection(client, logger);
   logger.info({ url: redactUrl(options.url), panels, topic: topics[0], from: range.from, to, stepMs, total, ratePerSecond }, 'backfill started');
 
-  const inFlight = new Set<Promise<void>>();
-  let slotFreed: (() => void) | undefined;
-  const wake = (): void => {
-    const resolve = slotFreed;
-    slotFreed = undefined;
-    resolve?.();
-  };
-  const nextSlot = () => new Promise<void>((resolve) => (slotFreed = resolve));
-  signal?.addEventListener('abort', wake);
-  let published = 0;
-  let caughtUp = 0;
-  let catchUpIssued = 0;
-  let failure: unknown;
+  const window = new PublishWindow(client, concurrency, signal);
   const pace = pacer(ratePerSecond);
-
-  /** Issues one reading; `onAcknowledged` counts it where it belongs (history or catch-up). */
-  const publish = (topic: string, payload: string, onAcknowledged: () => void): void => {
-    const sent: Promise<void> = client
-      .publishAsync(topic, payload, { qos: 1 })
-      .then(onAcknowledged)
-      .catch((error: unknown) => {
-        failure ??= error;
-      })
-      .finally(() => {
-        inFlight.delete(sent);
-        wake();
-      });
-    inFlight.add(sent);
-  };
+  const counts = { published: 0, caughtUp: 0, catchUpIssued: 0 };
   const historyAcknowledged = (): void => {
-    published++;
-    options.onProgress?.({ published, total });
+    counts.published++;
+    options.onProgress?.({ published: counts.published, total });
   };
   const catchUpAcknowledged = (): void => {
-    caughtUp++;
+    counts.caughtUp++;
   };
 
   /** Every panel at each grid time, oldest first; false when stopped before the end. */
@@ -164,18 +134,17 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     for (let index = 0; index < count; index++) {
       const at = new Date(first + index * stepMs);
       for (const [panel, model] of models.entries()) {
-        while (inFlight.size >= concurrency && !signal?.aborted && failure === undefined) await nextSlot();
-        if (failure !== undefined) throw failure;
+        await window.slot();
         await pace();
         if (signal?.aborted) return false;
-        publish(topics[panel]!, JSON.stringify(toMeterPayload(model.next(at), clock)), onAcknowledged);
+        window.publish(topics[panel]!, JSON.stringify(toMeterPayload(model.next(at), clock)), onAcknowledged);
       }
     }
     return true;
   };
 
   try {
-    options.onProgress?.({ published, total });
+    options.onProgress?.({ published: 0, total });
     let complete = await publishTimes(history, historyAcknowledged);
     // "Until now" moved while a long history was published: catch up, or the live simulator
     // would start after a gap as long as the backfill took.
@@ -184,19 +153,92 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       const times = backfillTimes(to, now, stepMs);
       to = now;
       if (times.count === 0) break;
-      catchUpIssued += times.count * panels.length;
+      counts.catchUpIssued += times.count * panels.length;
       complete = await publishTimes(times, catchUpAcknowledged);
     }
     // An outage is repaired by reconnecting, so wait for every PUBACK unless asked to stop.
-    while (inFlight.size > 0 && !signal?.aborted && failure === undefined) await nextSlot();
-    if (failure !== undefined) throw failure;
+    await window.drained();
   } finally {
-    signal?.removeEventListener('abort', wake);
-    const settled = inFlight.size === 0 || (await settleWithin(inFlight, END_GRACE_MS));
-    // A graceful end would wait for the PUBACKs forever if the broker is gone.
-    await client.endAsync(!settled || !client.connected).catch(() => {});
+    await window.close();
   }
-  const aborted = published < total || caughtUp < catchUpIssued;
+  const { published, caughtUp } = counts;
+  const aborted = published < total || caughtUp < counts.catchUpIssued;
   logger.info({ published, total, caughtUp, aborted }, 'backfill finished');
   return { published, total, caughtUp, from: range.from, to, aborted };
+}
+
+/** The options' step, concurrency and rate, with their defaults, checked. */
+function settings(options: BackfillOptions): { stepMs: number; concurrency: number; ratePerSecond: number } {
+  const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const ratePerSecond = options.ratePerSecond ?? DEFAULT_RATE_PER_SECOND;
+  if (!Number.isFinite(stepMs) || stepMs < 1_000) throw new RangeError('stepMs must be at least 1000');
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+  if (!(ratePerSecond >= 0)) throw new RangeError('ratePerSecond must be 0 (no limit) or positive');
+  return { stepMs, concurrency, ratePerSecond };
+}
+
+/**
+ * QoS 1 publishes with at most `concurrency` unacknowledged at once. The first failure stops the
+ * backfill (thrown by the next slot() or drained()); an abort stops the waiting.
+ */
+class PublishWindow {
+  readonly #client: MqttClient;
+  readonly #concurrency: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #slotFreed: (() => void) | undefined;
+  #failure: unknown;
+  readonly #wake = (): void => {
+    const resolve = this.#slotFreed;
+    this.#slotFreed = undefined;
+    resolve?.();
+  };
+
+  constructor(client: MqttClient, concurrency: number, signal: AbortSignal | undefined) {
+    this.#client = client;
+    this.#concurrency = concurrency;
+    this.#signal = signal;
+    signal?.addEventListener('abort', this.#wake);
+  }
+
+  /** Issues one reading; `onAcknowledged` counts it where it belongs (history or catch-up). */
+  publish(topic: string, payload: string, onAcknowledged: () => void): void {
+    const sent: Promise<void> = this.#client
+      .publishAsync(topic, payload, { qos: 1 })
+      .then(onAcknowledged)
+      .catch((error: unknown) => {
+        this.#failure ??= error;
+      })
+      .finally(() => {
+        this.#inFlight.delete(sent);
+        this.#wake();
+      });
+    this.#inFlight.add(sent);
+  }
+
+  /** Waits until another publish may be issued (or the signal aborts); throws the first failure. */
+  slot(): Promise<void> {
+    return this.#waitWhile(() => this.#inFlight.size >= this.#concurrency);
+  }
+
+  /** Waits for every acknowledgement (or the signal aborts); throws the first failure. */
+  drained(): Promise<void> {
+    return this.#waitWhile(() => this.#inFlight.size > 0);
+  }
+
+  /** Ends the connection, after a short grace for the acknowledgements still outstanding. */
+  async close(): Promise<void> {
+    this.#signal?.removeEventListener('abort', this.#wake);
+    const settled = this.#inFlight.size === 0 || (await settleWithin(this.#inFlight, END_GRACE_MS));
+    // A graceful end would wait for the PUBACKs forever if the broker is gone.
+    await this.#client.endAsync(!settled || !this.#client.connected).catch(() => {});
+  }
+
+  async #waitWhile(busy: () => boolean): Promise<void> {
+    while (busy() && !this.#signal?.aborted && this.#failure === undefined) {
+      await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
 }

@@ -131,10 +131,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   watchConnection(client, logger);
   logger.info({ url: redactUrl(options.url), panels, topic: topics[0], intervalMs }, 'meter simulator started');
 
-  // At most one unacknowledged reading per panel: during an outage mqtt.js would otherwise queue
-  // a reading per panel per interval for as long as the outage lasts.
-  const inFlight = new Map<string, Promise<void>>();
-  let backlogWarned = false;
+  const publisher = new OnePerPanel(client, clock, logger, () => stopping !== undefined);
   let rounds = 0;
   let timer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
@@ -144,36 +141,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   });
   const startedAt = Date.now();
 
-  const publish = ({ model, topic }: { model: MeterModel; topic: string }, at: Date): void => {
-    if (inFlight.has(model.panelId)) {
-      if (!backlogWarned) logger.warn({ panel: model.panelId }, 'previous reading not acknowledged yet; skipping readings until it is');
-      backlogWarned = true;
-      return;
-    }
-    const payload = JSON.stringify(toMeterPayload(model.next(at), clock));
-    const sent = client
-      .publishAsync(topic, payload, { qos: 1 })
-      .then(
-        () => {
-          backlogWarned = false;
-        },
-        (error: unknown) => {
-          if (!stopping) logger.warn({ err: error, panel: model.panelId }, 'meter reading not published');
-        },
-      )
-      .finally(() => inFlight.delete(model.panelId));
-    inFlight.set(model.panelId, sent);
-  };
-
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       clearTimeout(timer);
-      const acknowledged = await settleWithin(inFlight.values(), STOP_GRACE_MS);
-      if (!acknowledged) logger.warn({ unacknowledged: inFlight.size }, 'stopping with unacknowledged readings');
-      // A graceful end would wait for the PUBACKs forever if the broker is gone.
-      await client.endAsync(!acknowledged || !client.connected).catch((error: unknown) => {
-        logger.debug({ err: error }, 'MQTT client did not end cleanly');
-      });
+      await publisher.end();
       logger.info({ rounds }, 'meter simulator stopped');
       resolveDone();
     })());
@@ -193,7 +164,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     lastSecond = second;
-    for (const meter of models) publish(meter, at);
+    for (const meter of models) publisher.publish(meter, at);
     rounds++;
     logger.debug({ round: rounds, at }, 'meter readings published');
     // On the grid of start + k·interval so it does not drift; slots missed while the event loop
@@ -206,4 +177,56 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   round();
 
   return { stop, done };
+}
+
+/**
+ * At most one unacknowledged reading per panel: during an outage mqtt.js would otherwise queue
+ * a reading per panel per interval for as long as the outage lasts.
+ */
+class OnePerPanel {
+  readonly #client: MqttClient;
+  readonly #clock: LocalTime;
+  readonly #logger: Logger;
+  readonly #stopping: () => boolean;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  #backlogWarned = false;
+
+  constructor(client: MqttClient, clock: LocalTime, logger: Logger, stopping: () => boolean) {
+    this.#client = client;
+    this.#clock = clock;
+    this.#logger = logger;
+    this.#stopping = stopping;
+  }
+
+  /** Publishes the meter's reading at `at`, or skips it while its previous one is unacknowledged. */
+  publish({ model, topic }: { model: MeterModel; topic: string }, at: Date): void {
+    if (this.#inFlight.has(model.panelId)) {
+      if (!this.#backlogWarned) this.#logger.warn({ panel: model.panelId }, 'previous reading not acknowledged yet; skipping readings until it is');
+      this.#backlogWarned = true;
+      return;
+    }
+    const payload = JSON.stringify(toMeterPayload(model.next(at), this.#clock));
+    const sent = this.#client
+      .publishAsync(topic, payload, { qos: 1 })
+      .then(
+        () => {
+          this.#backlogWarned = false;
+        },
+        (error: unknown) => {
+          if (!this.#stopping()) this.#logger.warn({ err: error, panel: model.panelId }, 'meter reading not published');
+        },
+      )
+      .finally(() => this.#inFlight.delete(model.panelId));
+    this.#inFlight.set(model.panelId, sent);
+  }
+
+  /** Waits briefly for the unacknowledged readings, then disconnects. */
+  async end(): Promise<void> {
+    const acknowledged = await settleWithin(this.#inFlight.values(), STOP_GRACE_MS);
+    if (!acknowledged) this.#logger.warn({ unacknowledged: this.#inFlight.size }, 'stopping with unacknowledged readings');
+    // A graceful end would wait for the PUBACKs forever if the broker is gone.
+    await this.#client.endAsync(!acknowledged || !this.#client.connected).catch((error: unknown) => {
+      this.#logger.debug({ err: error }, 'MQTT client did not end cleanly');
+    });
+  }
 }
