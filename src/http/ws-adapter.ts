@@ -49,62 +49,20 @@ type EnvelopedRoot = Pick<Enveloped, 'execute' | 'subscribe'> & { readonly share
  * Shutdown: every socket closed with 1001 (going away), then the WebSocket server.
  */
 export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise<void> } {
-  const { httpServer, yoga, authenticator, cors, limits, metrics, callers, logRefusal } = options;
+  const { yoga, authenticator, limits, metrics } = options;
   // noServer: upgrades are routed here explicitly, so the HTTP server's own errors (a taken port,
   // which listen() reports) are not re-emitted on the WebSocket server. maxPayload: ws defaults to
   // 100 MiB; an operation is small.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const wsConnections = new WsConnections(limits.ws, limits.share, metrics);
-  httpServer.on('upgrade', (req, socket: Socket, head) => {
-    if ((req.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) {
-      socket.destroy();
-      return;
-    }
-    // Browsers send their page's Origin on every upgrade (and CORS does not apply to WebSockets):
-    // a page on another origin could otherwise use the API with whatever access this host grants.
-    if (!cors.allows(req.headers)) {
-      refuseUpgrade(socket, 403, 'This origin may not open WebSockets to the API (CORS_ORIGINS).');
-      return;
-    }
-    const refused = wsConnections.admitUpgrade(socket, callers.addressOf(req));
-    if (refused) {
-      refuseUpgrade(socket, 503, refused);
-      return;
-    }
-    wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
-  });
+  routeUpgrades(options, wsServer, wsConnections);
   const live = new SharedSubscriptions();
   const operations = new WsOperationLimits(limits.ws, limits.share, metrics);
   // Sockets closed when the credential that opened them is revoked or expires.
   const sockets = new OpenSockets(authenticator);
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
-      // connection_init: credentials in connectionParams.authorization; false closes with 4403 Forbidden.
-      onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
-        const auth = await authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
-        if (!auth.ok) {
-          logRefusal('websocket', auth.message, ctx.extra.request.socket.remoteAddress);
-          return false;
-        }
-        const { expiresAt } = auth.viewer;
-        if (expiresAt && expiresAt.getTime() <= Date.now()) return false;
-        const { request, socket } = ctx.extra;
-        const caller = callers.callerOf(request, auth);
-        const tooMany = wsConnections.admitCaller(request.socket, caller);
-        if (tooMany) {
-          // As WS_MAX_CONNECTIONS's 503, but the upgrade is done: "try again later". graphql-ws's
-          // own close (4403, returning false) then finds the socket closing and sends nothing.
-          socket.close(TRY_AGAIN_LATER_CLOSE, tooMany);
-          return false;
-        }
-        ctx.extra.viewer = auth.viewer;
-        ctx.extra.caller = caller;
-        callers.set(request, auth.viewer, caller);
-        // A long-lived socket must not outlive its credential: closed when it is revoked or expires.
-        sockets.add(socket, auth.credential);
-        return true;
-      },
+      onConnect: connectionInit(options, wsConnections, sockets),
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
@@ -144,6 +102,59 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
       await disposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
+  };
+}
+
+/** Upgrades on the GraphQL path that pass CORS and the connection limits reach the WebSocket server; others are refused. */
+function routeUpgrades({ httpServer, yoga, cors, callers }: GraphqlWsOptions, wsServer: WebSocketServer, wsConnections: WsConnections): void {
+  httpServer.on('upgrade', (req, socket: Socket, head) => {
+    if ((req.url ?? '').split('?')[0] !== yoga.graphqlEndpoint) {
+      socket.destroy();
+      return;
+    }
+    // Browsers send their page's Origin on every upgrade (and CORS does not apply to WebSockets):
+    // a page on another origin could otherwise use the API with whatever access this host grants.
+    if (!cors.allows(req.headers)) {
+      refuseUpgrade(socket, 403, 'This origin may not open WebSockets to the API (CORS_ORIGINS).');
+      return;
+    }
+    const refused = wsConnections.admitUpgrade(socket, callers.addressOf(req));
+    if (refused) {
+      refuseUpgrade(socket, 503, refused);
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (client) => wsServer.emit('connection', client, req));
+  });
+}
+
+type OnConnect = NonNullable<Parameters<typeof useServer<Record<string, unknown> | undefined, ConnectionExtra>>[0]['onConnect']>;
+
+/** connection_init: credentials in connectionParams.authorization; false closes with 4403 Forbidden. */
+function connectionInit({ authenticator, callers, logRefusal }: GraphqlWsOptions, wsConnections: WsConnections, sockets: OpenSockets): OnConnect {
+  return async (ctx) => {
+    const authorization = ctx.connectionParams?.authorization;
+    const auth = await authenticator.authenticate(typeof authorization === 'string' ? authorization : null);
+    if (!auth.ok) {
+      logRefusal('websocket', auth.message, ctx.extra.request.socket.remoteAddress);
+      return false;
+    }
+    const { expiresAt } = auth.viewer;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) return false;
+    const { request, socket } = ctx.extra;
+    const caller = callers.callerOf(request, auth);
+    const tooMany = wsConnections.admitCaller(request.socket, caller);
+    if (tooMany) {
+      // As WS_MAX_CONNECTIONS's 503, but the upgrade is done: "try again later". graphql-ws's
+      // own close (4403, returning false) then finds the socket closing and sends nothing.
+      socket.close(TRY_AGAIN_LATER_CLOSE, tooMany);
+      return false;
+    }
+    ctx.extra.viewer = auth.viewer;
+    ctx.extra.caller = caller;
+    callers.set(request, auth.viewer, caller);
+    // A long-lived socket must not outlive its credential: closed when it is revoked or expires.
+    sockets.add(socket, auth.credential);
+    return true;
   };
 }
 
