@@ -48,12 +48,24 @@ export interface MetricProbes {
 
 /**
  * Prometheus metrics of one app instance. A registry per instance (not prom-client's global one)
- * so tests can run several apps in one process.
+ * so tests can run several apps in one process. Registered in the order /metrics lists them.
  */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const probes: MetricProbes = { storeFreeBytes: () => null, storeWritable: () => true, adminRecordUnreadable: () => 0 };
+  return {
+    registry,
+    probes,
+    ...refusalMetrics(registry),
+    ...readingMetrics(registry),
+    ...storeMetrics(registry, probes),
+    ...connectionMetrics(registry),
+  };
+}
+
+/** What limits and the embedded broker refused, every label present from the start (at 0). */
+function refusalMetrics(registry: Registry) {
   const limitHits = new Counter({
     name: 'energy_limit_hits_total',
     help: 'Requests, connections, operations, packets and readings refused or cut off by a limit, by the setting that sets it',
@@ -75,9 +87,11 @@ export function createMetrics() {
     registers: [registry],
   });
   for (const by of ['address', 'username'] as const) mqttLoginsDelayed.inc({ by }, 0);
+  return { limitHits, mqttRefused, mqttLoginsDelayed };
+}
+
+function readingMetrics(registry: Registry) {
   return {
-    registry,
-    probes,
     readingsStored: new Counter({
       name: 'energy_readings_stored_total',
       help: 'Readings durably written to the store',
@@ -94,6 +108,12 @@ export function createMetrics() {
       help: 'With several processes: readings that reached live subscribers after a newer reading of their panel (more than MQTT_FEED_ORDER_HOLD late)',
       registers: [registry],
     }),
+  };
+}
+
+/** The store's health; the gauges read their probes when /metrics is scraped. */
+function storeMetrics(registry: Registry, probes: MetricProbes) {
+  return {
     storeWriteFailures: new Counter({
       name: 'energy_store_write_failures_total',
       help: 'Durable writes that failed (the message is not acknowledged and will be redelivered)',
@@ -124,14 +144,17 @@ export function createMetrics() {
         this.set(probes.adminRecordUnreadable());
       },
     }),
+  };
+}
+
+/** Open connections and subscriptions, the work in flight, and the broker's login delays. */
+function connectionMetrics(registry: Registry) {
+  return {
     liveSubscribers: new Gauge({
       name: 'energy_live_subscriptions',
       help: 'Open GraphQL subscriptions',
       registers: [registry],
     }),
-    limitHits,
-    mqttRefused,
-    mqttLoginsDelayed,
     mqttLoginDelay: new Histogram({
       name: 'energy_mqtt_login_delay_seconds',
       help: 'How long the embedded MQTT broker held back each login with a password before checking it, by outcome',
