@@ -10,7 +10,7 @@ import { createAfterWrite, type AfterWriteDeps } from './pipeline/after-write.js
 import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
 import { StatusMonitor } from './pipeline/status-monitor.js';
-import { createAlarms } from './services/alarms/alarms.js';
+import { createAlarms, type Alarms } from './services/alarms/alarms.js';
 import { BillService } from './services/bills/bill-service.js';
 import { ComparisonService } from './services/comparisons/comparison-service.js';
 import { EmissionService } from './services/emissions/emission-service.js';
@@ -30,6 +30,7 @@ import { SiteSettings } from './services/site-settings.js';
 import { TariffService } from './services/tariff-service.js';
 import { DiskSpace } from './store/disk-space.js';
 import type { Stores } from './store/open-stores.js';
+import { systemClock, type Clock } from './time/clock.js';
 import { LocalTime } from './time/local-time.js';
 
 export interface CoreOptions {
@@ -37,6 +38,11 @@ export interface CoreOptions {
   readonly brokerConnected: () => boolean;
   /** This process's part of several over one InfluxDB (src/cluster.ts); undefined for one process. */
   readonly cluster?: Pick<ClusterMember, 'pipeline'>;
+  /**
+   * The clock "now" is read from: today, this month so far, statuses and their timers. Default:
+   * the system clock; the fast tests pass one that stands still at a chosen instant.
+   */
+  readonly clock?: Clock;
 }
 
 /** The parts between the transports and the server: store-backed services and the ingest path. */
@@ -70,74 +76,11 @@ export interface Core {
  * the stored-readings feed and the HTTP server around it; the fast API tests call it as they are.
  */
 export function buildCore(config: Config, stores: Stores, logger: Logger, options: CoreOptions): Core {
-  const time = new LocalTime(config.site.timezone);
-  const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger });
-  const tariffs = () => settings.state.tariffs;
-  const metrics = createMetrics();
-  metrics.probes.adminRecordUnreadable = () => settings.unreadable.length;
-  const pubsub = createAppPubSub();
-  const rejections = new RejectionStats();
-  const live = new LiveState();
-  const status = new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger });
-  const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) });
-  // Emission factor versions are folded from the admin record like the plans (docs/comparisons-and-emissions.md).
-  const emissionFactors = () => settings.state.emissions;
-  const energy = new EnergyService({ ledger, tariffs, emissions: emissionFactors, time, source: stores.read });
-  const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
-  // Alarms (docs/alarms.md): evaluated after the energy ledger on every stored reading, here and from the feed.
-  const alarms = config.alarms.enabled
-    ? createAlarms({ config, store: stores.read, settings, energy, time, pubsub, buildingPanels: () => panels.list(null).map((panel) => panel.id), rejections, logger })
-    : null;
+  const parts = groundParts(config, stores, logger, options.clock ?? systemClock);
+  const { time, settings, metrics, pubsub, live, status, ledger } = parts;
+  const { services, alarms } = buildServices(parts, options);
   let loaded = false;
-  settings.setChangeHandler((state, previous) => {
-    alarms?.service.settingsChanged();
-    // A retired panel is forgotten by the live parts; one brought back is loaded again.
-    for (const id of state.retired) if (!previous.retired.has(id)) {
-      live.remove(id);
-      ledger.remove(id);
-    }
-    const returning = [...previous.retired].filter((id) => !state.retired.has(id));
-    if (returning.length > 0 && loaded) {
-      void live
-        .loadFrom(stores.read)
-        .then((ids) => {
-          for (const id of ids) status.track(id);
-          return ledger.load(returning);
-        })
-        .catch((error: unknown) => logger.error({ err: error, panels: returning }, 'could not reload panels brought back'));
-    }
-  });
-
-  // Peak demand and the load profile share the ledger's quarter hours summed per set of panels.
-  const quarters = new BuildingQuarters(ledger);
-  const holidays = new Set(config.site.holidays);
-  const bills = new BillService({ ledger, energy, tariffs, time });
-  const history = new HistoryService(stores.read, energy, {
-    time,
-    timeFloorMs: config.limits.ingest.meterTimeFloorMs,
-    maxClockSkewMs: config.site.maxClockSkewMs,
-  });
-  const services: Services = {
-    panels,
-    energy,
-    bills,
-    comparisons: new ComparisonService({ energy, ledger, tariffs, emissions: emissionFactors, time }),
-    emissions: new EmissionService({ settings, energy, time }),
-    demand: new DemandService({ energy, quarters, time }),
-    loadProfile: new LoadProfileService({ ledger, energy, quarters, tariffs, time, operatingHours: config.site.operatingHours, holidays: () => holidays }),
-    live: new LiveUpdates({ pubsub, panels, energy, time }),
-    history,
-    exports: new ExportService(
-      { store: stores.read, panels, history, bills, time },
-      createExportLinks({ secret: config.exports.linkSecret, ttlMs: config.exports.linkTtlMs }),
-      config.exports.maxStreams,
-    ),
-    tariff: new TariffService(tariffs, time),
-    ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
-    settings,
-    alarms: alarms ?? undefined,
-  };
-
+  reloadOnSettingsChange(parts, alarms, () => loaded);
   const cluster = options.cluster?.pipeline({ pubsub, metrics });
   // Anyone may publish to any DATA/PM/<id>: retired panels stay out, and at most MAX_PANELS are
   // known. The same rule for readings other processes announce on the stored-readings feed.
@@ -148,22 +91,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     count: () => live.size,
   });
   const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster, alarms: alarms?.service };
-  const ingest = new IngestService({
-    writer: stores.writer,
-    parse: {
-      meterClock: new LocalTime(config.site.meterTimezone),
-      maxClockSkewMs: config.site.maxClockSkewMs,
-      topicPrefix: topicPrefix(config.mqtt.topic),
-      timeFloorMs: config.limits.ingest.meterTimeFloorMs,
-    },
-    rejections,
-    metrics,
-    logger,
-    afterWrite: createAfterWrite(pipeline),
-    admission,
-    // Both stores write to DATA_DIR (the SQLite store, or the journal before InfluxDB).
-    space: new DiskSpace({ dir: config.store.dataDir, minFreeBytes: config.limits.store.minFreeBytes }),
-  });
+  const ingest = buildIngest(parts, pipeline, admission);
   services.ingest.attachStoreWrites(() => ingest.storeHealth());
 
   return {
@@ -179,14 +107,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     admission,
     isLoaded: () => loaded,
     load: async () => {
-      await stores.prepare();
-      await settings.load();
-      const retired = settings.state.retired;
-      const ids = (await live.loadFrom(stores.read)).filter((id) => !retired.has(id));
-      for (const id of retired) live.remove(id);
-      for (const id of ids) status.track(id);
-      await ledger.load(ids);
-      await alarms?.load(ids, (id) => ({ status: status.statusOf(id), latest: live.latest(id)?.time ?? null }));
+      const ids = await loadAll(parts, alarms);
       loaded = true;
       return ids;
     },
@@ -197,4 +118,144 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
       await alarms?.stop();
     },
   };
+}
+
+/** What the services and the pipeline share: settings, metrics, the pubsub, the live state, statuses and the energy ledger. */
+interface GroundParts {
+  readonly config: Config;
+  readonly stores: Stores;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly time: LocalTime;
+  readonly settings: SiteSettings;
+  readonly metrics: Metrics;
+  readonly pubsub: AppPubSub;
+  readonly rejections: RejectionStats;
+  readonly live: LiveState;
+  readonly status: StatusMonitor;
+  readonly ledger: EnergyLedger;
+}
+
+function groundParts(config: Config, stores: Stores, logger: Logger, clock: Clock): GroundParts {
+  const time = new LocalTime(config.site.timezone);
+  const now = () => clock.now();
+  const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger, now });
+  const metrics = createMetrics();
+  metrics.probes.adminRecordUnreadable = () => settings.unreadable.length;
+  const pubsub = createAppPubSub();
+  const live = new LiveState();
+  return {
+    config,
+    stores,
+    logger,
+    clock,
+    time,
+    settings,
+    metrics,
+    pubsub,
+    rejections: new RejectionStats(),
+    live,
+    status: new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger, clock }),
+    ledger: new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) }),
+  };
+}
+
+/** The services the API answers from, and the alarms (null when ALARMS=false). */
+function buildServices(parts: GroundParts, options: CoreOptions): { services: Services; alarms: Alarms | null } {
+  const { config, stores, logger, clock, time, settings, pubsub, rejections, live, status, ledger } = parts;
+  const now = () => clock.now();
+  const tariffs = () => settings.state.tariffs;
+  // Emission factor versions are folded from the admin record like the plans (docs/comparisons-and-emissions.md).
+  const emissionFactors = () => settings.state.emissions;
+  const energy = new EnergyService({ ledger, tariffs, emissions: emissionFactors, time, source: stores.read, now });
+  const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames });
+  // Alarms (docs/alarms.md): evaluated after the energy ledger on every stored reading, here and from the feed.
+  const alarms = config.alarms.enabled
+    ? createAlarms({ config, store: stores.read, settings, energy, time, pubsub, buildingPanels: () => panels.list(null).map((panel) => panel.id), rejections, logger })
+    : null;
+  // Peak demand and the load profile share the ledger's quarter hours summed per set of panels.
+  const quarters = new BuildingQuarters(ledger);
+  const holidays = new Set(config.site.holidays);
+  const bills = new BillService({ ledger, energy, tariffs, time, now });
+  const history = new HistoryService(stores.read, energy, {
+    time,
+    timeFloorMs: config.limits.ingest.meterTimeFloorMs,
+    maxClockSkewMs: config.site.maxClockSkewMs,
+    now,
+  });
+  const services: Services = {
+    panels,
+    energy,
+    bills,
+    comparisons: new ComparisonService({ energy, ledger, tariffs, emissions: emissionFactors, time, now }),
+    emissions: new EmissionService({ settings, energy, time, now }),
+    demand: new DemandService({ energy, quarters, time, now }),
+    loadProfile: new LoadProfileService({ ledger, energy, quarters, tariffs, time, operatingHours: config.site.operatingHours, holidays: () => holidays, now }),
+    live: new LiveUpdates({ pubsub, panels, energy, time, clock }),
+    history,
+    exports: new ExportService(
+      { store: stores.read, panels, history, bills, time },
+      createExportLinks({ secret: config.exports.linkSecret, ttlMs: config.exports.linkTtlMs }),
+      config.exports.maxStreams,
+    ),
+    tariff: new TariffService(tariffs, time),
+    ingest: new IngestHealth({ rejections, brokerConnected: options.brokerConnected, storeLag: () => stores.lag() }),
+    settings,
+    alarms: alarms ?? undefined,
+  };
+  return { services, alarms };
+}
+
+/** A retired panel is forgotten by the live parts; one brought back is loaded again (once the core is loaded). */
+function reloadOnSettingsChange({ stores, logger, settings, live, status, ledger }: GroundParts, alarms: Alarms | null, isLoaded: () => boolean): void {
+  settings.setChangeHandler((state, previous) => {
+    alarms?.service.settingsChanged();
+    for (const id of state.retired) if (!previous.retired.has(id)) {
+      live.remove(id);
+      ledger.remove(id);
+    }
+    const returning = [...previous.retired].filter((id) => !state.retired.has(id));
+    if (returning.length > 0 && isLoaded()) {
+      void live
+        .loadFrom(stores.read)
+        .then((ids) => {
+          for (const id of ids) status.track(id);
+          return ledger.load(returning);
+        })
+        .catch((error: unknown) => logger.error({ err: error, panels: returning }, 'could not reload panels brought back'));
+    }
+  });
+}
+
+/** Parse, validate, durable write, then the after-write pipeline. */
+function buildIngest({ config, stores, logger, metrics, rejections }: GroundParts, pipeline: AfterWriteDeps, admission: PanelAdmission): IngestService {
+  return new IngestService({
+    writer: stores.writer,
+    parse: {
+      meterClock: new LocalTime(config.site.meterTimezone),
+      maxClockSkewMs: config.site.maxClockSkewMs,
+      topicPrefix: topicPrefix(config.mqtt.topic),
+      timeFloorMs: config.limits.ingest.meterTimeFloorMs,
+    },
+    rejections,
+    metrics,
+    logger,
+    afterWrite: createAfterWrite(pipeline),
+    admission,
+    // Both stores write to DATA_DIR (the SQLite store, or the journal before InfluxDB).
+    space: new DiskSpace({ dir: config.store.dataDir, minFreeBytes: config.limits.store.minFreeBytes }),
+  });
+}
+
+/** Core.load: the admin record, the panels (without the retired), their statuses, the energy ledger, then the alarms. */
+async function loadAll({ stores, settings, live, status, ledger }: GroundParts, alarms: Alarms | null): Promise<readonly string[]> {
+  await stores.prepare();
+  await settings.load();
+  const retired = settings.state.retired;
+  const ids = (await live.loadFrom(stores.read)).filter((id) => !retired.has(id));
+  for (const id of retired) live.remove(id);
+  for (const id of ids) status.track(id);
+  await ledger.load(ids);
+  await alarms?.load(ids, (id) => ({ status: status.statusOf(id), latest: live.latest(id)?.time ?? null }));
+  return ids;
 }

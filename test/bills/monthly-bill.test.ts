@@ -14,15 +14,15 @@ afterEach(async () => {
   for (const h of open.splice(0)) await h.close();
 });
 
-function harness(plans: readonly PlanAt[], zone = 'Asia/Jakarta') {
-  return checked(sqliteHarness({ plans, zone }));
+async function harness(plans: readonly PlanAt[], zone = 'Asia/Jakarta') {
+  return checked(await sqliteHarness({ plans, zone }));
 }
 
 /**
  * Every bill this file computes is checked line by line: the shown quantity × the shown rate is
  * the shown amount, within the rounding of the quantity (3 decimals) and the amount (2).
  */
-function checked<H extends ReturnType<typeof sqliteHarness>>(h: H): H {
+function checked<H extends Awaited<ReturnType<typeof sqliteHarness>>>(h: H): H {
   open.push(h);
   const { bills } = h;
   const monthlyBill = bills.monthlyBill.bind(bills);
@@ -70,7 +70,7 @@ function expectLinesAddUp(bill: Bill): void {
 describe('time-of-use blocks', () => {
   for (const k of [1.4, 2]) {
     it(`K = ${k}: an increase belongs to the block of the reading that counts it, around 17:00 and 22:00`, async () => {
-      const h = harness([{ from: null, plan: tou(k) }]);
+      const h = await harness([{ from: null, plan: tou(k) }]);
       const id = uniquePanelId('tou');
       await h.write([
         makeReading(id, J('2025-03-10 16:50:00'), 1000, 20),
@@ -97,7 +97,7 @@ describe('time-of-use blocks', () => {
   }
 
   it('a peak window that wraps midnight (22-6)', async () => {
-    const h = harness([{ from: null, plan: { pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1000, peakMultiplier: 2, peakStartHour: 22, peakEndHour: 6 } } }]);
+    const h = await harness([{ from: null, plan: { pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1000, peakMultiplier: 2, peakStartHour: 22, peakEndHour: 6 } } }]);
     const id = uniquePanelId('wrap');
     await h.write([
       makeReading(id, J('2025-03-10 21:00:00'), 100, 20),
@@ -115,7 +115,7 @@ describe('time-of-use blocks', () => {
     const U = local('UTC');
     const figures: Record<string, unknown> = {};
     for (const zone of ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']) {
-      const h = harness([{ from: null, plan: tou(2) }], zone);
+      const h = await harness([{ from: null, plan: tou(2) }], zone);
       const id = uniquePanelId('zone');
       await h.write([
         makeReading(id, U('2025-03-10 09:00:00'), 100, 20),
@@ -130,14 +130,14 @@ describe('time-of-use blocks', () => {
       'Asia/Jayapura': [['LWBP', 10], ['WBP', 10]],
     });
     // …but not the same readings: WIB counts the first step off-peak, WITA and WIT on-peak.
-    const h = harness([{ from: null, plan: tou(2) }], 'Asia/Makassar');
+    const h = await harness([{ from: null, plan: tou(2) }], 'Asia/Makassar');
     const id = uniquePanelId('wita');
     await h.write([makeReading(id, U('2025-03-10 09:00:00'), 100, 20), makeReading(id, U('2025-03-10 09:50:00'), 110, 20)]);
     expect((await h.bills.monthlyBill(2025, 3, [id], id)).blocks).toEqual([
       { block: 'LWBP', energyKwh: 0, cost: 0 },
       { block: 'WBP', energyKwh: 10, cost: 20_000 },
     ]);
-    const w = harness([{ from: null, plan: tou(2) }], 'Asia/Jakarta');
+    const w = await harness([{ from: null, plan: tou(2) }], 'Asia/Jakarta');
     const wid = uniquePanelId('wib');
     await w.write([makeReading(wid, U('2025-03-10 09:00:00'), 100, 20), makeReading(wid, U('2025-03-10 09:50:00'), 110, 20)]);
     expect((await w.bills.monthlyBill(2025, 3, [wid], wid)).blocks[0]).toEqual({ block: 'LWBP', energyKwh: 10, cost: 10_000 });
@@ -146,7 +146,7 @@ describe('time-of-use blocks', () => {
 
 describe('excess reactive energy', () => {
   async function billWithReactive(kvarh: number) {
-    const h = harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1114.74 }) }]);
+    const h = await harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1114.74 }) }]);
     const id = uniquePanelId('pf');
     await h.write([
       makeReading(id, J('2025-03-10 00:00:00'), 1000, 20, { reactiveEnergyKvarh: 500 }),
@@ -174,7 +174,7 @@ describe('excess reactive energy', () => {
   });
 
   it('without a kVArh counter, estimates from kW and power factor and says so', async () => {
-    const h = harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1000 }) }]);
+    const h = await harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1000 }) }]);
     const id = uniquePanelId('estimate');
     await h.write([
       makeReading(id, J('2025-03-10 00:00:00'), 1000, 20, { powerFactor: 0.6 }),
@@ -192,7 +192,7 @@ describe('excess reactive energy', () => {
 
 describe('minimum bill and tax', () => {
   it('a month under the minimum (40 h × 10 kVA = 400 kWh) is topped up to it', async () => {
-    const h = harness([{ from: null, plan: flat(1500, { minimumBill: { connectedKva: 10, hours: 40 } }) }]);
+    const h = await harness([{ from: null, plan: flat(1500, { minimumBill: { connectedKva: 10, hours: 40 } }) }]);
     const id = uniquePanelId('minimum');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     const bill = await h.bills.monthlyBill(2025, 3, [id], id);
@@ -206,7 +206,7 @@ describe('minimum bill and tax', () => {
 
   it('with peak energy, the top-up is the minimum charge less the energy charged (PLN’s rekening minimum)', async () => {
     // 40 h × 20 kVA = 800 kWh at LWBP 1,000 = Rp 800,000 minimum charge.
-    const h = harness([{ from: null, plan: tou(2, { minimumBill: { connectedKva: 20, hours: 40 } }) }]);
+    const h = await harness([{ from: null, plan: tou(2, { minimumBill: { connectedKva: 20, hours: 40 } }) }]);
     const id = uniquePanelId('minimum-tou');
     await h.write([
       makeReading(id, J('2025-03-10 10:00:00'), 1000, 20),
@@ -226,14 +226,14 @@ describe('minimum bill and tax', () => {
   });
 
   it('a month over the minimum pays its energy only', async () => {
-    const h = harness([{ from: null, plan: flat(1500, { minimumBill: { connectedKva: 1, hours: 40 } }) }]);
+    const h = await harness([{ from: null, plan: flat(1500, { minimumBill: { connectedKva: 1, hours: 40 } }) }]);
     const id = uniquePanelId('over');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     expect((await h.bills.monthlyBill(2025, 3, [id], id)).total).toBe(150_000);
   });
 
   it('adds the street-lighting tax on everything before it', async () => {
-    const h = harness([{ from: null, plan: flat(1500, { taxPercent: 10, minimumBill: { connectedKva: 10, hours: 40 } }) }]);
+    const h = await harness([{ from: null, plan: flat(1500, { taxPercent: 10, minimumBill: { connectedKva: 10, hours: 40 } }) }]);
     const id = uniquePanelId('tax');
     await h.write([makeReading(id, J('2025-03-10 00:00:00'), 1000, 20), makeReading(id, J('2025-03-10 10:00:00'), 1100, 20)]);
     const bill = await h.bills.monthlyBill(2025, 3, [id], id);
@@ -245,7 +245,7 @@ describe('minimum bill and tax', () => {
 
 describe('plan versions, resets and the building', () => {
   it('a plan change in the middle of the month prices each part with its own plan', async () => {
-    const h = harness([
+    const h = await harness([
       { from: null, plan: flat(1500) },
       { from: '2025-03-16', plan: tou(2) },
     ]);
@@ -274,7 +274,7 @@ describe('plan versions, resets and the building', () => {
   });
 
   it('a month with a meter reset and a glitch bills what the counting rule counts', async () => {
-    const h = harness([{ from: null, plan: flat(1000) }]);
+    const h = await harness([{ from: null, plan: flat(1000) }]);
     const id = uniquePanelId('reset');
     await h.write([
       makeReading(id, J('2025-03-05 10:00:00'), 500.0, 12),
@@ -290,7 +290,7 @@ describe('plan versions, resets and the building', () => {
   });
 
   it('the building is billed on its own totals, not as the sum of the panels’ bills', async () => {
-    const h = harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1000 }) }]);
+    const h = await harness([{ from: null, plan: flat(1500, { reactiveRatePerKvarh: 1000 }) }]);
     const [a, b] = [uniquePanelId('bldA'), uniquePanelId('bldB')];
     await h.write([
       makeReading(a, J('2025-03-10 00:00:00'), 1000, 20, { reactiveEnergyKvarh: 0 }),
@@ -311,7 +311,7 @@ describe('plan versions, resets and the building', () => {
 describe('the month to date and its projection', () => {
   it('projects the elapsed part of the month to the whole month', async () => {
     const now = J('2025-03-16 12:00:00').getTime(); // 15.5 of 31 days: half the month
-    const h = checked(sqliteHarness({ plans: [{ from: null, plan: flat(1000) }], now: () => now }));
+    const h = checked(await sqliteHarness({ plans: [{ from: null, plan: flat(1000) }], now: () => now }));
     const id = uniquePanelId('projection');
     await h.write([makeReading(id, J('2025-03-01 00:00:00'), 0, 20), makeReading(id, J('2025-03-16 11:00:00'), 300, 20)]);
     const projection = await h.bills.currentBill([id], id);
@@ -322,7 +322,7 @@ describe('the month to date and its projection', () => {
 
   it('on the first day of a month, "so far" holds what was used so far; the minimum belongs to the projection', async () => {
     const now = J('2025-03-01 06:00:00').getTime();
-    const h = checked(sqliteHarness({ plans: [{ from: null, plan: flat(1000, { minimumBill: { connectedKva: 10, hours: 40 } }) }], now: () => now }));
+    const h = checked(await sqliteHarness({ plans: [{ from: null, plan: flat(1000, { minimumBill: { connectedKva: 10, hours: 40 } }) }], now: () => now }));
     const id = uniquePanelId('first-day');
     await h.write([makeReading(id, J('2025-03-01 00:00:00'), 0, 20), makeReading(id, J('2025-03-01 05:00:00'), 2, 20)]);
     const projection = await h.bills.currentBill([id], id);
@@ -339,7 +339,7 @@ describe('property: random months and plans', () => {
       const random = seededRandom(seed);
       const k = 1.4 + random() * 0.6;
       const start = 14 + Math.floor(random() * 8);
-      const h = harness([
+      const h = await harness([
         { from: null, plan: tou(k) },
         { from: `2025-03-${10 + Math.floor(random() * 10)}`, plan: { pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1114.74, peakMultiplier: k, peakStartHour: start, peakEndHour: start + 5 } } },
       ]);

@@ -50,7 +50,7 @@ it('bills March 2025 of a B-3 building exactly as docs/tariffs-and-bills.md work
   const [minimum] = row('minimum');
   const [taxQuantity, , taxAmount] = row('tax');
 
-  const h = sqliteHarness({
+  const h = await sqliteHarness({
     zone: 'Asia/Jakarta',
     plans: [
       {

@@ -44,6 +44,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       current = await makeStore();
     });
     afterAll(async () => {
+      // The energy harnesses' cores read the store: stopped before it closes.
+      for (const harness of harnesses.splice(0)) await (await harness).close();
       await current?.cleanup();
     });
     const sut = () => {
@@ -216,15 +218,23 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
   });
 }
 
-/** The product's energy path over the store under test (test/support/energy-harness.ts), built on first use. */
+/** Every energy harness made over the store under test, closed before the store. */
+const harnesses: Array<Promise<EnergyHarness>> = [];
+
+/** The product's energy path over the store under test (test/support/energy-harness.ts: `buildCore`), built on first use. */
 function energyOver(sut: () => StoreUnderTest, zone: string) {
-  let harness: EnergyHarness | undefined;
-  const get = () => (harness ??= energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone }));
+  let harness: Promise<EnergyHarness> | undefined;
+  const get = (): Promise<EnergyHarness> => {
+    if (harness) return harness;
+    harness = energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone });
+    harnesses.push(harness);
+    return harness;
+  };
   return {
-    write: (readings: readonly Reading[]) => get().write(readings),
-    energy: () => get().energy,
-    ledger: () => get().ledger,
-    restarted: async (panelIds: readonly string[]) => (await get().restarted(panelIds)).energy,
+    write: async (readings: readonly Reading[]) => (await get()).write(readings),
+    energy: async () => (await get()).energy,
+    /** The product started again over the same store: its figures from the store alone. */
+    restarted: async () => (await (await get()).restarted()).energy,
   };
 }
 
@@ -240,13 +250,13 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
     /** kWh of one local day (YYYY-MM-DD), as monthlySummary reports it (rounded to 3 decimals). */
     async function day(id: string, date: string): Promise<number> {
       const [year, month, dom] = date.split('-').map(Number) as [number, number, number];
-      const summary = await e.energy().monthlySummary(year, month, [id], id);
+      const summary = await (await e.energy()).monthlySummary(year, month, [id], id);
       return summary.days[dom - 1]!.energyKwh;
     }
 
     /** kWh in [from, to), as one history window (unrounded). */
     async function between(id: string, from: string, to: string): Promise<number> {
-      const [amount] = await e.energy().windows(id, J(from).getTime(), J(to).getTime(), J(to).getTime() - J(from).getTime());
+      const [amount] = await (await e.energy()).windows(id, J(from).getTime(), J(to).getTime(), J(to).getTime() - J(from).getTime());
       return amount!.kwh;
     }
 
@@ -390,7 +400,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
         ]);
         expect(await day(id, '2025-03-31')).toBe(0);
         expect(await day(id, '2025-04-01')).toBe(0.2);
-        const april = await e.energy().yearlySummary(2025, [id], id);
+        const april = await (await e.energy()).yearlySummary(2025, [id], id);
         expect(april.months[2]!.energyKwh).toBe(0);
         expect(april.months[3]!.energyKwh).toBe(0.2);
       });
@@ -453,10 +463,10 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
           ['2025-01-01 00:01:00', 200.2, 2],
         ]);
         expect(await day(id, '2024-02-29')).toBe(10);
-        const y2024 = await e.energy().yearlySummary(2024, [id], id);
+        const y2024 = await (await e.energy()).yearlySummary(2024, [id], id);
         expect(y2024.months[1]!.energyKwh).toBe(10);
         expect(y2024.months[11]!.energyKwh).toBe(90);
-        expect((await e.energy().yearlySummary(2025, [id], id)).total.energyKwh).toBe(0.2);
+        expect((await (await e.energy()).yearlySummary(2025, [id], id)).total.energyKwh).toBe(0.2);
       });
 
       it('a building is the sum of its panels, and unknown panels add nothing', async () => {
@@ -470,7 +480,7 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
           ['2025-03-10 10:01:00', 0.0, 12],
           ['2025-03-10 10:02:00', 500.2, 12],
         ]);
-        const building = await e.energy().monthlySummary(2025, 3, [a, b, uniquePanelId('bldX')], null);
+        const building = await (await e.energy()).monthlySummary(2025, 3, [a, b, uniquePanelId('bldX')], null);
         expect(building.days[9]!.energyKwh).toBe(0.3);
         expect(building.total.energyKwh).toBe(0.3);
       });
@@ -484,8 +494,8 @@ function describeEnergy(zone: 'Asia/Jakarta', sut: () => StoreUnderTest): void {
           ['2025-03-11 00:00:30', 0.3, 12],
           ['2025-03-12 10:00:00', 1.0, 12],
         ]);
-        const again = await e.restarted([id]);
-        expect(await again.monthlySummary(2025, 3, [id], id)).toEqual(await e.energy().monthlySummary(2025, 3, [id], id));
+        const again = await e.restarted();
+        expect(await again.monthlySummary(2025, 3, [id], id)).toEqual(await (await e.energy()).monthlySummary(2025, 3, [id], id));
       });
     });
   });
@@ -524,8 +534,8 @@ function describeRandomHistories(sut: () => StoreUnderTest): void {
 
         // What the store holds per panel: the last write of each time (arrival order decides).
         const finals = new Map(ids.map((id) => [id, finalSeries(arrival.filter((r) => r.panelId === id))]));
-        const service = e.energy();
-        const restarted = await e.restarted(ids);
+        const service = await e.energy();
+        const restarted = await e.restarted();
         for (const id of ids) {
           const series = finals.get(id)!;
           const increases = referenceIncreases(series, RULE);
@@ -582,7 +592,7 @@ function describeOtherZones(sut: () => StoreUnderTest): void {
         makeReading(id, U('2025-03-10 14:59:00'), 100.1, 6), // 23:59 in Jayapura
         makeReading(id, U('2025-03-10 15:01:00'), 100.3, 6), // 00:01 in Jayapura
       ]);
-      const march = await e.energy().monthlySummary(2025, 3, [id], id);
+      const march = await (await e.energy()).monthlySummary(2025, 3, [id], id);
       expect(march.days[9]!.energyKwh).toBe(0.1);
       expect(march.days[10]!.energyKwh).toBe(0.2);
     });
@@ -595,7 +605,7 @@ function describeOtherZones(sut: () => StoreUnderTest): void {
         makeReading(id, U('2025-03-10 15:30:00'), 100.0, 6),
         makeReading(id, U('2025-03-10 16:30:00'), 101.0, 6), // 00:30 WITA (next day), 23:30 WIB
       ]);
-      expect((await makassar.energy().monthlySummary(2025, 3, [id], id)).days[10]!.energyKwh).toBe(1);
+      expect((await (await makassar.energy()).monthlySummary(2025, 3, [id], id)).days[10]!.energyKwh).toBe(1);
     });
 
     it('Europe/Berlin (daylight saving): a 23-hour day is one day', async () => {
@@ -608,7 +618,7 @@ function describeOtherZones(sut: () => StoreUnderTest): void {
         makeReading(id, B('2025-03-30 23:59:00'), 102.0, 6),
         makeReading(id, B('2025-03-31 00:01:00'), 102.2, 6),
       ]);
-      const march = await e.energy().monthlySummary(2025, 3, [id], id);
+      const march = await (await e.energy()).monthlySummary(2025, 3, [id], id);
       expect(march.days.slice(28, 31).map((d) => d.energyKwh)).toEqual([0, 2, 0.2]);
     });
   });

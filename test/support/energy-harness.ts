@@ -1,19 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import { silentLogger } from '../../src/config/logger.js';
+import { buildCore, type Core } from '../../src/core.js';
 import type { Reading } from '../../src/models/reading.js';
 import { tariffPlanSchema, type TariffPlanInput } from '../../src/models/tariff-plan.js';
-import { BillService } from '../../src/services/bills/bill-service.js';
+import type { BillService } from '../../src/services/bills/bill-service.js';
 import type { CountingRuleParams } from '../../src/services/energy/counting-rule.js';
-import { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
-import { EnergyService } from '../../src/services/energy/energy-service.js';
-import { TariffSchedule } from '../../src/services/tariffs/tariff-schedule.js';
-import type { ReadingStore } from '../../src/store/reading-store.js';
+import type { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
+import type { EnergyService } from '../../src/services/energy/energy-service.js';
+import type { AdminLog } from '../../src/store/admin-log.js';
+import type { Stores } from '../../src/store/open-stores.js';
+import type { DurableWriter, ReadingStore } from '../../src/store/reading-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { LocalTime, parseIsoDate } from '../../src/time/local-time.js';
+import { systemClock, type Clock } from '../../src/time/clock.js';
+import { parseIsoDate, type LocalTime } from '../../src/time/local-time.js';
 
 export const DEFAULT_RULE: CountingRuleParams = { maxPowerRatio: 10, minPowerKw: 1, confirmReadings: 3 };
+
+const DEFAULT_PLAN: TariffPlanInput = { pricing: { kind: 'flat', ratePerKwh: 1000 } };
 
 /** A plan version for a harness: from a local date (YYYY-MM-DD) or from the beginning. */
 export interface PlanAt {
@@ -26,75 +32,152 @@ export interface EnergyHarness {
   readonly ledger: EnergyLedger;
   readonly energy: EnergyService;
   readonly bills: BillService;
-  /** Writes durably, then hands the readings to the ledger as the pipeline does. */
+  /** Writes durably, then hands the readings to the ledger as the after-write pipeline does. */
   write(readings: readonly Reading[]): Promise<void>;
-  /** Replaces the tariff plans (versions). */
-  setPlans(plans: readonly PlanAt[]): void;
-  /** A new ledger and services loading these panels from the store alone (a restart). */
-  restarted(panelIds: readonly string[]): Promise<{ energy: EnergyService; bills: BillService }>;
+  /** The product started again over the same store: a new core, loaded from the store alone. */
+  restarted(): Promise<{ energy: EnergyService; bills: BillService }>;
+  /** Stops every core this harness built and removes what it made. */
+  close(): Promise<void>;
+}
+
+export interface EnergyHarnessOptions {
+  readonly store: ReadingStore;
+  readonly write: (readings: readonly Reading[]) => Promise<void>;
+  /** The admin record the plan versions are recorded in; default: one in a temporary SQLite file. */
+  readonly admin?: AdminLog;
+  /** What the core's ingest path would write with; the harness writes through `write` instead. */
+  readonly writer?: DurableWriter;
+  readonly zone?: string;
+  readonly rule?: CountingRuleParams;
+  /** The tariff plan versions; the one from the beginning is the configured plan (TARIFF_*), the others are recorded as an operator does. */
+  readonly plans?: readonly PlanAt[];
+  /** "Now" for today, the month so far and its projection; default the wall clock. */
+  readonly now?: () => number;
 }
 
 /**
  * The product's energy path (store → counting rule → ledger → energy and bill services) over a
- * given store, in-process, with a settable tariff schedule and clock: the fast layer of tests.
+ * given store, in-process: the core as src/app.ts builds it (`buildCore`), on a clock the test
+ * may set. Plan versions after the first are recorded in the admin record the day before they take
+ * effect, as the product lets an operator do (never for a day already begun).
  */
-export function energyHarness(options: {
-  readonly store: ReadingStore;
-  readonly write: (readings: readonly Reading[]) => Promise<void>;
-  readonly zone?: string;
-  readonly rule?: CountingRuleParams;
-  readonly plans?: readonly PlanAt[];
-  readonly now?: () => number;
-}): EnergyHarness {
-  const time = new LocalTime(options.zone ?? 'Asia/Jakarta');
-  const rule = options.rule ?? DEFAULT_RULE;
-  let schedule = toSchedule(options.plans ?? [{ from: null, plan: { pricing: { kind: 'flat', ratePerKwh: 1000 } } }]);
-  const tariffs = () => schedule;
-  const build = (ledger: EnergyLedger) => {
-    const energy = new EnergyService({ ledger, tariffs, time, source: options.store, now: options.now });
-    return { energy, bills: new BillService({ ledger, energy, tariffs, time, now: options.now }) };
+export async function energyHarness(options: EnergyHarnessOptions): Promise<EnergyHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'energy-harness-'));
+  const adminStore = options.admin ? null : new SqliteStore({ file: join(dir, 'admin.sqlite') });
+  const plans = options.plans ?? [{ from: null, plan: DEFAULT_PLAN }];
+  const config = harnessConfig(dir, options, plans.find((p) => p.from === null)?.plan ?? DEFAULT_PLAN);
+  const clock = new HarnessClock(options.now);
+  const stores = harnessStores(options, options.admin ?? adminStore!.admin);
+  const cores: Core[] = [];
+  const start = async (): Promise<Core> => {
+    const core = buildCore(config, stores, silentLogger, { brokerConnected: () => true, clock });
+    cores.push(core);
+    await core.load();
+    return core;
   };
-  const ledger = new EnergyLedger({ rule, time, source: options.store, logger: silentLogger });
-  const { energy, bills } = build(ledger);
+  const core = await start();
+  for (const { from, plan } of plans) {
+    if (from === null) continue;
+    await clock.at(parseIsoDate(from)! - 1, core.time, () => core.settings.record('test', { kind: 'tariff.plan', effectiveFrom: from, plan: tariffPlanSchema.parse(plan) }));
+  }
   return {
-    time,
-    ledger,
-    energy,
-    bills,
+    time: core.time,
+    ledger: core.ledger,
+    energy: core.services.energy,
+    bills: core.services.bills,
     async write(readings) {
       await options.write(readings);
-      for (const r of readings) ledger.applyStored(r);
+      for (const r of readings) core.ledger.applyStored(r);
     },
-    setPlans(plans) {
-      schedule = toSchedule(plans);
+    async restarted() {
+      const again = await start();
+      return { energy: again.services.energy, bills: again.services.bills };
     },
-    async restarted(panelIds) {
-      const fresh = new EnergyLedger({ rule, time, source: options.store, logger: silentLogger });
-      await fresh.load(panelIds);
-      return build(fresh);
+    async close() {
+      for (const c of cores.splice(0)) await c.stop();
+      await adminStore?.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-function toSchedule(plans: readonly PlanAt[]): TariffSchedule {
-  return new TariffSchedule(
-    plans.map((p, i) => ({
-      effectiveFrom: p.from === null ? Number.NEGATIVE_INFINITY : parseIsoDate(p.from)!,
-      plan: tariffPlanSchema.parse(p.plan),
-      recordedAt: new Date(i),
-      recordedBy: 'test',
-    })),
-  );
+/** The configuration the product reads, from the environment it would be given (no broker, no alarms). */
+function harnessConfig(dir: string, options: EnergyHarnessOptions, configuredPlan: TariffPlanInput): Config {
+  const rule = options.rule ?? DEFAULT_RULE;
+  const config = loadConfig({
+    SIMULATE: 'false',
+    ALARMS: 'false',
+    DATA_DIR: dir,
+    SITE_TIMEZONE: options.zone ?? 'Asia/Jakarta',
+    ENERGY_MAX_POWER_RATIO: String(rule.maxPowerRatio),
+    ENERGY_MIN_POWER_KW: String(rule.minPowerKw),
+    ENERGY_CONFIRM_READINGS: String(rule.confirmReadings),
+  });
+  // TARIFF_* settings cannot say everything a plan can (names, several options at once): the
+  // configured plan is given as the parsed plan the settings would make.
+  return { ...config, site: { ...config.site, tariffPlan: tariffPlanSchema.parse(configuredPlan) } };
 }
 
-/** A temporary SQLite store and a harness over it; `close()` removes both. */
-export function sqliteHarness(options: Omit<Parameters<typeof energyHarness>[0], 'store' | 'write'> = {}): EnergyHarness & { close(): Promise<void> } {
-  const dir = mkdtempSync(join(tmpdir(), 'energy-harness-'));
+/** The core's stores over the store under test: it answers every query; readings arrive through `write`. */
+function harnessStores(options: EnergyHarnessOptions, admin: AdminLog): Stores {
+  const writer: DurableWriter = options.writer ?? {
+    writeBatchSync: () => {
+      throw new Error('energy harness: readings are written through write(), not the ingest path');
+    },
+  };
+  return {
+    writer,
+    read: options.store,
+    admin,
+    recent: null,
+    prepare: async () => {},
+    written: () => {},
+    forwarded: () => undefined,
+    lag: () => null,
+    close: async () => {},
+  };
+}
+
+/** The wall clock, or the test's "now"; for a moment, noon of a chosen local day (to record a plan ahead of its day). */
+class HarnessClock implements Clock {
+  readonly #now: (() => number) | undefined;
+  #override: number | null = null;
+
+  constructor(now: (() => number) | undefined) {
+    this.#now = now;
+  }
+
+  now(): number {
+    return this.#override ?? this.#now?.() ?? Date.now();
+  }
+
+  setTimeout(callback: () => void, ms: number): ReturnType<Clock['setTimeout']> {
+    return systemClock.setTimeout(callback, ms);
+  }
+
+  clearTimeout(handle: ReturnType<Clock['setTimeout']>): void {
+    systemClock.clearTimeout(handle);
+  }
+
+  async at<T>(dayNumber: number, time: LocalTime, action: () => Promise<T>): Promise<T> {
+    this.#override = time.dayStart(dayNumber) + 12 * 3_600_000;
+    try {
+      return await action();
+    } finally {
+      this.#override = null;
+    }
+  }
+}
+
+/** A temporary SQLite store and a harness over it (its admin record in the same file); `close()` removes both. */
+export async function sqliteHarness(options: Omit<EnergyHarnessOptions, 'store' | 'write' | 'admin' | 'writer'> = {}): Promise<EnergyHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'energy-sqlite-'));
   const store = new SqliteStore({ file: join(dir, 'readings.sqlite') });
-  const harness = energyHarness({ ...options, store, write: async (readings) => store.writeBatchSync(readings) });
+  const harness = await energyHarness({ ...options, store, admin: store.admin, writer: store, write: async (readings) => store.writeBatchSync(readings) });
   return {
     ...harness,
     async close() {
+      await harness.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
