@@ -113,39 +113,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       await member.join(core, mqttClientId);
       stops.push(() => member.leave());
     }
-    const ingestion = await startIngestion(
-      { ...config.mqtt, clientId: mqttClientId },
-      externalBroker(config.mqtt),
-      ingest,
-      logger,
-      { limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() }, metrics },
-      // Several processes: a reading is acknowledged only once InfluxDB has confirmed it (a member
-      // whose disk is lost for good takes nothing acknowledged with it) and the others have been told.
-      member ? () => member.acknowledgeWhen() : undefined,
-    );
+    const ingestion = await connectIngestion(config, core, member, mqttClientId, logger);
     stops.push(() => ingestion.stop());
     brokerConnected = () => ingestion.isConnected();
     registerAckGauges(metrics, ingestion);
     if (member) stops.push(member.adoptWith(ingestion, mqttClientId));
 
-    const server = createGraphqlServer({
-      services,
-      logger,
-      metrics,
-      authenticator,
-      cors: new CorsPolicy(config.access.corsOrigins),
-      metricsAuth: config.access.metricsAuth,
-      metricsOnOwnPort: config.http.metricsPort !== undefined,
-      graphiqlTabs: () =>
-        operationTabs(loadOperationSources(), {
-          panelId: services.panels.list(null)[0]?.id ?? config.simulator.panels[0] ?? 'PANEL_LANTAI_1',
-          now: new Date(),
-          time: core.time,
-        }),
-      limits: httpLimits(config.limits),
-      panelCount: () => core.live.size,
-      readiness: () => readiness(core, stores, ingestion, member),
-    });
+    const server = apiServer(config, core, authenticator, () => readiness(core, stores, ingestion, member), logger);
     const { httpPort, metricsPort } = await listenHttp(server, config);
     stops.push(() => server.close());
     logger.info({ url: `http://localhost:${httpPort}/graphql` }, 'GraphQL API and GraphiQL ready');
@@ -158,6 +132,43 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await stop();
     throw error;
   }
+}
+
+/** Meters' readings into the core: the embedded broker, or a subscription to MQTT_URL. */
+function connectIngestion(config: Config, core: Core, member: ClusterMember | null, mqttClientId: string, logger: Logger): Promise<Ingestion> {
+  return startIngestion(
+    { ...config.mqtt, clientId: mqttClientId },
+    externalBroker(config.mqtt),
+    core.ingest,
+    logger,
+    { limits: { ...config.limits.mqtt, maxConnections: config.limits.mqtt.maxConnections ?? autoConnectionLimit() }, metrics: core.metrics },
+    // Several processes: a reading is acknowledged only once InfluxDB has confirmed it (a member
+    // whose disk is lost for good takes nothing acknowledged with it) and the others have been told.
+    member ? () => member.acknowledgeWhen() : undefined,
+  );
+}
+
+/** The HTTP and WebSocket server over the core's services (not yet listening). */
+function apiServer(config: Config, core: Core, authenticator: Authenticator, ready: () => Promise<Readiness>, logger: Logger): GraphqlServer {
+  const { services, metrics } = core;
+  return createGraphqlServer({
+    services,
+    logger,
+    metrics,
+    authenticator,
+    cors: new CorsPolicy(config.access.corsOrigins),
+    metricsAuth: config.access.metricsAuth,
+    metricsOnOwnPort: config.http.metricsPort !== undefined,
+    graphiqlTabs: () =>
+      operationTabs(loadOperationSources(), {
+        panelId: services.panels.list(null)[0]?.id ?? config.simulator.panels[0] ?? 'PANEL_LANTAI_1',
+        now: new Date(),
+        time: core.time,
+      }),
+    limits: httpLimits(config.limits),
+    panelCount: () => core.live.size,
+    readiness: ready,
+  });
 }
 
 /** API_KEYS and API_KEYS_FILE; a bad entry or file stops the start (exit 2) with its reason. */
