@@ -147,7 +147,8 @@ const optionalText = z
  * Every setting the product reads from the environment; `.env.example` documents each one.
  * This schema is the single source of truth: `Config` is derived from it.
  */
-export const configSchema = z
+/** Every setting the product reads from the environment, with its default. */
+const settingsSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     // Default: 127.0.0.1 while the API is open (AUTH=optional, development's default), else 0.0.0.0.
@@ -379,7 +380,10 @@ export const configSchema = z
     MAX_PANELS: count(1_000),
     METER_TIME_FLOOR: instant('2000-01-01'),
     STORE_MIN_FREE: size('64MiB'),
-  })
+  });
+
+/** The settings, checked together and shaped into the configuration (toConfig). */
+export const configSchema = settingsSchema
   .superRefine((env, ctx) => {
     // Each missing setting named on its own line (and never the value of the one that is there).
     for (const missing of env.INFLUX_URL ? (['INFLUX_TOKEN', 'INFLUX_ORG'] as const).filter((name) => !env[name]) : []) {
@@ -422,164 +426,201 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['MQTTS_PORT'], message: 'MQTTS_PORT needs MQTTS_CERT_FILE and MQTTS_KEY_FILE' });
     }
   })
-  .transform((env) => ({
+  .transform(toConfig);
+
+type Settings = z.output<typeof settingsSchema>;
+
+/** The configuration the parts read, shaped from the settings. */
+function toConfig(env: Settings) {
+  return {
     nodeEnv: env.NODE_ENV,
-    access: {
-      mode: accessMode(env),
-      keys: env.API_KEYS,
-      keysFile: env.API_KEYS_FILE,
-      jwt:
-        env.JWT_ISSUER && env.JWT_AUDIENCE && env.JWT_JWKS_URL
-          ? { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL, roleClaim: env.JWT_ROLE_CLAIM, panelsClaim: env.JWT_PANELS_CLAIM }
-          : undefined,
-      /** Allowed browser origins; '*' any (development default), empty none (production default). */
-      corsOrigins: (env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? '' : '*'))
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-      /** Whether GET /metrics needs an operator or admin credential (default: in production). */
-      metricsAuth: env.METRICS_AUTH ?? (env.NODE_ENV === 'production' ? 'key' : 'open'),
-    },
+    access: accessConfig(env),
     http: { host: env.HOST ?? (accessMode(env) === 'optional' ? LOOPBACK : ANY_INTERFACE), port: env.PORT, metricsPort: env.METRICS_PORT },
     log: {
       level: env.LOG_LEVEL,
       format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     },
-    mqtt: {
-      url: env.MQTT_URL,
-      username: env.MQTT_USERNAME,
-      password: env.MQTT_PASSWORD,
-      passwordFile: env.MQTT_PASSWORD_FILE,
-      /** TLS files for an mqtts:// MQTT_URL. */
-      tls: { caFile: env.MQTT_CA_FILE, certFile: env.MQTT_CERT_FILE, keyFile: env.MQTT_KEY_FILE },
-      embeddedPort: env.MQTT_PORT,
-      /** The embedded broker's access control and TLS listener. */
-      broker: {
-        host: brokerHost(env),
-        passwordFile: env.MQTT_BROKER_PASSWORD_FILE,
-        aclFile: env.MQTT_BROKER_ACL_FILE,
-        /** undefined: decided at start (allowed only in development without any account). */
-        allowAnonymous: env.MQTT_ALLOW_ANONYMOUS === undefined ? undefined : isOn(env.MQTT_ALLOW_ANONYMOUS, false),
-        production: env.NODE_ENV === 'production',
-        /** MQTT_CLIENT_IDS: which client ids an account may use. */
-        clientIds: env.MQTT_CLIENT_IDS,
-        tls:
-          env.MQTTS_PORT !== undefined && env.MQTTS_CERT_FILE && env.MQTTS_KEY_FILE
-            ? { port: env.MQTTS_PORT, host: env.MQTTS_HOST ?? brokerHost(env), certFile: env.MQTTS_CERT_FILE, keyFile: env.MQTTS_KEY_FILE, caFile: env.MQTTS_CA_FILE }
-            : undefined,
-      },
-      topic: env.MQTT_TOPIC,
-      clientId: env.MQTT_CLIENT_ID,
-      sharedGroup: env.MQTT_SHARED_GROUP,
-      feedTopic: env.MQTT_FEED_TOPIC,
-      feedOrderHoldMs: env.MQTT_FEED_ORDER_HOLD,
-      sharedAdoptAfterSeconds: Math.max(1, Math.round(env.MQTT_SHARED_ADOPT_AFTER / 1000)),
-      protocolVersion: env.MQTT_PROTOCOL_VERSION,
-      sessionExpirySeconds: Math.round(env.MQTT_SESSION_EXPIRY / 1000),
-    },
-    site: {
-      timezone: env.SITE_TIMEZONE,
-      meterTimezone: env.METER_TIMEZONE ?? env.SITE_TIMEZONE,
-      maxClockSkewMs: env.MAX_CLOCK_SKEW,
-      offlineAfterMs: env.OFFLINE_AFTER,
-      panelNames: env.PANEL_NAMES,
-      countingRule: {
-        maxPowerRatio: env.ENERGY_MAX_POWER_RATIO,
-        minPowerKw: env.ENERGY_MIN_POWER_KW,
-        confirmReadings: env.ENERGY_CONFIRM_READINGS,
-      },
-      operatingHours: env.OPERATING_HOURS,
-      holidays: env.HOLIDAYS,
-      tariffPlan: tariffPlanSchema.parse({
-        name: env.TARIFF_NAME ?? null,
-        pricing:
-          env.TARIFF_PLAN === 'flat'
-            ? { kind: 'flat', ratePerKwh: env.TARIFF_RP_PER_KWH }
-            : {
-                kind: 'time-of-use',
-                offPeakRatePerKwh: env.TARIFF_LWBP_RP_PER_KWH ?? env.TARIFF_RP_PER_KWH,
-                peakMultiplier: env.TARIFF_WBP_MULTIPLIER,
-                peakStartHour: env.TARIFF_PEAK_HOURS.start,
-                peakEndHour: env.TARIFF_PEAK_HOURS.end,
-              },
-        reactiveRatePerKvarh: env.TARIFF_KVARH_RP_PER_KVARH ?? null,
-        minimumBill: env.TARIFF_CONNECTED_KVA ? { connectedKva: env.TARIFF_CONNECTED_KVA, hours: env.TARIFF_MINIMUM_HOURS } : null,
-        taxPercent: env.TARIFF_TAX_PERCENT,
-      }),
-    },
+    mqtt: mqttConfig(env),
+    site: siteConfig(env),
     exports: { linkSecret: env.EXPORT_LINK_SECRET ?? null, linkTtlMs: env.EXPORT_LINK_TTL, maxStreams: env.EXPORT_MAX_STREAMS },
-    alarms: {
-      enabled: isOn(env.ALARMS, true),
-      replayMs: env.ALARM_REPLAY_WINDOW,
-      notifyMinIntervalMs: env.ALARM_NOTIFY_MIN_INTERVAL,
-      retry: { firstMs: env.ALARM_NOTIFY_RETRY_FIRST, maxMs: env.ALARM_NOTIFY_RETRY_MAX, forMs: env.ALARM_NOTIFY_RETRY_FOR },
-      webhook: env.ALARM_WEBHOOK_URL ? { url: env.ALARM_WEBHOOK_URL, secret: env.ALARM_WEBHOOK_SECRET ?? null } : null,
-      emailTo: env.ALARM_EMAIL_TO ?? null,
-      smtp: env.ALARM_SMTP_HOST
-        ? {
-            host: env.ALARM_SMTP_HOST,
-            port: env.ALARM_SMTP_PORT,
-            secure: isOn(env.ALARM_SMTP_SECURE, false),
-            requireTls: isOn(env.ALARM_SMTP_REQUIRE_TLS, true),
-            user: env.ALARM_SMTP_USER ?? null,
-            password: env.ALARM_SMTP_PASSWORD ?? null,
-            from: env.ALARM_SMTP_FROM,
-            allowInvalidCertificate: isOn(env.ALARM_SMTP_ALLOW_INVALID_CERT, false),
-          }
-        : null,
-    },
-    store: {
-      dataDir: env.DATA_DIR,
-      influx: env.INFLUX_URL
-        ? {
-            url: env.INFLUX_URL,
-            token: env.INFLUX_TOKEN ?? '',
-            org: env.INFLUX_ORG ?? '',
-            bucket: env.INFLUX_BUCKET,
-            adminBucket: env.INFLUX_ADMIN_BUCKET,
-          }
-        : undefined,
-    },
-    limits: {
-      http: {
-        /** undefined: from the open-file limit at start (src/http/limits.ts). */
-        maxConnections: env.HTTP_MAX_CONNECTIONS,
-        maxBodyBytes: env.HTTP_MAX_BODY,
-        requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
-        idleTimeoutMs: env.HTTP_IDLE_TIMEOUT,
-        graphiql: isOn(env.GRAPHIQL, env.NODE_ENV !== 'production'),
-        introspection: isOn(env.INTROSPECTION, env.NODE_ENV !== 'production'),
-        maxCost: env.GRAPHQL_MAX_COST,
-        maxCostInFlight: env.GRAPHQL_MAX_COST_IN_FLIGHT,
-      },
-      ws: {
-        maxConnections: env.WS_MAX_CONNECTIONS,
-        maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
-        maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
-      },
-      share: { callerMaxShare: env.CALLER_MAX_SHARE, operatorReserve: env.OPERATOR_RESERVE },
-      trustedProxies: env.TRUSTED_PROXIES,
-      mqtt: {
-        /** undefined: from the open-file limit at start. */
-        maxConnections: env.MQTT_MAX_CONNECTIONS,
-        maxPacketBytes: env.MQTT_MAX_PACKET_SIZE,
-        maxTopicLevels: env.MQTT_MAX_TOPIC_LEVELS,
-        connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT,
-        idleTimeoutMs: env.MQTT_IDLE_TIMEOUT,
-        retain: env.MQTT_RETAIN,
-        loginDelayMaxMs: env.MQTT_LOGIN_DELAY_MAX,
-        loginUserDelayMaxMs: env.MQTT_LOGIN_USER_DELAY_MAX,
-      },
-      ingest: { maxPanels: env.MAX_PANELS, meterTimeFloorMs: env.METER_TIME_FLOOR },
-      store: { minFreeBytes: env.STORE_MIN_FREE },
-    },
+    alarms: alarmsConfig(env),
+    store: storeConfig(env),
+    limits: limitsConfig(env),
     simulator: {
       // Never by default in production: its readings would go into the store bills are computed from.
       enabled: env.SIMULATE === undefined ? env.MQTT_URL === undefined && env.NODE_ENV !== 'production' : isOn(env.SIMULATE, false),
       panels: env.SIMULATE_PANELS.split(',').map((id) => id.trim()).filter(Boolean),
       intervalMs: env.SIMULATE_INTERVAL,
     },
-  }));
+  };
+}
+
+/** Who may use the API and from which origins. */
+function accessConfig(env: Settings) {
+  return {
+    mode: accessMode(env),
+    keys: env.API_KEYS,
+    keysFile: env.API_KEYS_FILE,
+    jwt:
+      env.JWT_ISSUER && env.JWT_AUDIENCE && env.JWT_JWKS_URL
+        ? { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, jwksUrl: env.JWT_JWKS_URL, roleClaim: env.JWT_ROLE_CLAIM, panelsClaim: env.JWT_PANELS_CLAIM }
+        : undefined,
+    /** Allowed browser origins; '*' any (development default), empty none (production default). */
+    corsOrigins: (env.CORS_ORIGINS ?? (env.NODE_ENV === 'production' ? '' : '*'))
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    /** Whether GET /metrics needs an operator or admin credential (default: in production). */
+    metricsAuth: env.METRICS_AUTH ?? (env.NODE_ENV === 'production' ? 'key' : 'open'),
+  };
+}
+
+/** The broker: MQTT_URL's, or the embedded one's ports, accounts and TLS; the topics and the shared group. */
+function mqttConfig(env: Settings) {
+  return {
+    url: env.MQTT_URL,
+    username: env.MQTT_USERNAME,
+    password: env.MQTT_PASSWORD,
+    passwordFile: env.MQTT_PASSWORD_FILE,
+    /** TLS files for an mqtts:// MQTT_URL. */
+    tls: { caFile: env.MQTT_CA_FILE, certFile: env.MQTT_CERT_FILE, keyFile: env.MQTT_KEY_FILE },
+    embeddedPort: env.MQTT_PORT,
+    /** The embedded broker's access control and TLS listener. */
+    broker: {
+      host: brokerHost(env),
+      passwordFile: env.MQTT_BROKER_PASSWORD_FILE,
+      aclFile: env.MQTT_BROKER_ACL_FILE,
+      /** undefined: decided at start (allowed only in development without any account). */
+      allowAnonymous: env.MQTT_ALLOW_ANONYMOUS === undefined ? undefined : isOn(env.MQTT_ALLOW_ANONYMOUS, false),
+      production: env.NODE_ENV === 'production',
+      /** MQTT_CLIENT_IDS: which client ids an account may use. */
+      clientIds: env.MQTT_CLIENT_IDS,
+      tls:
+        env.MQTTS_PORT !== undefined && env.MQTTS_CERT_FILE && env.MQTTS_KEY_FILE
+          ? { port: env.MQTTS_PORT, host: env.MQTTS_HOST ?? brokerHost(env), certFile: env.MQTTS_CERT_FILE, keyFile: env.MQTTS_KEY_FILE, caFile: env.MQTTS_CA_FILE }
+          : undefined,
+    },
+    topic: env.MQTT_TOPIC,
+    clientId: env.MQTT_CLIENT_ID,
+    sharedGroup: env.MQTT_SHARED_GROUP,
+    feedTopic: env.MQTT_FEED_TOPIC,
+    feedOrderHoldMs: env.MQTT_FEED_ORDER_HOLD,
+    sharedAdoptAfterSeconds: Math.max(1, Math.round(env.MQTT_SHARED_ADOPT_AFTER / 1000)),
+    protocolVersion: env.MQTT_PROTOCOL_VERSION,
+    sessionExpirySeconds: Math.round(env.MQTT_SESSION_EXPIRY / 1000),
+  };
+}
+
+/** The site: its zones, statuses, counting rule, operating hours and the configured tariff plan (TARIFF_*). */
+function siteConfig(env: Settings) {
+  return {
+    timezone: env.SITE_TIMEZONE,
+    meterTimezone: env.METER_TIMEZONE ?? env.SITE_TIMEZONE,
+    maxClockSkewMs: env.MAX_CLOCK_SKEW,
+    offlineAfterMs: env.OFFLINE_AFTER,
+    panelNames: env.PANEL_NAMES,
+    countingRule: {
+      maxPowerRatio: env.ENERGY_MAX_POWER_RATIO,
+      minPowerKw: env.ENERGY_MIN_POWER_KW,
+      confirmReadings: env.ENERGY_CONFIRM_READINGS,
+    },
+    operatingHours: env.OPERATING_HOURS,
+    holidays: env.HOLIDAYS,
+    tariffPlan: tariffPlanSchema.parse({
+      name: env.TARIFF_NAME ?? null,
+      pricing:
+        env.TARIFF_PLAN === 'flat'
+          ? { kind: 'flat', ratePerKwh: env.TARIFF_RP_PER_KWH }
+          : {
+              kind: 'time-of-use',
+              offPeakRatePerKwh: env.TARIFF_LWBP_RP_PER_KWH ?? env.TARIFF_RP_PER_KWH,
+              peakMultiplier: env.TARIFF_WBP_MULTIPLIER,
+              peakStartHour: env.TARIFF_PEAK_HOURS.start,
+              peakEndHour: env.TARIFF_PEAK_HOURS.end,
+            },
+      reactiveRatePerKvarh: env.TARIFF_KVARH_RP_PER_KVARH ?? null,
+      minimumBill: env.TARIFF_CONNECTED_KVA ? { connectedKva: env.TARIFF_CONNECTED_KVA, hours: env.TARIFF_MINIMUM_HOURS } : null,
+      taxPercent: env.TARIFF_TAX_PERCENT,
+    }),
+  };
+}
+
+/** Alarms and where their notifications go. */
+function alarmsConfig(env: Settings) {
+  return {
+    enabled: isOn(env.ALARMS, true),
+    replayMs: env.ALARM_REPLAY_WINDOW,
+    notifyMinIntervalMs: env.ALARM_NOTIFY_MIN_INTERVAL,
+    retry: { firstMs: env.ALARM_NOTIFY_RETRY_FIRST, maxMs: env.ALARM_NOTIFY_RETRY_MAX, forMs: env.ALARM_NOTIFY_RETRY_FOR },
+    webhook: env.ALARM_WEBHOOK_URL ? { url: env.ALARM_WEBHOOK_URL, secret: env.ALARM_WEBHOOK_SECRET ?? null } : null,
+    emailTo: env.ALARM_EMAIL_TO ?? null,
+    smtp: env.ALARM_SMTP_HOST
+      ? {
+          host: env.ALARM_SMTP_HOST,
+          port: env.ALARM_SMTP_PORT,
+          secure: isOn(env.ALARM_SMTP_SECURE, false),
+          requireTls: isOn(env.ALARM_SMTP_REQUIRE_TLS, true),
+          user: env.ALARM_SMTP_USER ?? null,
+          password: env.ALARM_SMTP_PASSWORD ?? null,
+          from: env.ALARM_SMTP_FROM,
+          allowInvalidCertificate: isOn(env.ALARM_SMTP_ALLOW_INVALID_CERT, false),
+        }
+      : null,
+  };
+}
+
+/**  */
+function storeConfig(env: Settings) {
+  return {
+    dataDir: env.DATA_DIR,
+    influx: env.INFLUX_URL
+      ? {
+          url: env.INFLUX_URL,
+          token: env.INFLUX_TOKEN ?? '',
+          org: env.INFLUX_ORG ?? '',
+          bucket: env.INFLUX_BUCKET,
+          adminBucket: env.INFLUX_ADMIN_BUCKET,
+        }
+      : undefined,
+  };
+}
+
+/** Limits against hostile or runaway clients, and what the store must keep free. */
+function limitsConfig(env: Settings) {
+  return {
+    http: {
+      /** undefined: from the open-file limit at start (src/http/limits.ts). */
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+      maxBodyBytes: env.HTTP_MAX_BODY,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT,
+      idleTimeoutMs: env.HTTP_IDLE_TIMEOUT,
+      graphiql: isOn(env.GRAPHIQL, env.NODE_ENV !== 'production'),
+      introspection: isOn(env.INTROSPECTION, env.NODE_ENV !== 'production'),
+      maxCost: env.GRAPHQL_MAX_COST,
+      maxCostInFlight: env.GRAPHQL_MAX_COST_IN_FLIGHT,
+    },
+    ws: {
+      maxConnections: env.WS_MAX_CONNECTIONS,
+      maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+      maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
+    share: { callerMaxShare: env.CALLER_MAX_SHARE, operatorReserve: env.OPERATOR_RESERVE },
+    trustedProxies: env.TRUSTED_PROXIES,
+    mqtt: {
+      /** undefined: from the open-file limit at start. */
+      maxConnections: env.MQTT_MAX_CONNECTIONS,
+      maxPacketBytes: env.MQTT_MAX_PACKET_SIZE,
+      maxTopicLevels: env.MQTT_MAX_TOPIC_LEVELS,
+      connectTimeoutMs: env.MQTT_CONNECT_TIMEOUT,
+      idleTimeoutMs: env.MQTT_IDLE_TIMEOUT,
+      retain: env.MQTT_RETAIN,
+      loginDelayMaxMs: env.MQTT_LOGIN_DELAY_MAX,
+      loginUserDelayMaxMs: env.MQTT_LOGIN_USER_DELAY_MAX,
+    },
+    ingest: { maxPanels: env.MAX_PANELS, meterTimeFloorMs: env.METER_TIME_FLOOR },
+    store: { minFreeBytes: env.STORE_MIN_FREE },
+  };
+}
 
 export type Config = z.output<typeof configSchema>;
 /** The names of every environment variable the product reads. */
