@@ -57,14 +57,7 @@ export function createAlarms(deps: AlarmsDeps): Alarms {
   const outbox = new SqliteAlarmStore(join(config.store.dataDir, 'alarms.sqlite'));
   const influx = config.store.influx;
   const log: AlarmLog = influx ? new InfluxAlarmLog({ ...influx, bucket: influx.adminBucket }) : outbox;
-  const all = { severities: [], types: [], panelIds: [], sendAcknowledged: false, reminderMinutes: 0, reminderSeverities: [] };
-  const configuredChannels: ChannelConfig[] = [];
-  const configSecrets = new Map<string, string>();
-  if (config.alarms.webhook) {
-    configuredChannels.push({ ...all, channelId: CONFIGURED_WEBHOOK, enabled: true, channel: 'WEBHOOK', target: config.alarms.webhook.url, secretId: config.alarms.webhook.secret === null ? null : CONFIGURED_WEBHOOK });
-    if (config.alarms.webhook.secret !== null) configSecrets.set(CONFIGURED_WEBHOOK, config.alarms.webhook.secret);
-  }
-  if (config.alarms.emailTo) configuredChannels.push({ ...all, channelId: CONFIGURED_EMAIL, enabled: true, channel: 'EMAIL', target: config.alarms.emailTo, secretId: null });
+  const { configuredChannels, configSecrets } = channelsOf(config);
 
   const service = new AlarmService({
     log,
@@ -111,17 +104,7 @@ export function createAlarms(deps: AlarmsDeps): Alarms {
     logger: logger.child({ component: 'notifier' }),
   });
 
-  // PANEL_OFFLINE follows the status monitor: every process announces the same changes at the same (meter-derived) instants.
-  const statuses = deps.pubsub.subscribe('statusChanged');
-  void (async () => {
-    for await (const change of statuses) {
-      try {
-        service.applyStatus(change);
-      } catch (error) {
-        logger.error({ err: error, panelId: change.panelId }, 'PANEL_OFFLINE rule failed');
-      }
-    }
-  })();
+  const statuses = followStatuses(deps.pubsub, service, logger);
 
   return {
     service,
@@ -148,4 +131,35 @@ export function createAlarms(deps: AlarmsDeps): Alarms {
       outbox.close();
     },
   };
+}
+
+/** The channels of ALARM_WEBHOOK_URL and ALARM_EMAIL_TO (every alarm, no reminders), and the webhook's secret. */
+function channelsOf(config: Config): { configuredChannels: ChannelConfig[]; configSecrets: Map<string, string> } {
+  const all = { severities: [], types: [], panelIds: [], sendAcknowledged: false, reminderMinutes: 0, reminderSeverities: [] };
+  const configuredChannels: ChannelConfig[] = [];
+  const configSecrets = new Map<string, string>();
+  if (config.alarms.webhook) {
+    configuredChannels.push({ ...all, channelId: CONFIGURED_WEBHOOK, enabled: true, channel: 'WEBHOOK', target: config.alarms.webhook.url, secretId: config.alarms.webhook.secret === null ? null : CONFIGURED_WEBHOOK });
+    if (config.alarms.webhook.secret !== null) configSecrets.set(CONFIGURED_WEBHOOK, config.alarms.webhook.secret);
+  }
+  if (config.alarms.emailTo) configuredChannels.push({ ...all, channelId: CONFIGURED_EMAIL, enabled: true, channel: 'EMAIL', target: config.alarms.emailTo, secretId: null });
+  return { configuredChannels, configSecrets };
+}
+
+/**
+ * PANEL_OFFLINE follows the status monitor: every process announces the same changes at the same
+ * (meter-derived) instants. Returns the subscription, ended at stop.
+ */
+function followStatuses(pubsub: AppPubSub, service: AlarmService, logger: Logger) {
+  const statuses = pubsub.subscribe('statusChanged');
+  void (async () => {
+    for await (const change of statuses) {
+      try {
+        service.applyStatus(change);
+      } catch (error) {
+        logger.error({ err: error, panelId: change.panelId }, 'PANEL_OFFLINE rule failed');
+      }
+    }
+  })();
+  return statuses;
 }
