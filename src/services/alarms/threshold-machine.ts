@@ -57,7 +57,14 @@ export interface StepContext {
 }
 
 /** How far a sample is past the raise thresholds (> 0: raising), and the value that is. */
-function raiseDeviation(rule: ResolvedRule, sample: Sample): { deviation: number; value: number; threshold: number | null } {
+/** How far a sample is past its raising threshold (positive: raising), the value that is, and the threshold. */
+interface Deviation {
+  readonly deviation: number;
+  readonly value: number;
+  readonly threshold: number | null;
+}
+
+function raiseDeviation(rule: ResolvedRule, sample: Sample): Deviation {
   const above = rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : sample.high - rule.raiseAbove;
   const below = rule.raiseBelow === null ? Number.NEGATIVE_INFINITY : rule.raiseBelow - sample.low;
   if (above >= below) return { deviation: above, value: sample.high, threshold: rule.raiseAbove };
@@ -81,58 +88,70 @@ export function step(state: MachineState, sample: Sample, context: StepContext):
     state.raiseSince = null;
     return;
   }
-  const { deviation, value, threshold } = raiseDeviation(rule, sample);
+  const found = raiseDeviation(rule, sample);
+  if (state.active) stepRaised(state, sample, context, found, gap);
+  else stepPending(state, sample, context, found, gap);
+}
+
+/** No alarm open: a raising sample starts (or continues) the pending period, and raises once it has lasted `forSeconds`. */
+function stepPending(state: MachineState, sample: Sample, context: StepContext, found: Deviation, gap: boolean): void {
+  const { rule } = context;
+  const { deviation, value, threshold } = found;
   const raising = deviation > 0;
-  if (!state.active) {
-    if (!raising) {
-      state.raiseSince = null;
-      return;
-    }
-    if (state.raiseSince === null || gap) {
-      state.raiseSince = sample.from;
-      state.firstValue = value;
-      state.pendingWorst = deviation;
-      state.pendingWorstValue = value;
-    } else if (deviation > state.pendingWorst) {
-      state.pendingWorst = deviation;
-      state.pendingWorstValue = value;
-    }
-    if (sample.to - state.raiseSince < rule.forSeconds * 1000) return;
-    state.active = true;
-    state.startedAt = state.raiseSince;
+  if (!raising) {
     state.raiseSince = null;
-    state.clearSince = null;
-    state.worstDeviation = state.pendingWorst;
-    state.severity = sample.severity ?? rule.severity;
+    return;
+  }
+  if (state.raiseSince === null || gap) {
+    state.raiseSince = sample.from;
+    state.firstValue = value;
+    state.pendingWorst = deviation;
+    state.pendingWorstValue = value;
+  } else if (deviation > state.pendingWorst) {
+    state.pendingWorst = deviation;
+    state.pendingWorstValue = value;
+  }
+  if (sample.to - state.raiseSince < rule.forSeconds * 1000) return;
+  state.active = true;
+  state.startedAt = state.raiseSince;
+  state.raiseSince = null;
+  state.clearSince = null;
+  state.worstDeviation = state.pendingWorst;
+  state.severity = sample.severity ?? rule.severity;
+  context.emit({
+    kind: 'RAISED',
+    subject: context.subject,
+    type: context.type,
+    severity: state.severity,
+    at: new Date(state.startedAt),
+    startedAt: new Date(state.startedAt),
+    value: state.firstValue ?? value,
+    threshold,
+    message: message(context.type, sample, value, threshold, rule.forSeconds),
+    ruleVersion: rule.version,
+  });
+  // Worse during the pending period than at its start: the alarm shows that worst value too.
+  if (state.pendingWorstValue !== null && state.pendingWorstValue !== state.firstValue) {
     context.emit({
-      kind: 'RAISED',
+      kind: 'WORSENED',
       subject: context.subject,
       type: context.type,
       severity: state.severity,
-      at: new Date(state.startedAt),
+      at: new Date(sample.to),
       startedAt: new Date(state.startedAt),
-      value: state.firstValue ?? value,
+      value: state.pendingWorstValue,
       threshold,
-      message: message(context.type, sample, value, threshold, rule.forSeconds),
+      message: message(context.type, sample, state.pendingWorstValue, threshold, rule.forSeconds),
       ruleVersion: rule.version,
     });
-    // Worse during the pending period than at its start: the alarm shows that worst value too.
-    if (state.pendingWorstValue !== null && state.pendingWorstValue !== state.firstValue) {
-      context.emit({
-        kind: 'WORSENED',
-        subject: context.subject,
-        type: context.type,
-        severity: state.severity,
-        at: new Date(sample.to),
-        startedAt: new Date(state.startedAt),
-        value: state.pendingWorstValue,
-        threshold,
-        message: message(context.type, sample, state.pendingWorstValue, threshold, rule.forSeconds),
-        ruleVersion: rule.version,
-      });
-    }
-    return;
   }
+}
+
+/** An alarm open: it clears after `clearForSeconds` past the clearing thresholds, or worsens. */
+function stepRaised(state: MachineState, sample: Sample, context: StepContext, found: Deviation, gap: boolean): void {
+  const { rule } = context;
+  const { deviation, value, threshold } = found;
+  const raising = deviation > 0;
   if (clears(rule, sample)) {
     if (state.clearSince === null || gap) state.clearSince = sample.from;
     if (sample.to - state.clearSince >= rule.clearForSeconds * 1000) clear(state, sample, context, value);
