@@ -5,7 +5,6 @@ import { IngestService } from './ingest/ingest-service.js';
 import { panelAdmission, type PanelAdmission } from './ingest/panel-admission.js';
 import { RejectionStats } from './ingest/rejection-stats.js';
 import { topicPrefix } from './config/topic-pattern.js';
-import type { ClusterMember } from './cluster.js';
 import { createAfterWrite, type AfterWriteDeps } from './pipeline/after-write.js';
 import { LiveState } from './pipeline/live-state.js';
 import { createAppPubSub, type AppPubSub } from './pipeline/pubsub.js';
@@ -36,8 +35,12 @@ import { LocalTime } from './time/local-time.js';
 export interface CoreOptions {
   /** Whether the broker connection is up; asked later, as ingestion starts after the core is built. */
   readonly brokerConnected: () => boolean;
-  /** This process's part of several over one InfluxDB (src/cluster.ts); undefined for one process. */
-  readonly cluster?: Pick<ClusterMember, 'pipeline'>;
+  /**
+   * This process's part of several over one InfluxDB (ClusterMember, src/cluster.ts); undefined for
+   * one process. Only its after-write part is asked for: the cluster module is built on the core,
+   * not the core on it.
+   */
+  readonly cluster?: { pipeline(parts: { readonly pubsub: AppPubSub; readonly metrics: Metrics }): NonNullable<AfterWriteDeps['cluster']> };
   /**
    * The clock "now" is read from: today, this month so far, statuses and their timers. Default:
    * the system clock; the fast tests pass one that stands still at a chosen instant.

@@ -1,6 +1,5 @@
 import type { Logger } from '../config/logger.js';
 import type { Reading } from '../models/reading.js';
-import type { EnergyLedger } from '../services/energy/energy-ledger.js';
 import type { LiveState } from './live-state.js';
 import type { ReadingOrder } from './reading-order.js';
 import type { AppPubSub } from './pubsub.js';
@@ -11,7 +10,11 @@ export interface AfterWriteDeps {
   readonly forward: () => void;
   readonly live: LiveState;
   readonly status: StatusMonitor;
-  readonly ledger: EnergyLedger;
+  /**
+   * The energy ledger (services/energy/energy-ledger.ts): only the step this pipeline takes, so the
+   * pipeline does not import the floor above it (the services are built on it, not it on them).
+   */
+  readonly ledger: { applyStored(reading: Reading): void };
   readonly pubsub: AppPubSub;
   readonly logger: Logger;
   /**
