@@ -37,22 +37,36 @@ export async function startChild(
   name = script,
   options: { nodeOptions?: readonly string[]; tsx?: boolean } = {},
 ): Promise<BenchChild> {
-  // A path relative to test/bench/ (TypeScript, run through tsx), or an absolute compiled script.
-  const file = isAbsolute(script) ? script : fileURLToPath(new URL(script, import.meta.url));
+  const execArgv = [...(options.tsx === false ? [] : ['--import', 'tsx']), ...benchNodeFlags(name), ...(options.nodeOptions ?? [])];
+  const child: ChildProcess = fork(benchScript(script), [], {
+    execArgv,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return benchChild(child, name);
+}
+
+/** A path relative to test/bench/ (TypeScript, run through tsx), or an absolute compiled script. */
+export function benchScript(script: string): string {
+  return isAbsolute(script) ? script : fileURLToPath(new URL(script, import.meta.url));
+}
+
+/** Node flags every benchmark child gets: --expose-gc, and with BENCH_CPU_PROF=1 a CPU profile. */
+export function benchNodeFlags(name: string): string[] {
   // --expose-gc lets the product host report its live heap after a full collection.
-  const execArgv = [...(options.tsx === false ? [] : ['--import', 'tsx']), '--expose-gc', ...(options.nodeOptions ?? [])];
+  const flags = ['--expose-gc'];
   if (process.env.BENCH_CPU_PROF === '1') {
     // One directory per child: each thread (tsx's loader, the store's query worker) writes a
     // profile of its own; the largest file in the directory is the main thread's.
     const dir = `${PROFILE_DIR}${name}-${Date.now()}`;
     mkdirSync(dir, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+    flags.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  const child: ChildProcess = fork(file, [], {
-    execArgv,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  return flags;
+}
+
+/** The benchmark's side of a child process with an IPC channel: typed messages, memory, stop. */
+export function benchChild(child: ChildProcess, name: string): BenchChild {
   const queue: ChildMessage[] = [];
   const waiters: Array<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }> = [];
   let exited: Error | null = null;

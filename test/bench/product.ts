@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startChild, type BenchChild, type ChildMessage } from './child.js';
+import { spawnProduct } from '../support/product-process.js';
+import { benchChild, benchNodeFlags, benchScript, startChild, type BenchChild, type ChildMessage } from './child.js';
 
 /** The product's answer to `ready`. */
 export interface ProductReady extends ChildMessage {
@@ -104,12 +105,19 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
   // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries other runtime flags instead.
   const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' ')).split(/\s+/).filter(Boolean);
   const spawnedAt = performance.now();
-  const child = await startChild(
-    runtime.hostScript ?? './app-host.ts',
+  // Started as the tests start the product (test/support/product-process.ts), with its own host as
+  // the entry: its environment is exactly what it is given, nothing inherited from the benchmark's.
+  const product = spawnProduct(
     { BENCH_APP_ENV: JSON.stringify(env), NODE_ENV: 'production', ...(runtime.srcRoot ? { BENCH_SRC: runtime.srcRoot } : {}) },
-    options.name,
-    { nodeOptions, tsx: runtime.hostScript === null },
+    {
+      entry: benchScript(runtime.hostScript ?? './app-host.ts'),
+      tsx: runtime.hostScript === null,
+      nodeFlags: [...benchNodeFlags(options.name), ...nodeOptions],
+      ipc: true,
+      output: 'inherit',
+    },
   );
+  const child = benchChild(product.child, options.name);
   const ready = child.next<ProductReady>('ready', options.readyTimeoutMs ?? 120_000).then(
     (message): Product => ({
       child,

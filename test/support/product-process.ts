@@ -8,7 +8,8 @@ import type { Disposer } from './disposer.js';
  * needed and the pid is the product's own), with exactly `env` (plus PATH and HOME), so nothing
  * leaks in from the test runner's environment. Its own process group, killed after the test if
  * still running. test/hostile/product.ts adds ports, JSON logs and memory on top; runMain
- * (test/support/mqtt.ts) hands it to tests that read the raw output.
+ * (test/support/mqtt.ts) hands it to tests that read the raw output; the benchmarks
+ * (test/bench/product.ts) run their instrumented host of the same composition root through it.
  */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** src/main.ts, the entry point behind `npm start`. */
@@ -43,16 +44,36 @@ export interface ProductProcessOptions {
    * another user could not read the product's own files where the clone lies under /root.
    */
   readonly withoutFileOverride?: boolean;
+  /**
+   * The entry script (default src/main.ts). The benchmarks run test/bench/app-host.ts: startApp
+   * with loadConfig as main.ts calls them, plus instrumentation that reports over IPC.
+   */
+  readonly entry?: string;
+  /** Node's flags (default: the heap limit of `npm start`). */
+  readonly nodeFlags?: readonly string[];
+  /** Load the entry through tsx (default); false for a compiled entry. */
+  readonly tsx?: boolean;
+  /** An IPC channel to the child (its process.send), for a host that reports over it. */
+  readonly ipc?: boolean;
+  /** Keep stdout and stderr (default: `output()` and friends), or pass them through to this process's. */
+  readonly output?: 'keep' | 'inherit';
 }
 
+/** src/main.ts in a child process, killed (with its process group) after the test if still running. */
 export function spawnMain(env: Record<string, string>, cleanup: Disposer, options: ProductProcessOptions = {}): ProductProcess {
-  const node = [process.execPath, HEAP_LIMIT_FLAG, '--import', TSX_LOADER, MAIN];
+  return spawnProduct(env, options, cleanup);
+}
+
+/** The product (or another entry, see `entry`) in a child process; `cleanup`, when given, kills it after the test. */
+export function spawnProduct(env: Record<string, string>, options: ProductProcessOptions = {}, cleanup?: Disposer): ProductProcess {
+  const loader = options.tsx === false ? [] : ['--import', TSX_LOADER];
+  const node = [process.execPath, ...(options.nodeFlags ?? [HEAP_LIMIT_FLAG]), ...loader, options.entry ?? MAIN];
   const limited = options.nofile === undefined ? node : ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...node];
   const command = options.withoutFileOverride ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...limited] : limited;
   const child = spawn(command[0]!, command.slice(1), {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.output === 'inherit' ? 'inherit' : 'pipe', options.output === 'inherit' ? 'inherit' : 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
     // Its own process group: cleanup (and a test simulating a crash) kills everything under it.
     detached: true,
   });
@@ -73,7 +94,7 @@ export function spawnMain(env: Record<string, string>, cleanup: Disposer, option
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const alive = () => child.exitCode === null && child.signalCode === null;
-  cleanup.add(async () => {
+  cleanup?.add(async () => {
     if (alive() && child.pid !== undefined) {
       process.kill(-child.pid, 'SIGKILL');
       await exited;
