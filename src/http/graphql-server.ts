@@ -10,7 +10,7 @@ import { GraphiqlPage } from './graphiql-page.js';
 import type { GraphiqlTab } from './graphiql-tabs.js';
 import { createExportRoute } from './export-route.js';
 import { createHttpRoutes, json } from './http-routes.js';
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './limits.js';
+import type { HttpLimits } from './limits.js';
 import { createRefusalLog } from './refusal-log.js';
 import { RequestCallers } from './request-callers.js';
 import { createWebAssets, WEB_DIST_DIR } from './web-assets.js';
@@ -25,8 +25,8 @@ export interface GraphqlServerOptions {
   readonly readiness: () => Promise<Readiness>;
   /** The tabs GraphiQL opens with (one per dashboard operation, with example variables). */
   readonly graphiqlTabs?: () => readonly GraphiqlTab[];
-  /** What clients may take (docs/limits-and-faults.md); default: the settings' defaults. */
-  readonly limits?: HttpLimits;
+  /** What clients may take (docs/limits-and-faults.md). */
+  readonly limits: HttpLimits;
   /** How many panels are known: the size of `panels` in the cost of an operation. */
   readonly panelCount?: () => number;
   /** Who is calling: from `Authorization: Bearer …` (HTTP) or connectionParams.authorization (graphql-ws). */
@@ -55,7 +55,7 @@ export interface GraphqlServer {
  */
 export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServer {
   const { logger, services, metrics, authenticator } = options;
-  const limits = options.limits ?? DEFAULT_HTTP_LIMITS;
+  const { limits } = options;
   const cors = options.cors ?? new CorsPolicy([]);
   const logRefusal = createRefusalLog(logger);
   const callers = new RequestCallers(limits.trustedProxies);

@@ -49,21 +49,6 @@ export function httpLimits(limits: Config['limits']): HttpLimits {
   };
 }
 
-/** Limits for tests and tools that pass none: the defaults of the settings. */
-export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  maxConnections: 1_000,
-  maxBodyBytes: 64 * 1024,
-  requestTimeoutMs: 30_000,
-  idleTimeoutMs: 60_000,
-  maxCost: 250_000,
-  maxCostInFlight: 1_500_000,
-  graphiql: true,
-  introspection: true,
-  ws: { maxConnections: 1_000, maxSubscriptions: 10_000, maxSubscriptionsPerConnection: 100 },
-  share: { callerMaxShare: 0.25, operatorReserve: 0.1 },
-  trustedProxies: [],
-};
-
 /** A client asked for more than one operation may cost: its mistake, BAD_USER_INPUT (HTTP 400). */
 function tooExpensive(cost: number, max: number): GraphQLError {
   return new GraphQLError(

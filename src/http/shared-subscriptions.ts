@@ -25,11 +25,6 @@ interface SharedOperation {
 export class SharedSubscriptions {
   readonly #shared = new Map<string, SharedOperation>();
 
-  /** How many distinct operations are running (for tests and metrics). */
-  get size(): number {
-    return this.#shared.size;
-  }
-
   subscribe(args: ExecutionArgs, shareKey: string, subscribe: SubscribeFn): AsyncIterable<ExecutionResult> {
     return new Repeater<ExecutionResult>(async (push, stop) => {
       const operation = this.#shared.get(shareKey) ?? (await this.#start(args, shareKey, subscribe));
