@@ -80,6 +80,24 @@ describe('VOLTAGE_OUT_OF_RANGE (198-231 V for 5 min; clears inside 200-229 V for
     }
   });
 
+  it("an alarm's worst value is the same for the same readings in any order, and after a restart", async () => {
+    // Above the band for 30 min, then below it for 25, each reading a different distance past the threshold.
+    const v = (i: number) => (i >= 10 && i < 40 ? 232 + ((i * 7919) % 23) : i >= 50 && i < 75 ? 197 - ((i * 104_729) % 13) : 225);
+    const readings = minutes(T0, 100, (i) => volts(v(i)));
+    const inOrder = await openRig(cleanup, tempDir(cleanup));
+    inOrder.feed(readings);
+    expect(summary(inOrder.service).map((a) => a.worstValue).sort()).toEqual([185, 254]);
+    for (const seed of [1, 2, 3, 13, 14]) {
+      const dir = tempDir(cleanup);
+      const rig = await openRig(cleanup, dir);
+      rig.feed(shuffled(readings, seed));
+      expect(summary(rig.service)).toEqual(summary(inOrder.service));
+      await rig.close();
+      // Read back from the alarm log: worsenings fold to the same worst whatever order they were written in.
+      expect(summary((await openRig(cleanup, dir)).service)).toEqual(summary(inOrder.service));
+    }
+  });
+
   it('a late reading inside the band breaks a pending period that looked complete', async () => {
     const readings = minutes(T0, 12, (i) => volts(i === 3 ? 225 : 236));
     const rig = await openRig(cleanup, tempDir(cleanup));

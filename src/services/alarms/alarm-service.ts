@@ -103,6 +103,8 @@ export class AlarmService {
   /** Newest first, kept sorted lazily (the list is rebuilt when dirty). */
   #sorted: MutableAlarm[] | null = null;
   readonly #open = new Map<string, string>();
+  /** Per alarm, how far its worst value is past the threshold it was judged by (worstValue's measure). */
+  readonly #worst = new Map<string, number>();
   readonly #evaluators = new Map<string, PanelEvaluator>();
   readonly #acks = new Map<string, Acknowledgement>();
   readonly #listeners = new Set<(transition: AlarmTransition) => void>();
@@ -616,8 +618,12 @@ export class AlarmService {
     const target = own ?? open;
     if (!target) return null;
     if (event.kind === 'WORSENED') {
-      // The rule's machine says when a value is worse than any before (its replays say it again, in order).
-      if (!isOpen(target) || (event.value === target.worstValue && severityRank(event.severity) >= severityRank(target.severity))) return null;
+      // Only a value further past its threshold than the worst so far, or a graver severity: a replay
+      // re-deciding from a saved state repeats lesser worsenings, which must not replace the worst.
+      const graver = severityRank(event.severity) < severityRank(target.severity);
+      // A late reading's replay can find a worse value of an alarm cleared since: it still counts.
+      const whileOpen = isOpen(target) || (target.clearedAt !== null && event.at.getTime() <= target.clearedAt.getTime());
+      if (!whileOpen || (!graver && deviation(event.value, event.threshold) <= (this.#worst.get(target.id) ?? Number.NEGATIVE_INFINITY))) return null;
       return { ...base, id: transitionId(target.id, 'WORSENED', event.at), alarmId: target.id, kind: 'WORSENED', at: event.at, startedAt: target.startedAt };
     }
     if (event.at.getTime() < target.startedAt.getTime()) return null;
@@ -657,6 +663,7 @@ export class AlarmService {
         ruleVersion: entry.ruleVersion,
       };
       this.#alarms.set(alarm.id, alarm);
+      this.#worst.set(alarm.id, deviation(entry.value, entry.threshold));
       if (!openAlarm) this.#open.set(key, alarm.id);
       this.#sorted = null;
       const ack = this.#acks.get(alarm.id);
@@ -666,6 +673,7 @@ export class AlarmService {
     if (!alarm) return;
     if (entry.kind === 'WITHDRAWN') {
       this.#alarms.delete(alarm.id);
+      this.#worst.delete(alarm.id);
       if (this.#open.get(key) === alarm.id) this.#open.delete(key);
       this.#sorted = null;
       return;
@@ -675,8 +683,13 @@ export class AlarmService {
         alarm.latestValue = entry.value;
         alarm.lastSeenAt = entry.at;
       }
-      alarm.worstValue = entry.value;
-      alarm.message = entry.message;
+      // The most extreme value of all worsenings, whatever order they were decided or read back in.
+      const past = deviation(entry.value, entry.threshold);
+      if (past > (this.#worst.get(alarm.id) ?? Number.NEGATIVE_INFINITY)) {
+        this.#worst.set(alarm.id, past);
+        alarm.worstValue = entry.value;
+        alarm.message = entry.message;
+      }
       if (severityRank(entry.severity) < severityRank(alarm.severity)) alarm.severity = entry.severity;
       return;
     }
@@ -744,6 +757,16 @@ const WITHDRAWABLE: ReadonlySet<AlarmType> = new Set(['VOLTAGE_OUT_OF_RANGE', 'V
 
 function visible(alarm: Alarm, scope: PanelScope): boolean {
   return scope === null || (alarm.panelId !== null && scope.has(alarm.panelId));
+}
+
+/**
+ * How far a value is past the threshold it was judged by (either side: a voltage alarm raised low
+ * can worsen high). Comparing these instead of taking the last worsening makes an alarm's worst
+ * value a function of its readings, not of the order they came in.
+ */
+function deviation(value: number | null, threshold: number | null): number {
+  if (value === null) return Number.NEGATIVE_INFINITY;
+  return threshold === null ? value : Math.abs(value - threshold);
 }
 
 /** Whether a value is further past the alarm's threshold than its worst so far. */
