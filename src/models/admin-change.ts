@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alarmAckChangeSchema, alarmRuleChangeSchema, budgetChangeSchema, channelChangeSchema } from './alarm.js';
 import { displayText } from './display-text.js';
+import { emissionFactorChangeSchema } from './emission-factor.js';
 import { PANEL_ID_PATTERN, PANEL_ID_RULE } from './panel-id.js';
 import { tariffPlanSchema } from './tariff-plan.js';
 
@@ -33,6 +34,8 @@ export const MAX_KEY_PANELS = 500;
 export const adminChangeSchema = z.discriminatedUnion('kind', [
   /** A tariff plan version, in force from a local date (YYYY-MM-DD) on; null: from the beginning. */
   z.object({ kind: z.literal('tariff.plan'), effectiveFrom: z.iso.date().nullable(), plan: tariffPlanSchema }),
+  /** A grid emission factor version, in force from a local date (tomorrow at the earliest when recorded). */
+  emissionFactorChangeSchema,
   /** The plan the configuration named, so a changed configuration is noticed at the next start. */
   z.object({ kind: z.literal('tariff.configured'), plan: tariffPlanSchema }),
   /** A display name for a panel; null goes back to the name derived from its id. */

@@ -1,3 +1,5 @@
+import type { Emissions } from './emission-factor.js';
+
 /** The response contract for energy and money. Numbers are rounded for output only. */
 
 /** Tariff blocks: LWBP off-peak, WBP the peak window, FLAT a flat plan's whole day. */
@@ -22,6 +24,8 @@ export interface Usage {
    * order); rounded so that the blocks add up to the totals exactly.
    */
   readonly blocks: readonly BlockUsage[];
+  /** kg CO₂e by the grid emission factor of each day; null for a figure that is not of whole days. */
+  readonly emissions: Emissions | null;
 }
 
 export interface DailyUsage extends Usage {

@@ -7,6 +7,7 @@ import { compareRecords, type AdminLog, type UnreadableAdminEntry } from '../sto
 import type { PanelScope } from '../models/viewer.js';
 import { isoDate, parseIsoDate, type LocalTime } from '../time/local-time.js';
 import { TariffSchedule, type TariffPlanVersion } from './tariffs/tariff-schedule.js';
+import { EmissionSchedule, type EmissionFactorVersion } from './emissions/emission-schedule.js';
 import { UserInputError } from './user-input-error.js';
 
 /** An API key as recorded (the key itself is never stored, only its SHA-256). */
@@ -24,6 +25,8 @@ export interface ApiKeyRecord {
 /** What the admin record adds up to. */
 export interface SiteState {
   readonly tariffs: TariffSchedule;
+  /** The grid emission factor's versions (the built-in default first). */
+  readonly emissions: EmissionSchedule;
   readonly panelNames: ReadonlyMap<string, string>;
   readonly hidden: ReadonlySet<string>;
   readonly retired: ReadonlySet<string>;
@@ -40,6 +43,7 @@ export interface SiteState {
  */
 export function foldRecords(records: readonly AdminRecord[], fallbackPlan: TariffPlan, disabledKeys: ReadonlySet<string> = new Set()): SiteState {
   const versions: TariffPlanVersion[] = [];
+  const emissionVersions: EmissionFactorVersion[] = [];
   const names = new Map<string, string>();
   const hidden = new Set<string>();
   const retired = new Set<string>();
@@ -54,6 +58,9 @@ export function foldRecords(records: readonly AdminRecord[], fallbackPlan: Tarif
       }
       case 'tariff.configured':
         configuredPlan = change.plan;
+        break;
+      case 'emission.factor':
+        emissionVersions.push({ effectiveFrom: parseIsoDate(change.effectiveFrom)!, kgPerKwh: change.tonnesCo2ePerMwh, source: change.source, recordedAt: at, recordedBy: actor });
         break;
       case 'panel.name':
         if (change.name === null) names.delete(change.panelId);
@@ -78,6 +85,7 @@ export function foldRecords(records: readonly AdminRecord[], fallbackPlan: Tarif
   if (versions.length === 0) versions.push({ effectiveFrom: Number.NEGATIVE_INFINITY, plan: fallbackPlan, recordedAt: new Date(0), recordedBy: 'configuration' });
   return {
     tariffs: new TariffSchedule(versions),
+    emissions: new EmissionSchedule(emissionVersions),
     panelNames: names,
     hidden,
     retired,
@@ -241,6 +249,15 @@ export class SiteSettings {
         );
       }
     }
+    if (change.kind === 'emission.factor') {
+      const tomorrow = this.#options.time.dayNumber(this.#now()) + 1;
+      if (parseIsoDate(change.effectiveFrom)! < tomorrow) {
+        throw new UserInputError(
+          'EMISSION_FACTOR_DATE_TOO_EARLY',
+          `an emission factor can only take effect from tomorrow (${isoDate(tomorrow)}) or later, so that no emissions already reported change`,
+        );
+      }
+    }
     if (change.kind === 'apiKey.revoked' && this.activeKey(change.keyId) === null) {
       throw new UserInputError('UNKNOWN_API_KEY', `no active API key "${change.keyId}"`);
     }
@@ -285,6 +302,7 @@ function visibleIn(change: AdminChange, scope: ReadonlySet<string>): boolean {
   switch (change.kind) {
     case 'tariff.plan':
     case 'tariff.configured':
+    case 'emission.factor':
       return true;
     case 'panel.name':
     case 'panel.hidden':

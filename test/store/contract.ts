@@ -4,6 +4,7 @@ import { DEFAULT_RULE as RULE, energyHarness, type EnergyHarness } from '../supp
 import type { CounterColumns, ReadingStore } from '../../src/store/reading-store.js';
 import { dayNumberOf, daysInMonth, isoDate } from '../../src/time/local-time.js';
 import { randomCounterSeries } from '../support/counter-series.js';
+import { describeComparisonsAndEmissions } from './comparisons-and-emissions.js';
 import { uniquePanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
 import { finalSeries, referenceDays, referenceEnergy, referenceIncreases } from '../support/reference-rule.js';
 
@@ -213,6 +214,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     });
 
     describeEnergy('Asia/Jakarta', sut);
+    describeComparisonsAndEmissions(sut);
     describeRandomHistories(sut);
     describeOtherZones(sut);
   });

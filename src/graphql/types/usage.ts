@@ -42,17 +42,17 @@ export const Usage = builder.objectRef<UsageShape>('Usage').implement({
   fields: (t) => usageFields(t),
 });
 
-const DailyUsage = builder.objectRef<DailyUsageShape>('DailyUsage').implement({
+export const DailyUsage = builder.objectRef<DailyUsageShape>('DailyUsage').implement({
   description: 'One local calendar day.',
   fields: (t) => ({ date: t.expose('date', { type: 'Date' }), ...usageFields(t) }),
 });
 
-const MonthlyUsage = builder.objectRef<MonthlyUsageShape>('MonthlyUsage').implement({
+export const MonthlyUsage = builder.objectRef<MonthlyUsageShape>('MonthlyUsage').implement({
   description: 'One calendar month.',
   fields: (t) => ({ month: t.exposeInt('month', { description: '1-12.' }), ...usageFields(t) }),
 });
 
-const MonthlySummary = builder.objectRef<MonthlySummaryShape>('MonthlySummary').implement({
+export const MonthlySummary = builder.objectRef<MonthlySummaryShape>('MonthlySummary').implement({
   fields: (t) => ({
     year: t.exposeInt('year'),
     month: t.exposeInt('month'),
@@ -62,7 +62,7 @@ const MonthlySummary = builder.objectRef<MonthlySummaryShape>('MonthlySummary').
   }),
 });
 
-const YearlySummary = builder.objectRef<YearlySummaryShape>('YearlySummary').implement({
+export const YearlySummary = builder.objectRef<YearlySummaryShape>('YearlySummary').implement({
   fields: (t) => ({
     year: t.exposeInt('year'),
     panelId: t.exposeID('panelId', { nullable: true, description: 'null: the whole building.' }),

@@ -1,4 +1,5 @@
 import { TARIFF_BLOCKS, type TariffBlock, type Usage } from '../../models/usage.js';
+import { emissionFactorView, type EmissionFactorVersion } from '../emissions/emission-schedule.js';
 import { round, roundParts } from '../rounding.js';
 import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
 
@@ -15,6 +16,10 @@ export class Amount {
   readonly blockCost = [0, 0, 0];
   /** Which blocks the plans in force in the period use (bit per TARIFF_BLOCKS index). */
   blocksUsed = 0;
+  /** kg CO₂e: each day's kWh × that day's grid emission factor (set by withEmissionFactor, summed by add). */
+  co2eKg = 0;
+  /** The emission factor versions of the period's days, oldest first; null: not a figure of whole days (no emissions). */
+  emissionFactors: readonly EmissionFactorVersion[] | null = null;
 
   get kwh(): number {
     return this.blockKwh[0]! + this.blockKwh[1]! + this.blockKwh[2]!;
@@ -45,12 +50,24 @@ export class Amount {
     return this;
   }
 
+  /**
+   * Sets one local day's emissions from its energy and the day's emission factor version: call it
+   * once the day's energy is all added (a period's emissions are then the sum of its days').
+   */
+  withEmissionFactor(version: EmissionFactorVersion): this {
+    this.co2eKg = this.kwh * version.kgPerKwh;
+    this.emissionFactors = [version];
+    return this;
+  }
+
   add(other: Amount): this {
     for (let b = 0; b < 3; b++) {
       this.blockKwh[b]! += other.blockKwh[b]!;
       this.blockCost[b]! += other.blockCost[b]!;
     }
     this.blocksUsed |= other.blocksUsed;
+    this.co2eKg += other.co2eKg;
+    this.emissionFactors = mergeFactors(this.emissionFactors, other.emissionFactors);
     return this;
   }
 
@@ -63,6 +80,7 @@ export class Amount {
       energyKwh: round(this.kwh, 3),
       cost: round(this.cost, 2),
       blocks: shown.map(({ block }, i) => ({ block, energyKwh: kwh[i]!, cost: cost[i]! })),
+      emissions: this.emissionFactors === null ? null : { co2eKg: round(this.co2eKg, 3), factors: this.emissionFactors.map(emissionFactorView) },
     };
   }
 
@@ -71,4 +89,15 @@ export class Amount {
     this.blockKwh[b]! += kwh;
     this.blockCost[b]! += kwh * pricing.rates[hour]!;
   }
+}
+
+/** The union of two lists of factor versions, oldest first (days are usually added in order: the common case is one shared version). */
+function mergeFactors(
+  a: readonly EmissionFactorVersion[] | null,
+  b: readonly EmissionFactorVersion[] | null,
+): readonly EmissionFactorVersion[] | null {
+  if (b === null || b.length === 0) return a;
+  if (a === null || a.length === 0) return b;
+  if (b.every((version) => a.includes(version))) return a;
+  return [...new Set([...a, ...b])].sort((x, y) => x.effectiveFrom - y.effectiveFrom);
 }
