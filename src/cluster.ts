@@ -9,11 +9,18 @@ import type { Metrics } from './config/metrics.js';
 import type { RecentReadings } from './store/influx/recent-readings.js';
 import type { Stores } from './store/open-stores.js';
 import { SessionAdoptions } from './transports/session-adoptions.js';
-import { externalBroker, sharedGroupGoneTopic, type ExternalBroker, type Ingestion } from './transports/start-ingestion.js';
+import { ADOPT_MAX_MS, externalBroker, sharedGroupGoneTopic, type ExternalBroker, type Ingestion } from './transports/start-ingestion.js';
 import { startStoredFeed, type StoredFeed } from './transports/stored-feed.js';
 
 /** How often the admin record is re-read in case a notice was missed: a key revoked elsewhere closes its sockets here within 15 s. */
 const ADMIN_RECORD_POLL_MS = 10_000;
+/**
+ * A won claim on a gone member's session that brought no "done" within this time is claimed again
+ * (its adopter could not end the session, e.g. InfluxDB away): longer than an adoption may take
+ * (ADOPT_MAX_MS, plus the pause after the claim and the connection), so a running one is not cut.
+ * An adopter that goes away itself is noticed sooner, by its own Will.
+ */
+const CLAIM_EXPIRES_AFTER_MS = ADOPT_MAX_MS + 60_000;
 
 /**
  * What one process of several does beyond what a single process does (docs/several-processes.md),
@@ -25,7 +32,8 @@ const ADMIN_RECORD_POLL_MS = 10_000;
  * - a reading is acknowledged to the broker only once InfluxDB confirmed it and its announcement is
  *   out, so a member that disappears for good takes nothing acknowledged with it;
  * - a member that went away (its Will on the feed) has its broker session adopted by exactly one
- *   of the others (SessionAdoptions);
+ *   of the others (SessionClaims decide who, SessionAdoptions adopt), claimed again if that one
+ *   goes away too or cannot end the session;
  * - the admin record is re-read on a notice and every ADMIN_RECORD_POLL_MS.
  * The order matters and is kept here: the feed connects before ingestion starts and closes after
  * it, so readings stored at start-up and while leaving are announced like any other.
@@ -96,6 +104,8 @@ export class ClusterMember {
       ...this.#broker,
       topic: this.#config.mqtt.feedTopic,
       clientId: `${clientId}-feed`,
+      memberId: clientId,
+      claimExpiresAfterMs: CLAIM_EXPIRES_AFTER_MS,
       // A panel retired here stays out, as the ingester keeps it out (the other may not have re-read
       // the record yet), and so does a panel beyond MAX_PANELS or with an invalid id.
       onReadings: (readings) => afterRemoteWrite(readings),
@@ -128,7 +138,7 @@ export class ClusterMember {
    * adoptions, to run before ingestion stops (an adoption uses it).
    */
   adoptWith(ingestion: Ingestion, ownClientId: string): () => Promise<void> {
-    const adoptions = new SessionAdoptions({ own: ownClientId, adopt: ingestion.adopt, logger: this.#logger });
+    const adoptions = new SessionAdoptions({ own: ownClientId, adopt: ingestion.adopt, ended: (gone) => this.#feed?.sessionEnded(gone), logger: this.#logger });
     this.#adoptions = adoptions;
     for (const gone of this.#goneBeforeIngestion.splice(0)) adoptions.take(gone);
     return async () => {

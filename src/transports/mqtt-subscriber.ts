@@ -58,9 +58,10 @@ export interface Subscriber {
    * Leaves for good (MQTT 5): unsubscribes so the broker stops handing us messages, stores and
    * acknowledges what is in flight until nothing has arrived for `quietMs` (at most `maxMs`), then
    * disconnects ending the session, so the broker keeps nothing queued for a client that will not
-   * come back.
+   * come back. Resolves true when the session was ended, false when it was left at the broker
+   * (something unstored or unconfirmed, or the connection lost).
    */
-  endSession(options: { readonly quietMs: number; readonly maxMs: number }): Promise<void>;
+  endSession(options: { readonly quietMs: number; readonly maxMs: number }): Promise<boolean>;
 }
 
 const MIN_RECONNECT_MS = 1_000;
@@ -493,9 +494,9 @@ function firstSubscription(state: SubscriberState): Promise<void> {
 }
 
 /** Subscriber.endSession: drain what is in flight, then end the session, or keep it when something is left. */
-async function endSession(state: SubscriberState, { quietMs, maxMs }: { readonly quietMs: number; readonly maxMs: number }): Promise<void> {
+async function endSession(state: SubscriberState, { quietMs, maxMs }: { readonly quietMs: number; readonly maxMs: number }): Promise<boolean> {
   const { client, options, logger } = state;
-  if (state.ended || !client.connected) return;
+  if (state.ended || !client.connected) return false;
   const deadline = Date.now() + maxMs;
   try {
     await client.unsubscribeAsync(options.topic);
@@ -512,10 +513,12 @@ async function endSession(state: SubscriberState, { quietMs, maxMs }: { readonly
   if (client.connected && settled()) {
     // Session Expiry 0 on DISCONNECT ends the session now (MQTT 5 §3.14.2.2.2); reason 0 drops our Will.
     await client.endAsync(false, options.protocolVersion === 5 ? { reasonCode: 0, properties: { sessionExpiryInterval: 0 } } : {});
+    return true;
   } else {
     // Messages not yet stored or not yet confirmed (a failing disk, InfluxDB away, a lost
     // connection): keep the session and leave without DISCONNECT, so the broker keeps them and
     // our Will lets another member adopt them.
     await client.endAsync(true);
+    return false;
   }
 }

@@ -4,18 +4,20 @@ export interface SessionAdoptionsOptions {
   /** This process's own ingest client id (its own Will is never adopted by itself). */
   readonly own: string;
   /** Takes over a gone member's session and stores what it holds (Ingestion.adopt). */
-  readonly adopt: ((clientId: string) => Promise<number>) | undefined;
+  readonly adopt: ((clientId: string) => Promise<{ readonly messages: number; readonly ended: boolean }>) | undefined;
+  /** The session was ended at the broker: nobody needs to adopt it again (StoredFeed.sessionEnded). */
+  readonly ended: (clientId: string) => void;
   readonly logger: Logger;
-  /** Longest random wait before adopting, so the surviving members rarely all try at once. Default 2 s. */
+  /** Longest random wait before adopting (from before claims decided one adopter; a short pause after the claim). Default 2 s. */
   readonly jitterMs?: number;
   readonly random?: () => number;
 }
 
 /**
  * Acts on shared-group members' "gone" notices (their Wills, heard on the stored-readings feed):
- * adopts each gone member's broker session once at a time. Several members may try the same
- * session; the broker lets one hold it at a time (a session takeover), the other stops, and a
- * reading stored twice is one point in InfluxDB and applied once by the live parts.
+ * adopts each gone member's broker session once at a time. Claims (SessionClaims) make one member
+ * the adopter; when its adoption cannot end the session (InfluxDB away), it is claimed again later.
+ * A reading stored twice is one point in InfluxDB and applied once by the live parts.
  */
 export class SessionAdoptions {
   readonly #options: SessionAdoptionsOptions;
@@ -42,6 +44,10 @@ export class SessionAdoptions {
         if (this.#stopped) return resolve();
         logger.warn({ clientId }, 'a shared-group member went away without a clean stop: adopting its broker session');
         adopt(clientId)
+          .then(({ ended }) => {
+            if (ended) this.#options.ended(clientId);
+            else logger.warn({ clientId }, 'the adopted session still holds messages InfluxDB has not confirmed; it is claimed again later');
+          })
           .catch((error: unknown) => logger.error({ err: error, clientId }, 'could not adopt the session of a member that went away; the broker keeps it until MQTT_SESSION_EXPIRY'))
           .finally(resolve);
       }, wait);

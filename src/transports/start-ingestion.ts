@@ -29,9 +29,10 @@ export interface Ingestion {
   /**
    * With MQTT_SHARED_GROUP: takes over the broker session of a member that went away without a
    * clean stop (its "gone" notice, see sharedGroupGoneTopic) and stores what the broker kept for it.
-   * Resolves with the number of messages received. Absent for one process.
+   * Resolves with the number of messages received and whether the session was ended (false: it
+   * still holds messages, e.g. InfluxDB did not confirm them in time). Absent for one process.
    */
-  readonly adopt?: (clientId: string) => Promise<number>;
+  readonly adopt?: (clientId: string) => Promise<{ readonly messages: number; readonly ended: boolean }>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +77,8 @@ export function sharedGroupGoneTopic(feedTopic: string): string {
 /** How long an adopter or a leaving member waits for the last in-flight messages. */
 const LEAVE_QUIET_MS = 1_000;
 const LEAVE_MAX_MS = 10_000;
+/** How long an adopter waits for what it drained to be confirmed before it leaves the session for a later claim. */
+export const ADOPT_MAX_MS = 60_000;
 
 /**
  * Feeds the ingest service from MQTT: subscribes to MQTT_URL when it is set, otherwise runs the
@@ -94,49 +97,70 @@ export async function startIngestion(
   /** With an external broker: what acknowledgements wait for (SubscriberOptions.beforeAck). */
   beforeAck?: () => Promise<void> | undefined,
 ): Promise<Ingestion> {
-  if (external) {
-    const connection = {
-      ...external,
-      topic: mqtt.sharedGroup ? `$share/${mqtt.sharedGroup}/${mqtt.topic}` : mqtt.topic,
-      protocolVersion: mqtt.protocolVersion,
-      sessionExpirySeconds: mqtt.sessionExpirySeconds,
-      onMessages: (messages: Parameters<IngestService['ingestBatch']>[0]) => void ingest.ingestBatch(messages),
-      beforeAck,
-    };
-    // A shared-group member's persistent session keeps being handed its share of the meters'
-    // messages while it is away, and the broker keeps them for it alone. A member that stops
-    // cleanly ends its session; one that dies leaves a Will, so that another member adopts the
-    // session and stores what it holds (docs/several-processes.md).
-    const group = mqtt.sharedGroup !== undefined && mqtt.protocolVersion === 5;
-    const subscriber = await startSubscriber({
-      ...connection,
-      clientId: mqtt.clientId,
-      logger,
-      ...(group
-        ? { will: { topic: `${sharedGroupGoneTopic(mqtt.feedTopic)}/${mqtt.clientId}`, payload: JSON.stringify({ clientId: mqtt.clientId }), delaySeconds: mqtt.sharedAdoptAfterSeconds } }
-        : {}),
-    });
-    return {
-      mqttPort: null,
-      mqttsPort: null,
-      mqttUrl: external.url,
-      publisher: { username: external.username, password: external.password },
-      isConnected: () => subscriber.isConnected(),
-      unacknowledged: () => subscriber.unacknowledged(),
-      ...(group
-        ? {
-            adopt: async (clientId: string) => {
-              const log = logger.child({ adoptedClientId: clientId });
-              const adopted = await startSubscriber({ ...connection, clientId, logger: log, adopt: true });
-              await adopted.endSession({ quietMs: LEAVE_QUIET_MS, maxMs: LEAVE_MAX_MS * 6 });
-              log.info({ messages: adopted.received() }, 'adopted the session of a shared-group member that went away, stored what it held and ended it');
-              return adopted.received();
-            },
-          }
-        : {}),
-      stop: () => (group ? subscriber.endSession({ quietMs: LEAVE_QUIET_MS, maxMs: LEAVE_MAX_MS }) : subscriber.stop()),
-    };
-  }
+  return external ? subscribeToExternal(mqtt, external, ingest, logger, beforeAck) : runEmbeddedBroker(mqtt, ingest, logger, embedded);
+}
+
+/** MQTT_URL: a persistent subscription, and with a shared group a Will and the adoption of gone members' sessions. */
+async function subscribeToExternal(
+  mqtt: Config['mqtt'] & { readonly clientId: string },
+  external: ExternalBroker,
+  ingest: IngestService,
+  logger: Logger,
+  beforeAck: (() => Promise<void> | undefined) | undefined,
+): Promise<Ingestion> {
+  const connection = {
+    ...external,
+    topic: mqtt.sharedGroup ? `$share/${mqtt.sharedGroup}/${mqtt.topic}` : mqtt.topic,
+    protocolVersion: mqtt.protocolVersion,
+    sessionExpirySeconds: mqtt.sessionExpirySeconds,
+    onMessages: (messages: Parameters<IngestService['ingestBatch']>[0]) => void ingest.ingestBatch(messages),
+    beforeAck,
+  };
+  // A shared-group member's persistent session keeps being handed its share of the meters'
+  // messages while it is away, and the broker keeps them for it alone. A member that stops
+  // cleanly ends its session; one that dies leaves a Will, so that another member adopts the
+  // session and stores what it holds (docs/several-processes.md).
+  const group = mqtt.sharedGroup !== undefined && mqtt.protocolVersion === 5;
+  const subscriber = await startSubscriber({
+    ...connection,
+    clientId: mqtt.clientId,
+    logger,
+    ...(group
+      ? { will: { topic: `${sharedGroupGoneTopic(mqtt.feedTopic)}/${mqtt.clientId}`, payload: JSON.stringify({ clientId: mqtt.clientId }), delaySeconds: mqtt.sharedAdoptAfterSeconds } }
+      : {}),
+  });
+  return {
+    mqttPort: null,
+    mqttsPort: null,
+    mqttUrl: external.url,
+    publisher: { username: external.username, password: external.password },
+    isConnected: () => subscriber.isConnected(),
+    unacknowledged: () => subscriber.unacknowledged(),
+    ...(group
+      ? {
+          adopt: async (clientId: string) => {
+            const log = logger.child({ adoptedClientId: clientId });
+            const adopted = await startSubscriber({ ...connection, clientId, logger: log, adopt: true });
+            const ended = await adopted.endSession({ quietMs: LEAVE_QUIET_MS, maxMs: ADOPT_MAX_MS });
+            if (ended) log.info({ messages: adopted.received() }, 'adopted the session of a shared-group member that went away, stored what it held and ended it');
+            return { messages: adopted.received(), ended };
+          },
+        }
+      : {}),
+    stop: async () => {
+      if (group) await subscriber.endSession({ quietMs: LEAVE_QUIET_MS, maxMs: LEAVE_MAX_MS });
+      else await subscriber.stop();
+    },
+  };
+}
+
+/** No MQTT_URL: the embedded broker, ingesting in its publish hook. */
+async function runEmbeddedBroker(
+  mqtt: Config['mqtt'],
+  ingest: IngestService,
+  logger: Logger,
+  embedded: { readonly limits?: EmbeddedBrokerLimits; readonly metrics?: Metrics },
+): Promise<Ingestion> {
   const prefix = topicPrefix(mqtt.topic);
   const auth = brokerAuth(mqtt, logger);
   const { tls } = mqtt.broker;

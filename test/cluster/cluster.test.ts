@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { everyAnswer } from '../support/answers.js';
-import { gql, minutes, ready, startCluster as startClusterWith, type Node } from './support.js';
+import { gql, minutes, ready, repeatProperty, roundsTimeout, startCluster as startClusterWith, step, type Node } from './support.js';
 import { disposer } from '../support/disposer.js';
 import { subscribe, wsClient, type GraphqlResult, type LiveOperation } from '../support/graphql-client.js';
 import { countPoints, realInflux } from '../support/influx.js';
@@ -35,111 +35,129 @@ const startCluster = (tag: string, settings: Record<string, string>) => startClu
 describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => {
   const influx = realInflux!;
 
-  it('shares the meters, fans every reading out once everywhere, answers alike, survives kill -9, shares admin changes', { timeout: 150_000 }, async () => {
-    const { broker, bucket, launch } = await startCluster('cluster', {
-      OFFLINE_AFTER: '1h',
-      // Quick adoption of a killed member's broker session, and a generous hold for time order on this shared machine.
-      MQTT_SHARED_ADOPT_AFTER: '2s',
-      MQTT_FEED_ORDER_HOLD: '1500ms',
-    });
-    const nodes = [await launch('p1'), await launch('p2'), await launch('p3')];
-    await Promise.all(nodes.map(ready));
-    const [p1, p2, p3] = nodes as [Node, Node, Node];
+  it('shares the meters, fans every reading out once everywhere, answers alike, survives kill -9, shares admin changes', { timeout: roundsTimeout(150_000) }, async () => {
+    await repeatProperty(
+      'three processes: fan-out once, kill -9, same answers, time order, clean leave, gone for good, admin',
+      async () => {
+        const { broker, bucket, launch } = await startCluster('cluster', {
+          OFFLINE_AFTER: '1h',
+          // Quick adoption of a killed member's broker session, and a generous hold for time order on this shared machine.
+          MQTT_SHARED_ADOPT_AFTER: '2s',
+          MQTT_FEED_ORDER_HOLD: '1500ms',
+        });
+        const nodes = [await launch('p1'), await launch('p2'), await launch('p3')];
+        await Promise.all(nodes.map(ready));
+        const [p1, p2, p3] = nodes as [Node, Node, Node];
 
-    const ids = [uniquePanelId('CL_A'), uniquePanelId('CL_B')];
-    const readings = ids.flatMap((id, i) => minutes(id, 240, i + 1));
-    const expected = new Set(readings.map((r) => key(r.panelId, r.time)));
+        const ids = [uniquePanelId('CL_A'), uniquePanelId('CL_B')];
+        const readings = ids.flatMap((id, i) => minutes(id, 240, i + 1));
+        const expected = new Set(readings.map((r) => key(r.panelId, r.time)));
 
-    // A live subscriber on process 1, for every panel.
-    const ws = wsClient(`${p1.url.replace('http', 'ws')}/graphql`);
-    cleanup.add(() => ws.dispose());
-    const live = subscribe<{ panelReading: { panelId: string; time: string } }, Record<string, never>>(ws, 'subscription { panelReading { panelId time } }');
-    cleanup.add(() => live.dispose());
-    await expect.poll(async () => (await fetch(`${p1.url}/metrics`)).text(), { timeout: 10_000 }).toMatch(/energy_live_subscriptions 1/);
+        // A live subscriber on process 1, for every panel.
+        const ws = wsClient(`${p1.url.replace('http', 'ws')}/graphql`);
+        cleanup.add(() => ws.dispose());
+        const live = subscribe<{ panelReading: { panelId: string; time: string } }, Record<string, never>>(ws, 'subscription { panelReading { panelId time } }');
+        cleanup.add(() => live.dispose());
+        await expect.poll(async () => (await fetch(`${p1.url}/metrics`)).text(), { timeout: 10_000 }).toMatch(/energy_live_subscriptions 1/);
 
-    const meter = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 200 });
-    cleanup.add(() => meter.endAsync(true));
-    // First half one by one, as meters send; the second half in a burst, during which p3 dies.
-    const half = readings.length / 2;
-    const ordered = [...readings].sort((a, b) => a.time.getTime() - b.time.getTime());
-    for (const r of ordered.slice(0, half)) await publishReading(meter, r);
-    const burst = Promise.all(ordered.slice(half).map((r) => publishReading(meter, r)));
-    await expect.poll(() => live.results.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(half + 20);
-    process.kill(-p3.main.child.pid!, 'SIGKILL');
-    await p3.main.exited;
-    await burst;
-    // Replaced with its DATA_DIR (its journal and its broker session, holding what it had not acknowledged).
-    p3.main = runMain(p3.env, cleanup);
-    await ready(p3);
+        const meter = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 200 });
+        cleanup.add(() => meter.endAsync(true));
+        // First half one by one, as meters send; the second half in a burst, during which p3 dies.
+        const half = readings.length / 2;
+        const ordered = [...readings].sort((a, b) => a.time.getTime() - b.time.getTime());
+        for (const r of ordered.slice(0, half)) await publishReading(meter, r);
+        const burst = Promise.all(ordered.slice(half).map((r) => publishReading(meter, r)));
+        await expect.poll(() => live.results.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(half + 20);
+        process.kill(-p3.main.child.pid!, 'SIGKILL');
+        await p3.main.exited;
+        await burst;
+        // Replaced with its DATA_DIR (its journal and its broker session, holding what it had not acknowledged).
+        p3.main = runMain(p3.env, cleanup);
+        await ready(p3);
 
-    for (const node of nodes) await expect.poll(() => backlog(node), { timeout: 60_000 }).toBe(0);
-    for (const id of ids) {
-      await expect.poll(() => countPoints(influx, bucket.name, id), { timeout: 30_000 }).toBe(readings.length / ids.length);
-    }
-    // Every stored reading reached process 1's subscriber, each once, including those p3 stored.
-    await expect.poll(() => live.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.size);
-    const heard = live.results.map((result) => key(result.data!.panelReading.panelId, result.data!.panelReading.time));
-    expect(heard.length).toBe(expected.size);
-    expect(new Set(heard)).toEqual(expected);
+        await step('kill -9 and back: stored once, heard once', async () => {
+          for (const node of nodes) await expect.poll(() => backlog(node), { timeout: 60_000 }).toBe(0);
+          for (const id of ids) {
+            await expect.poll(() => countPoints(influx, bucket.name, id), { timeout: 30_000 }).toBe(readings.length / ids.length);
+          }
+          // Every stored reading reached process 1's subscriber, each once, including those p3 stored.
+          await expect.poll(() => live.results.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(expected.size);
+          const heard = live.results.map((result) => key(result.data!.panelReading.panelId, result.data!.panelReading.time));
+          expect(heard.length).toBe(expected.size);
+          expect(new Set(heard)).toEqual(expected);
+        });
 
-    const ofFirst = await answers(p1, ids);
-    expect(await answers(p2, ids)).toEqual(ofFirst);
-    expect(await answers(p3, ids)).toEqual(ofFirst);
+        await step('same answers on every process', async () => {
+          const ofFirst = await answers(p1, ids);
+          expect(await answers(p2, ids)).toEqual(ofFirst);
+          expect(await answers(p3, ids)).toEqual(ofFirst);
+        });
 
-    await burstInTimeOrder(nodes, meter);
-    await memberLeavesCleanly(p2, [p1, p3], meter, bucket.name);
-    p2.main = runMain(p2.env, cleanup);
-    await ready(p2);
-    await memberGoneForGood(p3, [p1, p2], meter, bucket.name);
-    p3.main = runMain(p3.env, cleanup);
-    await ready(p3);
+        await step('time order per panel', () => burstInTimeOrder(nodes, meter));
+        await step('clean leave', () => memberLeavesCleanly(p2, [p1, p3], meter, bucket.name));
+        p2.main = runMain(p2.env, cleanup);
+        await ready(p2);
+        await step('gone for good, adopted', () => memberGoneForGood(p3, [p1, p2], meter, bucket.name));
+        p3.main = runMain(p3.env, cleanup);
+        await ready(p3);
 
-    // An admin change through process 2 is in force on process 3 (a notice on the feed, then a re-read).
-    const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-    await gql(p2, `mutation ($d: Date!) { setTariffPlan(effectiveFrom: $d, plan: { kind: "FLAT", ratePerKwh: 2222, name: "cluster" }) { effectiveFrom } }`, { d: tomorrow });
-    const versions = (node: Node) => gql<{ tariff: { versions: Array<{ effectiveFrom: string; name: string | null }> } }>(node, '{ tariff { versions { effectiveFrom name } } }');
-    await expect.poll(async () => (await versions(p3)).tariff.versions.at(-1), { timeout: 10_000 }).toEqual({ effectiveFrom: tomorrow, name: 'cluster' });
-    await renameAndCheck(p1, p3, ids[0]!);
+        // An admin change through process 2 is in force on process 3 (a notice on the feed, then a re-read).
+        const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+        await gql(p2, `mutation ($d: Date!) { setTariffPlan(input: { effectiveFrom: $d, plan: { kind: "FLAT", ratePerKwh: 2222, name: "cluster" } }) { plan { effectiveFrom } } }`, { d: tomorrow });
+        const versions = (node: Node) => gql<{ tariff: { versions: Array<{ effectiveFrom: string; name: string | null }> } }>(node, '{ tariff { versions { effectiveFrom name } } }');
+        await expect.poll(async () => (await versions(p3)).tariff.versions.at(-1), { timeout: 10_000 }).toEqual({ effectiveFrom: tomorrow, name: 'cluster' });
+        await renameAndCheck(p1, p3, ids[0]!);
 
-    // A new process with an empty DATA_DIR answers the whole history, admin changes included.
-    const fresh = await launch('p4');
-    await ready(fresh);
-    expect(await answers(fresh, ids)).toEqual(await answers(p1, ids));
+        // A new process with an empty DATA_DIR answers the whole history, admin changes included.
+        await step('a new process answers alike', async () => {
+          const fresh = await launch('p4');
+          await ready(fresh);
+          expect(await answers(fresh, ids)).toEqual(await answers(p1, ids));
+        });
 
-    if (caddyInstalled) await throughCaddy([p1, p2, p3], meter, ids[0]!);
+        if (caddyInstalled) await step('through Caddy', () => throughCaddy([p1, p2, p3], meter, ids[0]!));
+      },
+      cleanup,
+    );
   });
 
-  it('announces the same status changes, at the same instants, on every process', { timeout: 90_000 }, async () => {
-    // 5 s: a process that hears the reading on the feed seconds later (a busy 2-core machine) must
-    // still see it live, or it would rightly never announce ONLINE.
-    const { broker, launch } = await startCluster('status', { OFFLINE_AFTER: '5s' });
-    const nodes = [await launch('s1'), await launch('s2'), await launch('s3')];
-    await Promise.all(nodes.map(ready));
-    const panelId = uniquePanelId('CL_STATUS');
-    type Change = { panelStatusChanged: { status: string; at: string } };
-    const watchers = nodes.map((node) => {
-      const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
-      cleanup.add(() => ws.dispose());
-      const live = subscribe<Change, { id: string }>(ws, 'subscription ($id: ID) { panelStatusChanged(panelId: $id) { status at } }', { id: panelId });
-      cleanup.add(() => live.dispose());
-      return live;
-    });
-    for (const node of nodes) await expect.poll(() => liveSubscriptions(node), { timeout: 10_000 }).toBe(1);
+  it('announces the same status changes, at the same instants, on every process', { timeout: roundsTimeout(90_000) }, async () => {
+    await repeatProperty(
+      'same status changes everywhere',
+      async () => {
+        // 5 s: a process that hears the reading on the feed seconds later (a busy 2-core machine) must
+        // still see it live, or it would rightly never announce ONLINE.
+        const { broker, launch } = await startCluster('status', { OFFLINE_AFTER: '5s' });
+        const nodes = [await launch('s1'), await launch('s2'), await launch('s3')];
+        await Promise.all(nodes.map(ready));
+        const panelId = uniquePanelId('CL_STATUS');
+        type Change = { panelStatusChanged: { status: string; at: string } };
+        const watchers = nodes.map((node) => {
+          const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+          cleanup.add(() => ws.dispose());
+          const live = subscribe<Change, { id: string }>(ws, 'subscription ($id: ID) { panelStatusChanged(panelId: $id) { status at } }', { id: panelId });
+          cleanup.add(() => live.dispose());
+          return live;
+        });
+        for (const node of nodes) await expect.poll(() => liveSubscriptions(node), { timeout: 10_000 }).toBe(1);
 
-    // One reading, stored by one of the three: all announce ONLINE at its meter time, then OFFLINE
-    // at exactly that time + OFFLINE_AFTER, each by its own clock.
-    const meter = await connectAsync(broker.url, { protocolVersion: 5 });
-    cleanup.add(() => meter.endAsync(true));
-    // Meter time has whole seconds: the next one, so the reading is as fresh as it can be.
-    const time = new Date(Math.ceil(Date.now() / 1000) * 1000);
-    await publishReading(meter, { panelId, time, kwh: 100, kw: 5 });
-    const expected = [
-      { status: 'ONLINE', at: time.toISOString() },
-      { status: 'OFFLINE', at: new Date(time.getTime() + 5_000).toISOString() },
-    ];
-    for (const live of watchers) {
-      await expect.poll(() => live.results.map((result) => result.data!.panelStatusChanged), { timeout: 30_000 }).toEqual(expected);
-    }
+        // One reading, stored by one of the three: all announce ONLINE at its meter time, then OFFLINE
+        // at exactly that time + OFFLINE_AFTER, each by its own clock.
+        const meter = await connectAsync(broker.url, { protocolVersion: 5 });
+        cleanup.add(() => meter.endAsync(true));
+        // Meter time has whole seconds: the next one, so the reading is as fresh as it can be.
+        const time = new Date(Math.ceil(Date.now() / 1000) * 1000);
+        await publishReading(meter, { panelId, time, kwh: 100, kw: 5 });
+        const expected = [
+          { status: 'ONLINE', at: time.toISOString() },
+          { status: 'OFFLINE', at: new Date(time.getTime() + 5_000).toISOString() },
+        ];
+        for (const live of watchers) {
+          await expect.poll(() => live.results.map((result) => result.data!.panelStatusChanged), { timeout: 30_000 }).toEqual(expected);
+        }
+      },
+      cleanup,
+    );
   });
 });
 
@@ -328,6 +346,6 @@ async function throughCaddy(nodes: readonly Node[], meter: MqttClient, panelId: 
 
 /** A panel renamed through one process carries the name on another. */
 async function renameAndCheck(from: Node, to: Node, panelId: string): Promise<void> {
-  await gql(from, 'mutation ($id: ID!) { setPanelName(panelId: $id, name: "Cluster panel") { __typename } }', { id: panelId });
+  await gql(from, 'mutation ($id: ID!) { updatePanel(input: { id: $id, name: "Cluster panel" }) { __typename } }', { id: panelId });
   await expect.poll(async () => (await gql<{ panel: { name: string } }>(to, '{ panel(id: $id) { name } }'.replace('$id', `"${panelId}"`))).panel.name, { timeout: 10_000 }).toBe('Cluster panel');
 }

@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { disposer } from '../support/disposer.js';
@@ -8,7 +7,7 @@ import { InfluxStore } from '../../src/store/influx/influx-store.js';
 import { countPoints, realInflux } from '../support/influx.js';
 import { makeSparseReading } from '../support/readings.js';
 import { publishReading, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
-import { gql, logLines, metric, minutes, ready, repeatProperty, roundsTimeout, startCluster, type Node } from './support.js';
+import { gql, logLines, metric, minutes, ready, repeatProperty, roundsTimeout, startCluster, tcpProxy, type Node } from './support.js';
 
 /**
  * Several processes that survive losing a machine for good (`npm run test:influx -- test/cluster`):
@@ -94,6 +93,55 @@ describe.skipIf(!realInflux)('several processes: nothing acknowledged lives only
     );
   });
 
+  for (const when of ['before', 'while'] as const) {
+    it(`the member that won the claim on a gone member's session dies ${when} adopting it: another member adopts it, and every reading reaches InfluxDB`, { timeout: roundsTimeout(180_000) }, async () => {
+      await repeatProperty(
+        `adopter dies ${when} adopting`,
+        async () => {
+          const { broker, bucket, launch } = await startCluster(cleanup, 'adopter', { OFFLINE_AFTER: '1h', MQTT_SHARED_ADOPT_AFTER: '2s', LOG_LEVEL: 'info' });
+          const goneDir = tempDir(cleanup);
+          const nodes = [await launch('e1'), await launch('e2'), await launch('e3', goneDir)];
+          await Promise.all(nodes.map(ready));
+          const [e1, e2, e3] = nodes as [Node, Node, Node];
+          const goneId = await clientIdOf(e3);
+
+          // e3 is gone for good; the broker keeps handing its session a share of what meters send.
+          process.kill(-e3.main.child.pid!, 'SIGKILL');
+          await e3.main.exited;
+          rmSync(goneDir, { recursive: true, force: true });
+          const panels = [uniquePanelId('AD_A'), uniquePanelId('AD_B')];
+          const perPanel = 300;
+          const meter = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 200 });
+          cleanup.add(() => meter.endAsync(true));
+          await Promise.all(interleaved(panels, perPanel).map((r) => publishReading(meter, r)));
+
+          // The member that wins the claim dies as soon as it has won it, or once it is connected
+          // with the gone member's client id and draining its session.
+          const won = (node: Node) => logLines(node, 'won the claim on the session of a member that went away').some((line) => line.clientId === goneId);
+          const draining = (node: Node) => logLines(node, 'connected to MQTT broker').some((line) => line.clientId === goneId && line.adopted === true);
+          const dies = when === 'before' ? won : draining;
+          await expect.poll(() => [e1, e2].some(dies), { timeout: 60_000, interval: 5 }).toBe(true);
+          const [adopter, survivor] = (dies(e1) ? [e1, e2] : [e2, e1]) as [Node, Node];
+          process.kill(-adopter.main.child.pid!, 'SIGKILL');
+          await adopter.main.exited;
+
+          // Its own Will lapses the claim it won: the survivor claims that session again (and the
+          // adopter's own), adopts them, and everything the meters sent is in InfluxDB.
+          await allInInflux(bucket.name, panels, perPanel);
+          await expect.poll(() => unacknowledged(survivor), { timeout: 30_000 }).toBe(0);
+          const adoptedThere = (node: Node) =>
+            logLines(node, 'a shared-group member went away without a clean stop: adopting its broker session').some((line) => line.clientId === goneId);
+          if (when === 'before') {
+            expect(logLines(adopter, 'adopted the session of a shared-group member that went away, stored what it held and ended it')).toEqual([]);
+            await expect.poll(() => adoptedThere(survivor), { timeout: 30_000 }).toBe(true);
+          }
+          expect(logLines(survivor, 'another client connected with this client id').length).toBe(0);
+        },
+        cleanup,
+      );
+    });
+  }
+
   it('while InfluxDB is unreachable the members acknowledge nothing, show the backlog, and store everything when it returns', { timeout: roundsTimeout(150_000) }, async () => {
     await repeatProperty(
       'InfluxDB away',
@@ -131,32 +179,38 @@ describe.skipIf(!realInflux)('several processes: nothing acknowledged lives only
     );
   });
 
-  it('a reading delivered after a newer one of its panel reaches live subscribers marked late', { timeout: 60_000 }, async () => {
-    const { broker, launch } = await startCluster(cleanup, 'late', { OFFLINE_AFTER: '1h' });
-    const nodes = [await launch('l1'), await launch('l2')];
-    await Promise.all(nodes.map(ready));
-    const panelId = uniquePanelId('LATE');
-    type Heard = { panelReading: { time: string; late: boolean } };
-    const watchers = nodes.map((node) => {
-      const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
-      cleanup.add(() => ws.dispose());
-      const live = subscribe<Heard, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { time late } }', { id: panelId });
-      cleanup.add(() => live.dispose());
-      return live;
-    });
-    for (const node of nodes) await expect.poll(() => metric(node, 'energy_live_subscriptions'), { timeout: 10_000 }).toBe(1);
-    const meter = await connectAsync(broker.url, { protocolVersion: 5 });
-    cleanup.add(() => meter.endAsync(true));
-    const [older, newer] = minutes(panelId, 2, 5) as [MeterReading, MeterReading];
-    await publishReading(meter, newer);
-    for (const live of watchers) await expect.poll(() => live.results.length, { timeout: 15_000 }).toBe(1);
-    // A gateway sending its backlog: the older reading comes after the newer one was delivered.
-    await publishReading(meter, older);
-    const expected = [
-      { time: newer.time.toISOString(), late: false },
-      { time: older.time.toISOString(), late: true },
-    ];
-    for (const live of watchers) await expect.poll(() => live.results.map((r) => r.data!.panelReading), { timeout: 15_000 }).toEqual(expected);
+  it('a reading delivered after a newer one of its panel reaches live subscribers marked late', { timeout: roundsTimeout(60_000) }, async () => {
+    await repeatProperty(
+      'late flag',
+      async () => {
+        const { broker, launch } = await startCluster(cleanup, 'late', { OFFLINE_AFTER: '1h' });
+        const nodes = [await launch('l1'), await launch('l2')];
+        await Promise.all(nodes.map(ready));
+        const panelId = uniquePanelId('LATE');
+        type Heard = { panelReading: { time: string; late: boolean } };
+        const watchers = nodes.map((node) => {
+          const ws = wsClient(`${node.url.replace('http', 'ws')}/graphql`);
+          cleanup.add(() => ws.dispose());
+          const live = subscribe<Heard, { id: string }>(ws, 'subscription ($id: ID) { panelReading(panelId: $id) { time late } }', { id: panelId });
+          cleanup.add(() => live.dispose());
+          return live;
+        });
+        for (const node of nodes) await expect.poll(() => metric(node, 'energy_live_subscriptions'), { timeout: 10_000 }).toBe(1);
+        const meter = await connectAsync(broker.url, { protocolVersion: 5 });
+        cleanup.add(() => meter.endAsync(true));
+        const [older, newer] = minutes(panelId, 2, 5) as [MeterReading, MeterReading];
+        await publishReading(meter, newer);
+        for (const live of watchers) await expect.poll(() => live.results.length, { timeout: 15_000 }).toBe(1);
+        // A gateway sending its backlog: the older reading comes after the newer one was delivered.
+        await publishReading(meter, older);
+        const expected = [
+          { time: newer.time.toISOString(), late: false },
+          { time: older.time.toISOString(), late: true },
+        ];
+        for (const live of watchers) await expect.poll(() => live.results.map((r) => r.data!.panelReading), { timeout: 15_000 }).toEqual(expected);
+      },
+      cleanup,
+    );
   });
 
   it('a process stopped a few seconds after its start stops cleanly: nothing is logged after "stopped cleanly"', { timeout: roundsTimeout(60_000) }, async () => {
@@ -202,43 +256,4 @@ const unacknowledged = (node: Node) => metric(node, 'energy_mqtt_unacknowledged_
 async function clientIdOf(node: Node): Promise<string> {
   await expect.poll(() => logLines(node, 'connected to MQTT broker').length, { timeout: 30_000 }).toBeGreaterThan(0);
   return String(logLines(node, 'connected to MQTT broker')[0]!.clientId);
-}
-
-/**
- * A TCP proxy in front of InfluxDB that can be cut (open connections reset, new ones refused) and
- * restored: a network split between the members and InfluxDB, with InfluxDB itself running on.
- */
-async function tcpProxy(target: URL): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server: Server = createServer((client) => {
-    if (!open) return client.destroy();
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut: () => {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore: () => {
-      open = true;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,7 +1,8 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { expect } from 'vitest';
 import type { Disposer } from '../support/disposer.js';
 import { httpData } from '../support/graphql-client.js';
-import { createBucket, realInflux } from '../support/influx.js';
+import { createBucket, realInflux, type RealInflux } from '../support/influx.js';
 import { freePort, runMain, startPrivateMosquitto, tempDir, type MainProcess, type MeterReading } from '../support/mqtt.js';
 
 /** Helpers of the cluster suites: product processes sharing one broker and one real InfluxDB. */
@@ -60,9 +61,15 @@ export function logLines(node: Node, msg: string): Array<Record<string, unknown>
  * A private broker and an InfluxDB bucket for processes sharing the meters, and `launch` to start
  * one more process on them (`settings`: the environment every process of this cluster gets).
  */
-export async function startCluster(cleanup: Disposer, tag: string, settings: Record<string, string>) {
-  const influx = realInflux!;
-  const broker = await startPrivateMosquitto(cleanup);
+export async function startCluster(
+  cleanup: Disposer,
+  tag: string,
+  settings: Record<string, string>,
+  /** `influx`: another InfluxDB than the suite's (one a drill stops); `broker`: more mosquitto.conf lines (persistence, queue limits). */
+  where: { readonly influx?: RealInflux; readonly broker?: string } = {},
+) {
+  const influx = where.influx ?? realInflux!;
+  const broker = await startPrivateMosquitto(cleanup, { settings: where.broker });
   const bucket = await createBucket(influx, tag);
   cleanup.add(() => bucket.remove());
   const common = {
@@ -84,7 +91,7 @@ export async function startCluster(cleanup: Disposer, tag: string, settings: Rec
     const env = { ...common, PORT: String(port), DATA_DIR: dataDir, ...more };
     return { name, url: `http://127.0.0.1:${port}`, env, main: runMain(env, cleanup) };
   };
-  return { broker, bucket, launch };
+  return { broker, bucket, launch, influx };
 }
 
 /**
@@ -101,14 +108,69 @@ export async function repeatProperty(name: string, round: (n: number) => Promise
       await round(n);
     } catch (error) {
       // The assertion is on the message's last line (a custom message, such as a process's log, comes first).
-      failures.push(`round ${n}: ${(error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1)}`);
+      const at = error instanceof Error && STEP in error ? ` [${String(error[STEP])}]` : '';
+      failures.push(`round ${n}${at}: ${(error instanceof Error ? error.message : String(error)).trim().split('\n').at(-1)}`);
     } finally {
       await cleanup.run();
     }
   }
-  console.log(`[stress] ${name}: ${failures.length} of ${rounds} rounds failed`);
+  console.log(`[stress] ${name}: ${failures.length} of ${rounds} rounds failed${failures.map((failure) => `\n  ${failure}`).join('')}`);
   expect(failures, `${name}: ${failures.length} of ${rounds} rounds failed`).toEqual([]);
+}
+
+const STEP = Symbol('cluster property step');
+
+/**
+ * Runs one step of a property that checks several (the three-process walk-through): a failure
+ * carries the step's name, so the stress report says which property failed, not only where.
+ */
+export async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof Error && !(STEP in error)) Object.defineProperty(error, STEP, { value: name });
+    throw error;
+  }
 }
 
 /** Every round's time budget: one round's, times the stress rounds. */
 export const roundsTimeout = (oneRound: number) => oneRound * Math.max(1, Number(process.env.CLUSTER_STRESS ?? 1) || 1);
+
+/**
+ * A TCP proxy in front of InfluxDB that can be cut (open connections reset, new ones refused) and
+ * restored: a network split between the members and InfluxDB, with InfluxDB itself running on.
+ */
+export async function tcpProxy(target: URL): Promise<{ url: string; cut(): void; restore(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server: Server = createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut: () => {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore: () => {
+      open = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
