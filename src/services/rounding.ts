@@ -40,3 +40,17 @@ export function roundParts(parts: readonly number[], decimals: number): number[]
     return Object.is(value, -0) ? 0 : value;
   });
 }
+
+/**
+ * A number as an exact decimal string with at least `minDecimals` decimals: "1694813.67",
+ * "1500.00", "1560.636". The shortest string that reads back as the same number, so a value
+ * rounded to 2 decimals prints as exactly those 2 decimals; never exponent notation.
+ */
+export function decimalString(value: number, minDecimals = 2): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite amount: ${value}`);
+  let text = String(Object.is(value, -0) ? 0 : value);
+  // String() switches to exponent notation below 1e-6 and from 1e21: spell those out.
+  if (/e/i.test(text)) text = Math.abs(value) >= 1e21 ? BigInt(value).toString() : value.toFixed(20).replace(/\.?0+$/, '');
+  const [whole, fraction = ''] = text.split('.');
+  return `${whole}.${fraction.padEnd(minDecimals, '0')}`;
+}

@@ -83,7 +83,7 @@ describe('a key limited to PANEL_A and PANEL_B', () => {
       `{ monthlySummary(year: ${year}, month: ${m}, panelId: "PANEL_C") { total { energyKwh } } }`,
       `{ yearlySummary(year: ${year}, panelId: "PANEL_C") { total { energyKwh } } }`,
       `{ monthlyBill(year: ${year}, month: ${m}, panelId: "PANEL_C") { energyKwh } }`,
-      '{ currentBill(panelId: "PANEL_C") { projectedTotal } }',
+      '{ currentBill(panelId: "PANEL_C") { projectedTotal { amount } } }',
     ]) {
       const result = await httpRequest(app.httpUrl, query, {}, bearer(TENANT.key));
       expect(result.errors?.[0], query).toMatchObject({ message: 'unknown panel "PANEL_C"', extensions: { code: 'BAD_USER_INPUT', reason: 'UNKNOWN_PANEL' } });

@@ -116,7 +116,7 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect(unknown.data!.setAlarmRule).toEqual({ rule: null, userErrors: [{ field: ['input', 'panelId'], code: 'UNKNOWN_PANEL' }] });
     const budget = await httpRequest<{ setBudget: { budget: { kwh: number; usedKwh: number; projectedKwh: number } } }, unknown>(
       app.httpUrl,
-      'mutation { setBudget(input: { kwh: 1000 }) { budget { panelId kwh rupiah usedKwh projectedKwh } userErrors { code } } }',
+      'mutation { setBudget(input: { kwh: 1000 }) { budget { panelId kwh rupiah { amount } usedKwh projectedKwh } userErrors { code } } }',
       {},
       asAdmin,
     );

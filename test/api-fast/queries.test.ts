@@ -36,7 +36,7 @@ describe('panels and overview', () => {
     const api = await startInProcessApi(cleanup);
     const { panels, overview } = await api.data(DashboardDocument, {});
     expect(panels).toEqual([]);
-    expect(overview).toMatchObject({ panelCount: 0, onlineCount: 0, offlineCount: 0, todayUsage: { energyKwh: 0, cost: 0 } });
+    expect(overview).toMatchObject({ panelCount: 0, onlineCount: 0, offlineCount: 0, todayUsage: { energyKwh: 0, cost: { amount: '0.00' } } });
   });
 });
 
@@ -51,11 +51,11 @@ describe('summaries', () => {
     ]);
     const march = (await api.data(MonthlySummaryDocument, { year: 2025, month: 3, panelId: 'SUM' })).monthlySummary;
     expect(march.days).toHaveLength(31);
-    expect(march.days.filter((d) => d.energyKwh !== 0).map((d) => [d.date, d.energyKwh, d.cost])).toEqual([
-      ['2025-03-11', 0.05, 75],
-      ['2025-03-31', 0.95, 1425],
+    expect(march.days.filter((d) => d.energyKwh !== 0).map((d) => [d.date, d.energyKwh, d.cost.amount])).toEqual([
+      ['2025-03-11', 0.05, '75.00'],
+      ['2025-03-31', 0.95, '1425.00'],
     ]);
-    expect(march.total).toEqual({ energyKwh: 1, cost: 1500 });
+    expect(march.total).toEqual({ energyKwh: 1, cost: { amount: '1500.00' } });
 
     const year = (await api.data(YearlySummaryDocument, { year: 2025, panelId: null })).yearlySummary;
     expect(year.months.filter((m) => m.energyKwh !== 0).map((m) => [m.month, m.energyKwh])).toEqual([
@@ -103,13 +103,13 @@ describe('summaries', () => {
       plan: { name: null, pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1114.74, peakMultiplier: 1.5, peakStartHour: 17, peakEndHour: 22 }, reactiveRatePerKvarh: null, minimumBill: null, taxPercent: 0 },
     });
     expect(1114.74 * 1.5).not.toBe(1672.11);
-    const { tariff } = await api.data<{ tariff: { versions: Array<{ blocks: Array<{ block: string; ratePerKwh: number }> }> } }, Record<string, never>>(
-      '{ tariff { versions { blocks { block ratePerKwh } } } }',
+    const { tariff } = await api.data<{ tariff: { versions: Array<{ blocks: Array<{ block: string; ratePerKwh: { amount: string } }> }> } }, Record<string, never>>(
+      '{ tariff { versions { blocks { block ratePerKwh { amount } } } } }',
       {},
     );
     expect(tariff.versions.at(-1)?.blocks).toEqual([
-      { block: 'LWBP', ratePerKwh: 1114.74 },
-      { block: 'WBP', ratePerKwh: 1672.11 },
+      { block: 'LWBP', ratePerKwh: { amount: '1114.74' } },
+      { block: 'WBP', ratePerKwh: { amount: '1672.11' } },
     ]);
   });
 

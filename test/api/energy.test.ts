@@ -35,7 +35,7 @@ function yearly(api: TestApp, year: number, panelId?: string) {
 
 type Summary = MonthlySummaryQuery['monthlySummary'];
 
-function day(summary: Summary, date: string): { energyKwh: number; cost: number } {
+function day(summary: Summary, date: string): { energyKwh: number; cost: { amount: string } } {
   const row = summary.days.find((d) => d.date === date);
   if (!row) throw new Error(`no row for ${date} in ${summary.year}-${summary.month}`);
   return { energyKwh: row.energyKwh, cost: row.cost };
@@ -64,12 +64,12 @@ describe('days are local days in Asia/Jakarta', () => {
 
     const midnight = await monthly(api, 2025, 3, 'MIDNIGHT');
     expect(nonZeroDays(midnight)).toEqual({ '2025-03-11': 0.05 });
-    expect(day(midnight, '2025-03-11')).toEqual({ energyKwh: 0.05, cost: 75 });
-    expect(midnight.total).toEqual({ energyKwh: 0.05, cost: 75 });
+    expect(day(midnight, '2025-03-11')).toEqual({ energyKwh: 0.05, cost: { amount: '75.00' } });
+    expect(midnight.total).toEqual({ energyKwh: 0.05, cost: { amount: '75.00' } });
 
     const utc = await monthly(api, 2025, 3, 'UTC_METER');
     expect(nonZeroDays(utc)).toEqual({ '2025-03-10': 0.04, '2025-03-11': 0.06 });
-    expect(utc.total).toEqual({ energyKwh: 0.1, cost: 150 });
+    expect(utc.total).toEqual({ energyKwh: 0.1, cost: { amount: '150.00' } });
   });
 
   it('puts Dec 31 → Jan 1 WIB in the right month and year, and Jan 31 → Feb 1 in the right month', async () => {
@@ -84,11 +84,11 @@ describe('days are local days in Asia/Jakarta', () => {
 
     const y2025 = await yearly(api, 2025, 'EDGE');
     expect(y2025.months.map((m) => m.energyKwh)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.1]);
-    expect(y2025.total).toEqual({ energyKwh: 0.1, cost: 150 });
+    expect(y2025.total).toEqual({ energyKwh: 0.1, cost: { amount: '150.00' } });
 
     const y2026 = await yearly(api, 2026, 'EDGE');
     expect(y2026.months.slice(0, 3).map((m) => m.energyKwh)).toEqual([0.2, 0.05, 0]);
-    expect(y2026.total).toEqual({ energyKwh: 0.25, cost: 375 });
+    expect(y2026.total).toEqual({ energyKwh: 0.25, cost: { amount: '375.00' } });
 
     expect(nonZeroDays(await monthly(api, 2025, 12, 'EDGE'))).toEqual({ '2025-12-31': 0.1 });
     expect(nonZeroDays(await monthly(api, 2026, 1, 'EDGE'))).toEqual({ '2026-01-01': 0.1, '2026-01-31': 0.1 });
@@ -102,16 +102,16 @@ describe('days are local days in Asia/Jakarta', () => {
     const leap = await monthly(api, 2024, 2, 'ONE');
     expect(leap.days.map((d) => d.date)).toEqual(Array.from({ length: 29 }, (_, i) => `2024-02-${String(i + 1).padStart(2, '0')}`));
     expect(nonZeroDays(leap)).toEqual({ '2024-02-29': 0.1 });
-    expect(leap.days.filter((d) => d.date !== '2024-02-29').every((d) => d.energyKwh === 0 && d.cost === 0)).toBe(true);
+    expect(leap.days.filter((d) => d.date !== '2024-02-29').every((d) => d.energyKwh === 0 && d.cost.amount === '0.00')).toBe(true);
 
     const building = await monthly(api, 2025, 2);
     expect(building.panelId).toBeNull();
     expect(building.days).toHaveLength(28);
-    expect(building.total).toEqual({ energyKwh: 0, cost: 0 });
+    expect(building.total).toEqual({ energyKwh: 0, cost: { amount: '0.00' } });
 
     const year = await yearly(api, 2031, 'ONE');
     expect(year.months.map((m) => m.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(year.months.every((m) => m.energyKwh === 0 && m.cost === 0)).toBe(true);
+    expect(year.months.every((m) => m.energyKwh === 0 && m.cost.amount === '0.00')).toBe(true);
     expect((await monthly(api, 2025, 4, 'ONE')).days).toHaveLength(30);
   });
 });
@@ -141,7 +141,7 @@ describe('the counter rule through the API', () => {
     expect(nonZeroDays(await monthly(api, 2025, 4, 'DIP'))).toEqual({ '2025-04-05': 0.2 });
     const gap = await monthly(api, 2025, 4, 'GAP');
     expect(nonZeroDays(gap)).toEqual({ '2025-04-05': 10, '2025-04-09': 40 });
-    expect(gap.total).toEqual({ energyKwh: 50, cost: 75_000 });
+    expect(gap.total).toEqual({ energyKwh: 50, cost: { amount: '75000.00' } });
     expect(nonZeroDays(await monthly(api, 2025, 4, 'DUP'))).toEqual({ '2025-04-05': 0.2 });
   });
 
@@ -155,12 +155,12 @@ describe('the counter rule through the API', () => {
     seed(api.app, [R('LATE', '2025-05-20 23:59:59', 100.3)]);
     const after = await monthly(api, 2025, 5, 'LATE');
     expect(nonZeroDays(after)).toEqual({ '2025-05-20': 0.3, '2025-05-21': 0.1 });
-    expect(after.total).toEqual({ energyKwh: 0.4, cost: 600 });
+    expect(after.total).toEqual({ energyKwh: 0.4, cost: { amount: '600.00' } });
 
     // Older than everything: becomes the baseline of the reading 36 h later (a plausible gap).
     seed(api.app, [R('LATE', '2025-05-19 12:00:00', 99.0)]);
     expect(nonZeroDays(await monthly(api, 2025, 5, 'LATE'))).toEqual({ '2025-05-20': 1.3, '2025-05-21': 0.1 });
-    expect((await yearly(api, 2025, 'LATE')).total).toEqual({ energyKwh: 1.4, cost: 2100 });
+    expect((await yearly(api, 2025, 'LATE')).total).toEqual({ energyKwh: 1.4, cost: { amount: '2100.00' } });
 
     // A late reading never becomes the panel's latest.
     const detail = await httpData(api.httpUrl, PanelDetailDocument, {
@@ -193,27 +193,27 @@ describe('money and totals', () => {
     const [a, b, c, building] = await Promise.all([monthly(api, 2025, 6, 'A'), monthly(api, 2025, 6, 'B'), monthly(api, 2025, 6, 'C'), monthly(api, 2025, 6)]);
 
     // Rounded per day, but the total is the rounded sum of unrounded days: 10 × 0.001404.
-    expect(day(a, '2025-06-05')).toEqual({ energyKwh: 0.001, cost: 2.11 });
-    expect(a.total).toEqual({ energyKwh: 0.014, cost: 21.06 }); // not 0.010 and 21.10
-    expect(day(c, '2025-06-05')).toEqual({ energyKwh: 0, cost: 0.6 });
-    expect(c.total).toEqual({ energyKwh: 0.004, cost: 6 });
-    expect(b.total).toEqual({ energyKwh: 12.346, cost: 18518.52 });
+    expect(day(a, '2025-06-05')).toEqual({ energyKwh: 0.001, cost: { amount: '2.11' } });
+    expect(a.total).toEqual({ energyKwh: 0.014, cost: { amount: '21.06' } }); // not 0.010 and 21.10
+    expect(day(c, '2025-06-05')).toEqual({ energyKwh: 0, cost: { amount: '0.60' } });
+    expect(c.total).toEqual({ energyKwh: 0.004, cost: { amount: '6.00' } });
+    expect(b.total).toEqual({ energyKwh: 12.346, cost: { amount: '18518.52' } });
 
     // The building: each day is A + B + C before rounding (0.001404 + 1.2345678 + 0.0004).
     expect(building.panelId).toBeNull();
-    expect(day(building, '2025-06-01')).toEqual({ energyKwh: 0, cost: 0 });
+    expect(day(building, '2025-06-01')).toEqual({ energyKwh: 0, cost: { amount: '0.00' } });
     for (const d of building.days.slice(1, 11)) {
-      expect({ date: d.date, energyKwh: d.energyKwh, cost: d.cost }).toEqual({ date: d.date, energyKwh: 1.236, cost: 1854.56 });
+      expect({ date: d.date, energyKwh: d.energyKwh, cost: d.cost }).toEqual({ date: d.date, energyKwh: 1.236, cost: { amount: '1854.56' } });
     }
     for (const [i, d] of building.days.entries()) {
       const sum = [a, b, c].reduce((acc, s) => acc + (s.days[i]?.energyKwh ?? 0), 0);
       expect(Math.abs(d.energyKwh - sum)).toBeLessThanOrEqual(0.0015); // equal up to the panels' rounding
     }
     // 10 × 1.2363718 kWh × 1500 = 18545.577 (the sum of the rounded days would be 18545.60).
-    expect(building.total).toEqual({ energyKwh: 12.364, cost: 18545.58 });
+    expect(building.total).toEqual({ energyKwh: 12.364, cost: { amount: '18545.58' } });
 
     const buildingYear = await yearly(api, 2025);
-    expect(buildingYear.months[5]).toEqual({ month: 6, energyKwh: 12.364, cost: 18545.58 });
+    expect(buildingYear.months[5]).toEqual({ month: 6, energyKwh: 12.364, cost: { amount: '18545.58' } });
     expect(buildingYear.total).toEqual(building.total);
   });
 
@@ -221,9 +221,9 @@ describe('money and totals', () => {
     const api = await start({ TARIFF_RP_PER_KWH: '1444.70' });
     seed(api.app, [R('B2', '2025-07-01 08:00:00', 1000, 12), R('B2', '2025-07-01 09:00:00', 1002.5, 12)]);
     const summary = await monthly(api, 2025, 7, 'B2');
-    expect(day(summary, '2025-07-01')).toEqual({ energyKwh: 2.5, cost: 3611.75 });
+    expect(day(summary, '2025-07-01')).toEqual({ energyKwh: 2.5, cost: { amount: '3611.75' } });
     const { tariff } = await httpData(api.httpUrl, TariffHistoryDocument, {});
-    expect(tariff).toMatchObject({ ratePerKwh: 1444.7, currency: 'IDR', timezone: 'Asia/Jakarta' });
+    expect(tariff).toMatchObject({ ratePerKwh: { amount: '1444.70' }, currency: 'IDR', timezone: 'Asia/Jakarta' });
   });
 
   it('keeps past days at the old price after a tariff change, across restarts on the same DATA_DIR', async () => {
@@ -235,31 +235,31 @@ describe('money and totals', () => {
       // Today's meter (a separate panel: after the June readings, any rise would bridge the gap).
       { panelId: 'TARIFF_NOW', time: new Date(Date.now() - 60_000), kwh: 200 },
     ]);
-    expect((await monthly(first, 2025, 6, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: 15_000 });
+    expect((await monthly(first, 2025, 6, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: { amount: '15000.00' } });
     await first.stop();
 
     const second = await start({ TARIFF_RP_PER_KWH: '2000' }, dataDir);
     const { tariff } = await httpData(second.httpUrl, TariffHistoryDocument, {});
     // A changed configuration is a new version from tomorrow: nothing already used is repriced.
     const tomorrow = DateTime.now().setZone('Asia/Jakarta').plus({ days: 1 }).toISODate();
-    expect(tariff.versions.map((v) => [v.effectiveFrom, v.blocks[0]!.ratePerKwh, v.recordedBy])).toEqual([
-      ['2000-01-01', 1500, 'configuration'],
-      [tomorrow, 2000, 'configuration'],
+    expect(tariff.versions.map((v) => [v.effectiveFrom, v.blocks[0]!.ratePerKwh.amount, v.recordedBy])).toEqual([
+      ['2000-01-01', '1500.00', 'configuration'],
+      [tomorrow, '2000.00', 'configuration'],
     ]);
-    expect(tariff.ratePerKwh).toBe(1500);
+    expect(tariff.ratePerKwh).toEqual({ amount: '1500.00' });
 
-    expect((await monthly(second, 2025, 6, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: 15_000 });
-    expect((await yearly(second, 2025, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: 15_000 });
+    expect((await monthly(second, 2025, 6, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: { amount: '15000.00' } });
+    expect((await yearly(second, 2025, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: { amount: '15000.00' } });
     seed(second.app, [{ panelId: 'TARIFF_NOW', time: new Date(), kwh: 200.1 }]);
     const { panels } = await httpData(second.httpUrl, DashboardDocument, {});
-    expect(panels.find((p) => p.id === 'TARIFF_NOW')?.todayUsage).toEqual({ energyKwh: 0.1, cost: 150 });
+    expect(panels.find((p) => p.id === 'TARIFF_NOW')?.todayUsage).toEqual({ energyKwh: 0.1, cost: { amount: '150.00' } });
     await second.stop();
 
     // The same configuration again is no change: the versions stay as they are.
     const third = await start({ TARIFF_RP_PER_KWH: '2000' }, dataDir);
     const again = await httpData(third.httpUrl, TariffHistoryDocument, {});
     expect(again.tariff.versions).toEqual(tariff.versions);
-    expect((await monthly(third, 2025, 6, 'TARIFF')).total.cost).toBe(15_000);
+    expect((await monthly(third, 2025, 6, 'TARIFF')).total.cost).toEqual({ amount: '15000.00' });
   });
 });
 
@@ -280,18 +280,18 @@ describe("today's usage", () => {
     ]);
 
     const dashboard = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(dashboard.panels.map((p) => [p.id, p.todayUsage.energyKwh, p.todayUsage.cost])).toEqual([
-      ['TODAY_A', 0.15, 225],
-      ['TODAY_B', 0, 0],
+    expect(dashboard.panels.map((p) => [p.id, p.todayUsage.energyKwh, p.todayUsage.cost.amount])).toEqual([
+      ['TODAY_A', 0.15, '225.00'],
+      ['TODAY_B', 0, '0.00'],
     ]);
-    expect(dashboard.overview.todayUsage).toEqual({ energyKwh: 0.15, cost: 225 });
+    expect(dashboard.overview.todayUsage).toEqual({ energyKwh: 0.15, cost: { amount: '225.00' } });
     expect(dashboard.overview.panelCount).toBe(2);
     expect(dashboard.panels[0]).toMatchObject({ status: 'ONLINE', lastSeenAt: new Date(now).toISOString() });
-    expect(dashboard.tariff).toMatchObject({ ratePerKwh: 1500, currency: 'IDR', timezone: 'Asia/Jakarta' });
+    expect(dashboard.tariff).toMatchObject({ ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' });
 
     // Another reading a second later: today's figures move at once (0.01 kWh in 1 s at 60 kW is plausible).
     seed(api.app, [{ panelId: 'TODAY_A', time: new Date(now + 1_000), kwh: 100.16, kw: 60 }]);
     const later = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(later.overview.todayUsage).toEqual({ energyKwh: 0.16, cost: 240 });
+    expect(later.overview.todayUsage).toEqual({ energyKwh: 0.16, cost: { amount: '240.00' } });
   });
 });

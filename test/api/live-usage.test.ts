@@ -26,9 +26,9 @@ describe('live usage', () => {
     const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
     const usage = disposers.use(subscribe(client, LiveTodayUsageDocument, {}), (s) => s.dispose());
     await usage.received(2);
-    expect(usage.results.map((r) => [r.data?.todayUsage.panelId, r.data?.todayUsage.today.energyKwh, r.data?.todayUsage.today.cost])).toEqual([
-      ['USE_A', 1.5, 2250],
-      ['USE_B', 0, 0],
+    expect(usage.results.map((r) => [r.data?.todayUsage.panelId, r.data?.todayUsage.today.energyKwh, r.data?.todayUsage.today.cost.amount])).toEqual([
+      ['USE_A', 1.5, '2250.00'],
+      ['USE_B', 0, '0.00'],
     ]);
 
     // Five readings of A in a burst: at most one more message about A within the second, with
@@ -79,21 +79,21 @@ describe('bills over GraphQL', () => {
       { panelId: 'BILL', time: wib('2025-03-10T18:00:00'), kwh: 115 }, // WBP 10
     ]);
     const { monthlyBill } = await httpData(api.httpUrl, MonthlyBillDocument, { year: 2025, month: 3, panelId: 'BILL' });
-    expect(monthlyBill.lines.map((l) => [l.kind, l.block, l.quantity, l.amount])).toEqual([
-      ['ENERGY', 'LWBP', 5, 5_000],
-      ['ENERGY', 'WBP', 10, 20_000],
-      ['TAX', null, 25_000, 2_500],
+    expect(monthlyBill.lines.map((l) => [l.kind, l.block, l.quantity, l.amount.amount])).toEqual([
+      ['ENERGY', 'LWBP', 5, '5000.00'],
+      ['ENERGY', 'WBP', 10, '20000.00'],
+      ['TAX', null, 25_000, '2500.00'],
     ]);
-    expect(monthlyBill).toMatchObject({ complete: true, subtotal: 25_000, tax: 2_500, total: 27_500, reactiveEstimated: true }); // no kVArh counter: estimated
+    expect(monthlyBill).toMatchObject({ complete: true, subtotal: { amount: '25000.00' }, tax: { amount: '2500.00' }, total: { amount: '27500.00' }, reactiveEstimated: true }); // no kVArh counter: estimated
     const building = await httpData(api.httpUrl, MonthlyBillDocument, { year: 2025, month: 3 });
-    expect(building.monthlyBill.total).toBe(27_500);
+    expect(building.monthlyBill.total).toEqual({ amount: '27500.00' });
     const { currentBill } = await httpData(api.httpUrl, CurrentBillDocument, {});
     expect(currentBill.monthToDate.complete).toBe(false);
     expect(currentBill.elapsedFraction).toBeGreaterThan(0);
     const unknown = await fetch(api.httpUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ monthlyBill(year: 2025, month: 13) { total } }' }),
+      body: JSON.stringify({ query: '{ monthlyBill(year: 2025, month: 13) { total { amount } } }' }),
     });
     expect(((await unknown.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
   });

@@ -43,13 +43,15 @@ type Reading { panelId: ID! time: DateTime! voltage: PhaseValues! current: Phase
   activePowerKw: Float! apparentPowerKva: Float energyKwh: Float! powerFactor: Float
   voltageUnbalance: Float currentUnbalance: Float }
 type PhaseValues { l1: Float l2: Float l3: Float average: Float }
-type Usage { energyKwh: Float! cost: Float! }
+type Usage { energyKwh: Float! cost: Money! }
+type Money { amount: String! currency: Currency! }   # issue 23: amounts are exact decimal strings
+enum Currency { IDR }
 type Overview { panelCount: Int! onlineCount: Int! offlineCount: Int! todayUsage: Usage! }
 type MonthlySummary { year: Int! month: Int! panelId: ID total: Usage! days: [DailyUsage!]! }
-type DailyUsage { date: Date! energyKwh: Float! cost: Float! }
+type DailyUsage { date: Date! energyKwh: Float! cost: Money! }
 type YearlySummary { year: Int! panelId: ID total: Usage! months: [MonthlyUsage!]! }
-type MonthlyUsage { month: Int! energyKwh: Float! cost: Float! }
-type Tariff { ratePerKwh: Float! currency: String! timezone: String! }
+type MonthlyUsage { month: Int! energyKwh: Float! cost: Money! }
+type Tariff { ratePerKwh: Money! currency: Currency! timezone: String! }
 type PanelStatusChange { panelId: ID! status: PanelStatus! at: DateTime! }
 `;
 

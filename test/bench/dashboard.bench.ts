@@ -82,7 +82,7 @@ function merge(results: readonly LoadResult[]): Measured {
 
 interface DashboardBody {
   data: {
-    overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: number } };
+    overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: { amount: string } } };
     panels: Array<{ id: string; latestReading: { time: string; energyKwh: number } | null; todayUsage: { energyKwh: number } }>;
   };
 }

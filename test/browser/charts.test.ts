@@ -40,7 +40,7 @@ async function seedMonths(app: TestApp): Promise<DateTime> {
 
 interface Row {
   energyKwh: number;
-  cost: number;
+  cost: { amount: string };
 }
 interface MonthlyResult {
   monthlySummary: { year: number; month: number; total: Row; days: Array<Row & { date: string }> };
@@ -49,10 +49,10 @@ interface YearlyResult {
   yearlySummary: { year: number; total: Row; months: Array<Row & { month: number }> };
 }
 const MONTHLY = `query ($year: Int!, $month: Int!, $panelId: ID) {
-  monthlySummary(year: $year, month: $month, panelId: $panelId) { year month total { energyKwh cost } days { date energyKwh cost } }
+  monthlySummary(year: $year, month: $month, panelId: $panelId) { year month total { energyKwh cost { amount } } days { date energyKwh cost { amount } } }
 }`;
 const YEARLY = `query ($year: Int!, $panelId: ID) {
-  yearlySummary(year: $year, panelId: $panelId) { year total { energyKwh cost } months { month energyKwh cost } }
+  yearlySummary(year: $year, panelId: $panelId) { year total { energyKwh cost { amount } } months { month energyKwh cost { amount } } }
 }`;
 
 /** Waits until `chart` shows the answer to what was picked, then returns its table. */
@@ -64,7 +64,7 @@ async function shown(chart: Locator, attributes: Record<string, string>) {
 
 /** The cells of the table under a chart equal the API's rows, value for value, and read as such. */
 function expectRows(rows: Awaited<ReturnType<typeof tableRows>>, api: Array<Row & { key: string | number }>): void {
-  expect(rows.map((cells) => cells.map((cell) => cell.value))).toEqual(api.map((row) => [String(row.key), String(row.energyKwh), String(row.cost)]));
+  expect(rows.map((cells) => cells.map((cell) => cell.value))).toEqual(api.map((row) => [String(row.key), String(row.energyKwh), row.cost.amount]));
   expect(rows.map((cells) => [cells[1]?.text, cells[2]?.text].map((t) => t?.replace(/\s/g, ' ')))).toEqual(
     api.map((row) => [kwh(row.energyKwh), rupiah(row.cost)]),
   );
@@ -72,7 +72,7 @@ function expectRows(rows: Awaited<ReturnType<typeof tableRows>>, api: Array<Row 
 
 async function expectTotal(chart: Locator, total: Row): Promise<void> {
   expect(await attribute(chart.locator('[data-field="total-kwh"]'), 'data-value')).toBe(String(total.energyKwh));
-  expect(await attribute(chart.locator('[data-field="total-cost"]'), 'data-value')).toBe(String(total.cost));
+  expect(await attribute(chart.locator('[data-field="total-cost"]'), 'data-value')).toBe(total.cost.amount);
   expect(await text(chart.locator('[data-field="total-cost"]'))).toBe(rupiah(total.cost));
 }
 
@@ -104,7 +104,7 @@ describe('dashboard charts', () => {
       await shown(monthly, { 'data-year': String(today.year), 'data-month': String(today.month), 'data-panel-id': '' }),
       daysSoFar.map((day) => ({ ...day, key: day.date })),
     );
-    expect(await plotted(monthly, 'data-line')).toEqual(month.monthlySummary.days.map((day) => (day.date <= todayIso ? day.cost : null)));
+    expect(await plotted(monthly, 'data-line')).toEqual(month.monthlySummary.days.map((day) => (day.date <= todayIso ? Number(day.cost.amount) : null)));
     expect(await plotted(monthly, 'data-bars')).toEqual(month.monthlySummary.days.map((day) => (day.date <= todayIso ? day.energyKwh : null)));
     await expectTotal(monthly, month.monthlySummary.total);
     let year = await httpData<YearlyResult, object>(app.httpUrl, YEARLY, { year: today.year });
@@ -112,7 +112,7 @@ describe('dashboard charts', () => {
       await shown(yearly, { 'data-year': String(today.year), 'data-panel-id': '' }),
       year.yearlySummary.months.filter((row) => row.month <= today.month).map((row) => ({ ...row, key: row.month })),
     );
-    expect(await plotted(yearly, 'data-line')).toEqual(year.yearlySummary.months.map((row) => (row.month <= today.month ? row.cost : null)));
+    expect(await plotted(yearly, 'data-line')).toEqual(year.yearlySummary.months.map((row) => (row.month <= today.month ? Number(row.cost.amount) : null)));
     await expectTotal(yearly, year.yearlySummary.total);
 
     // Last month, where the seeded days are: 2nd, 9th, 17th and 28th, each with its own amount.
@@ -168,18 +168,18 @@ describe('dashboard charts', () => {
       const rows = await shown(history, { 'data-panel-id': panelId, 'data-every': every });
       const [from, to] = [await attribute(history, 'data-from'), await attribute(history, 'data-to')];
       const api = await httpData<
-        { panel: { history: Array<Record<string, number | string | null>> } },
+        { panel: { history: Array<Record<string, number | string | { amount: string } | null>> } },
         object
       >(
         app.httpUrl,
         `query ($id: ID!, $from: DateTime!, $to: DateTime!, $every: String!) {
-          panel(id: $id) { history(from: $from, to: $to, every: $every) { start energyKwh cost activePowerKw voltage current powerFactor readingCount } }
+          panel(id: $id) { history(from: $from, to: $to, every: $every) { start energyKwh cost { amount } activePowerKw voltage current powerFactor readingCount } }
         }`,
         { id: panelId, from, to, every },
       );
       const fields = ['start', 'energyKwh', 'cost', 'activePowerKw', 'voltage', 'current', 'powerFactor', 'readingCount'];
       expect(rows.map((cells) => cells.map((cell) => cell.value))).toEqual(
-        api.panel.history.map((point) => fields.map((name) => (point[name] === null ? null : String(point[name])))),
+        api.panel.history.map((point) => fields.map((name) => { const value = point[name]; return value === null || value === undefined ? null : typeof value === 'object' ? value.amount : String(value); })),
       );
       return api.panel.history;
     };

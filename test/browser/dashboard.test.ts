@@ -12,18 +12,18 @@ import { attribute, card, field, kwh, browserSuite, openPage, PHONE, rupiah, scr
 /** What the page shows, asked of the API the same way. */
 const DASHBOARD = /* GraphQL */ `
   {
-    overview { panelCount onlineCount offlineCount todayUsage { energyKwh cost } }
-    panels { id name status latestReading { activePowerKw voltage { average } current { average } } todayUsage { energyKwh cost } }
+    overview { panelCount onlineCount offlineCount todayUsage { energyKwh cost { amount } } }
+    panels { id name status latestReading { activePowerKw voltage { average } current { average } } todayUsage { energyKwh cost { amount } } }
   }
 `;
 interface DashboardResult {
-  overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: number } };
+  overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: { amount: string } } };
   panels: Array<{
     id: string;
     name: string;
     status: 'ONLINE' | 'OFFLINE';
     latestReading: { activePowerKw: number; voltage: { average: number | null }; current: { average: number | null } } | null;
-    todayUsage: { energyKwh: number; cost: number };
+    todayUsage: { energyKwh: number; cost: { amount: string } };
   }>;
 }
 
@@ -82,7 +82,7 @@ describe('dashboard page', () => {
       expect(await attribute(field(shown, 'a'), 'data-value')).toBe(String(panel.latestReading?.current.average));
       expect(await attribute(field(shown, 'v'), 'data-value')).toBe(String(panel.latestReading?.voltage.average));
       expect(await attribute(field(shown, 'today-kwh'), 'data-value')).toBe(String(panel.todayUsage.energyKwh));
-      expect(await attribute(field(shown, 'today-cost'), 'data-value')).toBe(String(panel.todayUsage.cost));
+      expect(await attribute(field(shown, 'today-cost'), 'data-value')).toBe(panel.todayUsage.cost.amount);
       expect(await text(field(shown, 'today-kwh'))).toBe(kwh(panel.todayUsage.energyKwh));
       expect(await text(field(shown, 'today-cost'))).toBe(rupiah(panel.todayUsage.cost));
     }
@@ -98,7 +98,7 @@ describe('dashboard page', () => {
 
     const totals = page.getByTestId('building-totals');
     expect(await attribute(field(totals, 'today-kwh'), 'data-value')).toBe(String(api.overview.todayUsage.energyKwh));
-    expect(await attribute(field(totals, 'today-cost'), 'data-value')).toBe(String(api.overview.todayUsage.cost));
+    expect(await attribute(field(totals, 'today-cost'), 'data-value')).toBe(api.overview.todayUsage.cost.amount);
     expect(await text(field(totals, 'today-cost'))).toBe(rupiah(api.overview.todayUsage.cost));
     expect(await attribute(field(totals, 'panel-count'), 'data-value')).toBe(String(api.overview.panelCount));
     expect(await attribute(field(totals, 'online-count'), 'data-value')).toBe(String(api.overview.onlineCount));
@@ -220,7 +220,7 @@ describe('dashboard page', () => {
     expect(panel?.todayUsage.energyKwh).toBe(37.04);
     // At most one push per second per panel: the update may wait for the previous one.
     await expect.poll(() => text(field(shown, 'today-kwh')), { timeout: 2_000 }).toBe('37,040 kWh');
-    expect(await attribute(field(shown, 'today-cost'), 'data-value')).toBe(String(panel?.todayUsage.cost));
+    expect(await attribute(field(shown, 'today-cost'), 'data-value')).toBe(panel?.todayUsage.cost.amount);
     const totals = page.getByTestId('building-totals');
     await expect.poll(() => attribute(field(totals, 'today-kwh'), 'data-value'), { timeout: 2_000 }).toBe(String(api.overview.todayUsage.energyKwh));
     expect(await page.getByTestId('live-totals-fallback').count()).toBe(0);
@@ -231,8 +231,8 @@ describe('dashboard page', () => {
     const app = await startApp({ TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1000' });
     await seedToday(app);
     const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
-    type Blocks = { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: number }> } } };
-    const { overview } = await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ overview { todayUsage { blocks { block energyKwh cost } } } }');
+    type Blocks = { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: { amount: string } }> } } };
+    const { overview } = await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ overview { todayUsage { blocks { block energyKwh cost { amount } } } } }');
     const names: Record<string, string> = { LWBP: id.blockLWBP, WBP: id.blockWBP };
     const shown = page.getByTestId('building-totals').locator('li[data-block]');
     await expect
@@ -250,13 +250,13 @@ describe('dashboard page', () => {
     await bill.waitFor(LOADED);
     // The projection moves with the clock (by the minute): ask the API right after the page did.
     const api = await httpData<
-      { currentBill: { monthToDate: { energyKwh: number; total: number }; projectedTotal: number; projectedEnergyKwh: number } },
+      { currentBill: { monthToDate: { energyKwh: number; total: { amount: string } }; projectedTotal: { amount: string }; projectedEnergyKwh: number } },
       Record<string, never>
-    >(app.httpUrl, '{ currentBill { monthToDate { energyKwh total } projectedTotal projectedEnergyKwh } }');
-    expect(await attribute(field(bill, 'bill-total'), 'data-value')).toBe(String(api.currentBill.monthToDate.total));
+    >(app.httpUrl, '{ currentBill { monthToDate { energyKwh total { amount } } projectedTotal { amount } projectedEnergyKwh } }');
+    expect(await attribute(field(bill, 'bill-total'), 'data-value')).toBe(api.currentBill.monthToDate.total.amount);
     expect(await text(field(bill, 'bill-total'))).toBe(rupiah(api.currentBill.monthToDate.total));
     expect(await attribute(field(bill, 'bill-kwh'), 'data-value')).toBe(String(api.currentBill.monthToDate.energyKwh));
-    expect(await attribute(field(bill, 'bill-projected'), 'data-value')).toBe(String(api.currentBill.projectedTotal));
+    expect(await attribute(field(bill, 'bill-projected'), 'data-value')).toBe(api.currentBill.projectedTotal.amount);
     expect(await attribute(field(bill, 'bill-projected-kwh'), 'data-value')).toBe(String(api.currentBill.projectedEnergyKwh));
     await screenshot(page.locator('header.top'), 'header-bill');
   });

@@ -82,12 +82,12 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
     status: 'ONLINE',
     lastSeenAt: latest?.time ?? null,
     latestReading: latest,
-    todayUsage: { energyKwh: 1, cost: 1_500 },
+    todayUsage: { energyKwh: 1, cost: { amount: '1500.00' } },
   });
   const snapshot: DashboardData = {
-    overview: { panelCount: 2, onlineCount: 2, offlineCount: 0, todayUsage: { energyKwh: 2, cost: 3_000 } },
+    overview: { panelCount: 2, onlineCount: 2, offlineCount: 0, todayUsage: { energyKwh: 2, cost: { amount: '3000.00' } } },
     panels: [panel('A', reading('A', '2026-07-10T02:00:00.000Z', 5)), panel('B', null)],
-    tariff: { ratePerKwh: 1_500, currency: 'IDR', timezone: 'Asia/Jakarta' },
+    tariff: { ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' },
   };
 
   it('shows the newest reading by meter time, whichever arrived last', () => {
@@ -104,7 +104,7 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
 
   it('lays status and usage events over the query, panel by panel', () => {
     let overlay = withStatus(EMPTY_OVERLAY, { panelId: 'B', status: 'OFFLINE', at: '2026-07-10T02:05:00.000Z' });
-    overlay = withUsage(overlay, { panelId: 'A', date: '2026-07-10', at: '2026-07-10T02:05:00.000Z', today: { energyKwh: 1.5, cost: 2_250, blocks: [] } });
+    overlay = withUsage(overlay, { panelId: 'A', date: '2026-07-10', at: '2026-07-10T02:05:00.000Z', today: { energyKwh: 1.5, cost: { amount: '2250.00' }, blocks: [] } });
     const view = mergeView(snapshot, overlay);
     expect(view.panels.map((p) => [p.id, p.status, p.todayUsage.energyKwh])).toEqual([
       ['A', 'ONLINE', 1.5],

@@ -123,9 +123,9 @@ export async function tableRows(chart: Locator): Promise<Array<Array<{ value: st
 }
 
 /** Rupiah as the page writes it (id-ID, two decimals), whitespace normalized like Playwright's. */
-export function rupiah(value: number): string {
+export function rupiah(value: number | { readonly amount: string }): string {
   return new Intl.NumberFormat('id-ID', { style: 'currency', currency: 'IDR', minimumFractionDigits: 2, maximumFractionDigits: 2 })
-    .format(value)
+    .format(typeof value === 'number' ? value : Number(value.amount))
     .replace(/\s/g, ' ');
 }
 

@@ -113,7 +113,7 @@ describe('the costliest accepted operations', () => {
       const answer = await ask(query);
       expect({ name, status: answer.status, errors: answer.errors }).toEqual({ name, status: 200, errors: undefined });
     }
-    const doubled = costliestOperations(seeded).hourly.replace(/history\(([^)]*)\) \{ start energyKwh cost \}/, (all, args: string) => `a: ${all} b: history(${args}) { start }`);
+    const doubled = costliestOperations(seeded).hourly.replace(/history\(([^)]*)\) \{ start energyKwh cost \{ amount \} \}/, (all, args: string) => `a: ${all} b: history(${args}) { start }`);
     const answer = await ask(doubled);
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

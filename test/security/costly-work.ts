@@ -68,7 +68,7 @@ export function costliestOperations(seeded: SeededYear): CostlyOperations {
   const now = new Date(seeded.lastMs + HOUR_MS).toISOString();
   const years = Array.from({ length: 20 }, (_, i) => new Date(seeded.lastMs).getUTCFullYear() - i);
   return {
-    hourly: `{ panel(id: "${first}") { history(from: "2000-01-01T00:00:00Z", to: "${now}", every: "366d") { start energyKwh cost } } }`,
+    hourly: `{ panel(id: "${first}") { history(from: "2000-01-01T00:00:00Z", to: "${now}", every: "366d") { start energyKwh cost { amount } } } }`,
     rewalk:
       `{ panel(id: "${second}") { history(from: "${new Date(seeded.lastMs - 170 * day + 30_000).toISOString()}", ` +
       `to: "${new Date(seeded.lastMs + 30_000).toISOString()}", every: "1d") { start energyKwh } } }`,

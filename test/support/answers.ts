@@ -1,7 +1,7 @@
 import { httpData } from './graphql-client.js';
 
-const USAGE = '{ energyKwh cost blocks { block energyKwh cost } }';
-const POINT = '{ start end energyKwh cost readingCount activePowerKw voltage current powerFactor }';
+const USAGE = '{ energyKwh cost { amount } blocks { block energyKwh cost { amount } } }';
+const POINT = '{ start end energyKwh cost { amount } readingCount activePowerKw voltage current powerFactor }';
 const HOUR = 3_600_000;
 
 /** This month and the one before, on the site's calendar (Asia/Jakarta, the tests' SITE_TIMEZONE). */
@@ -29,9 +29,9 @@ export async function everyAnswer(graphqlUrl: string, panelIds: readonly string[
       overview { panelCount onlineCount offlineCount todayUsage ${USAGE} }
       panels { id name status firstSeenAt lastSeenAt todayUsage ${USAGE}
         latestReading { time energyKwh activePowerKw powerFactor apparentPowerKva voltage { l1 l2 l3 average } current { l1 l2 l3 average } } }
-      thisMonth: monthlySummary(year: $year, month: $month) { total ${USAGE} days { date energyKwh cost blocks { block energyKwh cost } } }
-      lastMonth: monthlySummary(year: $py, month: $pm) { total ${USAGE} days { date energyKwh cost } }
-      thisYear: yearlySummary(year: $year) { total ${USAGE} months { month energyKwh cost } }
+      thisMonth: monthlySummary(year: $year, month: $month) { total ${USAGE} days { date energyKwh cost { amount } blocks { block energyKwh cost { amount } } } }
+      lastMonth: monthlySummary(year: $py, month: $pm) { total ${USAGE} days { date energyKwh cost { amount } } }
+      thisYear: yearlySummary(year: $year) { total ${USAGE} months { month energyKwh cost { amount } } }
       tariff { versions { effectiveFrom kind name } }
     }`,
     { year, month, py: previous.year, pm: previous.month },
@@ -49,7 +49,7 @@ export async function everyAnswer(graphqlUrl: string, panelIds: readonly string[
             d1: history(from: $from, to: $to, every: "1d") ${POINT}
             raw: readings(from: $from, to: $to, every: "15m") { time energyKwh activePowerKw voltage { average } }
           }
-          monthlySummary(year: $year, month: $month, panelId: $id) { total ${USAGE} days { date energyKwh cost } }
+          monthlySummary(year: $year, month: $month, panelId: $id) { total ${USAGE} days { date energyKwh cost { amount } } }
         }`,
         { id, from: from.toISOString(), to: to.toISOString(), year, month },
       ),

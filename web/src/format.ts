@@ -30,6 +30,11 @@ const orDash = (format: (value: number) => string) => (value: number | null | un
 
 export const formatKwh = orDash((value) => `${kwh.format(value)} kWh`);
 export const formatRupiah = orDash((value) => rupiah.format(value));
+/** The API's Money (an exact decimal string) as a number, for charts and sums on the page. */
+export const amountOf = (money: { readonly amount: string }): number => Number(money.amount);
+/** The API's Money in Rupiah notation; the page shows 2 decimals, as many as the API's amounts have. */
+export const formatMoney = (money: { readonly amount: string } | null | undefined): string =>
+  money === null || money === undefined ? NO_VALUE : rupiah.format(amountOf(money));
 export const formatKvarh = orDash((value) => `${kwh.format(value)} kVArh`);
 export const formatKw = orDash((value) => `${kw.format(value)} kW`);
 export const formatVolts = orDash((value) => `${volts.format(value)} V`);

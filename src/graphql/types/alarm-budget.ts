@@ -4,6 +4,7 @@ import { describeIssues } from '../../models/admin-change.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { UserError, type UserErrorShape } from './common.js';
+import { Money } from './money.js';
 import { alarmsOf } from './alarm.js';
 import { ADMIN, knownPanel } from './alarm-rule.js';
 
@@ -21,11 +22,11 @@ const Budget = builder.objectRef<BudgetView>('Budget').implement({
   fields: (t) => ({
     panelId: t.exposeID('panelId', { nullable: true }),
     kwh: t.exposeFloat('kwh', { nullable: true, description: 'Budget, kWh per month.' }),
-    rupiah: t.exposeFloat('rupiah', { nullable: true, description: 'Budget, Rupiah per month (tax as the tariff applies it).' }),
+    rupiah: t.expose('rupiah', { type: Money, nullable: true, description: 'Budget per month (tax as the tariff applies it).' }),
     usedKwh: t.exposeFloat('usedKwh', { description: 'kWh used this month so far (local calendar month).' }),
-    usedRupiah: t.exposeFloat('usedRupiah', { description: 'Rupiah this month so far.' }),
+    usedRupiah: t.expose('usedRupiah', { type: Money, description: 'This month so far.' }),
     projectedKwh: t.exposeFloat('projectedKwh', { description: "kWh projected to the month's end at this month's pace so far." }),
-    projectedRupiah: t.exposeFloat('projectedRupiah', { description: "Rupiah projected to the month's end." }),
+    projectedRupiah: t.expose('projectedRupiah', { type: Money, description: "Projected to the month's end." }),
     setAt: t.expose('setAt', { type: 'DateTime' }),
     setBy: t.exposeString('setBy'),
   }),

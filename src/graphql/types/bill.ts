@@ -5,6 +5,7 @@ import {
   type BillProjection as BillProjectionShape,
 } from '../../models/bill.js';
 import { builder } from '../builder.js';
+import { Money } from './money.js';
 import { TariffPlanVersion } from './tariff.js';
 import { BlockUsage, TariffBlock } from './usage.js';
 
@@ -24,7 +25,7 @@ const BillLine = builder.objectRef<BillLineShape>('BillLine').implement({
     rate: t.exposeFloat('rate', {
       description: 'Rupiah per unit (for TAX, Rupiah per Rupiah: 10 % is 0.1). quantity × rate = amount on every line, within rounding.',
     }),
-    amount: t.exposeFloat('amount', { description: 'Rupiah (2 decimals).' }),
+    amount: t.expose('amount', { type: Money, description: '2 decimals.' }),
     planEffectiveFrom: t.expose('planEffectiveFrom', { type: 'Date', description: 'The plan version that priced this line.' }),
   }),
 });
@@ -40,16 +41,16 @@ export const Bill = builder.objectRef<BillShape>('Bill').implement({
     to: t.expose('to', { type: 'Date', description: 'Last local date of the month.' }),
     complete: t.exposeBoolean('complete', { description: 'False while the month is still running.' }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh (3 decimals).' }),
-    blocks: t.expose('blocks', { type: [BlockUsage], description: 'kWh and Rupiah per tariff block.' }),
+    blocks: t.expose('blocks', { type: [BlockUsage], description: 'kWh and cost per tariff block.' }),
     reactiveKvarh: t.exposeFloat('reactiveKvarh', { description: 'kVArh of the month (3 decimals).' }),
     reactiveEstimated: t.exposeBoolean('reactiveEstimated', {
       description: 'True when (part of) the reactive energy is estimated from kW and power factor: the meters sent no kVArh counter.',
     }),
     averagePowerFactor: t.exposeFloat('averagePowerFactor', { nullable: true, description: 'kWh / √(kWh² + kVArh²) (4 decimals).' }),
     lines: t.expose('lines', { type: [BillLine] }),
-    subtotal: t.exposeFloat('subtotal', { description: 'Rupiah before tax.' }),
-    tax: t.exposeFloat('tax', { description: 'Rupiah.' }),
-    total: t.exposeFloat('total', { description: 'Rupiah: subtotal + tax, the sum of the lines.' }),
+    subtotal: t.expose('subtotal', { type: Money, description: 'Before tax.' }),
+    tax: t.expose('tax', { type: Money }),
+    total: t.expose('total', { type: Money, description: 'subtotal + tax, the sum of the lines.' }),
     planVersions: t.expose('planVersions', { type: [TariffPlanVersion], description: 'The plan versions in force during the month.' }),
   }),
 });
@@ -58,7 +59,7 @@ const BillProjection = builder.objectRef<BillProjectionShape>('BillProjection').
   description: 'This month so far, and its projection to the end of the month.',
   fields: (t) => ({
     monthToDate: t.expose('monthToDate', { type: Bill }),
-    projectedTotal: t.exposeFloat('projectedTotal', { description: 'Rupiah, if the rest of the month uses energy as the elapsed part did.' }),
+    projectedTotal: t.expose('projectedTotal', { type: Money, description: 'If the rest of the month uses energy as the elapsed part did.' }),
     projectedEnergyKwh: t.exposeFloat('projectedEnergyKwh', { description: 'kWh, likewise.' }),
     elapsedFraction: t.exposeFloat('elapsedFraction', { description: 'How much of the month has elapsed, 0-1.' }),
   }),

@@ -2,6 +2,7 @@ import { PANEL_STATUSES, type PanelStatusChange as PanelStatusChangeShape } from
 import type { PanelRecord } from '../../models/reading.js';
 import type { HistoryPoint as HistoryPointShape, Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
+import { Money } from './money.js';
 import { Reading } from './reading.js';
 import { Usage } from './usage.js';
 
@@ -16,7 +17,7 @@ const HistoryPoint = builder.objectRef<HistoryPointShape>('HistoryPoint').implem
     start: t.expose('start', { type: 'DateTime' }),
     end: t.expose('end', { type: 'DateTime', description: 'Exclusive; the last window ends at `to`.' }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh used in the window, rounded to 3 decimals.' }),
-    cost: t.exposeFloat('cost', { description: 'Rupiah, at the tariff in force, rounded to 2 decimals.' }),
+    cost: t.expose('cost', { type: Money, description: 'At the tariff in force, rounded to 2 decimals.' }),
     readingCount: t.exposeInt('readingCount'),
     activePowerKw: t.exposeFloat('activePowerKw', { nullable: true, description: 'Average kW (3 decimals); null without readings.' }),
     voltage: t.exposeFloat('voltage', { nullable: true, description: 'Average of the phase-average voltage, V (2 decimals).' }),

@@ -1,12 +1,13 @@
 import type { BlockRate as BlockRateShape, Tariff as TariffShape, TariffPlanView } from '../../models/tariff.js';
 import { builder } from '../builder.js';
+import { Currency, Money } from './money.js';
 import { TariffBlock } from './usage.js';
 
 const BlockRate = builder.objectRef<BlockRateShape>('BlockRate').implement({
   description: 'The rate of one tariff block and the local hours it covers.',
   fields: (t) => ({
     block: t.field({ type: TariffBlock, resolve: (rate) => rate.block }),
-    ratePerKwh: t.exposeFloat('ratePerKwh', { description: 'Rupiah per kWh.' }),
+    ratePerKwh: t.expose('ratePerKwh', { type: Money, description: 'Per kWh.' }),
     hours: t.exposeString('hours', { description: 'Local hours as HH:00-HH:00 (LWBP is the rest of the day).' }),
   }),
 });
@@ -24,9 +25,10 @@ export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVe
     kind: t.field({ type: TariffKind, resolve: (plan) => plan.kind }),
     blocks: t.expose('blocks', { type: [BlockRate] }),
     peakMultiplier: t.exposeFloat('peakMultiplier', { nullable: true, description: 'K: WBP rate = K × LWBP rate (time of use only).' }),
-    reactiveRatePerKvarh: t.exposeFloat('reactiveRatePerKvarh', {
+    reactiveRatePerKvarh: t.expose('reactiveRatePerKvarh', {
+      type: Money,
       nullable: true,
-      description: 'Rupiah per kVArh of excess reactive energy (above 0.62 × kWh when the average power factor is under 0.85); null: not billed.',
+      description: 'Per kVArh of excess reactive energy (above 0.62 × kWh when the average power factor is under 0.85); null: not billed.',
     }),
     minimumBillConnectedKva: t.exposeFloat('minimumBillConnectedKva', { nullable: true, description: 'Connected power (kVA) of the minimum bill; null: no minimum.' }),
     minimumBillHours: t.exposeFloat('minimumBillHours', { nullable: true, description: 'Hours of the minimum bill (PLN: 40).' }),
@@ -38,8 +40,8 @@ export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVe
 
 const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
   fields: (t) => ({
-    ratePerKwh: t.exposeFloat('ratePerKwh', { description: "Today's base rate, Rupiah per kWh: the flat rate, or LWBP." }),
-    currency: t.exposeString('currency', { description: 'IDR.' }),
+    ratePerKwh: t.expose('ratePerKwh', { type: Money, description: "Today's base rate per kWh: the flat rate, or LWBP." }),
+    currency: t.field({ type: Currency, description: 'The currency of every amount.', resolve: () => 'IDR' as const }),
     timezone: t.exposeString('timezone', { description: 'The timezone days, months and tariff hours are counted in.' }),
     current: t.expose('current', { type: TariffPlanVersion, description: 'The plan in force today.' }),
     versions: t.expose('versions', { type: [TariffPlanVersion], description: 'Every version, oldest first.' }),

@@ -9,6 +9,7 @@ import {
   type YearlySummary as YearlySummaryShape,
 } from '../../models/usage.js';
 import { builder, type BuilderTypes } from '../builder.js';
+import { Money } from './money.js';
 
 export const TariffBlock = builder.enumType('TariffBlock', {
   description: 'PLN tariff blocks: LWBP off-peak, WBP the peak window (local time), FLAT the whole day of a flat plan.',
@@ -20,7 +21,7 @@ export const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').imple
   fields: (t) => ({
     block: t.field({ type: TariffBlock, resolve: (usage) => usage.block }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh, rounded to 3 decimals.' }),
-    cost: t.exposeFloat('cost', { description: 'Rupiah, rounded to 2 decimals.' }),
+    cost: t.expose('cost', { type: Money, description: 'Rounded to 2 decimals.' }),
   }),
 });
 
@@ -28,7 +29,7 @@ export const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').imple
 function usageFields<Shape extends UsageShape>(t: PothosSchemaTypes.ObjectFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>, Shape>) {
   return {
   energyKwh: t.float({ description: 'kWh counted by the counting rule, rounded to 3 decimals.', resolve: (u) => u.energyKwh }),
-  cost: t.float({ description: 'Rupiah at the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (u) => u.cost }),
+  cost: t.field({ type: Money, description: 'At the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (u) => u.cost }),
   blocks: t.field({
     type: [BlockUsage],
     resolve: (u) => u.blocks,

@@ -1,4 +1,4 @@
-import { formatKwh, formatRupiah } from '../format.js';
+import { formatKwh, formatMoney } from '../format.js';
 import { CurrentBillDocument } from '../generated/graphql.js';
 import { useQuery } from '../hooks/use-query.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -24,8 +24,8 @@ export function BillHeader() {
           {monthToDate.complete ? t('billMonth') : t('billMonthSoFar')} <span class="tax" data-tax="included">({t('taxIncluded')})</span>
         </dt>
         <dd>
-          <strong data-field="bill-total" data-value={monthToDate.total}>
-            {formatRupiah(monthToDate.total)}
+          <strong data-field="bill-total" data-value={monthToDate.total.amount}>
+            {formatMoney(monthToDate.total)}
           </strong>{' '}
           <span data-field="bill-kwh" data-value={monthToDate.energyKwh}>
             {formatKwh(monthToDate.energyKwh)}
@@ -37,8 +37,8 @@ export function BillHeader() {
           {t('billProjected')} <span class="tax" data-tax="included">({t('taxIncluded')})</span>
         </dt>
         <dd>
-          <strong data-field="bill-projected" data-value={projectedTotal}>
-            {formatRupiah(projectedTotal)}
+          <strong data-field="bill-projected" data-value={projectedTotal.amount}>
+            {formatMoney(projectedTotal)}
           </strong>{' '}
           <span data-field="bill-projected-kwh" data-value={projectedEnergyKwh}>
             {formatKwh(projectedEnergyKwh)}

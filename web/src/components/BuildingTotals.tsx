@@ -1,5 +1,5 @@
 import type { ApiError } from '../api/errors.js';
-import { formatKwh, formatRupiah, timeFormatter } from '../format.js';
+import { formatKwh, formatMoney, timeFormatter } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { BlockUsage, Overview } from '../types.js';
 import { Figure } from './Figure.js';
@@ -26,7 +26,7 @@ export function BuildingTotals({ overview, timezone, liveError }: BuildingTotals
       </h2>
       <dl class="figures">
         <Figure field="today-kwh" label={t('energy')} value={overview.todayUsage.energyKwh} text={formatKwh(overview.todayUsage.energyKwh)} />
-        <Figure field="today-cost" label={t('cost')} tax="excluded" value={overview.todayUsage.cost} text={formatRupiah(overview.todayUsage.cost)} />
+        <Figure field="today-cost" label={t('cost')} tax="excluded" value={overview.todayUsage.cost.amount} text={formatMoney(overview.todayUsage.cost)} />
         <div>
           <dt>{t('panels')}</dt>
           <dd class="counts">
@@ -48,7 +48,7 @@ export function BuildingTotals({ overview, timezone, liveError }: BuildingTotals
         <ul class="blocks">
           {blocks.map((block) => (
             <li key={block.block} data-block={block.block}>
-              {t(BLOCK_NAMES[block.block])}: {formatKwh(block.energyKwh)} · {formatRupiah(block.cost)} ({t('taxExcluded')})
+              {t(BLOCK_NAMES[block.block])}: {formatKwh(block.energyKwh)} · {formatMoney(block.cost)} ({t('taxExcluded')})
             </li>
           ))}
         </ul>

@@ -1,5 +1,5 @@
 import type { LiveState } from '../api/live.js';
-import { formatRupiah, timeFormatter } from '../format.js';
+import { formatMoney, timeFormatter } from '../format.js';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { useNow } from '../hooks/use-now.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -40,7 +40,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
         {!empty && <BillHeader />}
         {view && (
           <p class="tariff">
-            {t('tariffLine', { rate: formatRupiah(view.tariff.ratePerKwh), zone: view.tariff.timezone })}
+            {t('tariffLine', { rate: formatMoney(view.tariff.ratePerKwh), zone: view.tariff.timezone })}
           </p>
         )}
       </TopBar>

@@ -5,7 +5,7 @@ export interface FigureProps {
   readonly field: string;
   readonly label: string;
   /** The API's exact number behind the text (`data-value`); none while unknown. */
-  readonly value: number | null | undefined;
+  readonly value: number | string | null | undefined;
   readonly text: string;
   /** For an amount of money: whether tax is in it, said beside the label. */
   readonly tax?: 'included' | 'excluded';

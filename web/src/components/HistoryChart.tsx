@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { ComboChart } from '../charts/ComboChart.js';
 import { ValuesTable, type Column } from '../charts/ValuesTable.js';
-import { formatAmperes, formatKw, formatKwh, formatNumber, formatRupiah, formatVolts, timeFormatter } from '../format.js';
+import { formatAmperes, formatKw, formatKwh, formatNumber, formatMoney, formatVolts, timeFormatter } from '../format.js';
 import { PanelHistoryDocument } from '../generated/graphql.js';
 import type { HistoryRange } from '../history-range.js';
 import { useQuery } from '../hooks/use-query.js';
@@ -54,7 +54,7 @@ function describe(points: readonly HistoryPoint[], range: HistoryRange, timezone
   const columns: ReadonlyArray<Column<HistoryPoint>> = [
     { header: t('windowStart'), text: (point) => whole(point.start), value: (point) => point.start },
     { header: t('energy'), text: (point) => formatKwh(point.energyKwh), value: (point) => point.energyKwh },
-    { header: costHeader, text: (point) => formatRupiah(point.cost), value: (point) => point.cost },
+    { header: costHeader, text: (point) => formatMoney(point.cost), value: (point) => point.cost.amount },
     { header: t('averagePower'), text: (point) => formatKw(point.activePowerKw), value: (point) => point.activePowerKw },
     { header: t('averageVoltage'), text: (point) => formatVolts(point.voltage), value: (point) => point.voltage },
     { header: t('averageCurrent'), text: (point) => formatAmperes(point.current), value: (point) => point.current },

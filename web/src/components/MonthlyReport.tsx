@@ -5,6 +5,7 @@ import {
   formatKwh,
   formatNumber,
   formatPercent,
+  formatMoney,
   formatRupiah,
   monthNames,
   timeFormatter,
@@ -155,7 +156,7 @@ function BillTable({ bill }: { readonly bill: Bill }) {
                   </th>
                   <td data-value={line.quantity}>{quantityText(line.quantity, line.unit)}</td>
                   <td data-value={line.rate}>{rateText(line.rate, line.unit)}</td>
-                  <td data-value={line.amount}>{formatRupiah(line.amount)}</td>
+                  <td data-value={line.amount.amount}>{formatMoney(line.amount)}</td>
                 </tr>
               );
             })}
@@ -165,24 +166,24 @@ function BillTable({ bill }: { readonly bill: Bill }) {
               <th scope="row" colSpan={3}>
                 {t('reportSubtotal')} <span class="tax" data-tax="excluded">({t('taxExcluded')})</span>
               </th>
-              <td data-field="bill-subtotal" data-value={bill.subtotal}>
-                {formatRupiah(bill.subtotal)}
+              <td data-field="bill-subtotal" data-value={bill.subtotal.amount}>
+                {formatMoney(bill.subtotal)}
               </td>
             </tr>
             <tr>
               <th scope="row" colSpan={3}>
                 {t('reportTax')}
               </th>
-              <td data-field="bill-tax" data-value={bill.tax}>
-                {formatRupiah(bill.tax)}
+              <td data-field="bill-tax" data-value={bill.tax.amount}>
+                {formatMoney(bill.tax)}
               </td>
             </tr>
             <tr class="grand-total">
               <th scope="row" colSpan={3}>
                 {t('reportTotal')} <span class="tax" data-tax="included">({t('taxIncluded')})</span>
               </th>
-              <td data-field="bill-total" data-value={bill.total}>
-                {formatRupiah(bill.total)}
+              <td data-field="bill-total" data-value={bill.total.amount}>
+                {formatMoney(bill.total)}
               </td>
             </tr>
           </tfoot>

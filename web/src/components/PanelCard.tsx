@@ -1,4 +1,4 @@
-import { formatAmperes, formatKw, formatKwh, formatRupiah, formatVolts } from '../format.js';
+import { formatAmperes, formatKw, formatKwh, formatMoney, formatVolts } from '../format.js';
 import { ageText } from '../i18n/age.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { Panel } from '../types.js';
@@ -44,7 +44,7 @@ export function PanelCard({ panel, formatTime, now }: PanelCardProps) {
       </div>
       <dl class="figures-today">
         <Figure field="today-kwh" label={t('today')} value={panel.todayUsage.energyKwh} text={formatKwh(panel.todayUsage.energyKwh)} />
-        <Figure field="today-cost" label={t('costToday')} tax="excluded" value={panel.todayUsage.cost} text={formatRupiah(panel.todayUsage.cost)} />
+        <Figure field="today-cost" label={t('costToday')} tax="excluded" value={panel.todayUsage.cost.amount} text={formatMoney(panel.todayUsage.cost)} />
       </dl>
       <footer>
         <span class="panel-id">{panel.id}</span>

@@ -3,7 +3,7 @@ import { useMemo } from 'preact/hooks';
 import type { Variables } from '../api/http.js';
 import { ComboChart } from '../charts/ComboChart.js';
 import { ValuesTable, type Column } from '../charts/ValuesTable.js';
-import { dateFormatter, formatKwh, formatRupiah, monthNames } from '../format.js';
+import { amountOf, dateFormatter, formatKwh, formatMoney, formatRupiah, monthNames } from '../format.js';
 import {
   MonthlySummaryDocument,
   YearlySummaryDocument,
@@ -23,7 +23,7 @@ const REFRESH_MS = 60_000;
 /** Energy and cost of a period or of one part of it (a day of a month, a month of a year). */
 interface Usage {
   readonly energyKwh: number;
-  readonly cost: number;
+  readonly cost: { readonly amount: string };
 }
 
 /** A summary query's answer, whichever the period: its total and a row per part. */
@@ -125,14 +125,14 @@ export function PeriodChart<TResult, TVariables extends Variables, Row extends U
     const columns: ReadonlyArray<Column<Row>> = [
       period.column(i18n),
       { header: t('energy'), text: (row) => formatKwh(row.energyKwh), value: (row) => row.energyKwh },
-      { header: `${t('cost')} (${t('taxExcluded')})`, text: (row) => formatRupiah(row.cost), value: (row) => row.cost },
+      { header: `${t('cost')} (${t('taxExcluded')})`, text: (row) => formatMoney(row.cost), value: (row) => row.cost.amount },
     ];
     return {
       name,
       title: t(period.title, { period: name, scope: scopeName }),
       labels: summary.rows.map((row) => period.label(row, i18n)),
       bars: { label: t('energyAxis'), values: summary.rows.map((row, i) => (plotted[i] ? row.energyKwh : null)), format: formatKwh },
-      line: { label: t('costAxis'), values: summary.rows.map((row, i) => (plotted[i] ? row.cost : null)), format: formatRupiah },
+      line: { label: t('costAxis'), values: summary.rows.map((row, i) => (plotted[i] ? amountOf(row.cost) : null)), format: formatRupiah },
       rows: summary.rows.filter((_, i) => plotted[i]),
       columns,
     };
@@ -157,8 +157,8 @@ export function PeriodChart<TResult, TVariables extends Variables, Row extends U
               {formatKwh(summary.total.energyKwh)}
             </strong>
             {' · '}
-            <strong data-field="total-cost" data-value={summary.total.cost}>
-              {formatRupiah(summary.total.cost)}
+            <strong data-field="total-cost" data-value={summary.total.cost.amount}>
+              {formatMoney(summary.total.cost)}
             </strong>{' '}
             <span class="tax" data-tax="excluded">
               ({t('taxExcluded')})
