@@ -208,6 +208,35 @@ describe("DEMAND_HIGH of the building (the sum of the panels' 15-min averages: t
   });
 });
 
+describe("the building's notifications: one process of a cluster owns each", () => {
+  it('three processes, each hearing its own readings first, agree that exactly one owns each building transition', async () => {
+    const panels = [PANEL, 'PANEL_B', 'PANEL_C'];
+    const readings = panels.map((id) => minutes(T0, 80, (i) => ({ activePowerKw: i < 35 ? 6 : 0 }), id));
+    // Above 10 kW together for the first windows, then far below (the counters rise 0.1 kWh a minute until minute 35, then stay).
+    for (const list of readings) for (const [i, reading] of list.entries()) if (i >= 35) Object.assign(reading, { energyKwh: list[34]!.energyKwh });
+    // Reading i of panel k was ingested by process (i + k) % 3; each process hears its own at once and the others' a little later.
+    const owner = (i: number, k: number) => (i + k) % 3;
+    const rigs = [];
+    for (let p = 0; p < 3; p++) {
+      const rig = await openRig(cleanup, tempDir(cleanup), { buildingPanels: panels });
+      await rig.settings.record('admin', { kind: 'alarm.rule', type: 'DEMAND_HIGH', panelId: null, raiseAbove: 10, clearBelow: 8.5 });
+      for (let i = 0; i < 80; i++) {
+        for (const [k, list] of readings.entries()) if (owner(i, k) === p) rig.feed([list[i]!], true);
+        for (const [k, list] of readings.entries()) if (owner(i, k) !== p) rig.feed([list[i]!], false);
+      }
+      rigs.push(rig);
+    }
+    const building = (rig: (typeof rigs)[number]) => rig.transitions.filter((t) => t.alarm.panelId === null && (t.kind === 'RAISED' || t.kind === 'CLEARED'));
+    // Every process decides the same raise and clear, with the same ids...
+    expect(building(rigs[0]!).map((t) => `${t.kind} ${t.id}`)).toHaveLength(2);
+    for (const rig of rigs) expect(building(rig).map((t) => `${t.kind} ${t.id}`)).toEqual(building(rigs[0]!).map((t) => `${t.kind} ${t.id}`));
+    // ...and exactly one of them owns (notifies) each: the one that ingested the reading completing the window of the smallest panel id.
+    for (const kind of ['RAISED', 'CLEARED']) {
+      expect(rigs.map((rig) => building(rig).filter((t) => t.kind === kind && t.local).length).reduce((a, b) => a + b)).toBe(1);
+    }
+  });
+});
+
 describe('METER_DATA (a counter reset or glitch held back by the counting rule; 15 min without it)', () => {
   it('raises on a glitch and clears 15 min after the last', async () => {
     const rig = await openRig(cleanup, tempDir(cleanup));

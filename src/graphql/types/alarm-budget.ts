@@ -80,7 +80,7 @@ builder.mutationFields((t) => ({
       if (panelId !== null && !knownPanel(context, panelId)) return { budget: null, userErrors: [{ field: ['input', 'panelId'], code: 'UNKNOWN_PANEL' as const, message: `unknown panel "${panelId.slice(0, 64)}"` }] };
       const parsed = budgetChangeSchema.safeParse({ kind: 'alarm.budget', panelId, kwh: input.kwh ?? null, rupiah: input.rupiah ?? null });
       if (!parsed.success) return { budget: null, userErrors: [{ field: ['input'], code: 'INVALID_VALUE' as const, message: describeIssues(parsed.error, 'input') }] };
-      await context.services.settings.record(context.viewer.name, parsed.data);
+      await service.recordBudget(context.viewer.name, parsed.data);
       const budget = service.budgets().find((b) => b.panelId === panelId);
       return { budget: budget ? budgetView(context, budget) : null, userErrors: [] };
     },

@@ -115,8 +115,12 @@ export class AlarmService {
   #channels = new Map<string, ChannelConfig & { updatedAt: Date }>();
   /** Ids acknowledge() is recording right now (their acknowledgement is this process's to notify). */
   readonly #acknowledging = new Set<string>();
-  /** The building's demand: each panel's average kW per window start. */
-  readonly #windows = new Map<number, Map<string, number>>();
+  /** The building's demand: each panel's average kW per window start, and whether the reading that completed it was ingested here. */
+  readonly #windows = new Map<number, Map<string, { kw: number; local: boolean }>>();
+  /** True while recordBudget() is recording here: the BUDGET decisions it causes are this process's to notify. */
+  #recordingBudget = false;
+  /** The newest budget record judged (its time is when every process judges it). */
+  #budgetRecordAt = Number.NEGATIVE_INFINITY;
   #buildingDemand: MachineState = initialState();
   #evaluatedWindow = Number.NEGATIVE_INFINITY;
   readonly #budgetMachines = new Map<string, SubjectMachine>();
@@ -249,7 +253,28 @@ export class AlarmService {
         if (alarm) this.#applyAck(alarm, ack, this.#acknowledging.has(id));
       }
     }
-    if (this.#waiting === null) this.#evaluateBudgets(this.#now(), false);
+    // A budget changed: every process judges it at the record's time (the same instant, so the same
+    // alarm ids); the process that recorded it notifies. Other changes are judged now, by nobody's notice.
+    const newest = records.findLast((r) => r.change.kind === 'alarm.budget')?.at.getTime() ?? Number.NEGATIVE_INFINITY;
+    const budgetChanged = newest > this.#budgetRecordAt;
+    this.#budgetRecordAt = Math.max(newest, this.#budgetRecordAt);
+    if (this.#waiting !== null) return;
+    if (budgetChanged) {
+      // Every process reads the record after it was made, so this is the record's time (a clock behind it is not trusted ahead).
+      this.#evaluateBudgets(Math.min(newest, this.#now()), this.#recordingBudget);
+    } else {
+      this.#evaluateBudgets(this.#now(), false);
+    }
+  }
+
+  /** Records a budget change as `actor` (setBudget): its BUDGET decisions are this process's to notify. */
+  async recordBudget(actor: string, change: Extract<AdminRecord['change'], { kind: 'alarm.budget' }>): Promise<void> {
+    this.#recordingBudget = true;
+    try {
+      await this.#options.record(actor, change);
+    } finally {
+      this.#recordingBudget = false;
+    }
   }
 
   // --- start-up -------------------------------------------------------------------------------
@@ -444,7 +469,7 @@ export class AlarmService {
         maxGapMs: this.#options.offlineAfterMs,
         replayMs: this.#options.replayMs,
         emit: (event, local) => this.#decide(event, local),
-        windowDemand: (windowStart, kw) => this.#windowDemand(panelId, windowStart, kw),
+        windowDemand: (windowStart, kw, local) => this.#windowDemand(panelId, windowStart, kw, local),
         windowClosed: (windowStart, local) => this.#windowClosed(windowStart, local),
         replayed: (decisions, settledBefore) => this.#replayed(panelId, decisions, settledBefore),
       });
@@ -463,25 +488,34 @@ export class AlarmService {
   }
 
   /** A panel's average kW over a completed 15-minute window (the building's demand adds them up). */
-  #windowDemand(panelId: string, windowStart: number, kw: number): void {
+  #windowDemand(panelId: string, windowStart: number, kw: number, local: boolean): void {
     let window = this.#windows.get(windowStart);
     if (!window) this.#windows.set(windowStart, (window = new Map()));
-    window.set(panelId, kw);
+    window.set(panelId, { kw, local });
   }
 
   /**
    * A panel's reading ended a 15-minute window: the building's window before it is then taken as
    * complete (every panel has had a window's time to report it). Budgets are judged at this pace too.
    */
-  #windowClosed(windowStart: number, local: boolean): void {
+  #windowClosed(windowStart: number, closedHere: boolean): void {
     const previous = windowStart - WINDOW_MS;
     if (previous <= this.#evaluatedWindow) return;
     this.#evaluatedWindow = previous;
     const window = this.#windows.get(previous);
+    // Who notifies the building's decisions for this window: not whichever process's reading first
+    // closed it (each process may see a different one first), but the one that ingested the reading
+    // completing the window of the building panel with the smallest id (every process agrees on it).
+    let local = closedHere;
     if (window) {
       const panels = new Set(this.#options.buildingPanels());
       let total = 0;
-      for (const [id, value] of window) if (panels.has(id)) total += value;
+      let owner: string | null = null;
+      for (const [id, value] of window) {
+        if (!panels.has(id)) continue;
+        total += value.kw;
+        if (owner === null || id < owner) [owner, local] = [id, value.local];
+      }
       step(this.#buildingDemand, { from: previous, to: previous + WINDOW_MS, low: total, high: total }, { subject: BUILDING, type: 'DEMAND_HIGH', rule: this.#effectiveRule(BUILDING, 'DEMAND_HIGH'), maxGapMs: this.#options.offlineAfterMs, emit: (event) => this.#decide(event, local) });
     }
     for (const start of this.#windows.keys()) if (start < previous - 4 * WINDOW_MS) this.#windows.delete(start);

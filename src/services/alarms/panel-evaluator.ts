@@ -105,8 +105,11 @@ export interface PanelEvaluatorOptions {
    * re-made by a replay come again (the receiver is idempotent).
    */
   readonly emit: (event: AlarmEvent, local: boolean) => void;
-  /** Called with each 15-minute window's average kW as it completes (for the building's demand). */
-  readonly windowDemand?: (windowStart: number, kw: number) => void;
+  /**
+   * Called with each 15-minute window's average kW as it completes (for the building's demand), and
+   * whether the reading that completed it (the panel's first of the next window) was ingested here.
+   */
+  readonly windowDemand?: (windowStart: number, kw: number, local: boolean) => void;
   /** Called as each 15-minute window ends (the first reading after it), whether it had an average or not. */
   readonly windowClosed?: (windowStart: number, local: boolean) => void;
   /**
@@ -289,7 +292,7 @@ export class PanelEvaluator {
   #windows(state: PanelState, input: AlarmInput, rules: Record<ReadingRule, StepContext>): void {
     const start = Math.floor(input.t / WINDOW_MS) * WINDOW_MS;
     if (start > state.windowStart) {
-      if (state.last !== null && state.before !== null) this.#completeWindow(state, rules);
+      if (state.last !== null && state.before !== null) this.#completeWindow(state, rules, input.local);
       if (Number.isFinite(state.windowStart)) this.#options.windowClosed?.(state.windowStart, input.local);
       state.before = state.last ?? state.before;
       state.windowStart = start;
@@ -304,7 +307,7 @@ export class PanelEvaluator {
     }
   }
 
-  #completeWindow(state: PanelState, rules: Record<ReadingRule, StepContext>): void {
+  #completeWindow(state: PanelState, rules: Record<ReadingRule, StepContext>, local: boolean): void {
     const { before, last } = state;
     if (before === null || last === null) return;
     const hours = (last.t - before.t) / MS_PER_HOUR;
@@ -315,7 +318,7 @@ export class PanelEvaluator {
     const from = state.windowStart;
     const to = from + WINDOW_MS;
     const kw = energy / hours;
-    this.#options.windowDemand?.(from, kw);
+    this.#options.windowDemand?.(from, kw, local);
     step(state.machines.DEMAND_HIGH, { from, to, low: kw, high: kw }, rules.DEMAND_HIGH);
     const reactive = last.kvarh - before.kvarh;
     // From the counters where the meter has a reactive one; otherwise the readings' average.
