@@ -274,6 +274,24 @@ describe('METER_DATA from arrivals (more than 5 refused readings in 15 min, or a
     expect(rig.service.list(null)[0]).toMatchObject({ state: 'CLEARED_UNACK', clearedAt: new Date(T0 + 41 * MINUTE) });
   });
 
+  it('with several processes, refusals count per process: the one refusing more than the limit raises and notifies it alone; shares below it raise nothing', async () => {
+    // What docs/alarms.md guarantees: a refused payload is seen only by the process that received it.
+    const stats = [new RejectionStats(), new RejectionStats(), new RejectionStats()];
+    const rigs = await Promise.all(stats.map((rejections) => openRig(cleanup, tempDir(cleanup), { rejections })));
+    const refuse = (rejections: RejectionStats, n: number) => {
+      for (let i = 0; i < n; i++) rejections.record({ panelId: PANEL, reason: 'invalid_payload', detail: 'kWh: not a number', topic: `DATA/PM/${PANEL}`, at: new Date(T0) });
+    };
+    // Nine refusals in 15 minutes, shared 3/3/3 by the broker: no process has more than 5.
+    for (const rejections of stats) refuse(rejections, 3);
+    for (const rig of rigs) rig.service.checkArrivals(T0);
+    expect(rigs.map((rig) => rig.service.list(null).length)).toEqual([0, 0, 0]);
+    // Three more reach the first: 6 there. It raises and owns the notification; the others decide nothing.
+    refuse(stats[0]!, 3);
+    for (const rig of rigs) rig.service.checkArrivals(T0 + MINUTE);
+    expect(rigs.map((rig) => rig.transitions.filter((t) => t.kind === 'RAISED' && t.local).length)).toEqual([1, 0, 0]);
+    expect(rigs.map((rig) => rig.service.list(null).length)).toEqual([1, 0, 0]);
+  });
+
   it('raises on a meter clock ahead by more than half of MAX_CLOCK_SKEW', async () => {
     let now = T0;
     const rig = await openRig(cleanup, tempDir(cleanup), { now: () => now, maxClockSkewMs: 5 * MINUTE });
