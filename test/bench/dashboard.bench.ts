@@ -37,10 +37,10 @@ export interface DashboardOptions {
   readonly startTimeoutMs: number;
 }
 
-export const OP_NAMES = ['baseline', 'dashboard', 'monthly', 'yearly', 'history'] as const;
+export const OP_NAMES = ['baseline', 'dashboard', 'monthly', 'yearly', 'history', 'monthlyComparison', 'yearlyComparison'] as const;
 export type OpName = (typeof OP_NAMES)[number];
 /** Operations with fewer requests per round (they are slower, or the target is on p99 anyway). */
-const SUMMARY_OPS = new Set<OpName>(['monthly', 'yearly', 'history']);
+const SUMMARY_OPS = new Set<OpName>(['monthly', 'yearly', 'history', 'monthlyComparison', 'yearlyComparison']);
 
 export interface Measured {
   readonly summary: Summary;
@@ -108,6 +108,9 @@ export function dashboardOperations(history: SeededHistory): Record<OpName, Grap
     dashboard: operation('dashboard.graphql'),
     monthly: operation('summaries.graphql', 'MonthlySummary', { year: now.year, month: now.month, panelId: null }),
     yearly: operation('summaries.graphql', 'YearlySummary', { year: now.year, panelId: null }),
+    // Issue 25 point 1: this month and year so far against the period before and a year earlier (the page's badges).
+    monthlyComparison: operation('comparisons.graphql', 'MonthlyComparison', { year: now.year, month: now.month, panelId: null }),
+    yearlyComparison: operation('comparisons.graphql', 'YearlyComparison', { year: now.year, panelId: null }),
     history: operation('panel-detail.graphql', 'PanelHistory', {
       id: history.panels[panelIndex]!.id,
       from: from.toUTC().toISO(),
@@ -341,6 +344,22 @@ export async function benchDashboard(report: Report, options: DashboardOptions):
       benchmark: bench,
       measure: `${label} req/s | p99 at c=1 | first after start | store trips/query`,
       product: `${fmt.rate(measured[name].requestsPerSecond, 'req/s')} | ${fmt.ms(result.single[name].p99)} | ${fmt.ms(result.cold[name]!.ms)} | ${result.storeReadsPerQuery[name].toFixed(2)}`,
+    });
+  }
+  // Comparisons (issue 25 point 1): the month and the year so far against the period before and a year earlier.
+  for (const [name, label] of [
+    ['monthlyComparison', 'monthlySummary.comparison (building, month so far)'],
+    ['yearlyComparison', 'yearlySummary.comparison (building, year so far)'],
+  ] as const) {
+    const s = measured[name].summary;
+    report.line({
+      benchmark: bench,
+      measure: `${label} p50 | p99`,
+      product: `${fmt.ms(s.p50)} | ${fmt.ms(s.p99)}`,
+      baseline: `${fmt.ms(base.p50)} | ${fmt.ms(base.p99)}`,
+      ratio: fmt.ratio(ratio(s.p99, base.p99)),
+      target: 'p99 < 50 ms',
+      result: report.target(`${name} p99 < 50 ms`, s.p99 < 50, `p99 ${s.p99.toFixed(2)} ms`),
     });
   }
   const hist = measured.history.summary;

@@ -147,6 +147,20 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
   compare('dashboard', 'Dashboard', true);
   compare('monthly', 'monthlySummary (building)', true);
   compare('yearly', 'yearlySummary (building)', true);
+  // Comparisons (issue 25 point 1): p99 < 50 ms on InfluxDB as on SQLite.
+  for (const name of ['monthlyComparison', 'yearlyComparison'] as const) {
+    const s = result.measured[name].summary;
+    const base = result.measured.baseline.summary;
+    report.line({
+      benchmark: bench,
+      measure: `${name} (building, so far) p50 | p99`,
+      product: `${fmt.ms(s.p50)} | ${fmt.ms(s.p99)}`,
+      baseline: `${fmt.ms(base.p50)} | ${fmt.ms(base.p99)}`,
+      ratio: fmt.ratio(s.p99 / base.p99),
+      target: 'p99 < 50 ms',
+      result: report.target(`influx ${name} p99 < 50 ms`, s.p99 < 50, `p99 ${s.p99.toFixed(2)} ms`),
+    });
+  }
   compare('history', `panel history 30 d at 1h (${result.historyWindows} windows)`, false);
   report.line({
     benchmark: bench,

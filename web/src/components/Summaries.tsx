@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { dateAt } from '../time.js';
 import type { Panel } from '../types.js';
 import { PER_DAY, PER_MONTH, PeriodChart } from './PeriodChart.js';
+import { MonthComparison, YearComparison } from './PeriodComparison.js';
 import { Select, panelOptions, yearOptions } from './Select.js';
 
 export interface SummariesProps {
@@ -42,6 +43,7 @@ export function Summaries({ panels, timezone }: SummariesProps) {
             <Select label={t('month')} name="month" value={month.month} options={months} onChange={(value) => pickMonth({ month: Number(value) })} />
             <Select label={t('year')} name="month-year" value={month.year} options={years} onChange={(value) => pickMonth({ year: Number(value) })} />
           </header>
+          <MonthComparison year={month.year} month={month.month} panelId={panelId} />
           <PeriodChart period={PER_DAY} variables={{ year: month.year, month: month.month, panelId }} scopeName={scopeName} timezone={timezone} />
         </div>
         <div class="widget">
@@ -49,6 +51,7 @@ export function Summaries({ panels, timezone }: SummariesProps) {
             <h3>{t('perMonth')}</h3>
             <Select label={t('year')} name="year" value={year} options={years} onChange={(value) => setYear(Number(value))} />
           </header>
+          <YearComparison year={year} panelId={panelId} />
           <PeriodChart period={PER_MONTH} variables={{ year, panelId }} scopeName={scopeName} timezone={timezone} />
         </div>
       </div>
