@@ -13,6 +13,8 @@ import './types/comparison.js';
 import './types/demand.js';
 import './types/load-profile.js';
 import './types/admin.js';
+import './types/api-key.js';
+import './types/panel-update.js';
 import './types/alarm.js';
 import './types/alarm-rule.js';
 import './types/alarm-budget.js';

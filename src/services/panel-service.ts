@@ -16,6 +16,8 @@ export interface PanelServiceDeps {
   readonly settings: SiteSettings;
   /** Names from the configuration (PANEL_NAMES), used until one is recorded. */
   readonly defaultNames: ReadonlyMap<string, string>;
+  /** Every panel with stored readings: where retired panels (forgotten by the live parts) are found. */
+  readonly stored: () => Promise<PanelRecord[]>;
 }
 
 
@@ -29,6 +31,35 @@ export class PanelService {
     return this.deps.live
       .panels()
       .filter((panel) => (scope === null || scope.has(panel.id)) && (options.includeHidden || !hidden.has(panel.id)));
+  }
+
+  /** One panel the caller sees (hidden ones too), or UNKNOWN_PANEL (unknown and out of scope look the same). */
+  visible(panelId: string, scope: PanelScope): PanelRecord {
+    const panel = this.get(panelId, scope);
+    if (!panel) throw unknownPanel(panelId);
+    return panel;
+  }
+
+  /**
+   * The panels a caller asked for: those `list` gives, and with `includeRetired` the retired ones
+   * (read from the store, as the live parts forgot them), sorted by id.
+   */
+  async listing(scope: PanelScope, options: { includeHidden: boolean; includeRetired: boolean }): Promise<PanelRecord[]> {
+    const live = this.list(scope, options);
+    if (!options.includeRetired) return live;
+    const { retired, hidden } = this.deps.settings.state;
+    const known = new Set(live.map((panel) => panel.id));
+    const gone = (await this.deps.stored()).filter(
+      (panel) => retired.has(panel.id) && !known.has(panel.id) && (scope === null || scope.has(panel.id)) && (options.includeHidden || !hidden.has(panel.id)),
+    );
+    return [...live, ...gone].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** One panel, retired ones too (from the store), or null when unknown or out of scope. */
+  async find(panelId: string, scope: PanelScope): Promise<PanelRecord | null> {
+    const panel = this.get(panelId, scope);
+    if (panel || (scope !== null && !scope.has(panelId))) return panel;
+    return (await this.deps.stored()).find((record) => record.id === panelId) ?? null;
   }
 
   /** One panel (hidden ones too), or null when unknown or out of scope. */
@@ -78,8 +109,7 @@ export class PanelService {
   /** The panels a figure adds up: one panel, or the building (the caller's visible panels). */
   scope(panelId: string | null, scope: PanelScope): string[] {
     if (panelId === null) return this.list(scope).map((panel) => panel.id);
-    if (!this.get(panelId, scope)) throw unknownPanel(panelId);
-    return [panelId];
+    return [this.visible(panelId, scope).id];
   }
 }
 

@@ -22,6 +22,20 @@ export interface ApiKeyRecord {
   readonly createdBy: string;
 }
 
+/** An API key made through the API, as listed to admins (never its secret nor its hash's use). */
+export interface ApiKeyListing extends ApiKeyRecord {
+  /** False once revoked, or named by an entry of the record this version cannot read. */
+  readonly active: boolean;
+  readonly revokedAt: Date | null;
+  readonly revokedBy: string | null;
+}
+
+/** What recording a change did: `recorded` false when the record already said so (a retry). */
+export interface RecordOutcome {
+  readonly record: AdminRecord | null;
+  readonly recorded: boolean;
+}
+
 /** What the admin record adds up to. */
 export interface SiteState {
   readonly tariffs: TariffSchedule;
@@ -236,9 +250,84 @@ export class SiteSettings {
    * with (so nothing recorded can stop a later start); returns the record.
    */
   async record(actor: string, input: AdminChange): Promise<AdminRecord> {
-    const parsed = adminChangeSchema.safeParse(input);
-    if (!parsed.success) throw new UserInputError('INVALID_CHANGE', `invalid ${input.kind} change: ${describeIssues(parsed.error)}`);
-    const change = parsed.data;
+    const change = parseChange(input);
+    return this.#oneAtATime(() => {
+      this.#check(change);
+      return this.#write(actor, change);
+    });
+  }
+
+  /**
+   * Records a change unless the record already says so (a retry of a change that was recorded, its
+   * answer lost): `recorded` false and the record that made it so (null for a panel setting still
+   * at its default). Checked and written in one turn, so two identical requests record it once.
+   * A retry is answered like the first request even when the change could no longer be made (a
+   * tariff plan for a day that began since).
+   */
+  async recordUnlessCurrent(actor: string, input: AdminChange): Promise<RecordOutcome> {
+    const change = parseChange(input);
+    return this.#oneAtATime(async () => {
+      const current = this.#currentRecordOf(change);
+      if (current !== undefined) return { record: current, recorded: false };
+      this.#check(change);
+      return { record: await this.#write(actor, change), recorded: true };
+    });
+  }
+
+  /** Every API key made through the API the caller may see, revoked ones too, oldest first. */
+  apiKeys(): ApiKeyListing[] {
+    const keys = new Map<string, ApiKeyListing>();
+    for (const { change, at, actor } of this.#records) {
+      if (change.kind === 'apiKey.created') keys.set(change.keyId, { ...change, createdAt: at, createdBy: actor, active: false, revokedAt: null, revokedBy: null });
+      else if (change.kind === 'apiKey.revoked') {
+        const key = keys.get(change.keyId);
+        if (key && key.revokedAt === null) keys.set(change.keyId, { ...key, revokedAt: at, revokedBy: actor });
+      }
+    }
+    return [...keys.values()].map((key) => ({ ...key, active: this.#state.apiKeys.has(key.sha256) }));
+  }
+
+  /** The key made through the API with this id, active or not, or null. */
+  apiKey(keyId: string): ApiKeyListing | null {
+    return this.apiKeys().find((key) => key.keyId === keyId) ?? null;
+  }
+
+  /**
+   * The record that already made `change` true, null when it is true without one (a default),
+   * undefined when it would change something.
+   */
+  #currentRecordOf(change: AdminChange): AdminRecord | null | undefined {
+    const state = this.#state;
+    const last = (test: (record: AdminRecord) => boolean): AdminRecord | null => this.#records.findLast(test) ?? null;
+    switch (change.kind) {
+      case 'tariff.plan': {
+        // The plan recorded last for that day is the one in force from it.
+        const same = last((r) => r.change.kind === 'tariff.plan' && r.change.effectiveFrom === change.effectiveFrom);
+        return same?.change.kind === 'tariff.plan' && isDeepStrictEqual(same.change.plan, change.plan) ? same : undefined;
+      }
+      case 'panel.name':
+        return (state.panelNames.get(change.panelId) ?? null) === change.name
+          ? last((r) => r.change.kind === 'panel.name' && r.change.panelId === change.panelId)
+          : undefined;
+      case 'panel.hidden':
+        return state.hidden.has(change.panelId) === change.hidden
+          ? last((r) => r.change.kind === 'panel.hidden' && r.change.panelId === change.panelId)
+          : undefined;
+      case 'panel.retired':
+        return state.retired.has(change.panelId) === change.retired
+          ? last((r) => r.change.kind === 'panel.retired' && r.change.panelId === change.panelId)
+          : undefined;
+      case 'apiKey.revoked':
+        return this.activeKey(change.keyId) === null
+          ? (last((r) => r.change.kind === 'apiKey.revoked' && r.change.keyId === change.keyId) ?? undefined)
+          : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Refuses what the record must not hold (UserInputError). */
+  #check(change: AdminChange): void {
     if (change.kind === 'tariff.plan') {
       const day = change.effectiveFrom === null ? null : parseIsoDate(change.effectiveFrom);
       const tomorrow = this.#options.time.dayNumber(this.#now()) + 1;
@@ -261,19 +350,21 @@ export class SiteSettings {
     if (change.kind === 'apiKey.revoked' && this.activeKey(change.keyId) === null) {
       throw new UserInputError('UNKNOWN_API_KEY', `no active API key "${change.keyId}"`);
     }
-    return this.#append(actor, change);
   }
 
   #append(actor: string, change: AdminChange): Promise<AdminRecord> {
-    return this.#oneAtATime(async () => {
-      const record: AdminRecord = { id: randomUUID(), at: new Date(this.#now()), actor, change };
-      await this.#options.log.append(record);
-      this.#records = [...this.#records, record].sort(compareRecords);
-      this.#refold();
-      this.#options.logger.info({ actor, change: change.kind, id: record.id }, 'admin change recorded');
-      this.#onRecorded?.();
-      return record;
-    });
+    return this.#oneAtATime(() => this.#write(actor, change));
+  }
+
+  /** Appends a record; only ever called inside #oneAtATime. */
+  async #write(actor: string, change: AdminChange): Promise<AdminRecord> {
+    const record: AdminRecord = { id: randomUUID(), at: new Date(this.#now()), actor, change };
+    await this.#options.log.append(record);
+    this.#records = [...this.#records, record].sort(compareRecords);
+    this.#refold();
+    this.#options.logger.info({ actor, change: change.kind, id: record.id }, 'admin change recorded');
+    this.#onRecorded?.();
+    return record;
   }
 
   #refold(): void {
@@ -292,6 +383,13 @@ export class SiteSettings {
       }
     }
   }
+}
+
+/** A change checked with the schema it is read back with; UserInputError INVALID_CHANGE otherwise. */
+function parseChange(input: AdminChange): AdminChange {
+  const parsed = adminChangeSchema.safeParse(input);
+  if (!parsed.success) throw new UserInputError('INVALID_CHANGE', `invalid ${input.kind} change: ${describeIssues(parsed.error)}`);
+  return parsed.data;
 }
 
 function sameIds(a: readonly { id: string }[], b: readonly { id: string }[]): boolean {

@@ -126,8 +126,8 @@ describe('secrets', () => {
     const answers: string[] = [];
     for (const secret of secrets) {
       for (const authorization of [`Bearer ${secret}`, secret, `Basic ${secret}`]) {
-        answers.push(JSON.stringify(await httpRequest(app.httpUrl, '{ panels { id } adminChanges { actor change } }', {}, { authorization })));
-        answers.push(JSON.stringify(await httpRequest(app.httpUrl, 'mutation { setTariffPlan(effectiveFrom: "2099-01-01", plan: { kind: "FLAT" }) { effectiveFrom } }', {}, { authorization })));
+        answers.push(JSON.stringify(await httpRequest(app.httpUrl, '{ panels { id } adminChanges { nodes { actor change } } }', {}, { authorization })));
+        answers.push(JSON.stringify(await httpRequest(app.httpUrl, 'mutation { setTariffPlan(input: { effectiveFrom: "2099-01-01", plan: { kind: "FLAT" } }) { plan { effectiveFrom } } }', {}, { authorization })));
         const client = wsClient(app.wsUrl, { authorization });
         answers.push(JSON.stringify(await wsRequest(client, '{ panels { id } }')));
         await client.dispose();
@@ -136,12 +136,12 @@ describe('secrets', () => {
     // A key made through the API is in that answer only (the test checks it is nowhere else).
     const made = await httpRequest<{ createApiKey: { key: string } }, Record<string, never>>(
       app.httpUrl,
-      'mutation { createApiKey(name: "made", role: viewer) { key } }',
+      'mutation { createApiKey(input: { name: "made", role: viewer }) { key } }',
       {},
       bearer(admin.key),
     );
     secrets.push(made.data!.createApiKey.key);
-    answers.push(JSON.stringify(await httpRequest(app.httpUrl, '{ adminChanges { actor kind change } }', {}, bearer(admin.key))));
+    answers.push(JSON.stringify(await httpRequest(app.httpUrl, '{ adminChanges { nodes { actor kind change } } }', {}, bearer(admin.key))));
 
     const logs = JSON.stringify(app.logs);
     const metricsText = await (await fetch(`${app.baseUrl}/metrics`)).text();

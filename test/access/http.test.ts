@@ -21,10 +21,10 @@ async function start(env: Record<string, string>): Promise<TestApp> {
 }
 
 const PANELS = '{ panels { id } }';
-const RENAME = 'mutation { setPanelName(panelId: "PANEL_A", name: "Lantai 1") { actor kind } }';
+const RENAME = 'mutation { updatePanel(input: { id: "PANEL_A", name: "Lantai 1" }) { changes { actor kind } } }';
 /** Local dates two days ahead are "tomorrow at the earliest" in any timezone. */
 const EFFECTIVE = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-const TARIFF = `mutation { setTariffPlan(effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 1700 }) { effectiveFrom } }`;
+const TARIFF = `mutation { setTariffPlan(input: { effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 1700 } }) { plan { effectiveFrom } } }`;
 
 /** The code and status an HTTP refusal carries. */
 async function refusal(url: string, query: string, headers: Record<string, string>) {
@@ -56,33 +56,34 @@ describe('HTTP access with AUTH=required', () => {
     expect(await httpData(app.httpUrl, PANELS, {}, bearer(VIEWER.key))).toEqual({ panels: [{ id: 'PANEL_A' }] });
     expect(await refusal(app.httpUrl, RENAME, bearer(VIEWER.key))).toMatchObject({
       code: 'FORBIDDEN',
-      message: 'key:tenant-dash (viewer) may not use Mutation.setPanelName',
+      message: 'key:tenant-dash (viewer) may not use Mutation.updatePanel',
     });
-    expect(await refusal(app.httpUrl, '{ adminChanges { id } }', bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refusal(app.httpUrl, '{ adminChanges { nodes { id } } }', bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
 
-    expect(await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key))).toEqual({ setPanelName: { actor: 'key:facility', kind: 'panel.name' } });
+    expect(await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key))).toEqual({ updatePanel: { changes: [{ actor: 'key:facility', kind: 'panel.name' }] } });
     expect(await refusal(app.httpUrl, TARIFF, bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('Mutation.setTariffPlan') as unknown });
-    expect(await refusal(app.httpUrl, 'mutation { createApiKey(name: "x", role: admin) { key } }', bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refusal(app.httpUrl, 'mutation { createApiKey(input: { name: "x", role: admin }) { key } }', bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN' });
 
-    expect(await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key))).toEqual({ setTariffPlan: { effectiveFrom: EFFECTIVE } });
+    expect(await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key))).toEqual({ setTariffPlan: { plan: { effectiveFrom: EFFECTIVE } } });
   });
 
   it('records every admin change with who made it and when, newest first', async () => {
     const app = await start({ AUTH: 'required', API_KEYS: KEYS });
     const before = Date.now();
     await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key));
-    await httpData(app.httpUrl, 'mutation { setPanelHidden(panelId: "PANEL_A", hidden: true) { id } }', {}, bearer(OPERATOR.key));
+    await httpData(app.httpUrl, 'mutation { updatePanel(input: { id: "PANEL_A", hidden: true }) { panel { id } } }', {}, bearer(OPERATOR.key));
     await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key));
-    const created = await httpData<{ createApiKey: { key: string; keyId: string } }, Record<string, never>>(
+    const made = await httpData<{ createApiKey: { key: string; apiKey: { keyId: string } } }, Record<string, never>>(
       app.httpUrl,
-      'mutation { createApiKey(name: "floor-3", role: viewer, panels: ["PANEL_A"]) { key keyId } }',
+      'mutation { createApiKey(input: { name: "floor-3", role: viewer, panelIds: ["PANEL_A"] }) { key apiKey { keyId: id } } }',
       {},
       bearer(ADMIN.key),
     );
+    const created = { createApiKey: { key: made.createApiKey.key, keyId: made.createApiKey.apiKey.keyId } };
 
-    const { adminChanges } = await httpData<{ adminChanges: Array<{ at: string; actor: string; kind: string; change: string }> }, Record<string, never>>(
+    const { adminChanges: { nodes: adminChanges } } = await httpData<{ adminChanges: { nodes: Array<{ at: string; actor: string; kind: string; change: string }> } }, Record<string, never>>(
       app.httpUrl,
-      '{ adminChanges { at actor kind change } }',
+      '{ adminChanges { nodes { at actor kind change } } }',
       {},
       bearer(OPERATOR.key),
     );
@@ -99,7 +100,7 @@ describe('HTTP access with AUTH=required', () => {
     expect(JSON.stringify(adminChanges)).not.toContain(created.createApiKey.key);
     expect(await httpData(app.httpUrl, '{ panel(id: "PANEL_A") { name } }', {}, bearer(created.createApiKey.key))).toEqual({ panel: { name: 'Lantai 1' } });
     // Revoked: refused from then on.
-    await httpData(app.httpUrl, `mutation { revokeApiKey(keyId: "${created.createApiKey.keyId}") { kind } }`, {}, bearer(ADMIN.key));
+    await httpData(app.httpUrl, `mutation { revokeApiKey(input: { id: "${created.createApiKey.keyId}" }) { apiKey { revoked } } }`, {}, bearer(ADMIN.key));
     expect(await refusal(app.httpUrl, PANELS, bearer(created.createApiKey.key))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
   });
 });
@@ -110,9 +111,9 @@ describe('an operator limited to some panels', () => {
     const app = await start({ AUTH: 'required', API_KEYS: [KEYS, floorOps.entry].join(',') });
     seed(app.app, [{ panelId: 'PANEL_B', time: new Date(Date.now() - 60_000), kwh: 20 }]);
     await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key));
-    await httpData(app.httpUrl, 'mutation { setPanelName(panelId: "PANEL_B", name: "Lantai 2") { kind } }', {}, bearer(OPERATOR.key));
+    await httpData(app.httpUrl, 'mutation { updatePanel(input: { id: "PANEL_B", name: "Lantai 2" }) { changes { kind } } }', {}, bearer(OPERATOR.key));
     await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key));
-    await httpData(app.httpUrl, 'mutation { createApiKey(name: "floor-2", role: viewer, panels: ["PANEL_B"]) { keyId } }', {}, bearer(ADMIN.key));
+    await httpData(app.httpUrl, 'mutation { createApiKey(input: { name: "floor-2", role: viewer, panelIds: ["PANEL_B"] }) { apiKey { id } } }', {}, bearer(ADMIN.key));
 
     const meter = await connectMeter(app.mqttUrl, disposers);
     await publishQos1(meter, 'DATA/PM/PANEL_A', 'not json');
@@ -129,10 +130,10 @@ describe('an operator limited to some panels', () => {
     const askedForB = await httpData<Status, Record<string, never>>(app.httpUrl, '{ ingestStatus(panelId: "PANEL_B") { rejections { panelId reason count } } }', {}, bearer(floorOps.key));
     expect(askedForB.ingestStatus.rejections).toEqual([]);
 
-    type Changes = { adminChanges: Array<{ actor: string; kind: string; change: string }> };
-    const changes = '{ adminChanges { actor kind change } }';
+    type Changes = { adminChanges: { nodes: Array<{ actor: string; kind: string; change: string }> } };
+    const changes = '{ adminChanges { nodes { actor kind change } } }';
     const mine = await httpData<Changes, Record<string, never>>(app.httpUrl, changes, {}, bearer(floorOps.key));
-    const seen = mine.adminChanges.map(({ kind, change }) => [kind, (JSON.parse(change) as { panelId?: string }).panelId ?? null]);
+    const seen = mine.adminChanges.nodes.map(({ kind, change }) => [kind, (JSON.parse(change) as { panelId?: string }).panelId ?? null]);
     expect(seen.slice(0, 2)).toEqual([
       ['tariff.plan', null],
       ['panel.name', 'PANEL_A'],
@@ -143,10 +144,10 @@ describe('an operator limited to some panels', () => {
       ['tariff.plan', null],
     ]);
     const all = await httpData<Changes, Record<string, never>>(app.httpUrl, changes, {}, bearer(OPERATOR.key));
-    const kinds = all.adminChanges.map(({ kind }) => kind);
+    const kinds = all.adminChanges.nodes.map(({ kind }) => kind);
     expect(kinds.slice(0, 4)).toEqual(['apiKey.created', 'tariff.plan', 'panel.name', 'panel.name']);
     expect(kinds.slice(4).sort()).toEqual(['tariff.configured', 'tariff.plan']);
-    expect((await httpData<Changes, Record<string, never>>(app.httpUrl, '{ adminChanges(limit: 2) { actor kind change } }', {}, bearer(floorOps.key))).adminChanges.map(({ kind }) => kind)).toEqual([
+    expect((await httpData<Changes, Record<string, never>>(app.httpUrl, '{ adminChanges(first: 2) { nodes { actor kind change } } }', {}, bearer(floorOps.key))).adminChanges.nodes.map(({ kind }) => kind)).toEqual([
       'tariff.plan',
       'panel.name',
     ]);
@@ -157,7 +158,7 @@ describe('HTTP access with AUTH=optional (development)', () => {
   it('serves callers without credentials, warns that it is open, and still refuses wrong credentials', async () => {
     const app = await start({ API_KEYS: KEYS });
     expect(app.logs.some((line) => line.level === 40 && line.msg.includes('access control is OPEN'))).toBe(true);
-    expect(await httpData(app.httpUrl, RENAME, {})).toEqual({ setPanelName: { actor: 'anonymous (open mode)', kind: 'panel.name' } });
+    expect(await httpData(app.httpUrl, RENAME, {})).toEqual({ updatePanel: { changes: [{ actor: 'anonymous (open mode)', kind: 'panel.name' }] } });
     expect(await refusal(app.httpUrl, PANELS, bearer('emk_wrong'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     // A key still carries its role: a viewer's key does not become an admin in open mode.
     expect(await refusal(app.httpUrl, RENAME, bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
@@ -178,7 +179,7 @@ describe('JWTs from the site identity provider', () => {
     const now = Math.floor(Date.now() / 1000);
 
     const operator = await idp.sign({ sub: 'siti', role: 'operator' });
-    expect(await httpData(app.httpUrl, RENAME, {}, bearer(operator))).toEqual({ setPanelName: { actor: 'jwt:siti', kind: 'panel.name' } });
+    expect(await httpData(app.httpUrl, RENAME, {}, bearer(operator))).toEqual({ updatePanel: { changes: [{ actor: 'jwt:siti', kind: 'panel.name' }] } });
     expect(await refusal(app.httpUrl, TARIFF, bearer(operator))).toMatchObject({ code: 'FORBIDDEN', message: 'jwt:siti (operator) may not use Mutation.setTariffPlan' });
 
     const viewer = await idp.sign({ sub: 'budi', role: 'viewer' });

@@ -38,7 +38,7 @@ describe('graphql-ws access', () => {
   it('refuses too small a role per operation with FORBIDDEN, keeping the socket open', async () => {
     const app = await start({ AUTH: 'required', API_KEYS: VIEWER.entry });
     const c = client(app, { authorization: `Bearer ${VIEWER.key}` });
-    const refused = await wsRequest(c, 'mutation { setPanelHidden(panelId: "PANEL_A", hidden: true) { id } }');
+    const refused = await wsRequest(c, 'mutation { updatePanel(input: { id: "PANEL_A", hidden: true }) { panel { id } } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await wsRequest(c, '{ panels { id } }')).toEqual({ data: { panels: [{ id: 'PANEL_A' }] } });
   });

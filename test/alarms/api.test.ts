@@ -82,8 +82,8 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect((await live.next()).data!.alarmChanged).toEqual({ initial: false, transition: 'ACKNOWLEDGED', alarm: { id: idA, state: 'ACTIVE_ACK' } });
 
     // Recorded in the admin record, with who.
-    const changes = await httpRequest<{ adminChanges: Array<{ actor: string; kind: string; change: string }> }, unknown>(first.httpUrl, '{ adminChanges { actor kind change } }', {}, asAdmin);
-    expect(changes.data!.adminChanges.find((c) => c.kind === 'alarm.acknowledged')).toMatchObject({ actor: 'key:floor-a' });
+    const changes = await httpRequest<{ adminChanges: { nodes: Array<{ actor: string; kind: string; change: string }> } }, unknown>(first.httpUrl, '{ adminChanges { nodes { actor kind change } } }', {}, asAdmin);
+    expect(changes.data!.adminChanges.nodes.find((c) => c.kind === 'alarm.acknowledged')).toMatchObject({ actor: 'key:floor-a' });
     const counts = await httpRequest<{ alarmCounts: unknown }, unknown>(first.httpUrl, '{ alarmCounts { open unacknowledged bySeverity { severity count } } }', {}, asAdmin);
     expect(counts.data!.alarmCounts).toEqual({
       open: 2,
@@ -123,8 +123,8 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect(budget.data!.setBudget.budget).toMatchObject({ panelId: null, kwh: 1000, rupiah: null });
     const refused = await httpRequest<unknown, unknown>(app.httpUrl, 'mutation { setBudget(input: { kwh: 1 }) { userErrors { code } } }', {}, bearer(floorA.key));
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const changes = await httpRequest<{ adminChanges: Array<{ kind: string }> }, unknown>(app.httpUrl, '{ adminChanges { kind } }', {}, asAdmin);
-    expect(changes.data!.adminChanges.map((c) => c.kind)).toEqual(expect.arrayContaining(['alarm.rule', 'alarm.budget']));
+    const changes = await httpRequest<{ adminChanges: { nodes: Array<{ kind: string }> } }, unknown>(app.httpUrl, '{ adminChanges { nodes { kind } } }', {}, asAdmin);
+    expect(changes.data!.adminChanges.nodes.map((c) => c.kind)).toEqual(expect.arrayContaining(['alarm.rule', 'alarm.budget']));
   });
 
   it('PANEL_OFFLINE follows the status monitor: raised at the instant the panel went silent, cleared by its next reading', { timeout: 60_000 }, async () => {

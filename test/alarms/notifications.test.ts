@@ -161,7 +161,7 @@ describe('webhook notifications (a real receiver on loopback)', () => {
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.signatureOk).toBe(true);
     // The secret is in no answer and no record.
-    const changes = await httpData<{ adminChanges: Array<{ change: string }> }, unknown>(app.httpUrl, '{ adminChanges { change } }', {}, bearer(admin.key));
+    const changes = await httpData<{ adminChanges: { nodes: Array<{ change: string }> } }, unknown>(app.httpUrl, '{ adminChanges { nodes { change } } }', {}, bearer(admin.key));
     expect(JSON.stringify(changes)).not.toContain(SECRET);
     expect(JSON.stringify(app.logs)).not.toContain(SECRET);
   });

@@ -132,20 +132,20 @@ const cases: Case[] = [
   },
   {
     name: 'Date literal that does not exist (Feb 30)',
-    document: `mutation { setTariffPlan(effectiveFrom: "2026-02-30", plan: { kind: "FLAT", ratePerKwh: 1500 }) { effectiveFrom } }`,
+    document: `mutation { setTariffPlan(input: { effectiveFrom: "2026-02-30", plan: { kind: "FLAT", ratePerKwh: 1500 } }) { plan { effectiveFrom } } }`,
     message: /^Date 2026-02-30 is not a day of the calendar/,
     reason: 'INVALID_DATE',
   },
   {
     name: 'Date variable that does not exist (Apr 31)',
-    document: `mutation Plan($day: Date!) { setTariffPlan(effectiveFrom: $day, plan: { kind: "FLAT", ratePerKwh: 1500 }) { effectiveFrom } }`,
+    document: `mutation Plan($day: Date!) { setTariffPlan(input: { effectiveFrom: $day, plan: { kind: "FLAT", ratePerKwh: 1500 } }) { plan { effectiveFrom } } }`,
     variables: { day: '2026-04-31' },
     message: /Date 2026-04-31 is not a day of the calendar/,
     reason: 'INVALID_DATE',
   },
   {
     name: 'Date variable in another form',
-    document: `mutation Plan($day: Date!) { setTariffPlan(effectiveFrom: $day, plan: { kind: "FLAT", ratePerKwh: 1500 }) { effectiveFrom } }`,
+    document: `mutation Plan($day: Date!) { setTariffPlan(input: { effectiveFrom: $day, plan: { kind: "FLAT", ratePerKwh: 1500 } }) { plan { effectiveFrom } } }`,
     variables: { day: '1/3/2026' },
     message: /Date must be YYYY-MM-DD \(got "1\/3\/2026"\)/,
     reason: 'INVALID_DATE',

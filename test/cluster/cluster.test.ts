@@ -9,7 +9,8 @@ import { gql, minutes, ready, repeatProperty, roundsTimeout, startCluster as sta
 import { disposer } from '../support/disposer.js';
 import { subscribe, wsClient, type GraphqlResult, type LiveOperation } from '../support/graphql-client.js';
 import { countPoints, realInflux } from '../support/influx.js';
-import { freePort, publishReading, runMain, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { freePort, runMain, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { publishReading } from '../support/seed.js';
 
 /**
  * Several product processes on one broker and one real InfluxDB (`npm run test:influx -- test/cluster`):

@@ -62,7 +62,7 @@ describe('MAX_PANELS', () => {
 
     // Retire one (operator mutation; open in development mode): a new panel is admitted in its place.
     const retired = dashboard.panels[0]!.id;
-    const retire = await httpRequest(product.httpUrl, `mutation { setPanelRetired(panelId: "${retired}", retired: true) { kind } }`);
+    const retire = await httpRequest(product.httpUrl, `mutation { updatePanel(input: { id: "${retired}", retired: true }) { changes { kind } } }`);
     expect(retire.errors).toBeUndefined();
     await publishAll(product, ['NEWCOMER']);
     const after = await httpData<Dashboard, unknown>(product.httpUrl, DASHBOARD);

@@ -34,26 +34,26 @@ function expectForbidden(result: GraphqlResult<unknown>, label: string): void {
   expect(result.data ?? null, label).toBeNull();
 }
 
-const CREATE_KEY = 'mutation ($name: String!, $role: ApiRole!, $panels: [ID!]) { createApiKey(name: $name, role: $role, panels: $panels) { keyId key } }';
-const REVOKE_KEY = 'mutation ($keyId: ID!) { revokeApiKey(keyId: $keyId) { kind } }';
-const SET_PLAN = `mutation { setTariffPlan(effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 99999 }) { effectiveFrom } }`;
+const CREATE_KEY = 'mutation ($name: String!, $role: ApiRole!, $panels: [ID!]) { createApiKey(input: { name: $name, role: $role, panelIds: $panels }) { key apiKey { keyId: id } } }';
+const REVOKE_KEY = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { revoked } userErrors { code } } }';
+const SET_PLAN = `mutation { setTariffPlan(input: { effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 99999 } }) { plan { effectiveFrom } } }`;
 const PANEL_MUTATIONS = {
-  rename: 'mutation ($id: ID!) { setPanelName(panelId: $id, name: "Taken over") { id } }',
-  hide: 'mutation ($id: ID!) { setPanelHidden(panelId: $id, hidden: true) { id } }',
-  show: 'mutation ($id: ID!) { setPanelHidden(panelId: $id, hidden: false) { id } }',
-  unretire: 'mutation ($id: ID!) { setPanelRetired(panelId: $id, retired: false) { id } }',
-  retire: 'mutation ($id: ID!) { setPanelRetired(panelId: $id, retired: true) { id } }',
+  rename: 'mutation ($id: ID!) { updatePanel(input: { id: $id, name: "Taken over" }) { panel { id } } }',
+  hide: 'mutation ($id: ID!) { updatePanel(input: { id: $id, hidden: true }) { panel { id } } }',
+  show: 'mutation ($id: ID!) { updatePanel(input: { id: $id, hidden: false }) { panel { id } } }',
+  unretire: 'mutation ($id: ID!) { updatePanel(input: { id: $id, retired: false }) { panel { id } } }',
+  retire: 'mutation ($id: ID!) { updatePanel(input: { id: $id, retired: true }) { panel { id } } }',
 };
 
 interface CreatedKey {
-  createApiKey: { keyId: string; key: string };
+  createApiKey: { key: string; apiKey: { keyId: string } };
 }
 
 /** What every panel-limited caller could try to change, and what it must not see changed. */
 const BUILDING = `{
   tariff { versions { effectiveFrom } }
   panels { id name }
-  adminChanges(limit: 1000) { id }
+  adminChanges(first: 500) { nodes { id } }
 }`;
 
 beforeAll(async () => {
@@ -121,8 +121,8 @@ describe('a caller limited to PANEL_A', () => {
     const own = await data<CreatedKey>(ADMIN_A.key, CREATE_KEY, { name: 'floor-a-kiosk', role: 'viewer', panels: ['PANEL_A'] });
 
     for (const [label, keyId] of [
-      ['another admin’s key for PANEL_A', others.createApiKey.keyId],
-      ['an unlimited key', unlimited.createApiKey.keyId],
+      ['another admin’s key for PANEL_A', others.createApiKey.apiKey.keyId],
+      ['an unlimited key', unlimited.createApiKey.apiKey.keyId],
       ['a key that does not exist', '0123456789ab'],
     ] as const) {
       const refusal = await as(ADMIN_A.key, REVOKE_KEY, { keyId });
@@ -131,10 +131,10 @@ describe('a caller limited to PANEL_A', () => {
     }
     for (const key of [others, unlimited]) expect((await as(key.createApiKey.key, '{ panels { id } }')).errors).toBeUndefined();
 
-    expect(await data(ADMIN_A.key, REVOKE_KEY, { keyId: own.createApiKey.keyId })).toEqual({ revokeApiKey: { kind: 'apiKey.revoked' } });
+    expect(await data(ADMIN_A.key, REVOKE_KEY, { keyId: own.createApiKey.apiKey.keyId })).toEqual({ revokeApiKey: { apiKey: { revoked: true }, userErrors: [] } });
     expect(await as(own.createApiKey.key, '{ panels { id } }')).toMatchObject({ status: 401 });
     // An admin without a panel limit may revoke another admin's key.
-    expect(await data(ADMIN.key, REVOKE_KEY, { keyId: others.createApiKey.keyId })).toEqual({ revokeApiKey: { kind: 'apiKey.revoked' } });
+    expect(await data(ADMIN.key, REVOKE_KEY, { keyId: others.createApiKey.apiKey.keyId })).toEqual({ revokeApiKey: { apiKey: { revoked: true }, userErrors: [] } });
   });
 
   it('may not read the building-wide list of unreadable admin record entries', async () => {

@@ -32,7 +32,7 @@ describe.skipIf(!realInflux)('the stored-readings feed is as strict as ingestion
     // A known panel, then retired through the API.
     await announce(retired, [makeSparseReading(retired, at(0), 1)]);
     await expect.poll(panels, { timeout: 20_000 }).toEqual([retired]);
-    await gql(node, 'mutation ($id: ID!) { setPanelRetired(panelId: $id, retired: true) { __typename } }', { id: retired });
+    await gql(node, 'mutation ($id: ID!) { updatePanel(input: { id: $id, retired: true }) { __typename } }', { id: retired });
     await expect.poll(panels, { timeout: 10_000 }).toEqual([]);
 
     // Refused: an id against the panel-id rule, the retired panel, and a third panel (MAX_PANELS=2

@@ -21,16 +21,16 @@ interface CreatedKey {
   readonly key: string;
 }
 
-const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(name: $name, role: $role) { keyId key } }';
-const REVOKE = 'mutation ($keyId: ID!) { revokeApiKey(keyId: $keyId) { kind } }';
+const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId: id } } }';
+const REVOKE = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { revoked } } }';
 
 async function createKey(url: string, as: string, name: string, role: 'viewer' | 'operator' | 'admin'): Promise<CreatedKey> {
-  const data = await httpData<{ createApiKey: CreatedKey }, { name: string; role: string }>(url, CREATE, { name, role }, bearer(as));
-  return data.createApiKey;
+  const data = await httpData<{ createApiKey: { key: string; apiKey: { keyId: string } } }, { name: string; role: string }>(url, CREATE, { name, role }, bearer(as));
+  return { key: data.createApiKey.key, keyId: data.createApiKey.apiKey.keyId };
 }
 
 async function revokeKey(url: string, as: string, keyId: string): Promise<void> {
-  await httpData<{ revokeApiKey: { kind: string } }, { keyId: string }>(url, REVOKE, { keyId }, bearer(as));
+  await httpData<{ revokeApiKey: { apiKey: { revoked: boolean } } }, { keyId: string }>(url, REVOKE, { keyId }, bearer(as));
 }
 
 function client(url: string, secret: string) {
@@ -77,22 +77,22 @@ describe('revocation on open sockets (one process)', () => {
     // A subscription keeps the socket open (a lazy client closes an idle one) and reports its close.
     const live = subscribe(socket, 'subscription { panelReading { panelId } }');
     cleanup.add(() => live.dispose());
-    const before = await wsRequest<{ createApiKey: CreatedKey }, unknown>(socket, 'mutation { createApiKey(name: "made-before", role: viewer) { keyId } }');
-    expect(before.data?.createApiKey.keyId).toMatch(/^[0-9a-f]{12}$/);
+    const before = await wsRequest<{ createApiKey: { apiKey: { id: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: viewer }) { apiKey { id } } }');
+    expect(before.data?.createApiKey.apiKey.id).toMatch(/^[0-9a-f]{12}$/);
 
     await revokeKey(product.httpUrl, ADMIN.key, second.keyId);
     await live.ended(2_000);
     expect(live.errors?.[0]?.message).toBe('socket closed (4403: API key revoked)');
-    const after = await wsRequest(socket, 'mutation { createApiKey(name: "made-after", role: admin) { keyId } }');
+    const after = await wsRequest(socket, 'mutation { createApiKey(input: { name: "made-after", role: admin }) { key } }');
     expect(after.data ?? null).toBeNull();
 
-    const changes = await httpData<{ adminChanges: Array<{ kind: string; change: string }> }, unknown>(
+    const changes = await httpData<{ adminChanges: { nodes: Array<{ kind: string; change: string }> } }, unknown>(
       product.httpUrl,
-      '{ adminChanges(limit: 1000) { kind change } }',
+      '{ adminChanges(first: 500) { nodes { kind change } } }',
       {},
       bearer(ADMIN.key),
     );
-    const made = changes.adminChanges.filter((c) => c.kind === 'apiKey.created').map((c) => (JSON.parse(c.change) as { name: string }).name);
+    const made = changes.adminChanges.nodes.filter((c) => c.kind === 'apiKey.created').map((c) => (JSON.parse(c.change) as { name: string }).name);
     expect(made).toContain('made-before');
     expect(made).not.toContain('made-after');
   });

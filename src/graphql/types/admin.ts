@@ -1,12 +1,13 @@
-import { GraphQLError } from 'graphql';
-import { API_KEY_ID_PATTERN, describeIssues, type AdminChange, type AdminRecord } from '../../models/admin-change.js';
-import { isPanelId, PANEL_ID_RULE } from '../../models/panel-id.js';
+import { describeIssues, type AdminRecord } from '../../models/admin-change.js';
+import type { TariffPlanView } from '../../models/tariff.js';
 import { tariffPlanSchema } from '../../models/tariff-plan.js';
-import { grantRefusal, keyIdOf, newApiKey, revokeRefusal, sha256Hex } from '../../services/access/api-keys.js';
-import { unknownPanel, UserInputError, type ErrorReason } from '../../services/user-input-error.js';
+import type { RecordOutcome } from '../../services/site-settings.js';
+import { planView } from '../../services/tariff-service.js';
+import { UserInputError } from '../../services/user-input-error.js';
 import type { UnreadableAdminEntry } from '../../store/admin-log.js';
-import { builder, describeCaller } from '../builder.js';
-import type { Context } from '../context.js';
+import { parseIsoDate } from '../../time/local-time.js';
+import { builder } from '../builder.js';
+import { connectionType, decodeCursor, encodeCursor, pageOf, pageSize, UserError, userErrorOf, type UserErrorShape } from './common.js';
 import { TariffPlanVersion } from './tariff.js';
 
 /**
@@ -19,12 +20,12 @@ import { TariffPlanVersion } from './tariff.js';
  * building (the tariff, keys for every panel, other callers' keys).
  */
 
-const ApiRole = builder.enumType('ApiRole', {
+export const ApiRole = builder.enumType('ApiRole', {
   description: 'viewer: read everything; operator: also name, hide and retire panels; admin: also tariffs and API keys.',
   values: ['viewer', 'operator', 'admin'] as const,
 });
 
-const AdminChangeRecord = builder.objectRef<AdminRecord>('AdminChange').implement({
+export const AdminChangeRecord = builder.objectRef<AdminRecord>('AdminChange').implement({
   description: 'One recorded change: who made it, when, and what (as JSON).',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -35,16 +36,6 @@ const AdminChangeRecord = builder.objectRef<AdminRecord>('AdminChange').implemen
       description: 'The change as JSON (key hashes are left out).',
       resolve: (record) => JSON.stringify(record.change.kind === 'apiKey.created' ? { ...record.change, sha256: undefined } : record.change),
     }),
-  }),
-});
-
-const CreatedApiKey = builder.objectRef<{ keyId: string; key: string; name: string; role: string }>('CreatedApiKey').implement({
-  description: 'A new API key. The key is shown here once and never again: only its SHA-256 is kept.',
-  fields: (t) => ({
-    keyId: t.exposeID('keyId'),
-    key: t.exposeString('key'),
-    name: t.exposeString('name'),
-    role: t.exposeString('role'),
   }),
 });
 
@@ -77,66 +68,32 @@ const UnreadableEntry = builder.objectRef<UnreadableAdminEntry>('AdminRecordUnre
   }),
 });
 
-/** Records a change as the caller; invalid input becomes BAD_USER_INPUT with zod's reason. */
-async function record(context: Context, change: AdminChange): Promise<AdminRecord> {
-  return context.services.settings.record(context.viewer.name, change);
-}
+const SetTariffPlanInput = builder.inputType('SetTariffPlanInput', {
+  fields: (t) => ({
+    effectiveFrom: t.field({ type: 'Date', required: true, description: 'Local date the plan takes effect (tomorrow at the earliest).' }),
+    plan: t.field({ type: TariffPlanInput, required: true }),
+  }),
+});
 
-function forbidden(context: Context, what: string): GraphQLError {
-  return new GraphQLError(`${describeCaller(context.viewer)} ${what}`, { extensions: { code: 'FORBIDDEN', reason: 'NOT_ALLOWED' satisfies ErrorReason } });
-}
-
-/** A value as it may appear in an error message: quoted, escaped, at most 40 characters of it. */
-function quote(value: string): string {
-  return value.length > 40 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
-}
-
-/**
- * The panel a change is for: a well-formed id, within the caller's panels (refused otherwise,
- * retired, hidden and unknown panels alike, so a limited caller learns nothing about them), and
- * known here (or retired).
- */
-function panelToChange(context: Context, value: string | number): string {
-  const panelId = String(value);
-  if (!isPanelId(panelId)) throw new UserInputError('INVALID_PANEL_ID', `${quote(panelId)} is not a panel id (${PANEL_ID_RULE})`);
-  const scope = context.viewer.panels;
-  if (scope !== null && !scope.has(panelId)) throw forbidden(context, `may not change panel "${panelId}": it is not one of its panels`);
-  if (!context.services.panels.get(panelId, null) && !context.services.settings.state.retired.has(panelId)) {
-    throw unknownPanel(panelId);
-  }
-  return panelId;
-}
+const SetTariffPlanPayload = builder.objectRef<{ plan: TariffPlanView | null; recorded: boolean; userErrors: UserErrorShape[] }>('SetTariffPlanPayload').implement({
+  fields: (t) => ({
+    plan: t.field({ type: TariffPlanVersion, nullable: true, description: 'The version as recorded (by this request or, for a retry, by the first).', resolve: (p) => p.plan }),
+    recorded: t.exposeBoolean('recorded', { description: 'False when the same plan was already recorded for that day (a retry): nothing was recorded again.' }),
+    userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
+  }),
+});
 
 builder.mutationFields((t) => ({
-  setPanelName: t.field({
-    type: AdminChangeRecord,
-    description: "A panel's display name (null: back to the name derived from its id).",
-    args: { panelId: t.arg.id({ required: true }), name: t.arg.string({ required: false }) },
-    resolve: (_root, { panelId, name }, context) =>
-      record(context, { kind: 'panel.name', panelId: panelToChange(context, panelId), name: name?.trim() || null }),
-  }),
-  setPanelHidden: t.field({
-    type: AdminChangeRecord,
-    description: 'Hides a panel from lists and building totals (its data is kept), or shows it again.',
-    args: { panelId: t.arg.id({ required: true }), hidden: t.arg.boolean({ required: true }) },
-    resolve: (_root, { panelId, hidden }, context) =>
-      record(context, { kind: 'panel.hidden', panelId: panelToChange(context, panelId), hidden }),
-  }),
-  setPanelRetired: t.field({
-    type: AdminChangeRecord,
-    description: 'Retires a panel (forgotten everywhere, its new readings refused; stored readings kept) or brings it back.',
-    args: { panelId: t.arg.id({ required: true }), retired: t.arg.boolean({ required: true }) },
-    resolve: (_root, { panelId, retired }, context) =>
-      record(context, { kind: 'panel.retired', panelId: panelToChange(context, panelId), retired }),
-  }),
   setTariffPlan: t.field({
-    type: TariffPlanVersion,
+    type: SetTariffPlanPayload,
     // The tariff prices every panel: a caller limited to some panels may not change it.
     authScopes: { $all: { admin: true, allPanels: true } },
     description:
-      'Records a new tariff plan version from a local date (tomorrow at the earliest): energy already used keeps its price. Needs an admin without a panel limit.',
-    args: { effectiveFrom: t.arg({ type: 'Date', required: true }), plan: t.arg({ type: TariffPlanInput, required: true }) },
-    resolve: async (_root, { effectiveFrom, plan }, context) => {
+      'Records a new tariff plan version from a local date (tomorrow at the earliest): energy already used keeps its price. Needs an admin without a panel limit. ' +
+      'Idempotent: the same plan for the same day again (a retry) answers success and records nothing; once recorded, the answer cannot fail.',
+    args: { input: t.arg({ type: SetTariffPlanInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      const { effectiveFrom, plan } = input;
       const parsed = tariffPlanSchema.safeParse({
         name: plan.name ?? null,
         pricing:
@@ -156,64 +113,52 @@ builder.mutationFields((t) => ({
           plan.minimumBillConnectedKva == null ? null : { connectedKva: plan.minimumBillConnectedKva, hours: plan.minimumBillHours ?? 40 },
         taxPercent: plan.taxPercent ?? 0,
       });
-      if (!parsed.success) throw new UserInputError('INVALID_TARIFF_PLAN', `invalid tariff plan: ${describeIssues(parsed.error, 'plan')}`);
-      const { change } = await record(context, { kind: 'tariff.plan', effectiveFrom, plan: parsed.data });
-      const version = context.services.settings.state.tariffs.versions.find((v) => change.kind === 'tariff.plan' && v.plan === change.plan);
-      if (!version) throw new GraphQLError('the recorded plan is not in force (another change for the same day came later)');
-      return context.services.tariff.view(version);
-    },
-  }),
-  createApiKey: t.field({
-    type: CreatedApiKey,
-    authScopes: { admin: true },
-    description:
-      'Makes an API key with a role, optionally limited to some panels. The key is in this answer only. ' +
-      'The role may not be above the caller\'s; a caller limited to some panels must list panels, all among its own.',
-    args: {
-      name: t.arg.string({ required: true }),
-      role: t.arg({ type: ApiRole, required: true }),
-      panels: t.arg.idList({ required: false, description: 'The panels the key may see; omitted: all.' }),
-    },
-    resolve: async (_root, { name, role, panels }, context) => {
-      const ids = panels ? [...new Set(panels.map(String))] : null;
-      const malformed = ids?.find((id) => !isPanelId(id));
-      if (malformed !== undefined) throw new UserInputError('INVALID_PANEL_ID', `panels: ${quote(malformed)} is not a panel id (${PANEL_ID_RULE})`);
-      const refusal = grantRefusal(context.viewer, role, ids);
-      if (refusal) throw forbidden(context, refusal);
-      const key = newApiKey();
-      const keyId = keyIdOf(key);
-      const { change } = await record(context, { kind: 'apiKey.created', keyId, name, role, panels: ids, sha256: sha256Hex(key) });
-      return { keyId, key, name: change.kind === 'apiKey.created' ? change.name : name, role };
-    },
-  }),
-  revokeApiKey: t.field({
-    type: AdminChangeRecord,
-    authScopes: { admin: true },
-    description:
-      'Revokes an API key made through the API (configured keys are removed from the configuration). ' +
-      'A caller limited to some panels may revoke only keys it created for its own panels.',
-    args: { keyId: t.arg.id({ required: true }) },
-    resolve: (_root, { keyId: value }, context) => {
-      const keyId = String(value);
-      if (!API_KEY_ID_PATTERN.test(keyId)) throw new UserInputError('INVALID_API_KEY_ID', `${quote(keyId)} is not an API key id (12 hex digits)`);
-      const refusal = revokeRefusal(context.viewer, context.services.settings.activeKey(keyId));
-      if (refusal) throw forbidden(context, refusal);
-      return record(context, { kind: 'apiKey.revoked', keyId });
+      if (!parsed.success) {
+        return { plan: null, recorded: false, userErrors: [{ field: ['input', 'plan'], code: 'INVALID_TARIFF_PLAN' as const, message: `invalid tariff plan: ${describeIssues(parsed.error, 'plan')}` }] };
+      }
+      let outcome: RecordOutcome;
+      try {
+        outcome = await context.services.settings.recordUnlessCurrent(context.viewer.name, { kind: 'tariff.plan', effectiveFrom, plan: parsed.data });
+      } catch (error) {
+        return { plan: null, recorded: false, userErrors: [userErrorOf(error, ['input', 'effectiveFrom'])] };
+      }
+      // Answered from what was recorded, not looked up afterwards: nothing can fail once it is in the record.
+      const recordedAt = outcome.record?.at ?? new Date();
+      const recordedBy = outcome.record?.actor ?? context.viewer.name;
+      return { plan: planView({ effectiveFrom: parseIsoDate(effectiveFrom)!, plan: parsed.data, recordedAt, recordedBy }, false), recorded: outcome.recorded, userErrors: [] };
     },
   }),
 }));
 
+const AdminChangeConnection = connectionType('AdminChange', AdminChangeRecord, 'A page of the admin record, newest first.', 'How many changes the caller may see (every page).');
+
+/** Largest page of adminChanges. */
+const MAX_CHANGES_PAGE = 1_000;
+
 builder.queryField('adminChanges', (t) =>
   t.field({
-    type: [AdminChangeRecord],
+    type: AdminChangeConnection,
+    nullable: true,
     authScopes: { operator: true },
     description:
-      'Every recorded change, newest first: who changed what and when. A caller limited to some panels sees the changes to those panels and to the tariff.',
-    args: { limit: t.arg.int({ required: false, description: 'At most this many (default 100, at most 1,000).' }) },
-    resolve: (_root, { limit }, { services, viewer }) => {
-      const n = limit ?? 100;
-      if (!Number.isInteger(n) || n < 1 || n > 1_000) throw new UserInputError('LIMIT_OUT_OF_RANGE', 'limit must be 1-1,000', { maximum: 1_000 });
-      return services.settings.recentChanges(n, viewer.panels);
+      `Every recorded change, newest first, page by page (default 100, at most ${MAX_CHANGES_PAGE} per page): who changed what and when. ` +
+      'A cursor stays valid while changes are recorded (they come before the first page). ' +
+      'A caller limited to some panels sees the changes to those panels and to the tariff.',
+    args: {
+      first: t.arg.int({ required: false }),
+      after: t.arg.string({ required: false, description: 'The endCursor of the previous page.' }),
+    },
+    resolve: (_root, { first, after }, { services, viewer }) => {
+      const n = pageSize(first, 100, MAX_CHANGES_PAGE);
+      const position = after == null ? null : decodeCursor(after);
+      if (after != null && position === null) throw new UserInputError('INVALID_CURSOR', 'after: not a cursor of this list');
+      return pageOf(services.settings.recentChanges(Number.POSITIVE_INFINITY, viewer.panels), {
+        first: n,
+        after: position,
+        // Newest first: what follows a position was recorded before it (or at the same ms with a smaller id).
+        follows: (record, p) => record.at.getTime() < p.timeMs || (record.at.getTime() === p.timeMs && record.id < p.id),
+        cursor: (record) => encodeCursor(record.at.getTime(), record.id),
+      });
     },
   }),
 );
@@ -221,6 +166,7 @@ builder.queryField('adminChanges', (t) =>
 builder.queryField('adminRecordUnreadable', (t) =>
   t.field({
     type: [UnreadableEntry],
+    nullable: true,
     // Entries of the whole building's record: for operators without a panel limit.
     authScopes: { $all: { operator: true, allPanels: true } },
     description:

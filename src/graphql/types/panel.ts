@@ -45,7 +45,8 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
     }),
     todayUsage: t.loadable({
       type: Usage,
-      description: "Energy and cost from local midnight until now (today's bill so far).",
+      nullable: true,
+      description: "Energy and cost from local midnight until now (today's bill so far); null with an error while it cannot be computed.",
       // Batched: every panel of the operation is read from the in-memory energy ledger in one call
       // (after it has settled every stored reading), not one call per panel.
       load: async (panelIds: string[], { services }): Promise<UsageShape[]> => {
@@ -56,6 +57,7 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
     }),
     readings: t.field({
       type: [Reading],
+      nullable: true,
       description: 'History, oldest first: raw, or one point per `every` (e.g. "1m", "15m", "1h", "1d") with instantaneous values averaged and the last kWh of each window. At most 5,000 points.',
       args: {
         from: t.arg({ type: 'DateTime', required: true }),
@@ -66,6 +68,7 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
     }),
     history: t.field({
       type: [HistoryPoint],
+      nullable: true,
       description:
         'Every window of `every` ("15m", "1h", "1d"...) from `from` to `to`, zero-filled: the energy and cost used in the window (by the counting rule) and the averages of its readings. At most 5,000 windows.',
       args: {
@@ -89,15 +92,21 @@ const PanelStatusChange = builder.objectRef<PanelStatusChangeShape>('PanelStatus
 builder.queryFields((t) => ({
   panels: t.field({
     type: [Panel],
-    description: 'Every panel ever seen, sorted by id.',
-    resolve: (_root, _args, { services, viewer }) => services.panels.list(viewer.panels),
+    nullable: true,
+    description: 'Every panel ever seen, sorted by id; hidden and retired ones only when asked for.',
+    args: {
+      includeHidden: t.arg.boolean({ required: false, defaultValue: false }),
+      includeRetired: t.arg.boolean({ required: false, defaultValue: false, description: 'Retired panels are read from the store (slower).' }),
+    },
+    resolve: (_root, { includeHidden, includeRetired }, { services, viewer }) =>
+      services.panels.listing(viewer.panels, { includeHidden: includeHidden === true, includeRetired: includeRetired === true }),
   }),
   panel: t.field({
     type: Panel,
     nullable: true,
-    description: 'null when no panel has this id.',
+    description: 'null with an error UNKNOWN_PANEL when the caller sees no panel with this id.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { services, viewer }) => services.panels.get(String(id), viewer.panels),
+    resolve: (_root, { id }, { services, viewer }) => services.panels.visible(String(id), viewer.panels),
   }),
 }));
 
