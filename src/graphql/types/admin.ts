@@ -11,13 +11,11 @@ import { connectionType, decodeCursor, encodeCursor, pageOf, pageSize, UserError
 import { TariffPlanVersion } from './tariff.js';
 
 /**
- * Changes operators and administrators make, each recorded in the admin record with who and when
- * (services/site-settings.ts), and the record itself. Roles are checked by the schema: operator for
- * panels, admin for tariffs and keys. Every change is checked with the schema it is read back with
- * (models/admin-change.ts) and refused with BAD_USER_INPUT when it does not fit. No escalation: a
- * caller limited to some panels is refused (FORBIDDEN) on every other panel, whatever its state,
- * hands out keys only within its own role and panels, and may not do what concerns the whole
- * building (the tariff, keys for every panel, other callers' keys).
+ * The admin record (every change operators and administrators make, with who and when:
+ * services/site-settings.ts) and the tariff plan change. Panel changes are in panel-update.ts, API
+ * keys in api-key.ts. Mutations answer payloads: input that does not fit the schema it is read back
+ * with (models/admin-change.ts) is a user error, access is checked by the schema (FORBIDDEN). No
+ * escalation: a caller limited to some panels may not change what concerns the whole building.
  */
 
 export const ApiRole = builder.enumType('ApiRole', {
