@@ -3,6 +3,7 @@ import { formatMoney, timeFormatter } from '../format.js';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { useNow } from '../hooks/use-now.js';
 import { useI18n } from '../i18n/i18n.js';
+import { AlarmBadge, useOpenAlarms } from './AlarmBadge.js';
 import { BillHeader } from './BillHeader.js';
 import { BuildingTotals } from './BuildingTotals.js';
 import { EmptyState } from './EmptyState.js';
@@ -28,6 +29,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
   const { t, dateLocale } = useI18n();
   const { view, error, liveTotalsError, liveCardsError } = useDashboard();
   const now = useNow(AGE_TICK_MS);
+  const alarms = useOpenAlarms();
   const timezone = view?.tariff.timezone ?? DEFAULT_TIMEZONE;
   const formatTime = timeFormatter(dateLocale, timezone, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const panels = view?.panels ?? [];
@@ -37,6 +39,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
   return (
     <>
       <TopBar view="dashboard" liveState={liveState} onSignOut={onSignOut}>
+        <AlarmBadge changes={alarms.changes} />
         {!empty && <BillHeader />}
         {view && (
           <p class="tariff">
@@ -55,7 +58,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
               {liveCardsError && <WidgetError what={t('liveWhat')} error={liveCardsError} />}
               <div class="cards">
                 {panels.map((panel) => (
-                  <PanelCard key={panel.id} panel={panel} formatTime={formatTime} now={now} />
+                  <PanelCard key={panel.id} panel={panel} formatTime={formatTime} now={now} alarm={alarms.byPanel.get(panel.id) ?? null} />
                 ))}
               </div>
             </section>

@@ -2,6 +2,7 @@ import { formatAmperes, formatKw, formatKwh, formatMoney, formatVolts } from '..
 import { ageText } from '../i18n/age.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { Panel } from '../types.js';
+import { AlarmOnCard, type OpenAlarm } from './AlarmBadge.js';
 import { Figure } from './Figure.js';
 
 export interface PanelCardProps {
@@ -10,13 +11,15 @@ export interface PanelCardProps {
   readonly formatTime: (instant: string) => string;
   /** The page's clock (ms), for the age of an OFFLINE panel's last values. */
   readonly now: number;
+  /** The panel's gravest open alarm, if any. */
+  readonly alarm?: OpenAlarm | null;
 }
 
 /**
  * One panel: status, what its meter reads now, and its use today. An OFFLINE panel's meter values
  * are not live: they are shown dimmed, as the last known ones, with their age.
  */
-export function PanelCard({ panel, formatTime, now }: PanelCardProps) {
+export function PanelCard({ panel, formatTime, now, alarm = null }: PanelCardProps) {
   const { t } = useI18n();
   const reading = panel.latestReading;
   const titleId = `panel-${panel.id}`;
@@ -30,6 +33,7 @@ export function PanelCard({ panel, formatTime, now }: PanelCardProps) {
           {t(panel.status === 'ONLINE' ? 'statusONLINE' : 'statusOFFLINE')}
         </span>
       </header>
+      {alarm && <AlarmOnCard alarm={alarm} />}
       <div class={stale ? 'meter last-known' : 'meter'} data-testid="meter">
         {stale && (
           <p class="last-known-note" data-field="last-known">
