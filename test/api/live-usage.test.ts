@@ -79,10 +79,11 @@ describe('bills over GraphQL', () => {
       { panelId: 'BILL', time: wib('2025-03-10T18:00:00'), kwh: 115 }, // WBP 10
     ]);
     const { monthlyBill } = await httpData(api.httpUrl, MonthlyBillDocument, { year: 2025, month: 3, panelId: 'BILL' });
-    expect(monthlyBill.lines.map((l) => [l.kind, l.block, l.quantity, l.amount.amount])).toEqual([
-      ['ENERGY', 'LWBP', 5, '5000.00'],
-      ['ENERGY', 'WBP', 10, '20000.00'],
-      ['TAX', null, 25_000, '2500.00'],
+    // Typed lines: an energy line's rate is Rupiah per kWh, a tax line a percentage of its base.
+    expect(monthlyBill.lines).toMatchObject([
+      { __typename: 'EnergyChargeLine', kind: 'ENERGY', block: 'LWBP', quantityKwh: 5, rate: { amount: '1000.00' }, amount: { amount: '5000.00' } },
+      { __typename: 'EnergyChargeLine', kind: 'ENERGY', block: 'WBP', quantityKwh: 10, rate: { amount: '2000.00' }, amount: { amount: '20000.00' } },
+      { __typename: 'TaxLine', kind: 'TAX', base: { amount: '25000.00' }, ratePercent: 10, amount: { amount: '2500.00' } },
     ]);
     expect(monthlyBill).toMatchObject({ complete: true, subtotal: { amount: '25000.00' }, tax: { amount: '2500.00' }, total: { amount: '27500.00' }, reactiveEstimated: true }); // no kVArh counter: estimated
     const building = await httpData(api.httpUrl, MonthlyBillDocument, { year: 2025, month: 3 });

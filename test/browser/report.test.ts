@@ -15,7 +15,7 @@ const { disposers } = suite;
 
 const startApp = (env: Record<string, string> = {}) => startBuildingApp(disposers, env);
 
-type Bill = MonthlyBillQuery['monthlyBill'];
+type Bill = NonNullable<MonthlyBillQuery['monthlyBill']>;
 
 /** Waits until the report shows the picked month and scope with its bill and chart. */
 async function reportShown(page: Page, year: number, month: number, panelId: string | null): Promise<void> {
@@ -42,8 +42,24 @@ async function shownBill(page: Page) {
   return { lines, subtotal: await total('bill-subtotal'), tax: await total('bill-tax'), total: await total('bill-total') };
 }
 
+/** A typed bill line as [quantity, rate, amount] numbers: a tax's base and percentage in place of quantity and rate. */
+function lineValues(line: Bill['lines'][number]): [number, number, number] {
+  const amount = Number(line.amount.amount);
+  switch (line.__typename) {
+    case 'EnergyChargeLine':
+    case 'MinimumChargeLine':
+      return [line.quantityKwh, Number(line.rate.amount), amount];
+    case 'ReactiveChargeLine':
+      return [line.quantityKvarh, Number(line.rate.amount), amount];
+    case 'TaxLine':
+      return [Number(line.base.amount), line.ratePercent, amount];
+  }
+}
+
 function expectBill(shown: Awaited<ReturnType<typeof shownBill>>, api: Bill): void {
-  expect(shown.lines).toEqual(api.lines.map((line) => ({ kind: line.kind, block: line.block, values: [line.quantity, line.rate, Number(line.amount.amount)] })));
+  expect(shown.lines).toEqual(
+    api.lines.map((line) => ({ kind: line.kind, block: line.__typename === 'EnergyChargeLine' ? line.block : null, values: lineValues(line) })),
+  );
   expect({ subtotal: shown.subtotal, tax: shown.tax, total: shown.total }).toEqual({
     subtotal: Number(api.subtotal.amount),
     tax: Number(api.tax.amount),
@@ -81,11 +97,14 @@ describe('monthly report', () => {
     expect(api.complete).toBe(true);
     expect(api.lines.map((line) => line.kind)).toEqual(['ENERGY', 'ENERGY', 'TAX']);
     expectBill(await shownBill(page), api);
-    // Every line reads as quantity × rate = amount (the tax's rate is Rupiah per Rupiah, shown as 3 %).
-    for (const line of api.lines) expect(line.quantity * line.rate).toBeCloseTo(Number(line.amount.amount), 1);
+    // Every line reads as quantity × rate = amount (the tax as base × percent / 100, shown as 3 %).
+    for (const line of api.lines) {
+      const [quantity, rate, amount] = lineValues(line);
+      expect(line.__typename === 'TaxLine' ? (quantity * rate) / 100 : quantity * rate).toBeCloseTo(amount, 1);
+    }
     const taxRow = page.getByTestId('report-bill').locator('tr[data-kind="TAX"]');
     expect(await text(taxRow.locator('td').nth(1))).toBe('3 %');
-    expect(await text(taxRow.locator('td').nth(0))).toBe(rupiah(api.lines[2]?.quantity ?? Number.NaN));
+    expect(await text(taxRow.locator('td').nth(0))).toBe(rupiah(lineValues(api.lines[2]!)[0]));
     expect(await text(page.locator('[data-field="bill-total"]'))).toBe(rupiah(api.total));
     expect(await text(page.locator('[data-field="report-scope"]'))).toBe('Seluruh gedung: Lantai 1, Lantai 2, Basement');
     // The daily figures under the chart: every day of the month, as the API counts them.

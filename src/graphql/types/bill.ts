@@ -4,6 +4,7 @@ import {
   type BillLine as BillLineShape,
   type BillProjection as BillProjectionShape,
 } from '../../models/bill.js';
+import { round } from '../../services/rounding.js';
 import { builder } from '../builder.js';
 import { Money } from './money.js';
 import { TariffPlanVersion } from './tariff.js';
@@ -14,19 +15,63 @@ const BillLineKind = builder.enumType('BillLineKind', {
   values: BILL_LINE_KINDS,
 });
 
-const BillLine = builder.objectRef<BillLineShape>('BillLine').implement({
-  description: 'One line of a bill. Amounts are rounded so that the lines add up to the total.',
+/**
+ * Typed bill lines (issue 23): each kind has the fields that mean one thing for it, so that `rate`
+ * is always money per unit and a tax is a percentage of a base, never a "rate" in Rupiah per Rupiah.
+ */
+const BillLine = builder.interfaceRef<BillLineShape>('BillLine').implement({
+  description: 'One line of a bill. Amounts are rounded so that the lines add up to the total; on a charge line quantity × rate = amount, within rounding.',
+  resolveType: (line) => LINE_TYPES[line.kind],
   fields: (t) => ({
     kind: t.field({ type: BillLineKind, resolve: (line) => line.kind }),
-    block: t.field({ type: TariffBlock, nullable: true, resolve: (line) => line.block }),
     description: t.exposeString('description'),
-    quantity: t.exposeFloat('quantity', { description: 'In `unit` (3 decimals).' }),
-    unit: t.exposeString('unit', { description: 'kWh, kVArh, or Rp (the base of a tax line).' }),
-    rate: t.exposeFloat('rate', {
-      description: 'Rupiah per unit (for TAX, Rupiah per Rupiah: 10 % is 0.1). quantity × rate = amount on every line, within rounding.',
-    }),
     amount: t.expose('amount', { type: Money, description: '2 decimals.' }),
     planEffectiveFrom: t.expose('planEffectiveFrom', { type: 'Date', description: 'The plan version that priced this line.' }),
+  }),
+});
+
+const LINE_TYPES = {
+  ENERGY: 'EnergyChargeLine',
+  REACTIVE: 'ReactiveChargeLine',
+  MINIMUM_TOP_UP: 'MinimumChargeLine',
+  TAX: 'TaxLine',
+} as const satisfies Record<BillLineShape['kind'], string>;
+
+builder.objectRef<BillLineShape>(LINE_TYPES.ENERGY).implement({
+  description: 'Energy of one tariff block at its rate.',
+  interfaces: [BillLine],
+  fields: (t) => ({
+    block: t.field({ type: TariffBlock, resolve: (line) => line.block ?? 'FLAT' }),
+    quantityKwh: t.exposeFloat('quantity', { description: 'kWh (3 decimals).' }),
+    rate: t.expose('rate', { type: Money, description: 'Per kWh.' }),
+  }),
+});
+
+builder.objectRef<BillLineShape>(LINE_TYPES.REACTIVE).implement({
+  description: 'Excess reactive energy (above 0.62 × kWh when the average power factor is under 0.85) at the reactive rate.',
+  interfaces: [BillLine],
+  fields: (t) => ({
+    quantityKvarh: t.exposeFloat('quantity', { description: 'kVArh (3 decimals).' }),
+    rate: t.expose('rate', { type: Money, description: 'Per kVArh.' }),
+  }),
+});
+
+builder.objectRef<BillLineShape>(LINE_TYPES.MINIMUM_TOP_UP).implement({
+  description: 'The minimum bill (hours × connected kVA, as kWh at the base rate) less the energy already charged.',
+  interfaces: [BillLine],
+  fields: (t) => ({
+    quantityKwh: t.exposeFloat('quantity', { description: 'kWh of the minimum not used (3 decimals).' }),
+    rate: t.expose('rate', { type: Money, description: 'Per kWh (the base rate).' }),
+  }),
+});
+
+builder.objectRef<BillLineShape>(LINE_TYPES.TAX).implement({
+  description: 'The street-lighting tax (PPJ/PBJT): a percentage of everything before it.',
+  interfaces: [BillLine],
+  fields: (t) => ({
+    base: t.expose('quantity', { type: Money, description: 'What the tax is a percentage of: the subtotal.' }),
+    // The model keeps the tax as a fraction (0.1); 6 decimals drop binary noise such as 10.000000000000002.
+    ratePercent: t.float({ description: 'Percent of `base`: 10 means 10 %.', resolve: (line) => round(line.rate * 100, 6) }),
   }),
 });
 

@@ -6,7 +6,6 @@ import {
   formatNumber,
   formatPercent,
   formatMoney,
-  formatRupiah,
   monthNames,
   timeFormatter,
 } from '../format.js';
@@ -21,7 +20,7 @@ import { Select, panelOptions, yearOptions } from './Select.js';
 import { TopBar } from './TopBar.js';
 import { WidgetError } from './WidgetError.js';
 
-type Bill = MonthlyBillQuery['monthlyBill'];
+type Bill = NonNullable<MonthlyBillQuery['monthlyBill']>;
 type BillLine = Bill['lines'][number];
 
 export interface MonthlyReportProps {
@@ -149,13 +148,13 @@ function BillTable({ bill }: { readonly bill: Bill }) {
             {bill.lines.map((line, index) => {
               const own = lineText(t, line, bill.reactiveEstimated);
               return (
-                <tr key={index} data-kind={line.kind} data-block={line.block ?? undefined}>
+                <tr key={index} data-kind={line.kind} data-block={line.__typename === 'EnergyChargeLine' ? line.block : undefined}>
                   <th scope="row">
                     {own ?? <span lang="en">{line.description}</span>}
                     {versions > 1 && <small> · {t('reportPlanSince', { date: longDate(line.planEffectiveFrom) })}</small>}
                   </th>
-                  <td data-value={line.quantity}>{quantityText(line.quantity, line.unit)}</td>
-                  <td data-value={line.rate}>{rateText(line.rate, line.unit)}</td>
+                  <td data-value={quantityOf(line).value}>{quantityOf(line).text}</td>
+                  <td data-value={rateOf(line).value}>{rateOf(line).text}</td>
                   <td data-value={line.amount.amount}>{formatMoney(line.amount)}</td>
                 </tr>
               );
@@ -239,26 +238,40 @@ function MonthFigures({ bill }: { readonly bill: Bill }) {
 function lineText(t: Translate, line: BillLine, reactiveEstimated: boolean): string | null {
   switch (line.kind) {
     case 'ENERGY':
-      return t(line.block === 'LWBP' ? 'lineEnergyLWBP' : line.block === 'WBP' ? 'lineEnergyWBP' : 'lineEnergyFLAT');
+      return line.__typename !== 'EnergyChargeLine' ? null : t(line.block === 'LWBP' ? 'lineEnergyLWBP' : line.block === 'WBP' ? 'lineEnergyWBP' : 'lineEnergyFLAT');
     case 'REACTIVE':
       return t(reactiveEstimated ? 'lineReactiveEstimated' : 'lineReactive');
     case 'MINIMUM_TOP_UP':
       return t('lineMinimum');
     case 'TAX':
-      return t('lineTax', { percent: formatPercent(line.rate) });
+      return line.__typename === 'TaxLine' ? t('lineTax', { percent: formatPercent(line.ratePercent / 100) }) : null;
     default:
       return null;
   }
 }
 
-function quantityText(quantity: number, unit: string): string {
-  if (unit === 'kWh') return formatKwh(quantity);
-  if (unit === 'kVArh') return formatKvarh(quantity);
-  if (unit === 'Rp') return formatRupiah(quantity);
-  return `${formatNumber(quantity)} ${unit}`;
+/** A line's quantity in its unit (a tax's base in Rupiah), with the exact value behind it. */
+function quantityOf(line: BillLine): { value: number | string; text: string } {
+  switch (line.__typename) {
+    case 'EnergyChargeLine':
+    case 'MinimumChargeLine':
+      return { value: line.quantityKwh, text: formatKwh(line.quantityKwh) };
+    case 'ReactiveChargeLine':
+      return { value: line.quantityKvarh, text: formatKvarh(line.quantityKvarh) };
+    case 'TaxLine':
+      return { value: line.base.amount, text: formatMoney(line.base) };
+  }
 }
 
-/** Rupiah per unit; a tax's Rupiah per Rupiah as the percentage a bill prints. */
-function rateText(rate: number, unit: string): string {
-  return unit === 'Rp' ? `${formatPercent(rate)} %` : `${formatRupiah(rate)}/${unit}`;
+/** Rupiah per unit; a tax's percentage as a bill prints it. */
+function rateOf(line: BillLine): { value: number | string; text: string } {
+  switch (line.__typename) {
+    case 'EnergyChargeLine':
+    case 'MinimumChargeLine':
+      return { value: line.rate.amount, text: `${formatMoney(line.rate)}/kWh` };
+    case 'ReactiveChargeLine':
+      return { value: line.rate.amount, text: `${formatMoney(line.rate)}/kVArh` };
+    case 'TaxLine':
+      return { value: line.ratePercent, text: `${formatPercent(line.ratePercent / 100)} %` };
+  }
 }
