@@ -111,7 +111,7 @@ export function operationCost(
 }
 
 /** Days walked by the summaries and bills (a day of every panel in scope each). */
-const DAYS_WALKED: Readonly<Record<string, number>> = { yearlySummary: 366, monthlySummary: 31, monthlyBill: 31, currentBill: 31 };
+const DAYS_WALKED: Readonly<Record<string, number>> = { yearlySummary: 366, monthlySummary: 31, monthlyBill: 31, currentBill: 31, peakDemand: 366, loadProfile: 366 };
 
 /**
  * The list sizes of this schema: `panels` as many as are known, `readings` and `history` the

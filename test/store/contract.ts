@@ -7,6 +7,7 @@ import { randomCounterSeries } from '../support/counter-series.js';
 import { describeComparisonsAndEmissions } from './comparisons-and-emissions.js';
 import { uniquePanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
 import { finalSeries, referenceDays, referenceEnergy, referenceIncreases } from '../support/reference-rule.js';
+import { describeInsightsContract } from './insights-contract.js';
 
 /** A store as the product uses it: a durable write, and the read side every query goes through. */
 export interface StoreUnderTest {
@@ -54,6 +55,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       return current;
     };
     const store = () => sut().store;
+
+    describeInsightsContract(sut);
 
     describe('readings (Asia/Jakarta)', () => {
       const J = local('Asia/Jakarta');
@@ -214,8 +217,8 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     });
 
     describeEnergy('Asia/Jakarta', sut);
-    describeComparisonsAndEmissions(sut);
     describeRandomHistories(sut);
+    describeComparisonsAndEmissions(sut);
     describeOtherZones(sut);
   });
 }

@@ -29,11 +29,12 @@ export interface CountingRuleParams {
 }
 
 /**
- * Receives each counted increase: the time of the reading that counts it, the increase (≥ 0), and
- * the auxiliary values of the step's two ends (the ledger passes power factors, to estimate
- * reactive energy on the same steps).
+ * Receives each counted increase: the time of the reading that counts it, the increase (≥ 0), the
+ * auxiliary values of the step's two ends (the ledger passes power factors, to estimate reactive
+ * energy on the same steps), and the time of the step's first end (the reading counted from), so
+ * demand can say over how long the increase came (services/demand).
  */
-export type CountSink = (timeMs: number, increase: number, auxFrom: number, auxTo: number) => void;
+export type CountSink = (timeMs: number, increase: number, auxFrom: number, auxTo: number, fromTimeMs: number) => void;
 
 const MS_PER_HOUR = 3_600_000;
 
@@ -116,7 +117,7 @@ export class CounterWalk {
       return;
     }
     if (isPlausibleStep(this.#bt, this.#bc, this.#bp, t, c, p, params)) {
-      sink(t, c - this.#bc, this.#ba, aux);
+      sink(t, c - this.#bc, this.#ba, aux, this.#bt);
       this.#setBaseline(t, c, p, aux);
       return;
     }
@@ -124,9 +125,9 @@ export class CounterWalk {
     if (this.#pending === cap && this.#confirmsChain(t, c, p)) {
       // The chain's first reading counts 0; each later one its step from the one before.
       for (let i = 1; i < cap; i++) {
-        sink(this.#pt[i]!, this.#pc[i]! - this.#pc[i - 1]!, this.#pa[i - 1]!, this.#pa[i]!);
+        sink(this.#pt[i]!, this.#pc[i]! - this.#pc[i - 1]!, this.#pa[i - 1]!, this.#pa[i]!, this.#pt[i - 1]!);
       }
-      if (cap > 0) sink(t, c - this.#pc[cap - 1]!, this.#pa[cap - 1]!, aux);
+      if (cap > 0) sink(t, c - this.#pc[cap - 1]!, this.#pa[cap - 1]!, aux, this.#pt[cap - 1]!);
       this.#setBaseline(t, c, p, aux);
       return;
     }
