@@ -3,7 +3,7 @@ import { RejectionStats } from '../../src/ingest/rejection-stats.js';
 import { alarmId } from '../../src/models/alarm.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { makeReading } from '../support/readings.js';
-import { MINUTE, minutes, openRig, PANEL, summary, T0, volts } from './support.js';
+import { MINUTE, minutes, openRig, PANEL, summary, T0, volts, type AlarmRig } from './support.js';
 
 const cleanup = disposer();
 afterEach(() => cleanup.run());
@@ -216,7 +216,7 @@ describe("the building's notifications: one process of a cluster owns each", () 
     for (const list of readings) for (const [i, reading] of list.entries()) if (i >= 35) Object.assign(reading, { energyKwh: list[34]!.energyKwh });
     // Reading i of panel k was ingested by process (i + k) % 3; each process hears its own at once and the others' a little later.
     const owner = (i: number, k: number) => (i + k) % 3;
-    const rigs = [];
+    const rigs: AlarmRig[] = [];
     for (let p = 0; p < 3; p++) {
       const rig = await openRig(cleanup, tempDir(cleanup), { buildingPanels: panels });
       await rig.settings.record('admin', { kind: 'alarm.rule', type: 'DEMAND_HIGH', panelId: null, raiseAbove: 10, clearBelow: 8.5 });
@@ -226,7 +226,7 @@ describe("the building's notifications: one process of a cluster owns each", () 
       }
       rigs.push(rig);
     }
-    const building = (rig: (typeof rigs)[number]) => rig.transitions.filter((t) => t.alarm.panelId === null && (t.kind === 'RAISED' || t.kind === 'CLEARED'));
+    const building = (rig: AlarmRig) => rig.transitions.filter((t) => t.alarm.panelId === null && (t.kind === 'RAISED' || t.kind === 'CLEARED'));
     // Every process decides the same raise and clear, with the same ids...
     expect(building(rigs[0]!).map((t) => `${t.kind} ${t.id}`)).toHaveLength(2);
     for (const rig of rigs) expect(building(rig).map((t) => `${t.kind} ${t.id}`)).toEqual(building(rigs[0]!).map((t) => `${t.kind} ${t.id}`));
