@@ -6,7 +6,8 @@ import { subscribe, wsClient } from '../support/graphql-client.js';
 import { InfluxStore } from '../../src/store/influx/influx-store.js';
 import { countPoints, realInflux } from '../support/influx.js';
 import { makeSparseReading } from '../support/readings.js';
-import { publishReading, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { publishReading } from '../support/seed.js';
 import { gql, logLines, metric, minutes, ready, repeatProperty, roundsTimeout, startCluster, tcpProxy, type Node } from './support.js';
 
 /**

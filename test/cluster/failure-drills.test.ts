@@ -191,7 +191,12 @@ async function tally(
     return counts;
   };
   const subscriberDeadline = Date.now() + 60_000;
-  while ([...stored].some((k) => !heardKeys().has(k)) && Date.now() < subscriberDeadline) await new Promise((resolve) => setTimeout(resolve, 1_000));
+  // One count per pass (not one per key: that was quadratic, minutes for an hour's readings).
+  const allHeard = () => {
+    const counts = heardKeys();
+    return [...stored].every((k) => counts.has(k));
+  };
+  while (!allHeard() && Date.now() < subscriberDeadline) await new Promise((resolve) => setTimeout(resolve, 1_000));
   const heard = heardKeys();
   const result: Tally = {
     row,

@@ -7,7 +7,8 @@ import { disposer } from '../support/disposer.js';
 import { httpData } from '../support/graphql-client.js';
 import { countPoints, createBucket, realInflux, type RealInflux } from '../support/influx.js';
 import { localInfluxdbScript, startPrivateInfluxDB } from '../support/local-influxdb.js';
-import { freePort, meterPayload, publishReading, runMain, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { freePort, meterPayload, runMain, tempDir, uniquePanelId, type MeterReading } from '../support/mqtt.js';
+import { publishReading } from '../support/seed.js';
 import { seededRandom } from '../support/readings.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

@@ -83,17 +83,12 @@ export async function publishQos1(client: MqttClient, topic: string, payload: st
   await client.publishAsync(topic, payload, { qos: 1 });
 }
 
-/** A reading as the end-to-end tests make them up: the counter (kWh) and the power (kW) at a time. */
+/** A reading as the end-to-end tests make them up: the counter (kWh) and the power (kW) at a time; published by seed.ts's publishReading. */
 export interface MeterReading {
   readonly panelId: string;
   readonly time: Date;
   readonly kwh: number;
   readonly kw: number;
-}
-
-/** Publishes one reading as its meter would (DATA/PM/<panel>, QoS 1). */
-export function publishReading(client: MqttClient, r: MeterReading): Promise<unknown> {
-  return client.publishAsync(`DATA/PM/${r.panelId}`, meterPayload({ kWh: String(r.kwh), kw: String(r.kw), time: r.time }), { qos: 1 });
 }
 
 /**
