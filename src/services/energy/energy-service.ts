@@ -1,6 +1,7 @@
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
 import type { CounterSource } from '../../store/reading-store.js';
 import { dayNumberOf, daysInMonth, isoDate, type LocalTime } from '../../time/local-time.js';
+import { EmissionSchedule } from '../emissions/emission-schedule.js';
 import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
 import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
 import { UserInputError } from '../user-input-error.js';
@@ -19,6 +20,8 @@ export interface EnergyServiceDeps {
   readonly ledger: EnergyLedger;
   /** The plans in force; a getter, so a recorded change applies at once. */
   readonly tariffs: () => TariffSchedule;
+  /** The grid emission factor's versions; a getter, like the plans. Default: the built-in factor alone. */
+  readonly emissions?: () => EmissionSchedule;
   readonly time: LocalTime;
   /** Raw readings, for history windows finer than an hour. */
   readonly source: CounterSource;
@@ -51,6 +54,7 @@ export class EnergyNotReadyError extends Error {
 export class EnergyService {
   readonly #deps: EnergyServiceDeps;
   readonly #now: () => number;
+  readonly #emissions: () => EmissionSchedule;
   readonly #slices = new WorkSlices();
 
   readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
@@ -60,11 +64,18 @@ export class EnergyService {
    * schedule: a year of the building is 365 × 100 panel-days to add up, and the dashboard asks for
    * it again and again between two readings. Any change of the ledger or the plans starts it afresh.
    */
-  #summed = { version: -1, schedule: null as TariffSchedule | null, byPanels: new Map<string, Map<number, Amount>>() };
+  #summed = {
+    version: -1,
+    schedule: null as TariffSchedule | null,
+    emissions: null as EmissionSchedule | null,
+    byPanels: new Map<string, Map<number, Amount>>(),
+  };
 
   constructor(deps: EnergyServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    const builtIn = new EmissionSchedule([]);
+    this.#emissions = deps.emissions ?? (() => builtIn);
   }
 
   /** The local day number of today. */
@@ -89,8 +100,10 @@ export class EnergyService {
   #summedDays(panelIds: readonly string[]): Map<number, Amount> {
     const version = this.#deps.ledger.version;
     const schedule = this.#deps.tariffs();
-    if (this.#summed.version !== version || this.#summed.schedule !== schedule || this.#summed.byPanels.size >= SUMMED_SETS_KEPT) {
-      this.#summed = { version, schedule, byPanels: new Map() };
+    const emissions = this.#emissions();
+    const summed = this.#summed;
+    if (summed.version !== version || summed.schedule !== schedule || summed.emissions !== emissions || summed.byPanels.size >= SUMMED_SETS_KEPT) {
+      this.#summed = { version, schedule, emissions, byPanels: new Map() };
     }
     const key = panelIds.join('\u0000');
     let days = this.#summed.byPanels.get(key);
@@ -157,6 +170,7 @@ export class EnergyService {
       const entry = this.#deps.ledger.day(id, day);
       if (entry) total.add(this.#pricedDay(id, entry, pricing));
     }
+    total.withEmissionFactor(this.#emissions().versionOn(day));
     summed.set(day, total);
     return total;
   }
@@ -165,7 +179,8 @@ export class EnergyService {
   panelDay(panelId: string, day: number): Amount {
     const pricing = this.#deps.tariffs().hourlyOn(day);
     const entry = this.#deps.ledger.day(panelId, day);
-    return entry ? new Amount().add(this.#pricedDay(panelId, entry, pricing)) : new Amount().usePricing(pricing);
+    const amount = entry ? new Amount().add(this.#pricedDay(panelId, entry, pricing)) : new Amount().usePricing(pricing);
+    return amount.withEmissionFactor(this.#emissions().versionOn(day));
   }
 
   /**
