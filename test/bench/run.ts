@@ -23,6 +23,7 @@ import { benchBoundedWork } from './bounded-work.bench.js';
 import { benchDashboard, SITE_TIMEZONE, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { benchAckPath } from './ack-path.bench.js';
 import { benchAlarms } from './alarms.bench.js';
+import { benchExport } from './export.bench.js';
 import { benchFanout } from './fanout.bench.js';
 import { benchInflux } from './influx.bench.js';
 import { buildInflux, influxBinaryCached, influxBinaryPath, startInflux, type InfluxServer } from './influx-server.js';
@@ -34,7 +35,7 @@ import { setProductRuntime, startScriptNodeFlags } from './product.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
-const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'ackpath', 'fanout', 'bounded', 'alarms', 'influx'] as const;
+const BENCHMARKS = ['ingest', 'dashboard', 'scaling', 'processes', 'ackpath', 'fanout', 'bounded', 'alarms', 'export', 'influx'] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const INFLUX_COMMAND = 'npm run bench -- --only influx   (or BENCH_INFLUX=1 npm run bench for everything)';
@@ -208,6 +209,16 @@ async function main(): Promise<number> {
     if (only.has('alarms')) {
       console.log('\n[8] alarms: ingest with every default rule on vs ALARMS=false; the alarms query over 10,000 stored alarms');
       await benchAlarms(report, { workDir, panels: 100, readingsPerPanel: 120, runs: 5, storedAlarms: 10_000, queries: 400 });
+    }
+    if (only.has('export')) {
+      console.log('\n[9] export: a year of one panel\'s one-minute readings as CSV, SQLite and InfluxDB');
+      // The InfluxDB half needs the binary; without one it is skipped with a note.
+      const exportInflux = influxBinaryCached() ? await startInflux(join(workDir, 'export-influxdb')) : null;
+      try {
+        await benchExport(report, { workDir, rows: 525_600, influx: exportInflux });
+      } finally {
+        await exportInflux?.stop();
+      }
     }
     if (only.has('influx')) {
       console.log('\n[6] InfluxDB');

@@ -216,7 +216,7 @@ describe.skipIf(!realInflux)('CSV exports on a real InfluxDB', () => {
     cleanup.add(() => bucket.remove());
     const embedded = await startSeeded();
     const onInflux = await startSeeded({ INFLUX_URL: influx.url, INFLUX_TOKEN: influx.token, INFLUX_ORG: influx.org, INFLUX_BUCKET: bucket.name, INFLUX_ADMIN_BUCKET: `${bucket.name}_admin` });
-    const backlog = () => onInflux.app.services.ingest.status().backlog;
+    const backlog = () => onInflux.app.services.ingest.status().storeLag?.backlog;
     await expect.poll(backlog, { timeout: 60_000 }).toBe(0);
     for (const path of [
       `/export/readings.csv?panelId=${A}&from=2026-08-01&to=2026-09-05`,

@@ -75,18 +75,37 @@ const readings: ExportTable = {
     number('current_unbalance_pct'),
   ],
   async *rows({ store }, request) {
-    for (const panelId of request.panelIds) {
-      let from = request.fromMs;
-      for (;;) {
-        const page = await store.readings(panelId, new Date(from), new Date(request.toMs), READINGS_PAGE);
-        if (page.length > 0) yield page.map(readingCells);
-        if (page.length < READINGS_PAGE) break;
-        // Readings are keyed by (panel, time): the next page starts just after this one's last.
-        from = page[page.length - 1]!.time.getTime() + 1;
-      }
-    }
+    for (const panelId of request.panelIds) yield* readingPages(store, panelId, request.fromMs, request.toMs);
   },
 };
+
+/**
+ * One panel's readings in [fromMs, toMs), a page at a time. Each page asks for a bounded span of
+ * time as well as a bounded count: a store that sorts (InfluxDB pivots) then never works through
+ * the rest of a long period for every page. The span follows the readings' density, so a page
+ * holds about READINGS_PAGE readings at one a minute as at one a second.
+ */
+async function* readingPages(store: ReadingStore, panelId: string, fromMs: number, toMs: number): AsyncGenerator<Cell[][]> {
+  let from = fromMs;
+  let span = DAY_MS;
+  while (from < toMs) {
+    const end = Math.min(from + span, toMs);
+    const page = await store.readings(panelId, new Date(from), new Date(end), READINGS_PAGE);
+    if (page.length > 0) yield page.map(readingCells);
+    if (page.length === READINGS_PAGE) {
+      // Full: more in this span. Readings are keyed by (panel, time): go on just after the last.
+      const last = page[page.length - 1]!.time.getTime();
+      span = clampSpan((last - from + 1) * 0.8);
+      from = last + 1;
+    } else {
+      span = clampSpan(page.length === 0 ? span * 4 : (span * READINGS_PAGE * 0.8) / page.length);
+      from = end;
+    }
+  }
+}
+
+const DAY_MS = 86_400_000;
+const clampSpan = (ms: number) => Math.round(Math.min(31 * DAY_MS, Math.max(60_000, ms)));
 
 function readingCells(r: Reading): Cell[] {
   return [
