@@ -23,12 +23,12 @@ describe('panels and overview', () => {
     seed(api, [R('FAST_A', '2025-05-01 08:00:00', 10, 4), R('FAST_A', '2025-05-01 08:01:00', 10.07, 4.2), R('FAST_B', '2025-05-01 08:00:00', 500)]);
 
     const { panels, overview } = await api.data(DashboardDocument, {});
-    expect(panels.map((p) => [p.id, p.name, p.status])).toEqual([
+    expect(panels!.map((p) => [p.id, p.name, p.status])).toEqual([
       ['FAST_A', 'Lantai 1', 'OFFLINE'],
       ['FAST_B', 'Fast B', 'OFFLINE'], // no name configured: one made from the id
     ]);
-    expect(panels[0]?.latestReading).toMatchObject({ time: wib('2025-05-01 08:01:00').toISOString(), energyKwh: 10.07, activePowerKw: 4.2 });
-    expect(panels[0]?.lastSeenAt).toBe(wib('2025-05-01 08:01:00').toISOString());
+    expect(panels![0]?.latestReading).toMatchObject({ time: wib('2025-05-01 08:01:00').toISOString(), energyKwh: 10.07, activePowerKw: 4.2 });
+    expect(panels![0]?.lastSeenAt).toBe(wib('2025-05-01 08:01:00').toISOString());
     expect(overview).toMatchObject({ panelCount: 2, onlineCount: 0, offlineCount: 2 });
   });
 
@@ -50,15 +50,15 @@ describe('summaries', () => {
       R('SUM', '2025-04-01 00:01:00', 101.1, 3),
     ]);
     const march = (await api.data(MonthlySummaryDocument, { year: 2025, month: 3, panelId: 'SUM' })).monthlySummary;
-    expect(march.days).toHaveLength(31);
-    expect(march.days.filter((d) => d.energyKwh !== 0).map((d) => [d.date, d.energyKwh, d.cost.amount])).toEqual([
+    expect(march!.days).toHaveLength(31);
+    expect(march!.days.filter((d) => d.energyKwh !== 0).map((d) => [d.date, d.energyKwh, d.cost.amount])).toEqual([
       ['2025-03-11', 0.05, '75.00'],
       ['2025-03-31', 0.95, '1425.00'],
     ]);
-    expect(march.total).toEqual({ energyKwh: 1, cost: { amount: '1500.00' } });
+    expect(march!.total).toEqual({ energyKwh: 1, cost: { amount: '1500.00' } });
 
     const year = (await api.data(YearlySummaryDocument, { year: 2025, panelId: null })).yearlySummary;
-    expect(year.months.filter((m) => m.energyKwh !== 0).map((m) => [m.month, m.energyKwh])).toEqual([
+    expect(year!.months.filter((m) => m.energyKwh !== 0).map((m) => [m.month, m.energyKwh])).toEqual([
       [3, 1],
       [4, 0.1],
     ]);
@@ -122,7 +122,7 @@ describe('summaries', () => {
       to: '2025-06-01T02:00:00+07:00',
       every: '1h',
     });
-    expect(panel?.readings.map((r) => [r.time, r.activePowerKw])).toEqual([
+    expect(panel?.readings!.map((r) => [r.time, r.activePowerKw])).toEqual([
       [wib('2025-06-01 00:00:00').toISOString(), 6],
       [wib('2025-06-01 01:00:00').toISOString(), 6],
     ]);

@@ -49,7 +49,7 @@ async function dashboardRoundTrips(panelCount: number) {
 
   // The answers are right, not just cheap.
   expect(cold.panels.map((p) => p.id)).toEqual(ids);
-  expect(cold.panels.map((p) => p.todayUsage.energyKwh)).toEqual(ids.map((_, k) => (k + 1) / 100));
+  expect(cold.panels.map((p) => p.todayUsage!.energyKwh)).toEqual(ids.map((_, k) => (k + 1) / 100));
   expect(cold.panels.every((p) => p.status === 'ONLINE' && p.latestReading !== null)).toBe(true);
   const expectedTotal = Math.round(((panelCount * (panelCount + 1)) / 2 / 100) * 1000) / 1000;
   expect(cold.overview).toMatchObject({ panelCount, onlineCount: panelCount, offlineCount: 0, todayUsage: { energyKwh: expectedTotal } });

@@ -36,14 +36,14 @@ function yearly(api: TestApp, year: number, panelId?: string) {
 type Summary = MonthlySummaryQuery['monthlySummary'];
 
 function day(summary: Summary, date: string): { energyKwh: number; cost: { amount: string } } {
-  const row = summary.days.find((d) => d.date === date);
-  if (!row) throw new Error(`no row for ${date} in ${summary.year}-${summary.month}`);
+  const row = summary!.days.find((d) => d.date === date);
+  if (!row) throw new Error(`no row for ${date} in ${summary!.year}-${summary!.month}`);
   return { energyKwh: row.energyKwh, cost: row.cost };
 }
 
 /** The days whose energy is not zero, as date → kWh. */
 function nonZeroDays(summary: Summary): Record<string, number> {
-  return Object.fromEntries(summary.days.filter((d) => d.energyKwh !== 0).map((d) => [d.date, d.energyKwh]));
+  return Object.fromEntries(summary!.days.filter((d) => d.energyKwh !== 0).map((d) => [d.date, d.energyKwh]));
 }
 
 const R = (panelId: string, time: string, kwh: number, kw = 6): SeedReading => ({ panelId, time: wib(time), kwh, kw });
@@ -169,7 +169,7 @@ describe('the counter rule through the API', () => {
       to: '2025-05-22T00:00:00+07:00',
     });
     expect(detail.panel?.latestReading?.time).toBe(wib('2025-05-21 00:02:00').toISOString());
-    expect(detail.panel?.readings.map((r) => r.energyKwh)).toEqual([99.0, 100.0, 100.3, 100.4]);
+    expect(detail.panel?.readings!.map((r) => r.energyKwh)).toEqual([99.0, 100.0, 100.3, 100.4]);
   });
 });
 
@@ -280,7 +280,7 @@ describe("today's usage", () => {
     ]);
 
     const dashboard = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(dashboard.panels.map((p) => [p.id, p.todayUsage.energyKwh, p.todayUsage.cost.amount])).toEqual([
+    expect(dashboard.panels.map((p) => [p.id, p.todayUsage!.energyKwh, p.todayUsage!.cost.amount])).toEqual([
       ['TODAY_A', 0.15, '225.00'],
       ['TODAY_B', 0, '0.00'],
     ]);

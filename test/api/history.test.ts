@@ -34,9 +34,9 @@ async function history(from: string, to: string, every?: string) {
 describe('readings', () => {
   it('returns raw readings in [from, to), oldest first, as the meter reported them', async () => {
     const raw = await history('2025-09-01T10:00:00+07:00', '2025-09-01T10:09:00+07:00');
-    expect(raw.map((r) => r.time)).toEqual(readings.slice(0, 9).map((r) => r.time.toISOString()));
-    expect(raw[0]).toMatchObject({ activePowerKw: 1, energyKwh: 100, powerFactor: 0.92, apparentPowerKva: 1.08, voltage: { average: 230 } });
-    expect(raw[8]).toMatchObject({ activePowerKw: 9, energyKwh: 100.8, current: { average: 19 } });
+    expect(raw!.map((r) => r.time)).toEqual(readings.slice(0, 9).map((r) => r.time.toISOString()));
+    expect(raw![0]).toMatchObject({ activePowerKw: 1, energyKwh: 100, powerFactor: 0.92, apparentPowerKva: 1.08, voltage: { average: 230 } });
+    expect(raw![8]).toMatchObject({ activePowerKw: 9, energyKwh: 100.8, current: { average: 19 } });
 
     // Every field of the Reading type, straight from the meter payload.
     const full = await httpData<{ panel: { readings: unknown[] } }, Record<string, never>>(
@@ -64,18 +64,18 @@ describe('readings', () => {
   it('downsamples to `every`: the mean of instantaneous values and the last kWh of each window, labelled by its start', async () => {
     const fiveMinutes = await history('2025-09-01T10:00:00+07:00', '2025-09-01T10:10:00+07:00', '5m');
     expect(fiveMinutes).toHaveLength(2);
-    expect(fiveMinutes[0]).toMatchObject({ time: wib('2025-09-01 10:00:00').toISOString(), activePowerKw: 3, energyKwh: 100.4 });
-    expect(fiveMinutes[1]).toMatchObject({ time: wib('2025-09-01 10:05:00').toISOString(), activePowerKw: 8, energyKwh: 100.9 });
-    expect(fiveMinutes[0]?.voltage.average).toBeCloseTo((230 * 5 + (0 + 1 + 2 + 3 + 4) / 3) / 5, 2); // rounded to 2 decimals on output
-    expect(fiveMinutes[1]?.current.average).toBeCloseTo(11 + 7, 9);
+    expect(fiveMinutes![0]).toMatchObject({ time: wib('2025-09-01 10:00:00').toISOString(), activePowerKw: 3, energyKwh: 100.4 });
+    expect(fiveMinutes![1]).toMatchObject({ time: wib('2025-09-01 10:05:00').toISOString(), activePowerKw: 8, energyKwh: 100.9 });
+    expect(fiveMinutes![0]?.voltage.average).toBeCloseTo((230 * 5 + (0 + 1 + 2 + 3 + 4) / 3) / 5, 2); // rounded to 2 decimals on output
+    expect(fiveMinutes![1]?.current.average).toBeCloseTo(11 + 7, 9);
 
     // Windows are aligned to `from`; empty windows are left out.
     const hourly = await history('2025-09-01T09:30:00+07:00', '2025-09-01T12:30:00+07:00', '1h');
     expect(hourly).toHaveLength(1);
-    expect(hourly[0]).toMatchObject({ time: wib('2025-09-01 09:30:00').toISOString(), activePowerKw: 5.5, energyKwh: 100.9 });
+    expect(hourly![0]).toMatchObject({ time: wib('2025-09-01 09:30:00').toISOString(), activePowerKw: 5.5, energyKwh: 100.9 });
 
     const daily = await history('2025-09-01T00:00:00+07:00', '2025-10-01T00:00:00+07:00', '1d');
-    expect(daily.map((r) => [r.time, r.activePowerKw, r.energyKwh])).toEqual([
+    expect(daily!.map((r) => [r.time, r.activePowerKw, r.energyKwh])).toEqual([
       [wib('2025-09-01 00:00:00').toISOString(), 5.5, 100.9],
       [wib('2025-09-03 00:00:00').toISOString(), 2, 101.5],
     ]);

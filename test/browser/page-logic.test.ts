@@ -95,18 +95,18 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
     // A late reading is stored but is not the latest.
     overlay = withReading(overlay, reading('A', '2026-07-10T01:59:00.000Z', 3));
     const view = mergeView(snapshot, overlay);
-    expect(view.panels[0]?.latestReading?.activePowerKw).toBe(7);
-    expect(view.panels[0]?.lastSeenAt).toBe('2026-07-10T02:01:00.000Z');
+    expect(view.panels![0]?.latestReading?.activePowerKw).toBe(7);
+    expect(view.panels![0]?.lastSeenAt).toBe('2026-07-10T02:01:00.000Z');
     // A query answered after a reading it does not yet hold keeps the newer one.
     const older = mergeView(snapshot, withReading(EMPTY_OVERLAY, reading('A', '2026-07-10T01:00:00.000Z', 1)));
-    expect(older.panels[0]?.latestReading?.activePowerKw).toBe(5);
+    expect(older.panels![0]?.latestReading?.activePowerKw).toBe(5);
   });
 
   it('lays status and usage events over the query, panel by panel', () => {
     let overlay = withStatus(EMPTY_OVERLAY, { panelId: 'B', status: 'OFFLINE', at: '2026-07-10T02:05:00.000Z' });
     overlay = withUsage(overlay, { panelId: 'A', date: '2026-07-10', at: '2026-07-10T02:05:00.000Z', today: { energyKwh: 1.5, cost: { amount: '2250.00' }, blocks: [] } });
     const view = mergeView(snapshot, overlay);
-    expect(view.panels.map((p) => [p.id, p.status, p.todayUsage.energyKwh])).toEqual([
+    expect(view.panels!.map((p) => [p.id, p.status, p.todayUsage!.energyKwh])).toEqual([
       ['A', 'ONLINE', 1.5],
       ['B', 'OFFLINE', 1],
     ]);

@@ -46,16 +46,23 @@ export async function httpData<TData, TVars>(
   document: Operation<TData, TVars>,
   variables?: TVars,
   headers: Readonly<Record<string, string>> = {},
-): Promise<TData> {
+): Promise<Answered<TData>> {
   return dataOf(await httpRequest(url, document, variables, headers));
 }
 
+/**
+ * The data of an answer without errors: root fields are nullable only so that a failure stays
+ * local (docs/api.md, errors), so without errors they hold values (`alarm(id)`, whose null means
+ * "none", is the exception a test checks with toBeNull()).
+ */
+export type Answered<TData> = { [K in keyof TData]: NonNullable<TData[K]> };
+
 /** The data of a result, or a thrown error naming every GraphQL error. */
-export function dataOf<TData>(result: HttpResult<TData>): TData {
+export function dataOf<TData>(result: HttpResult<TData>): Answered<TData> {
   if (result.errors?.length || !result.data) {
     throw new Error(`GraphQL errors (HTTP ${result.status}): ${JSON.stringify(result.errors ?? result)}`);
   }
-  return result.data;
+  return result.data as Answered<TData>;
 }
 
 /**

@@ -14,14 +14,14 @@ import type {
 
 /** The dashboard query's answer. */
 export type DashboardData = DashboardQuery;
-export type Panel = DashboardData['panels'][number];
+export type Panel = NonNullable<DashboardData['panels']>[number];
 /** A live reading; the dashboard query selects the same fields for a panel's latest one. */
 export type Reading = LiveReadingsSubscription['panelReading'];
 export type StatusChange = PanelStatusChangesSubscription['panelStatusChanged'];
 export type TodayUsageUpdate = LiveTodayUsageSubscription['todayUsage'];
 /** The building's totals as queried, or as pushed (which adds today's use per tariff block). */
-export type Overview = DashboardData['overview'] | LiveOverviewSubscription['overview'];
+export type Overview = NonNullable<DashboardData['overview']> | LiveOverviewSubscription['overview'];
 export type BlockUsage = UsageByBlockFragment['blocks'][number];
 /** The dashboard as the page shows it: the query's answer with the live events laid over it. */
-export type DashboardView = Omit<DashboardData, 'overview'> & { readonly overview: Overview };
-export type HistoryPoint = NonNullable<PanelHistoryQuery['panel']>['history'][number];
+export type DashboardView = Omit<DashboardData, 'overview'> & { readonly overview: Overview | null };
+export type HistoryPoint = NonNullable<NonNullable<PanelHistoryQuery['panel']>['history']>[number];

@@ -113,6 +113,7 @@ const BillProjection = builder.objectRef<BillProjectionShape>('BillProjection').
 builder.queryFields((t) => ({
   monthlyBill: t.field({
     type: Bill,
+    nullable: true,
     description: "A month's bill, for one panel or the building (panelId omitted).",
     args: { year: t.arg.int({ required: true }), month: t.arg.int({ required: true }), panelId: t.arg.id({ required: false }) },
     resolve: (_root, { year, month, panelId }, { services, viewer }) => {
@@ -122,6 +123,7 @@ builder.queryFields((t) => ({
   }),
   currentBill: t.field({
     type: BillProjection,
+    nullable: true,
     description: "This month's bill until now and its projected total (the dashboard's header).",
     args: { panelId: t.arg.id({ required: false }) },
     resolve: (_root, { panelId }, { services, viewer }) => {

@@ -48,6 +48,7 @@ const IngestStatus = builder.objectRef<IngestStatusShape>('IngestStatus').implem
 builder.queryField('ingestStatus', (t) =>
   t.field({
     type: IngestStatus,
+    nullable: true,
     authScopes: { operator: true },
     args: { panelId: t.arg.id({ required: false }) },
     resolve: (_root, { panelId }, { services, viewer }) => services.ingest.status(panelId == null ? undefined : String(panelId), viewer.panels),

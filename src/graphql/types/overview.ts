@@ -13,7 +13,7 @@ const Overview = builder.objectRef<OverviewShape>('Overview').implement({
 });
 
 builder.queryField('overview', (t) =>
-  t.field({ type: Overview, resolve: (_root, _args, { services, viewer }) => services.panels.overview(viewer.panels) }),
+  t.field({ type: Overview, nullable: true, resolve: (_root, _args, { services, viewer }) => services.panels.overview(viewer.panels) }),
 );
 
 builder.subscriptionField('overview', (t) =>

@@ -49,5 +49,5 @@ const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
 });
 
 builder.queryField('tariff', (t) =>
-  t.field({ type: Tariff, description: 'The tariff plan and its history.', resolve: (_root, _args, { services }) => services.tariff.current() }),
+  t.field({ type: Tariff, nullable: true, description: 'The tariff plan and its history.', resolve: (_root, _args, { services }) => services.tariff.current() }),
 );

@@ -75,6 +75,7 @@ export const YearlySummary = builder.objectRef<YearlySummaryShape>('YearlySummar
 builder.queryFields((t) => ({
   monthlySummary: t.field({
     type: MonthlySummary,
+    nullable: true,
     description: 'Energy and cost per day of a month in the site timezone, for one panel or the whole building.',
     args: { year: t.arg.int({ required: true }), month: t.arg.int({ required: true }), panelId: t.arg.id({ required: false }) },
     resolve: (_root, { year, month, panelId }, { services, viewer }) =>
@@ -82,6 +83,7 @@ builder.queryFields((t) => ({
   }),
   yearlySummary: t.field({
     type: YearlySummary,
+    nullable: true,
     description: 'Energy and cost per month of a year in the site timezone, for one panel or the whole building.',
     args: { year: t.arg.int({ required: true }), panelId: t.arg.id({ required: false }) },
     resolve: (_root, { year, panelId }, { services, viewer }) =>

@@ -1,3 +1,4 @@
+import { ApiError } from '../api/errors.js';
 import { formatKwh, formatMoney } from '../format.js';
 import { CurrentBillDocument } from '../generated/graphql.js';
 import { useQuery } from '../hooks/use-query.js';
@@ -16,6 +17,7 @@ export function BillHeader() {
   const { data, error } = useQuery(CurrentBillDocument, {}, { refreshMs: REFRESH_MS });
   if (error) return <WidgetError what={t('billWhat')} error={error} />;
   if (!data) return <p class="bill" aria-busy="true">{t('billLoading')}</p>;
+  if (!data.currentBill) return <WidgetError what={t('billWhat')} error={new ApiError('The API answered without the bill.', 'EMPTY')} />;
   const { monthToDate, projectedTotal, projectedEnergyKwh } = data.currentBill;
   return (
     <dl class="bill" data-testid="bill">

@@ -1,13 +1,15 @@
-import type { ApiError } from '../api/errors.js';
+import { ApiError } from '../api/errors.js';
 import { formatKwh, formatMoney, timeFormatter } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { BlockUsage, Overview } from '../types.js';
 import { Figure } from './Figure.js';
+import { WidgetError } from './WidgetError.js';
 
 const BLOCK_NAMES = { LWBP: 'blockLWBP', WBP: 'blockWBP', FLAT: 'blockFLAT' } as const satisfies Record<BlockUsage['block'], string>;
 
 export interface BuildingTotalsProps {
-  readonly overview: Overview;
+  /** null: the figures failed (a field error), shown as this widget's error. */
+  readonly overview: Overview | null;
   readonly timezone: string;
   /** Set when the server does not push the totals: they are then re-fetched after readings. */
   readonly liveError: ApiError | undefined;
@@ -17,6 +19,7 @@ export interface BuildingTotalsProps {
 export function BuildingTotals({ overview, timezone, liveError }: BuildingTotalsProps) {
   const { t, dateLocale } = useI18n();
   const today = timeFormatter(dateLocale, timezone, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })(Date.now());
+  if (overview === null) return <WidgetError what={t('totalsTitle')} error={new ApiError('The API answered without the totals.', 'EMPTY')} />;
   // Only the pushed totals carry the blocks; the query's do not ask for them.
   const blocks = 'blocks' in overview.todayUsage ? overview.todayUsage.blocks : [];
   return (

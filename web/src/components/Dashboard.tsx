@@ -4,6 +4,7 @@ import { useDashboard } from '../hooks/use-dashboard.js';
 import { useNow } from '../hooks/use-now.js';
 import { useI18n } from '../i18n/i18n.js';
 import { AlarmBadge, useOpenAlarms } from './AlarmBadge.js';
+import { AlarmBudgets } from './AlarmBudgets.js';
 import { BillHeader } from './BillHeader.js';
 import { BuildingTotals } from './BuildingTotals.js';
 import { EmptyState } from './EmptyState.js';
@@ -30,7 +31,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
   const { view, error, liveTotalsError, liveCardsError } = useDashboard();
   const now = useNow(AGE_TICK_MS);
   const alarms = useOpenAlarms();
-  const timezone = view?.tariff.timezone ?? DEFAULT_TIMEZONE;
+  const timezone = view?.tariff?.timezone ?? DEFAULT_TIMEZONE;
   const formatTime = timeFormatter(dateLocale, timezone, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const panels = view?.panels ?? [];
   // No panel yet: one empty state saying how to get one, instead of empty charts and pickers.
@@ -41,7 +42,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
       <TopBar view="dashboard" liveState={liveState} onSignOut={onSignOut}>
         <AlarmBadge changes={alarms.changes} />
         {!empty && <BillHeader />}
-        {view && (
+        {view?.tariff && (
           <p class="tariff">
             {t('tariffLine', { rate: formatMoney(view.tariff.ratePerKwh), zone: view.tariff.timezone })}
           </p>
@@ -53,6 +54,7 @@ export function Dashboard({ liveState, onSignOut }: DashboardProps) {
         {view && !empty && (
           <>
             <BuildingTotals overview={view.overview} timezone={timezone} liveError={liveTotalsError} />
+            <AlarmBudgets />
             <section aria-labelledby="panels-title">
               <h2 id="panels-title">{t('panels')}</h2>
               {liveCardsError && <WidgetError what={t('liveWhat')} error={liveCardsError} />}

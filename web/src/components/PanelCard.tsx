@@ -47,8 +47,9 @@ export function PanelCard({ panel, formatTime, now, alarm = null }: PanelCardPro
         </dl>
       </div>
       <dl class="figures-today">
-        <Figure field="today-kwh" label={t('today')} value={panel.todayUsage.energyKwh} text={formatKwh(panel.todayUsage.energyKwh)} />
-        <Figure field="today-cost" label={t('costToday')} tax="excluded" value={panel.todayUsage.cost.amount} text={formatMoney(panel.todayUsage.cost)} />
+        {/* null when today's figures failed for this panel alone (a field error): a dash, the other cards unaffected. */}
+        <Figure field="today-kwh" label={t('today')} value={panel.todayUsage?.energyKwh} text={panel.todayUsage ? formatKwh(panel.todayUsage.energyKwh) : '—'} />
+        <Figure field="today-cost" label={t('costToday')} tax="excluded" value={panel.todayUsage?.cost.amount} text={panel.todayUsage ? formatMoney(panel.todayUsage.cost) : '—'} />
       </dl>
       <footer>
         <span class="panel-id">{panel.id}</span>

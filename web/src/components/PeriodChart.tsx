@@ -39,7 +39,8 @@ interface Summary<Row extends Usage> {
 /** What sets one period's chart apart: its query, and how it names the period and its parts. */
 export interface Period<TResult, TVariables extends Variables, Row extends Usage> {
   readonly document: TypedDocumentNode<TResult, TVariables>;
-  readonly summary: (data: TResult) => Summary<Row>;
+  /** null: the summary failed (its error is the query's). */
+  readonly summary: (data: TResult) => Summary<Row> | null;
   /** The period as the page names it: "November 2026", "2026". */
   readonly name: (summary: Summary<Row>, i18n: I18n) => string;
   readonly title: 'chartTitleDay' | 'chartTitleMonth';
@@ -54,15 +55,15 @@ export interface Period<TResult, TVariables extends Variables, Row extends Usage
   readonly what: 'dailyWhat' | 'monthlyWhat';
 }
 
-type Day = MonthlySummaryQuery['monthlySummary']['days'][number];
-type Month = YearlySummaryQuery['yearlySummary']['months'][number];
+type Day = NonNullable<MonthlySummaryQuery['monthlySummary']>['days'][number];
+type Month = NonNullable<YearlySummaryQuery['yearlySummary']>['months'][number];
 
 const monthName = (month: number, { dateLocale }: I18n, width: 'long' | 'short' = 'long') => monthNames(dateLocale, width)[month - 1] ?? String(month);
 
 /** Per day of one month. */
 export const PER_DAY: Period<MonthlySummaryQuery, MonthlySummaryQueryVariables, Day> = {
   document: MonthlySummaryDocument,
-  summary: ({ monthlySummary: answer }) => ({ ...answer, rows: answer.days }),
+  summary: ({ monthlySummary: answer }) => answer && { ...answer, rows: answer.days },
   name: (summary, i18n) => `${monthName(summary.month ?? 0, i18n)} ${summary.year}`,
   title: 'chartTitleDay',
   label: (day) => String(Number(day.date.slice(8, 10))),
@@ -79,7 +80,7 @@ export const PER_DAY: Period<MonthlySummaryQuery, MonthlySummaryQueryVariables, 
 /** Per month of one year. */
 export const PER_MONTH: Period<YearlySummaryQuery, YearlySummaryQueryVariables, Month> = {
   document: YearlySummaryDocument,
-  summary: ({ yearlySummary: answer }) => ({ ...answer, rows: answer.months }),
+  summary: ({ yearlySummary: answer }) => answer && { ...answer, rows: answer.months },
   name: (summary) => String(summary.year),
   title: 'chartTitleMonth',
   label: (row, i18n) => monthName(row.month, i18n, 'short'),

@@ -75,7 +75,7 @@ export function useDashboard(): Dashboard {
     afterEvent(panelStatusChanged.panelId);
   });
 
-  useMidnightRefetch(query.data?.tariff.timezone, query.refetch);
+  useMidnightRefetch(query.data?.tariff?.timezone, query.refetch);
 
   const view = useMemo(() => (query.data ? mergeView(query.data, overlay) : undefined), [query.data, overlay]);
   return { view, error: query.error, liveTotalsError, liveCardsError: readingsError ?? statusError };

@@ -174,5 +174,10 @@ export const en: Catalogue = {
   alarmTypeBUDGET: 'Budget',
   alarmTypeMETER_DATA: 'Meter data',
   alarmOnCard: '{severity} alarm: {type}',
+  budgetsTitle: "This month's budgets",
+  budgetBuilding: 'The whole building',
+  budgetKwhLabel: "This month's energy against the budget",
+  budgetRupiahLabel: "This month's cost against the budget",
+  budgetLine: '{used} of {budget}, projected {projected}',
   reportBack: 'Back to the dashboard',
 };

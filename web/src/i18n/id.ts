@@ -176,5 +176,10 @@ export const id = {
   alarmTypeBUDGET: 'Anggaran',
   alarmTypeMETER_DATA: 'Data meter',
   alarmOnCard: 'Alarm {severity}: {type}',
+  budgetsTitle: 'Anggaran bulan ini',
+  budgetBuilding: 'Seluruh gedung',
+  budgetKwhLabel: 'Energi bulan ini terhadap anggaran',
+  budgetRupiahLabel: 'Biaya bulan ini terhadap anggaran',
+  budgetLine: '{used} dari {budget}, proyeksi {projected}',
   reportBack: 'Kembali ke dasbor',
 } as const;

@@ -39,7 +39,8 @@ export function mergeView(snapshot: DashboardData, overlay: LiveOverlay): Dashbo
   return {
     ...snapshot,
     overview: overlay.overview ?? snapshot.overview,
-    panels: snapshot.panels.map((panel) => mergePanel(panel, overlay)),
+    // null: the list failed (the query's error says why); the cards show that, not an empty site.
+    panels: snapshot.panels?.map((panel) => mergePanel(panel, overlay)) ?? null,
   };
 }
 
@@ -58,5 +59,5 @@ function mergePanel(panel: Panel, overlay: LiveOverlay): Panel {
 
 /** Whether an event names a panel the last query did not list (a new meter): time to ask again. */
 export function isUnknownPanel(snapshot: DashboardData, panelId: string): boolean {
-  return !snapshot.panels.some((panel) => panel.id === panelId);
+  return !(snapshot.panels ?? []).some((panel) => panel.id === panelId);
 }
