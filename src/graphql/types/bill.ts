@@ -60,7 +60,11 @@ builder.objectRef<BillLineShape>(LINE_TYPES.MINIMUM_TOP_UP).implement({
   description: 'The minimum bill (hours × connected kVA, as kWh at the base rate) less the energy already charged.',
   interfaces: [BillLine],
   fields: (t) => ({
-    quantityKwh: t.exposeFloat('quantity', { description: 'kWh of the minimum not used (3 decimals).' }),
+    quantityKwh: t.exposeFloat('quantity', {
+      // Issue 25 point 6: "the minimum not used" read as (minimum kWh − kWh used), the README's wrong rule.
+      description:
+        'kWh at the base rate that make up the top-up: the top-up ÷ the base rate (3 decimals). With peak energy this is not the minimum kWh less the kWh used: peak kWh already cost more than the base rate.',
+    }),
     rate: t.expose('rate', { type: Money, description: 'Per kWh (the base rate).' }),
   }),
 });
