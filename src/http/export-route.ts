@@ -123,7 +123,7 @@ async function stream(
   try {
     for (let step = first; !step.done; step = await iterator.next()) {
       if (gone) break;
-      if (!res.write(step.value)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(step.value)) await drainedOrClosed(res);
       rows++;
       // Other requests and MQTT acknowledgements run between pages.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -138,6 +138,20 @@ async function stream(
     logger.error({ err: error, kind: request.kind, caller: viewer.name, pagesWritten: rows }, 'export failed after it started: response aborted');
     // Without the chunked terminator the client sees a broken transfer, not a short file.
     res.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Until the client takes more or goes away. The waiter that loses is removed (aborted): a year's
+ * export waits thousands of times, and each left-over listener stayed on the response (Node's
+ * MaxListenersExceededWarning in the export bench's first run).
+ */
+async function drainedOrClosed(res: ServerResponse): Promise<void> {
+  const settled = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: settled.signal }), once(res, 'close', { signal: settled.signal })]);
+  } finally {
+    settled.abort();
   }
 }
 
