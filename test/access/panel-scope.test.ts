@@ -43,6 +43,12 @@ beforeAll(async () => {
 afterAll(() => disposers.run());
 
 const asTenant = <T>(query: string) => httpData<T, Record<string, never>>(app.httpUrl, query, {}, bearer(TENANT.key));
+/** Another tenant's panel is refused exactly like one that does not exist: nothing tells them apart. */
+async function expectUnknownPanel(query: string): Promise<void> {
+  const result = await httpRequest(app.httpUrl, query, {}, bearer(TENANT.key));
+  expect(result.data).toEqual({ panel: null });
+  expect(result.errors?.[0]).toMatchObject({ message: 'unknown panel "PANEL_C"', extensions: { code: 'BAD_USER_INPUT', reason: 'UNKNOWN_PANEL' } });
+}
 const asAdmin = <T>(query: string) => httpData<T, Record<string, never>>(app.httpUrl, query, {}, bearer(ADMIN.key));
 
 interface Energy {
@@ -52,7 +58,7 @@ interface Energy {
 describe('a key limited to PANEL_A and PANEL_B', () => {
   it('lists only its panels and finds no other', async () => {
     expect(await asTenant('{ panels { id } }')).toEqual({ panels: [{ id: 'PANEL_A' }, { id: 'PANEL_B' }] });
-    expect(await asTenant('{ panel(id: "PANEL_C") { id } }')).toEqual({ panel: null });
+    await expectUnknownPanel('{ panel(id: "PANEL_C") { id } }');
     expect(await asAdmin('{ panels { id } }')).toEqual({ panels: PANELS.map((id) => ({ id })) });
   });
 
@@ -107,7 +113,7 @@ describe('a key limited to PANEL_A and PANEL_B', () => {
     const history = (id: string) => `{ panel(id: "${id}") { history(from: "${from}", to: "${to}", every: "1h") { energyKwh } } }`;
     const own = await asTenant<{ panel: { history: Energy[] } | null }>(history('PANEL_A'));
     expect(own.panel?.history.length).toBeGreaterThan(0);
-    expect(await asTenant(history('PANEL_C'))).toEqual({ panel: null });
+    await expectUnknownPanel(history('PANEL_C'));
   });
 
   it('gets only its panels from every subscription, even sharing a stream with a caller who sees more', async () => {

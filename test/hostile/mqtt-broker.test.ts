@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpData } from '../support/graphql-client.js';
+import { httpData, httpRequest } from '../support/graphql-client.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { connectMeter, meterPayload, minutesAgo, publishQos1, uniqueClientId, uniquePanelId } from '../support/mqtt.js';
 import { HeapSampler, report, startProduct, type Product } from './product.js';
@@ -38,8 +38,11 @@ async function limitHits(limit: string): Promise<number> {
 }
 
 async function panelStored(panelId: string): Promise<boolean> {
-  const data = await httpData<{ panel: { id: string } | null }, unknown>(product.httpUrl, `{ panel(id: "${panelId}") { id } }`);
-  return data.panel !== null;
+  // An unknown panel answers null with an UNKNOWN_PANEL error (docs/api.md); any other error is a failure.
+  const result = await httpRequest<{ panel: { id: string } | null }, unknown>(product.httpUrl, `{ panel(id: "${panelId}") { id } }`);
+  const unexpected = (result.errors ?? []).filter((error) => error.extensions?.reason !== 'UNKNOWN_PANEL');
+  if (unexpected.length > 0) throw new Error(`panel(id: ${panelId}): ${JSON.stringify(unexpected)}`);
+  return result.data?.panel != null;
 }
 
 describe('MQTT_MAX_PACKET_SIZE', () => {

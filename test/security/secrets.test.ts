@@ -189,6 +189,13 @@ const CASES: readonly Case[] = [
     secrets: ['Smtp-Password-84'],
     says: /ALARM_SMTP_USER: ALARM_SMTP_PASSWORD is set without ALARM_SMTP_USER/,
   },
+  {
+    what: 'a download-link secret too short to sign with',
+    settings: ['EXPORT_LINK_SECRET'],
+    env: () => ({ EXPORT_LINK_SECRET: 'Export-Secret-85' }),
+    secrets: ['Export-Secret-85'],
+    says: /EXPORT_LINK_SECRET: at least 32 characters/,
+  },
 ];
 
 describe('secrets in start-up errors (the real process)', () => {
