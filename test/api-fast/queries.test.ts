@@ -23,12 +23,12 @@ describe('panels and overview', () => {
     seed(api, [R('FAST_A', '2025-05-01 08:00:00', 10, 4), R('FAST_A', '2025-05-01 08:01:00', 10.07, 4.2), R('FAST_B', '2025-05-01 08:00:00', 500)]);
 
     const { panels, overview } = await api.data(DashboardDocument, {});
-    expect(panels!.map((p) => [p.id, p.name, p.status])).toEqual([
+    expect(panels!.nodes.map((p) => [p.id, p.name, p.status])).toEqual([
       ['FAST_A', 'Lantai 1', 'OFFLINE'],
       ['FAST_B', 'Fast B', 'OFFLINE'], // no name configured: one made from the id
     ]);
-    expect(panels![0]?.latestReading).toMatchObject({ time: wib('2025-05-01 08:01:00').toISOString(), energyKwh: 10.07, activePowerKw: 4.2 });
-    expect(panels![0]?.lastSeenAt).toBe(wib('2025-05-01 08:01:00').toISOString());
+    expect(panels!.nodes[0]?.latestReading).toMatchObject({ time: wib('2025-05-01 08:01:00').toISOString(), meterEnergyKwh: 10.07, activePowerKw: 4.2 });
+    expect(panels!.nodes[0]?.lastSeenAt).toBe(wib('2025-05-01 08:01:00').toISOString());
     expect(overview).toMatchObject({ panelCount: 2, onlineCount: 0, offlineCount: 2 });
   });
 
@@ -122,7 +122,7 @@ describe('summaries', () => {
       to: '2025-06-01T02:00:00+07:00',
       every: '1h',
     });
-    expect(panel?.readings!.map((r) => [r.time, r.activePowerKw])).toEqual([
+    expect(panel?.readings!.nodes.map((r) => [r.time, r.activePowerKw])).toEqual([
       [wib('2025-06-01 00:00:00').toISOString(), 6],
       [wib('2025-06-01 01:00:00').toISOString(), 6],
     ]);
@@ -143,9 +143,12 @@ describe('errors', () => {
     const api = await startInProcessApi(cleanup);
     seed(api, [R('ERR', '2025-08-01 00:00:00', 1)]);
     const result = await ask(api);
-    // No answer for the field asked about (null where the schema allows it, else no data at all).
-    expect(Object.values(result.data ?? {}).every((value) => value === null)).toBe(true);
     expect(result.errors).toHaveLength(1);
+    // No answer for the field asked about: null at the error's path (the failure stays in its
+    // field, docs/api.md), or no data at all where nothing above it may be null.
+    const path = result.errors?.[0]?.path ?? [];
+    const atPath = path.reduce<unknown>((value, key) => (value == null ? null : (value as Record<string | number, unknown>)[key]), result.data ?? null);
+    expect(atPath ?? null).toBeNull();
     expect(result.errors?.[0]?.message).toMatch(message);
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
