@@ -337,4 +337,19 @@ describe('BUDGET (projected over: WARNING; over: MAJOR; a new month or a raised 
     await rig.settings.record('admin', { kind: 'alarm.budget', panelId: null, kwh: 1_000_000, rupiah: null });
     expect(rig.service.list(null)[0]).toMatchObject({ state: 'CLEARED_UNACK' });
   });
+
+  it("a new month clears it, at the month's start on the site's calendar", async () => {
+    // The month so far as the ledger gives it for the month judged: 1,200 kWh in March, none yet in April.
+    const monthToDate = (_ids: readonly string[], _year?: number, month?: number) => (month === 3 ? { kwh: 1200, rupiah: 1200 * 1500 } : { kwh: 0, rupiah: 0 });
+    const rig = await openRig(cleanup, tempDir(cleanup), { monthToDate, now: () => T0 });
+    await rig.settings.record('admin', { kind: 'alarm.budget', panelId: null, kwh: 1000, rupiah: null });
+    rig.feed(minutes(T0, 31));
+    expect(rig.service.list(null)[0]).toMatchObject({ type: 'BUDGET', severity: 'MAJOR', state: 'ACTIVE_UNACK' });
+    // 1 April 00:00 WIB is 31 March 17:00 UTC.
+    const april = Date.parse('2026-03-31T17:00:00Z');
+    rig.feed(minutes(april - 20 * MINUTE, 51));
+    const budgetAlarms = rig.service.list(null).filter((a) => a.type === 'BUDGET');
+    expect(budgetAlarms).toHaveLength(1);
+    expect(budgetAlarms[0]).toMatchObject({ state: 'CLEARED_UNACK', clearedAt: new Date(april) });
+  });
 });
