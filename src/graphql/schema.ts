@@ -15,6 +15,7 @@ import './types/load-profile.js';
 import './types/admin.js';
 import './types/api-key.js';
 import './types/panel-update.js';
+import './types/live.js';
 import './types/alarm.js';
 import './types/alarm-rule.js';
 import './types/alarm-budget.js';

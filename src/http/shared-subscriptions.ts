@@ -1,5 +1,5 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
-import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import { Repeater, type RepeaterBuffer } from 'graphql-yoga';
 import { SUBSCRIBER_BUFFER } from '../pipeline/pubsub.js';
 
 export type SubscriptionResult = AsyncIterable<ExecutionResult> | ExecutionResult;
@@ -16,14 +16,63 @@ interface SharedOperation {
 }
 
 /**
+ * A sliding window over one subscriber's results that counts the results it drops and adds the
+ * count to the next result it hands out as `extensions.skipped`: a client that fell behind (it
+ * stopped reading its socket, or reads slower than events come) skips to the newest results and
+ * learns how many it missed, so it can ask again for what it must not miss. Holds the promises
+ * the Repeater pushes.
+ */
+export class SkippingBuffer implements RepeaterBuffer<Promise<ExecutionResult>> {
+  readonly #capacity: number;
+  readonly #queue: Array<Promise<ExecutionResult>> = [];
+  #skipped = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  get empty(): boolean {
+    return this.#queue.length === 0;
+  }
+
+  /** Never full: a result past the capacity pushes out the oldest instead of waiting. */
+  get full(): boolean {
+    return false;
+  }
+
+  add(result: Promise<ExecutionResult>): void {
+    this.#queue.push(result);
+    while (this.#queue.length > this.#capacity) {
+      this.#queue.shift();
+      this.#skipped += 1;
+    }
+  }
+
+  remove(): Promise<ExecutionResult> {
+    const next = this.#queue.shift();
+    if (next === undefined) throw new Error('SkippingBuffer.remove on an empty buffer');
+    const skipped = this.#skipped;
+    if (skipped === 0) return next;
+    this.#skipped = 0;
+    return next.then((result) => ({ ...result, extensions: { ...result.extensions, skipped } }));
+  }
+}
+
+/**
  * Runs each distinct subscription operation (same document, operation name and variables) once
  * per event and hands the result to every socket that subscribed to it, instead of executing the
  * same selection for each of a thousand dashboards. Each subscriber keeps its own bounded buffer,
- * so a slow socket only skips its own events. Sharing is sound only between callers who may see
+ * so a slow socket only skips its own events, and is told how many (SkippingBuffer). Sharing is sound only between callers who may see
  * the same things: the caller's role and panel scope are part of the share key (graphql-server.ts).
  */
 export class SharedSubscriptions {
   readonly #shared = new Map<string, SharedOperation>();
+  readonly #bufferSize: number;
+
+  /** `bufferSize`: how many results one subscriber may fall behind before it skips the oldest. */
+  constructor(bufferSize = SUBSCRIBER_BUFFER) {
+    this.#bufferSize = bufferSize;
+  }
 
   subscribe(args: ExecutionArgs, shareKey: string, subscribe: SubscribeFn): AsyncIterable<ExecutionResult> {
     return new Repeater<ExecutionResult>(async (push, stop) => {
@@ -42,7 +91,7 @@ export class SharedSubscriptions {
         this.#shared.delete(shareKey);
         operation.stop();
       }
-    }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+    }, new SkippingBuffer(this.#bufferSize));
   }
 
   async #start(args: ExecutionArgs, shareKey: string, subscribe: SubscribeFn): Promise<SharedOperation | ExecutionResult> {

@@ -18,6 +18,15 @@ export interface LiveUpdatesDeps {
   readonly clock?: Clock;
 }
 
+/**
+ * One message of a live stream: `initial` on the current state sent first (so a client can tell
+ * a snapshot it should take whole from a change it should merge).
+ */
+export type LiveEvent<T> = T & { readonly initial: boolean };
+
+/** Which panels a stream follows: these (checked by the caller), or null for every visible one. */
+export type PanelFilter = readonly string[] | null;
+
 /** The least time between two messages about the same panel (or the overview). */
 const COALESCE_MS = 1_000;
 
@@ -38,39 +47,50 @@ export class LiveUpdates {
   }
 
   /** Each panel's newest reading now, then every stored reading. */
-  readings(panelId: string | null, scope: PanelScope): AsyncIterable<Reading> {
+  readings(panelIds: PanelFilter, scope: PanelScope): AsyncIterable<LiveEvent<Reading>> {
     const { pubsub, panels } = this.#deps;
+    const only = panelIds?.length === 1 ? panelIds[0]! : null;
     return this.#stream<Reading, Reading>(
-      () => (panelId ? pubsub.subscribe('panelReadingStored', panelId) : pubsub.subscribe('readingStored')),
-      () => this.#panelIds(panelId, scope).flatMap((id) => panels.latest(id) ?? []),
+      // One panel: woken only by its own readings; several or all: every reading, filtered.
+      () => (only !== null ? pubsub.subscribe('panelReadingStored', only) : pubsub.subscribe('readingStored')),
+      () => this.#panelIds(panelIds, scope).flatMap((id) => panels.latest(id) ?? []),
       (initial) => {
         // A reading both in the current state and in the stream is sent once.
         const sent = new Set(initial.map(readingKey));
-        return (reading) => (this.#visible(reading.panelId, panelId, scope) && !sent.delete(readingKey(reading)) ? [reading] : []);
+        // With several processes the stream releases readings held for ordering (ReadingOrder) after
+        // the newest was already in the current state: one older than what this subscriber got first
+        // is late to it, so `late: false` readings never go back in time on any subscription.
+        const first = new Map(initial.map((reading) => [reading.panelId, reading.time.getTime()]));
+        return (reading) => {
+          if (!this.#visible(reading.panelId, panelIds, scope) || sent.delete(readingKey(reading))) return [];
+          const before = first.get(reading.panelId);
+          return [before !== undefined && reading.late !== true && reading.time.getTime() <= before ? { ...reading, late: true } : reading];
+        };
       },
     );
   }
 
   /** Each panel's status now, then every change. */
-  statuses(panelId: string | null, scope: PanelScope): AsyncIterable<PanelStatusChange> {
+  statuses(panelIds: PanelFilter, scope: PanelScope): AsyncIterable<LiveEvent<PanelStatusChange>> {
     const { pubsub, panels } = this.#deps;
+    const only = panelIds?.length === 1 ? panelIds[0]! : null;
     return this.#stream<PanelStatusChange, PanelStatusChange>(
-      () => (panelId ? pubsub.subscribe('panelStatusChanged', panelId) : pubsub.subscribe('statusChanged')),
+      () => (only !== null ? pubsub.subscribe('panelStatusChanged', only) : pubsub.subscribe('statusChanged')),
       () =>
-        this.#panelIds(panelId, scope).map((id) => ({
+        this.#panelIds(panelIds, scope).map((id) => ({
           panelId: id,
           status: panels.status(id),
           at: panels.latest(id)?.time ?? new Date(this.#clock.now()),
         })),
-      () => (change) => (this.#visible(change.panelId, panelId, scope) ? [change] : []),
+      () => (change) => (this.#visible(change.panelId, panelIds, scope) ? [change] : []),
     );
   }
 
   /** Each panel's usage today now, then whenever it changes (at most once a second per panel). */
-  todayUsage(panelId: string | null, scope: PanelScope): AsyncIterable<PanelUsageUpdate> {
+  todayUsage(panelIds: PanelFilter, scope: PanelScope): AsyncIterable<LiveEvent<PanelUsageUpdate>> {
     return this.#coalesced<PanelUsageUpdate>(
-      () => this.#panelIds(panelId, scope),
-      (reading) => (this.#visible(reading.panelId, panelId, scope) ? reading.panelId : null),
+      () => this.#panelIds(panelIds, scope),
+      (reading) => (this.#visible(reading.panelId, panelIds, scope) ? reading.panelId : null),
       false,
       async (ids) => {
         const usage = await this.#deps.energy.todayUsage(ids);
@@ -82,7 +102,7 @@ export class LiveUpdates {
   }
 
   /** The building's overview now, then whenever it changes (at most once a second). */
-  overview(scope: PanelScope): AsyncIterable<Overview> {
+  overview(scope: PanelScope): AsyncIterable<LiveEvent<Overview>> {
     return this.#coalesced<Overview>(
       () => ['building'],
       (reading) => (this.#visible(reading.panelId, null, scope) ? 'building' : null),
@@ -91,16 +111,16 @@ export class LiveUpdates {
     );
   }
 
-  #panelIds(panelId: string | null, scope: PanelScope): string[] {
-    if (panelId !== null) return this.#deps.panels.get(panelId, scope) ? [panelId] : [];
+  #panelIds(panelIds: PanelFilter, scope: PanelScope): string[] {
+    if (panelIds !== null) return [...new Set(panelIds)].filter((id) => this.#deps.panels.get(id, scope));
     return this.#deps.panels.list(scope).map((panel) => panel.id);
   }
 
-  /** Whether an event of `id` belongs to a stream of `panelId` (or all visible panels). */
-  #visible(id: string, panelId: string | null, scope: PanelScope): boolean {
+  /** Whether an event of `id` belongs to a stream of `panelIds` (or all visible panels). */
+  #visible(id: string, panelIds: PanelFilter, scope: PanelScope): boolean {
     // Out of the caller's scope nothing is visible, even a panel asked for by id.
     if (scope !== null && !scope.has(id)) return false;
-    if (panelId !== null) return id === panelId;
+    if (panelIds !== null) return panelIds.includes(id);
     return !this.#deps.panels.isHidden(id);
   }
 
@@ -112,17 +132,17 @@ export class LiveUpdates {
     subscribe: () => AsyncIterableIterator<E>,
     current: () => T[],
     filterFor: (initial: T[]) => (event: E) => T[],
-  ): AsyncIterable<T> {
-    return new Repeater<T>(async (push, stop) => {
+  ): AsyncIterable<LiveEvent<T>> {
+    return new Repeater<LiveEvent<T>>(async (push, stop) => {
       const events = subscribe();
       const iterator = events[Symbol.asyncIterator]();
       const first = iterator.next();
       void stop.then(() => iterator.return?.());
       const initial = current();
       const filter = filterFor(initial);
-      for (const item of initial) await push(item);
+      for (const item of initial) await push({ ...item, initial: true });
       for (let next = await first; !next.done; next = await iterator.next()) {
-        for (const item of filter(next.value)) await push(item);
+        for (const item of filter(next.value)) await push({ ...item, initial: false });
       }
     }, new SlidingBuffer(SUBSCRIBER_BUFFER));
   }
@@ -136,9 +156,9 @@ export class LiveUpdates {
     keyOf: (reading: Reading) => string | null,
     alsoOnStatus: boolean,
     compute: (keys: string[]) => Promise<T[]>,
-  ): AsyncIterable<T> {
+  ): AsyncIterable<LiveEvent<T>> {
     const { pubsub, time } = this.#deps;
-    return new Repeater<T>(async (push, stop) => {
+    return new Repeater<LiveEvent<T>>(async (push, stop) => {
       const dirty = new Set<string>();
       const lastSent = new Map<string, number>();
       let timer: NodeJS.Timeout | undefined;
@@ -157,7 +177,7 @@ export class LiveUpdates {
             dirty.delete(key);
             lastSent.set(key, now);
           }
-          if (due.length > 0) for (const item of await compute(due)) await push(item);
+          if (due.length > 0) for (const item of await compute(due)) await push({ ...item, initial: false });
         } catch (error) {
           stop(error);
         } finally {
@@ -196,7 +216,7 @@ export class LiveUpdates {
       const initialKeys = keys();
       const now = this.#clock.now();
       for (const key of initialKeys) lastSent.set(key, now);
-      for (const item of await compute(initialKeys)) await push(item);
+      for (const item of await compute(initialKeys)) await push({ ...item, initial: true });
 
       await stop;
       clearTimeout(timer);

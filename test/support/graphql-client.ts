@@ -13,6 +13,8 @@ export type Operation<TData, TVars> = TypedDocumentNode<TData, TVars> | string;
 export interface GraphqlResult<TData> {
   readonly data?: TData | null;
   readonly errors?: readonly GraphQLFormattedError[];
+  /** On a live event after a gap: `skipped`, how many events this client's window dropped. */
+  readonly extensions?: { readonly skipped?: number } & Record<string, unknown>;
 }
 
 export interface HttpResult<TData> extends GraphqlResult<TData> {

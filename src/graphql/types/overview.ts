@@ -2,7 +2,7 @@ import type { Overview as OverviewShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
 import { Usage } from './usage.js';
 
-const Overview = builder.objectRef<OverviewShape>('Overview').implement({
+export const Overview = builder.objectRef<OverviewShape>('Overview').implement({
   description: 'Building totals for the header cards.',
   fields: (t) => ({
     panelCount: t.exposeInt('panelCount'),
@@ -19,6 +19,7 @@ builder.queryField('overview', (t) =>
 builder.subscriptionField('overview', (t) =>
   t.field({
     type: Overview,
+    deprecationReason: 'Use overviewChanged (2026-12).',
     description: "The building's overview at once, then whenever it changes (a reading, a status), at most once a second.",
     subscribe: (_root, _args, { services, viewer }) => services.live.overview(viewer.panels),
     resolve: (overview) => overview,

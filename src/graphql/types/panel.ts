@@ -1,4 +1,4 @@
-import { PANEL_STATUSES, type PanelStatusChange as PanelStatusChangeShape } from '../../models/panel-status.js';
+import { PANEL_STATUSES } from '../../models/panel-status.js';
 import type { PanelRecord } from '../../models/reading.js';
 import type { HistoryPoint as HistoryPointShape, Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
@@ -30,6 +30,7 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
   description: 'An electrical panel with a power meter.',
   fields: (t) => ({
     id: t.exposeID('id'),
+    panelId: t.exposeID('id', { description: 'The panel id: what every `panelId` argument takes, the meter topic and the export name.' }),
     name: t.string({ resolve: (panel, _args, { services }) => services.panels.name(panel.id) }),
     status: t.field({ type: PanelStatus, resolve: (panel, _args, { services }) => services.panels.status(panel.id) }),
     firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
@@ -81,14 +82,6 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
   }),
 });
 
-const PanelStatusChange = builder.objectRef<PanelStatusChangeShape>('PanelStatusChange').implement({
-  fields: (t) => ({
-    panelId: t.exposeID('panelId'),
-    status: t.field({ type: PanelStatus, resolve: (change) => change.status }),
-    at: t.expose('at', { type: 'DateTime' }),
-  }),
-});
-
 builder.queryFields((t) => ({
   panels: t.field({
     type: [Panel],
@@ -109,13 +102,3 @@ builder.queryFields((t) => ({
     resolve: (_root, { id }, { services, viewer }) => services.panels.visible(String(id), viewer.panels),
   }),
 }));
-
-builder.subscriptionField('panelStatusChanged', (t) =>
-  t.field({
-    type: PanelStatusChange,
-    description: "Each panel's status at once, then every change to ONLINE or OFFLINE (announced by a timer at the exact threshold).",
-    args: { panelId: t.arg.id({ required: false }) },
-    subscribe: (_root, { panelId }, { services, viewer }) => services.live.statuses(panelId == null ? null : String(panelId), viewer.panels),
-    resolve: (change) => change,
-  }),
-);
