@@ -49,7 +49,7 @@ function ComparisonLine({ kind, answer }: { readonly kind: 'month' | 'year'; rea
           <Change t={t} label={t('vsSameMonthLastYear')} field="change-last-year" base={comparison.samePeriodLastYear} />
         </>
       )}
-      {comparison.soFar && <span class="tax"> ({t('comparedSoFar')})</span>}
+      {comparison.soFar && <span class="note"> ({t('comparedSoFar')})</span>}
       {co2 !== undefined && (
         <>
           {' · '}
