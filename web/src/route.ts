@@ -6,6 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
  */
 export type Route =
   | { readonly view: 'dashboard' }
+  /** Peak demand and load profile: `#/demand`. */
+  | { readonly view: 'demand' }
   | {
       readonly view: 'report';
       /** Absent: this month on the site's calendar. */
@@ -18,6 +20,7 @@ export const DASHBOARD: Route = { view: 'dashboard' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'demand') return { view: 'demand' };
   if (parts[0] !== 'report') return DASHBOARD;
   const match = /^(\d{4})-(\d{2})$/.exec(parts[1] ?? '');
   const month = match ? Number(match[2]) : 0;
@@ -27,6 +30,7 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(route: Route): string {
   if (route.view === 'dashboard') return '#/';
+  if (route.view === 'demand') return '#/demand';
   // A panel's report names its month: the panel is the third part.
   if (!route.period) return '#/report';
   const panel = route.panelId === null ? '' : `/${encodeURIComponent(route.panelId)}`;

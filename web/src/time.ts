@@ -65,3 +65,14 @@ export function parseIsoDate(text: string): LocalDate | null {
 }
 
 const pad = (value: number) => String(value).padStart(2, '0');
+
+/** A month as local dates, first day included and the next month's first excluded (an export's range). */
+export function monthRange(year: number, month: number): { readonly from: string; readonly to: string } {
+  const next = month === 12 ? { year: year + 1, month: 1 } : { year, month: month + 1 };
+  return { from: isoDate({ year, month, day: 1 }), to: isoDate({ ...next, day: 1 }) };
+}
+
+/** A year as local dates, 1 January included, the next 1 January excluded. */
+export function yearRange(year: number): { readonly from: string; readonly to: string } {
+  return { from: isoDate({ year, month: 1, day: 1 }), to: isoDate({ year: year + 1, month: 1, day: 1 }) };
+}

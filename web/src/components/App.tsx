@@ -5,6 +5,7 @@ import type { LiveState } from '../api/live.js';
 import { I18nContext, i18nFor, loadLang, saveLang, type Lang } from '../i18n/i18n.js';
 import { useRoute } from '../route.js';
 import { Dashboard } from './Dashboard.js';
+import { DemandView } from './Demand.js';
 import { MonthlyReport } from './MonthlyReport.js';
 import { SignIn } from './SignIn.js';
 
@@ -62,6 +63,8 @@ export function App() {
         <ApiContext.Provider value={api}>
           {route.view === 'report' ? (
             <MonthlyReport route={route} liveState={liveState} onSignOut={onSignOut} />
+          ) : route.view === 'demand' ? (
+            <DemandView liveState={liveState} onSignOut={onSignOut} />
           ) : (
             <Dashboard liveState={liveState} onSignOut={onSignOut} />
           )}

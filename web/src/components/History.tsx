@@ -4,6 +4,7 @@ import { useNow } from '../hooks/use-now.js';
 import { useI18n } from '../i18n/i18n.js';
 import { addDays, dateAt, isoDate, parseIsoDate, type LocalDate } from '../time.js';
 import type { Panel } from '../types.js';
+import { DownloadButtons } from './DownloadButtons.js';
 import { HistoryChart } from './HistoryChart.js';
 import { Select, panelOptions } from './Select.js';
 
@@ -40,7 +41,14 @@ export function History({ panels, timezone }: HistoryProps) {
           </>
         )}
       </header>
-      {panelId === null ? <p>{t('noPanelYet')}</p> : <HistoryChart panelId={panelId} range={range} timezone={timezone} />}
+      {panelId === null ? (
+        <p>{t('noPanelYet')}</p>
+      ) : (
+        <>
+          <HistoryChart panelId={panelId} range={range} timezone={timezone} />
+          <DownloadButtons name={t('historyTitle')} spec={{ kind: 'HISTORY', panelId, ...range }} />
+        </>
+      )}
     </section>
   );
 }

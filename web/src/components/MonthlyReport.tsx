@@ -13,8 +13,9 @@ import { MonthlyBillDocument, ReportScopeDocument, type MonthlyBillQuery } from 
 import { useQuery } from '../hooks/use-query.js';
 import { useI18n, type Translate } from '../i18n/i18n.js';
 import { navigate, type Route } from '../route.js';
-import { dateAt } from '../time.js';
+import { dateAt, monthRange } from '../time.js';
 import { DEFAULT_TIMEZONE } from './Dashboard.js';
+import { DownloadButtons } from './DownloadButtons.js';
 import { PER_DAY, PeriodChart } from './PeriodChart.js';
 import { Select, panelOptions, yearOptions } from './Select.js';
 import { TopBar } from './TopBar.js';
@@ -100,6 +101,7 @@ export function MonthlyReport({ route, liveState, onSignOut }: MonthlyReportProp
 
         {bill.error && <WidgetError what={t('reportWhat')} error={bill.error} />}
         {shown && <BillTable bill={shown} />}
+        {shown && <DownloadButtons name={t('reportBill')} spec={{ kind: 'BILL_LINES', panelId, ...monthRange(period.year, period.month) }} />}
         {shown && <MonthFigures bill={shown} />}
 
         <section class="report-daily" aria-labelledby="report-daily-title">
@@ -111,6 +113,7 @@ export function MonthlyReport({ route, liveState, onSignOut }: MonthlyReportProp
             timezone={timezone}
             tableHeading={t('reportDailyNumbers')}
           />
+          <DownloadButtons name={t('reportDaily')} spec={{ kind: 'DAILY', panelId, ...monthRange(period.year, period.month) }} />
         </section>
         <footer class="report-foot">
           <p>{t('reportGenerated', { time: now })}</p>

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { monthNames } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import { dateAt } from '../time.js';
+import { dateAt, monthRange, yearRange } from '../time.js';
+import { DownloadButtons } from './DownloadButtons.js';
 import type { Panel } from '../types.js';
 import { PER_DAY, PER_MONTH, PeriodChart } from './PeriodChart.js';
 import { MonthComparison, YearComparison } from './PeriodComparison.js';
@@ -45,6 +46,7 @@ export function Summaries({ panels, timezone }: SummariesProps) {
           </header>
           <MonthComparison year={month.year} month={month.month} panelId={panelId} />
           <PeriodChart period={PER_DAY} variables={{ year: month.year, month: month.month, panelId }} scopeName={scopeName} timezone={timezone} />
+          <DownloadButtons name={t('perDay')} spec={{ kind: 'DAILY', panelId, ...monthRange(month.year, month.month) }} />
         </div>
         <div class="widget">
           <header class="widget-header">
@@ -53,6 +55,7 @@ export function Summaries({ panels, timezone }: SummariesProps) {
           </header>
           <YearComparison year={year} panelId={panelId} />
           <PeriodChart period={PER_MONTH} variables={{ year, panelId }} scopeName={scopeName} timezone={timezone} />
+          <DownloadButtons name={t('perMonth')} spec={{ kind: 'MONTHLY', panelId, ...yearRange(year) }} />
         </div>
       </div>
     </section>
