@@ -14,6 +14,7 @@ import './types/demand.js';
 import './types/load-profile.js';
 import './types/admin.js';
 import './types/api-key.js';
+import './types/caller.js';
 import './types/panel-update.js';
 import './types/live.js';
 import './types/alarm.js';

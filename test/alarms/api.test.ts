@@ -101,6 +101,37 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect(after.data).toEqual(before.data);
   });
 
+  it('acknowledges several alarms as one record (operator), answers an unknown id with a user error, and refuses a viewer; caller says each role', { timeout: 60_000 }, async () => {
+    const desk = makeKey('ops-desk', 'operator');
+    const lobby = makeKey('lobby', 'viewer');
+    const app = await startTestApp({ AUTH: 'required', API_KEYS: [admin.entry, desk.entry, lobby.entry].join(',') }, tempDir(cleanup), { cleanup });
+    seed(app.app, sag('PANEL_A', 190, Date.now() - 10 * MINUTE));
+    seed(app.app, sag('PANEL_B', 240, Date.now() - 9.5 * MINUTE));
+    const ids = (await httpRequest<AlarmsData, unknown>(app.httpUrl, ALARMS, {}, bearer(admin.key))).data!.alarms.edges.map((e) => e.node.id);
+    expect(ids).toHaveLength(2);
+
+    // The page asks who it is before offering an Acknowledge button.
+    const CALLER = '{ caller { name role panelIds } }';
+    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(lobby.key))).data).toEqual({ caller: { name: 'key:lobby', role: 'viewer', panelIds: null } });
+    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(floorA.key))).errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(desk.key))).data).toEqual({ caller: { name: 'key:ops-desk', role: 'operator', panelIds: null } });
+
+    const ACK_MANY = 'mutation($input: AcknowledgeAlarmsInput!) { acknowledgeAlarms(input: $input) { alarms { id state acknowledgedBy note } userErrors { field code } } }';
+    const byViewer = await httpRequest(app.httpUrl, ACK_MANY, { input: { ids } }, bearer(lobby.key));
+    expect(byViewer.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_ALLOWED' });
+    const acked = await httpRequest<{ acknowledgeAlarms: { alarms: Array<{ id: string; state: string }>; userErrors: unknown[] } }, unknown>(
+      app.httpUrl,
+      ACK_MANY,
+      { input: { ids: [...ids, 'no-such-alarm'], note: 'both seen' } },
+      bearer(desk.key),
+    );
+    expect(acked.data!.acknowledgeAlarms.alarms.map((a) => a.id).sort()).toEqual([...ids].sort());
+    expect(acked.data!.acknowledgeAlarms.alarms).toEqual(expect.arrayContaining(ids.map((id) => ({ id, state: 'ACTIVE_ACK', acknowledgedBy: 'key:ops-desk', note: 'both seen' }))));
+    expect(acked.data!.acknowledgeAlarms.userErrors).toEqual([{ field: ['input', 'ids', '2'], code: 'UNKNOWN_ALARM' }]);
+    const changes = await httpRequest<{ adminChanges: { nodes: Array<{ actor: string; kind: string }> } }, unknown>(app.httpUrl, '{ adminChanges { nodes { actor kind } } }', {}, bearer(admin.key));
+    expect(changes.data!.adminChanges.nodes.filter((c) => c.kind === 'alarm.acknowledged')).toEqual([{ actor: 'key:ops-desk', kind: 'alarm.acknowledged' }]);
+  });
+
   it('sets rules and budgets as an admin, records them, and refuses panel-limited callers', { timeout: 60_000 }, async () => {
     const app = await startTestApp(env, undefined, { cleanup });
     seed(app.app, sag('PANEL_A', 225));

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 
 /**
  * The page's views, in the URL's fragment so the server keeps serving one `/` and a report can
- * be bookmarked or sent: `#/report/2026-11` (the building), `#/report/2026-11/PANEL_A` (a panel).
+ * be bookmarked or sent: `#/report/2026-11` (the building), `#/report/2026-11/PANEL_A` (a panel),
+ * `#/alarms` (every alarm the caller sees), `#/alarms/PANEL_A` (one panel's alarms and history).
  */
 export type Route =
   | { readonly view: 'dashboard' }
@@ -14,12 +15,18 @@ export type Route =
       readonly period: { readonly year: number; readonly month: number } | null;
       /** null: the whole building (for a key limited to some panels: those panels). */
       readonly panelId: string | null;
+    }
+  | {
+      readonly view: 'alarms';
+      /** null: every panel the caller sees (and the building); else that panel's alarms and history. */
+      readonly panelId: string | null;
     };
 
 export const DASHBOARD: Route = { view: 'dashboard' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'alarms') return { view: 'alarms', panelId: parts[1] ?? null };
   if (parts[0] === 'demand') return { view: 'demand' };
   if (parts[0] !== 'report') return DASHBOARD;
   const match = /^(\d{4})-(\d{2})$/.exec(parts[1] ?? '');
@@ -31,6 +38,7 @@ export function parseRoute(hash: string): Route {
 export function routeHash(route: Route): string {
   if (route.view === 'dashboard') return '#/';
   if (route.view === 'demand') return '#/demand';
+  if (route.view === 'alarms') return route.panelId === null ? '#/alarms' : `#/alarms/${encodeURIComponent(route.panelId)}`;
   // A panel's report names its month: the panel is the third part.
   if (!route.period) return '#/report';
   const panel = route.panelId === null ? '' : `/${encodeURIComponent(route.panelId)}`;

@@ -3,6 +3,7 @@ import { AlarmChangesDocument, AlarmCountsDocument, OpenAlarmsDocument, type Ope
 import { useQuery } from '../hooks/use-query.js';
 import { useSubscription } from '../hooks/use-subscription.js';
 import { useI18n, type MessageKey } from '../i18n/i18n.js';
+import { routeHash } from '../route.js';
 
 type ListedAlarm = OpenAlarmsQuery['alarms']['edges'][number]['node'];
 
@@ -61,13 +62,16 @@ export function AlarmBadge({ changes }: { readonly changes: number }) {
   const shown = counts.bySeverity.filter((entry) => entry.count > 0);
   return (
     <p class="alarm-badge" data-testid="alarm-badge" data-open={counts.open} role="status" aria-label={t('alarmsLabel')}>
-      {shown.length === 0
-        ? t('alarmsNone')
-        : shown.map((entry) => (
-            <span key={entry.severity} class="alarm-count" data-severity={entry.severity} data-count={entry.count}>
-              {t('alarmSeverityCount', { severity: t(SEVERITY_LABELS[entry.severity]), n: entry.count })}
-            </span>
-          ))}
+      {/* The counts lead to the list, where each alarm can be read and acknowledged. */}
+      <a href="#/alarms" data-testid="alarm-badge-link" title={t('alarmsBadgeLink')}>
+        {shown.length === 0
+          ? t('alarmsNone')
+          : shown.map((entry) => (
+              <span key={entry.severity} class="alarm-count" data-severity={entry.severity} data-count={entry.count}>
+                {t('alarmSeverityCount', { severity: t(SEVERITY_LABELS[entry.severity]), n: entry.count })}
+              </span>
+            ))}
+      </a>
     </p>
   );
 }
@@ -77,7 +81,10 @@ export function AlarmOnCard({ alarm }: { readonly alarm: OpenAlarm }) {
   const { t } = useI18n();
   return (
     <p class="card-alarm" data-field="alarm" data-severity={alarm.severity} data-alarm-id={alarm.id}>
-      {t('alarmOnCard', { severity: t(SEVERITY_LABELS[alarm.severity]), type: t(TYPE_LABELS[alarm.type]) })}
+      {/* The panel's alarms and their history, where an operator acknowledges this one. */}
+      <a href={routeHash({ view: 'alarms', panelId: alarm.panelId })} title={t('alarmOnCardLink')}>
+        {t('alarmOnCard', { severity: t(SEVERITY_LABELS[alarm.severity]), type: t(TYPE_LABELS[alarm.type]) })}
+      </a>
     </p>
   );
 }

@@ -4,6 +4,7 @@ import { ApiContext, createApi } from '../api/client.js';
 import type { LiveState } from '../api/live.js';
 import { I18nContext, i18nFor, loadLang, saveLang, type Lang } from '../i18n/i18n.js';
 import { useRoute } from '../route.js';
+import { AlarmList } from './AlarmList.js';
 import { Dashboard } from './Dashboard.js';
 import { DemandView } from './Demand.js';
 import { MonthlyReport } from './MonthlyReport.js';
@@ -65,6 +66,8 @@ export function App() {
             <MonthlyReport route={route} liveState={liveState} onSignOut={onSignOut} />
           ) : route.view === 'demand' ? (
             <DemandView liveState={liveState} onSignOut={onSignOut} />
+          ) : route.view === 'alarms' ? (
+            <AlarmList route={route} liveState={liveState} onSignOut={onSignOut} />
           ) : (
             <Dashboard liveState={liveState} onSignOut={onSignOut} />
           )}

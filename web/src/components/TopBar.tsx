@@ -4,7 +4,7 @@ import { LANG_NAMES, LANGS, useI18n, type Lang } from '../i18n/i18n.js';
 import { LiveBadge } from './LiveBadge.js';
 
 export interface TopBarProps {
-  readonly view: 'dashboard' | 'report' | 'demand';
+  readonly view: 'dashboard' | 'report' | 'demand' | 'alarms';
   readonly liveState: LiveState;
   /** Shown when the user gave an API key, to forget it. */
   readonly onSignOut: (() => void) | null;
@@ -28,6 +28,9 @@ export function TopBar({ view, liveState, onSignOut, children }: TopBarProps) {
         </a>
         <a href="#/report" aria-current={view === 'report' ? 'page' : undefined} data-testid="report-link">
           {t('navReport')}
+        </a>
+        <a href="#/alarms" aria-current={view === 'alarms' ? 'page' : undefined} data-testid="alarms-link">
+          {t('navAlarms')}
         </a>
         <a href="#/demand" aria-current={view === 'demand' ? 'page' : undefined} data-testid="demand-link">
           {t('navDemand')}
