@@ -71,7 +71,7 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
     panelId,
     time,
     activePowerKw,
-    energyKwh: 100,
+    meterEnergyKwh: 100,
     powerFactor: 0.9,
     voltage: { average: 230 },
     current: { average: 10 },
@@ -86,7 +86,7 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
   });
   const snapshot: DashboardData = {
     overview: { panelCount: 2, onlineCount: 2, offlineCount: 0, todayUsage: { energyKwh: 2, cost: { amount: '3000.00' } } },
-    panels: [panel('A', reading('A', '2026-07-10T02:00:00.000Z', 5)), panel('B', null)],
+    panels: { nodes: [panel('A', reading('A', '2026-07-10T02:00:00.000Z', 5)), panel('B', null)], pageInfo: { hasNextPage: false, endCursor: null } },
     tariff: { ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' },
   };
 
@@ -150,5 +150,13 @@ describe('views in the URL fragment (web/src/route.ts)', () => {
     expect(parseRoute('#/report/2026-13')).toEqual({ view: 'report', period: null, panelId: null });
     expect(routeHash({ view: 'report', period: { year: 2026, month: 3 }, panelId: 'PANEL B' })).toBe('#/report/2026-03/PANEL%20B');
     expect(routeHash({ view: 'dashboard' })).toBe('#/');
+  });
+
+  it("reads and writes the alarm list, of every panel or one panel's", () => {
+    expect(parseRoute('#/alarms')).toEqual({ view: 'alarms', panelId: null });
+    expect(parseRoute('#/alarms/PANEL%20B')).toEqual({ view: 'alarms', panelId: 'PANEL B' });
+    expect(routeHash({ view: 'alarms', panelId: null })).toBe('#/alarms');
+    expect(routeHash({ view: 'alarms', panelId: 'PANEL B' })).toBe('#/alarms/PANEL%20B');
+    expect(parseRoute(routeHash({ view: 'alarms', panelId: 'A/B' }))).toEqual({ view: 'alarms', panelId: 'A/B' });
   });
 });
