@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RejectionStats } from '../../src/ingest/rejection-stats.js';
 import { alarmId } from '../../src/models/alarm.js';
+import { LocalTime } from '../../src/time/local-time.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { makeReading } from '../support/readings.js';
 import { MINUTE, minutes, openRig, PANEL, summary, T0, volts, type AlarmRig } from './support.js';
@@ -204,6 +205,23 @@ describe("DEMAND_HIGH of the building (the sum of the panels' 15-min averages: t
     rig.feed(a.flatMap((reading, i) => [reading, b[i]!]));
     const [alarm] = rig.service.list(null);
     expect(alarm).toMatchObject({ type: 'DEMAND_HIGH', panelId: null, severity: 'MAJOR', threshold: 10 });
+    expect(alarm!.value).toBeCloseTo(12, 6);
+  });
+});
+
+describe("DEMAND_HIGH of the building by default (90 % of the tariff's connected kVA; below 85 % clears)", () => {
+  it('takes the limit in force on the meter day of the window, not on the clock', async () => {
+    const time = new LocalTime('Asia/Jakarta');
+    const day = time.dayNumber(T0);
+    // 12 kVA on the readings' day (limit 10.8 kW, cleared below 10.2 kW); 100 kVA from the next day, which the clock is already in.
+    const rig = await openRig(cleanup, tempDir(cleanup), { buildingPanels: [PANEL, 'PANEL_B'], connectedKva: (d) => (d <= day ? 12 : 100), now: () => T0 + 3 * 86_400_000 });
+    // Each panel 6 kW on average (0.1 kWh a minute): 12 kW together for 50 minutes, then 4 kW together for 40.
+    const busy = (id: string) => [...minutes(T0, 50, () => ({}), id), ...Array.from({ length: 40 }, (_, i) => makeReading(id, new Date(T0 + (50 + i) * MINUTE), 104.9 + (i + 1) * (1 / 30), 2))];
+    const a = busy(PANEL);
+    const b = busy('PANEL_B');
+    rig.feed(a.flatMap((reading, i) => [reading, b[i]!]));
+    const [alarm] = rig.service.list(null).filter((x) => x.type === 'DEMAND_HIGH');
+    expect(alarm).toMatchObject({ panelId: null, severity: 'MAJOR', threshold: 10.8, state: 'CLEARED_UNACK' });
     expect(alarm!.value).toBeCloseTo(12, 6);
   });
 });

@@ -38,6 +38,8 @@ export interface RigOptions {
   readonly maxClockSkewMs?: number;
   /** The panels the building adds up (default: PANEL). */
   readonly buildingPanels?: readonly string[];
+  /** The tariff's connected kVA on a day number (default: none). */
+  readonly connectedKva?: (day: number) => number | null;
 }
 
 export async function openRig(cleanup: Disposer, dir: string, options: RigOptions = {}): Promise<AlarmRig> {
@@ -57,7 +59,7 @@ export async function openRig(cleanup: Disposer, dir: string, options: RigOption
     record: (actor, change) => settings.record(actor, change),
     buildingPanels: () => options.buildingPanels ?? [PANEL],
     monthToDate: options.monthToDate ?? (() => ({ kwh: 0, rupiah: 0 })),
-    connectedKva: () => null,
+    connectedKva: options.connectedKva ?? (() => null),
     logger: silentLogger,
     now: options.now,
     maxClockSkewMs: options.maxClockSkewMs,

@@ -377,8 +377,9 @@ export class AlarmService {
     return this.#rules;
   }
 
+  /** The rule in force today (the API's alarmRules). */
   rule(subject: string, type: AlarmType): ResolvedRule {
-    return this.#effectiveRule(subject, type);
+    return this.#effectiveRule(subject, type, this.#now());
   }
 
   budgets(): Budget[] {
@@ -463,7 +464,8 @@ export class AlarmService {
     if (!evaluator) {
       evaluator = new PanelEvaluator({
         panelId,
-        rule: (type) => this.#effectiveRule(panelId, type),
+        // A panel's rules take nothing from the tariff: the day does not matter.
+        rule: (type) => this.#effectiveRule(panelId, type, this.#now()),
         rulesVersion: () => this.#rulesVersion,
         countingRule: this.#options.countingRule,
         maxGapMs: this.#options.offlineAfterMs,
@@ -478,11 +480,15 @@ export class AlarmService {
     return evaluator;
   }
 
-  /** The rule with the defaults that depend on the site (the building's demand limit from the tariff). */
-  #effectiveRule(subject: string, type: AlarmType): ResolvedRule {
+  /**
+   * The rule with the defaults that depend on the site (the building's demand limit from the
+   * tariff in force on the meter day `at`: the same readings judged against the same limit on any
+   * process, in a replay and after a restart, whatever the clock says).
+   */
+  #effectiveRule(subject: string, type: AlarmType, at: number): ResolvedRule {
     const rule = this.#rules.rule(subject, type);
     if (type !== 'DEMAND_HIGH' || subject !== BUILDING || rule.raiseAbove !== null) return rule;
-    const kva = this.#options.connectedKva(this.#options.time.dayNumber(this.#now()));
+    const kva = this.#options.connectedKva(this.#options.time.dayNumber(at));
     if (kva === null) return rule;
     return { ...rule, raiseAbove: 0.9 * kva, clearBelow: 0.85 * kva };
   }
@@ -516,7 +522,7 @@ export class AlarmService {
         total += value.kw;
         if (owner === null || id < owner) [owner, local] = [id, value.local];
       }
-      step(this.#buildingDemand, { from: previous, to: previous + WINDOW_MS, low: total, high: total }, { subject: BUILDING, type: 'DEMAND_HIGH', rule: this.#effectiveRule(BUILDING, 'DEMAND_HIGH'), maxGapMs: this.#options.offlineAfterMs, emit: (event) => this.#decide(event, local) });
+      step(this.#buildingDemand, { from: previous, to: previous + WINDOW_MS, low: total, high: total }, { subject: BUILDING, type: 'DEMAND_HIGH', rule: this.#effectiveRule(BUILDING, 'DEMAND_HIGH', previous), maxGapMs: this.#options.offlineAfterMs, emit: (event) => this.#decide(event, local) });
     }
     for (const start of this.#windows.keys()) if (start < previous - 4 * WINDOW_MS) this.#windows.delete(start);
     this.#evaluateBudgets(windowStart + WINDOW_MS, local);
