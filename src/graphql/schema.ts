@@ -17,6 +17,8 @@ import './types/api-key.js';
 import './types/caller.js';
 import './types/panel-update.js';
 import './types/live.js';
+import './types/node-loaders.js';
+import './types/site.js';
 import './types/alarm.js';
 import './types/alarm-rule.js';
 import './types/alarm-budget.js';

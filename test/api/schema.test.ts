@@ -71,7 +71,8 @@ afterEach(() => disposers.run());
 describe('schema contract', () => {
   it('serves every type, field, argument and enum value of issue 3 with exactly its type (introspection)', async () => {
     const api = disposers.use(await startTestApp(), (a) => a.stop({ removeData: true }));
-    const introspection = await httpData<IntrospectionQuery, Record<string, never>>(api.httpUrl, getIntrospectionQuery());
+    // Deprecated arguments too: a deprecated name is still served until it is removed (docs/api.md).
+    const introspection = await httpData<IntrospectionQuery, Record<string, never>>(api.httpUrl, getIntrospectionQuery({ inputValueDeprecation: true }));
     const served = buildClientSchema(introspection);
     const contract = buildSchema(CONTRACT);
 

@@ -80,7 +80,7 @@ const SET_HIDDEN = 'mutation ($id: ID!, $hidden: Boolean!) { updatePanel(input: 
 const SET_RETIRED = 'mutation ($id: ID!, $retired: Boolean!) { updatePanel(input: { id: $id, retired: $retired }) { panel { id } userErrors { code message } } }';
 const SET_PLAN = 'mutation ($from: Date!, $plan: TariffPlanInput!) { setTariffPlan(input: { effectiveFrom: $from, plan: $plan }) { plan { effectiveFrom } userErrors { code message } } }';
 const CREATE_KEY =
-  'mutation ($name: String!, $role: ApiRole!, $panels: [ID!]) { createApiKey(input: { name: $name, role: $role, panelIds: $panels }) { key apiKey { keyId: id name } userErrors { code message } } }';
+  'mutation ($name: String!, $role: ApiRole!, $panels: [ID!]) { createApiKey(input: { name: $name, role: $role, panelIds: $panels }) { key apiKey { keyId name } userErrors { code message } } }';
 const REVOKE_KEY = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { id } userErrors { code message } } }';
 /** A mutation's answer without user errors (what each accepted input must give). */
 function accepted(result: { errors?: unknown; data?: unknown }): unknown {

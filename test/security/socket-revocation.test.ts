@@ -21,7 +21,7 @@ interface CreatedKey {
   readonly key: string;
 }
 
-const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId: id } } }';
+const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId } } }';
 const REVOKE = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { revoked } } }';
 
 async function createKey(url: string, as: string, name: string, role: 'viewer' | 'operator' | 'admin'): Promise<CreatedKey> {
@@ -77,8 +77,8 @@ describe('revocation on open sockets (one process)', () => {
     // A subscription keeps the socket open (a lazy client closes an idle one) and reports its close.
     const live = subscribe(socket, 'subscription { panelReading { panelId } }');
     cleanup.add(() => live.dispose());
-    const before = await wsRequest<{ createApiKey: { apiKey: { id: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: viewer }) { apiKey { id } } }');
-    expect(before.data?.createApiKey.apiKey.id).toMatch(/^[0-9a-f]{12}$/);
+    const before = await wsRequest<{ createApiKey: { apiKey: { keyId: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: viewer }) { apiKey { keyId } } }');
+    expect(before.data?.createApiKey.apiKey.keyId).toMatch(/^[0-9a-f]{12}$/);
 
     await revokeKey(product.httpUrl, ADMIN.key, second.keyId);
     await live.ended(2_000);

@@ -7,6 +7,7 @@ import { UserInputError } from '../../services/user-input-error.js';
 import type { UnreadableAdminEntry } from '../../store/admin-log.js';
 import { parseIsoDate } from '../../time/local-time.js';
 import { builder } from '../builder.js';
+import { globalId, Node } from './node.js';
 import { connectionType, decodeCursor, encodeCursor, pageOf, pageSize, UserError, userErrorOf, type UserErrorShape } from './common.js';
 import { TariffPlanVersion } from './tariff.js';
 
@@ -25,8 +26,10 @@ export const ApiRole = builder.enumType('ApiRole', {
 
 export const AdminChangeRecord = builder.objectRef<AdminRecord>('AdminChange').implement({
   description: 'One recorded change: who made it, when, and what (as JSON).',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.id({ description: 'The global id (Node).', resolve: (record) => globalId('AdminChange', String(record.id)) }),
+    changeId: t.exposeID('id', { description: "The change's number in the admin record." }),
     at: t.expose('at', { type: 'DateTime' }),
     actor: t.exposeString('actor', { description: 'The API key or token holder, or "configuration".' }),
     kind: t.string({ resolve: (record) => record.change.kind }),

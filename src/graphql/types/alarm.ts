@@ -5,6 +5,7 @@ import { ALARM_SEVERITIES, ALARM_STATES, ALARM_TYPES, type Alarm as AlarmShape, 
 import type { Alarms } from '../../services/alarms/alarms.js';
 import { UserInputError } from '../../services/user-input-error.js';
 import { builder } from '../builder.js';
+import { globalId, localKey, Node } from './node.js';
 import type { Context } from '../context.js';
 import { decodeCursor, encodeCursor, PageInfo, UserError, type PageInfoShape, type UserErrorShape } from './common.js';
 
@@ -33,8 +34,10 @@ const UNITS = 'The unit is the rule\'s: V (VOLTAGE_OUT_OF_RANGE), % (VOLTAGE_UNB
 
 export const Alarm = builder.objectRef<AlarmShape>('Alarm').implement({
   description: 'A condition a rule raised for a panel or for the building. At most one is open per panel (or building) and type; a repeat updates it.',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'Stable and the same on every process (derived from panel, type and start).' }),
+    id: t.id({ description: 'The global id (Node).', resolve: (a) => globalId('Alarm', a.id) }),
+    alarmId: t.exposeID('id', { description: 'The alarm\'s own id: stable and the same on every process (derived from panel, type and start).' }),
     type: t.field({ type: AlarmType, resolve: (a) => a.type }),
     severity: t.field({ type: AlarmSeverity, description: 'The gravest it reached while open.', resolve: (a) => a.severity }),
     state: t.field({ type: AlarmState, resolve: (a) => a.state }),
@@ -144,9 +147,9 @@ builder.queryField('alarm', (t) =>
   t.field({
     type: Alarm,
     nullable: true,
-    description: 'One alarm, or null when there is none with this id among those the caller sees.',
+    description: 'One alarm by Alarm.id (or, for one release, Alarm.alarmId), or null when there is none among those the caller sees.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, context) => alarmsOf(context).service.get(String(id), context.viewer.panels),
+    resolve: (_root, { id }, context) => alarmsOf(context).service.get(localKey('Alarm', String(id)) ?? '', context.viewer.panels),
   }),
 );
 
@@ -243,6 +246,11 @@ const AcknowledgeAlarmsPayload = builder.objectRef<{ alarms: AlarmShape[]; userE
   }),
 });
 
+/** The alarm an input id names: Alarm.id, or for one release Alarm.alarmId (another type's id names none). */
+function alarmKey(id: string | number): string {
+  return localKey('Alarm', String(id)) ?? String(id);
+}
+
 /** Acknowledges what the caller sees; the rest become UNKNOWN_ALARM user errors. */
 async function acknowledge(context: Context, ids: readonly string[], note: string | null | undefined, field: string[]): Promise<{ alarms: AlarmShape[]; userErrors: UserErrorShape[] }> {
   const service = alarmsOf(context).service;
@@ -266,7 +274,7 @@ builder.mutationFields((t) => ({
     description: 'Acknowledges an alarm (operator), recorded in the admin record with who and the note; shown on every process. Acknowledging again changes nothing.',
     args: { input: t.arg({ type: AcknowledgeAlarmInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { alarms, userErrors } = await acknowledge(context, [String(input.id)], input.note, ['input', 'id']);
+      const { alarms, userErrors } = await acknowledge(context, [alarmKey(input.id)], input.note, ['input', 'id']);
       return { alarm: alarms[0] ?? null, userErrors };
     },
   }),
@@ -274,6 +282,6 @@ builder.mutationFields((t) => ({
     type: AcknowledgeAlarmsPayload,
     description: 'Acknowledges several alarms at once (operator), as one record.',
     args: { input: t.arg({ type: AcknowledgeAlarmsInput, required: true }) },
-    resolve: (_root, { input }, context) => acknowledge(context, [...new Set(input.ids.map(String))], input.note, ['input', 'ids']),
+    resolve: (_root, { input }, context) => acknowledge(context, [...new Set(input.ids.map(alarmKey))], input.note, ['input', 'ids']),
   }),
 }));

@@ -3,6 +3,7 @@ import { isPanelId, PANEL_ID_RULE } from '../../models/panel-id.js';
 import { grantRefusal, keyIdOf, newApiKey, revokeRefusal, sha256Hex } from '../../services/access/api-keys.js';
 import type { ApiKeyListing } from '../../services/site-settings.js';
 import { builder, describeCaller } from '../builder.js';
+import { globalId, localKey, Node } from './node.js';
 import type { Context } from '../context.js';
 import { GraphQLError } from 'graphql';
 import { ApiRole } from './admin.js';
@@ -16,8 +17,10 @@ import { UserError, userErrorOf, type UserErrorShape } from './common.js';
 
 export const ApiKey = builder.objectRef<ApiKeyListing>('ApiKey').implement({
   description: 'An API key made through the API. Never its secret: only its SHA-256 is kept. Last use is not tracked.',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('keyId', { description: 'The key id (the first 12 hex digits of its SHA-256), as revokeApiKey takes it.' }),
+    id: t.id({ description: 'The global id (Node), as revokeApiKey takes it.', resolve: (key) => globalId('ApiKey', key.keyId) }),
+    keyId: t.exposeID('keyId', { description: 'The key id: the first 12 hex digits of its SHA-256 (what the admin record and logs name).' }),
     name: t.exposeString('name'),
     role: t.field({ type: ApiRole, resolve: (key) => key.role }),
     panelIds: t.stringList({ nullable: true, description: 'The panels it may see; null: every panel.', resolve: (key) => (key.panels === null ? null : [...key.panels]) }),
@@ -122,7 +125,7 @@ builder.mutationFields((t) => ({
       'A caller limited to some panels may revoke only keys it made for its own panels.',
     args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const keyId = String(input.id);
+      const keyId = localKey('ApiKey', String(input.id)) ?? String(input.id);
       const field = ['input', 'id'];
       if (!API_KEY_ID_PATTERN.test(keyId)) {
         return { apiKey: null, userErrors: [{ field, code: 'INVALID_API_KEY_ID' as const, message: `${quote(keyId)} is not an API key id (12 hex digits)` }] };

@@ -104,7 +104,7 @@ export const Bill = builder.objectRef<BillShape>('Bill').implement({
   }),
 });
 
-const BillProjection = builder.objectRef<BillProjectionShape>('BillProjection').implement({
+export const BillProjection = builder.objectRef<BillProjectionShape>('BillProjection').implement({
   description: 'This month so far, and its projection to the end of the month.',
   fields: (t) => ({
     monthToDate: t.expose('monthToDate', { type: Bill }),

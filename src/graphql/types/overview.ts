@@ -13,7 +13,12 @@ export const Overview = builder.objectRef<OverviewShape>('Overview').implement({
 });
 
 builder.queryField('overview', (t) =>
-  t.field({ type: Overview, nullable: true, resolve: (_root, _args, { services, viewer }) => services.panels.overview(viewer.panels) }),
+  t.field({
+    type: Overview,
+    nullable: true,
+    deprecationReason: 'Use site { overview } (2026-12).',
+    resolve: (_root, _args, { services, viewer }) => services.panels.overview(viewer.panels),
+  }),
 );
 
 builder.subscriptionField('overview', (t) =>

@@ -5,6 +5,7 @@ import { builder, describeCaller } from '../builder.js';
 import type { Context } from '../context.js';
 import { AdminChangeRecord } from './admin.js';
 import { UserError, userErrorOf, type UserErrorShape } from './common.js';
+import { localKey } from './node.js';
 import { Panel } from './panel.js';
 
 /**
@@ -27,7 +28,7 @@ builder.objectFields(Panel, (t) => ({
 const UpdatePanelInput = builder.inputType('UpdatePanelInput', {
   description: 'Fields left out keep their value.',
   fields: (t) => ({
-    id: t.id({ required: true }),
+    id: t.id({ required: true, description: 'Panel.id, or the panel id (Panel.panelId).' }),
     name: t.string({ required: false, description: 'The display name, 1-80 characters; null or empty: back to the name derived from its id.' }),
     hidden: t.boolean({ required: false }),
     retired: t.boolean({ required: false }),
@@ -68,7 +69,7 @@ builder.mutationField('updatePanel', (t) =>
       "Changes a panel's name, hidden and retired flags; each change is recorded. Idempotent: a value the panel already has is not recorded again.",
     args: { input: t.arg({ type: UpdatePanelInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const panelId = String(input.id);
+      const panelId = localKey('Panel', String(input.id)) ?? String(input.id);
       if (!isPanelId(panelId)) return refused('id', 'INVALID_PANEL_ID', `${JSON.stringify(panelId.slice(0, 40))} is not a panel id (${PANEL_ID_RULE})`);
       assertMayChange(context, panelId);
       const { panels, settings } = context.services;

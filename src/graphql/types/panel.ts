@@ -2,6 +2,7 @@ import { PANEL_STATUSES } from '../../models/panel-status.js';
 import type { PanelRecord } from '../../models/reading.js';
 import type { HistoryPoint as HistoryPointShape, Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
+import { localKey } from './node.js';
 import { Money } from './money.js';
 import { Reading } from './reading.js';
 import { Usage } from './usage.js';
@@ -97,8 +98,8 @@ builder.queryFields((t) => ({
   panel: t.field({
     type: Panel,
     nullable: true,
-    description: 'null with an error UNKNOWN_PANEL when the caller sees no panel with this id.',
+    description: 'Panel.id, or the panel id (Panel.panelId); null with an error UNKNOWN_PANEL when the caller sees no such panel.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { services, viewer }) => services.panels.visible(String(id), viewer.panels),
+    resolve: (_root, { id }, { services, viewer }) => services.panels.visible(localKey('Panel', String(id)) ?? String(id), viewer.panels),
   }),
 }));

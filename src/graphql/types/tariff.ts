@@ -1,5 +1,6 @@
 import type { BlockRate as BlockRateShape, Tariff as TariffShape, TariffPlanView } from '../../models/tariff.js';
 import { builder } from '../builder.js';
+import { globalId, Node } from './node.js';
 import { Currency, Money } from './money.js';
 import { TariffBlock } from './usage.js';
 
@@ -19,7 +20,9 @@ const TariffKind = builder.enumType('TariffKind', {
 
 export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVersion').implement({
   description: 'One version of the tariff plan. A version applies from its date until the next one; recording one never reprices earlier days.',
+  interfaces: [Node],
   fields: (t) => ({
+    id: t.id({ description: 'The global id (Node); a version is known by its effectiveFrom.', resolve: (version) => globalId('TariffPlanVersion', version.effectiveFrom) }),
     effectiveFrom: t.expose('effectiveFrom', { type: 'Date', description: 'Local date; the first version also covers every earlier day.' }),
     name: t.exposeString('name', { nullable: true }),
     kind: t.field({ type: TariffKind, resolve: (plan) => plan.kind }),
@@ -38,7 +41,7 @@ export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVe
   }),
 });
 
-const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
+export const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
   fields: (t) => ({
     ratePerKwh: t.expose('ratePerKwh', { type: Money, description: "Today's base rate per kWh: the flat rate, or LWBP." }),
     currency: t.field({ type: Currency, description: 'The currency of every amount.', resolve: () => 'IDR' as const }),
@@ -49,5 +52,5 @@ const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
 });
 
 builder.queryField('tariff', (t) =>
-  t.field({ type: Tariff, nullable: true, description: 'The tariff plan and its history.', resolve: (_root, _args, { services }) => services.tariff.current() }),
+  t.field({ type: Tariff, nullable: true, deprecationReason: 'Use site { tariff } (2026-12).', description: 'The tariff plan and its history.', resolve: (_root, _args, { services }) => services.tariff.current() }),
 );
