@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../src/config/logger.js';
 import { Notifier, retryDelays, signature } from '../../src/services/alarms/notifier.js';
 import { SqliteAlarmStore } from '../../src/store/alarms/sqlite-alarm-store.js';
-import { MINUTE as M, minutes, openRig, T0, volts } from './support.js';
+import { MINUTE as M, minutes, openRig, PANEL, T0, volts } from './support.js';
 import { bearer, makeKey } from '../access/support.js';
 import { disposer, tempDir, type Disposer } from '../support/disposer.js';
 import { httpData } from '../support/graphql-client.js';
@@ -255,6 +255,25 @@ describe('reminders and ALARM_NOTIFY_MIN_INTERVAL (the notifier over the alarm s
     });
     return { rig, receiver, setNow: (t: number) => void (now = t) };
   }
+
+  it('routes by severity, type and panel: each channel gets only the alarms it asked for', { timeout: 60_000 }, async () => {
+    const { rig, receiver: everything } = await rigWithNotifier(1);
+    const floorB = await startReceiver(cleanup, () => 204);
+    const major = await startReceiver(cleanup, () => 204);
+    const channel = { kind: 'notification.channel' as const, enabled: true, channel: 'WEBHOOK' as const, sendAcknowledged: false, reminderMinutes: 0, reminderSeverities: [], secretId: null };
+    await rig.settings.record('admin', { ...channel, channelId: 'floor-b', target: floorB.url, severities: [], types: ['VOLTAGE_UNBALANCE'], panelIds: ['PANEL_B'] });
+    await rig.settings.record('admin', { ...channel, channelId: 'major', target: major.url, severities: ['MAJOR'], types: [], panelIds: [] });
+    // PANEL: out of band (MAJOR) and unbalanced (MINOR); PANEL_B: unbalanced (MINOR).
+    rig.feed(minutes(T0, 12, () => ({ ...volts(240), voltageUnbalance: 3 })));
+    rig.feed(minutes(T0, 12, () => ({ voltageUnbalance: 3 }), 'PANEL_B'));
+    const sent = (to: { received: Received[] }) => to.received.map((r) => `${r.body.alarm.panelId} ${r.body.alarm.type}`).sort();
+    await expect.poll(() => sent(everything)).toEqual([`${PANEL} VOLTAGE_OUT_OF_RANGE`, `${PANEL} VOLTAGE_UNBALANCE`, 'PANEL_B VOLTAGE_UNBALANCE']);
+    await expect.poll(() => sent(floorB)).toEqual(['PANEL_B VOLTAGE_UNBALANCE']);
+    await expect.poll(() => sent(major)).toEqual([`${PANEL} VOLTAGE_OUT_OF_RANGE`]);
+    // Nothing else on its way: the notifier had time to send more (it retries every 50 ms here).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect([sent(floorB), sent(major)]).toEqual([['PANEL_B VOLTAGE_UNBALANCE'], [`${PANEL} VOLTAGE_OUT_OF_RANGE`]]);
+  });
 
   it('reminds every N minutes of an alarm left ACTIVE_UNACK, once per period, and stops once acknowledged', { timeout: 60_000 }, async () => {
     const { rig, receiver, setNow } = await rigWithNotifier(1);
