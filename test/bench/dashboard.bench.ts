@@ -37,10 +37,30 @@ export interface DashboardOptions {
   readonly startTimeoutMs: number;
 }
 
-export const OP_NAMES = ['baseline', 'dashboard', 'monthly', 'yearly', 'history', 'monthlyComparison', 'yearlyComparison'] as const;
+export const OP_NAMES = [
+  'baseline',
+  'dashboard',
+  'monthly',
+  'yearly',
+  'history',
+  'monthlyComparison',
+  'yearlyComparison',
+  'peakDemandMonth',
+  'peakDemandYear',
+  'loadProfileMonth',
+  'loadProfileYear',
+] as const;
 export type OpName = (typeof OP_NAMES)[number];
 /** Operations with fewer requests per round (they are slower, or the target is on p99 anyway). */
-const SUMMARY_OPS = new Set<OpName>(['monthly', 'yearly', 'history', 'monthlyComparison', 'yearlyComparison']);
+const SUMMARY_OPS = new Set<OpName>(OP_NAMES.filter((name) => name !== 'baseline' && name !== 'dashboard'));
+
+/** Issue 25 points 2 and 3: peak demand and load profile over the seeded month and the year, p99 < 50 ms on both stores. */
+export const DEMAND_LINES = [
+  ['peakDemandMonth', 'peakDemand (building, coincident; the month most of the history is in, per day)'],
+  ['peakDemandYear', 'peakDemand (building, coincident; this year, per month)'],
+  ['loadProfileMonth', 'loadProfile (building; the last 30 days)'],
+  ['loadProfileYear', 'loadProfile (building; 1 January to today)'],
+] as const satisfies ReadonlyArray<readonly [OpName, string]>;
 
 export interface Measured {
   readonly summary: Summary;
@@ -103,6 +123,8 @@ export function dashboardOperations(history: SeededHistory): Record<OpName, Grap
   const to = now.startOf('hour').plus({ hours: 1 });
   const from = to.minus({ days: 30 });
   const panelIndex = 0;
+  // The calendar month holding most of the 30 seeded days (last month until the 15th).
+  const mostSeeded = now.minus({ days: 15 });
   return {
     baseline: BASELINE_OP,
     dashboard: operation('dashboard.graphql'),
@@ -111,6 +133,11 @@ export function dashboardOperations(history: SeededHistory): Record<OpName, Grap
     // Issue 25 point 1: this month and year so far against the period before and a year earlier (the page's badges).
     monthlyComparison: operation('comparisons.graphql', 'MonthlyComparison', { year: now.year, month: now.month, panelId: null }),
     yearlyComparison: operation('comparisons.graphql', 'YearlyComparison', { year: now.year, panelId: null }),
+    // Issue 25 points 2 and 3, as the page's demand view asks them.
+    peakDemandMonth: operation('demand.graphql', 'PeakDemand', { year: mostSeeded.year, month: mostSeeded.month, panelId: null }),
+    peakDemandYear: operation('demand.graphql', 'PeakDemand', { year: now.year, panelId: null }),
+    loadProfileMonth: operation('demand.graphql', 'LoadProfile', { from: now.minus({ days: 29 }).toISODate(), to: now.toISODate(), panelId: null }),
+    loadProfileYear: operation('demand.graphql', 'LoadProfile', { from: now.startOf('year').toISODate(), to: now.toISODate(), panelId: null }),
     history: operation('panel-detail.graphql', 'PanelHistory', {
       id: history.panels[panelIndex]!.id,
       from: from.toUTC().toISO(),
@@ -350,6 +377,7 @@ export async function benchDashboard(report: Report, options: DashboardOptions):
   for (const [name, label] of [
     ['monthlyComparison', 'monthlySummary.comparison (building, month so far)'],
     ['yearlyComparison', 'yearlySummary.comparison (building, year so far)'],
+    ...DEMAND_LINES,
   ] as const) {
     const s = measured[name].summary;
     report.line({

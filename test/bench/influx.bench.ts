@@ -7,7 +7,7 @@ import type { Reading } from '../../src/models/reading.js';
 import { readingToLine } from '../../src/store/influx/influx-points.js';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
 import { sharedNow, type ChildMessage } from './child.js';
-import { runDashboardSuite, type DashboardOptions, type OpName, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
+import { DEMAND_LINES, runDashboardSuite, type DashboardOptions, type OpName, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { countPoints, type InfluxServer } from './influx-server.js';
 import { launchProduct } from './product.js';
 import { fmt, type Report } from './report.js';
@@ -147,13 +147,18 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
   compare('dashboard', 'Dashboard', true);
   compare('monthly', 'monthlySummary (building)', true);
   compare('yearly', 'yearlySummary (building)', true);
-  // Comparisons (issue 25 point 1): p99 < 50 ms on InfluxDB as on SQLite.
-  for (const name of ['monthlyComparison', 'yearlyComparison'] as const) {
+  // Comparisons, peak demand and load profile (issue 25 points 1-3): p99 < 50 ms on InfluxDB as on SQLite.
+  const lines: ReadonlyArray<readonly [OpName, string]> = [
+    ['monthlyComparison', 'monthlyComparison (building, so far)'],
+    ['yearlyComparison', 'yearlyComparison (building, so far)'],
+    ...DEMAND_LINES,
+  ];
+  for (const [name, label] of lines) {
     const s = result.measured[name].summary;
     const base = result.measured.baseline.summary;
     report.line({
       benchmark: bench,
-      measure: `${name} (building, so far) p50 | p99`,
+      measure: `${label} p50 | p99`,
       product: `${fmt.ms(s.p50)} | ${fmt.ms(s.p99)}`,
       baseline: `${fmt.ms(base.p50)} | ${fmt.ms(base.p99)}`,
       ratio: fmt.ratio(s.p99 / base.p99),
