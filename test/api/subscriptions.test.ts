@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { publishReading as publishToSubscribers } from '../../src/pipeline/after-write.js';
 import { SUBSCRIBER_BUFFER } from '../../src/pipeline/pubsub.js';
 import { DashboardDocument, LiveReadingsDocument } from '../generated/graphql.js';
 import { httpData, liveSubscriptions, subscribe, wsClient } from '../support/graphql-client.js';
@@ -46,6 +47,51 @@ describe('panelReading', () => {
     expect((await onlyA.next()).data?.panelReading.energyKwh).toBe(1234.6);
     expect(onlyA.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_A']);
     expect(all.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_B', 'LIVE_A']);
+  });
+
+  it('marks a reading older than one already delivered for its panel late, so a subscriber tells it from a new one', async () => {
+    const api = await start();
+    const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    type Heard = { panelReading: { time: string; late: boolean } };
+    const live = disposers.use(subscribe<Heard, { id: string }>(client, 'subscription ($id: ID) { panelReading(panelId: $id) { time late } }', { id: 'LATE_A' }), (l) => l.dispose());
+    await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(1);
+    const meter = await connectMeter(api.mqttUrl, disposers);
+
+    const t = Date.now() - 60_000;
+    // A gateway's backlog: the older reading arrives after the newer one.
+    for (const [offset, kwh] of [[0, 10], [-30_000, 9], [1_000, 11]] as const) {
+      await publishReading(meter, { panelId: 'LATE_A', time: new Date(t + offset), kwh });
+      await live.received(live.results.length + 1);
+    }
+    expect(live.results.map((r) => r.data?.panelReading)).toEqual([
+      { time: new Date(t).toISOString(), late: false },
+      { time: new Date(t - 30_000).toISOString(), late: true },
+      { time: new Date(t + 1_000).toISOString(), late: false },
+    ]);
+  });
+
+  it('marks late a reading released after a subscription started that is older than the newest it got first', async () => {
+    // With several processes ReadingOrder holds readings for MQTT_FEED_ORDER_HOLD after they are in
+    // the live state, so a subscription started meanwhile gets the panel's newest first and the
+    // held older one after it. Released here as ReadingOrder releases it (publishToSubscribers).
+    const api = await start();
+    const t = Date.now() - 60_000;
+    const [held] = seed(api.app, [
+      { panelId: 'LATE_B', time: new Date(t), kwh: 10 },
+      { panelId: 'LATE_B', time: new Date(t + 1_000), kwh: 11 },
+    ]);
+    const client = disposers.use(wsClient(api.wsUrl), (c) => c.dispose());
+    type Heard = { panelReading: { time: string; late: boolean } };
+    const live = disposers.use(subscribe<Heard, { id: string }>(client, 'subscription ($id: ID) { panelReading(panelId: $id) { time late } }', { id: 'LATE_B' }), (l) => l.dispose());
+    await live.received(1);
+    publishToSubscribers(api.app.pubsub, held!);
+    seed(api.app, [{ panelId: 'LATE_B', time: new Date(t + 2_000), kwh: 12 }]);
+    await live.received(3);
+    expect(live.results.map((r) => r.data?.panelReading)).toEqual([
+      { time: new Date(t + 1_000).toISOString(), late: false },
+      { time: new Date(t).toISOString(), late: true },
+      { time: new Date(t + 2_000).toISOString(), late: false },
+    ]);
   });
 
   it('shares one execution between identical subscriptions without tying their lifetimes together', async () => {
