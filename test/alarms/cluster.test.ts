@@ -76,11 +76,14 @@ describe.skipIf(!realInflux)('alarms on three processes', () => {
     expect(kinds.map((k) => k.replace(/_[0-9A-F]+ /, ' ')).sort()).toEqual(['AL_A CLEARED', 'AL_A RAISED', 'AL_B CLEARED', 'AL_B RAISED', 'AL_C RAISED']);
 
     // Acknowledged on p2: shown on p1 and p3 (the admin notice on the stored-readings feed).
+    // Within 2 s (issue 24): measured from the answer on p2 until both others show it.
     const open = ofFirst.find((a) => a.state === 'ACTIVE_UNACK')!;
     await gql(p2, 'mutation($id: ID!) { acknowledgeAlarm(input: { id: $id, note: "on it" }) { userErrors { code } } }', { id: open.id });
+    const acknowledgedAt = Date.now();
     for (const node of [p1, p3]) {
-      await expect.poll(async () => (await gql<{ alarm: { state: string } }>(node, 'query($id: ID!) { alarm(id: $id) { state } }', { id: open.id })).alarm.state, { timeout: 15_000 }).toBe('ACTIVE_ACK');
+      await expect.poll(async () => (await gql<{ alarm: { state: string } }>(node, 'query($id: ID!) { alarm(id: $id) { state } }', { id: open.id })).alarm.state, { timeout: 15_000, interval: 50 }).toBe('ACTIVE_ACK');
     }
+    expect(Date.now() - acknowledgedAt).toBeLessThan(2_000);
     // Restarting a process neither loses nor duplicates: it reads the alarm log back from InfluxDB.
     process.kill(-p3.main.child.pid!, 'SIGTERM');
     await p3.main.exited;
