@@ -3,9 +3,11 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { bearer, makeKey, type TestKey } from '../access/support.js';
 import { httpData } from '../support/graphql-client.js';
+import { seed, type SeedReading } from '../support/seed.js';
 import { connectMeter, meterPayload } from '../support/mqtt.js';
 import { axeViolations } from './axe.js';
 import { NAMES, startBuildingApp } from './building.js';
+import type { TestApp } from '../support/test-app.js';
 import { untranslated } from './page-text.js';
 import { attribute, browserSuite, card, field, openPage, screenshot, SIZES, text, type PageLang } from './support.js';
 
@@ -121,6 +123,7 @@ describe('the alarm list', () => {
     await checkView(page, 'alarm-list-id-acknowledged');
 
     await checkViewer(app.baseUrl);
+    await checkHistoryPaging(app);
     await checkEnglishPhoneAndPrint(app.baseUrl);
     expect(pageErrors.flat()).toEqual([]);
   });
@@ -153,4 +156,35 @@ async function checkEnglishPhoneAndPrint(baseUrl: string): Promise<void> {
   expect(await page.locator('select[name="alarm-panel"]').isVisible()).toBe(false);
   expect(await openA.isVisible()).toBe(true);
   await screenshot(page, 'alarm-list-en-print');
+}
+
+/**
+ * More cleared alarms than a page holds (20): PANEL_C out of band and back 21 times. The history
+ * shows the newest 20, "Load more" the 21st by the connection's cursor, in the API's order.
+ */
+async function checkHistoryPaging(app: TestApp): Promise<void> {
+  const cycles = 21;
+  const start = Date.now() - (cycles * 14 + 1) * 60_000;
+  const readings: SeedReading[] = Array.from({ length: cycles * 14 }, (_, i) => {
+    const v = i % 14 < 7 ? 240 : 225;
+    return { panelId: 'PANEL_C', time: new Date(start + i * 60_000), kwh: 2000 + i * 0.1, voltage: [v, v, v, v] };
+  });
+  seed(app.app, readings);
+  const api = await httpData<{ alarms: { totalCount: number; edges: Array<{ node: { id: string } }> } }, unknown>(
+    app.httpUrl,
+    '{ alarms(filter: { panelId: "PANEL_C", open: false }, first: 100) { totalCount edges { node { id } } } }',
+    {},
+    bearer(operator.key),
+  );
+  expect(api.alarms.totalCount).toBe(cycles);
+  const page = await pageAs(app.baseUrl, operator, '#/alarms/PANEL_C', 'en');
+  const rows = page.getByTestId('alarm-history').locator('li.alarm-row');
+  const ids = () => rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-alarm-id')));
+  await expect.poll(() => rows.count(), LOADED).toBe(20);
+  expect(await ids()).toEqual(api.alarms.edges.slice(0, 20).map((edge) => edge.node.id));
+  await page.getByTestId('history-more').click();
+  await expect.poll(() => rows.count(), LOADED).toBe(cycles);
+  expect(await ids()).toEqual(api.alarms.edges.map((edge) => edge.node.id));
+  expect(await page.getByTestId('history-more').count()).toBe(0);
+  expect(await text(page.locator('#alarm-history-title small'))).toBe(`${cycles} of ${cycles}`);
 }
