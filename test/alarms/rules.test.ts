@@ -266,6 +266,18 @@ describe('METER_DATA (a counter reset or glitch held back by the counting rule; 
     expect(alarm!.clearedAt).toEqual(new Date(T0 + 27 * MINUTE));
     expect(alarm!.message).toContain('held back by the counting rule');
   });
+
+  it('raises on a meter reset (the counter starts again from zero) and clears 15 min after', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // 100 kWh and rising, then from minute 10 a new count from 0 that goes on rising (a replaced meter).
+    rig.feed(minutes(T0, 40, (i) => (i >= 10 ? { energyKwh: Number(((i - 10) * 0.1).toFixed(1)) } : {})));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'METER_DATA', severity: 'MINOR', state: 'CLEARED_UNACK' });
+    expect(alarm!.startedAt).toEqual(new Date(T0 + 10 * MINUTE));
+    // The new level is held back until it confirms (docs/counting-rule.md): minutes 10-12; cleared 15 min after the last.
+    expect(alarm!.clearedAt).toEqual(new Date(T0 + 27 * MINUTE));
+    expect(rig.service.list(null)).toHaveLength(1);
+  });
 });
 
 describe('METER_DATA from arrivals (more than 5 refused readings in 15 min, or a meter clock ahead by over MAX_CLOCK_SKEW/2)', () => {
