@@ -174,6 +174,16 @@ describe('LOW_POWER_FACTOR (15-min power factor below 0.85; above 0.87 for 15 mi
     rig.feed(good);
     expect(rig.service.list(null)[0]!.state).toBe('CLEARED_UNACK');
   });
+  it("uses the readings' power factor where the meter has no reactive counter", async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // No kVArh counter: the 15-minute average of the readings' power factor, 0.80 for 31 minutes, then 0.95.
+    rig.feed(minutes(T0, 31, () => ({ powerFactor: 0.8 })));
+    const [alarm] = rig.service.list(null);
+    expect(alarm).toMatchObject({ type: 'LOW_POWER_FACTOR', severity: 'WARNING', state: 'ACTIVE_UNACK', threshold: 0.85 });
+    expect(alarm!.value).toBeCloseTo(0.8, 6);
+    rig.feed(minutes(T0 + 31 * MINUTE, 40, () => ({ powerFactor: 0.95 })));
+    expect(rig.service.list(null)).toMatchObject([{ id: alarm!.id, state: 'CLEARED_UNACK' }]);
+  });
 });
 
 describe('DEMAND_HIGH (15-min average kW above the limit; below 85 % of it for 15 min)', () => {
