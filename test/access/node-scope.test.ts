@@ -69,19 +69,31 @@ beforeEach(async () => {
   };
 });
 
-const NODE = 'query ($id: ID!) { node(id: $id) { __typename id ... on Alarm { alarmPanel: panelId } } }';
+// Alarm.panelId is nullable (a building alarm) and Panel.panelId is not: one response name each.
+const NODE = 'query ($id: ID!) { node(id: $id) { __typename id ... on Panel { panelId } ... on Alarm { alarmPanel: panelId } } }';
 
 async function node(id: string, key: string) {
   return httpRequest<{ node: { __typename: string; id: string; panelId?: string; alarmPanel?: string | null } | null }, { id: string }>(app.httpUrl, NODE, { id }, bearer(key));
 }
 
 describe('node(id) within a panel limit', () => {
-  it("gives what alarm(id) gives: alarms within the limit, not panel C's", async () => {
+  it('gives what the direct fields give: panels and alarms within the limit, not panel C or its alarm', async () => {
+    expect(Object.keys(ids.panels).sort()).toEqual(['PANEL_A', 'PANEL_B', 'PANEL_C']);
     expect(Object.keys(ids.alarms)).toEqual(expect.arrayContaining(['PANEL_A', 'PANEL_B', 'PANEL_C']));
 
     for (const panelId of ['PANEL_A', 'PANEL_B']) {
+      expect((await node(ids.panels[panelId]!, TENANT.key)).data?.node).toEqual({ __typename: 'Panel', id: ids.panels[panelId], panelId });
       expect((await node(ids.alarms[panelId]!, TENANT.key)).data?.node).toEqual({ __typename: 'Alarm', id: ids.alarms[panelId], alarmPanel: panelId });
     }
+
+    // Panel C: null with UNKNOWN_PANEL, as panel(id) answers it.
+    const panelC = await node(ids.panels.PANEL_C!, TENANT.key);
+    const direct = await httpRequest<{ panel: unknown }, { id: string }>(app.httpUrl, 'query ($id: ID!) { panel(id: $id) { id } }', { id: ids.panels.PANEL_C! }, bearer(TENANT.key));
+    expect(panelC.data?.node).toBeNull();
+    expect(panelC.errors?.map((e) => e.extensions?.reason)).toEqual(['UNKNOWN_PANEL']);
+    expect(direct.data?.panel).toBeNull();
+    expect(direct.errors?.map((e) => e.extensions?.reason)).toEqual(['UNKNOWN_PANEL']);
+    expect(panelC.errors?.[0]?.message).toBe(direct.errors?.[0]?.message);
 
     // Panel C's alarm: null, as alarm(id) answers it, and nothing about it in the answer.
     const alarmC = await node(ids.alarms.PANEL_C!, TENANT.key);
@@ -90,7 +102,8 @@ describe('node(id) within a panel limit', () => {
     const directAlarm = await httpRequest<{ alarm: unknown }, { id: string }>(app.httpUrl, 'query ($id: ID!) { alarm(id: $id) { id } }', { id: ids.alarms.PANEL_C! }, bearer(TENANT.key));
     expect(directAlarm.data?.alarm).toBeNull();
 
-    // The admin sees panel C's alarm through node() too.
+    // The admin sees panel C and its alarm through node() too.
+    expect((await node(ids.panels.PANEL_C!, ADMIN.key)).data?.node).toMatchObject({ __typename: 'Panel', panelId: 'PANEL_C' });
     expect((await node(ids.alarms.PANEL_C!, ADMIN.key)).data?.node).toMatchObject({ __typename: 'Alarm', alarmPanel: 'PANEL_C' });
   });
 
@@ -106,13 +119,16 @@ describe('node(id) within a panel limit', () => {
   });
 
   it('answers null for an id that names nothing, and keeps ids opaque, distinct and stable', async () => {
-    for (const id of ['PANEL_A', 'not an id', Buffer.from('Panel:PANEL_Z').toString('base64url'), Buffer.from('Nothing:1').toString('base64url')]) {
+    for (const id of ['not an id', `~${Buffer.from('Alarm:no-such-alarm').toString('base64url')}`, `~${Buffer.from('Nothing:1').toString('base64url')}`, '~!!']) {
       const answer = await node(id, ADMIN.key);
-      // An unknown panel id in a well-formed global id answers as panel() does; anything else is plain null.
-      expect(answer.data?.node, id).toBeNull();
+      expect(answer, id).toEqual({ status: 200, data: { node: null } });
     }
-    const all = [...Object.values(ids.alarms), ids.apiKey, ids.adminChange, ids.tariffVersion, ids.site];
+    // An unknown panel answers as panel(id) does.
+    expect((await node('PANEL_Z', ADMIN.key)).errors?.map((e) => e.extensions?.reason)).toEqual(['UNKNOWN_PANEL']);
+    const all = [...Object.values(ids.panels), ...Object.values(ids.alarms), ids.apiKey, ids.adminChange, ids.tariffVersion, ids.site];
     expect(new Set(all).size).toBe(all.length);
-    for (const id of all) expect(id).not.toMatch(/PANEL_|:/);
+    // A panel's global id is its panel id; every other starts with "~", which no panel id can.
+    expect(ids.panels).toEqual({ PANEL_A: 'PANEL_A', PANEL_B: 'PANEL_B', PANEL_C: 'PANEL_C' });
+    for (const id of all.filter((x) => !Object.values(ids.panels).includes(x))) expect(id).toMatch(/^~[A-Za-z0-9_-]+$/);
   });
 });

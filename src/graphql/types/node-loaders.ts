@@ -19,6 +19,9 @@ function requireRole(context: Context, role: ApiRole, field: string): void {
   throw new GraphQLError(`${describeCaller(context.viewer)} may not use ${field}`, { extensions: { code: 'FORBIDDEN', reason: 'NOT_ALLOWED' satisfies ErrorReason } });
 }
 
+// As panel(id): UNKNOWN_PANEL for a panel outside the caller's (hidden ones too, as there).
+registerNode('Panel', (key, { services, viewer }) => services.panels.visible(key, viewer.panels));
+
 // As alarm(id): null for one the caller does not see.
 registerNode('Alarm', (key, context) => alarmsOf(context).service.get(key, context.viewer.panels));
 

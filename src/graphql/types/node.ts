@@ -1,3 +1,4 @@
+import { isPanelId } from '../../models/panel-id.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 
@@ -6,6 +7,11 @@ import type { Context } from '../context.js';
  * global `id` unique across types, and `node(id)` fetches any of them again with the same access
  * as its own field. The local ids stay under their own names (Panel.panelId, Alarm.alarmId,
  * ApiKey.keyId, AdminChange.changeId), as the arguments that take them are named.
+ *
+ * A panel's global id is its panel id (Panel.id = Panel.panelId, as every client, topic and
+ * export already names it): it is globally unique because every other type's id starts with "~",
+ * which no panel id can (PANEL_ID_PATTERN starts with a letter or digit). A later multi-site
+ * release keeps this site's panel ids and gives other sites' panels "~" ids naming their site.
  */
 
 /** The types with identity; a global id names one of them and its local key. */
@@ -13,18 +19,21 @@ export const NODE_TYPES = ['Site', 'Panel', 'Alarm', 'ApiKey', 'AdminChange', 'T
 export type NodeType = (typeof NODE_TYPES)[number];
 
 /**
- * The global id of `key` of `type`: base64url of "type:key", so a client treats it as opaque (it
- * must not build or parse one) while the server reads it back without a lookup table. A later
- * multi-site release gives other sites' objects ids that name their site; these stay valid.
+ * The global id of `key` of `type`: a panel's own id, else "~" and base64url of "type:key", so a
+ * client treats it as opaque (it must not build or parse one) while the server reads it back
+ * without a lookup table. A later multi-site release gives other sites' objects ids that name
+ * their site; these stay valid.
  */
 export function globalId(type: NodeType, key: string): string {
-  return Buffer.from(`${type}:${key}`, 'utf8').toString('base64url');
+  if (type === 'Panel') return key;
+  return `~${Buffer.from(`${type}:${key}`, 'utf8').toString('base64url')}`;
 }
 
 /** The type and key a global id names, or null when it is not one this server made. */
 export function parseGlobalId(id: string): { type: NodeType; key: string } | null {
-  if (!/^[A-Za-z0-9_-]{1,400}$/.test(id)) return null;
-  const text = Buffer.from(id, 'base64url').toString('utf8');
+  if (isPanelId(id)) return { type: 'Panel', key: id };
+  if (!/^~[A-Za-z0-9_-]{1,400}$/.test(id)) return null;
+  const text = Buffer.from(id.slice(1), 'base64url').toString('utf8');
   const colon = text.indexOf(':');
   const type = NODE_TYPES.find((name) => name === text.slice(0, colon));
   // Only the canonical encoding: one object has one id.
@@ -34,13 +43,13 @@ export function parseGlobalId(id: string): { type: NodeType; key: string } | nul
 
 /**
  * The local key an `id` argument names: a global id of `type`, or, for one release (see the
- * changelog in docs/api.md), the local id clients kept from before global ids. A global id of
- * another type names nothing (null).
+ * changelog in docs/api.md), the local id clients kept from before global ids (a panel's is the
+ * same). A "~" id of another type names nothing (null).
  */
 export function localKey(type: NodeType, id: string): string | null {
+  if (!id.startsWith('~')) return id;
   const parsed = parseGlobalId(id);
-  if (parsed === null) return id;
-  return parsed.type === type ? parsed.key : null;
+  return parsed?.type === type ? parsed.key : null;
 }
 
 type Loader = (key: string, context: Context) => unknown;

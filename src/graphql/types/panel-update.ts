@@ -28,7 +28,7 @@ builder.objectFields(Panel, (t) => ({
 const UpdatePanelInput = builder.inputType('UpdatePanelInput', {
   description: 'Fields left out keep their value.',
   fields: (t) => ({
-    id: t.id({ required: true, description: 'Panel.id, or the panel id (Panel.panelId).' }),
+    id: t.id({ required: true, description: 'The panel id (Panel.id, the same as Panel.panelId).' }),
     name: t.string({ required: false, description: 'The display name, 1-80 characters; null or empty: back to the name derived from its id.' }),
     hidden: t.boolean({ required: false }),
     retired: t.boolean({ required: false }),

@@ -2,7 +2,7 @@ import { PANEL_STATUSES } from '../../models/panel-status.js';
 import type { PanelRecord } from '../../models/reading.js';
 import type { HistoryPoint as HistoryPointShape, Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
-import { localKey } from './node.js';
+import { globalId, localKey, Node } from './node.js';
 import { Money } from './money.js';
 import { Reading } from './reading.js';
 import { Usage } from './usage.js';
@@ -29,8 +29,9 @@ const HistoryPoint = builder.objectRef<HistoryPointShape>('HistoryPoint').implem
 
 export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
   description: 'An electrical panel with a power meter.',
+  interfaces: [Node],
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.id({ description: 'The global id (Node): the panel id itself, unique across types (docs/api.md, Identity).', resolve: (panel) => globalId('Panel', panel.id) }),
     panelId: t.exposeID('id', { description: 'The panel id: what every `panelId` argument takes, the meter topic and the export name.' }),
     name: t.string({ resolve: (panel, _args, { services }) => services.panels.name(panel.id) }),
     status: t.field({ type: PanelStatus, resolve: (panel, _args, { services }) => services.panels.status(panel.id) }),
@@ -98,7 +99,7 @@ builder.queryFields((t) => ({
   panel: t.field({
     type: Panel,
     nullable: true,
-    description: 'Panel.id, or the panel id (Panel.panelId); null with an error UNKNOWN_PANEL when the caller sees no such panel.',
+    description: 'By panel id (Panel.id and Panel.panelId are the same); null with an error UNKNOWN_PANEL when the caller sees no such panel.',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, { services, viewer }) => services.panels.visible(localKey('Panel', String(id)) ?? String(id), viewer.panels),
   }),

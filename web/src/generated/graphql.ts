@@ -248,7 +248,7 @@ export type TariffPlanInput = {
 /** Fields left out keep their value. */
 export type UpdatePanelInput = {
   hidden?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Panel.id, or the panel id (Panel.panelId). */
+  /** The panel id (Panel.id, the same as Panel.panelId). */
   id: Scalars['ID']['input'];
   /** The display name, 1-80 characters; null or empty: back to the name derived from its id. */
   name?: InputMaybe<Scalars['String']['input']>;
