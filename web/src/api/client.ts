@@ -47,7 +47,7 @@ export function createApi(options: ApiOptions): Api & { dispose(): void } {
         throw reportRefusal(toApiError(error));
       }),
     subscribe: <TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, sink: LiveSink<TResult>) =>
-      live.subscribe<TResult>(print(document), { next: sink.next, error: (error) => sink.error(reportRefusal(error)) }),
+      live.subscribe<TResult>(print(document), { next: sink.next, error: (error) => sink.error(reportRefusal(error)), skipped: sink.skipped }),
     onReconnected(listener) {
       reconnectListeners.add(listener);
       return () => reconnectListeners.delete(listener);

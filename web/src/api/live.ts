@@ -17,6 +17,11 @@ export interface LiveOptions {
 export interface LiveSink<T> {
   next(data: T): void;
   error(error: ApiError): void;
+  /**
+   * The server dropped `count` events of this subscription because the page read too slowly
+   * (extensions.skipped on the next event): what they said must be fetched again.
+   */
+  skipped?(count: number): void;
 }
 
 export interface Live {
@@ -62,6 +67,8 @@ export function createLive(options: LiveOptions): Live {
         { query },
         {
           next: (result) => {
+            const skipped = (result.extensions as { skipped?: unknown } | undefined)?.skipped;
+            if (typeof skipped === 'number' && skipped > 0) sink.skipped?.(skipped);
             if (result.errors?.length) sink.error(toApiError(result.errors));
             else if (result.data) sink.next(result.data as T);
           },

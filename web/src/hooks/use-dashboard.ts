@@ -59,21 +59,35 @@ export function useDashboard(): Dashboard {
     }, FALLBACK_REFETCH_MS);
   };
 
-  const usageError = useSubscription(LiveTodayUsageDocument, ({ todayUsage }) => setOverlay((o) => withUsage(o, todayUsage)));
-  const overviewError = useSubscription(LiveOverviewDocument, ({ overview }) => setOverlay((o) => withOverview(o, overview)));
+  // The server skipped events this page read too slowly (extensions.skipped): what they said is
+  // fetched again, as after a dropped connection.
+  const afterGap = () => {
+    setOverlay(EMPTY_OVERLAY);
+    query.refetch();
+  };
+  const usageError = useSubscription(LiveTodayUsageDocument, ({ todayUsage }) => setOverlay((o) => withUsage(o, todayUsage)), afterGap);
+  const overviewError = useSubscription(LiveOverviewDocument, ({ overview }) => setOverlay((o) => withOverview(o, overview)), afterGap);
   const liveTotalsError = usageError ?? overviewError;
   const afterEvent = (panelId: string) => {
     if (snapshot.current && isUnknownPanel(snapshot.current, panelId)) query.refetch();
     else if (liveTotalsError) refetchSoon();
   };
-  const readingsError = useSubscription(LiveReadingsDocument, ({ panelReading }) => {
-    setOverlay((o) => withReading(o, panelReading));
-    afterEvent(panelReading.panelId);
-  });
-  const statusError = useSubscription(PanelStatusChangesDocument, ({ panelStatusChanged }) => {
-    setOverlay((o) => withStatus(o, panelStatusChanged));
-    afterEvent(panelStatusChanged.panelId);
-  });
+  const readingsError = useSubscription(
+    LiveReadingsDocument,
+    ({ panelReading }) => {
+      setOverlay((o) => withReading(o, panelReading));
+      afterEvent(panelReading.panelId);
+    },
+    afterGap,
+  );
+  const statusError = useSubscription(
+    PanelStatusChangesDocument,
+    ({ panelStatusChanged }) => {
+      setOverlay((o) => withStatus(o, panelStatusChanged));
+      afterEvent(panelStatusChanged.panelId);
+    },
+    afterGap,
+  );
 
   useMidnightRefetch(query.data?.tariff?.timezone, query.refetch);
 
