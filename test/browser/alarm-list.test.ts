@@ -140,6 +140,12 @@ async function checkViewer(baseUrl: string): Promise<void> {
   expect(await text(page.locator('#ack-refused'))).toBe('Mengakui alarm perlu kunci dengan peran operator atau admin; peran kunci Anda: viewer');
   expect(await cleared.locator('input[name="note"]').count()).toBe(0);
   await checkView(page, 'alarm-list-id-viewer');
+  // Acknowledged elsewhere (an operator through the API): the viewer's page follows alarmChanged.
+  const id = (await attribute(cleared, 'data-alarm-id'))!;
+  await httpData(`${baseUrl}/graphql`, 'mutation($id: ID!) { acknowledgeAlarm(input: { id: $id }) { userErrors { code } } }', { id }, bearer(operator.key));
+  await expect.poll(() => attribute(cleared, 'data-state'), LOADED).toBe('CLEARED_ACK');
+  expect(await text(field(cleared, 'state'))).toBe('Pulih, sudah diakui');
+  expect(await cleared.getByTestId('acknowledge').count()).toBe(0);
 }
 
 /** English at phone width (nothing wider than the screen), and printed: the forms and pickers left out. */
@@ -148,7 +154,7 @@ async function checkEnglishPhoneAndPrint(baseUrl: string): Promise<void> {
   const openA = row(page, 'open-alarms', 'PANEL_A');
   await expect.poll(() => text(field(openA, 'state')), LOADED).toBe(ROW_TEXT.en.ackedState);
   expect(await text(field(openA, 'value'))).toBe(ROW_TEXT.en.value);
-  await expect.poll(() => text(field(row(page, 'alarm-history', 'PANEL_B'), 'state')), LOADED).toBe('Cleared, not acknowledged');
+  await expect.poll(() => text(field(row(page, 'alarm-history', 'PANEL_B'), 'state')), LOADED).toBe('Cleared, acknowledged');
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
   await checkView(page, 'alarm-list-en-phone');
   await page.emulateMedia({ media: 'print' });
