@@ -4,6 +4,7 @@ import './types/money.js';
 import './types/reading.js';
 import './types/usage.js';
 import './types/panel.js';
+import './types/panel-history.js';
 import './types/overview.js';
 import './types/tariff.js';
 import './types/ingest.js';

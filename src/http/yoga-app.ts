@@ -69,7 +69,11 @@ export function createYogaApp(options: YogaAppOptions): YogaApp {
       maxTokensPlugin({ n: 3_000 }),
       maxDepthPlugin({ n: 10 }),
       maxAliasesPlugin({ n: 20 }),
-      costLimitPlugin({ maxCost: 10_000 }),
+      // graphql-armor's cost multiplies a selection by a literal `first` (a page of 1,000 panels is
+      // 1,000 cards) but not by a variable, and knows nothing of ranges walked: a coarse guard on
+      // the document's shape against the same budget. useCostLimits below counts pages (literal or
+      // variable) and the work of ranges exactly (operation-cost.ts).
+      costLimitPlugin({ maxCost: limits.maxCost }),
       ...(limits.introspection ? [] : [useNoIntrospection()]),
       // Compiles each operation once into plain JavaScript: the dashboard's 100 panel cards are
       // thousands of field resolutions per request, which the generic executor walks one by one.

@@ -1,4 +1,5 @@
 import type { Emissions } from './emission-factor.js';
+import type { PhaseValues } from './reading.js';
 
 /** The response contract for energy and money. Numbers are rounded for output only. */
 
@@ -71,8 +72,9 @@ export interface HistoryPoint {
   readonly readingCount: number;
   /** Averages over the window's readings, rounded; null when the window has none. */
   readonly activePowerKw: number | null;
-  readonly voltage: number | null;
-  readonly current: number | null;
+  /** Each phase's average (and the average of the phase averages), as on an averaged Reading. */
+  readonly voltage: PhaseValues | null;
+  readonly current: PhaseValues | null;
   readonly powerFactor: number | null;
 }
 

@@ -1,5 +1,5 @@
 import { parseDuration } from '../config/duration.js';
-import type { Reading } from '../models/reading.js';
+import type { PhaseValues, Reading } from '../models/reading.js';
 import type { HistoryPoint } from '../models/usage.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { LocalTime } from '../time/local-time.js';
@@ -10,8 +10,35 @@ import { UserInputError } from './user-input-error.js';
 /** The longest window: a year (leap or not). */
 const MAX_WINDOW_MS = 366 * 86_400_000;
 
-/** The most points one history request may return; charts never need more. */
+/**
+ * The most points one page of `readings` or `history` holds (its `first`); a longer range is read
+ * page by page (issue 23 point 4), so what one page walks stays bounded.
+ */
 export const MAX_HISTORY_POINTS = 5_000;
+
+/** One page of a request: at most `first` points after the one at `afterMs` (a cursor's position). */
+export interface PointsPage {
+  readonly first: number;
+  readonly afterMs: number | null;
+}
+
+/** The windows one page of a windowed request covers: [fromMs, toMs), `windows` of them. */
+export interface PagePlan {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly windows: number;
+  /** Windows of the range remain after this page. */
+  readonly hasNextPage: boolean;
+}
+
+/** A page of points: `lastMs` is the position the next page follows (the last point or window covered). */
+export interface PointsPageResult<T> {
+  readonly items: T[];
+  readonly hasNextPage: boolean;
+  readonly lastMs: number | null;
+  /** Every window of the range (history), or null where counting would mean reading them all. */
+  readonly total: number | null;
+}
 
 const HOUR_MS = 3_600_000;
 /** Meters report about once a minute: the readings a re-walk of one hour steps through. */
@@ -57,7 +84,7 @@ export class HistoryService {
 
   /**
    * The windows and the walk of a request, or a UserInputError for arguments it refuses (`from`
-   * not before `to`, a bad `every`, more than MAX_HISTORY_POINTS windows).
+   * not before `to`, a bad `every`). Any number of windows: they are answered a page at a time.
    */
   plan(from: Date, to: Date, every: string | null | undefined): HistoryPlan {
     if (!(from.getTime() < to.getTime())) throw new UserInputError('INVALID_RANGE', '"from" must be before "to"');
@@ -67,76 +94,111 @@ export class HistoryService {
     let fromMs = from.getTime();
     if (fromMs < floor) fromMs = everyMs === null ? floor : fromMs + Math.floor((floor - fromMs) / everyMs) * everyMs;
     const windows = everyMs === null || toMs <= floor ? 0 : Math.ceil((toMs - fromMs) / everyMs);
-    if (windows > MAX_HISTORY_POINTS) {
-      throw new UserInputError(
-        'RANGE_TOO_LARGE',
-        `this range at every "${every}" would return ${windows} points; the limit is ${MAX_HISTORY_POINTS}: use a larger "every" or a shorter range`,
-        { maximum: MAX_HISTORY_POINTS },
-      );
-    }
     return { fromMs, toMs, everyMs, windows, walkFromMs: Math.max(fromMs, floor), walkToMs: Math.min(toMs, this.#now() + this.limits.maxClockSkewMs) };
   }
 
   /**
-   * What answering a `history` (energy: true) or `readings` request walks, in the units of
-   * GRAPHQL_MAX_COST, before it runs: one per hour of the clamped range (the ledger's hours, the
-   * store's averages), or one per reading expected in it (one a minute) where history re-walks
-   * readings (windows finer than an hour, or not on local hours). Raw readings are bounded by
-   * MAX_HISTORY_POINTS instead. 0 for arguments that are refused anyway.
+   * The windows one page of a windowed request covers: `first` windows after the one starting at
+   * `afterMs` (the first windows without it). A position off the request's grid is INVALID_CURSOR.
    */
-  work(from: Date, to: Date, every: string | null | undefined, energy: boolean): number {
-    let plan: HistoryPlan;
-    try {
-      plan = this.plan(from, to, every);
-    } catch {
-      return 0;
+  pagePlan(plan: HistoryPlan, page: PointsPage): PagePlan {
+    const everyMs = plan.everyMs!;
+    let index = 0;
+    if (page.afterMs !== null) {
+      const offset = page.afterMs - plan.fromMs;
+      if (offset < 0 || offset % everyMs !== 0) throw new UserInputError('INVALID_CURSOR', 'after: not a window of this range and "every"');
+      index = Math.min(plan.windows, offset / everyMs + 1);
     }
-    if (plan.everyMs === null || plan.walkFromMs >= plan.walkToMs) return 0;
-    const hours = Math.ceil((plan.walkToMs - plan.walkFromMs) / HOUR_MS);
-    if (!energy) return hours;
-    const rewalk = !EnergyService.walksWholeHours(this.limits.time, plan.fromMs, plan.toMs, plan.everyMs);
-    return rewalk ? hours * READINGS_PER_HOUR : hours;
-  }
-
-  /** Raw readings, or one averaged reading per non-empty window of `every`. */
-  async readings(panelId: string, from: Date, to: Date, every: string | null | undefined): Promise<Reading[]> {
-    const plan = this.plan(from, to, every);
-    if (plan.walkFromMs >= plan.walkToMs) return [];
-    const walkFrom = new Date(plan.walkFromMs);
-    const walkTo = new Date(plan.walkToMs);
-    if (plan.everyMs === null) {
-      // Ask for one more than allowed to know whether the limit is exceeded.
-      const rows = await this.store.readings(panelId, walkFrom, walkTo, MAX_HISTORY_POINTS + 1);
-      if (rows.length > MAX_HISTORY_POINTS) {
-        throw new UserInputError(
-          'RANGE_TOO_LARGE',
-          `more than ${MAX_HISTORY_POINTS} raw readings in this range; pass "every" (e.g. "15m", "1h", "1d") or a shorter range`,
-          { maximum: MAX_HISTORY_POINTS },
-        );
-      }
-      return rows;
-    }
-    // Windows counted from the first one's start, so their times stay on the caller's grid.
-    return (await this.store.downsample(panelId, new Date(plan.fromMs), walkTo, plan.everyMs)).map((window) => roundedAverages(window.reading));
+    const windows = Math.min(page.first, plan.windows - index);
+    const fromMs = plan.fromMs + index * everyMs;
+    return { fromMs, toMs: Math.min(plan.toMs, fromMs + windows * everyMs), windows, hasNextPage: index + windows < plan.windows };
   }
 
   /**
-   * Every window of `every` from `from` to `to` (less those ending before METER_TIME_FLOOR),
-   * zero-filled: the energy (and cost) counted by the counting rule in the window, next to the
-   * averages of the instantaneous values.
+   * What answering one page of a `history` (energy: true) or `readings` request walks, in the
+   * units of GRAPHQL_MAX_COST, before it runs: one per hour of the page's windows within the
+   * clamped range (the ledger's hours, the store's averages), or one per reading expected in it
+   * (one a minute) where history re-walks readings (windows finer than an hour, or not on local
+   * hours). Raw readings are bounded by the page's size instead. 0 for arguments refused anyway.
    */
-  async history(panelId: string, from: Date, to: Date, every: string): Promise<HistoryPoint[]> {
+  work(from: Date, to: Date, every: string | null | undefined, energy: boolean, page: PointsPage): number {
+    let walk: { fromMs: number; toMs: number };
+    let rewalk: boolean;
+    try {
+      const plan = this.plan(from, to, every);
+      if (plan.everyMs === null) return 0;
+      const pp = this.pagePlan(plan, page);
+      walk = { fromMs: Math.max(pp.fromMs, plan.walkFromMs), toMs: Math.min(pp.toMs, plan.walkToMs) };
+      rewalk = !EnergyService.walksWholeHours(this.limits.time, pp.fromMs, pp.toMs, plan.everyMs);
+    } catch {
+      return 0;
+    }
+    if (walk.fromMs >= walk.toMs) return 0;
+    const hours = Math.ceil((walk.toMs - walk.fromMs) / HOUR_MS);
+    return energy && rewalk ? hours * READINGS_PER_HOUR : hours;
+  }
+
+  /**
+   * One page of raw readings (after the reading at `afterMs`), or of averaged readings, one per
+   * non-empty window of the page's windows (so a page may hold fewer than `first`).
+   */
+  async readings(panelId: string, from: Date, to: Date, every: string | null | undefined, page: PointsPage): Promise<PointsPageResult<Reading>> {
     const plan = this.plan(from, to, every);
-    const { fromMs, toMs } = plan;
+    if (plan.everyMs === null) {
+      const fromMs = Math.max(plan.walkFromMs, page.afterMs === null ? plan.walkFromMs : page.afterMs + 1);
+      // One more than asked, to know whether another page follows.
+      const rows = await this.#raw(panelId, fromMs, plan.walkToMs, page.first + 1);
+      const items = rows.slice(0, page.first);
+      return { items, hasNextPage: rows.length > page.first, lastMs: items.at(-1)?.time.getTime() ?? page.afterMs, total: null };
+    }
+    const pp = this.pagePlan(plan, page);
+    const walkTo = Math.min(pp.toMs, plan.walkToMs);
+    const lastMs = pp.windows === 0 ? page.afterMs : pp.fromMs + (pp.windows - 1) * plan.everyMs;
+    // Windows after now + MAX_CLOCK_SKEW hold no readings: no page follows once they are reached.
+    const hasNextPage = pp.hasNextPage && pp.toMs < plan.walkToMs;
+    if (pp.windows === 0 || Math.max(pp.fromMs, plan.walkFromMs) >= walkTo) return { items: [], hasNextPage, lastMs, total: null };
+    // Windows counted from the first one's start, so their times stay on the caller's grid.
+    const windows = await this.store.downsample(panelId, new Date(pp.fromMs), new Date(walkTo), plan.everyMs);
+    return { items: windows.map((window) => roundedAverages(window.reading)), hasNextPage, lastMs, total: null };
+  }
+
+  /**
+   * Raw readings in [fromMs, toMs), at most `limit`, read in spans that grow while they are empty
+   * (as the export does): InfluxDB sorts and limits after it has read a query's whole range, so
+   * one query to the end of a long range would read all of it for every page.
+   */
+  async #raw(panelId: string, fromMs: number, toMs: number, limit: number): Promise<Reading[]> {
+    const rows: Reading[] = [];
+    let span = HOUR_MS;
+    for (let from = fromMs; from < toMs && rows.length < limit; ) {
+      const end = Math.min(from + span, toMs);
+      const part = await this.store.readings(panelId, new Date(from), new Date(end), limit - rows.length);
+      rows.push(...part);
+      from = end;
+      span = part.length === 0 ? span * 8 : span * 2;
+    }
+    return rows;
+  }
+
+  /**
+   * One page of the windows of `every` from `from` to `to` (less those ending before
+   * METER_TIME_FLOOR), zero-filled: the energy (and cost) counted by the counting rule in each
+   * window, next to the averages of the instantaneous values.
+   */
+  async history(panelId: string, from: Date, to: Date, every: string, page: PointsPage): Promise<PointsPageResult<HistoryPoint>> {
+    const plan = this.plan(from, to, every);
+    const pp = this.pagePlan(plan, page);
+    const { fromMs, toMs } = pp;
     const everyMs = plan.everyMs!;
-    if (plan.windows === 0) return [];
-    const walking = plan.walkFromMs < plan.walkToMs;
+    const result = { hasNextPage: pp.hasNextPage, total: plan.windows };
+    if (pp.windows === 0) return { ...result, items: [], lastMs: page.afterMs };
+    const walk = { fromMs: Math.max(fromMs, plan.walkFromMs), toMs: Math.min(toMs, plan.walkToMs) };
     const [amounts, windows] = await Promise.all([
-      this.energy.windows(panelId, fromMs, toMs, everyMs, { fromMs: plan.walkFromMs, toMs: plan.walkToMs }),
-      walking ? this.store.downsample(panelId, new Date(fromMs), new Date(plan.walkToMs), everyMs) : [],
+      this.energy.windows(panelId, fromMs, toMs, everyMs, walk),
+      walk.fromMs < walk.toMs ? this.store.downsample(panelId, new Date(fromMs), new Date(walk.toMs), everyMs) : [],
     ]);
     const byIndex = new Map(windows.map((w) => [Math.round((w.reading.time.getTime() - fromMs) / everyMs), w]));
-    return amounts.map((amount, i) => {
+    const items = amounts.map((amount, i): HistoryPoint => {
       const start = fromMs + i * everyMs;
       const window = byIndex.get(i);
       const usage = amount.toUsage();
@@ -147,22 +209,18 @@ export class HistoryService {
         cost: usage.cost,
         readingCount: window?.count ?? 0,
         activePowerKw: roundOrNull(window?.reading.activePowerKw, 3),
-        voltage: roundOrNull(window?.reading.voltage.average, 2),
-        current: roundOrNull(window?.reading.current.average, 2),
+        voltage: window ? averagedPhases(window.reading.voltage, 2) : null,
+        current: window ? averagedPhases(window.reading.current, 3) : null,
         powerFactor: roundOrNull(window?.reading.powerFactor, 3),
       };
     });
+    return { ...result, items, lastMs: fromMs + (pp.windows - 1) * everyMs };
   }
 }
 
 /** Window averages rounded for output (the counters are the meter's own values, kept as they are). */
 function roundedAverages(r: Reading): Reading {
-  const phases = (p: Reading['voltage'], decimals: number) => ({
-    l1: roundOrNull(p.l1, decimals),
-    l2: roundOrNull(p.l2, decimals),
-    l3: roundOrNull(p.l3, decimals),
-    average: roundOrNull(p.average, decimals),
-  });
+  const phases = averagedPhases;
   return {
     ...r,
     voltage: phases(r.voltage, 2),
@@ -185,6 +243,11 @@ function windowLength(every: string): number {
     );
   }
   return everyMs;
+}
+
+/** Each phase's (and the phase average's) mean over a window, rounded for output. */
+function averagedPhases(p: PhaseValues, decimals: number): PhaseValues {
+  return { l1: roundOrNull(p.l1, decimals), l2: roundOrNull(p.l2, decimals), l3: roundOrNull(p.l3, decimals), average: roundOrNull(p.average, decimals) };
 }
 
 function roundOrNull(value: number | null | undefined, decimals: number): number | null {

@@ -12,7 +12,7 @@ const OPERATOR = makeKey('prometheus', 'operator');
 const KEYS = `${VIEWER.entry},${OPERATOR.entry}`;
 /** The embedded broker's production default (accounts) belongs to another door: opened here. */
 const PRODUCTION = { NODE_ENV: 'production', MQTT_ALLOW_ANONYMOUS: 'true' } as const;
-const QUERY = JSON.stringify({ query: '{ panels { id } }' });
+const QUERY = JSON.stringify({ query: '{ panels { nodes { id } } }' });
 
 const start = (env: Record<string, string>): Promise<TestApp> => startTestApp(env, undefined, { cleanup: disposers });
 
@@ -126,17 +126,17 @@ describe('secrets', () => {
     const answers: string[] = [];
     for (const secret of secrets) {
       for (const authorization of [`Bearer ${secret}`, secret, `Basic ${secret}`]) {
-        answers.push(JSON.stringify(await httpRequest(app.httpUrl, '{ panels { id } adminChanges { nodes { actor change } } }', {}, { authorization })));
-        answers.push(JSON.stringify(await httpRequest(app.httpUrl, 'mutation { setTariffPlan(input: { effectiveFrom: "2099-01-01", plan: { kind: "FLAT" } }) { plan { effectiveFrom } } }', {}, { authorization })));
+        answers.push(JSON.stringify(await httpRequest(app.httpUrl, '{ panels { nodes { id } } adminChanges { nodes { actor change } } }', {}, { authorization })));
+        answers.push(JSON.stringify(await httpRequest(app.httpUrl, 'mutation { setTariffPlan(input: { effectiveFrom: "2099-01-01", plan: { kind: FLAT } }) { plan { effectiveFrom } } }', {}, { authorization })));
         const client = wsClient(app.wsUrl, { authorization });
-        answers.push(JSON.stringify(await wsRequest(client, '{ panels { id } }')));
+        answers.push(JSON.stringify(await wsRequest(client, '{ panels { nodes { id } } }')));
         await client.dispose();
       }
     }
     // A key made through the API is in that answer only (the test checks it is nowhere else).
     const made = await httpRequest<{ createApiKey: { key: string } }, Record<string, never>>(
       app.httpUrl,
-      'mutation { createApiKey(input: { name: "made", role: viewer }) { key } }',
+      'mutation { createApiKey(input: { name: "made", role: VIEWER }) { key } }',
       {},
       bearer(admin.key),
     );

@@ -20,11 +20,11 @@ async function start(env: Record<string, string>): Promise<TestApp> {
   return app;
 }
 
-const PANELS = '{ panels { id } }';
+const PANELS = '{ panels { nodes { id } } }';
 const RENAME = 'mutation { updatePanel(input: { id: "PANEL_A", name: "Lantai 1" }) { changes { actor kind } } }';
 /** Local dates two days ahead are "tomorrow at the earliest" in any timezone. */
 const EFFECTIVE = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-const TARIFF = `mutation { setTariffPlan(input: { effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 1700 } }) { plan { effectiveFrom } } }`;
+const TARIFF = `mutation { setTariffPlan(input: { effectiveFrom: "${EFFECTIVE}", plan: { kind: FLAT, ratePerKwh: 1700 } }) { plan { effectiveFrom } } }`;
 
 /** The code and status an HTTP refusal carries. */
 async function refusal(url: string, query: string, headers: Record<string, string>) {
@@ -53,16 +53,16 @@ describe('HTTP access with AUTH=required', () => {
   it('lets each role do what it may and refuses the rest with FORBIDDEN', async () => {
     const app = await start({ AUTH: 'required', API_KEYS: KEYS });
 
-    expect(await httpData(app.httpUrl, PANELS, {}, bearer(VIEWER.key))).toEqual({ panels: [{ id: 'PANEL_A' }] });
+    expect(await httpData(app.httpUrl, PANELS, {}, bearer(VIEWER.key))).toEqual({ panels: { nodes: [{ id: 'PANEL_A' }] } });
     expect(await refusal(app.httpUrl, RENAME, bearer(VIEWER.key))).toMatchObject({
       code: 'FORBIDDEN',
       message: 'key:tenant-dash (viewer) may not use Mutation.updatePanel',
     });
     expect(await refusal(app.httpUrl, '{ adminChanges { nodes { id } } }', bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
 
-    expect(await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key))).toEqual({ updatePanel: { changes: [{ actor: 'key:facility', kind: 'panel.name' }] } });
+    expect(await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key))).toEqual({ updatePanel: { changes: [{ actor: 'key:facility', kind: 'PANEL_NAME' }] } });
     expect(await refusal(app.httpUrl, TARIFF, bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('Mutation.setTariffPlan') as unknown });
-    expect(await refusal(app.httpUrl, 'mutation { createApiKey(input: { name: "x", role: admin }) { key } }', bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refusal(app.httpUrl, 'mutation { createApiKey(input: { name: "x", role: ADMIN }) { key } }', bearer(OPERATOR.key))).toMatchObject({ code: 'FORBIDDEN' });
 
     expect(await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key))).toEqual({ setTariffPlan: { plan: { effectiveFrom: EFFECTIVE } } });
   });
@@ -75,7 +75,7 @@ describe('HTTP access with AUTH=required', () => {
     await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key));
     const made = await httpData<{ createApiKey: { key: string; apiKey: { keyId: string } } }, Record<string, never>>(
       app.httpUrl,
-      'mutation { createApiKey(input: { name: "floor-3", role: viewer, panelIds: ["PANEL_A"] }) { key apiKey { keyId: id } } }',
+      'mutation { createApiKey(input: { name: "floor-3", role: VIEWER, panelIds: ["PANEL_A"] }) { key apiKey { keyId: id } } }',
       {},
       bearer(ADMIN.key),
     );
@@ -89,10 +89,10 @@ describe('HTTP access with AUTH=required', () => {
     );
     // The first start recorded the configured tariff (actor "configuration") before these.
     expect(adminChanges.filter(({ actor }) => actor !== 'configuration').map(({ actor, kind }) => [actor, kind])).toEqual([
-      ['key:ops-admin', 'apiKey.created'],
-      ['key:ops-admin', 'tariff.plan'],
-      ['key:facility', 'panel.hidden'],
-      ['key:facility', 'panel.name'],
+      ['key:ops-admin', 'API_KEY_CREATED'],
+      ['key:ops-admin', 'TARIFF_PLAN'],
+      ['key:facility', 'PANEL_HIDDEN'],
+      ['key:facility', 'PANEL_NAME'],
     ]);
     for (const { at } of adminChanges) expect(new Date(at).getTime()).toBeGreaterThanOrEqual(before - 1_000);
     expect(JSON.parse(adminChanges[3]!.change)).toMatchObject({ kind: 'panel.name', panelId: 'PANEL_A', name: 'Lantai 1' });
@@ -113,7 +113,7 @@ describe('an operator limited to some panels', () => {
     await httpData(app.httpUrl, RENAME, {}, bearer(OPERATOR.key));
     await httpData(app.httpUrl, 'mutation { updatePanel(input: { id: "PANEL_B", name: "Lantai 2" }) { changes { kind } } }', {}, bearer(OPERATOR.key));
     await httpData(app.httpUrl, TARIFF, {}, bearer(ADMIN.key));
-    await httpData(app.httpUrl, 'mutation { createApiKey(input: { name: "floor-2", role: viewer, panelIds: ["PANEL_B"] }) { apiKey { id } } }', {}, bearer(ADMIN.key));
+    await httpData(app.httpUrl, 'mutation { createApiKey(input: { name: "floor-2", role: VIEWER, panelIds: ["PANEL_B"] }) { apiKey { id } } }', {}, bearer(ADMIN.key));
 
     const meter = await connectMeter(app.mqttUrl, disposers);
     await publishQos1(meter, 'DATA/PM/PANEL_A', 'not json');
@@ -126,7 +126,7 @@ describe('an operator limited to some panels', () => {
     await vi.waitFor(async () => expect((await httpData<Status, Record<string, never>>(app.httpUrl, status, {}, bearer(OPERATOR.key))).ingestStatus.rejections).toHaveLength(3), {
       timeout: 10_000,
     });
-    expect(byPanel(await httpData<Status, Record<string, never>>(app.httpUrl, status, {}, bearer(floorOps.key)))).toEqual([['PANEL_A', 'invalid_json', 1]]);
+    expect(byPanel(await httpData<Status, Record<string, never>>(app.httpUrl, status, {}, bearer(floorOps.key)))).toEqual([['PANEL_A', 'INVALID_JSON', 1]]);
     const askedForB = await httpData<Status, Record<string, never>>(app.httpUrl, '{ ingestStatus(panelId: "PANEL_B") { rejections { panelId reason count } } }', {}, bearer(floorOps.key));
     expect(askedForB.ingestStatus.rejections).toEqual([]);
 
@@ -135,21 +135,21 @@ describe('an operator limited to some panels', () => {
     const mine = await httpData<Changes, Record<string, never>>(app.httpUrl, changes, {}, bearer(floorOps.key));
     const seen = mine.adminChanges.nodes.map(({ kind, change }) => [kind, (JSON.parse(change) as { panelId?: string }).panelId ?? null]);
     expect(seen.slice(0, 2)).toEqual([
-      ['tariff.plan', null],
-      ['panel.name', 'PANEL_A'],
+      ['TARIFF_PLAN', null],
+      ['PANEL_NAME', 'PANEL_A'],
     ]);
     // The first start recorded the configured plan (two records of the same instant, in either order).
     expect(seen.slice(2).sort()).toEqual([
-      ['tariff.configured', null],
-      ['tariff.plan', null],
+      ['TARIFF_CONFIGURED', null],
+      ['TARIFF_PLAN', null],
     ]);
     const all = await httpData<Changes, Record<string, never>>(app.httpUrl, changes, {}, bearer(OPERATOR.key));
     const kinds = all.adminChanges.nodes.map(({ kind }) => kind);
-    expect(kinds.slice(0, 4)).toEqual(['apiKey.created', 'tariff.plan', 'panel.name', 'panel.name']);
-    expect(kinds.slice(4).sort()).toEqual(['tariff.configured', 'tariff.plan']);
+    expect(kinds.slice(0, 4)).toEqual(['API_KEY_CREATED', 'TARIFF_PLAN', 'PANEL_NAME', 'PANEL_NAME']);
+    expect(kinds.slice(4).sort()).toEqual(['TARIFF_CONFIGURED', 'TARIFF_PLAN']);
     expect((await httpData<Changes, Record<string, never>>(app.httpUrl, '{ adminChanges(first: 2) { nodes { actor kind change } } }', {}, bearer(floorOps.key))).adminChanges.nodes.map(({ kind }) => kind)).toEqual([
-      'tariff.plan',
-      'panel.name',
+      'TARIFF_PLAN',
+      'PANEL_NAME',
     ]);
   });
 });
@@ -158,7 +158,7 @@ describe('HTTP access with AUTH=optional (development)', () => {
   it('serves callers without credentials, warns that it is open, and still refuses wrong credentials', async () => {
     const app = await start({ API_KEYS: KEYS });
     expect(app.logs.some((line) => line.level === 40 && line.msg.includes('access control is OPEN'))).toBe(true);
-    expect(await httpData(app.httpUrl, RENAME, {})).toEqual({ updatePanel: { changes: [{ actor: 'anonymous (open mode)', kind: 'panel.name' }] } });
+    expect(await httpData(app.httpUrl, RENAME, {})).toEqual({ updatePanel: { changes: [{ actor: 'anonymous (open mode)', kind: 'PANEL_NAME' }] } });
     expect(await refusal(app.httpUrl, PANELS, bearer('emk_wrong'))).toMatchObject({ status: 401, code: 'UNAUTHENTICATED' });
     // A key still carries its role: a viewer's key does not become an admin in open mode.
     expect(await refusal(app.httpUrl, RENAME, bearer(VIEWER.key))).toMatchObject({ code: 'FORBIDDEN' });
@@ -179,11 +179,11 @@ describe('JWTs from the site identity provider', () => {
     const now = Math.floor(Date.now() / 1000);
 
     const operator = await idp.sign({ sub: 'siti', role: 'operator' });
-    expect(await httpData(app.httpUrl, RENAME, {}, bearer(operator))).toEqual({ updatePanel: { changes: [{ actor: 'jwt:siti', kind: 'panel.name' }] } });
+    expect(await httpData(app.httpUrl, RENAME, {}, bearer(operator))).toEqual({ updatePanel: { changes: [{ actor: 'jwt:siti', kind: 'PANEL_NAME' }] } });
     expect(await refusal(app.httpUrl, TARIFF, bearer(operator))).toMatchObject({ code: 'FORBIDDEN', message: 'jwt:siti (operator) may not use Mutation.setTariffPlan' });
 
     const viewer = await idp.sign({ sub: 'budi', role: 'viewer' });
-    expect(await httpData(app.httpUrl, PANELS, {}, bearer(viewer))).toEqual({ panels: [{ id: 'PANEL_A' }] });
+    expect(await httpData(app.httpUrl, PANELS, {}, bearer(viewer))).toEqual({ panels: { nodes: [{ id: 'PANEL_A' }] } });
     expect(await refusal(app.httpUrl, RENAME, bearer(viewer))).toMatchObject({ code: 'FORBIDDEN' });
 
     const expired = await idp.sign({ sub: 'siti', role: 'admin' }, { expiresAt: now - 60 });

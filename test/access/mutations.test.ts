@@ -42,7 +42,7 @@ describe('updatePanel', () => {
     expect(await httpData(app.httpUrl, UPDATE, { input }, bearer(OPERATOR.key))).toEqual({
       updatePanel: {
         panel: { id: 'PANEL_A', name: 'Lantai 1', hidden: true, retired: false },
-        changes: [{ kind: 'panel.name', actor: 'key:facility' }, { kind: 'panel.hidden', actor: 'key:facility' }],
+        changes: [{ kind: 'PANEL_NAME', actor: 'key:facility' }, { kind: 'PANEL_HIDDEN', actor: 'key:facility' }],
         userErrors: [],
       },
     });
@@ -72,14 +72,16 @@ describe('updatePanel', () => {
     const retired = await httpData(app.httpUrl, UPDATE, { input: { id: 'PANEL_B', retired: true } }, bearer(OPERATOR.key));
     // A retired panel is forgotten by the live parts: the payload still shows it, from the store.
     expect(retired).toMatchObject({ updatePanel: { panel: { id: 'PANEL_B', retired: true }, userErrors: [] } });
-    const list = (args: string) => httpData(app.httpUrl, `{ panels${args} { id hidden retired } }`, {}, bearer(OPERATOR.key));
-    expect(await list('')).toEqual({ panels: [] });
-    expect(await list('(includeHidden: true)')).toEqual({ panels: [{ id: 'PANEL_A', hidden: true, retired: false }] });
+    const list = (args: string) => httpData(app.httpUrl, `{ panels${args} { nodes { id hidden retired } } }`, {}, bearer(OPERATOR.key));
+    expect(await list('')).toEqual({ panels: { nodes: [] } });
+    expect(await list('(includeHidden: true)')).toEqual({ panels: { nodes: [{ id: 'PANEL_A', hidden: true, retired: false }] } });
     expect(await list('(includeHidden: true, includeRetired: true)')).toEqual({
-      panels: [
-        { id: 'PANEL_A', hidden: true, retired: false },
-        { id: 'PANEL_B', hidden: false, retired: true },
-      ],
+      panels: {
+        nodes: [
+          { id: 'PANEL_A', hidden: true, retired: false },
+          { id: 'PANEL_B', hidden: false, retired: true },
+        ],
+      },
     });
   });
 });
@@ -91,7 +93,7 @@ describe('setTariffPlan', () => {
     const first = await httpData(app.httpUrl, SET_PLAN, { input }, bearer(ADMIN.key));
     expect(first).toEqual({ setTariffPlan: { plan: { effectiveFrom: EFFECTIVE, kind: 'FLAT', recordedBy: 'key:ops-admin' }, recorded: true, userErrors: [] } });
     const count = async () =>
-      (await httpData<Page, unknown>(app.httpUrl, CHANGES, { first: 1000 }, bearer(ADMIN.key))).adminChanges.edges.filter((e) => e.node.kind === 'tariff.plan').length;
+      (await httpData<Page, unknown>(app.httpUrl, CHANGES, { first: 1000 }, bearer(ADMIN.key))).adminChanges.edges.filter((e) => e.node.kind === 'TARIFF_PLAN').length;
     const plans = await count();
     const retry = await httpData(app.httpUrl, SET_PLAN, { input }, bearer(ADMIN.key));
     expect(retry).toEqual({ setTariffPlan: { plan: { effectiveFrom: EFFECTIVE, kind: 'FLAT', recordedBy: 'key:ops-admin' }, recorded: false, userErrors: [] } });
@@ -118,7 +120,7 @@ describe('API keys', () => {
     const app = await start();
     const made = await httpData<{ createApiKey: { key: string; apiKey: { id: string } } }, unknown>(
       app.httpUrl,
-      'mutation { createApiKey(input: { name: "floor-3", role: viewer, panelIds: ["PANEL_A"] }) { key apiKey { id } userErrors { code } } }',
+      'mutation { createApiKey(input: { name: "floor-3", role: VIEWER, panelIds: ["PANEL_A"] }) { key apiKey { id } userErrors { code } } }',
       {},
       bearer(ADMIN.key),
     );
@@ -126,7 +128,7 @@ describe('API keys', () => {
     expect(key).toMatch(/^emk_/);
     const LIST = '{ apiKeys { id name role panelIds createdBy revoked revokedBy } }';
     const listed = await httpData(app.httpUrl, LIST, {}, bearer(ADMIN.key));
-    expect(listed).toEqual({ apiKeys: [{ id: apiKey.id, name: 'floor-3', role: 'viewer', panelIds: ['PANEL_A'], createdBy: 'key:ops-admin', revoked: false, revokedBy: null }] });
+    expect(listed).toEqual({ apiKeys: [{ id: apiKey.id, name: 'floor-3', role: 'VIEWER', panelIds: ['PANEL_A'], createdBy: 'key:ops-admin', revoked: false, revokedBy: null }] });
     expect(JSON.stringify(listed)).not.toContain(key);
 
     const REVOKE = 'mutation ($id: ID!) { revokeApiKey(input: { id: $id }) { apiKey { id revoked revokedBy } userErrors { code } } }';
@@ -134,7 +136,7 @@ describe('API keys', () => {
     expect(await httpData(app.httpUrl, REVOKE, { id: apiKey.id }, bearer(ADMIN.key))).toEqual(revoked);
     expect(await httpData(app.httpUrl, REVOKE, { id: apiKey.id }, bearer(ADMIN.key))).toEqual(revoked);
     const kinds = (await httpData<Page, unknown>(app.httpUrl, CHANGES, {}, bearer(ADMIN.key))).adminChanges.edges.map((e) => e.node.kind);
-    expect(kinds.filter((kind) => kind === 'apiKey.revoked')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'API_KEY_REVOKED')).toHaveLength(1);
     expect(await httpData(app.httpUrl, REVOKE, { id: '0123456789ab' }, bearer(ADMIN.key))).toEqual({ revokeApiKey: { apiKey: null, userErrors: [{ code: 'UNKNOWN_API_KEY' }] } });
   });
 });

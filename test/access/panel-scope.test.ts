@@ -57,14 +57,14 @@ interface Energy {
 
 describe('a key limited to PANEL_A and PANEL_B', () => {
   it('lists only its panels and finds no other', async () => {
-    expect(await asTenant('{ panels { id } }')).toEqual({ panels: [{ id: 'PANEL_A' }, { id: 'PANEL_B' }] });
+    expect(await asTenant('{ panels { nodes { id } } }')).toEqual({ panels: { nodes: [{ id: 'PANEL_A' }, { id: 'PANEL_B' }] } });
     await expectUnknownPanel('{ panel(id: "PANEL_C") { id } }');
-    expect(await asAdmin('{ panels { id } }')).toEqual({ panels: PANELS.map((id) => ({ id })) });
+    expect(await asAdmin('{ panels { nodes { id } } }')).toEqual({ panels: { nodes: PANELS.map((id) => ({ id })) } });
   });
 
   it("counts only its panels in the overview, summaries and bills, and is refused another panel's", async () => {
-    const perPanel = await asAdmin<{ panels: Array<{ id: string; todayUsage: Energy }> }>('{ panels { id todayUsage { energyKwh } } }');
-    const kwh = Object.fromEntries(perPanel.panels.map((panel) => [panel.id, panel.todayUsage.energyKwh]));
+    const perPanel = await asAdmin<{ panels: { nodes: Array<{ id: string; todayUsage: Energy }> } }>('{ panels { nodes { id todayUsage { energyKwh } } } }');
+    const kwh = Object.fromEntries(perPanel.panels.nodes.map((panel) => [panel.id, panel.todayUsage.energyKwh]));
     expect(kwh.PANEL_C).toBeGreaterThan(0);
     const tenantKwh = Number((kwh.PANEL_A! + kwh.PANEL_B!).toFixed(3));
 
@@ -98,21 +98,21 @@ describe('a key limited to PANEL_A and PANEL_B', () => {
 
   it('limits a JWT by its panels claim the same way', async () => {
     const token = await idp.sign({ sub: 'basement-tenant', role: 'viewer', panels: ['PANEL_C'] });
-    const seen = await httpData<{ panels: Array<{ id: string }>; overview: { panelCount: number } }, Record<string, never>>(
+    const seen = await httpData<{ panels: { nodes: Array<{ id: string }> }; overview: { panelCount: number } }, Record<string, never>>(
       app.httpUrl,
-      '{ panels { id } overview { panelCount } }',
+      '{ panels { nodes { id } } overview { panelCount } }',
       {},
       bearer(token),
     );
-    expect(seen).toEqual({ panels: [{ id: 'PANEL_C' }], overview: { panelCount: 1 } });
+    expect(seen).toEqual({ panels: { nodes: [{ id: 'PANEL_C' }] }, overview: { panelCount: 1 } });
   });
 
   it('reads history of its panels only', async () => {
     const to = new Date().toISOString();
     const from = new Date(Date.now() - 6 * 3_600_000).toISOString();
-    const history = (id: string) => `{ panel(id: "${id}") { history(from: "${from}", to: "${to}", every: "1h") { energyKwh } } }`;
-    const own = await asTenant<{ panel: { history: Energy[] } | null }>(history('PANEL_A'));
-    expect(own.panel?.history.length).toBeGreaterThan(0);
+    const history = (id: string) => `{ panel(id: "${id}") { history(from: "${from}", to: "${to}", every: "1h") { nodes { energyKwh } } } }`;
+    const own = await asTenant<{ panel: { history: { nodes: Energy[] } } | null }>(history('PANEL_A'));
+    expect(own.panel?.history.nodes.length).toBeGreaterThan(0);
     await expectUnknownPanel(history('PANEL_C'));
   });
 

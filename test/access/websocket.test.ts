@@ -29,10 +29,10 @@ describe('graphql-ws access', () => {
     const app = await start({ AUTH: 'required', API_KEYS: VIEWER.entry });
 
     for (const params of [undefined, { authorization: 'Bearer emk_wrong' }, { authorization: VIEWER.key }, { authorization: 42 }]) {
-      const result = await wsRequest(client(app, params), '{ panels { id } }');
+      const result = await wsRequest(client(app, params), '{ panels { nodes { id } } }');
       expect(result.errors?.[0]?.message, JSON.stringify(params)).toBe('socket closed (4403: Forbidden)');
     }
-    expect(await wsRequest(client(app, { authorization: `Bearer ${VIEWER.key}` }), '{ panels { id } }')).toEqual({ data: { panels: [{ id: 'PANEL_A' }] } });
+    expect(await wsRequest(client(app, { authorization: `Bearer ${VIEWER.key}` }), '{ panels { nodes { id } } }')).toEqual({ data: { panels: { nodes: [{ id: 'PANEL_A' }] } } });
   });
 
   it('refuses too small a role per operation with FORBIDDEN, keeping the socket open', async () => {
@@ -40,7 +40,7 @@ describe('graphql-ws access', () => {
     const c = client(app, { authorization: `Bearer ${VIEWER.key}` });
     const refused = await wsRequest(c, 'mutation { updatePanel(input: { id: "PANEL_A", hidden: true }) { panel { id } } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(await wsRequest(c, '{ panels { id } }')).toEqual({ data: { panels: [{ id: 'PANEL_A' }] } });
+    expect(await wsRequest(c, '{ panels { nodes { id } } }')).toEqual({ data: { panels: { nodes: [{ id: 'PANEL_A' }] } } });
   });
 
   it('closes a socket with 4403 "token expired" when its token expires, and refuses an expired token', async () => {
@@ -49,7 +49,7 @@ describe('graphql-ws access', () => {
     const now = Math.floor(Date.now() / 1000);
 
     const expired = await idp.sign({ sub: 'budi', role: 'viewer' }, { expiresAt: now - 60 });
-    expect((await wsRequest(client(app, { authorization: `Bearer ${expired}` }), '{ panels { id } }')).errors?.[0]?.message).toBe(
+    expect((await wsRequest(client(app, { authorization: `Bearer ${expired}` }), '{ panels { nodes { id } } }')).errors?.[0]?.message).toBe(
       'socket closed (4403: Forbidden)',
     );
 
@@ -64,8 +64,8 @@ describe('graphql-ws access', () => {
 
   it('accepts an open-mode socket without credentials but refuses wrong ones', async () => {
     const app = await start({ API_KEYS: VIEWER.entry });
-    expect(await wsRequest(client(app), '{ panels { id } }')).toEqual({ data: { panels: [{ id: 'PANEL_A' }] } });
-    expect((await wsRequest(client(app, { authorization: 'Bearer emk_wrong' }), '{ panels { id } }')).errors?.[0]?.message).toBe(
+    expect(await wsRequest(client(app), '{ panels { nodes { id } } }')).toEqual({ data: { panels: { nodes: [{ id: 'PANEL_A' }] } } });
+    expect((await wsRequest(client(app, { authorization: 'Bearer emk_wrong' }), '{ panels { nodes { id } } }')).errors?.[0]?.message).toBe(
       'socket closed (4403: Forbidden)',
     );
   });

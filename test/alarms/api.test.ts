@@ -83,7 +83,7 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
 
     // Recorded in the admin record, with who.
     const changes = await httpRequest<{ adminChanges: { nodes: Array<{ actor: string; kind: string; change: string }> } }, unknown>(first.httpUrl, '{ adminChanges { nodes { actor kind change } } }', {}, asAdmin);
-    expect(changes.data!.adminChanges.nodes.find((c) => c.kind === 'alarm.acknowledged')).toMatchObject({ actor: 'key:floor-a' });
+    expect(changes.data!.adminChanges.nodes.find((c) => c.kind === 'ALARM_ACKNOWLEDGED')).toMatchObject({ actor: 'key:floor-a' });
     const counts = await httpRequest<{ alarmCounts: unknown }, unknown>(first.httpUrl, '{ alarmCounts { open unacknowledged bySeverity { severity count } } }', {}, asAdmin);
     expect(counts.data!.alarmCounts).toEqual({
       open: 2,
@@ -112,9 +112,9 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
 
     // The page asks who it is before offering an Acknowledge button.
     const CALLER = '{ caller { name role panelIds } }';
-    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(lobby.key))).data).toEqual({ caller: { name: 'key:lobby', role: 'viewer', panelIds: null } });
+    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(lobby.key))).data).toEqual({ caller: { name: 'key:lobby', role: 'VIEWER', panelIds: null } });
     expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(floorA.key))).errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(desk.key))).data).toEqual({ caller: { name: 'key:ops-desk', role: 'operator', panelIds: null } });
+    expect((await httpRequest(app.httpUrl, CALLER, {}, bearer(desk.key))).data).toEqual({ caller: { name: 'key:ops-desk', role: 'OPERATOR', panelIds: null } });
 
     const ACK_MANY = 'mutation($input: AcknowledgeAlarmsInput!) { acknowledgeAlarms(input: $input) { alarms { id state acknowledgedBy note } userErrors { field code } } }';
     const byViewer = await httpRequest(app.httpUrl, ACK_MANY, { input: { ids } }, bearer(lobby.key));
@@ -129,7 +129,7 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     expect(acked.data!.acknowledgeAlarms.alarms).toEqual(expect.arrayContaining(ids.map((id) => ({ id, state: 'ACTIVE_ACK', acknowledgedBy: 'key:ops-desk', note: 'both seen' }))));
     expect(acked.data!.acknowledgeAlarms.userErrors).toEqual([{ field: ['input', 'ids', '2'], code: 'UNKNOWN_ALARM' }]);
     const changes = await httpRequest<{ adminChanges: { nodes: Array<{ actor: string; kind: string }> } }, unknown>(app.httpUrl, '{ adminChanges { nodes { actor kind } } }', {}, bearer(admin.key));
-    expect(changes.data!.adminChanges.nodes.filter((c) => c.kind === 'alarm.acknowledged')).toEqual([{ actor: 'key:ops-desk', kind: 'alarm.acknowledged' }]);
+    expect(changes.data!.adminChanges.nodes.filter((c) => c.kind === 'ALARM_ACKNOWLEDGED')).toEqual([{ actor: 'key:ops-desk', kind: 'ALARM_ACKNOWLEDGED' }]);
   });
 
   it('sets rules and budgets as an admin, records them, and refuses panel-limited callers', { timeout: 60_000 }, async () => {
@@ -155,7 +155,7 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     const refused = await httpRequest<unknown, unknown>(app.httpUrl, 'mutation { setBudget(input: { kwh: 1 }) { userErrors { code } } }', {}, bearer(floorA.key));
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const changes = await httpRequest<{ adminChanges: { nodes: Array<{ kind: string }> } }, unknown>(app.httpUrl, '{ adminChanges { nodes { kind } } }', {}, asAdmin);
-    expect(changes.data!.adminChanges.nodes.map((c) => c.kind)).toEqual(expect.arrayContaining(['alarm.rule', 'alarm.budget']));
+    expect(changes.data!.adminChanges.nodes.map((c) => c.kind)).toEqual(expect.arrayContaining(['ALARM_RULE', 'ALARM_BUDGET']));
   });
 
   it('PANEL_OFFLINE follows the status monitor: raised at the instant the panel went silent, cleared by its next reading', { timeout: 60_000 }, async () => {

@@ -84,7 +84,7 @@ describe('the grid emission factor', () => {
     const { adminChanges } = await api.data<{ adminChanges: { nodes: Array<{ kind: string; actor: string; change: string }> } }, object>(
       '{ adminChanges(first: 5) { nodes { kind actor change } } }',
     );
-    expect(adminChanges.nodes[0]).toMatchObject({ kind: 'emission.factor', actor: 'test' });
+    expect(adminChanges.nodes[0]).toMatchObject({ kind: 'EMISSION_FACTOR', actor: 'test' });
     expect(JSON.parse(adminChanges.nodes[0]!.change)).toEqual({ kind: 'emission.factor', effectiveFrom: tomorrow(), tonnesCo2ePerMwh: 0.77, source: 'PLN sustainability report 2025' });
   });
 });

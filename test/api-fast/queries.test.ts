@@ -35,7 +35,7 @@ describe('panels and overview', () => {
   it('answers an empty building with no panels and zero counts', async () => {
     const api = await startInProcessApi(cleanup);
     const { panels, overview } = await api.data(DashboardDocument, {});
-    expect(panels).toEqual([]);
+    expect(panels).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
     expect(overview).toMatchObject({ panelCount: 0, onlineCount: 0, offlineCount: 0, todayUsage: { energyKwh: 0, cost: { amount: '0.00' } } });
   });
 });

@@ -48,9 +48,9 @@ async function dashboardRoundTrips(panelCount: number) {
   const warmCalls = calls.byMethod();
 
   // The answers are right, not just cheap.
-  expect(cold.panels.map((p) => p.id)).toEqual(ids);
-  expect(cold.panels.map((p) => p.todayUsage!.energyKwh)).toEqual(ids.map((_, k) => (k + 1) / 100));
-  expect(cold.panels.every((p) => p.status === 'ONLINE' && p.latestReading !== null)).toBe(true);
+  expect(cold.panels.nodes.map((p) => p.id)).toEqual(ids);
+  expect(cold.panels.nodes.map((p) => p.todayUsage!.energyKwh)).toEqual(ids.map((_, k) => (k + 1) / 100));
+  expect(cold.panels.nodes.every((p) => p.status === 'ONLINE' && p.latestReading !== null)).toBe(true);
   const expectedTotal = Math.round(((panelCount * (panelCount + 1)) / 2 / 100) * 1000) / 1000;
   expect(cold.overview).toMatchObject({ panelCount, onlineCount: panelCount, offlineCount: 0, todayUsage: { energyKwh: expectedTotal } });
   expect(warm).toEqual(cold);
@@ -78,7 +78,7 @@ describe('dashboard query cost', () => {
       to: new Date(Date.now() + 60_000).toISOString(),
       every: '1m',
     });
-    expect(panel?.readings).toHaveLength(1);
+    expect(panel?.readings?.nodes).toHaveLength(1);
     expect(calls.byMethod()).toEqual({ scan: 0, latestReadings: 0, readings: 0, downsample: 1, panels: 0 });
   });
 });

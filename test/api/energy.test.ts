@@ -169,7 +169,7 @@ describe('the counter rule through the API', () => {
       to: '2025-05-22T00:00:00+07:00',
     });
     expect(detail.panel?.latestReading?.time).toBe(wib('2025-05-21 00:02:00').toISOString());
-    expect(detail.panel?.readings!.map((r) => r.energyKwh)).toEqual([99.0, 100.0, 100.3, 100.4]);
+    expect(detail.panel?.readings!.nodes.map((r) => r.meterEnergyKwh)).toEqual([99.0, 100.0, 100.3, 100.4]);
   });
 });
 
@@ -252,7 +252,7 @@ describe('money and totals', () => {
     expect((await yearly(second, 2025, 'TARIFF')).total).toEqual({ energyKwh: 10, cost: { amount: '15000.00' } });
     seed(second.app, [{ panelId: 'TARIFF_NOW', time: new Date(), kwh: 200.1 }]);
     const { panels } = await httpData(second.httpUrl, DashboardDocument, {});
-    expect(panels.find((p) => p.id === 'TARIFF_NOW')?.todayUsage).toEqual({ energyKwh: 0.1, cost: { amount: '150.00' } });
+    expect(panels.nodes.find((p) => p.id === 'TARIFF_NOW')?.todayUsage).toEqual({ energyKwh: 0.1, cost: { amount: '150.00' } });
     await second.stop();
 
     // The same configuration again is no change: the versions stay as they are.
@@ -280,13 +280,13 @@ describe("today's usage", () => {
     ]);
 
     const dashboard = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(dashboard.panels.map((p) => [p.id, p.todayUsage!.energyKwh, p.todayUsage!.cost.amount])).toEqual([
+    expect(dashboard.panels.nodes.map((p) => [p.id, p.todayUsage!.energyKwh, p.todayUsage!.cost.amount])).toEqual([
       ['TODAY_A', 0.15, '225.00'],
       ['TODAY_B', 0, '0.00'],
     ]);
     expect(dashboard.overview.todayUsage).toEqual({ energyKwh: 0.15, cost: { amount: '225.00' } });
     expect(dashboard.overview.panelCount).toBe(2);
-    expect(dashboard.panels[0]).toMatchObject({ status: 'ONLINE', lastSeenAt: new Date(now).toISOString() });
+    expect(dashboard.panels.nodes[0]).toMatchObject({ status: 'ONLINE', lastSeenAt: new Date(now).toISOString() });
     expect(dashboard.tariff).toMatchObject({ ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' });
 
     // Another reading a second later: today's figures move at once (0.01 kWh in 1 s at 60 kW is plausible).

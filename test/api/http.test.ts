@@ -41,7 +41,7 @@ describe('HTTP endpoints', () => {
     const meter = await connectAsync(api.mqttUrl);
     disposers.use(meter, (m) => m.endAsync());
     await meter.publishAsync(`DATA/PM/${panelId}`, meterPayload({ kWh: '100.5', time: new Date(Date.now() - 60_000) }), { qos: 1 });
-    await vi.waitFor(async () => expect(await httpData(api.httpUrl, '{ panels { id } }')).toEqual({ panels: [{ id: panelId }] }));
+    await vi.waitFor(async () => expect(await httpData(api.httpUrl, '{ panels { nodes { id } } }')).toEqual({ panels: { nodes: [{ id: panelId }] } }));
 
     // alarmChanged opens with the open alarms: give it one (a counter glitch the counting rule holds back raises METER_DATA).
     const glitching = uniquePanelId('GLITCH');

@@ -40,7 +40,7 @@ async function expectDashboardIntact(result: GraphqlResult<Data>): Promise<void>
   expect(alone.errors).toBeUndefined();
   const { overview, panels, tariff } = result.data ?? {};
   expect({ overview, panels, tariff }).toEqual(alone.data);
-  expect((panels as Array<{ id: string }>).map((p) => p.id)).toEqual(['PART_A', 'PART_B']);
+  expect((panels as { nodes: Array<{ id: string }> }).nodes.map((p) => p.id)).toEqual(['PART_A', 'PART_B']);
 }
 
 describe('one failing field stays local', () => {
@@ -65,14 +65,14 @@ describe('one failing field stays local', () => {
     const from = new Date(to.getTime() - 2 * 3_600_000);
     const result = await httpRequest<Data, Record<string, never>>(
       api.httpUrl,
-      dashboardWith(`panel(id: "PART_A") { id name history(from: "${from.toISOString()}", to: "${to.toISOString()}", every: "1s") { start } }`),
+      dashboardWith(`panel(id: "PART_A") { id name history(from: "${from.toISOString()}", to: "${to.toISOString()}", every: "1s", first: 5001) { nodes { start } } }`),
       {},
     );
     expect(result.data?.panel).toEqual({ id: 'PART_A', name: 'Part A', history: null });
     expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0]).toMatchObject({
       path: ['panel', 'history'],
-      extensions: { code: 'BAD_USER_INPUT', reason: 'RANGE_TOO_LARGE', maximum: 5000 },
+      extensions: { code: 'BAD_USER_INPUT', reason: 'LIMIT_OUT_OF_RANGE', maximum: 5000 },
     });
     await expectDashboardIntact(result);
   });
@@ -80,8 +80,8 @@ describe('one failing field stays local', () => {
 
 describe('an unknown panel', () => {
   it('a query: null with UNKNOWN_PANEL at its path', async () => {
-    const result = await httpRequest(api.httpUrl, '{ panel(id: "NO_SUCH_PANEL") { id } panels { id } }', {});
-    expect(result.data).toEqual({ panel: null, panels: [{ id: 'PART_A' }, { id: 'PART_B' }] });
+    const result = await httpRequest(api.httpUrl, '{ panel(id: "NO_SUCH_PANEL") { id } panels { nodes { id } } }', {});
+    expect(result.data).toEqual({ panel: null, panels: { nodes: [{ id: 'PART_A' }, { id: 'PART_B' }] } });
     expect(result.errors).toHaveLength(1);
     expect(result.errors?.[0]).toMatchObject({ path: ['panel'], extensions: { code: 'BAD_USER_INPUT', reason: 'UNKNOWN_PANEL', panelId: 'NO_SUCH_PANEL' } });
   });

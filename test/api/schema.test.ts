@@ -24,23 +24,26 @@ const CONTRACT = /* GraphQL */ `
 scalar DateTime
 scalar Date
 type Query {
-  panels: [Panel!]!                       # every panel ever seen, sorted by id
+  panels(first: Int, after: String): PanelConnection  # every panel ever seen, sorted by id, page by page (issue 23)
   panel(id: ID!): Panel                   # null when unknown
-  overview: Overview!                     # building totals for the header cards
-  monthlySummary(year: Int!, month: Int!, panelId: ID): MonthlySummary!  # one row per day
-  yearlySummary(year: Int!, panelId: ID): YearlySummary!                 # one row per month
-  tariff: Tariff!
+  overview: Overview                      # building totals for the header cards (nullable: issue 23, failures stay local)
+  monthlySummary(year: Int!, month: Int!, panelId: ID): MonthlySummary  # one row per day
+  yearlySummary(year: Int!, panelId: ID): YearlySummary                 # one row per month
+  tariff: Tariff
 }
 type Subscription {
   panelReading(panelId: ID): Reading!     # every stored reading, of one panel or all
   panelStatusChanged(panelId: ID): PanelStatusChange!
 }
 type Panel { id: ID! name: String! status: PanelStatus! lastSeenAt: DateTime
-  latestReading: Reading todayUsage: Usage!
-  readings(from: DateTime!, to: DateTime!, every: String): [Reading!]! }
+  latestReading: Reading todayUsage: Usage
+  readings(from: DateTime!, to: DateTime!, every: String, first: Int, after: String): ReadingConnection }
+type PageInfo { hasNextPage: Boolean! endCursor: String }   # issue 23: Relay connections
+type PanelConnection { nodes: [Panel!]! pageInfo: PageInfo! totalCount: Int }
+type ReadingConnection { nodes: [Reading!]! pageInfo: PageInfo! }
 enum PanelStatus { ONLINE OFFLINE }
 type Reading { panelId: ID! time: DateTime! voltage: PhaseValues! current: PhaseValues!
-  activePowerKw: Float! apparentPowerKva: Float energyKwh: Float! powerFactor: Float
+  activePowerKw: Float! apparentPowerKva: Float meterEnergyKwh: Float! powerFactor: Float
   voltageUnbalance: Float currentUnbalance: Float }
 type PhaseValues { l1: Float l2: Float l3: Float average: Float }
 type Usage { energyKwh: Float! cost: Money! }

@@ -36,7 +36,7 @@ describe('panel status', () => {
     ]);
     expect((await onlyA.next()).data?.panelStatusChanged).toEqual({ panelId: 'STATUS_A', status: 'ONLINE', at: t0.toISOString() });
     let dashboard = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(dashboard.panels.map((p) => [p.id, p.status])).toEqual([
+    expect(dashboard.panels.nodes.map((p) => [p.id, p.status])).toEqual([
       ['STATUS_A', 'ONLINE'],
       ['STATUS_B', 'ONLINE'],
       ['STATUS_OLD', 'OFFLINE'],
@@ -55,7 +55,7 @@ describe('panel status', () => {
     ]);
     expect((await onlyA.next()).data?.panelStatusChanged).toMatchObject({ panelId: 'STATUS_A', status: 'OFFLINE' });
     dashboard = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(dashboard.panels.map((p) => p.status)).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE']);
+    expect(dashboard.panels.nodes.map((p) => p.status)).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE']);
     expect(dashboard.overview).toMatchObject({ onlineCount: 0, offlineCount: 3 });
 
     // A new reading from A brings it back at once; B stays offline.
@@ -64,7 +64,7 @@ describe('panel status', () => {
     expect((await all.next()).data?.panelStatusChanged).toEqual({ panelId: 'STATUS_A', status: 'ONLINE', at: t1.toISOString() });
     expect((await onlyA.next()).data?.panelStatusChanged).toEqual({ panelId: 'STATUS_A', status: 'ONLINE', at: t1.toISOString() });
     dashboard = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(dashboard.panels.map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE', 'OFFLINE']);
+    expect(dashboard.panels.nodes.map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE', 'OFFLINE']);
 
     // ...and it times out again on its own.
     expect((await onlyA.next()).data?.panelStatusChanged).toEqual({
@@ -86,7 +86,7 @@ describe('panel status', () => {
 
     seed(api.app, [{ panelId: 'STATUS_LATE', time: new Date(Date.now() - 60_000), kwh: 1 }]);
     const { panels } = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(panels.map((p) => [p.id, p.status])).toEqual([['STATUS_LATE', 'OFFLINE']]);
+    expect(panels.nodes.map((p) => [p.id, p.status])).toEqual([['STATUS_LATE', 'OFFLINE']]);
     // Absence proved by order, not by waiting: a fresh panel's ONLINE, published after the late
     // reading was handled, is the first event the subscriber gets.
     const fresh = new Date();

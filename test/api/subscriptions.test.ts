@@ -31,20 +31,20 @@ describe('panelReading', () => {
     expect(first.data?.panelReading).toMatchObject({
       panelId: 'LIVE_A',
       time: time.toISOString(),
-      energyKwh: 1234.5,
+      meterEnergyKwh: 1234.5,
       activePowerKw: 7.25,
       powerFactor: 0.92,
       voltage: { average: 221 },
       current: { average: 11 },
     });
-    expect((await onlyA.next()).data?.panelReading).toMatchObject({ panelId: 'LIVE_A', energyKwh: 1234.5 });
+    expect((await onlyA.next()).data?.panelReading).toMatchObject({ panelId: 'LIVE_A', meterEnergyKwh: 1234.5 });
 
     // Another panel: the all-panel subscriber gets it, the LIVE_A one does not.
     await publishReading(meter, { panelId: 'LIVE_B', time, kwh: 10 });
     expect((await all.next()).data?.panelReading.panelId).toBe('LIVE_B');
     await publishReading(meter, { panelId: 'LIVE_A', time: new Date(time.getTime() + 500), kwh: 1234.6 });
     expect((await all.next()).data?.panelReading.panelId).toBe('LIVE_A');
-    expect((await onlyA.next()).data?.panelReading.energyKwh).toBe(1234.6);
+    expect((await onlyA.next()).data?.panelReading.meterEnergyKwh).toBe(1234.6);
     expect(onlyA.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_A']);
     expect(all.results.map((r) => r.data?.panelReading.panelId)).toEqual(['LIVE_A', 'LIVE_B', 'LIVE_A']);
   });
@@ -103,8 +103,8 @@ describe('panelReading', () => {
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
     const t0 = Date.now() - 60_000;
     seed(api.app, [{ panelId: 'SHARED', time: new Date(t0), kwh: 1 }]);
-    expect((await a.next()).data?.panelReading.energyKwh).toBe(1);
-    expect((await b.next()).data?.panelReading.energyKwh).toBe(1);
+    expect((await a.next()).data?.panelReading.meterEnergyKwh).toBe(1);
+    expect((await b.next()).data?.panelReading.meterEnergyKwh).toBe(1);
 
     // The first one leaves; the other keeps receiving, and a newcomer joins the running operation.
     a.dispose();
@@ -112,8 +112,8 @@ describe('panelReading', () => {
     const c = disposers.use(subscribe(first, LiveReadingsDocument, { panelId: 'SHARED' }), (s) => s.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
     seed(api.app, [{ panelId: 'SHARED', time: new Date(t0 + 1_000), kwh: 2 }]);
-    expect((await b.next()).data?.panelReading.energyKwh).toBe(2);
-    expect((await c.next()).data?.panelReading.energyKwh).toBe(2);
+    expect((await b.next()).data?.panelReading.meterEnergyKwh).toBe(2);
+    expect((await c.next()).data?.panelReading.meterEnergyKwh).toBe(2);
     expect(a.results).toHaveLength(1);
   });
 
@@ -125,7 +125,7 @@ describe('panelReading', () => {
     // The slow client: raw graphql-transport-ws, subscribes to big messages, then never reads.
     const slow = disposers.use(new WebSocket(api.wsUrl, 'graphql-transport-ws'), (s) => s.terminate());
     await once(slow, 'open');
-    const slowMessages: Array<{ type: string; payload?: { data?: { panelReading?: { energyKwh: number } } } }> = [];
+    const slowMessages: Array<{ type: string; payload?: { data?: { panelReading?: { meterEnergyKwh: number } } } }> = [];
     slow.on('message', (data: Buffer) => slowMessages.push(JSON.parse(data.toString('utf8')) as (typeof slowMessages)[number]));
     slow.send(JSON.stringify({ type: 'connection_init' }));
     await expect.poll(() => slowMessages.some((m) => m.type === 'connection_ack')).toBe(true);
@@ -135,7 +135,7 @@ describe('panelReading', () => {
         id: 'slow',
         type: 'subscribe',
         payload: {
-          query: `subscription($id: ID) { panelReading(panelId: $id) { ${aliases} time energyKwh activePowerKw voltage { l1 l2 l3 average } current { l1 l2 l3 average } } }`,
+          query: `subscription($id: ID) { panelReading(panelId: $id) { ${aliases} time meterEnergyKwh activePowerKw voltage { l1 l2 l3 average } current { l1 l2 l3 average } } }`,
           variables: { id: panelId },
         },
       }),
@@ -160,7 +160,7 @@ describe('panelReading', () => {
       seed(api.app, readings.slice(sent, sent + burst));
       await fast.received(sent + burst);
     }
-    const kwh = fast.results.map((r) => r.data?.panelReading.energyKwh);
+    const kwh = fast.results.map((r) => r.data?.panelReading.meterEnergyKwh);
     expect(kwh).toHaveLength(total);
     expect(kwh).toEqual(readings.map((r) => r.kwh)); // every reading, in order
     expect(fast.results.every((r) => r.errors === undefined)).toBe(true);
@@ -171,12 +171,12 @@ describe('panelReading', () => {
     const late = disposers.use(subscribe(client, LiveReadingsDocument, { panelId }), (l) => l.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(3);
     seed(api.app, [{ panelId, time: new Date('2025-01-02T00:00:00Z'), kwh: 100 }]);
-    expect((await late.next()).data?.panelReading.energyKwh).toBe(100);
+    expect((await late.next()).data?.panelReading.meterEnergyKwh).toBe(100);
 
     // Once it reads again, the slow client skips what it missed and catches up with the newest.
     slow.resume();
     await expect
-      .poll(() => slowMessages.at(-1)?.payload?.data?.panelReading?.energyKwh, { timeout: 10_000 })
+      .poll(() => slowMessages.at(-1)?.payload?.data?.panelReading?.meterEnergyKwh, { timeout: 10_000 })
       .toBe(100);
     // It really was stalled (its socket buffers filled up), so it skipped readings rather than
     // making the server queue them or the ingester wait (its socket held about 2,700 readings).

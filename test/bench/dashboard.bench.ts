@@ -103,7 +103,7 @@ function merge(results: readonly LoadResult[]): Measured {
 interface DashboardBody {
   data: {
     overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: { amount: string } } };
-    panels: Array<{ id: string; latestReading: { time: string; energyKwh: number } | null; todayUsage: { energyKwh: number } }>;
+    panels: { nodes: Array<{ id: string; latestReading: { time: string; meterEnergyKwh: number } | null; todayUsage: { energyKwh: number } }> };
   };
 }
 interface MonthlyBody {
@@ -113,7 +113,7 @@ interface YearlyBody {
   data: { yearlySummary: { total: { energyKwh: number }; months: Array<{ energyKwh: number }> } };
 }
 interface HistoryBody {
-  data: { panel: { history: Array<{ start: string; end: string; energyKwh: number; readingCount: number; activePowerKw: number | null }> } | null };
+  data: { panel: { history: { nodes: Array<{ start: string; end: string; energyKwh: number; readingCount: number; activePowerKw: number | null }> } } | null };
 }
 
 /** The operations of the dashboard benchmark, for this run's month and year and the last 30 days. */
@@ -251,15 +251,15 @@ async function checkAnswers(
   const expectMonth = history.expectedKwh(month.toJSDate(), month.plus({ months: 1 }).toJSDate());
   const expectYear = history.expectedKwh(year.toJSDate(), year.plus({ years: 1 }).toJSDate());
   const d = await verify<DashboardBody>(ops.dashboard);
-  const panelSum = d.data.panels.reduce((sum, p) => sum + p.todayUsage.energyKwh, 0);
-  const withLatest = d.data.panels.filter((p) => p.latestReading !== null).length;
+  const panelSum = d.data.panels.nodes.reduce((sum, p) => sum + p.todayUsage.energyKwh, 0);
+  const withLatest = d.data.panels.nodes.filter((p) => p.latestReading !== null).length;
   report.check(
     `${label}: all panels, each with its latest reading`,
-    d.data.overview.panelCount === panelCount && d.data.panels.length === panelCount && withLatest === panelCount,
-    `overview.panelCount ${d.data.overview.panelCount}, ${d.data.panels.length} panels, ${withLatest} with a latest reading (expected ${panelCount})`,
+    d.data.overview.panelCount === panelCount && d.data.panels.nodes.length === panelCount && withLatest === panelCount,
+    `overview.panelCount ${d.data.overview.panelCount}, ${d.data.panels.nodes.length} panels, ${withLatest} with a latest reading (expected ${panelCount})`,
   );
-  const latestOk = d.data.panels.every((p, i) => p.latestReading !== null && near(p.latestReading.energyKwh, history.latest(i).kwh, 0.001));
-  report.check(`${label}: each panel's latest reading is the newest written`, latestOk, 'latestReading.energyKwh differs from the newest counter written');
+  const latestOk = d.data.panels.nodes.every((p, i) => p.latestReading !== null && near(p.latestReading.meterEnergyKwh, history.latest(i).kwh, 0.001));
+  report.check(`${label}: each panel's latest reading is the newest written`, latestOk, 'latestReading.meterEnergyKwh differs from the newest counter written');
   report.check(
     `${label}: today's usage equals the counters written`,
     near(d.data.overview.todayUsage.energyKwh, expectToday) && near(panelSum, expectToday, 0.001 * panelCount),
@@ -279,7 +279,7 @@ async function checkAnswers(
   );
   // Every hourly window: the energy counted in it, and how many readings it holds.
   const h = await verify<HistoryBody>(ops.history);
-  const windows = h.data.panel?.history ?? [];
+  const windows = h.data.panel?.history.nodes ?? [];
   const { from, to, panelIndex } = ops.historyRange;
   const expectedWindows = Math.round((to.getTime() - from.getTime()) / 3_600_000);
   let wrongEnergy = 0;

@@ -86,11 +86,11 @@ export async function benchScaling(
       const published = await meters.stop();
       const stored = await waitStored(product, published);
       const summary = summarize(result.latencies);
-      const body = result.lastBody as { data?: { panels?: unknown[] } } | null;
+      const body = result.lastBody as { data?: { panels?: { nodes?: unknown[] } } } | null;
       report.check(
         `scaling ${count}: every response complete`,
-        result.failures === 0 && body?.data?.panels?.length === count && cold.status === 200,
-        `${result.failures} failed ${result.firstFailure ?? ''}; last response has ${body?.data?.panels?.length ?? 0} panels`,
+        result.failures === 0 && body?.data?.panels?.nodes?.length === count && cold.status === 200,
+        `${result.failures} failed ${result.firstFailure ?? ''}; last response has ${body?.data?.panels?.nodes?.length ?? 0} panels`,
       );
       report.check(`scaling ${count}: background readings stored`, stored === published, `${published} published, ${stored} stored`);
       points.push({

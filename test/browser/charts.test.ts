@@ -168,20 +168,20 @@ describe('dashboard charts', () => {
       const rows = await shown(history, { 'data-panel-id': panelId, 'data-every': every });
       const [from, to] = [await attribute(history, 'data-from'), await attribute(history, 'data-to')];
       const api = await httpData<
-        { panel: { history: Array<Record<string, number | string | { amount: string } | null>> } },
+        { panel: { history: { nodes: Array<Record<string, number | string | { amount: string } | { average: number | null } | null>> } } },
         object
       >(
         app.httpUrl,
         `query ($id: ID!, $from: DateTime!, $to: DateTime!, $every: String!) {
-          panel(id: $id) { history(from: $from, to: $to, every: $every) { start energyKwh cost { amount } activePowerKw voltage current powerFactor readingCount } }
+          panel(id: $id) { history(from: $from, to: $to, every: $every) { nodes { start energyKwh cost { amount } activePowerKw voltage { average } current { average } powerFactor readingCount } } }
         }`,
         { id: panelId, from, to, every },
       );
       const fields = ['start', 'energyKwh', 'cost', 'activePowerKw', 'voltage', 'current', 'powerFactor', 'readingCount'];
       expect(rows.map((cells) => cells.map((cell) => cell.value))).toEqual(
-        api.panel.history.map((point) => fields.map((name) => { const value = point[name]; return value === null || value === undefined ? null : typeof value === 'object' ? value.amount : String(value); })),
+        api.panel.history.nodes.map((point) => fields.map((name) => { const value = point[name]; return value === null || value === undefined ? null : typeof value !== 'object' ? String(value) : 'amount' in value ? value.amount : value.average === null ? null : String(value.average); })),
       );
-      return api.panel.history;
+      return api.panel.history.nodes;
     };
 
     // Today by default, per 15 minutes, from local midnight.

@@ -13,18 +13,20 @@ import { attribute, card, field, kwh, browserSuite, openPage, PHONE, rupiah, scr
 const DASHBOARD = /* GraphQL */ `
   {
     overview { panelCount onlineCount offlineCount todayUsage { energyKwh cost { amount } } }
-    panels { id name status latestReading { activePowerKw voltage { average } current { average } } todayUsage { energyKwh cost { amount } } }
+    panels { nodes { id name status latestReading { activePowerKw voltage { average } current { average } } todayUsage { energyKwh cost { amount } } } }
   }
 `;
 interface DashboardResult {
   overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: { amount: string } } };
-  panels: Array<{
-    id: string;
-    name: string;
-    status: 'ONLINE' | 'OFFLINE';
-    latestReading: { activePowerKw: number; voltage: { average: number | null }; current: { average: number | null } } | null;
-    todayUsage: { energyKwh: number; cost: { amount: string } };
-  }>;
+  panels: {
+    nodes: Array<{
+      id: string;
+      name: string;
+      status: 'ONLINE' | 'OFFLINE';
+      latestReading: { activePowerKw: number; voltage: { average: number | null }; current: { average: number | null } } | null;
+      todayUsage: { energyKwh: number; cost: { amount: string } };
+    }>;
+  };
 }
 
 const PANELS = ['PANEL_A', 'PANEL_B', 'PANEL_C'] as const;
@@ -73,8 +75,8 @@ describe('dashboard page', () => {
     const cardIds = () => page.locator('article.card').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-panel-id')));
     await expect.poll(cardIds, LOADED).toEqual([...PANELS]);
     const api = await httpData<DashboardResult, Record<string, never>>(app.httpUrl, DASHBOARD);
-    expect(api.panels.map((p) => p.todayUsage.energyKwh)).toEqual([12.345, 24.69, 37.035]);
-    for (const panel of api.panels) {
+    expect(api.panels.nodes.map((p) => p.todayUsage.energyKwh)).toEqual([12.345, 24.69, 37.035]);
+    for (const panel of api.panels.nodes) {
       const shown = card(page, panel.id);
       expect(await attribute(shown, 'data-status')).toBe(panel.status);
       expect(await text(shown.getByRole('heading'))).toBe(panel.name);
@@ -216,7 +218,7 @@ describe('dashboard page', () => {
     // Now is at least a second after the seeded reading: 5 Wh at 8.5 kW is a plausible step.
     await publishReading(meter, { panelId: 'PANEL_C', time: new Date(Math.floor(Date.now() / 1000) * 1000), kwh: 1_037.04, kw: 8.5 });
     const api = await httpData<DashboardResult, Record<string, never>>(app.httpUrl, DASHBOARD);
-    const panel = api.panels.find((p) => p.id === 'PANEL_C');
+    const panel = api.panels.nodes.find((p) => p.id === 'PANEL_C');
     expect(panel?.todayUsage.energyKwh).toBe(37.04);
     // At most one push per second per panel: the update may wait for the previous one.
     await expect.poll(() => text(field(shown, 'today-kwh')), { timeout: 2_000 }).toBe('37,040 kWh');
@@ -296,8 +298,8 @@ describe('dashboard page', () => {
       res.end(`<!doctype html><title>kiosk</title><body><script type="module">
         const api = ${JSON.stringify(api)};
         const show = (name, value) => document.body.setAttribute('data-' + name, value);
-        fetch(api, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ${key.key}' }, body: JSON.stringify({ query: '{ panels { id } }' }) })
-          .then((r) => r.json()).then((body) => show('http', body.data.panels.map((p) => p.id).join(','))).catch(() => show('http', 'failed'));
+        fetch(api, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ${key.key}' }, body: JSON.stringify({ query: '{ panels { nodes { id } } }' }) })
+          .then((r) => r.json()).then((body) => show('http', body.data.panels.nodes.map((p) => p.id).join(','))).catch(() => show('http', 'failed'));
         const socket = new WebSocket(api.replace('http', 'ws'), 'graphql-transport-ws');
         socket.onopen = () => show('ws', 'open');
         socket.onerror = () => show('ws', 'failed');

@@ -59,7 +59,7 @@ describe('CSV downloads on the page', () => {
     await expect.poll(() => attribute(historyChart, 'aria-busy'), LOADED).toBe('false');
     const range = { from: await attribute(historyChart, 'data-from'), to: await attribute(historyChart, 'data-to'), every: await attribute(historyChart, 'data-every') };
     const history = await download(page, page.getByTestId('download-history'), 'CSV');
-    const points = (await httpData(app.httpUrl, PanelHistoryDocument, { id: 'PANEL_A', from: range.from ?? '', to: range.to ?? '', every: range.every ?? '' })).panel.history ?? [];
+    const points = (await httpData(app.httpUrl, PanelHistoryDocument, { id: 'PANEL_A', from: range.from ?? '', to: range.to ?? '', every: range.every ?? '' })).panel.history!.nodes;
     expect(records(history.text).map((row) => [Date.parse(row.start ?? ''), Number(row.energy_kwh)])).toEqual(
       points.map((point) => [Date.parse(point.start), point.energyKwh]),
     );

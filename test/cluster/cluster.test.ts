@@ -104,7 +104,7 @@ describe.skipIf(!realInflux)('three processes, one broker, one InfluxDB', () => 
 
         // An admin change through process 2 is in force on process 3 (a notice on the feed, then a re-read).
         const tomorrow = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-        await gql(p2, `mutation ($d: Date!) { setTariffPlan(input: { effectiveFrom: $d, plan: { kind: "FLAT", ratePerKwh: 2222, name: "cluster" } }) { plan { effectiveFrom } } }`, { d: tomorrow });
+        await gql(p2, `mutation ($d: Date!) { setTariffPlan(input: { effectiveFrom: $d, plan: { kind: FLAT, ratePerKwh: 2222, name: "cluster" } }) { plan { effectiveFrom } } }`, { d: tomorrow });
         const versions = (node: Node) => gql<{ tariff: { versions: Array<{ effectiveFrom: string; name: string | null }> } }>(node, '{ tariff { versions { effectiveFrom name } } }');
         await expect.poll(async () => (await versions(p3)).tariff.versions.at(-1), { timeout: 10_000 }).toEqual({ effectiveFrom: tomorrow, name: 'cluster' });
         await renameAndCheck(p1, p3, ids[0]!);

@@ -77,7 +77,7 @@ describe('GraphQL examples in README.md and docs/*.md', () => {
   }
 
   it('can fail: an example naming a field the schema lacks is refused', () => {
-    expect(validate(schema, parse('{ panels { id energy } }')).map((error) => error.message)).toEqual([
+    expect(validate(schema, parse('{ panels { nodes { id energy } } }')).map((error) => error.message)).toEqual([
       'Cannot query field "energy" on type "Panel".',
     ]);
   });

@@ -145,7 +145,7 @@ describe('expensive and malformed operations', () => {
     const to = new Date().toISOString();
     const aliases = Array.from(
       { length: 20 },
-      (_, i) => `a${i}: readings(from: "${from}", to: "${to}") { time activePowerKw energyKwh voltage { l1 l2 l3 } current { l1 l2 l3 } }`,
+      (_, i) => `a${i}: readings(from: "${from}", to: "${to}") { nodes { time activePowerKw meterEnergyKwh voltage { l1 l2 l3 } current { l1 l2 l3 } } }`,
     ).join('\n');
     const query = `{ panel(id: "${PANEL}") { ${aliases} } }`;
     const results = await Promise.all(Array.from({ length: 8 }, () => httpRequest(product.httpUrl, query)));
@@ -156,7 +156,7 @@ describe('expensive and malformed operations', () => {
       expect(result.errors?.[0]?.message).toContain('GRAPHQL_MAX_COST');
     }
     // One alias of a short range is within the limit and answered.
-    const one = await httpRequest(product.httpUrl, `{ panel(id: "${PANEL}") { readings(from: "${from}", to: "${to}", every: "1h") { time } } }`);
+    const one = await httpRequest(product.httpUrl, `{ panel(id: "${PANEL}") { readings(from: "${from}", to: "${to}", every: "1h") { nodes { time } } } }`);
     expect(one.errors).toBeUndefined();
     const metrics = await (await fetch(`${product.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/energy_limit_hits_total\{limit="GRAPHQL_MAX_COST"\} [1-9]/);
@@ -165,12 +165,12 @@ describe('expensive and malformed operations', () => {
 
   it('answers client mistakes with BAD_USER_INPUT or a validation error, never an internal error, and logs no error', async () => {
     const before = errorLines(product).length;
-    const every = await httpRequest(product.httpUrl, `{ panel(id: "${PANEL}") { readings(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", every: "99999999999999999999d") { time } } }`);
+    const every = await httpRequest(product.httpUrl, `{ panel(id: "${PANEL}") { readings(from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", every: "99999999999999999999d") { nodes { time } } } }`);
     expect(every.errors?.[0]?.extensions?.code, JSON.stringify(every)).toBe('BAD_USER_INPUT');
     const mutation = await httpRequest(product.httpUrl, 'mutation { x }');
     expect(mutation.errors?.[0]?.extensions?.code, JSON.stringify(mutation)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(mutation.status).toBe(400);
-    for (const query of ['{ panel(id: "x") { readings(from: "yesterday", to: "2026-01-01T00:00:00Z") { time } } }', '{ yearlySummary(year: -5) { year } }', '{ monthlySummary(year: 2026, month: 13) { year } }']) {
+    for (const query of ['{ panel(id: "x") { readings(from: "yesterday", to: "2026-01-01T00:00:00Z") { nodes { time } } } }', '{ yearlySummary(year: -5) { year } }', '{ monthlySummary(year: 2026, month: 13) { year } }']) {
       const result = await httpRequest(product.httpUrl, query);
       expect(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED'], `${query}: ${JSON.stringify(result)}`).toContain(result.errors?.[0]?.extensions?.code);
     }
@@ -212,7 +212,7 @@ describe('meter times before the floor', () => {
       product.httpUrl,
       `{ ingestStatus(panelId: "${panel}") { rejections { reason count } } panel(id: "${panel}") { id } }`,
     );
-    expect(status.data?.ingestStatus.rejections).toEqual([{ reason: 'time_too_old', count: 2 }]);
+    expect(status.data?.ingestStatus.rejections).toEqual([{ reason: 'TIME_TOO_OLD', count: 2 }]);
     expect(status.data?.panel).toBeNull();
   });
 });

@@ -99,11 +99,11 @@ describe.each([
     await vi.waitFor(async () => expect((await fetch(`${product.baseUrl}/ready`)).status).toBe(200), { timeout: 10_000 });
     const readyAfterMs = Date.now() - freedAt;
     expect(acknowledged).toBe(outage.length);
-    const stored = await httpData<{ panel: { readings: Array<{ time: string }> } }, unknown>(
+    const stored = await httpData<{ panel: { readings: { nodes: Array<{ time: string }> } } }, unknown>(
       product.httpUrl,
-      `{ panel(id: "${panel}") { readings(from: "${time(0).toISOString()}", to: "${time(100).toISOString()}") { time } } }`,
+      `{ panel(id: "${panel}") { readings(from: "${time(0).toISOString()}", to: "${time(100).toISOString()}") { nodes { time } } } }`,
     );
-    const times = stored.panel.readings.map((reading) => Date.parse(reading.time));
+    const times = stored.panel.readings.nodes.map((reading) => Date.parse(reading.time));
     expect(times).toEqual(Array.from({ length: 45 }, (_, i) => time(i).getTime()));
     expect(await metric(product, 'energy_readings_stored_total')).toBe(45);
     expect(product.logs.some((line) => /stored again/.test(line.msg))).toBe(true);
@@ -148,11 +148,11 @@ describe('disk full across restarts', () => {
     const recoveredAfterMs = Date.now() - freedAt;
     // The meter reconnects to the same port and resends what was never acknowledged.
     await Promise.all(publishes);
-    const stored = await httpData<{ panel: { readings: Array<{ time: string }> } }, unknown>(
+    const stored = await httpData<{ panel: { readings: { nodes: Array<{ time: string }> } } }, unknown>(
       restarted.httpUrl,
-      `{ panel(id: "${panel}") { readings(from: "${time(0).toISOString()}", to: "${time(100).toISOString()}") { time } } }`,
+      `{ panel(id: "${panel}") { readings(from: "${time(0).toISOString()}", to: "${time(100).toISOString()}") { nodes { time } } } }`,
     );
-    expect(stored.panel.readings.map((reading) => Date.parse(reading.time))).toEqual(Array.from({ length: 25 }, (_, i) => time(i).getTime()));
+    expect(stored.panel.readings.nodes.map((reading) => Date.parse(reading.time))).toEqual(Array.from({ length: 25 }, (_, i) => time(i).getTime()));
     report('disk full across a restart, STORE_MIN_FREE=4MiB', { readyAfterSpaceReturnedMs: recoveredAfterMs, ...(await restarted.memory()) });
   });
 });

@@ -18,7 +18,7 @@ const MADE_UP = 2_000;
 const DASHBOARD = readFileSync(new URL('../../operations/dashboard.graphql', import.meta.url), 'utf8');
 
 interface Dashboard {
-  readonly panels: ReadonlyArray<{ readonly id: string }>;
+  readonly panels: { readonly nodes: ReadonlyArray<{ readonly id: string }> };
   readonly overview: { readonly panelCount: number };
 }
 
@@ -47,39 +47,39 @@ describe('MAX_PANELS', () => {
     await publishAll(product, ids);
 
     const dashboard = await httpData<Dashboard, unknown>(product.httpUrl, DASHBOARD);
-    expect(dashboard.panels).toHaveLength(MAX_PANELS);
+    expect(dashboard.panels.nodes).toHaveLength(MAX_PANELS);
     expect(dashboard.overview.panelCount).toBe(MAX_PANELS);
     expect(await limitHits(product)).toBe(MADE_UP - MAX_PANELS);
     const status = await httpData<{ ingestStatus: { rejections: Array<{ reason: string; count: number }> } }, unknown>(
       product.httpUrl,
       '{ ingestStatus { rejections { reason count } } }',
     );
-    const panelLimit = status.ingestStatus.rejections.filter((rejection) => rejection.reason === 'panel_limit');
+    const panelLimit = status.ingestStatus.rejections.filter((rejection) => rejection.reason === 'PANEL_LIMIT');
     expect(panelLimit.reduce((sum, rejection) => sum + rejection.count, 0)).toBe(MADE_UP - MAX_PANELS);
     // The rejection statistics and metrics stay bounded however many ids are made up.
     expect((await (await fetch(`${product.baseUrl}/metrics`)).text()).length).toBeLessThan(1_000_000);
     report(`${MADE_UP} readings on made-up panel ids, MAX_PANELS=${MAX_PANELS}`, { maxHeapUsedMiB: await heap.stop(), ...(await product.memory()) });
 
     // Retire one (operator mutation; open in development mode): a new panel is admitted in its place.
-    const retired = dashboard.panels[0]!.id;
+    const retired = dashboard.panels.nodes[0]!.id;
     const retire = await httpRequest(product.httpUrl, `mutation { updatePanel(input: { id: "${retired}", retired: true }) { changes { kind } } }`);
     expect(retire.errors).toBeUndefined();
     await publishAll(product, ['NEWCOMER']);
     const after = await httpData<Dashboard, unknown>(product.httpUrl, DASHBOARD);
-    expect(after.panels.map((panel) => panel.id)).toContain('NEWCOMER');
-    expect(after.panels.map((panel) => panel.id)).not.toContain(retired);
-    expect(after.panels).toHaveLength(MAX_PANELS);
+    expect(after.panels.nodes.map((panel) => panel.id)).toContain('NEWCOMER');
+    expect(after.panels.nodes.map((panel) => panel.id)).not.toContain(retired);
+    expect(after.panels.nodes).toHaveLength(MAX_PANELS);
 
     // SIGINT stops cleanly; after a restart the dashboard still works and the limit still holds.
     product.child.kill('SIGINT');
     expect(await product.exited).toEqual({ code: 0, signal: null });
     product = await startProduct(env, cleanup);
     const restarted = await httpData<Dashboard, unknown>(product.httpUrl, DASHBOARD);
-    expect(restarted.panels.map((panel) => panel.id).sort()).toEqual(after.panels.map((panel) => panel.id).sort());
+    expect(restarted.panels.nodes.map((panel) => panel.id).sort()).toEqual(after.panels.nodes.map((panel) => panel.id).sort());
     await publishAll(product, ['LATECOMER', retired]);
     expect(await limitHits(product)).toBe(1);
     const final = await httpData<Dashboard, unknown>(product.httpUrl, DASHBOARD);
-    expect(final.panels.map((panel) => panel.id)).not.toContain('LATECOMER');
-    expect(final.panels.map((panel) => panel.id)).not.toContain(retired);
+    expect(final.panels.nodes.map((panel) => panel.id)).not.toContain('LATECOMER');
+    expect(final.panels.nodes.map((panel) => panel.id)).not.toContain(retired);
   });
 });

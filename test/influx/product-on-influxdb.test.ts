@@ -128,7 +128,7 @@ describe.skipIf(!realInflux)('the product on a real InfluxDB', () => {
       const last = during[during.length - 1]!;
       const seen = await graphql<{ panel: { status: string; latestReading: { time: string; energyKwh: number } } }>(
         product,
-        `{ panel(id: "${last.panelId}") { status latestReading { time energyKwh } } }`,
+        `{ panel(id: "${last.panelId}") { status latestReading { time meterEnergyKwh } } }`,
       );
       expect(seen.panel).toEqual({ status: 'ONLINE', latestReading: { time: last.time.toISOString(), energyKwh: last.kwh } });
       const lag = await graphql<{ ingestStatus: { lagging: boolean; backlog: number } }>(product, '{ ingestStatus { lagging backlog } }');

@@ -99,8 +99,9 @@ describe.each(transports)('garbage between good readings ($name)', ({ env }) => 
     );
     const summary = (rows: readonly RejectionView[]) =>
       rows.map((row) => [row.panelId, row.reason, row.count]).sort((a, b) => String(a).localeCompare(String(b)));
-    expect(summary(ingestStatus.rejections)).toEqual(summary(expected.map(([panelId, reason, count]) => ({ panelId, reason, count }) as RejectionView)));
-    expect(ingestStatus.rejections.find((row) => row.reason === 'payload_too_large')?.lastTopic).toBe(topic(bad));
+    // The API names reasons as an enum: the metric label in upper case.
+    expect(summary(ingestStatus.rejections)).toEqual(summary(expected.map(([panelId, reason, count]) => ({ panelId, reason: String(reason).toUpperCase(), count }) as RejectionView)));
+    expect(ingestStatus.rejections.find((row) => row.reason === 'PAYLOAD_TOO_LARGE')?.lastTopic).toBe(topic(bad));
 
     // Each rejection logged with its topic and reason.
     const rejected = app.logs.filter((line) => line.msg === 'payload rejected');

@@ -116,7 +116,7 @@ const EFFECTIVE = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 1
 /** Everything the admin record adds up to, as the API shows it. */
 const STATE = `{
   tariff { versions { effectiveFrom name kind blocks { block ratePerKwh { amount } hours } peakMultiplier reactiveRatePerKvarh { amount } minimumBillConnectedKva minimumBillHours taxPercent } }
-  panels { id name }
+  panels { nodes { id name } }
 }`;
 /** The admin record itself, asked for apart: with the state above it is more than one operation's cost allows. */
 const RECORD = '{ adminChanges(first: 500) { nodes { id at actor kind change } } }';
@@ -132,7 +132,7 @@ beforeAll(async () => {
   for (const panelId of PANELS) await publishQos1(meter, `DATA/PM/${panelId}`, meterPayload({ time: minutesAgo(1) }));
   meter.end();
   await vi.waitFor(
-    async () => expect(await httpData(product.httpUrl, '{ panels { id } }', {}, bearer(ADMIN.key))).toEqual({ panels: PANELS.map((id) => ({ id })) }),
+    async () => expect(await httpData(product.httpUrl, '{ panels { nodes { id } } }', {}, bearer(ADMIN.key))).toEqual({ panels: { nodes: PANELS.map((id) => ({ id })) } }),
     { timeout: 10_000, interval: 100 },
   );
 }, 60_000);
@@ -202,13 +202,13 @@ describe('every mutation with the largest and oddest inputs', () => {
 
   it('createApiKey refuses bad names, malformed or too many panel ids and unknown roles with BAD_USER_INPUT', async () => {
     for (const [label, name] of Object.entries(REFUSED_TEXTS)) {
-      await expectBadInput(asAdmin(CREATE_KEY, { name, role: 'viewer', panels: ['PANEL_A'] }), `key name ${label}`);
+      await expectBadInput(asAdmin(CREATE_KEY, { name, role: 'VIEWER', panels: ['PANEL_A'] }), `key name ${label}`);
     }
-    for (const id of BAD_PANEL_IDS) await expectBadInput(asAdmin(CREATE_KEY, { name: 'tenant', role: 'viewer', panels: [id] }), `key panel ${JSON.stringify(id.slice(0, 20))}`);
-    await expectBadInput(asAdmin(CREATE_KEY, { name: 'tenant', role: 'viewer', panels: Array.from({ length: 501 }, (_, i) => `P${i}`) }), '501 panels');
+    for (const id of BAD_PANEL_IDS) await expectBadInput(asAdmin(CREATE_KEY, { name: 'tenant', role: 'VIEWER', panels: [id] }), `key panel ${JSON.stringify(id.slice(0, 20))}`);
+    await expectBadInput(asAdmin(CREATE_KEY, { name: 'tenant', role: 'VIEWER', panels: Array.from({ length: 501 }, (_, i) => `P${i}`) }), '501 panels');
     await expectBadInput(asAdmin(CREATE_KEY, { name: 'tenant', role: 'root', panels: null }), 'role root');
     await expectBadInput(asAdmin(CREATE_KEY, { name: 'tenant', role: HUGE, panels: null }), 'huge role');
-    const created = await asAdmin(CREATE_KEY, { name: '👩‍🔧 لوحة tenant', role: 'viewer', panels: ['PANEL_A', 'PANEL_A', 'PANEL_B'] });
+    const created = await asAdmin(CREATE_KEY, { name: '👩‍🔧 لوحة tenant', role: 'VIEWER', panels: ['PANEL_A', 'PANEL_A', 'PANEL_B'] });
     expect(accepted(created)).toBeUndefined();
   });
 
@@ -227,23 +227,23 @@ describe('every mutation with the largest and oddest inputs', () => {
   });
 
   it('restarts after all of it and shows the same state', async () => {
-    const keyOf = await asAdmin(CREATE_KEY, { name: 'survives restart', role: 'viewer', panels: ['PANEL_A'] });
+    const keyOf = await asAdmin(CREATE_KEY, { name: 'survives restart', role: 'VIEWER', panels: ['PANEL_A'] });
     const { key } = (keyOf.data as { createApiKey: { key: string } }).createApiKey;
     const before = await state();
     await stop(product);
     product = await startOn(dataDir);
     expect(await state()).toEqual(before);
-    expect(await httpData(product.httpUrl, '{ panels { id } }', {}, bearer(key))).toEqual({ panels: [{ id: 'PANEL_A' }] });
+    expect(await httpData(product.httpUrl, '{ panels { nodes { id } } }', {}, bearer(key))).toEqual({ panels: { nodes: [{ id: 'PANEL_A' }] } });
     expect(await metricValue(product.baseUrl, 'energy_admin_record_unreadable_entries')).toBe(0);
   });
 });
 
 describe('an admin record entry this version cannot interpret', () => {
   it('is skipped, logged, counted and shown to operators; the start succeeds; a key it names stays revoked', async () => {
-    const created = await asAdmin(CREATE_KEY, { name: 'named by a future entry', role: 'viewer', panels: null });
+    const created = await asAdmin(CREATE_KEY, { name: 'named by a future entry', role: 'VIEWER', panels: null });
     const made = (created.data as { createApiKey: { key: string; apiKey: { keyId: string } } }).createApiKey;
     const newKey = { key: made.key, keyId: made.apiKey.keyId };
-    expect((await as(newKey.key, '{ panels { id } }')).errors).toBeUndefined();
+    expect((await as(newKey.key, '{ panels { nodes { id } } }')).errors).toBeUndefined();
     const before = (await state()) as { adminChanges: { nodes: unknown[] } };
     await stop(product);
 
@@ -276,6 +276,6 @@ describe('an admin record entry this version cannot interpret', () => {
     // Everything else is as it was; the skipped entries changed nothing, and the key a skipped
     // entry names is refused (that entry might have been its revocation).
     expect(await state()).toEqual(before);
-    expect(await as(newKey.key, '{ panels { id } }')).toMatchObject({ status: 401 });
+    expect(await as(newKey.key, '{ panels { nodes { id } } }')).toMatchObject({ status: 401 });
   });
 });

@@ -46,7 +46,7 @@ beforeAll(async () => {
   // The ledger has walked the stored year once the first year's total is there.
   await vi.waitFor(
     async () => {
-      const answer = await ask(`{ panel(id: "${PANELS[0]}") { history(from: "${new Date(seeded.firstMs).toISOString()}", to: "${new Date(seeded.lastMs + HOUR_MS).toISOString()}", every: "366d") { energyKwh } } }`);
+      const answer = await ask(`{ panel(id: "${PANELS[0]}") { history(from: "${new Date(seeded.firstMs).toISOString()}", to: "${new Date(seeded.lastMs + HOUR_MS).toISOString()}", every: "366d") { nodes { energyKwh } } } }`);
       expect(answer.errors).toBeUndefined();
     },
     { timeout: 30_000, interval: 200 },
@@ -74,9 +74,9 @@ describe('ranges are clamped to where readings can be', () => {
 
   it('one history from year 1 is answered from the window holding METER_TIME_FLOOR on, with every reading counted', async () => {
     const to = new Date(seeded.lastMs + HOUR_MS).toISOString();
-    const answer = await ask(`{ panel(id: "${PANELS[0]}") { history(from: "0001-01-01T00:00:00Z", to: "${to}", every: "366d") { start end energyKwh } } }`);
+    const answer = await ask(`{ panel(id: "${PANELS[0]}") { history(from: "0001-01-01T00:00:00Z", to: "${to}", every: "366d") { nodes { start end energyKwh } } } }`);
     expect(answer.errors).toBeUndefined();
-    const points = (answer.data as { panel: { history: Array<{ start: string; end: string; energyKwh: number }> } }).panel.history;
+    const points = (answer.data as { panel: { history: { nodes: Array<{ start: string; end: string; energyKwh: number }> } } }).panel.history.nodes;
     // The caller's grid is kept: the first window is the one that holds the floor, 366 days long.
     const first = points[0]!;
     expect(Date.parse(first.start)).toBeLessThanOrEqual(floor);
@@ -88,10 +88,10 @@ describe('ranges are clamped to where readings can be', () => {
 
   it('windows after now are zeros (not walked), and the year of readings is all there', async () => {
     const answer = await ask(
-      `{ panel(id: "${PANELS[1]}") { history(from: "${new Date(seeded.firstMs).toISOString()}", to: "2100-01-01T00:00:00Z", every: "30d") { start energyKwh } } }`,
+      `{ panel(id: "${PANELS[1]}") { history(from: "${new Date(seeded.firstMs).toISOString()}", to: "2100-01-01T00:00:00Z", every: "30d") { nodes { start energyKwh } } } }`,
     );
     expect(answer.errors).toBeUndefined();
-    const points = (answer.data as { panel: { history: Array<{ start: string; energyKwh: number }> } }).panel.history;
+    const points = (answer.data as { panel: { history: { nodes: Array<{ start: string; energyKwh: number }> } } }).panel.history.nodes;
     expect(points.length).toBe(Math.ceil((Date.parse('2100-01-01T00:00:00Z') - seeded.firstMs) / (30 * 86_400_000)));
     expect(points.filter((point) => Date.parse(point.start) > Date.now()).every((point) => point.energyKwh === 0)).toBe(true);
     expect(total(points)).toBeCloseTo(expectedKwh, 3);
@@ -99,10 +99,10 @@ describe('ranges are clamped to where readings can be', () => {
 
   it('a range that ends before METER_TIME_FLOOR has no windows and no readings', async () => {
     const answer = await ask(
-      `{ panel(id: "${PANELS[0]}") { history(from: "0001-01-01T00:00:00Z", to: "1999-01-01T00:00:00Z", every: "366d") { start } readings(from: "0001-01-01T00:00:00Z", to: "1999-01-01T00:00:00Z") { time } } }`,
+      `{ panel(id: "${PANELS[0]}") { history(from: "0001-01-01T00:00:00Z", to: "1999-01-01T00:00:00Z", every: "366d") { nodes { start } } readings(from: "0001-01-01T00:00:00Z", to: "1999-01-01T00:00:00Z") { nodes { time } } } }`,
     );
     expect(answer.errors).toBeUndefined();
-    expect(answer.data).toEqual({ panel: { history: [], readings: [] } });
+    expect(answer.data).toEqual({ panel: { history: { nodes: [] }, readings: { nodes: [] } } });
   });
 });
 
@@ -113,7 +113,7 @@ describe('the costliest accepted operations', () => {
       const answer = await ask(query);
       expect({ name, status: answer.status, errors: answer.errors }).toEqual({ name, status: 200, errors: undefined });
     }
-    const doubled = costliestOperations(seeded).hourly.replace(/history\(([^)]*)\) \{ start energyKwh cost \{ amount \} \}/, (all, args: string) => `a: ${all} b: history(${args}) { start }`);
+    const doubled = costliestOperations(seeded).hourly.replace(/history\(([^)]*)\) \{ nodes \{ start energyKwh cost \{ amount \} \} \}/, (all, args: string) => `a: ${all} b: history(${args}) { nodes { start } }`);
     const answer = await ask(doubled);
     expect(answer.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });

@@ -68,17 +68,17 @@ export function costliestOperations(seeded: SeededYear): CostlyOperations {
   const now = new Date(seeded.lastMs + HOUR_MS).toISOString();
   const years = Array.from({ length: 20 }, (_, i) => new Date(seeded.lastMs).getUTCFullYear() - i);
   return {
-    hourly: `{ panel(id: "${first}") { history(from: "2000-01-01T00:00:00Z", to: "${now}", every: "366d") { start energyKwh cost { amount } } } }`,
+    hourly: `{ panel(id: "${first}") { history(from: "2000-01-01T00:00:00Z", to: "${now}", every: "366d") { nodes { start energyKwh cost { amount } } } } }`,
     rewalk:
       `{ panel(id: "${second}") { history(from: "${new Date(seeded.lastMs - 170 * day + 30_000).toISOString()}", ` +
-      `to: "${new Date(seeded.lastMs + 30_000).toISOString()}", every: "1d") { start energyKwh } } }`,
-    averages: `{ panel(id: "${third}") { readings(from: "2000-01-01T00:00:00Z", to: "${now}", every: "366d") { time activePowerKw } } }`,
+      `to: "${new Date(seeded.lastMs + 30_000).toISOString()}", every: "1d") { nodes { start energyKwh } } } }`,
+    averages: `{ panel(id: "${third}") { readings(from: "2000-01-01T00:00:00Z", to: "${now}", every: "366d") { nodes { time activePowerKw } } } }`,
     summaries: `{ ${years.map((year) => `y${year}: yearlySummary(year: ${year}) { total { energyKwh } }`).join(' ')} }`,
   };
 }
 
 /** The issue's attack: 20 aliases of a history from year 1 to now in yearly windows. */
 export function aliasAttack(panelId: string, now = new Date()): string {
-  const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: history(from: "0001-01-01T00:00:00Z", to: "${now.toISOString()}", every: "366d") { start energyKwh }`);
+  const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: history(from: "0001-01-01T00:00:00Z", to: "${now.toISOString()}", every: "366d") { nodes { start energyKwh } }`);
   return `{ panel(id: "${panelId}") { ${aliases.join(' ')} } }`;
 }

@@ -37,7 +37,7 @@ function expectForbidden(result: GraphqlResult<unknown>, label: string): void {
 
 const CREATE_KEY = 'mutation ($name: String!, $role: ApiRole!, $panels: [ID!]) { createApiKey(input: { name: $name, role: $role, panelIds: $panels }) { key apiKey { keyId: id } } }';
 const REVOKE_KEY = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { revoked } userErrors { code } } }';
-const SET_PLAN = `mutation { setTariffPlan(input: { effectiveFrom: "${EFFECTIVE}", plan: { kind: "FLAT", ratePerKwh: 99999 } }) { plan { effectiveFrom } } }`;
+const SET_PLAN = `mutation { setTariffPlan(input: { effectiveFrom: "${EFFECTIVE}", plan: { kind: FLAT, ratePerKwh: 99999 } }) { plan { effectiveFrom } } }`;
 const PANEL_MUTATIONS = {
   rename: 'mutation ($id: ID!) { updatePanel(input: { id: $id, name: "Taken over" }) { panel { id } } }',
   hide: 'mutation ($id: ID!) { updatePanel(input: { id: $id, hidden: true }) { panel { id } } }',
@@ -53,7 +53,7 @@ interface CreatedKey {
 /** What every panel-limited caller could try to change, and what it must not see changed. */
 const BUILDING = `{
   tariff { versions { effectiveFrom } }
-  panels { id name }
+  panels { nodes { id name } }
   adminChanges(first: 500) { nodes { id } }
 }`;
 
@@ -63,7 +63,7 @@ beforeAll(async () => {
   const meter = await connectMeter(product.mqttUrl, cleanup);
   for (const panelId of ['PANEL_A', 'PANEL_B', 'PANEL_C']) await publishQos1(meter, `DATA/PM/${panelId}`, meterPayload({ time: minutesAgo(1) }));
   meter.end();
-  await vi.waitFor(async () => expect(await data(ADMIN.key, '{ panels { id } }')).toEqual({ panels: [{ id: 'PANEL_A' }, { id: 'PANEL_B' }, { id: 'PANEL_C' }] }), {
+  await vi.waitFor(async () => expect(await data(ADMIN.key, '{ panels { nodes { id } } }')).toEqual({ panels: { nodes: [{ id: 'PANEL_A' }, { id: 'PANEL_B' }, { id: 'PANEL_C' }] } }), {
     timeout: 10_000,
     interval: 100,
   });
@@ -102,24 +102,24 @@ describe('a caller limited to PANEL_A', () => {
 
   it('creates keys only within its own role and panels', async () => {
     const before = await data(ADMIN.key, BUILDING);
-    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'all-seeing', role: 'admin', panels: null }), 'unlimited admin key');
-    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'all-seeing', role: 'viewer', panels: null }), 'unlimited viewer key');
-    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'wider', role: 'viewer', panels: ['PANEL_A', 'PANEL_B'] }), 'a key with another panel');
-    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'other', role: 'operator', panels: ['PANEL_C'] }), 'a key for another panel');
-    expectForbidden(await as(OPERATOR.key, CREATE_KEY, { name: 'promoted', role: 'admin', panels: null }), 'an operator making an admin key');
+    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'all-seeing', role: 'ADMIN', panels: null }), 'unlimited admin key');
+    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'all-seeing', role: 'VIEWER', panels: null }), 'unlimited viewer key');
+    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'wider', role: 'VIEWER', panels: ['PANEL_A', 'PANEL_B'] }), 'a key with another panel');
+    expectForbidden(await as(ADMIN_A.key, CREATE_KEY, { name: 'other', role: 'OPERATOR', panels: ['PANEL_C'] }), 'a key for another panel');
+    expectForbidden(await as(OPERATOR.key, CREATE_KEY, { name: 'promoted', role: 'ADMIN', panels: null }), 'an operator making an admin key');
     expect(await data(ADMIN.key, BUILDING)).toEqual(before);
 
     // Within its own: allowed, and the new key is no wider than its maker, down the chain.
-    const sub = await data<CreatedKey>(ADMIN_A.key, CREATE_KEY, { name: 'floor-a-deputy', role: 'admin', panels: ['PANEL_A'] });
-    expect(await data(sub.createApiKey.key, '{ panels { id } }')).toEqual({ panels: [{ id: 'PANEL_A' }] });
-    expectForbidden(await as(sub.createApiKey.key, CREATE_KEY, { name: 'all-seeing', role: 'admin', panels: null }), 'the deputy making an unlimited key');
+    const sub = await data<CreatedKey>(ADMIN_A.key, CREATE_KEY, { name: 'floor-a-deputy', role: 'ADMIN', panels: ['PANEL_A'] });
+    expect(await data(sub.createApiKey.key, '{ panels { nodes { id } } }')).toEqual({ panels: { nodes: [{ id: 'PANEL_A' }] } });
+    expectForbidden(await as(sub.createApiKey.key, CREATE_KEY, { name: 'all-seeing', role: 'ADMIN', panels: null }), 'the deputy making an unlimited key');
     expectForbidden(await as(sub.createApiKey.key, SET_PLAN), 'the deputy changing the tariff');
   });
 
   it("may not revoke other callers' keys, nor learn whether a key exists; may revoke its own", async () => {
-    const others = await data<CreatedKey>(OTHER_ADMIN.key, CREATE_KEY, { name: 'floor-a-dash', role: 'viewer', panels: ['PANEL_A'] });
-    const unlimited = await data<CreatedKey>(ADMIN.key, CREATE_KEY, { name: 'lobby-screen', role: 'viewer', panels: null });
-    const own = await data<CreatedKey>(ADMIN_A.key, CREATE_KEY, { name: 'floor-a-kiosk', role: 'viewer', panels: ['PANEL_A'] });
+    const others = await data<CreatedKey>(OTHER_ADMIN.key, CREATE_KEY, { name: 'floor-a-dash', role: 'VIEWER', panels: ['PANEL_A'] });
+    const unlimited = await data<CreatedKey>(ADMIN.key, CREATE_KEY, { name: 'lobby-screen', role: 'VIEWER', panels: null });
+    const own = await data<CreatedKey>(ADMIN_A.key, CREATE_KEY, { name: 'floor-a-kiosk', role: 'VIEWER', panels: ['PANEL_A'] });
 
     for (const [label, keyId] of [
       ['another admin’s key for PANEL_A', others.createApiKey.apiKey.keyId],
@@ -130,10 +130,10 @@ describe('a caller limited to PANEL_A', () => {
       expectForbidden(refusal, label);
       expect(refusal.errors?.[0]?.message, label).toBe('key:tenant-a-admin (admin, limited to 1 panel) is limited to some panels, so may revoke only keys it created for its own panels');
     }
-    for (const key of [others, unlimited]) expect((await as(key.createApiKey.key, '{ panels { id } }')).errors).toBeUndefined();
+    for (const key of [others, unlimited]) expect((await as(key.createApiKey.key, '{ panels { nodes { id } } }')).errors).toBeUndefined();
 
     expect(await data(ADMIN_A.key, REVOKE_KEY, { keyId: own.createApiKey.apiKey.keyId })).toEqual({ revokeApiKey: { apiKey: { revoked: true }, userErrors: [] } });
-    expect(await as(own.createApiKey.key, '{ panels { id } }')).toMatchObject({ status: 401 });
+    expect(await as(own.createApiKey.key, '{ panels { nodes { id } } }')).toMatchObject({ status: 401 });
     // An admin without a panel limit may revoke another admin's key.
     expect(await data(ADMIN.key, REVOKE_KEY, { keyId: others.createApiKey.apiKey.keyId })).toEqual({ revokeApiKey: { apiKey: { revoked: true }, userErrors: [] } });
   });
@@ -149,7 +149,7 @@ describe('a caller limited to PANEL_A', () => {
     const operator = wsClient(product.wsUrl, { authorization: `Bearer ${OPERATOR_A.key}` });
     cleanup.add(() => admin.dispose());
     cleanup.add(() => operator.dispose());
-    expectForbidden(await wsRequest(admin, CREATE_KEY, { name: 'all-seeing', role: 'admin', panels: null }, 10_000), 'unlimited key');
+    expectForbidden(await wsRequest(admin, CREATE_KEY, { name: 'all-seeing', role: 'ADMIN', panels: null }, 10_000), 'unlimited key');
     expectForbidden(await wsRequest(admin, SET_PLAN, {}, 10_000), 'tariff');
     expectForbidden(await wsRequest(operator, PANEL_MUTATIONS.unretire, { id: 'PANEL_B' }, 10_000), 'un-retire PANEL_B');
     expectForbidden(await wsRequest(operator, PANEL_MUTATIONS.rename, { id: 'PANEL_C' }, 10_000), 'rename hidden PANEL_C');

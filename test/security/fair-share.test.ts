@@ -167,7 +167,7 @@ describe('a fair share of the operation cost in flight per caller', () => {
     // one fits in a caller's 1,000,000 and two do not.
     const to = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     const from = new Date(to.getTime() - 5_000 * 3_600_000);
-    const window = `history(every: "1h", from: "${from.toISOString()}", to: "${to.toISOString()}") { start end energyKwh cost { amount } activePowerKw current }`;
+    const window = `history(every: "1h", from: "${from.toISOString()}", to: "${to.toISOString()}") { nodes { start energyKwh cost { amount } activePowerKw current { average } } }`;
     const large = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: panel(id: "${panel}") { ${window} }`).join(' ')} }`;
     const [holder, other] = [viewers[0]!, viewers[1]!];
 

@@ -25,7 +25,7 @@ describe.skipIf(!realInflux)('the stored-readings feed is as strict as ingestion
       feed.publishAsync(`feed/${bucket.name}/readings/${panelId}`, JSON.stringify({ origin: 'another-process', readings }), { qos: 1 });
     const base = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
     const at = (minute: number) => new Date(base + minute * 60_000);
-    const panels = async () => (await gql<{ panels: Array<{ id: string }> }>(node, '{ panels { id } }')).panels.map((p) => p.id).sort();
+    const panels = async () => (await gql<{ panels: { nodes: Array<{ id: string }> } }>(node, '{ panels { nodes { id } } }')).panels.nodes.map((p) => p.id).sort();
 
     const first = uniquePanelId('FA_1');
     const retired = uniquePanelId('FA_R');

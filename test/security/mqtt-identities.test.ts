@@ -134,7 +134,7 @@ describe('client ids (MQTT_CLIENT_IDS=owned, the default)', () => {
   it("the product's own simulator (its own account, its own ids) keeps publishing", async () => {
     const product = await startWithAccounts({ SIMULATE: 'true' });
     await expect
-      .poll(async () => (await httpData<{ panels: Array<{ id: string }> }, Record<string, never>>(product.httpUrl, '{ panels { id } }', {})).panels.map((panel) => panel.id), {
+      .poll(async () => (await httpData<{ panels: { nodes: Array<{ id: string }> } }, Record<string, never>>(product.httpUrl, '{ panels { nodes { id } } }', {})).panels.nodes.map((panel) => panel.id), {
         timeout: 15_000,
       })
       .toContain('PANEL_LANTAI_1');
@@ -217,7 +217,7 @@ describe('the stored-readings feed (embedded broker)', () => {
         'energy-monitoring/feed/gone/energy-api-1',
       ]),
     );
-    const ids = async () => (await httpData<{ panels: Array<{ id: string }> }, Record<string, never>>(product.httpUrl, '{ panels { id } }', {})).panels.map((entry) => entry.id);
+    const ids = async () => (await httpData<{ panels: { nodes: Array<{ id: string }> } }, Record<string, never>>(product.httpUrl, '{ panels { nodes { id } } }', {})).panels.nodes.map((entry) => entry.id);
     await expect.poll(ids).toContain(panel);
     expect(await ids()).not.toContain(forgedPanel);
   });

@@ -19,7 +19,7 @@ const cleanup = disposer();
 afterEach(() => cleanup.run());
 
 const ADMIN = makeKey('ops', 'admin');
-const PANELS = '{ panels { id } }';
+const PANELS = '{ panels { nodes { id } } }';
 /** Long, so that a busy machine does not fail a test (nothing here is a speed target). */
 const WAIT = { timeout: 15_000, interval: 50 };
 
@@ -36,8 +36,8 @@ const OTHER_ADDRESS = Object.values(networkInterfaces())
 const DEFAULTS = { HOST: '', MQTT_ALLOW_ANONYMOUS: '', SIMULATE: '' };
 
 async function panelIds(product: Product, headers: Record<string, string> = {}): Promise<string[]> {
-  const data = await httpData<{ panels: Array<{ id: string }> }, Record<string, never>>(product.httpUrl, PANELS, {}, headers);
-  return data.panels.map((panel) => panel.id);
+  const data = await httpData<{ panels: { nodes: Array<{ id: string }> } }, Record<string, never>>(product.httpUrl, PANELS, {}, headers);
+  return data.panels.nodes.map((panel) => panel.id);
 }
 
 function logged(product: Product, pattern: RegExp, level?: number) {

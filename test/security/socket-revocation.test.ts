@@ -21,10 +21,10 @@ interface CreatedKey {
   readonly key: string;
 }
 
-const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId } } }';
+const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId: id } } }';
 const REVOKE = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { revoked } } }';
 
-async function createKey(url: string, as: string, name: string, role: 'viewer' | 'operator' | 'admin'): Promise<CreatedKey> {
+async function createKey(url: string, as: string, name: string, role: 'VIEWER' | 'OPERATOR' | 'ADMIN'): Promise<CreatedKey> {
   const data = await httpData<{ createApiKey: { key: string; apiKey: { keyId: string } } }, { name: string; role: string }>(url, CREATE, { name, role }, bearer(as));
   return { key: data.createApiKey.key, keyId: data.createApiKey.apiKey.keyId };
 }
@@ -47,7 +47,7 @@ describe('revocation on open sockets (one process)', () => {
   });
 
   it('closes a socket of a revoked key with 4403 within 2 s: no more readings, and the key is refused everywhere', async () => {
-    const viewer = await createKey(product.httpUrl, ADMIN.key, 'dashboard', 'viewer');
+    const viewer = await createKey(product.httpUrl, ADMIN.key, 'dashboard', 'VIEWER');
     const panel = uniquePanelId('REVOKE');
     const live = subscribe<{ panelReading: { panelId: string } }, unknown>(
       client(product.wsUrl, viewer.key),
@@ -67,23 +67,23 @@ describe('revocation on open sockets (one process)', () => {
     await live.ended(2_000);
     expect(live.errors?.[0]?.message).toBe('socket closed (4403: API key revoked)');
 
-    expect((await httpRequest(product.httpUrl, '{ panels { id } }', {}, bearer(viewer.key))).status).toBe(401);
-    expect((await wsRequest(client(product.wsUrl, viewer.key), '{ panels { id } }')).errors?.[0]?.message).toBe('socket closed (4403: Forbidden)');
+    expect((await httpRequest(product.httpUrl, '{ panels { nodes { id } } }', {}, bearer(viewer.key))).status).toBe(401);
+    expect((await wsRequest(client(product.wsUrl, viewer.key), '{ panels { nodes { id } } }')).errors?.[0]?.message).toBe('socket closed (4403: Forbidden)');
   });
 
   it('an admin key revoked while its socket is open can create no key over it', async () => {
-    const second = await createKey(product.httpUrl, ADMIN.key, 'second-admin', 'admin');
+    const second = await createKey(product.httpUrl, ADMIN.key, 'second-admin', 'ADMIN');
     const socket = client(product.wsUrl, second.key);
     // A subscription keeps the socket open (a lazy client closes an idle one) and reports its close.
     const live = subscribe(socket, 'subscription { panelReading { panelId } }');
     cleanup.add(() => live.dispose());
-    const before = await wsRequest<{ createApiKey: { apiKey: { keyId: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: viewer }) { apiKey { keyId } } }');
+    const before = await wsRequest<{ createApiKey: { apiKey: { keyId: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: VIEWER }) { apiKey { keyId: id } } }');
     expect(before.data?.createApiKey.apiKey.keyId).toMatch(/^[0-9a-f]{12}$/);
 
     await revokeKey(product.httpUrl, ADMIN.key, second.keyId);
     await live.ended(2_000);
     expect(live.errors?.[0]?.message).toBe('socket closed (4403: API key revoked)');
-    const after = await wsRequest(socket, 'mutation { createApiKey(input: { name: "made-after", role: admin }) { key } }');
+    const after = await wsRequest(socket, 'mutation { createApiKey(input: { name: "made-after", role: ADMIN }) { key } }');
     expect(after.data ?? null).toBeNull();
 
     const changes = await httpData<{ adminChanges: { nodes: Array<{ kind: string; change: string }> } }, unknown>(
@@ -92,27 +92,27 @@ describe('revocation on open sockets (one process)', () => {
       {},
       bearer(ADMIN.key),
     );
-    const made = changes.adminChanges.nodes.filter((c) => c.kind === 'apiKey.created').map((c) => (JSON.parse(c.change) as { name: string }).name);
+    const made = changes.adminChanges.nodes.filter((c) => c.kind === 'API_KEY_CREATED').map((c) => (JSON.parse(c.change) as { name: string }).name);
     expect(made).toContain('made-before');
     expect(made).not.toContain('made-after');
   });
 
   it('leaves the sockets of other keys open', async () => {
-    const kept = await createKey(product.httpUrl, ADMIN.key, 'kept', 'viewer');
-    const dropped = await createKey(product.httpUrl, ADMIN.key, 'dropped', 'viewer');
+    const kept = await createKey(product.httpUrl, ADMIN.key, 'kept', 'VIEWER');
+    const dropped = await createKey(product.httpUrl, ADMIN.key, 'dropped', 'VIEWER');
     const keptSocket = client(product.wsUrl, kept.key);
     const keptLive = subscribe(keptSocket, 'subscription { panelReading { panelId } }');
     const droppedLive = subscribe(client(product.wsUrl, dropped.key), 'subscription { panelReading { panelId } }');
     cleanup.add(() => keptLive.dispose());
     cleanup.add(() => droppedLive.dispose());
     // Both sockets are accepted (a query answers on each) before the revocation.
-    expect((await wsRequest(keptSocket, '{ panels { id } }')).errors).toBeUndefined();
-    expect((await wsRequest(client(product.wsUrl, dropped.key), '{ panels { id } }')).errors).toBeUndefined();
+    expect((await wsRequest(keptSocket, '{ panels { nodes { id } } }')).errors).toBeUndefined();
+    expect((await wsRequest(client(product.wsUrl, dropped.key), '{ panels { nodes { id } } }')).errors).toBeUndefined();
 
     await revokeKey(product.httpUrl, ADMIN.key, dropped.keyId);
     await droppedLive.ended(2_000);
     expect(keptLive.completed).toBe(false);
-    expect((await wsRequest(keptSocket, '{ panels { id } }')).errors).toBeUndefined();
+    expect((await wsRequest(keptSocket, '{ panels { nodes { id } } }')).errors).toBeUndefined();
   });
 });
 
@@ -121,13 +121,13 @@ describe('tokens', () => {
     const idp = await startIdentityProvider(cleanup);
     const product = await startProduct({ DATA_DIR: tempDir(cleanup, 'energy-security-jwt-'), AUTH: 'required', ...idp.env }, cleanup);
     const forever = await idp.sign({ sub: 'budi', role: 'admin' }, { expiresAt: null });
-    const refused = await httpRequest(product.httpUrl, '{ panels { id } }', {}, bearer(forever));
+    const refused = await httpRequest(product.httpUrl, '{ panels { nodes { id } } }', {}, bearer(forever));
     expect(refused.status).toBe(401);
     expect(refused.errors?.[0]?.message).toBe('the token has no "exp" claim: tokens without an expiry are refused');
-    expect((await wsRequest(client(product.wsUrl, forever), '{ panels { id } }')).errors?.[0]?.message).toBe('socket closed (4403: Forbidden)');
+    expect((await wsRequest(client(product.wsUrl, forever), '{ panels { nodes { id } } }')).errors?.[0]?.message).toBe('socket closed (4403: Forbidden)');
     // The same holder with an expiry gets in.
     const hour = await idp.sign({ sub: 'budi', role: 'admin' });
-    expect((await wsRequest(client(product.wsUrl, hour), '{ panels { id } }')).errors).toBeUndefined();
+    expect((await wsRequest(client(product.wsUrl, hour), '{ panels { nodes { id } } }')).errors).toBeUndefined();
   });
 });
 
@@ -142,10 +142,10 @@ describe.skipIf(!realInflux)('revocation on open sockets (two processes)', () =>
     const nodes: Node[] = [await cluster.launch('a'), await cluster.launch('b')];
     await Promise.all(nodes.map((node) => ready(node)));
     const [a, b] = nodes as [Node, Node];
-    const viewer = await createKey(`${a.url}/graphql`, ADMIN.key, 'roaming', 'viewer');
+    const viewer = await createKey(`${a.url}/graphql`, ADMIN.key, 'roaming', 'VIEWER');
     // b learns of the key from the shared admin record.
     const onB = client(`${b.url.replace('http', 'ws')}/graphql`, viewer.key);
-    await expect.poll(async () => (await wsRequest(onB, '{ panels { id } }')).errors, { timeout: 15_000, interval: 250 }).toBeUndefined();
+    await expect.poll(async () => (await wsRequest(onB, '{ panels { nodes { id } } }')).errors, { timeout: 15_000, interval: 250 }).toBeUndefined();
     const live = subscribe(onB, 'subscription { panelReading { panelId } }');
     cleanup.add(() => live.dispose());
 

@@ -27,8 +27,8 @@ export async function everyAnswer(graphqlUrl: string, panelIds: readonly string[
     graphqlUrl,
     `query ($year: Int!, $month: Int!, $py: Int!, $pm: Int!) {
       overview { panelCount onlineCount offlineCount todayUsage ${USAGE} }
-      panels { id name status firstSeenAt lastSeenAt todayUsage ${USAGE}
-        latestReading { time energyKwh activePowerKw powerFactor apparentPowerKva voltage { l1 l2 l3 average } current { l1 l2 l3 average } } }
+      panels { nodes { id name status firstSeenAt lastSeenAt todayUsage ${USAGE}
+        latestReading { time meterEnergyKwh activePowerKw powerFactor apparentPowerKva voltage { l1 l2 l3 average } current { l1 l2 l3 average } } } }
       thisMonth: monthlySummary(year: $year, month: $month) { total ${USAGE} days { date energyKwh cost { amount } blocks { block energyKwh cost { amount } } } }
       lastMonth: monthlySummary(year: $py, month: $pm) { total ${USAGE} days { date energyKwh cost { amount } } }
       thisYear: yearlySummary(year: $year) { total ${USAGE} months { month energyKwh cost { amount } } }
@@ -47,7 +47,7 @@ export async function everyAnswer(graphqlUrl: string, panelIds: readonly string[
             m15: history(from: $from, to: $to, every: "15m") ${POINT}
             h1: history(from: $from, to: $to, every: "1h") ${POINT}
             d1: history(from: $from, to: $to, every: "1d") ${POINT}
-            raw: readings(from: $from, to: $to, every: "15m") { time energyKwh activePowerKw voltage { average } }
+            raw: readings(from: $from, to: $to, every: "15m") { nodes { time meterEnergyKwh activePowerKw voltage { average } } }
           }
           monthlySummary(year: $year, month: $month, panelId: $id) { total ${USAGE} days { date energyKwh cost { amount } } }
         }`,

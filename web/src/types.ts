@@ -14,7 +14,7 @@ import type {
 
 /** The dashboard query's answer. */
 export type DashboardData = DashboardQuery;
-export type Panel = NonNullable<DashboardData['panels']>[number];
+export type Panel = NonNullable<DashboardData['panels']>['nodes'][number];
 /** A live reading; the dashboard query selects the same fields for a panel's latest one. */
 export type Reading = LiveReadingsSubscription['panelReading'];
 export type StatusChange = PanelStatusChangesSubscription['panelStatusChanged'];
@@ -23,5 +23,5 @@ export type TodayUsageUpdate = LiveTodayUsageSubscription['todayUsage'];
 export type Overview = NonNullable<DashboardData['overview']> | LiveOverviewSubscription['overview'];
 export type BlockUsage = UsageByBlockFragment['blocks'][number];
 /** The dashboard as the page shows it: the query's answer with the live events laid over it. */
-export type DashboardView = Omit<DashboardData, 'overview'> & { readonly overview: Overview | null };
-export type HistoryPoint = NonNullable<NonNullable<PanelHistoryQuery['panel']>['history']>[number];
+export type DashboardView = Omit<DashboardData, 'overview' | 'panels'> & { readonly overview: Overview | null; readonly panels: readonly Panel[] | null };
+export type HistoryPoint = NonNullable<NonNullable<PanelHistoryQuery['panel']>['history']>['nodes'][number];

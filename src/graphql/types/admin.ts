@@ -1,4 +1,4 @@
-import { describeIssues, type AdminRecord } from '../../models/admin-change.js';
+import { ADMIN_CHANGE_KINDS, describeIssues, type AdminChangeKind as AdminChangeKindValue, type AdminRecord } from '../../models/admin-change.js';
 import type { TariffPlanView } from '../../models/tariff.js';
 import { tariffPlanSchema } from '../../models/tariff-plan.js';
 import type { RecordOutcome } from '../../services/site-settings.js';
@@ -9,7 +9,7 @@ import { parseIsoDate } from '../../time/local-time.js';
 import { builder } from '../builder.js';
 import { globalId, Node } from './node.js';
 import { connectionType, decodeCursor, encodeCursor, pageOf, pageSize, UserError, userErrorOf, type UserErrorShape } from './common.js';
-import { TariffPlanVersion } from './tariff.js';
+import { TariffKind, TariffPlanVersion } from './tariff.js';
 
 /**
  * The admin record (every change operators and administrators make, with who and when:
@@ -20,8 +20,19 @@ import { TariffPlanVersion } from './tariff.js';
  */
 
 export const ApiRole = builder.enumType('ApiRole', {
-  description: 'viewer: read everything; operator: also name, hide and retire panels; admin: also tariffs and API keys.',
-  values: ['viewer', 'operator', 'admin'] as const,
+  description: 'VIEWER: read everything; OPERATOR: also name, hide and retire panels; ADMIN: also tariffs and API keys.',
+  // Upper case like every other enum (issue 23 point 5); the roles keep their lower-case names inside.
+  values: { VIEWER: { value: 'viewer' }, OPERATOR: { value: 'operator' }, ADMIN: { value: 'admin' } } as const,
+});
+
+/** 'apiKey.created' → 'API_KEY_CREATED': an admin record kind as an enum value. */
+export function adminChangeKindName(kind: string): string {
+  return kind.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
+}
+
+const AdminChangeKind = builder.enumType('AdminChangeKind', {
+  description: 'What an admin record entry changed (its `change` JSON holds the same kind in its stored form, e.g. "apiKey.created").',
+  values: Object.fromEntries([...ADMIN_CHANGE_KINDS].map((kind) => [adminChangeKindName(kind), { value: kind as AdminChangeKindValue }])),
 });
 
 export const AdminChangeRecord = builder.objectRef<AdminRecord>('AdminChange').implement({
@@ -32,7 +43,7 @@ export const AdminChangeRecord = builder.objectRef<AdminRecord>('AdminChange').i
     changeId: t.exposeID('id', { description: "The change's number in the admin record." }),
     at: t.expose('at', { type: 'DateTime' }),
     actor: t.exposeString('actor', { description: 'The API key or token holder, or "configuration".' }),
-    kind: t.string({ resolve: (record) => record.change.kind }),
+    kind: t.field({ type: AdminChangeKind, resolve: (record) => record.change.kind }),
     change: t.string({
       description: 'The change as JSON (key hashes are left out).',
       resolve: (record) => JSON.stringify(record.change.kind === 'apiKey.created' ? { ...record.change, sha256: undefined } : record.change),
@@ -44,16 +55,16 @@ const TariffPlanInput = builder.inputType('TariffPlanInput', {
   description: 'A tariff plan. FLAT needs ratePerKwh; TIME_OF_USE needs offPeakRatePerKwh, peakMultiplier and the peak hours.',
   fields: (t) => ({
     name: t.string({ required: false }),
-    kind: t.string({ required: true, description: 'FLAT or TIME_OF_USE.' }),
+    kind: t.field({ type: TariffKind, required: true }),
     ratePerKwh: t.float({ required: false, description: 'FLAT: Rupiah per kWh.' }),
     offPeakRatePerKwh: t.float({ required: false, description: 'TIME_OF_USE: the LWBP rate, Rupiah per kWh.' }),
     peakMultiplier: t.float({ required: false, description: 'TIME_OF_USE: K, WBP rate = K × LWBP (PLN: 1.4-2).' }),
     peakStartHour: t.int({ required: false, description: 'TIME_OF_USE: first local hour of the peak window (0-23).' }),
     peakEndHour: t.int({ required: false, description: 'TIME_OF_USE: the local hour the peak window ends (1-24, may wrap).' }),
-    reactiveRatePerKvarh: t.float({ required: false }),
-    minimumBillConnectedKva: t.float({ required: false }),
-    minimumBillHours: t.float({ required: false, description: 'Default 40.' }),
-    taxPercent: t.float({ required: false, description: 'Default 0.' }),
+    reactiveRatePerKvarh: t.float({ required: false, description: 'Rupiah per kVArh of excess reactive energy; omitted: none charged.' }),
+    minimumBillConnectedKva: t.float({ required: false, description: 'Connected power for the minimum charge, kVA; omitted: no minimum.' }),
+    minimumBillHours: t.float({ required: false, description: 'Hours of use at the connected power the minimum charge bills, hours. Default 40.' }),
+    taxPercent: t.float({ required: false, description: 'Tax on the subtotal, percent (%). Default 0.' }),
   }),
 });
 

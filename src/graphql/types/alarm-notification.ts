@@ -142,7 +142,7 @@ const NotificationDelivery = builder.objectRef<OutboxRow & { tries: AttemptRow[]
     state: t.field({ type: DeliveryStateEnum, resolve: (d) => d.state }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     nextAttemptAt: t.expose('nextAt', { type: 'DateTime', nullable: true, description: 'PENDING: when it is tried next.' }),
-    attemptCount: t.exposeInt('attempts'),
+    attemptCount: t.exposeInt('attempts', { description: 'How many times sending was tried (a count).' }),
     lastError: t.exposeString('lastError', { nullable: true }),
     attempts: t.field({ type: [DeliveryAttempt], description: 'Every attempt, oldest first.', resolve: (d) => d.tries }),
   }),

@@ -49,9 +49,9 @@ export const Alarm = builder.objectRef<AlarmShape>('Alarm').implement({
     acknowledgedBy: t.exposeString('acknowledgedBy', { nullable: true, description: 'The API key or token holder who acknowledged it.' }),
     note: t.exposeString('note', { nullable: true, description: 'The acknowledgement note.' }),
     value: t.exposeFloat('value', { nullable: true, description: `The value that raised it. ${UNITS}` }),
-    worstValue: t.exposeFloat('worstValue', { nullable: true, description: `The worst value while open (same unit as value).` }),
-    latestValue: t.exposeFloat('latestValue', { nullable: true, description: 'The newest value that updated it (same unit as value).' }),
-    threshold: t.exposeFloat('threshold', { nullable: true, description: 'The threshold in force when it was raised (same unit as value).' }),
+    worstValue: t.exposeFloat('worstValue', { nullable: true, description: `The worst value while open, in the unit of value (the rule's metric: V, A, kW, %...).` }),
+    latestValue: t.exposeFloat('latestValue', { nullable: true, description: "The newest value that updated it, in the unit of value (the rule's metric)." }),
+    threshold: t.exposeFloat('threshold', { nullable: true, description: "The threshold in force when it was raised, in the unit of value (the rule's metric)." }),
     message: t.exposeString('message', { description: 'What happened, in one line.' }),
     ruleVersion: t.exposeInt('ruleVersion', { description: "How many recorded changes had shaped the rule (0: the defaults)." }),
   }),
@@ -154,14 +154,14 @@ builder.queryField('alarm', (t) =>
 );
 
 const SeverityCount = builder.objectRef<{ severity: (typeof ALARM_SEVERITIES)[number]; count: number }>('AlarmSeverityCount').implement({
-  fields: (t) => ({ severity: t.field({ type: AlarmSeverity, resolve: (c) => c.severity }), count: t.exposeInt('count') }),
+  fields: (t) => ({ severity: t.field({ type: AlarmSeverity, resolve: (c) => c.severity }), count: t.exposeInt('count', { description: 'How many open alarms have this severity (a count).' }) }),
 });
 
 const AlarmCounts = builder.objectRef<{ open: number; unacknowledged: number; bySeverity: Record<(typeof ALARM_SEVERITIES)[number], number> }>('AlarmCounts').implement({
   description: 'For a header badge: open alarms the caller sees, by severity.',
   fields: (t) => ({
-    open: t.exposeInt('open', { description: 'ACTIVE_UNACK and ACTIVE_ACK.' }),
-    unacknowledged: t.exposeInt('unacknowledged', { description: 'ACTIVE_UNACK and CLEARED_UNACK.' }),
+    open: t.exposeInt('open', { description: 'How many alarms are ACTIVE_UNACK or ACTIVE_ACK (a count).' }),
+    unacknowledged: t.exposeInt('unacknowledged', { description: 'How many alarms are ACTIVE_UNACK or CLEARED_UNACK (a count).' }),
     bySeverity: t.field({ type: [SeverityCount], description: 'Open alarms per severity, gravest first.', resolve: (c) => ALARM_SEVERITIES.map((severity) => ({ severity, count: c.bySeverity[severity] })) }),
   }),
 });

@@ -83,11 +83,16 @@ export const Bill = builder.objectRef<BillShape>('Bill').implement({
   description:
     "A month's bill as PLN computes it. The building's bill is computed on the building's totals (as PLN meters the connection), not as the sum of the panels' bills.",
   fields: (t) => ({
-    year: t.exposeInt('year'),
-    month: t.exposeInt('month', { description: '1-12.' }),
+    year: t.exposeInt('year', { description: 'Calendar year.' }),
+    month: t.exposeInt('month', { description: 'Calendar month, 1-12.' }),
     panelId: t.exposeID('panelId', { nullable: true, description: 'null: the whole building.' }),
-    from: t.expose('from', { type: 'Date', description: 'First local date of the month.' }),
-    to: t.expose('to', { type: 'Date', description: 'Last local date of the month.' }),
+    from: t.expose('from', { type: 'Date', description: 'First local date of the month, inclusive.' }),
+    to: t.expose('to', {
+      type: 'Date',
+      description:
+        'Last local date of the month, inclusive: a whole day (a Date), unlike the `to` of readings and history, an exclusive instant (a DateTime). ' +
+        'The month is the local days from `from` to `to`, both counted.',
+    }),
     complete: t.exposeBoolean('complete', { description: 'False while the month is still running.' }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh (3 decimals).' }),
     blocks: t.expose('blocks', { type: [BlockUsage], description: 'kWh and cost per tariff block.' }),
@@ -110,7 +115,7 @@ export const BillProjection = builder.objectRef<BillProjectionShape>('BillProjec
     monthToDate: t.expose('monthToDate', { type: Bill }),
     projectedTotal: t.expose('projectedTotal', { type: Money, description: 'If the rest of the month uses energy as the elapsed part did.' }),
     projectedEnergyKwh: t.exposeFloat('projectedEnergyKwh', { description: 'kWh, likewise.' }),
-    elapsedFraction: t.exposeFloat('elapsedFraction', { description: 'How much of the month has elapsed, 0-1.' }),
+    elapsedFraction: t.exposeFloat('elapsedFraction', { description: 'How much of the month has elapsed, a unitless ratio 0-1.' }),
   }),
 });
 

@@ -28,9 +28,9 @@ const ComparedSpan = builder.objectRef<ComparedSpanShape>('ComparedSpan').implem
 const PeriodChange = builder.objectRef<PeriodChangeShape>('PeriodChange').implement({
   description: 'This period less the base period (positive: more than the base).',
   fields: (t) => ({
-    energyKwh: t.exposeFloat('energyKwh'),
+    energyKwh: t.exposeFloat('energyKwh', { description: 'The change in energy used, kWh (3 decimals).' }),
     cost: t.expose('cost', { type: Money }),
-    co2eKg: t.exposeFloat('co2eKg'),
+    co2eKg: t.exposeFloat('co2eKg', { description: 'The change in kg CO2e (3 decimals).' }),
     energyPercent: t.exposeFloat('energyPercent', { nullable: true, description: "Percent of the base's energy, 1 decimal; null when the base used nothing." }),
     costPercent: t.exposeFloat('costPercent', { nullable: true, description: "Percent of the base's cost, 1 decimal; null when the base cost nothing." }),
   }),

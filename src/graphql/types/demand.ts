@@ -27,7 +27,7 @@ PeakDemand.implement({
     peak: t.expose('peak', { type: DemandPeak, nullable: true, description: 'The window with the highest kW; null when no window had readings.' }),
     apparentPeak: t.expose('apparentPeak', { type: DemandPeak, nullable: true, description: 'The window with the highest kVA (may be another window than `peak`).' }),
     windowsExpected: t.exposeInt('windowsExpected', { description: 'Windows of the period that have ended by now (96 a day).' }),
-    windowsMeasured: t.exposeInt('windowsMeasured', { description: 'Windows with readings of at least one panel.' }),
+    windowsMeasured: t.exposeInt('windowsMeasured', { description: 'How many windows have readings of at least one panel (a count).' }),
     windowsComplete: t.exposeInt('windowsComplete', {
       description: 'Windows in which every panel with readings in the period was fully measured (its counted steps span the window, within a minute).',
     }),

@@ -33,10 +33,10 @@ const LoadProfile = builder.objectRef<LoadProfileShape>('LoadProfile').implement
       nullable: true,
       description: 'Base load: the 10th percentile (nearest rank) of the complete 15-minute averages between 00:00 and 05:00 local, kW; null without any.',
     }),
-    baseLoadWindows: t.exposeInt('baseLoadWindows', { description: 'The complete night windows the base load is taken of.' }),
+    baseLoadWindows: t.exposeInt('baseLoadWindows', { description: 'How many complete night windows the base load is taken of (a count).' }),
     total: t.expose('total', { type: EnergyCost, description: 'The whole period up to now.' }),
     outsideHours: t.expose('outsideHours', { type: EnergyCost, description: 'Outside operating hours: the hours outside them on working days, and all of other days.' }),
-    outsideShare: t.exposeFloat('outsideShare', { nullable: true, description: "outsideHours' share of the total energy, 0-1 (4 decimals); null when nothing was used." }),
+    outsideShare: t.exposeFloat('outsideShare', { nullable: true, description: "outsideHours' share of the total energy, a unitless ratio 0-1 (4 decimals); null when nothing was used." }),
   }),
 });
 

@@ -5,9 +5,9 @@ import { Usage } from './usage.js';
 export const Overview = builder.objectRef<OverviewShape>('Overview').implement({
   description: 'Building totals for the header cards.',
   fields: (t) => ({
-    panelCount: t.exposeInt('panelCount'),
-    onlineCount: t.exposeInt('onlineCount'),
-    offlineCount: t.exposeInt('offlineCount'),
+    panelCount: t.exposeInt('panelCount', { description: 'How many panels the caller sees (a count).' }),
+    onlineCount: t.exposeInt('onlineCount', { description: 'How many of them are ONLINE (a count).' }),
+    offlineCount: t.exposeInt('offlineCount', { description: 'How many of them are OFFLINE (a count).' }),
     todayUsage: t.expose('todayUsage', { type: Usage, description: 'All panels, local midnight until now.' }),
   }),
 });

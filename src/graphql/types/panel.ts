@@ -1,30 +1,15 @@
 import { PANEL_STATUSES } from '../../models/panel-status.js';
 import type { PanelRecord } from '../../models/reading.js';
-import type { HistoryPoint as HistoryPointShape, Usage as UsageShape } from '../../models/usage.js';
+import type { Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
 import { globalId, localKey, Node } from './node.js';
-import { Money } from './money.js';
+import { connectionType, decodeListCursor, encodeListCursor, pageOf, pageSize } from './common.js';
 import { Reading } from './reading.js';
 import { Usage } from './usage.js';
 
 export const PanelStatus = builder.enumType('PanelStatus', {
   description: 'ONLINE while the newest reading is within OFFLINE_AFTER of now.',
   values: PANEL_STATUSES,
-});
-
-const HistoryPoint = builder.objectRef<HistoryPointShape>('HistoryPoint').implement({
-  description: 'One window of a panel\'s history: energy counted by the counting rule, instantaneous values averaged.',
-  fields: (t) => ({
-    start: t.expose('start', { type: 'DateTime' }),
-    end: t.expose('end', { type: 'DateTime', description: 'Exclusive; the last window ends at `to`.' }),
-    energyKwh: t.exposeFloat('energyKwh', { description: 'kWh used in the window, rounded to 3 decimals.' }),
-    cost: t.expose('cost', { type: Money, description: 'At the tariff in force, rounded to 2 decimals.' }),
-    readingCount: t.exposeInt('readingCount'),
-    activePowerKw: t.exposeFloat('activePowerKw', { nullable: true, description: 'Average kW (3 decimals); null without readings.' }),
-    voltage: t.exposeFloat('voltage', { nullable: true, description: 'Average of the phase-average voltage, V (2 decimals).' }),
-    current: t.exposeFloat('current', { nullable: true, description: 'Average of the phase-average current, A (2 decimals).' }),
-    powerFactor: t.exposeFloat('powerFactor', { nullable: true, description: 'Average power factor (3 decimals).' }),
-  }),
 });
 
 export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
@@ -58,43 +43,42 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
       },
       resolve: (panel) => panel.id,
     }),
-    readings: t.field({
-      type: [Reading],
-      nullable: true,
-      description: 'History, oldest first: raw, or one point per `every` (e.g. "1m", "15m", "1h", "1d") with instantaneous values averaged and the last kWh of each window. At most 5,000 points.',
-      args: {
-        from: t.arg({ type: 'DateTime', required: true }),
-        to: t.arg({ type: 'DateTime', required: true }),
-        every: t.arg.string({ required: false }),
-      },
-      resolve: (panel, { from, to, every }, { services }) => services.history.readings(panel.id, from, to, every),
-    }),
-    history: t.field({
-      type: [HistoryPoint],
-      nullable: true,
-      description:
-        'Every window of `every` ("15m", "1h", "1d"...) from `from` to `to`, zero-filled: the energy and cost used in the window (by the counting rule) and the averages of its readings. At most 5,000 windows.',
-      args: {
-        from: t.arg({ type: 'DateTime', required: true }),
-        to: t.arg({ type: 'DateTime', required: true }),
-        every: t.arg.string({ required: true }),
-      },
-      resolve: (panel, { from, to, every }, { services }) => services.history.history(panel.id, from, to, every),
-    }),
   }),
 });
 
+/** Largest page of `panels`: a 1,000-panel site's dashboard in one page. */
+export const MAX_PANELS_PAGE = 1_000;
+
+const PanelConnection = connectionType('Panel', Panel, 'A page of panels, sorted by id.', 'How many panels match the filter (every page).');
+
 builder.queryFields((t) => ({
   panels: t.field({
-    type: [Panel],
+    type: PanelConnection,
     nullable: true,
-    description: 'Every panel ever seen, sorted by id; hidden and retired ones only when asked for.',
+    description:
+      `The panels the caller sees, sorted by id, page by page (at most ${MAX_PANELS_PAGE.toLocaleString('en')}, the default): hidden and ` +
+      'retired ones only when asked for; `status` and `search` (part of the id or the name, any case) narrow the list.',
     args: {
       includeHidden: t.arg.boolean({ required: false, defaultValue: false }),
       includeRetired: t.arg.boolean({ required: false, defaultValue: false, description: 'Retired panels are read from the store (slower).' }),
+      status: t.arg({ type: PanelStatus, required: false, description: 'Only panels with this status now.' }),
+      search: t.arg.string({ required: false, description: 'Only panels whose id or name contains this text (any case).' }),
+      first: t.arg.int({ required: false, description: `Page size, at most ${MAX_PANELS_PAGE.toLocaleString('en')} (the default).` }),
+      after: t.arg.string({ required: false, description: 'The endCursor of the previous page.' }),
     },
-    resolve: (_root, { includeHidden, includeRetired }, { services, viewer }) =>
-      services.panels.listing(viewer.panels, { includeHidden: includeHidden === true, includeRetired: includeRetired === true }),
+    resolve: async (_root, args, { services, viewer }) => {
+      const n = pageSize(args.first, MAX_PANELS_PAGE, MAX_PANELS_PAGE);
+      const after = args.after == null ? null : decodeListCursor('panels', args.after);
+      const listed = await services.panels.listing(viewer.panels, { includeHidden: args.includeHidden === true, includeRetired: args.includeRetired === true });
+      const search = args.search?.trim().toLowerCase() ?? '';
+      const matching = listed.filter(
+        (panel) =>
+          (args.status == null || services.panels.status(panel.id) === args.status) &&
+          (search === '' || panel.id.toLowerCase().includes(search) || services.panels.name(panel.id).toLowerCase().includes(search)),
+      );
+      // Sorted by id: a cursor (the last id shown) stays valid when panels are added or retired.
+      return pageOf(matching, { first: n, after, follows: (panel, id) => panel.id > id, cursor: (panel) => encodeListCursor('panels', panel.id) });
+    },
   }),
   panel: t.field({
     type: Panel,

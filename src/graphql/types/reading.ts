@@ -2,12 +2,12 @@ import type { PhaseValues as PhaseValuesShape, Reading as ReadingShape } from '.
 import { builder } from '../builder.js';
 
 export const PhaseValues = builder.objectRef<PhaseValuesShape>('PhaseValues').implement({
-  description: 'Per-phase values (L1, L2, L3) and their average.',
+  description: 'Per-phase values (L1, L2, L3) and their average, in the unit the field holding them states (V or A).',
   fields: (t) => ({
-    l1: t.exposeFloat('l1', { nullable: true }),
-    l2: t.exposeFloat('l2', { nullable: true }),
-    l3: t.exposeFloat('l3', { nullable: true }),
-    average: t.exposeFloat('average', { nullable: true }),
+    l1: t.exposeFloat('l1', { nullable: true, description: 'Phase L1, in the unit of the field (V or A).' }),
+    l2: t.exposeFloat('l2', { nullable: true, description: 'Phase L2, in the unit of the field (V or A).' }),
+    l3: t.exposeFloat('l3', { nullable: true, description: 'Phase L3, in the unit of the field (V or A).' }),
+    average: t.exposeFloat('average', { nullable: true, description: 'The average of the phases, in the unit of the field (V or A).' }),
   }),
 });
 
@@ -16,14 +16,28 @@ export const Reading = builder.objectRef<ReadingShape>('Reading').implement({
   fields: (t) => ({
     panelId: t.exposeID('panelId'),
     time: t.expose('time', { type: 'DateTime', description: "The meter's reading time." }),
-    voltage: t.expose('voltage', { type: PhaseValues, description: 'Volts.' }),
-    current: t.expose('current', { type: PhaseValues, description: 'Amperes.' }),
-    activePowerKw: t.exposeFloat('activePowerKw'),
-    apparentPowerKva: t.exposeFloat('apparentPowerKva', { nullable: true }),
-    energyKwh: t.exposeFloat('energyKwh', { description: "The meter's cumulative energy counter (kWh)." }),
-    powerFactor: t.exposeFloat('powerFactor', { nullable: true }),
-    voltageUnbalance: t.exposeFloat('voltageUnbalance', { nullable: true }),
-    currentUnbalance: t.exposeFloat('currentUnbalance', { nullable: true }),
+    voltage: t.expose('voltage', { type: PhaseValues, description: 'Phase-to-neutral voltage per phase, V.' }),
+    current: t.expose('current', { type: PhaseValues, description: 'Current per phase, A.' }),
+    activePowerKw: t.exposeFloat('activePowerKw', { description: 'Active power, kW.' }),
+    apparentPowerKva: t.exposeFloat('apparentPowerKva', { nullable: true, description: 'Apparent power, kVA; null when the meter sends none.' }),
+    meterEnergyKwh: t.exposeFloat('energyKwh', {
+      description:
+        "The meter's cumulative active energy counter, kWh (a meter position, not energy used: subtract two readings' values, or use " +
+        '`history`/`todayUsage` for energy used).',
+    }),
+    meterReactiveEnergyKvarh: t.exposeFloat('reactiveEnergyKvarh', {
+      nullable: true,
+      description: "The meter's cumulative reactive energy counter, kVArh; null when the meter sends none.",
+    }),
+    powerFactor: t.exposeFloat('powerFactor', { nullable: true, description: 'Power factor, unitless ratio 0-1; null when the meter sends none.' }),
+    voltageUnbalance: t.exposeFloat('voltageUnbalance', {
+      nullable: true,
+      description: "Voltage unbalance between the phases, percent (%), as the meter reports it; null when it sends none.",
+    }),
+    currentUnbalance: t.exposeFloat('currentUnbalance', {
+      nullable: true,
+      description: "Current unbalance between the phases, percent (%), as the meter reports it; null when it sends none.",
+    }),
     late: t.boolean({
       description:
         'On a live subscription: true when a newer reading of this panel was delivered before this one (it was stored, or reached this ' +

@@ -13,7 +13,7 @@ const BlockRate = builder.objectRef<BlockRateShape>('BlockRate').implement({
   }),
 });
 
-const TariffKind = builder.enumType('TariffKind', {
+export const TariffKind = builder.enumType('TariffKind', {
   description: 'FLAT: one rate all day. TIME_OF_USE: LWBP off-peak, WBP = K × LWBP in the peak window.',
   values: ['FLAT', 'TIME_OF_USE'] as const,
 });
@@ -27,7 +27,7 @@ export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVe
     name: t.exposeString('name', { nullable: true }),
     kind: t.field({ type: TariffKind, resolve: (plan) => plan.kind }),
     blocks: t.expose('blocks', { type: [BlockRate] }),
-    peakMultiplier: t.exposeFloat('peakMultiplier', { nullable: true, description: 'K: WBP rate = K × LWBP rate (time of use only).' }),
+    peakMultiplier: t.exposeFloat('peakMultiplier', { nullable: true, description: 'K, a unitless ratio: WBP rate = K × LWBP rate (time of use only).' }),
     reactiveRatePerKvarh: t.expose('reactiveRatePerKvarh', {
       type: Money,
       nullable: true,

@@ -50,13 +50,13 @@ export const DailyUsage = builder.objectRef<DailyUsageShape>('DailyUsage').imple
 
 export const MonthlyUsage = builder.objectRef<MonthlyUsageShape>('MonthlyUsage').implement({
   description: 'One calendar month.',
-  fields: (t) => ({ month: t.exposeInt('month', { description: '1-12.' }), ...usageFields(t) }),
+  fields: (t) => ({ month: t.exposeInt('month', { description: 'Calendar month, 1-12.' }), ...usageFields(t) }),
 });
 
 export const MonthlySummary = builder.objectRef<MonthlySummaryShape>('MonthlySummary').implement({
   fields: (t) => ({
-    year: t.exposeInt('year'),
-    month: t.exposeInt('month'),
+    year: t.exposeInt('year', { description: 'Calendar year.' }),
+    month: t.exposeInt('month', { description: 'Calendar month, 1-12.' }),
     panelId: t.exposeID('panelId', { nullable: true, description: 'null: the whole building.' }),
     total: t.expose('total', { type: Usage }),
     days: t.expose('days', { type: [DailyUsage], description: 'Every day of the month, zero when there was no use.' }),
@@ -65,7 +65,7 @@ export const MonthlySummary = builder.objectRef<MonthlySummaryShape>('MonthlySum
 
 export const YearlySummary = builder.objectRef<YearlySummaryShape>('YearlySummary').implement({
   fields: (t) => ({
-    year: t.exposeInt('year'),
+    year: t.exposeInt('year', { description: 'Calendar year.' }),
     panelId: t.exposeID('panelId', { nullable: true, description: 'null: the whole building.' }),
     total: t.expose('total', { type: Usage }),
     months: t.expose('months', { type: [MonthlyUsage], description: 'All twelve months.' }),

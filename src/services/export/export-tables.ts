@@ -149,7 +149,7 @@ const history: ExportTable = {
     for (const panelId of request.panelIds) {
       for (let from = request.fromMs; from < request.toMs; from += pageMs) {
         const to = Math.min(from + pageMs, request.toMs);
-        const points = await service.history(panelId, new Date(from), new Date(to), request.every!);
+        const { items: points } = await service.history(panelId, new Date(from), new Date(to), request.every!, { first: MAX_HISTORY_POINTS, afterMs: null });
         yield points.map((p) => [
           panelId,
           at(p.start.getTime()),
@@ -158,8 +158,8 @@ const history: ExportTable = {
           p.cost,
           p.readingCount,
           p.activePowerKw,
-          p.voltage,
-          p.current,
+          p.voltage?.average ?? null,
+          p.current?.average ?? null,
           p.powerFactor,
         ]);
       }

@@ -40,7 +40,7 @@ const STATE_LABELS = {
 } as const satisfies Record<AlarmState, MessageKey>;
 
 /** The roles the server lets acknowledge (docs/alarms.md "API": operator and above). */
-const ACKNOWLEDGERS: readonly ApiRole[] = ['operator', 'admin'];
+const ACKNOWLEDGERS: readonly ApiRole[] = ['OPERATOR', 'ADMIN'];
 
 /** What the rows need besides the alarm: names, the site's clock, and whether this caller may acknowledge. */
 interface RowContext {
@@ -76,7 +76,7 @@ export function AlarmList({ route, liveState, onSignOut }: AlarmListProps) {
     if (alarms.changes > 0) refetchView();
   }, [alarms.changes, refetchView]);
 
-  const panels = view.data?.panels ?? [];
+  const panels = view.data?.panels?.nodes ?? [];
   const role = view.data?.caller.role ?? null;
   const names = new Map(panels.map((panel) => [panel.id, panel.name]));
   const context: RowContext = {

@@ -32,7 +32,7 @@ export function DemandView({ liveState, onSignOut }: DemandViewProps) {
   const today = dateAt(timezone, Date.now());
   const [panelId, setPanelId] = useState<string | null>(null);
   const [period, setPeriod] = useState({ year: today.year, month: today.month });
-  const panels = scope.data?.panels ?? [];
+  const panels = scope.data?.panels?.nodes ?? [];
   const months = monthNames(dateLocale);
   const monthName = `${months[period.month - 1] ?? period.month} ${period.year}`;
 

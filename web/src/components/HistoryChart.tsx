@@ -19,7 +19,8 @@ export interface HistoryChartProps {
 export function HistoryChart({ panelId, range, timezone }: HistoryChartProps) {
   const i18n = useI18n();
   const { data, error, loading } = useQuery(PanelHistoryDocument, { id: panelId, ...range });
-  const points = data?.panel?.history;
+  // One page: history-range.ts keeps a chart's windows within the first page (at most 5,000).
+  const points = data?.panel?.history?.nodes;
   const { from, to, every } = range;
   const view = useMemo(() => points && describe(points, { from, to, every }, timezone, i18n), [points, from, to, every, timezone, i18n]);
 
@@ -56,8 +57,8 @@ function describe(points: readonly HistoryPoint[], range: HistoryRange, timezone
     { header: t('energy'), text: (point) => formatKwh(point.energyKwh), value: (point) => point.energyKwh },
     { header: costHeader, text: (point) => formatMoney(point.cost), value: (point) => point.cost.amount },
     { header: t('averagePower'), text: (point) => formatKw(point.activePowerKw), value: (point) => point.activePowerKw },
-    { header: t('averageVoltage'), text: (point) => formatVolts(point.voltage), value: (point) => point.voltage },
-    { header: t('averageCurrent'), text: (point) => formatAmperes(point.current), value: (point) => point.current },
+    { header: t('averageVoltage'), text: (point) => formatVolts(point.voltage?.average), value: (point) => point.voltage?.average ?? null },
+    { header: t('averageCurrent'), text: (point) => formatAmperes(point.current?.average), value: (point) => point.current?.average ?? null },
     { header: t('powerFactor'), text: (point) => formatNumber(point.powerFactor), value: (point) => point.powerFactor },
     { header: t('readings'), text: (point) => String(point.readingCount), value: (point) => point.readingCount },
   ];

@@ -45,7 +45,7 @@ export function MonthlyReport({ route, liveState, onSignOut }: MonthlyReportProp
   const period = route.period ?? { year: today.year, month: today.month };
   const { panelId } = route;
   const bill = useQuery(MonthlyBillDocument, { year: period.year, month: period.month, panelId });
-  const panels = scope.data?.panels ?? [];
+  const panels = scope.data?.panels?.nodes ?? [];
   const panelName = panels.find((panel) => panel.id === panelId)?.name ?? panelId;
   const monthName = `${monthNames(dateLocale)[period.month - 1] ?? period.month} ${period.year}`;
   const longDate = dateFormatter(dateLocale, { day: 'numeric', month: 'long', year: 'numeric' });

@@ -40,7 +40,7 @@ export function mergeView(snapshot: DashboardData, overlay: LiveOverlay): Dashbo
     ...snapshot,
     overview: overlay.overview ?? snapshot.overview,
     // null: the list failed (the query's error says why); the cards show that, not an empty site.
-    panels: snapshot.panels?.map((panel) => mergePanel(panel, overlay)) ?? null,
+    panels: snapshot.panels?.nodes.map((panel) => mergePanel(panel, overlay)) ?? null,
   };
 }
 
@@ -59,5 +59,5 @@ function mergePanel(panel: Panel, overlay: LiveOverlay): Panel {
 
 /** Whether an event names a panel the last query did not list (a new meter): time to ask again. */
 export function isUnknownPanel(snapshot: DashboardData, panelId: string): boolean {
-  return !(snapshot.panels ?? []).some((panel) => panel.id === panelId);
+  return !(snapshot.panels?.nodes ?? []).some((panel) => panel.id === panelId);
 }
