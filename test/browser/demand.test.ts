@@ -96,6 +96,17 @@ describe('the demand view', () => {
       expect(await page.locator('.report-controls').isVisible()).toBe(false);
       expect(await shown.locator('table').isVisible()).toBe(true);
       expect(await monthly.locator('table').isVisible()).toBe(true);
+      await page.emulateMedia({ media: 'screen' });
+
+      // One panel: its own peak and profile, as the API answers for that panel.
+      const panelPeak = (await httpData(app.httpUrl, PeakDemandDocument, { ...variables, panelId: 'PANEL_B' })).peakDemand;
+      const panelProfile = (await httpData(app.httpUrl, LoadProfileDocument, { from: month.toISODate() ?? '', to: month.endOf('month').toISODate() ?? '', panelId: 'PANEL_B' })).loadProfile;
+      await page.locator('select[name="demand-scope"]').selectOption('PANEL_B');
+      await expect.poll(() => attribute(monthly.locator('[data-field="peak-kw"]'), 'data-value'), LOADED).toBe(String(panelPeak.peak?.kw));
+      await settled(page);
+      expect(await attribute(monthly.locator('[data-field="peak-kw"]'), 'data-start')).toBe(panelPeak.peak?.start);
+      expect(Number(await attribute(shown.locator('[data-field="base-load-kw"]'), 'data-value'))).toBe(panelProfile.baseLoadKw);
+      expect(panelPeak.peak?.kw).toBeLessThan(peak.peak?.kw ?? 0);
     }
   });
 });
