@@ -70,6 +70,29 @@ describe('the retry schedule', () => {
 });
 
 describe('webhook notifications (a real receiver on loopback)', () => {
+  it('a receiver answering 500 for two whole minutes gets the notification exactly once afterwards (retries every 10–30 s)', { timeout: 240_000 }, async () => {
+    const outageMs = 2 * 60_000;
+    const downUntil = Date.now() + outageMs;
+    const receiver = await startReceiver(cleanup, () => (Date.now() < downUntil ? 500 : 204));
+    const app = await startTestApp(
+      { ALARM_NOTIFY_RETRY_FIRST: '10s', ALARM_NOTIFY_RETRY_MAX: '30s', ALARM_NOTIFY_RETRY_FOR: '1h', ALARM_WEBHOOK_URL: receiver.url, ALARM_WEBHOOK_SECRET: SECRET },
+      undefined,
+      { cleanup },
+    );
+    seed(app.app, readings('PANEL_A', [190, 190, 190, 190, 190, 190, 190], Date.now()));
+    await expect.poll(() => receiver.received.filter((r) => r.status === 204).length, { timeout: outageMs + 90_000, interval: 1_000 }).toBe(1);
+    const [accepted] = receiver.received.filter((r) => r.status === 204);
+    const refused = receiver.received.filter((r) => r.status === 500);
+    // Tried all along the outage (10 s, doubling to 30 s: at least 5 refusals), with one key, then accepted once.
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(receiver.received.map((r) => r.key))).toEqual(new Set([accepted!.key]));
+    expect(accepted).toMatchObject({ signatureOk: true, body: { alarm: { panelId: 'PANEL_A', type: 'VOLTAGE_OUT_OF_RANGE' }, transition: { kind: 'RAISED' } } });
+    // Nothing after the success, however long the process runs on.
+    const received = receiver.received.length;
+    await new Promise((resolve) => setTimeout(resolve, 35_000));
+    expect(receiver.received.length).toBe(received);
+  });
+
   it('a receiver answering 500 for a while gets each notification exactly once afterwards, signed, with its idempotency key', { timeout: 60_000 }, async () => {
     let down = true;
     const receiver = await startReceiver(cleanup, () => (down ? 500 : 204));
