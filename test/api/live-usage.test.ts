@@ -59,13 +59,13 @@ describe('live usage', () => {
     const overview = disposers.use(subscribe(client, LiveOverviewDocument, {}), (s) => s.dispose());
     const readings = disposers.use(subscribe(client, LiveReadingsDocument, {}), (s) => s.dispose());
     expect((await overview.next()).data?.overview).toMatchObject({ panelCount: 1, onlineCount: 1 });
-    expect((await readings.next()).data?.panelReading).toMatchObject({ panelId: 'OV_A', energyKwh: 10 });
+    expect((await readings.next()).data?.panelReading).toMatchObject({ panelId: 'OV_A', meterEnergyKwh: 10 });
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(2);
 
     seed(api.app, [{ panelId: 'OV_B', time: new Date(now - 1_000), kwh: 20 }]);
     expect((await overview.next()).data?.overview).toMatchObject({ panelCount: 2, onlineCount: 2 });
     // The reading already sent as current state is not sent twice; the new one is.
-    expect((await readings.next()).data?.panelReading).toMatchObject({ panelId: 'OV_B', energyKwh: 20 });
+    expect((await readings.next()).data?.panelReading).toMatchObject({ panelId: 'OV_B', meterEnergyKwh: 20 });
   });
 });
 
