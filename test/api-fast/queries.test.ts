@@ -22,7 +22,10 @@ describe('panels and overview', () => {
     const api = await startInProcessApi(cleanup, { PANEL_NAMES: 'FAST_A=Lantai 1' });
     seed(api, [R('FAST_A', '2025-05-01 08:00:00', 10, 4), R('FAST_A', '2025-05-01 08:01:00', 10.07, 4.2), R('FAST_B', '2025-05-01 08:00:00', 500)]);
 
-    const { panels, overview } = await api.data(DashboardDocument, {});
+    const {
+      panels,
+      site: { overview },
+    } = await api.data(DashboardDocument, {});
     expect(panels!.nodes.map((p) => [p.id, p.name, p.status])).toEqual([
       ['FAST_A', 'Lantai 1', 'OFFLINE'],
       ['FAST_B', 'Fast B', 'OFFLINE'], // no name configured: one made from the id
@@ -34,7 +37,10 @@ describe('panels and overview', () => {
 
   it('answers an empty building with no panels and zero counts', async () => {
     const api = await startInProcessApi(cleanup);
-    const { panels, overview } = await api.data(DashboardDocument, {});
+    const {
+      panels,
+      site: { overview },
+    } = await api.data(DashboardDocument, {});
     expect(panels).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
     expect(overview).toMatchObject({ panelCount: 0, onlineCount: 0, offlineCount: 0, todayUsage: { energyKwh: 0, cost: { amount: '0.00' } } });
   });

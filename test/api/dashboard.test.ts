@@ -52,7 +52,7 @@ async function dashboardRoundTrips(panelCount: number) {
   expect(cold.panels.nodes.map((p) => p.todayUsage!.energyKwh)).toEqual(ids.map((_, k) => (k + 1) / 100));
   expect(cold.panels.nodes.every((p) => p.status === 'ONLINE' && p.latestReading !== null)).toBe(true);
   const expectedTotal = Math.round(((panelCount * (panelCount + 1)) / 2 / 100) * 1000) / 1000;
-  expect(cold.overview).toMatchObject({ panelCount, onlineCount: panelCount, offlineCount: 0, todayUsage: { energyKwh: expectedTotal } });
+  expect(cold.site.overview).toMatchObject({ panelCount, onlineCount: panelCount, offlineCount: 0, todayUsage: { energyKwh: expectedTotal } });
   expect(warm).toEqual(cold);
   return { cold: coldCalls, warm: warmCalls };
 }

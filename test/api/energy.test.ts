@@ -284,14 +284,14 @@ describe("today's usage", () => {
       ['TODAY_A', 0.15, '225.00'],
       ['TODAY_B', 0, '0.00'],
     ]);
-    expect(dashboard.overview.todayUsage).toEqual({ energyKwh: 0.15, cost: { amount: '225.00' } });
-    expect(dashboard.overview.panelCount).toBe(2);
+    expect(dashboard.site.overview?.todayUsage).toEqual({ energyKwh: 0.15, cost: { amount: '225.00' } });
+    expect(dashboard.site.overview?.panelCount).toBe(2);
     expect(dashboard.panels.nodes[0]).toMatchObject({ status: 'ONLINE', lastSeenAt: new Date(now).toISOString() });
-    expect(dashboard.tariff).toMatchObject({ ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' });
+    expect(dashboard.site.tariff).toMatchObject({ ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' });
 
     // Another reading a second later: today's figures move at once (0.01 kWh in 1 s at 60 kW is plausible).
     seed(api.app, [{ panelId: 'TODAY_A', time: new Date(now + 1_000), kwh: 100.16, kw: 60 }]);
     const later = await httpData(api.httpUrl, DashboardDocument, {});
-    expect(later.overview.todayUsage).toEqual({ energyKwh: 0.16, cost: { amount: '240.00' } });
+    expect(later.site.overview?.todayUsage).toEqual({ energyKwh: 0.16, cost: { amount: '240.00' } });
   });
 });

@@ -38,8 +38,8 @@ type Data = Record<string, unknown>;
 async function expectDashboardIntact(result: GraphqlResult<Data>): Promise<void> {
   const alone = await httpRequest<Data, Record<string, never>>(api.httpUrl, DashboardDocument, {});
   expect(alone.errors).toBeUndefined();
-  const { overview, panels, tariff } = result.data ?? {};
-  expect({ overview, panels, tariff }).toEqual(alone.data);
+  const { site, panels } = result.data ?? {};
+  expect({ site, panels }).toEqual(alone.data);
   expect((panels as { nodes: Array<{ id: string }> }).nodes.map((p) => p.id)).toEqual(['PART_A', 'PART_B']);
 }
 

@@ -41,7 +41,7 @@ describe('panel status', () => {
       ['STATUS_B', 'ONLINE'],
       ['STATUS_OLD', 'OFFLINE'],
     ]);
-    expect(dashboard.overview).toMatchObject({ panelCount: 3, onlineCount: 2, offlineCount: 1 });
+    expect(dashboard.site.overview).toMatchObject({ panelCount: 3, onlineCount: 2, offlineCount: 1 });
 
     // No request is made now: the monitor's own timer announces both, not before the threshold.
     // (That it fires at the threshold rather than at a later poll is the fake-clock test's job,
@@ -56,7 +56,7 @@ describe('panel status', () => {
     expect((await onlyA.next()).data?.panelStatusChanged).toMatchObject({ panelId: 'STATUS_A', status: 'OFFLINE' });
     dashboard = await httpData(api.httpUrl, DashboardDocument, {});
     expect(dashboard.panels.nodes.map((p) => p.status)).toEqual(['OFFLINE', 'OFFLINE', 'OFFLINE']);
-    expect(dashboard.overview).toMatchObject({ onlineCount: 0, offlineCount: 3 });
+    expect(dashboard.site.overview).toMatchObject({ onlineCount: 0, offlineCount: 3 });
 
     // A new reading from A brings it back at once; B stays offline.
     const t1 = new Date();

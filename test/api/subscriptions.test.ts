@@ -167,7 +167,7 @@ describe('panelReading', () => {
 
     // The server is healthy and still answers queries and new subscribers.
     expect((await fetch(`${api.baseUrl}/health`)).status).toBe(200);
-    expect((await httpData(api.httpUrl, DashboardDocument, {})).overview.panelCount).toBe(1);
+    expect((await httpData(api.httpUrl, DashboardDocument, {})).site.overview?.panelCount).toBe(1);
     const late = disposers.use(subscribe(client, LiveReadingsDocument, { panelId }), (l) => l.dispose());
     await expect.poll(() => liveSubscriptions(api.baseUrl)).toBe(3);
     seed(api.app, [{ panelId, time: new Date('2025-01-02T00:00:00Z'), kwh: 100 }]);

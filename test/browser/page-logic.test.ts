@@ -85,9 +85,11 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
     todayUsage: { energyKwh: 1, cost: { amount: '1500.00' } },
   });
   const snapshot: DashboardData = {
-    overview: { panelCount: 2, onlineCount: 2, offlineCount: 0, todayUsage: { energyKwh: 2, cost: { amount: '3000.00' } } },
+    site: {
+      overview: { panelCount: 2, onlineCount: 2, offlineCount: 0, todayUsage: { energyKwh: 2, cost: { amount: '3000.00' } } },
+      tariff: { ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' },
+    },
     panels: { nodes: [panel('A', reading('A', '2026-07-10T02:00:00.000Z', 5)), panel('B', null)], pageInfo: { hasNextPage: false, endCursor: null } },
-    tariff: { ratePerKwh: { amount: '1500.00' }, currency: 'IDR', timezone: 'Asia/Jakarta' },
   };
 
   it('shows the newest reading by meter time, whichever arrived last', () => {
@@ -110,7 +112,8 @@ describe('live updates over the last query (web/src/live/live-overlay.ts)', () =
       ['A', 'ONLINE', 1.5],
       ['B', 'OFFLINE', 1],
     ]);
-    expect(view.overview).toBe(snapshot.overview);
+    expect(view.overview).toBe(snapshot.site.overview);
+    expect(view.tariff).toBe(snapshot.site.tariff);
     expect(isUnknownPanel(snapshot, 'C')).toBe(true);
     expect(isUnknownPanel(snapshot, 'B')).toBe(false);
   });

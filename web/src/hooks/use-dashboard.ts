@@ -13,10 +13,10 @@ import {
 } from '../live/live-overlay.js';
 import {
   DashboardDocument,
-  LiveOverviewDocument,
-  LiveReadingsDocument,
-  LiveTodayUsageDocument,
-  PanelStatusChangesDocument,
+  OverviewChangedDocument,
+  PanelReadingChangedDocument,
+  PanelStatusChangedDocument,
+  PanelUsageChangedDocument,
 } from '../generated/graphql.js';
 import { dateAt, addDays, startOfDay } from '../time.js';
 import type { DashboardData, DashboardView } from '../types.js';
@@ -65,31 +65,36 @@ export function useDashboard(): Dashboard {
     setOverlay(EMPTY_OVERLAY);
     query.refetch();
   };
-  const usageError = useSubscription(LiveTodayUsageDocument, ({ todayUsage }) => setOverlay((o) => withUsage(o, todayUsage)), afterGap);
-  const overviewError = useSubscription(LiveOverviewDocument, ({ overview }) => setOverlay((o) => withOverview(o, overview)), afterGap);
+  // Each event carries its panel; the overlay keeps the newest per panel id.
+  const usageError = useSubscription(
+    PanelUsageChangedDocument,
+    ({ panelUsageChanged: { panel, date, at, today } }) => setOverlay((o) => withUsage(o, { panelId: panel.panelId, date, at, today })),
+    afterGap,
+  );
+  const overviewError = useSubscription(OverviewChangedDocument, ({ overviewChanged }) => setOverlay((o) => withOverview(o, overviewChanged.overview)), afterGap);
   const liveTotalsError = usageError ?? overviewError;
   const afterEvent = (panelId: string) => {
     if (snapshot.current && isUnknownPanel(snapshot.current, panelId)) query.refetch();
     else if (liveTotalsError) refetchSoon();
   };
   const readingsError = useSubscription(
-    LiveReadingsDocument,
-    ({ panelReading }) => {
-      setOverlay((o) => withReading(o, panelReading));
-      afterEvent(panelReading.panelId);
+    PanelReadingChangedDocument,
+    ({ panelReadingChanged: { reading } }) => {
+      setOverlay((o) => withReading(o, reading));
+      afterEvent(reading.panelId);
     },
     afterGap,
   );
   const statusError = useSubscription(
-    PanelStatusChangesDocument,
-    ({ panelStatusChanged }) => {
-      setOverlay((o) => withStatus(o, panelStatusChanged));
-      afterEvent(panelStatusChanged.panelId);
+    PanelStatusChangedDocument,
+    ({ panelStatusChanged: { panel, status, at } }) => {
+      setOverlay((o) => withStatus(o, { panelId: panel.panelId, status, at }));
+      afterEvent(panel.panelId);
     },
     afterGap,
   );
 
-  useMidnightRefetch(query.data?.tariff?.timezone, query.refetch);
+  useMidnightRefetch(query.data?.site.tariff?.timezone, query.refetch);
 
   const view = useMemo(() => (query.data ? mergeView(query.data, overlay) : undefined), [query.data, overlay]);
   return { view, error: query.error, liveTotalsError, liveCardsError: readingsError ?? statusError };

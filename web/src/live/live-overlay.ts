@@ -36,9 +36,11 @@ export function withOverview(overlay: LiveOverlay, overview: Overview): LiveOver
 
 /** The dashboard as shown: the query's answer with the live events over it. */
 export function mergeView(snapshot: DashboardData, overlay: LiveOverlay): DashboardView {
+  const { site, ...rest } = snapshot;
   return {
-    ...snapshot,
-    overview: overlay.overview ?? snapshot.overview,
+    ...rest,
+    overview: overlay.overview ?? site.overview,
+    tariff: site.tariff,
     // null: the list failed (the query's error says why); the cards show that, not an empty site.
     panels: snapshot.panels?.nodes.map((panel) => mergePanel(panel, overlay)) ?? null,
   };
