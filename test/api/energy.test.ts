@@ -222,7 +222,7 @@ describe('money and totals', () => {
     seed(api.app, [R('B2', '2025-07-01 08:00:00', 1000, 12), R('B2', '2025-07-01 09:00:00', 1002.5, 12)]);
     const summary = await monthly(api, 2025, 7, 'B2');
     expect(day(summary, '2025-07-01')).toEqual({ energyKwh: 2.5, cost: { amount: '3611.75' } });
-    const { tariff } = await httpData(api.httpUrl, TariffHistoryDocument, {});
+    const tariff = (await httpData(api.httpUrl, TariffHistoryDocument, {})).site.tariff;
     expect(tariff).toMatchObject({ ratePerKwh: { amount: '1444.70' }, currency: 'IDR', timezone: 'Asia/Jakarta' });
   });
 
@@ -239,7 +239,7 @@ describe('money and totals', () => {
     await first.stop();
 
     const second = await start({ TARIFF_RP_PER_KWH: '2000' }, dataDir);
-    const { tariff } = await httpData(second.httpUrl, TariffHistoryDocument, {});
+    const tariff = (await httpData(second.httpUrl, TariffHistoryDocument, {})).site.tariff!;
     // A changed configuration is a new version from tomorrow: nothing already used is repriced.
     const tomorrow = DateTime.now().setZone('Asia/Jakarta').plus({ days: 1 }).toISODate();
     expect(tariff.versions.map((v) => [v.effectiveFrom, v.blocks[0]!.ratePerKwh.amount, v.recordedBy])).toEqual([
@@ -258,7 +258,7 @@ describe('money and totals', () => {
     // The same configuration again is no change: the versions stay as they are.
     const third = await start({ TARIFF_RP_PER_KWH: '2000' }, dataDir);
     const again = await httpData(third.httpUrl, TariffHistoryDocument, {});
-    expect(again.tariff.versions).toEqual(tariff.versions);
+    expect(again.site.tariff?.versions).toEqual(tariff.versions);
     expect((await monthly(third, 2025, 6, 'TARIFF')).total.cost).toEqual({ amount: '15000.00' });
   });
 });

@@ -81,7 +81,7 @@ export function AlarmList({ route, liveState, onSignOut }: AlarmListProps) {
   const names = new Map(panels.map((panel) => [panel.id, panel.name]));
   const context: RowContext = {
     panelName: (id) => (id === null ? t('alarmBuilding') : names.get(id) ?? id),
-    formatTime: timeFormatter(dateLocale, view.data?.tariff?.timezone ?? DEFAULT_TIMEZONE, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+    formatTime: timeFormatter(dateLocale, view.data?.site.timezone ?? DEFAULT_TIMEZONE, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
     refusedRole: role === null || ACKNOWLEDGERS.includes(role) ? null : role,
     reload: () => setAcknowledged((n) => n + 1),
   };

@@ -28,7 +28,7 @@ export interface DemandViewProps {
 export function DemandView({ liveState, onSignOut }: DemandViewProps) {
   const { t, dateLocale } = useI18n();
   const scope = useQuery(ReportScopeDocument, {});
-  const timezone = scope.data?.tariff?.timezone ?? DEFAULT_TIMEZONE;
+  const timezone = scope.data?.site.timezone ?? DEFAULT_TIMEZONE;
   const today = dateAt(timezone, Date.now());
   const [panelId, setPanelId] = useState<string | null>(null);
   const [period, setPeriod] = useState({ year: today.year, month: today.month });

@@ -40,7 +40,7 @@ export function MonthlyReport({ route, liveState, onSignOut }: MonthlyReportProp
   const i18n = useI18n();
   const { t, dateLocale } = i18n;
   const scope = useQuery(ReportScopeDocument, {});
-  const timezone = scope.data?.tariff?.timezone ?? DEFAULT_TIMEZONE;
+  const timezone = scope.data?.site.timezone ?? DEFAULT_TIMEZONE;
   const today = dateAt(timezone, Date.now());
   const period = route.period ?? { year: today.year, month: today.month };
   const { panelId } = route;
