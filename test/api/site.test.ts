@@ -12,7 +12,7 @@ const ADMIN = makeKey('ops-admin', 'admin');
 const TENANT = makeKey('tenant-floor-1', 'viewer', ['SITE_A']);
 
 /** The same figures asked under `site` and on the deprecated root fields (panelId omitted: the building). */
-const BOTH = `query ($year: Int!, $month: Int!) {
+const BOTH = `query ($year: Int!, $month: Int!, $from: Date!, $to: Date!) {
   site {
     timezone currency
     overview { panelCount todayUsage { energyKwh } }
@@ -21,6 +21,9 @@ const BOTH = `query ($year: Int!, $month: Int!) {
     monthlyBill(year: $year, month: $month) { total { amount } }
     monthlySummary(year: $year, month: $month) { total { energyKwh } }
     yearlySummary(year: $year) { total { energyKwh } }
+    peakDemand(year: $year, month: $month) { panelId firstDay lastDay }
+    loadProfile(from: $from, to: $to) { panelId baseLoadKw }
+    emissionFactors { current { effectiveFrom } }
   }
   overview { panelCount todayUsage { energyKwh } }
   tariff { timezone current { effectiveFrom } }
@@ -28,6 +31,9 @@ const BOTH = `query ($year: Int!, $month: Int!) {
   monthlyBill(year: $year, month: $month) { total { amount } }
   monthlySummary(year: $year, month: $month) { total { energyKwh } }
   yearlySummary(year: $year) { total { energyKwh } }
+  peakDemand(year: $year, month: $month) { panelId firstDay lastDay }
+  loadProfile(from: $from, to: $to) { panelId baseLoadKw }
+  emissionFactors { current { effectiveFrom } }
 }`;
 
 type Both = Record<string, unknown> & { site: Record<string, unknown> };
@@ -38,7 +44,8 @@ describe('site', () => {
     const start = new Date(Date.now() - 2 * 3_600_000);
     seed(api.app, [...series('SITE_A', start, 60, { kwhStep: 0.5 }), ...series('SITE_B', start, 60, { kwhStep: 0.25 })]);
     const now = new Date();
-    const variables = { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1 };
+    const today = now.toISOString().slice(0, 10);
+    const variables = { year: now.getUTCFullYear(), month: now.getUTCMonth() + 1, from: today, to: today };
 
     for (const key of [ADMIN, TENANT]) {
       const answer = await httpRequest<Both, typeof variables>(api.httpUrl, BOTH, variables, bearer(key.key));

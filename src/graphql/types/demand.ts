@@ -15,7 +15,7 @@ const DemandPeak = builder.objectRef<DemandPeakShape>('DemandPeak').implement({
   }),
 });
 
-const PeakDemand = builder.objectRef<PeakDemandShape>('PeakDemand');
+export const PeakDemand = builder.objectRef<PeakDemandShape>('PeakDemand');
 
 PeakDemand.implement({
   description:

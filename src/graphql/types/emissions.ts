@@ -33,7 +33,7 @@ export const Emissions = builder.objectRef<EmissionsShape>('Emissions').implemen
   }),
 });
 
-const EmissionFactors = builder.objectRef<EmissionFactorsShape>('EmissionFactors').implement({
+export const EmissionFactors = builder.objectRef<EmissionFactorsShape>('EmissionFactors').implement({
   fields: (t) => ({
     current: t.expose('current', { type: EmissionFactorVersion, description: 'The factor in force today.' }),
     versions: t.expose('versions', { type: [EmissionFactorVersion], description: 'Every version, oldest first.' }),
@@ -63,6 +63,7 @@ builder.objectField(Bill, 'emissions', (t) =>
 builder.queryField('emissionFactors', (t) =>
   t.field({
     type: EmissionFactors,
+    deprecationReason: 'Use site { emissionFactors } (2026-12).',
     description: 'The grid emission factor (kg CO₂e per kWh) and its history.',
     resolve: (_root, _args, { services }) => services.emissions.factors(),
   }),

@@ -19,7 +19,7 @@ const EnergyCost = builder.objectRef<EnergyCostShape>('EnergyCost').implement({
   }),
 });
 
-const LoadProfile = builder.objectRef<LoadProfileShape>('LoadProfile').implement({
+export const LoadProfile = builder.objectRef<LoadProfileShape>('LoadProfile').implement({
   description: 'When a period\'s energy was used (docs/load-profile.md): per hour of day, at night, and outside operating hours.',
   fields: (t) => ({
     panelId: t.exposeID('panelId', { nullable: true, description: 'null: the whole building.' }),

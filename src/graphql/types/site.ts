@@ -1,5 +1,9 @@
+import { checkMonth, checkYear } from '../../services/energy/energy-service.js';
 import { builder } from '../builder.js';
 import { BillProjection, Bill } from './bill.js';
+import { PeakDemand } from './demand.js';
+import { EmissionFactors } from './emissions.js';
+import { LoadProfile } from './load-profile.js';
 import { Currency } from './money.js';
 import { globalId, Node, registerNode } from './node.js';
 import { Overview } from './overview.js';
@@ -47,6 +51,29 @@ const Site = builder.objectRef<SiteShape>('Site').implement({
       description: "The building's energy and cost per day of a month in the site timezone.",
       args: { year: t.arg.int({ required: true }), month: t.arg.int({ required: true }) },
       resolve: (_site, { year, month }, { services, viewer }) => services.panels.monthlySummary(year, month, null, viewer.panels),
+    }),
+    peakDemand: t.field({
+      type: PeakDemand,
+      nullable: true,
+      description: "The building's peak demand (coincident) of a month with each day or, without `month`, of a year with each month.",
+      args: { year: t.arg.int({ required: true }), month: t.arg.int({ required: false }) },
+      resolve: (_site, { year, month }, { services, viewer }) => {
+        checkYear(year);
+        if (month != null) checkMonth(month);
+        return services.demand.peakDemand(services.panels.scope(null, viewer.panels), null, year, month ?? null);
+      },
+    }),
+    loadProfile: t.field({
+      type: LoadProfile,
+      nullable: true,
+      description: "The building's load profile of the local days from `from` to `to` (both included, at most 366 days).",
+      args: { from: t.arg({ type: 'Date', required: true }), to: t.arg({ type: 'Date', required: true }) },
+      resolve: (_site, { from, to }, { services, viewer }) => services.loadProfile.profile(services.panels.scope(null, viewer.panels), null, from, to),
+    }),
+    emissionFactors: t.field({
+      type: EmissionFactors,
+      description: 'The grid emission factor (kg CO₂e per kWh) and its history.',
+      resolve: (_site, _args, { services }) => services.emissions.factors(),
     }),
     yearlySummary: t.field({
       type: YearlySummary,
