@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpData, httpRequest } from '../support/graphql-client.js';
+import { httpRequest } from '../support/graphql-client.js';
 import { disposer, tempDir } from '../support/disposer.js';
 import { connectMeter, meterPayload, minutesAgo, publishQos1, uniqueClientId, uniquePanelId } from '../support/mqtt.js';
 import { HeapSampler, report, startProduct, type Product } from './product.js';
