@@ -50,16 +50,16 @@ const today = () => DateTime.now().setZone('Asia/Jakarta').toISODate()!;
 describe('the grid emission factor', () => {
   it('is 0.814 t CO₂e/MWh (JAMALI, second BUR) until an admin records a version from tomorrow on, kept in the admin record', async () => {
     const api = await startInProcessApi(cleanup);
-    const before = await api.data<{ emissionFactors: { current: FactorView; versions: FactorView[] } }, object>(
-      `{ emissionFactors { current { ${FACTOR} } versions { ${FACTOR} } } }`,
+    const before = await api.data<{ site: { emissionFactors: { current: FactorView; versions: FactorView[] } } }, object>(
+      `{ site { emissionFactors { current { ${FACTOR} } versions { ${FACTOR} } } } }`,
     );
-    expect(before.emissionFactors.current).toEqual({
+    expect(before.site.emissionFactors.current).toEqual({
       effectiveFrom: '2000-01-01',
       tonnesCo2ePerMwh: 0.814,
       source: expect.stringMatching(/JAMALI.*second Biennial Update Report/),
       recordedBy: 'default',
     });
-    expect(before.emissionFactors.versions).toHaveLength(1);
+    expect(before.site.emissionFactors.versions).toHaveLength(1);
 
     const set = `mutation ($from: Date!, $f: Float!, $source: String!) { setEmissionFactor(effectiveFrom: $from, tonnesCo2ePerMwh: $f, source: $source) { ${FACTOR} } }`;
     // Today would change emissions already reported: refused, with its reason.
@@ -73,11 +73,11 @@ describe('the grid emission factor', () => {
     const recorded = await api.data<{ setEmissionFactor: FactorView }, object>(set, { from: tomorrow(), f: 0.77, source: 'PLN sustainability report 2025' });
     expect(recorded.setEmissionFactor).toEqual({ effectiveFrom: tomorrow(), tonnesCo2ePerMwh: 0.77, source: 'PLN sustainability report 2025', recordedBy: 'test' });
 
-    const after = await api.data<{ emissionFactors: { current: FactorView; versions: FactorView[] } }, object>(
-      `{ emissionFactors { current { ${FACTOR} } versions { ${FACTOR} } } }`,
+    const after = await api.data<{ site: { emissionFactors: { current: FactorView; versions: FactorView[] } } }, object>(
+      `{ site { emissionFactors { current { ${FACTOR} } versions { ${FACTOR} } } } }`,
     );
-    expect(after.emissionFactors.current.tonnesCo2ePerMwh).toBe(0.814);
-    expect(after.emissionFactors.versions.map((v) => [v.effectiveFrom, v.tonnesCo2ePerMwh])).toEqual([
+    expect(after.site.emissionFactors.current.tonnesCo2ePerMwh).toBe(0.814);
+    expect(after.site.emissionFactors.versions.map((v) => [v.effectiveFrom, v.tonnesCo2ePerMwh])).toEqual([
       ['2000-01-01', 0.814],
       [tomorrow(), 0.77],
     ]);

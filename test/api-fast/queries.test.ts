@@ -109,10 +109,12 @@ describe('summaries', () => {
       plan: { name: null, pricing: { kind: 'time-of-use', offPeakRatePerKwh: 1114.74, peakMultiplier: 1.5, peakStartHour: 17, peakEndHour: 22 }, reactiveRatePerKvarh: null, minimumBill: null, taxPercent: 0 },
     });
     expect(1114.74 * 1.5).not.toBe(1672.11);
-    const { tariff } = await api.data<{ tariff: { versions: Array<{ blocks: Array<{ block: string; ratePerKwh: { amount: string } }> }> } }, Record<string, never>>(
-      '{ tariff { versions { blocks { block ratePerKwh { amount } } } } }',
-      {},
-    );
+    const { tariff } = (
+      await api.data<{ site: { tariff: { versions: Array<{ blocks: Array<{ block: string; ratePerKwh: { amount: string } }> }> } } }, Record<string, never>>(
+        '{ site { tariff { versions { blocks { block ratePerKwh { amount } } } } } }',
+        {},
+      )
+    ).site;
     expect(tariff.versions.at(-1)?.blocks).toEqual([
       { block: 'LWBP', ratePerKwh: { amount: '1114.74' } },
       { block: 'WBP', ratePerKwh: { amount: '1672.11' } },

@@ -37,11 +37,9 @@ describe('live usage', () => {
     await usage.received(3);
     expect(usage.results[2]?.data?.todayUsage).toMatchObject({ panelId: 'USE_A', today: { energyKwh: 2 } });
     // Its figure is the API's.
-    const { overview } = await httpData<{ overview: { todayUsage: { energyKwh: number } } }, Record<string, never>>(
-      api.httpUrl,
-      '{ overview { todayUsage { energyKwh } } }',
-      {},
-    );
+    const { overview } = (
+      await httpData<{ site: { overview: { todayUsage: { energyKwh: number } } } }, Record<string, never>>(api.httpUrl, '{ site { overview { todayUsage { energyKwh } } } }', {})
+    ).site;
     expect(overview.todayUsage.energyKwh).toBe(2);
     // And no further message from the burst: the next message about A carries a reading sent after
     // it (a stray message from the burst would come first, with the burst's figure).

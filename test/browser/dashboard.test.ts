@@ -233,8 +233,8 @@ describe('dashboard page', () => {
     const app = await startApp({ TARIFF_PLAN: 'time-of-use', TARIFF_LWBP_RP_PER_KWH: '1000' });
     await seedToday(app);
     const { page } = await openPage(suite.browser, `${app.baseUrl}/`, disposers);
-    type Blocks = { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: { amount: string } }> } } };
-    const { overview } = await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ overview { todayUsage { blocks { block energyKwh cost { amount } } } } }');
+    type Blocks = { site: { overview: { todayUsage: { blocks: Array<{ block: string; energyKwh: number; cost: { amount: string } }> } } } };
+    const { overview } = (await httpData<Blocks, Record<string, never>>(app.httpUrl, '{ site { overview { todayUsage { blocks { block energyKwh cost { amount } } } } } }')).site;
     const names: Record<string, string> = { LWBP: id.blockLWBP, WBP: id.blockWBP };
     const shown = page.getByTestId('building-totals').locator('li[data-block]');
     await expect
