@@ -70,9 +70,14 @@ describe('the alarm API (real product over HTTP and WebSocket)', () => {
     // A live subscriber of PANEL_A's alarms: the open one first (initial), then the acknowledgement.
     const client = wsClient(first.wsUrl, { authorization: `Bearer ${floorA.key}` });
     cleanup.add(() => client.dispose());
+    // Another panel than its own ends the subscription at once, as an unknown one, not silently.
+    const outside = subscribe<unknown, unknown>(client, 'subscription { alarmChanged(panelIds: ["PANEL_A", "PANEL_B"]) { initial } }');
+    cleanup.add(() => outside.dispose());
+    await outside.ended();
+    expect((outside.errors ?? outside.results.flatMap((r) => r.errors ?? [])).map((e) => e.extensions?.reason)).toEqual(['UNKNOWN_PANEL']);
     const live = subscribe<{ alarmChanged: { initial: boolean; transition: string | null; alarm: { id: string; state: string } } }, unknown>(
       client,
-      'subscription { alarmChanged(panelIds: ["PANEL_A", "PANEL_B"]) { initial transition alarm { id state } } }',
+      'subscription { alarmChanged(panelIds: ["PANEL_A"]) { initial transition alarm { id state } } }',
     );
     cleanup.add(() => live.dispose());
     expect((await live.next()).data!.alarmChanged).toEqual({ initial: true, transition: null, alarm: { id: idA, state: 'ACTIVE_UNACK' } });

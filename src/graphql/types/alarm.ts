@@ -5,6 +5,7 @@ import { ALARM_SEVERITIES, ALARM_STATES, ALARM_TYPES, type Alarm as AlarmShape, 
 import type { Alarms } from '../../services/alarms/alarms.js';
 import { UserInputError } from '../../services/user-input-error.js';
 import { builder } from '../builder.js';
+import { checkedPanelIds } from './live.js';
 import { globalId, localKey, Node } from './node.js';
 import type { Context } from '../context.js';
 import { decodeCursor, encodeCursor, PageInfo, UserError, type PageInfoShape, type UserErrorShape } from './common.js';
@@ -189,11 +190,17 @@ builder.subscriptionField('alarmChanged', (t) =>
   t.field({
     type: AlarmChange,
     description: "The open alarms the caller sees at once (initial: true), then every change to the caller's alarms.",
-    args: { panelIds: t.arg.idList({ required: false, description: 'Only these panels (within the caller\'s); omitted: all the caller sees.' }) },
+    args: {
+      panelIds: t.arg.idList({
+        required: false,
+        description: "Only these panels' alarms (within the caller's; an unknown one ends the subscription with UNKNOWN_PANEL, as a query's panelId does); omitted: all the caller sees.",
+      }),
+    },
     subscribe: (_root, { panelIds }, context) => {
       const service = alarmsOf(context).service;
       const scope = context.viewer.panels;
-      const wanted = panelIds ? new Set(panelIds.map(String)) : null;
+      const checked = checkedPanelIds(panelIds, context);
+      const wanted = checked ? new Set(checked) : null;
       const sees = (alarm: AlarmShape) =>
         (scope === null || (alarm.panelId !== null && scope.has(alarm.panelId))) && (wanted === null || (alarm.panelId !== null && wanted.has(alarm.panelId)));
       return new Repeater<AlarmEventShape>(async (push, stop) => {
