@@ -1,5 +1,6 @@
 import {
   getArgumentValues,
+  getVariableValues,
   getNamedType,
   getNullableType,
   isCompositeType,
@@ -64,6 +65,11 @@ export function operationCost(
   if (!operation) return 0;
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
+  // Arguments read as execution reads them: variables coerced by their types (a DateTime variable is
+  // a Date here, as a literal is), so a range or a page given by variables costs what it walks.
+  // Variables that do not coerce fail in execution with their own message; count the worst case.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  const variableValues = coerced.coerced ?? {};
 
   // `page`: the items of a connection's `edges` and `nodes`, from the arguments of the field that answered it.
   const costOf = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, spreading: ReadonlySet<string>, page?: number): number => {
@@ -84,7 +90,7 @@ export function operationCost(
         const argsOf = (): Record<string, unknown> => {
           if (args) return args;
           try {
-            args = getArgumentValues(field, selection, variables ?? undefined);
+            args = getArgumentValues(field, selection, variableValues);
           } catch {
             // Bad arguments fail in execution with their own message; count the worst case.
             args = {};

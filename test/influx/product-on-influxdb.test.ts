@@ -126,11 +126,11 @@ describe.skipIf(!realInflux)('the product on a real InfluxDB', () => {
       await server.stop();
       await publishAll(productMeter, during);
       const last = during[during.length - 1]!;
-      const seen = await graphql<{ panel: { status: string; latestReading: { time: string; energyKwh: number } } }>(
+      const seen = await graphql<{ panel: { status: string; latestReading: { time: string; meterEnergyKwh: number } } }>(
         product,
         `{ panel(id: "${last.panelId}") { status latestReading { time meterEnergyKwh } } }`,
       );
-      expect(seen.panel).toEqual({ status: 'ONLINE', latestReading: { time: last.time.toISOString(), energyKwh: last.kwh } });
+      expect(seen.panel).toEqual({ status: 'ONLINE', latestReading: { time: last.time.toISOString(), meterEnergyKwh: last.kwh } });
       const lag = await graphql<{ ingestStatus: { lagging: boolean; backlog: number } }>(product, '{ ingestStatus { lagging backlog } }');
       expect(lag.ingestStatus).toEqual({ lagging: true, backlog: during.length });
       const ready = (await (await fetch(`${product.baseUrl}/ready`)).json()) as Record<string, unknown>;

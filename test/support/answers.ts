@@ -1,7 +1,7 @@
 import { httpData } from './graphql-client.js';
 
 const USAGE = '{ energyKwh cost { amount } blocks { block energyKwh cost { amount } } }';
-const POINT = '{ start end energyKwh cost { amount } readingCount activePowerKw voltage current powerFactor }';
+const POINT = '{ totalCount nodes { start end energyKwh cost { amount } readingCount activePowerKw voltage { l1 l2 l3 average } current { l1 l2 l3 average } powerFactor } }';
 const HOUR = 3_600_000;
 
 /** This month and the one before, on the site's calendar (Asia/Jakarta, the tests' SITE_TIMEZONE). */
