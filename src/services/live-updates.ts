@@ -24,8 +24,11 @@ export interface LiveUpdatesDeps {
  */
 export type LiveEvent<T> = T & { readonly initial: boolean };
 
-/** Which panels a stream follows: these (checked by the caller), or null for every visible one. */
-export type PanelFilter = readonly string[] | null;
+/**
+ * Which panels a stream follows: these (checked by the caller), or null for every visible one. A
+ * set: each event is looked up in it, however many panels a client lists.
+ */
+export type PanelFilter = ReadonlySet<string> | null;
 
 /** The least time between two messages about the same panel (or the overview). */
 const COALESCE_MS = 1_000;
@@ -49,7 +52,7 @@ export class LiveUpdates {
   /** Each panel's newest reading now, then every stored reading. */
   readings(panelIds: PanelFilter, scope: PanelScope): AsyncIterable<LiveEvent<Reading>> {
     const { pubsub, panels } = this.#deps;
-    const only = panelIds?.length === 1 ? panelIds[0]! : null;
+    const only = panelIds?.size === 1 ? [...panelIds][0]! : null;
     return this.#stream<Reading, Reading>(
       // One panel: woken only by its own readings; several or all: every reading, filtered.
       () => (only !== null ? pubsub.subscribe('panelReadingStored', only) : pubsub.subscribe('readingStored')),
@@ -73,7 +76,7 @@ export class LiveUpdates {
   /** Each panel's status now, then every change. */
   statuses(panelIds: PanelFilter, scope: PanelScope): AsyncIterable<LiveEvent<PanelStatusChange>> {
     const { pubsub, panels } = this.#deps;
-    const only = panelIds?.length === 1 ? panelIds[0]! : null;
+    const only = panelIds?.size === 1 ? [...panelIds][0]! : null;
     return this.#stream<PanelStatusChange, PanelStatusChange>(
       () => (only !== null ? pubsub.subscribe('panelStatusChanged', only) : pubsub.subscribe('statusChanged')),
       () =>
@@ -112,7 +115,7 @@ export class LiveUpdates {
   }
 
   #panelIds(panelIds: PanelFilter, scope: PanelScope): string[] {
-    if (panelIds !== null) return [...new Set(panelIds)].filter((id) => this.#deps.panels.get(id, scope));
+    if (panelIds !== null) return [...panelIds].filter((id) => this.#deps.panels.get(id, scope));
     return this.#deps.panels.list(scope).map((panel) => panel.id);
   }
 
@@ -120,7 +123,7 @@ export class LiveUpdates {
   #visible(id: string, panelIds: PanelFilter, scope: PanelScope): boolean {
     // Out of the caller's scope nothing is visible, even a panel asked for by id.
     if (scope !== null && !scope.has(id)) return false;
-    if (panelIds !== null) return panelIds.includes(id);
+    if (panelIds !== null) return panelIds.has(id);
     return !this.#deps.panels.isHidden(id);
   }
 

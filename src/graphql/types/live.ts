@@ -22,7 +22,7 @@ const PANEL_IDS_DESCRIPTION =
  */
 export function checkedPanelIds(panelIds: ReadonlyArray<string | number> | null | undefined, { services, viewer }: Context): PanelFilter {
   if (panelIds == null) return null;
-  const ids = [...new Set(panelIds.map(String))];
+  const ids = new Set(panelIds.map(String));
   for (const id of ids) services.panels.visible(id, viewer.panels);
   return ids;
 }
@@ -85,7 +85,7 @@ builder.subscriptionFields((t) => ({
       panelId: t.arg.id({ required: false, deprecationReason: `Use panelIds (${SINCE}); an unknown panelId waits silently for the panel.` }),
     },
     subscribe: (_root, { panelIds, panelId }, context) =>
-      context.services.live.statuses(panelId != null && panelIds == null ? [String(panelId)] : checkedPanelIds(panelIds, context), context.viewer.panels),
+      context.services.live.statuses(panelId != null && panelIds == null ? new Set([String(panelId)]) : checkedPanelIds(panelIds, context), context.viewer.panels),
     resolve: (event) => event,
   }),
   panelUsageChanged: t.field({

@@ -53,7 +53,7 @@ builder.subscriptionField('panelReading', (t) =>
     deprecationReason: 'Use panelReadingChanged (2026-12).',
     description: "Each panel's newest reading at once, then every reading as soon as it is stored; of one panel or of all visible panels.",
     args: { panelId: t.arg.id({ required: false }) },
-    subscribe: (_root, { panelId }, { services, viewer }) => services.live.readings(panelId == null ? null : [String(panelId)], viewer.panels),
+    subscribe: (_root, { panelId }, { services, viewer }) => services.live.readings(panelId == null ? null : new Set([String(panelId)]), viewer.panels),
     resolve: (reading) => reading,
   }),
 );

@@ -107,7 +107,7 @@ builder.subscriptionField('todayUsage', (t) =>
     deprecationReason: 'Use panelUsageChanged (2026-12).',
     description: "Each panel's usage today at once, then whenever it changes, at most once a second per panel (and at local midnight).",
     args: { panelId: t.arg.id({ required: false }) },
-    subscribe: (_root, { panelId }, { services, viewer }) => services.live.todayUsage(panelId == null ? null : [String(panelId)], viewer.panels),
+    subscribe: (_root, { panelId }, { services, viewer }) => services.live.todayUsage(panelId == null ? null : new Set([String(panelId)]), viewer.panels),
     resolve: (update) => update,
   }),
 );
