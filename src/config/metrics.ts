@@ -155,6 +155,11 @@ function connectionMetrics(registry: Registry) {
       help: 'Open GraphQL subscriptions',
       registers: [registry],
     }),
+    liveEventsSkipped: new Counter({
+      name: 'energy_live_events_skipped_total',
+      help: 'Subscription events dropped for subscribers that read too slowly (each is told on its next event, extensions.skipped)',
+      registers: [registry],
+    }),
     mqttLoginDelay: new Histogram({
       name: 'energy_mqtt_login_delay_seconds',
       help: 'How long the embedded MQTT broker held back each login with a password before checking it, by outcome',

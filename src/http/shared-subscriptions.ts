@@ -24,11 +24,14 @@ interface SharedOperation {
  */
 export class SkippingBuffer implements RepeaterBuffer<Promise<ExecutionResult>> {
   readonly #capacity: number;
+  readonly #onSkipped: (count: number) => void;
   readonly #queue: Array<Promise<ExecutionResult>> = [];
   #skipped = 0;
 
-  constructor(capacity: number) {
+  /** `onSkipped`: told of each drop as it happens (a metric), before the client is. */
+  constructor(capacity: number, onSkipped: (count: number) => void = () => {}) {
     this.#capacity = capacity;
+    this.#onSkipped = onSkipped;
   }
 
   get empty(): boolean {
@@ -45,6 +48,7 @@ export class SkippingBuffer implements RepeaterBuffer<Promise<ExecutionResult>> 
     while (this.#queue.length > this.#capacity) {
       this.#queue.shift();
       this.#skipped += 1;
+      this.#onSkipped(1);
     }
   }
 
@@ -68,10 +72,15 @@ export class SkippingBuffer implements RepeaterBuffer<Promise<ExecutionResult>> 
 export class SharedSubscriptions {
   readonly #shared = new Map<string, SharedOperation>();
   readonly #bufferSize: number;
+  readonly #onSkipped: (count: number) => void;
 
-  /** `bufferSize`: how many results one subscriber may fall behind before it skips the oldest. */
-  constructor(bufferSize = SUBSCRIBER_BUFFER) {
+  /**
+   * `bufferSize`: how many results one subscriber may fall behind before it skips the oldest;
+   * `onSkipped`: told of every result skipped, whoever's (energy_live_events_skipped_total).
+   */
+  constructor(bufferSize = SUBSCRIBER_BUFFER, onSkipped: (count: number) => void = () => {}) {
     this.#bufferSize = bufferSize;
+    this.#onSkipped = onSkipped;
   }
 
   subscribe(args: ExecutionArgs, shareKey: string, subscribe: SubscribeFn): AsyncIterable<ExecutionResult> {
@@ -91,7 +100,7 @@ export class SharedSubscriptions {
         this.#shared.delete(shareKey);
         operation.stop();
       }
-    }, new SkippingBuffer(this.#bufferSize));
+    }, new SkippingBuffer(this.#bufferSize, this.#onSkipped));
   }
 
   async #start(args: ExecutionArgs, shareKey: string, subscribe: SubscribeFn): Promise<SharedOperation | ExecutionResult> {

@@ -56,7 +56,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   const wsConnections = new WsConnections(limits.ws, limits.share, metrics);
   routeUpgrades(options, wsServer, wsConnections);
-  const live = new SharedSubscriptions();
+  const live = new SharedSubscriptions(undefined, (count) => metrics.liveEventsSkipped.inc(count));
   const operations = new WsOperationLimits(limits.ws, limits.share, metrics);
   // Sockets closed when the credential that opened them is revoked or expires.
   const sockets = new OpenSockets(authenticator);

@@ -6,7 +6,7 @@ import { liveSubscriptions, subscribe, wsClient } from '../support/graphql-clien
 import { disposer } from '../support/disposer.js';
 import { connectMeter } from '../support/mqtt.js';
 import { publishReading, seed, series } from '../support/seed.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { metricValue, startTestApp, type TestApp } from '../support/test-app.js';
 
 const disposers = disposer();
 afterEach(() => disposers.run());
@@ -145,6 +145,8 @@ describe('a slow client', () => {
     // received or counted as skipped, exactly once.
     expect(skipped.some((n) => n > 0), 'the slow client was never stalled: make its messages bigger').toBe(true);
     expect(events.length + skipped.reduce((a, b) => a + b, 0)).toBe(1 + total);
+    // Operators see the same count (the fast client skipped none).
+    expect(await metricValue(api.baseUrl, 'energy_live_events_skipped_total')).toBe(skipped.reduce((a, b) => a + b, 0));
     // The count comes on the first event after the gap, and the readings it received are in order.
     const times = events.slice(1).map((m) => m.payload?.data?.panelReadingChanged?.reading.time ?? '');
     expect(times).toEqual([...times].sort());
