@@ -21,7 +21,7 @@ interface CreatedKey {
   readonly key: string;
 }
 
-const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId: id } } }';
+const CREATE = 'mutation ($name: String!, $role: ApiRole!) { createApiKey(input: { name: $name, role: $role }) { key apiKey { keyId } } }';
 const REVOKE = 'mutation ($keyId: ID!) { revokeApiKey(input: { id: $keyId }) { apiKey { revoked } } }';
 
 async function createKey(url: string, as: string, name: string, role: 'VIEWER' | 'OPERATOR' | 'ADMIN'): Promise<CreatedKey> {
@@ -77,7 +77,7 @@ describe('revocation on open sockets (one process)', () => {
     // A subscription keeps the socket open (a lazy client closes an idle one) and reports its close.
     const live = subscribe(socket, 'subscription { panelReading { panelId } }');
     cleanup.add(() => live.dispose());
-    const before = await wsRequest<{ createApiKey: { apiKey: { keyId: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: VIEWER }) { apiKey { keyId: id } } }');
+    const before = await wsRequest<{ createApiKey: { apiKey: { keyId: string } } }, unknown>(socket, 'mutation { createApiKey(input: { name: "made-before", role: VIEWER }) { apiKey { keyId } } }');
     expect(before.data?.createApiKey.apiKey.keyId).toMatch(/^[0-9a-f]{12}$/);
 
     await revokeKey(product.httpUrl, ADMIN.key, second.keyId);
