@@ -36,24 +36,28 @@ export async function everyAnswer(graphqlUrl: string, panelIds: readonly string[
     }`,
     { year, month, py: previous.year, pm: previous.month },
   );
+  // One request per step: together they would pass GRAPHQL_MAX_COST (each window's phases count).
+  const steps = { m1: 'history(from: $from, to: $to, every: "1m")', m15: 'history(from: $from, to: $to, every: "15m")', h1: 'history(from: $from, to: $to, every: "1h")', d1: 'history(from: $from, to: $to, every: "1d")' };
   const perPanel = [];
   for (const id of panelIds) {
-    perPanel.push(
-      await httpData<unknown, Record<string, unknown>>(
+    const variables = { id, from: from.toISOString(), to: to.toISOString(), year, month };
+    const answers: Record<string, unknown> = {};
+    for (const [name, field] of Object.entries(steps)) {
+      answers[name] = await httpData<unknown, Record<string, unknown>>(
         graphqlUrl,
-        `query ($id: ID!, $from: DateTime!, $to: DateTime!, $year: Int!, $month: Int!) {
-          panel(id: $id) {
-            m1: history(from: $from, to: $to, every: "1m") ${POINT}
-            m15: history(from: $from, to: $to, every: "15m") ${POINT}
-            h1: history(from: $from, to: $to, every: "1h") ${POINT}
-            d1: history(from: $from, to: $to, every: "1d") ${POINT}
-            raw: readings(from: $from, to: $to, every: "15m") { nodes { time meterEnergyKwh activePowerKw voltage { average } } }
-          }
-          monthlySummary(year: $year, month: $month, panelId: $id) { total ${USAGE} days { date energyKwh cost { amount } } }
-        }`,
-        { id, from: from.toISOString(), to: to.toISOString(), year, month },
-      ),
+        `query ($id: ID!, $from: DateTime!, $to: DateTime!) { panel(id: $id) { ${field} ${POINT} } }`,
+        { id, from: variables.from, to: variables.to },
+      );
+    }
+    answers.rest = await httpData<unknown, Record<string, unknown>>(
+      graphqlUrl,
+      `query ($id: ID!, $from: DateTime!, $to: DateTime!, $year: Int!, $month: Int!) {
+        panel(id: $id) { raw: readings(from: $from, to: $to, every: "15m") { nodes { time meterEnergyKwh activePowerKw voltage { average } } } }
+        monthlySummary(year: $year, month: $month, panelId: $id) { total ${USAGE} days { date energyKwh cost { amount } } }
+      }`,
+      variables,
     );
+    perPanel.push(answers);
   }
   return { base, perPanel };
 }
