@@ -102,7 +102,8 @@ function merge(results: readonly LoadResult[]): Measured {
 
 interface DashboardBody {
   data: {
-    overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: { amount: string } } };
+    // The building's figures are under `site` (operations/dashboard.graphql).
+    site: { overview: { panelCount: number; onlineCount: number; offlineCount: number; todayUsage: { energyKwh: number; cost: { amount: string } } } };
     panels: { nodes: Array<{ id: string; latestReading: { time: string; meterEnergyKwh: number } | null; todayUsage: { energyKwh: number } }> };
   };
 }
@@ -255,15 +256,15 @@ async function checkAnswers(
   const withLatest = d.data.panels.nodes.filter((p) => p.latestReading !== null).length;
   report.check(
     `${label}: all panels, each with its latest reading`,
-    d.data.overview.panelCount === panelCount && d.data.panels.nodes.length === panelCount && withLatest === panelCount,
-    `overview.panelCount ${d.data.overview.panelCount}, ${d.data.panels.nodes.length} panels, ${withLatest} with a latest reading (expected ${panelCount})`,
+    d.data.site.overview.panelCount === panelCount && d.data.panels.nodes.length === panelCount && withLatest === panelCount,
+    `overview.panelCount ${d.data.site.overview.panelCount}, ${d.data.panels.nodes.length} panels, ${withLatest} with a latest reading (expected ${panelCount})`,
   );
   const latestOk = d.data.panels.nodes.every((p, i) => p.latestReading !== null && near(p.latestReading.meterEnergyKwh, history.latest(i).kwh, 0.001));
   report.check(`${label}: each panel's latest reading is the newest written`, latestOk, 'latestReading.meterEnergyKwh differs from the newest counter written');
   report.check(
     `${label}: today's usage equals the counters written`,
-    near(d.data.overview.todayUsage.energyKwh, expectToday) && near(panelSum, expectToday, 0.001 * panelCount),
-    `overview ${d.data.overview.todayUsage.energyKwh} kWh, sum of panels ${panelSum.toFixed(3)}, expected ${expectToday.toFixed(3)}`,
+    near(d.data.site.overview.todayUsage.energyKwh, expectToday) && near(panelSum, expectToday, 0.001 * panelCount),
+    `overview ${d.data.site.overview.todayUsage.energyKwh} kWh, sum of panels ${panelSum.toFixed(3)}, expected ${expectToday.toFixed(3)}`,
   );
   const m = await verify<MonthlyBody>(ops.monthly);
   report.check(
