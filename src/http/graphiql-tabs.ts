@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Kind, parse, print, visit, type ASTNode, type FragmentDefinitionNode, type OperationDefinitionNode, type TypeNode } from 'graphql';
-import { dateOfDayNumber, type LocalTime } from '../time/local-time.js';
+import { dateOfDayNumber, isoDate, type LocalTime } from '../time/local-time.js';
 
 /** One GraphiQL tab: an operation and variables it runs with as they are. */
 export interface GraphiqlTab {
@@ -73,7 +73,10 @@ function usedFragments(
 }
 
 function exampleVariables(operation: OperationDefinitionNode, context: ExampleContext): Record<string, unknown> {
-  const { year, month } = dateOfDayNumber(context.time.dayNumber(context.now.getTime()));
+  const today = context.time.dayNumber(context.now.getTime());
+  const { year, month } = dateOfDayNumber(today);
+  // A period of whole local days (Date variables): the last 7 days, today included.
+  const days: Record<string, string> = { from: isoDate(today - 6), to: isoDate(today) };
   const to = new Date(Math.ceil(context.now.getTime() / 3_600_000) * 3_600_000);
   const byName: Record<string, unknown> = {
     id: context.panelId,
@@ -85,13 +88,29 @@ function exampleVariables(operation: OperationDefinitionNode, context: ExampleCo
     every: '1h',
     limit: 20,
   };
+  const input = EXAMPLE_INPUTS[operation.name?.value ?? '']?.(byName);
+  if (input !== undefined) byName.input = input;
   const variables: Record<string, unknown> = {};
   for (const definition of operation.variableDefinitions ?? []) {
     if (definition.type.kind !== Kind.NON_NULL_TYPE) continue;
     const name = definition.variable.name.value;
-    variables[name] = name in byName ? byName[name] : fallback(definition.type);
+    variables[name] = namedType(definition.type) === 'Date' && name in days ? days[name] : name in byName ? byName[name] : fallback(definition.type);
   }
   return variables;
+}
+
+/**
+ * A mutation's `input` as a tab shows it: one that works as it is (a download link for the last
+ * 24 hours of the example panel), or one whose answer says what to put in (an alarm id: the
+ * userErrors name it, nothing is acknowledged until a real id is pasted from OpenAlarms).
+ */
+const EXAMPLE_INPUTS: Readonly<Record<string, (known: Readonly<Record<string, unknown>>) => unknown>> = {
+  CreateExportLink: ({ panelId, from, to }) => ({ kind: 'READINGS', format: 'CSV', panelId, from, to }),
+  AcknowledgeAlarm: () => ({ id: 'an alarm id from the OpenAlarms tab', note: 'Checked on site' }),
+};
+
+function namedType(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
 }
 
 /** A value of the right type for a required variable the examples do not know by name. */
