@@ -19,7 +19,7 @@ const DASHBOARD = readFileSync(new URL('../../operations/dashboard.graphql', imp
 
 interface Dashboard {
   readonly panels: { readonly nodes: ReadonlyArray<{ readonly id: string }> };
-  readonly overview: { readonly panelCount: number };
+  readonly site: { readonly overview: { readonly panelCount: number } };
 }
 
 async function publishAll(product: Product, ids: readonly string[]): Promise<void> {
@@ -48,7 +48,7 @@ describe('MAX_PANELS', () => {
 
     const dashboard = await httpData<Dashboard, unknown>(product.httpUrl, DASHBOARD);
     expect(dashboard.panels.nodes).toHaveLength(MAX_PANELS);
-    expect(dashboard.overview.panelCount).toBe(MAX_PANELS);
+    expect(dashboard.site.overview.panelCount).toBe(MAX_PANELS);
     expect(await limitHits(product)).toBe(MADE_UP - MAX_PANELS);
     const status = await httpData<{ ingestStatus: { rejections: Array<{ reason: string; count: number }> } }, unknown>(
       product.httpUrl,
