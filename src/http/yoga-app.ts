@@ -15,6 +15,7 @@ import { maskClientError } from './client-errors.js';
 import type { Caller } from './fair-share.js';
 import { useCostLimits, useNoIntrospection, type HttpLimits } from './limits.js';
 import { productListSizes } from './operation-cost.js';
+import { useWebSocketSubscriptionsOnly } from './websocket-subscriptions.js';
 
 /**
  * What yoga is handed per operation: Node's request (the HTTP request, or a WebSocket's upgrade
@@ -66,6 +67,7 @@ export function createYogaApp(options: YogaAppOptions): YogaApp {
     maxRequestBodySize: limits.maxBodyBytes,
     // Limits on what one operation may ask for; as envelop plugins they apply over WebSocket too.
     plugins: [
+      useWebSocketSubscriptionsOnly(),
       maxTokensPlugin({ n: 3_000 }),
       maxDepthPlugin({ n: 10 }),
       maxAliasesPlugin({ n: 20 }),

@@ -24,6 +24,7 @@ export const ERROR_REASONS = {
   INVALID_API_KEY_ID: 'BAD_USER_INPUT: not an API key id (12 hex digits)',
   UNKNOWN_API_KEY: 'BAD_USER_INPUT: no active API key with this id',
   INVALID_EXPORT: 'BAD_USER_INPUT: an export (GET /export or `createExportLink`) with a parameter it does not take or in the wrong form',
+  SUBSCRIPTION_OVER_HTTP: 'BAD_USER_INPUT: a subscription sent over plain HTTP (server-sent events); subscriptions are served over WebSocket (graphql-ws) only',
   TOO_MANY_SUBSCRIPTIONS: 'BAD_USER_INPUT: the connection already has WS_MAX_SUBSCRIPTIONS_PER_CONNECTION operations open; `extensions.maximum` is the limit',
   // UNAUTHENTICATED and FORBIDDEN: who the caller is, and what its role and panels allow.
   CREDENTIALS_REQUIRED: 'UNAUTHENTICATED: no valid API key or token, or it was revoked or expired since the connection began',
