@@ -1,5 +1,6 @@
 import { DEFAULT_EMISSION_FACTOR, type EmissionFactorView } from '../../models/emission-factor.js';
 import { isoDate } from '../../time/local-time.js';
+import { indexInForce, versionsInForce } from '../effective-versions.js';
 
 /** One version of the grid emission factor: in force from a local day until the next version. */
 export interface EmissionFactorVersion {
@@ -31,22 +32,11 @@ export class EmissionSchedule {
   readonly versions: readonly EmissionFactorVersion[];
 
   constructor(recorded: readonly EmissionFactorVersion[]) {
-    const sorted = [DEFAULT_EMISSION_VERSION, ...recorded].sort(
-      (a, b) => a.effectiveFrom - b.effectiveFrom || a.recordedAt.getTime() - b.recordedAt.getTime(),
-    );
-    // Two versions for the same day: the later recorded one wins.
-    this.versions = sorted.filter((version, i) => sorted[i + 1]?.effectiveFrom !== version.effectiveFrom);
+    this.versions = versionsInForce([DEFAULT_EMISSION_VERSION, ...recorded]);
   }
 
   versionOn(day: number): EmissionFactorVersion {
-    let lo = 0;
-    let hi = this.versions.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.versions[mid]!.effectiveFrom <= day) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.versions[lo]!;
+    return this.versions[indexInForce(this.versions, day)]!;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { TariffPlan } from '../../models/tariff-plan.js';
 import { hourlyPricing, type HourlyPricing } from './tariff-pricing.js';
+import { indexInForce, versionsInForce } from '../effective-versions.js';
 
 /** One plan in the history: in force from a local date until the next version. */
 export interface TariffPlanVersion {
@@ -23,22 +24,13 @@ export class TariffSchedule {
 
   constructor(versions: readonly TariffPlanVersion[]) {
     if (versions.length === 0) throw new RangeError('a tariff schedule needs at least one plan');
-    const sorted = [...versions].sort((a, b) => a.effectiveFrom - b.effectiveFrom || a.recordedAt.getTime() - b.recordedAt.getTime());
-    // Two versions for the same day: the later recorded one wins.
-    this.versions = sorted.filter((version, i) => sorted[i + 1]?.effectiveFrom !== version.effectiveFrom);
+    this.versions = versionsInForce(versions);
     this.#hourly = this.versions.map((version) => hourlyPricing(version.plan.pricing));
   }
 
   /** Index of the version in force on local day `day`. */
   indexOn(day: number): number {
-    let lo = 0;
-    let hi = this.versions.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.versions[mid]!.effectiveFrom <= day) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return indexInForce(this.versions, day);
   }
 
   versionOn(day: number): TariffPlanVersion {
