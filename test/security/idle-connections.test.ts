@@ -65,7 +65,7 @@ describe('idle connections to the HTTP port', () => {
     // Logged, but rate-limited: a handful of lines for 1,100 connections.
     expect(product.logs.filter((line) => line.limit === 'HTTP_MAX_CONNECTIONS' || line.limit === 'HTTP_IDLE_TIMEOUT').length).toBeLessThanOrEqual(10);
     report(`${ATTACK} idle TCP connections, open-file limit ${FILE_LIMIT}, HTTP_IDLE_TIMEOUT=3s`, { allClosedAfterMs, ...(await product.memory()) });
-  });
+  }, 60_000);
 });
 
 /**
