@@ -218,5 +218,41 @@ export function describeInsightsContract(sut: () => StoreUnderTest): void {
       expect(profile.baseLoadWindows).toBe(night.length);
       expect(profile.baseLoadKw).toBeCloseTo(night[Math.ceil(0.1 * night.length) - 1]!, 2);
     });
+
+    it('keeps no stale day: a late and a corrected reading change the load profile, peak demand and monthly summary at once', async () => {
+      const { ids, readings } = randomBuilding(2503);
+      // A whole day of the first panel is missing at first: its readings arrive late.
+      const lateDay = readings.filter((r) => r.panelId === ids[0] && r.time >= J('2025-03-03 00:00:00') && r.time < J('2025-03-04 00:00:00'));
+      const late = new Set(lateDay);
+      await h().write(readings.filter((r) => !late.has(r)));
+      const quarters = new BuildingQuarters(h().ledger);
+      const deps = { ledger: h().ledger, energy: h().energy, quarters, tariffs: () => FLAT_1000, time: h().time, operatingHours: HOURS, holidays: () => new Set([HOLIDAY]) };
+      const kept = { profile: new LoadProfileService(deps), demand: new DemandService({ energy: h().energy, quarters, time: h().time }) };
+      /** What services made afresh (nothing kept) answer now. */
+      const fresh = () => {
+        const q = new BuildingQuarters(h().ledger);
+        return { profile: new LoadProfileService({ ...deps, quarters: q }), demand: new DemandService({ energy: h().energy, quarters: q, time: h().time }) };
+      };
+      const answers = async (s: typeof kept) => ({
+        profile: await s.profile.profile(ids, null, '2025-03-01', '2025-03-31'),
+        demand: await s.demand.peakDemand(ids, null, 2025, 3),
+        month: await h().energy.monthlySummary(2025, 3, ids, null),
+      });
+      const before = await answers(kept);
+      await h().write(lateDay);
+      const afterLate = await answers(kept);
+      expect(afterLate).toEqual(await answers(fresh()));
+      expect(afterLate.month.days[2]!.energyKwh).toBeGreaterThan(before.month.days[2]!.energyKwh);
+      // The month's total stays (the gap's increase was counted at the next reading), its hours and windows move.
+      expect(afterLate.profile.weekdays).not.toEqual(before.profile.weekdays);
+      expect(afterLate.demand).not.toEqual(before.demand);
+      // A corrected reading (the same time, another counter): the day's last, 0.05 kWh higher, so
+      // the day counts 0.05 kWh more (the next day less).
+      const last = lateDay.at(-1)!;
+      await h().write([{ ...last, energyKwh: last.energyKwh + 0.05 }]);
+      const afterCorrection = await answers(kept);
+      expect(afterCorrection).toEqual(await answers(fresh()));
+      expect(afterCorrection.month.days[2]!.energyKwh).not.toBe(afterLate.month.days[2]!.energyKwh);
+    });
   });
 }

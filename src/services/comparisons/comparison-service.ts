@@ -105,9 +105,12 @@ export class ComparisonService {
   async #amount(panelIds: readonly string[], span: Span): Promise<Amount> {
     const { energy, ledger } = this.#deps;
     const total = new Amount();
+    // Taken once: the set's key joins every panel id.
+    const summed = energy.summedDays(panelIds);
     for (let day = span.fromDay; day < span.toDay; day++) {
-      await energy.slices.breathe();
-      total.add(energy.buildingDay(panelIds, day));
+      const pause = energy.slices.breathe();
+      if (pause) await pause;
+      total.add(energy.buildingDay(panelIds, day, summed));
     }
     if (span.toHour > 0) {
       // The first hours of the span's last day, from the ledger's hours, priced like the summaries.

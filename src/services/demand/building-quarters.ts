@@ -35,13 +35,13 @@ const DAYS_KEPT = 20_000;
 
 interface Cached {
   readonly value: QuarterDay;
-  readonly entries: ReadonlyArray<DayEnergy | undefined>;
-  readonly revisions: readonly number[];
+  /** The ledger's stamp of the day when it was summed. */
+  readonly stamp: number;
 }
 
 /**
- * The ledger's quarter hours summed over sets of panels, kept per day while the day's ledger
- * entries stay the same (their identity and revision): a year of the building is 100 panels ×
+ * The ledger's quarter hours summed over sets of panels, kept per day while the ledger's stamp of
+ * the day stays the same (no panel's figures of that day changed): a year of the building is 100 panels ×
  * 365 days × 96 windows to add up, and only today's entries change between two queries.
  */
 export class BuildingQuarters {
@@ -55,14 +55,12 @@ export class BuildingQuarters {
   /** One local day of the sum of `panelIds` (settle the ledger first). Shared: never mutate it. */
   day(panelIds: readonly string[], day: number, setKey = panelIds.join('\u0000')): QuarterDay {
     const key = `${day}|${setKey}`;
-    const entries = panelIds.map((id) => this.#ledger.day(id, day));
+    const stamp = this.#ledger.dayStamp(day);
     const cached = this.#cache.get(key);
-    if (cached && cached.entries.every((entry, i) => entry === entries[i] && (entry === undefined || entry.revision === cached.revisions[i]))) {
-      return cached.value;
-    }
-    const value = sumDay(day, entries);
+    if (cached?.stamp === stamp) return cached.value;
+    const value = sumDay(day, panelIds.map((id) => this.#ledger.day(id, day)));
     if (this.#cache.size >= DAYS_KEPT) this.#cache.clear();
-    this.#cache.set(key, { value, entries, revisions: entries.map((entry) => entry?.revision ?? 0) });
+    this.#cache.set(key, { value, stamp });
     return value;
   }
 }

@@ -136,6 +136,13 @@ export class EnergyLedger {
   readonly #logger: Logger;
   /** Bumped whenever any panel's numbers change (caches of derived figures key on it). */
   #version = 0;
+  /**
+   * Per local day: a stamp renewed whenever any panel's figures of that day change (a reading
+   * counted into it, a replay replacing it, a panel forgotten). Caches of one day summed over many
+   * panels key on it, so a new reading re-sums today alone, not a year of days.
+   */
+  readonly #dayStamps = new Map<number, number>();
+  #stampClock = 0;
   /** Set by stop(): no replay reads the store any more (it is about to close). */
   #stopped = false;
 
@@ -160,6 +167,15 @@ export class EnergyLedger {
   /** Changes whenever a panel's energy may have changed. */
   get version(): number {
     return this.#version;
+  }
+
+  /** Changes whenever any panel's figures of local day `dayNumber` may have changed (0: never yet). */
+  dayStamp(dayNumber: number): number {
+    return this.#dayStamps.get(dayNumber) ?? 0;
+  }
+
+  #touch(dayNumber: number): void {
+    this.#dayStamps.set(dayNumber, ++this.#stampClock);
   }
 
   /**
@@ -245,7 +261,11 @@ export class EnergyLedger {
 
   /** Forgets a panel (retired panels). */
   remove(panelId: string): void {
-    if (this.#panels.delete(panelId)) this.#version++;
+    const panel = this.#panels.get(panelId);
+    if (!panel) return;
+    this.#panels.delete(panelId);
+    for (const day of panel.order) this.#touch(day);
+    this.#version++;
   }
 
   #panel(panelId: string): PanelLedger {
@@ -290,9 +310,11 @@ export class EnergyLedger {
     const time = this.#time;
     entry.readingCount++;
     entry.revision++;
+    this.#touch(entry.day);
     const activeSink: CountSink = (t, kwh, pfFrom, pfTo, fromT) => {
       const target = t === r.t ? entry : days.get(time.dayNumber(t))!;
       target.revision++;
+      if (target !== entry) this.#touch(target.day);
       const local = time.localMs(t);
       const inDay = local - Math.floor(local / DAY_MS) * DAY_MS;
       target.kwh[Math.floor(inDay / HOUR_MS)]! += kwh;
@@ -316,6 +338,7 @@ export class EnergyLedger {
       reactive.step(r.t, r.kvarh, power, 0, (t, kvarh) => {
         const target = t === r.t ? entry : days.get(time.dayNumber(t))!;
         target.revision++;
+        if (target !== entry) this.#touch(target.day);
         target.kvarhCounted += kvarh;
       });
     }
@@ -432,8 +455,15 @@ export class EnergyLedger {
     // Swap in one synchronous step: queries never see half a replay.
     const keepFrom = convergedAt ?? Number.POSITIVE_INFINITY;
     const kept = panel.order.filter((day) => day < startDay || day >= keepFrom);
-    for (const day of panel.order) if (day >= startDay && day < keepFrom) panel.days.delete(day);
-    for (const [day, entry] of days) panel.days.set(day, entry);
+    for (const day of panel.order) {
+      if (day < startDay || day >= keepFrom) continue;
+      panel.days.delete(day);
+      this.#touch(day);
+    }
+    for (const [day, entry] of days) {
+      panel.days.set(day, entry);
+      this.#touch(day);
+    }
     panel.order = mergeSorted(kept, order);
     if (convergedAt === null) {
       panel.active = fresh.active;

@@ -13,8 +13,13 @@ import type { DayEnergy, EnergyLedger } from './energy-ledger.js';
 const HOUR_MS = 3_600_000;
 /** Priced panel-days kept, about 300 bytes each (100 panels × 5 years; beyond, the cache starts afresh). */
 const PRICED_DAYS_KEPT = 200_000;
+/** One set of panels' summed days, each with the ledger's stamp of its day when it was summed. */
+export type SummedDays = Map<number, { readonly stamp: number; readonly amount: Amount }>;
+
 /** Sets of panels whose summed days are kept at once (the building, each panel, each limited caller's panels). */
 const SUMMED_SETS_KEPT = 1_000;
+/** Summed days kept over all sets (about 150 bytes each); beyond, the cache starts afresh. */
+const SUMMED_DAYS_KEPT = 50_000;
 
 export interface EnergyServiceDeps {
   readonly ledger: EnergyLedger;
@@ -60,15 +65,17 @@ export class EnergyService {
   readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
 
   /**
-   * Building days (sums over a set of panels) per set, valid for one ledger version and one tariff
-   * schedule: a year of the building is 365 × 100 panel-days to add up, and the dashboard asks for
-   * it again and again between two readings. Any change of the ledger or the plans starts it afresh.
+   * Building days (sums over a set of panels) per set, each kept while the ledger's stamp of its
+   * day stays the same (any panel's figures of that day unchanged), for one tariff schedule and
+   * emission schedule: a year of the building is 365 × 100 panel-days to add up, and the
+   * dashboard asks for it again and again while readings change today alone. A change of the
+   * plans or factors starts it afresh.
    */
   #summed = {
-    version: -1,
     schedule: null as TariffSchedule | null,
     emissions: null as EmissionSchedule | null,
-    byPanels: new Map<string, Map<number, Amount>>(),
+    byPanels: new Map<string, SummedDays>(),
+    days: 0,
   };
 
   constructor(deps: EnergyServiceDeps) {
@@ -96,14 +103,16 @@ export class EnergyService {
     return this.buildingDay(panelIds, this.today()).toUsage();
   }
 
-  /** The building days already summed for these panels (in this order), for the current ledger and plans. */
-  #summedDays(panelIds: readonly string[]): Map<number, Amount> {
-    const version = this.#deps.ledger.version;
+  /**
+   * The building days already summed for these panels (in this order), for the current plans and
+   * factors. Callers walking many days take it once: the set's key joins every panel id.
+   */
+  summedDays(panelIds: readonly string[]): SummedDays {
     const schedule = this.#deps.tariffs();
     const emissions = this.#emissions();
     const summed = this.#summed;
-    if (summed.version !== version || summed.schedule !== schedule || summed.emissions !== emissions || summed.byPanels.size >= SUMMED_SETS_KEPT) {
-      this.#summed = { version, schedule, emissions, byPanels: new Map() };
+    if (summed.schedule !== schedule || summed.emissions !== emissions || summed.byPanels.size >= SUMMED_SETS_KEPT || summed.days >= SUMMED_DAYS_KEPT) {
+      this.#summed = { schedule, emissions, byPanels: new Map(), days: 0 };
     }
     const key = panelIds.join('\u0000');
     let days = this.#summed.byPanels.get(key);
@@ -120,7 +129,7 @@ export class EnergyService {
     const first = dayNumberOf(year, month, 1);
     const total = new Amount();
     const days: DailyUsage[] = [];
-    const summed = this.#summedDays(panelIds);
+    const summed = this.summedDays(panelIds);
     const end = first + daysInMonth(year, month);
     for (let day = first; day < end; day++) {
       await this.#slices.breathe();
@@ -136,7 +145,7 @@ export class EnergyService {
     await this.settled(panelIds);
     const total = new Amount();
     const months: MonthlyUsage[] = [];
-    const summed = this.#summedDays(panelIds);
+    const summed = this.summedDays(panelIds);
     for (let month = 1; month <= 12; month++) {
       const first = dayNumberOf(year, month, 1);
       const end = first + daysInMonth(year, month);
@@ -153,7 +162,7 @@ export class EnergyService {
   }
 
   /** The unrounded amount of one calendar month for the sum of `panelIds` (settle first). */
-  monthAmount(panelIds: readonly string[], year: number, month: number, summed = this.#summedDays(panelIds)): Amount {
+  monthAmount(panelIds: readonly string[], year: number, month: number, summed = this.summedDays(panelIds)): Amount {
     const first = dayNumberOf(year, month, 1);
     const total = new Amount();
     for (let day = first; day < first + daysInMonth(year, month); day++) total.add(this.buildingDay(panelIds, day, summed));
@@ -161,17 +170,19 @@ export class EnergyService {
   }
 
   /** One local day for the sum of `panelIds`, panels added in the order given (settle first). Shared: never mutate it. */
-  buildingDay(panelIds: readonly string[], day: number, summed = this.#summedDays(panelIds)): Amount {
-    let total = summed.get(day);
-    if (total) return total;
+  buildingDay(panelIds: readonly string[], day: number, summed = this.summedDays(panelIds)): Amount {
+    const stamp = this.#deps.ledger.dayStamp(day);
+    const kept = summed.get(day);
+    if (kept?.stamp === stamp) return kept.amount;
     const pricing = this.#deps.tariffs().hourlyOn(day);
-    total = new Amount().usePricing(pricing);
+    const total = new Amount().usePricing(pricing);
     for (const id of panelIds) {
       const entry = this.#deps.ledger.day(id, day);
       if (entry) total.add(this.#pricedDay(id, entry, pricing));
     }
     total.withEmissionFactor(this.#emissions().versionOn(day));
-    summed.set(day, total);
+    if (kept === undefined) this.#summed.days++;
+    summed.set(day, { stamp, amount: total });
     return total;
   }
 

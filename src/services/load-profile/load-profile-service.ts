@@ -9,6 +9,7 @@ import type { EnergyService } from '../energy/energy-service.js';
 import { round } from '../rounding.js';
 import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
 import { UserInputError } from '../user-input-error.js';
+import { ProfileDays } from './profile-days.js';
 
 const HOUR_MS = 3_600_000;
 /** The night the base load is taken from: local 00:00-05:00, the first 20 quarter hours. */
@@ -39,10 +40,12 @@ export interface LoadProfileDeps {
 export class LoadProfileService {
   readonly #deps: LoadProfileDeps;
   readonly #now: () => number;
+  readonly #days: ProfileDays;
 
   constructor(deps: LoadProfileDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#days = new ProfileDays(deps.ledger, deps.operatingHours);
   }
 
   /** From and to are local dates (YYYY-MM-DD), both included; `panelIds` are summed. */
@@ -54,7 +57,7 @@ export class LoadProfileService {
     if (last - first + 1 > MAX_PROFILE_DAYS) {
       throw new UserInputError('RANGE_TOO_LARGE', `a load profile covers at most ${MAX_PROFILE_DAYS} days (asked ${last - first + 1})`, { maximum: MAX_PROFILE_DAYS });
     }
-    const { energy, ledger, quarters, time, operatingHours: hours } = this.#deps;
+    const { energy, quarters, time, operatingHours: hours } = this.#deps;
     await energy.settled(panelIds);
     const tariffs = this.#deps.tariffs();
     const holidays = this.#deps.holidays();
@@ -68,35 +71,27 @@ export class LoadProfileService {
     const total = new Amount();
     const outside = new Amount();
     const holidaysIn: string[] = [];
+    // Taken once: the set's key joins every panel id.
+    const summed = energy.summedDays(panelIds);
     for (let day = first; day <= last; day++) {
-      await energy.slices.breathe();
+      const pause = energy.slices.breathe();
+      if (pause) await pause;
       const date = isoDate(day);
       const holiday = holidays.has(date);
       if (holiday) holidaysIn.push(date);
       const working = !holiday && hours.days.has(isoWeekday(day));
       const start = time.dayStart(day);
       if (start >= now) continue;
-      const amount = energy.buildingDay(panelIds, day);
+      const amount = energy.buildingDay(panelIds, day, summed);
       total.add(amount);
-      const pricing = tariffs.hourlyOn(day);
-      const entries = panelIds.map((id) => ledger.day(id, day));
-      const hasData = entries.some((entry) => entry !== undefined);
-      if (working) {
-        for (const entry of entries) {
-          if (!entry) continue;
-          outside.addHours(entry.kwh, pricing, 0, hours.startHour).addHours(entry.kwh, pricing, hours.endHour, 24);
-        }
-      } else {
-        outside.add(amount);
-      }
-      if (!hasData) continue;
+      const summedDay = this.#days.day(panelIds, day, setKey, tariffs.hourlyOn(day));
+      outside.add(working ? summedDay.outsideWorkingHours : amount);
+      if (!summedDay.hasData) continue;
       const kind = working ? 'weekdays' : 'other';
       for (let h = 0; h < 24; h++) {
         // Only hours that have ended: today's later hours are not zero use.
         if (start + (h + 1) * HOUR_MS > now) break;
-        let kwh = 0;
-        for (const entry of entries) if (entry) kwh += entry.kwh[h]!;
-        sums[kind][h]! += kwh;
+        sums[kind][h]! += summedDay.hourKwh[h]!;
         counts[kind][h]!++;
       }
       const quarter = quarters.day(panelIds, day, setKey);
