@@ -130,10 +130,10 @@ function validateFields(panelId: string, root: Record<string, unknown>): Step<Me
   if (!top.ok) return ambiguous(panelId, '', top.spellings, root);
   // A non-object `data` is refused after `status`, so a gateway error such as
   // {"status":"ERROR","data":null} is reported by its status rather than by its empty data.
-  const data = top.picked.get('data');
+  const data = top.picked.data;
   const inner = isJsonObject(data) ? pickKnownKeys(data, DATA_KEYS) : null;
   if (inner?.ok === false) return ambiguous(panelId, 'data.', inner.spellings, data as Record<string, unknown>);
-  const status = readStatus(top.picked.get('status'));
+  const status = readStatus(top.picked.status);
   if (status instanceof FieldRefusal) return reject(panelId, status.reason, `${fieldLabel(root, ['status'])}: ${status.message}`);
   if (inner === null) return reject(panelId, 'data_not_object', `data is ${show(data)}, expected a JSON object`);
   const fields = readMeterData(inner.picked);
