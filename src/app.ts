@@ -213,6 +213,9 @@ function warmUp(core: Core, logger: Logger): { readonly done: Promise<void>; sto
         logger.info({ ms: Date.now() - started, panels: ids.length }, 'panels and energy ledger loaded');
         return;
       } catch (error) {
+        // Stopping (a failed start closes the stores under the load): no retry. Its timer is
+        // unref'd, so waiting for it could let the process exit 0 before main reports the failure.
+        if (stopping) return;
         if (attempt === 1 || attempt % 30 === 0) logger.warn({ err: error, attempt }, 'cannot load panels from the store yet; retrying');
         await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
       }

@@ -1,15 +1,18 @@
 import type { Reading } from '../models/reading.js';
 import {
   DATA_KEYS,
+  FieldRefusal,
   ROOT_KEYS,
   isJsonObject,
-  meterPayloadSchema,
   pickKnownKeys,
+  readMeterData,
+  readStatus,
   show,
+  type MeterData,
 } from './payload-schema.js';
 import type { LocalTime } from '../time/local-time.js';
 import type { MeterTime } from './meter-time.js';
-import { REJECT_REASONS, type RejectReason } from './reject-reasons.js';
+import type { RejectReason } from './reject-reasons.js';
 import { panelIdFromTopic } from './topic.js';
 
 /** Meter payloads are a few hundred bytes; anything this large is a misbehaving or hostile client. */
@@ -121,44 +124,37 @@ function decodeJson(panelId: string, payload: Uint8Array): Step<Record<string, u
   return { ok: true, value: root };
 }
 
-type MeterFields = Extract<ReturnType<typeof meterPayloadSchema.safeParse>, { success: true }>['data']['data'];
-
-/** The payload's fields by the schema, with key spellings resolved (ambiguous ones refused). */
-function validateFields(panelId: string, root: Record<string, unknown>): Step<MeterFields> {
+/** The payload's fields, with key spellings resolved (ambiguous ones refused), in precedence order. */
+function validateFields(panelId: string, root: Record<string, unknown>): Step<MeterData> {
   const top = pickKnownKeys(root, ROOT_KEYS);
   if (!top.ok) return ambiguous(panelId, '', top.spellings, root);
-  // A non-object `data` goes to the schema as is, so a gateway error such as
+  // A non-object `data` is refused after `status`, so a gateway error such as
   // {"status":"ERROR","data":null} is reported by its status rather than by its empty data.
-  let data = top.picked.data;
-  if (isJsonObject(data)) {
-    const inner = pickKnownKeys(data, DATA_KEYS);
-    if (!inner.ok) return ambiguous(panelId, 'data.', inner.spellings, data);
-    data = inner.picked;
-  }
-  const parsed = meterPayloadSchema.safeParse({ status: top.picked.status, data });
-  if (parsed.success) return { ok: true, value: parsed.data.data };
-  const issue = parsed.error.issues[0];
-  const path = issue?.path ?? [];
-  const reason = issueReason(issue);
-  if (reason !== undefined) return reject(panelId, reason, `${fieldLabel(root, path)}: ${issue?.message}`);
-  // The only structural issue the schema raises itself: `data` not being an object.
-  if (path.length === 1 && path[0] === 'data') return reject(panelId, 'data_not_object', `data is ${show(top.picked.data)}, expected a JSON object`);
-  return reject(panelId, 'internal_error', `unexpected schema issue at ${path.join('.')}: ${issue?.message}`);
+  const data = top.picked.data;
+  const inner = isJsonObject(data) ? pickKnownKeys(data, DATA_KEYS) : null;
+  if (inner?.ok === false) return ambiguous(panelId, 'data.', inner.spellings, data as Record<string, unknown>);
+  const status = readStatus(top.picked.status);
+  if (status instanceof FieldRefusal) return reject(panelId, status.reason, `${fieldLabel(root, ['status'])}: ${status.message}`);
+  if (inner === null) return reject(panelId, 'data_not_object', `data is ${show(data)}, expected a JSON object`);
+  const fields = readMeterData(inner.picked);
+  if (!fields.ok) return reject(panelId, fields.refusal.reason, `${fieldLabel(root, ['data', fields.key])}: ${fields.refusal.message}`);
+  return fields;
 }
 
 /** The reading's instant: from the meter's clock (or the receive time), not before the floor, not too far ahead. */
 function placeInTime(panelId: string, root: Record<string, unknown>, meterTime: MeterTime | null, ctx: ParseContext): Step<Date> {
   const time = resolveTime(meterTime, ctx);
-  const label = fieldLabel(root, ['data', 'time']);
+  // Only for a refusal: finding the meter's spelling costs more than the rest of the checks.
+  const label = () => fieldLabel(root, ['data', 'time']);
   if (Number.isNaN(time.getTime())) {
-    return reject(panelId, 'invalid_time', `${label}: cannot be placed on the timeline in zone "${ctx.meterClock.zone}"`);
+    return reject(panelId, 'invalid_time', `${label()}: cannot be placed on the timeline in zone "${ctx.meterClock.zone}"`);
   }
   const floorMs = ctx.timeFloorMs ?? DEFAULT_TIME_FLOOR_MS;
   if (time.getTime() < floorMs) {
     return reject(
       panelId,
       'time_too_old',
-      `${label}: ${time.toISOString()} is before METER_TIME_FLOOR ${new Date(floorMs).toISOString()} (a meter clock that was never set?)`,
+      `${label()}: ${time.toISOString()} is before METER_TIME_FLOOR ${new Date(floorMs).toISOString()} (a meter clock that was never set?)`,
     );
   }
   const aheadMs = time.getTime() - ctx.receivedAt.getTime();
@@ -166,7 +162,7 @@ function placeInTime(panelId: string, root: Record<string, unknown>, meterTime: 
     return reject(
       panelId,
       'time_in_future',
-      `${label}: ${time.toISOString()} is ${Math.round(aheadMs / 1000)} s ahead of ` +
+      `${label()}: ${time.toISOString()} is ${Math.round(aheadMs / 1000)} s ahead of ` +
         `the receive time ${ctx.receivedAt.toISOString()} (allowed ${Math.round(ctx.maxClockSkewMs / 1000)} s)`,
     );
   }
@@ -202,13 +198,6 @@ function nestingExceeds(bytes: Uint8Array, limit: number): boolean {
     }
   }
   return false;
-}
-
-const KNOWN_REASONS: ReadonlySet<string> = new Set(REJECT_REASONS);
-
-function issueReason(issue: { code: string; params?: Record<string, unknown> } | undefined): RejectReason | undefined {
-  const reason = issue?.code === 'custom' ? issue.params?.reason : undefined;
-  return typeof reason === 'string' && KNOWN_REASONS.has(reason) ? (reason as RejectReason) : undefined;
 }
 
 /** `data.kWh`: the path as the meter spelled it, so the message matches what is on the wire. */

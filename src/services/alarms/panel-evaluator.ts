@@ -38,11 +38,21 @@ export function alarmInput(reading: Reading, local: boolean): AlarmInput {
   let high = Number.NaN;
   let lowName = '';
   let highName = '';
-  for (const [name, v] of [['L1', reading.voltage.l1], ['L2', reading.voltage.l2], ['L3', reading.voltage.l3]] as const) {
-    if (v === null || !Number.isFinite(v) || v <= 0) continue;
-    if (!(v >= low)) [low, lowName] = [v, name];
-    if (!(v <= high)) [high, highName] = [v, name];
-  }
+  // Unrolled: a list of [name, value] pairs per reading was most of what this step allocated.
+  const consider = (name: string, v: number | null) => {
+    if (v === null || !Number.isFinite(v) || v <= 0) return;
+    if (!(v >= low)) {
+      low = v;
+      lowName = name;
+    }
+    if (!(v <= high)) {
+      high = v;
+      highName = name;
+    }
+  };
+  consider('L1', reading.voltage.l1);
+  consider('L2', reading.voltage.l2);
+  consider('L3', reading.voltage.l3);
   if (Number.isNaN(low) && reading.voltage.average !== null && reading.voltage.average > 0) {
     low = high = reading.voltage.average;
     lowName = highName = 'average';
