@@ -1,7 +1,7 @@
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
 import type { CounterSource } from '../../store/reading-store.js';
 import { dayNumberOf, daysInMonth, isoDate, type LocalTime } from '../../time/local-time.js';
-import { EmissionSchedule } from '../emissions/emission-schedule.js';
+import { EmissionSchedule, type EmissionFactorVersion } from '../emissions/emission-schedule.js';
 import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
 import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
 import { UserInputError } from '../user-input-error.js';
@@ -15,6 +15,8 @@ const HOUR_MS = 3_600_000;
 const PRICED_DAYS_KEPT = 200_000;
 /** Sets of panels whose summed days are kept at once (the building, each panel, each limited caller's panels). */
 const SUMMED_SETS_KEPT = 1_000;
+/** Panels whose shown usage of today is kept (one each, about 1 KB; beyond, the cache starts afresh). */
+const PANEL_USAGES_KEPT = 10_000;
 
 export interface EnergyServiceDeps {
   readonly ledger: EnergyLedger;
@@ -26,6 +28,16 @@ export interface EnergyServiceDeps {
   /** Raw readings, for history windows finer than an hour. */
   readonly source: CounterSource;
   readonly now?: () => number;
+}
+
+/** One panel's shown usage of one day and what it was computed from (EnergyService.#dayUsage). */
+interface DayUsage {
+  readonly day: number;
+  readonly entry: DayEnergy | undefined;
+  readonly revision: number;
+  readonly pricing: HourlyPricing;
+  readonly factor: EmissionFactorVersion;
+  readonly usage: Usage;
 }
 
 /** How long a query waits for energy still being computed (start-up, a late reading) before EnergyNotReadyError. */
@@ -60,6 +72,13 @@ export class EnergyService {
   readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
 
   /**
+   * Each panel's usage of one day as shown (rounded, with its blocks and emissions), kept while
+   * that day's ledger entry, plan and emission factor stay the same: the dashboard asks today's of
+   * every panel on every request, and between two readings of a panel nothing of it changes.
+   */
+  readonly #dayUsage = new Map<string, DayUsage>();
+
+  /**
    * Building days (sums over a set of panels) per set, valid for one ledger version and one tariff
    * schedule: a year of the building is 365 × 100 panel-days to add up, and the dashboard asks for
    * it again and again between two readings. Any change of the ledger or the plans starts it afresh.
@@ -87,7 +106,23 @@ export class EnergyService {
   async todayUsage(panelIds: readonly string[]): Promise<Map<string, Usage>> {
     await this.settled(panelIds);
     const today = this.today();
-    return new Map(panelIds.map((id) => [id, this.panelDay(id, today).toUsage()]));
+    return new Map(panelIds.map((id) => [id, this.#panelDayUsage(id, today)]));
+  }
+
+  /** `panelDay(panelId, day).toUsage()`, from #dayUsage while nothing it depends on changed (settle first). */
+  #panelDayUsage(panelId: string, day: number): Usage {
+    const entry = this.#deps.ledger.day(panelId, day);
+    const revision = entry?.revision ?? -1;
+    const pricing = this.#deps.tariffs().hourlyOn(day);
+    const factor = this.#emissions().versionOn(day);
+    const cached = this.#dayUsage.get(panelId);
+    if (cached && cached.day === day && cached.entry === entry && cached.revision === revision && cached.pricing === pricing && cached.factor === factor) {
+      return cached.usage;
+    }
+    const usage = this.panelDay(panelId, day).toUsage();
+    if (this.#dayUsage.size >= PANEL_USAGES_KEPT) this.#dayUsage.clear();
+    this.#dayUsage.set(panelId, { day, entry, revision, pricing, factor, usage });
+    return usage;
   }
 
   /** Today for the sum of the given panels. */
