@@ -125,6 +125,15 @@ export class EnergyService {
     return usage;
   }
 
+  /**
+   * Today of one panel: at once when its energy is settled (a page of 1,000 panel cards then needs
+   * no promise per card), else once it is (start-up, a late reading's replay).
+   */
+  todayUsageOf(panelId: string): Usage | Promise<Usage> {
+    if (this.#deps.ledger.isSettled(panelId)) return this.#panelDayUsage(panelId, this.today());
+    return this.todayUsage([panelId]).then((usage) => usage.get(panelId)!);
+  }
+
   /** Today for the sum of the given panels. */
   async todayTotal(panelIds: readonly string[]): Promise<Usage> {
     await this.settled(panelIds);
