@@ -53,4 +53,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 # limits (README "Limits and faults") keep the heap far below it under every attack measured
 # there, and 192 MB was what turned a burst of load into an out-of-memory crash. Give the container
 # at least 640 MB.
-CMD ["node", "--max-old-space-size=512", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--max-old-space-size=512", "dist/main.js"]

@@ -4,7 +4,7 @@ import type { Disposer } from './disposer.js';
 
 /**
  * The one way the tests run the product in a child process: `node --max-old-space-size=512
- * --max-semi-space-size=4 --import tsx src/main.ts`, as `npm start` runs the built product (tsx as a loader, so no build is
+ * --import tsx src/main.ts`, as `npm start` runs the built product (tsx as a loader, so no build is
  * needed and the pid is the product's own), with exactly `env` (plus PATH and HOME), so nothing
  * leaks in from the test runner's environment. Its own process group, killed after the test if
  * still running. test/hostile/product.ts adds ports, JSON logs and memory on top; runMain
@@ -18,8 +18,6 @@ export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 /** The heap limit of `npm start` and the image (package.json, Dockerfile). */
 export const HEAP_LIMIT_FLAG = '--max-old-space-size=512';
-/** Every Node flag of `npm start` and the image: the heap limit and the young generation's size. */
-export const START_NODE_FLAGS: readonly string[] = [HEAP_LIMIT_FLAG, '--max-semi-space-size=4'];
 
 export interface ProductProcess {
   readonly child: ChildProcess;
@@ -51,7 +49,7 @@ export interface ProductProcessOptions {
    * with loadConfig as main.ts calls them, plus instrumentation that reports over IPC.
    */
   readonly entry?: string;
-  /** Node's flags (default: those of `npm start`). */
+  /** Node's flags (default: the heap limit of `npm start`). */
   readonly nodeFlags?: readonly string[];
   /** Load the entry through tsx (default); false for a compiled entry. */
   readonly tsx?: boolean;
@@ -69,7 +67,7 @@ export function spawnMain(env: Record<string, string>, cleanup: Disposer, option
 /** The product (or another entry, see `entry`) in a child process; `cleanup`, when given, kills it after the test. */
 export function spawnProduct(env: Record<string, string>, options: ProductProcessOptions = {}, cleanup?: Disposer): ProductProcess {
   const loader = options.tsx === false ? [] : ['--import', TSX_LOADER];
-  const node = [process.execPath, ...(options.nodeFlags ?? START_NODE_FLAGS), ...loader, options.entry ?? MAIN];
+  const node = [process.execPath, ...(options.nodeFlags ?? [HEAP_LIMIT_FLAG]), ...loader, options.entry ?? MAIN];
   const limited = options.nofile === undefined ? node : ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, '--', ...node];
   const command = options.withoutFileOverride ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...limited] : limited;
   const child = spawn(command[0]!, command.slice(1), {
