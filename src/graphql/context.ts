@@ -8,7 +8,7 @@ export interface Context {
   readonly viewer: Viewer;
 }
 
-/** A fresh context per operation (the dataloader plugin caches on it). */
+/** A fresh context per operation (scope-auth caches its answers on it). */
 export function createContext(services: Services, viewer: Viewer): Context {
   return { services, viewer };
 }

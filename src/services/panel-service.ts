@@ -20,9 +20,14 @@ export interface PanelServiceDeps {
   readonly stored: () => Promise<PanelRecord[]>;
 }
 
+/** Panel ids whose humanized names are kept (beyond, the cache starts afresh). */
+const HUMANIZED_KEPT = 10_000;
 
 /** Panels, their status and the building-level figures the dashboard shows. */
 export class PanelService {
+  /** humanize() of each panel id asked (the dashboard names every panel on every request). */
+  readonly #humanized = new Map<string, string>();
+
   constructor(private readonly deps: PanelServiceDeps) {}
 
   /** The panels a caller sees, sorted by id: not hidden (unless asked), not retired, in scope. */
@@ -69,7 +74,18 @@ export class PanelService {
   }
 
   name(panelId: string): string {
-    return this.deps.settings.state.panelNames.get(panelId) ?? this.deps.defaultNames.get(panelId) ?? humanize(panelId);
+    return this.deps.settings.state.panelNames.get(panelId) ?? this.deps.defaultNames.get(panelId) ?? this.#humanize(panelId);
+  }
+
+  #humanize(panelId: string): string {
+    let name = this.#humanized.get(panelId);
+    if (name === undefined) {
+      name = humanize(panelId);
+      // Bounded: ids are those of known panels, but a caller may ask names of many unknown ones.
+      if (this.#humanized.size >= HUMANIZED_KEPT) this.#humanized.clear();
+      this.#humanized.set(panelId, name);
+    }
+    return name;
   }
 
   isHidden(panelId: string): boolean {

@@ -50,7 +50,11 @@ export function decimalString(value: number, minDecimals = 2): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite amount: ${value}`);
   let text = String(Object.is(value, -0) ? 0 : value);
   // String() switches to exponent notation below 1e-6 and from 1e21: spell those out.
-  if (/e/i.test(text)) text = Math.abs(value) >= 1e21 ? BigInt(value).toString() : value.toFixed(20).replace(/\.?0+$/, '');
-  const [whole, fraction = ''] = text.split('.');
-  return `${whole}.${fraction.padEnd(minDecimals, '0')}`;
+  if (text.includes('e')) text = Math.abs(value) >= 1e21 ? BigInt(value).toString() : value.toFixed(20).replace(/\.?0+$/, '');
+  // Index arithmetic rather than split and a regular expression: every amount of a 1,000-panel
+  // dashboard passes here on every request.
+  const dot = text.indexOf('.');
+  if (dot === -1) return `${text}.${'0'.repeat(minDecimals)}`;
+  const decimals = text.length - dot - 1;
+  return decimals >= minDecimals ? text : text + '0'.repeat(minDecimals - decimals);
 }

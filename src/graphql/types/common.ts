@@ -82,7 +82,7 @@ export function pageOf<T, P>(
   const { first, after } = options;
   const start = after === null ? 0 : items.findIndex((item) => options.follows(item, after));
   const from = start === -1 ? items.length : start;
-  const edges = items.slice(from, from + first).map((node) => ({ cursor: options.cursor(node), node }));
+  const edges = items.slice(from, from + first).map((node) => new LazyEdge(node, options.cursor));
   return {
     edges,
     pageInfo: {
@@ -93,6 +93,21 @@ export function pageOf<T, P>(
     },
     totalCount: items.length,
   };
+}
+
+/** An edge whose cursor is made when asked for: a page of 1,000 panel cards asks for at most two. */
+class LazyEdge<T> implements EdgeShape<T> {
+  #cursor: string | null = null;
+
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (item: T) => string,
+  ) {}
+
+  get cursor(): string {
+    this.#cursor ??= this.cursorOf(this.node);
+    return this.#cursor;
+  }
 }
 
 /**

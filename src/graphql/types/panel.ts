@@ -1,6 +1,5 @@
 import { PANEL_STATUSES } from '../../models/panel-status.js';
 import type { PanelRecord } from '../../models/reading.js';
-import type { Usage as UsageShape } from '../../models/usage.js';
 import { builder } from '../builder.js';
 import { globalId, localKey, Node } from './node.js';
 import { connectionType, decodeListCursor, encodeListCursor, pageOf, pageSize } from './common.js';
@@ -31,17 +30,13 @@ export const Panel = builder.objectRef<PanelRecord>('Panel').implement({
       nullable: true,
       resolve: (panel, _args, { services }) => services.panels.latest(panel.id),
     }),
-    todayUsage: t.loadable({
+    todayUsage: t.field({
       type: Usage,
       nullable: true,
       description: "Energy and cost from local midnight until now (today's bill so far); null with an error while it cannot be computed.",
-      // Batched: every panel of the operation is read from the in-memory energy ledger in one call
-      // (after it has settled every stored reading), not one call per panel.
-      load: async (panelIds: string[], { services }): Promise<UsageShape[]> => {
-        const usage = await services.energy.todayUsage(panelIds);
-        return panelIds.map((id) => usage.get(id)!);
-      },
-      resolve: (panel) => panel.id,
+      // From the in-memory energy ledger, kept per panel until its day changes: synchronous once the
+      // panel's stored readings are settled, so the dashboard's 1,000 cards need no loader or promise each.
+      resolve: (panel, _args, { services }) => services.energy.todayUsageOf(panel.id),
     }),
   }),
 });

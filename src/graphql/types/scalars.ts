@@ -24,9 +24,25 @@ function parseDateTime(value: unknown, node?: ValueNode): Date {
   return parsed.toJSDate();
 }
 
+/**
+ * The ISO text of each Date already serialized: a panel's newest reading time is shown twice per
+ * card on every dashboard request until its next reading, and toISOString is the costlier part.
+ * Keyed weakly by the Date object (the product never changes a Date once made).
+ */
+const isoTexts = new WeakMap<Date, string>();
+
+function isoText(value: Date): string {
+  let text = isoTexts.get(value);
+  if (text === undefined) {
+    text = value.toISOString();
+    isoTexts.set(value, text);
+  }
+  return text;
+}
+
 builder.scalarType('DateTime', {
   description: 'An instant as ISO-8601 with an offset (output in UTC, e.g. 2026-07-01T05:30:05.000Z).',
-  serialize: (value) => value.toISOString(),
+  serialize: (value) => isoText(value),
   parseValue: (value) => parseDateTime(value),
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined, ast),
 });

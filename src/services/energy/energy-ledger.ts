@@ -215,6 +215,11 @@ export class EnergyLedger {
     }
   }
 
+  /** Whether this panel's numbers reflect every reading stored so far: what `settled` waits for, asked without waiting. */
+  isSettled(panelId: string): boolean {
+    return !this.#panels.get(panelId)?.replaying;
+  }
+
   /**
    * Stops reading the store: replays end after the read in progress, and none starts or retries.
    * Resolves when no replay runs, so the store can be closed with nothing reading it.

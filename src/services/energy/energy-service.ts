@@ -1,7 +1,7 @@
 import type { DailyUsage, MonthlySummary, MonthlyUsage, Usage, YearlySummary } from '../../models/usage.js';
 import type { CounterSource } from '../../store/reading-store.js';
 import { dayNumberOf, daysInMonth, isoDate, type LocalTime } from '../../time/local-time.js';
-import { EmissionSchedule } from '../emissions/emission-schedule.js';
+import { EmissionSchedule, type EmissionFactorVersion } from '../emissions/emission-schedule.js';
 import type { HourlyPricing } from '../tariffs/tariff-pricing.js';
 import type { TariffSchedule } from '../tariffs/tariff-schedule.js';
 import { UserInputError } from '../user-input-error.js';
@@ -20,6 +20,8 @@ export type SummedDays = Map<number, { readonly stamp: number; readonly amount: 
 const SUMMED_SETS_KEPT = 1_000;
 /** Summed days kept over all sets (about 150 bytes each); beyond, the cache starts afresh. */
 const SUMMED_DAYS_KEPT = 50_000;
+/** Panels whose shown usage of today is kept (one each, about 1 KB; beyond, the cache starts afresh). */
+const PANEL_USAGES_KEPT = 10_000;
 
 export interface EnergyServiceDeps {
   readonly ledger: EnergyLedger;
@@ -31,6 +33,16 @@ export interface EnergyServiceDeps {
   /** Raw readings, for history windows finer than an hour. */
   readonly source: CounterSource;
   readonly now?: () => number;
+}
+
+/** One panel's shown usage of one day and what it was computed from (EnergyService.#dayUsage). */
+interface DayUsage {
+  readonly day: number;
+  readonly entry: DayEnergy | undefined;
+  readonly revision: number;
+  readonly pricing: HourlyPricing;
+  readonly factor: EmissionFactorVersion;
+  readonly usage: Usage;
 }
 
 /** How long a query waits for energy still being computed (start-up, a late reading) before EnergyNotReadyError. */
@@ -65,6 +77,13 @@ export class EnergyService {
   readonly #priced = new Map<string, { entry: DayEnergy; revision: number; pricing: HourlyPricing; amount: Amount }>();
 
   /**
+   * Each panel's usage of one day as shown (rounded, with its blocks and emissions), kept while
+   * that day's ledger entry, plan and emission factor stay the same: the dashboard asks today's of
+   * every panel on every request, and between two readings of a panel nothing of it changes.
+   */
+  readonly #dayUsage = new Map<string, DayUsage>();
+
+  /**
    * Building days (sums over a set of panels) per set, each kept while the ledger's stamp of its
    * day stays the same (any panel's figures of that day unchanged), for one tariff schedule and
    * emission schedule: a year of the building is 365 × 100 panel-days to add up, and the
@@ -94,7 +113,32 @@ export class EnergyService {
   async todayUsage(panelIds: readonly string[]): Promise<Map<string, Usage>> {
     await this.settled(panelIds);
     const today = this.today();
-    return new Map(panelIds.map((id) => [id, this.panelDay(id, today).toUsage()]));
+    return new Map(panelIds.map((id) => [id, this.#panelDayUsage(id, today)]));
+  }
+
+  /** `panelDay(panelId, day).toUsage()`, from #dayUsage while nothing it depends on changed (settle first). */
+  #panelDayUsage(panelId: string, day: number): Usage {
+    const entry = this.#deps.ledger.day(panelId, day);
+    const revision = entry?.revision ?? -1;
+    const pricing = this.#deps.tariffs().hourlyOn(day);
+    const factor = this.#emissions().versionOn(day);
+    const cached = this.#dayUsage.get(panelId);
+    if (cached && cached.day === day && cached.entry === entry && cached.revision === revision && cached.pricing === pricing && cached.factor === factor) {
+      return cached.usage;
+    }
+    const usage = this.panelDay(panelId, day).toUsage();
+    if (this.#dayUsage.size >= PANEL_USAGES_KEPT) this.#dayUsage.clear();
+    this.#dayUsage.set(panelId, { day, entry, revision, pricing, factor, usage });
+    return usage;
+  }
+
+  /**
+   * Today of one panel: at once when its energy is settled (a page of 1,000 panel cards then needs
+   * no promise per card), else once it is (start-up, a late reading's replay).
+   */
+  todayUsageOf(panelId: string): Usage | Promise<Usage> {
+    if (this.#deps.ledger.isSettled(panelId)) return this.#panelDayUsage(panelId, this.today());
+    return this.todayUsage([panelId]).then((usage) => usage.get(panelId)!);
   }
 
   /** Today for the sum of the given panels. */
