@@ -21,6 +21,7 @@ import { EnergyService } from './services/energy/energy-service.js';
 import { createExportLinks } from './services/export/export-links.js';
 import { ExportService } from './services/export/export-service.js';
 import { HistoryService } from './services/history-service.js';
+import { HourlyAverages } from './services/hourly-averages.js';
 import { IngestHealth } from './services/ingest-health.js';
 import { LiveUpdates } from './services/live-updates.js';
 import { createMetrics, type Metrics } from './config/metrics.js';
@@ -81,7 +82,7 @@ export interface Core {
 export function buildCore(config: Config, stores: Stores, logger: Logger, options: CoreOptions): Core {
   const parts = groundParts(config, stores, logger, options.clock ?? systemClock);
   const { time, settings, metrics, pubsub, live, status, ledger } = parts;
-  const { services, alarms } = buildServices(parts, options);
+  const { services, alarms, averages } = buildServices(parts, options);
   let loaded = false;
   reloadOnSettingsChange(parts, alarms, () => loaded);
   const cluster = options.cluster?.pipeline({ pubsub, metrics });
@@ -93,7 +94,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     known: (id) => live.has(id),
     count: () => live.size,
   });
-  const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, pubsub, logger, cluster, alarms: alarms?.service };
+  const pipeline: AfterWriteDeps = { forward: () => stores.written(), live, status, ledger, averages, pubsub, logger, cluster, alarms: alarms?.service };
   const ingest = buildIngest(parts, pipeline, admission);
   services.ingest.attachStoreWrites(() => ingest.storeHealth());
 
@@ -163,8 +164,8 @@ function groundParts(config: Config, stores: Stores, logger: Logger, clock: Cloc
   };
 }
 
-/** The services the API answers from, and the alarms (null when ALARMS=false). */
-function buildServices(parts: GroundParts, options: CoreOptions): { services: Services; alarms: Alarms | null } {
+/** The services the API answers from, the alarms (null when ALARMS=false) and the hourly averages the pipeline keeps current. */
+function buildServices(parts: GroundParts, options: CoreOptions): { services: Services; alarms: Alarms | null; averages: HourlyAverages } {
   const { config, stores, logger, clock, time, settings, pubsub, rejections, live, status, ledger } = parts;
   const now = () => clock.now();
   const tariffs = () => settings.state.tariffs;
@@ -180,12 +181,13 @@ function buildServices(parts: GroundParts, options: CoreOptions): { services: Se
   const quarters = new BuildingQuarters(ledger);
   const holidays = new Set(config.site.holidays);
   const bills = new BillService({ ledger, energy, tariffs, time, now });
-  const history = new HistoryService(stores.read, energy, {
-    time,
-    timeFloorMs: config.limits.ingest.meterTimeFloorMs,
-    maxClockSkewMs: config.site.maxClockSkewMs,
-    now,
-  });
+  const averages = new HourlyAverages(stores.read);
+  const history = new HistoryService(
+    stores.read,
+    energy,
+    { time, timeFloorMs: config.limits.ingest.meterTimeFloorMs, maxClockSkewMs: config.site.maxClockSkewMs, now },
+    averages,
+  );
   const services: Services = {
     panels,
     energy,
@@ -206,7 +208,7 @@ function buildServices(parts: GroundParts, options: CoreOptions): { services: Se
     settings,
     alarms: alarms ?? undefined,
   };
-  return { services, alarms };
+  return { services, alarms, averages };
 }
 
 /** A retired panel is forgotten by the live parts; one brought back is loaded again (once the core is loaded). */

@@ -3,8 +3,6 @@ import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { Kind, OperationTypeNode } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '../config/logger.js';
 import { createContext, type Context, type Viewer } from '../graphql/context.js';
@@ -12,6 +10,7 @@ import type { Services } from '../services/services.js';
 import { schema } from '../graphql/schema.js';
 import type { Metrics } from '../config/metrics.js';
 import { maskClientError } from './client-errors.js';
+import { useCompiledOperations } from './compiled-operations.js';
 import type { Caller } from './fair-share.js';
 import { useCostLimits, useNoIntrospection, type HttpLimits } from './limits.js';
 import { productListSizes } from './operation-cost.js';
@@ -77,21 +76,8 @@ export function createYogaApp(options: YogaAppOptions): YogaApp {
       // variable) and the work of ranges exactly (operation-cost.ts).
       costLimitPlugin({ maxCost: limits.maxCost }),
       ...(limits.introspection ? [] : [useNoIntrospection()]),
-      // Compiles each operation once into plain JavaScript: the dashboard's 100 panel cards are
-      // thousands of field resolutions per request, which the generic executor walks one by one.
-      // Only for operations without variables: graphql-jit replaces a scalar's own message for a
-      // bad variable with a generic one, and clients deserve to be told what is wrong. Never for
-      // subscriptions: its subscribe drops literal arguments (`panelReading(panelId: "X")` streamed
-      // every panel), and their per-event execution is shared between sockets anyway.
-      useGraphQlJit(
-        {},
-        {
-          enableIf: ({ document }) =>
-            !document.definitions.some(
-              (d) => d.kind === Kind.OPERATION_DEFINITION && (d.operation === OperationTypeNode.SUBSCRIPTION || (d.variableDefinitions?.length ?? 0) > 0),
-            ),
-        },
-      ),
+      // Compiled operations (compiled-operations.ts): queries with valid variables, no subscriptions.
+      useCompiledOperations(),
       // After the JIT, so that it wraps whichever execute runs: lists counted at their length.
       useCostLimits({
         limits,

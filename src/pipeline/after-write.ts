@@ -15,6 +15,11 @@ export interface AfterWriteDeps {
    * pipeline does not import the floor above it (the services are built on it, not it on them).
    */
   readonly ledger: { applyStored(reading: Reading): void };
+  /**
+   * The hourly averages history charts read (services/hourly-averages.ts): a stored reading drops
+   * its hour, like the ledger only the step, so the pipeline does not import the floor above it.
+   */
+  readonly averages: { applyStored(reading: Reading): void };
   readonly pubsub: AppPubSub;
   readonly logger: Logger;
   /**
@@ -67,7 +72,9 @@ export type AfterWrite = (readings: readonly Reading[]) => void;
  * 1. nudge the forwarder, so InfluxDB gets the readings promptly;
  * 2. the panel's newest reading (panel cards, the panel list);
  * 3. its status, when the reading is its newest (ONLINE again, and the OFFLINE timer re-armed);
- * 4. the energy ledger (today's kWh and Rupiah, summaries, bills);
+ * 4. the energy ledger (today's kWh and Rupiah, summaries, bills), and the hourly averages of
+ *    history charts (every reading written, also one the cluster already applied: a correction
+ *    with the same time changes the averages);
  * 4a. the alarm rules, on meter time (services/alarms);
  * 5. live subscribers, last: a subscriber never hears of a reading the API cannot answer for
  *    (with several processes, through ReadingOrder: each panel's readings in time order).
@@ -77,6 +84,7 @@ export type AfterWrite = (readings: readonly Reading[]) => void;
 export function createAfterWrite(deps: AfterWriteDeps): AfterWrite {
   return (readings) => {
     step(deps.logger, 'forward', undefined, deps.forward);
+    for (const reading of readings) step(deps.logger, 'hourly averages', reading, () => deps.averages.applyStored(reading));
     const fresh = deps.cluster ? readings.filter((r) => deps.cluster!.applied.claim(r)) : readings;
     for (const reading of fresh) applyOne(deps, reading, true);
     // 6. with several processes: the others apply the same steps to what was stored here.
@@ -94,6 +102,7 @@ export function createAfterRemoteWrite(deps: AfterWriteDeps, remember: (readings
     const fresh = deps.cluster ? readings.filter((r) => deps.cluster!.applied.claim(r)) : readings;
     if (fresh.length === 0) return;
     step(deps.logger, 'remember', undefined, () => remember(fresh));
+    for (const reading of fresh) step(deps.logger, 'hourly averages', reading, () => deps.averages.applyStored(reading));
     for (const reading of fresh) applyOne(deps, reading, false);
   };
 }

@@ -4,6 +4,7 @@ import type { HistoryPoint } from '../models/usage.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { LocalTime } from '../time/local-time.js';
 import { EnergyService } from './energy/energy-service.js';
+import { HourlyAverages, type WindowAverages } from './hourly-averages.js';
 import { round } from './rounding.js';
 import { UserInputError } from './user-input-error.js';
 
@@ -78,6 +79,8 @@ export class HistoryService {
     private readonly store: ReadingStore,
     private readonly energy: EnergyService,
     private readonly limits: HistoryLimits,
+    /** The hours kept for 1-hour windows (kept current by the after-write pipeline). */
+    private readonly hourly: HourlyAverages,
   ) {
     this.#now = limits.now ?? Date.now;
   }
@@ -193,28 +196,50 @@ export class HistoryService {
     const result = { hasNextPage: pp.hasNextPage, total: plan.windows };
     if (pp.windows === 0) return { ...result, items: [], lastMs: page.afterMs };
     const walk = { fromMs: Math.max(fromMs, plan.walkFromMs), toMs: Math.min(toMs, plan.walkToMs) };
-    const [amounts, windows] = await Promise.all([
-      this.energy.windows(panelId, fromMs, toMs, everyMs, walk),
-      walk.fromMs < walk.toMs ? this.store.downsample(panelId, new Date(fromMs), new Date(walk.toMs), everyMs) : [],
-    ]);
-    const byIndex = new Map(windows.map((w) => [Math.round((w.reading.time.getTime() - fromMs) / everyMs), w]));
+    const [amounts, averages] = await Promise.all([this.energy.windows(panelId, fromMs, toMs, everyMs, walk), this.#averages(panelId, pp, everyMs, walk)]);
     const items = amounts.map((amount, i): HistoryPoint => {
       const start = fromMs + i * everyMs;
-      const window = byIndex.get(i);
-      const usage = amount.toUsage();
+      const window = averages[i] ?? null;
       return {
         start: new Date(start),
         end: new Date(Math.min(toMs, start + everyMs)),
-        energyKwh: usage.energyKwh,
-        cost: usage.cost,
+        // As amount.toUsage() rounds them, without building the tariff blocks a window does not show.
+        energyKwh: round(amount.kwh, 3),
+        cost: round(amount.cost, 2),
         readingCount: window?.count ?? 0,
-        activePowerKw: roundOrNull(window?.reading.activePowerKw, 3),
-        voltage: window ? averagedPhases(window.reading.voltage, 2) : null,
-        current: window ? averagedPhases(window.reading.current, 3) : null,
-        powerFactor: roundOrNull(window?.reading.powerFactor, 3),
+        activePowerKw: roundOrNull(window?.activePowerKw, 3),
+        voltage: window ? averagedPhases(window.voltage, 2) : null,
+        current: window ? averagedPhases(window.current, 3) : null,
+        powerFactor: roundOrNull(window?.powerFactor, 3),
       };
     });
     return { ...result, items, lastMs: fromMs + (pp.windows - 1) * everyMs };
+  }
+
+  /**
+   * The averages of each window of a page (null where a window has no readings), read from the
+   * page's start up to the walk's end, as one store call would. Whole epoch hours come from the
+   * hours kept by HourlyAverages (what the store answered for each hour), the hour holding now +
+   * MAX_CLOCK_SKEW whole (nothing later can be stored, and its energy is the ledger's whole hour
+   * too); a last window cut short by `to`, and every other kind of window, from the store.
+   */
+  async #averages(panelId: string, page: PagePlan, everyMs: number, walk: { fromMs: number; toMs: number }): Promise<Array<WindowAverages | null>> {
+    const { fromMs, toMs } = page;
+    const walkToMs = walk.toMs;
+    const out: Array<WindowAverages | null> = new Array<WindowAverages | null>(page.windows).fill(null);
+    if (walk.fromMs >= walkToMs) return out;
+    let storeFromMs = fromMs;
+    if (HourlyAverages.answers(fromMs, everyMs)) {
+      const hours = Math.min(Math.floor((toMs - fromMs) / HOUR_MS), Math.ceil((walkToMs - fromMs) / HOUR_MS));
+      if (hours > 0) (await this.hourly.hours(panelId, fromMs, hours)).forEach((hour, i) => (out[i] = hour));
+      storeFromMs = fromMs + hours * HOUR_MS;
+    }
+    const storeToMs = Math.min(toMs, walkToMs);
+    if (storeFromMs >= storeToMs) return out;
+    for (const window of await this.store.downsample(panelId, new Date(storeFromMs), new Date(storeToMs), everyMs)) {
+      out[Math.round((window.reading.time.getTime() - fromMs) / everyMs)] = { ...window.reading, count: window.count };
+    }
+    return out;
   }
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PanelDetailDocument, PanelHistoryDocument, type PanelDetailQuery } from '../generated/graphql.js';
 import { httpData, httpRequest } from '../support/graphql-client.js';
@@ -149,5 +150,26 @@ describe('readings', () => {
       vars,
     );
     expect(counted.panel.history.totalCount).toBe(240);
+  });
+
+  it('answers the operation a whole file names, each with its own figures (the page sends operations/panel-detail.graphql whole)', async () => {
+    const file = readFileSync(new URL('../../operations/panel-detail.graphql', import.meta.url), 'utf8');
+    const vars = { id: 'HIST', from: '2025-09-01T10:00:00+07:00', to: '2025-09-01T12:00:00+07:00', every: '1h' };
+    const post = async (operationName: string, variables: Record<string, unknown>) => {
+      const response = await fetch(api.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: file, operationName, variables }) });
+      return (await response.json()) as { data?: { panel: Record<string, { nodes: Array<Record<string, unknown>> }> }; errors?: Array<{ message: string }> };
+    };
+    // Each twice, alternating: an operation compiled once is never answered with the other's plan.
+    for (let round = 0; round < 2; round++) {
+      const history = await post('PanelHistory', vars);
+      expect(history.data?.panel.history?.nodes.map((n) => n.readingCount)).toEqual([10, 0]);
+      const detail = await post('PanelDetail', vars);
+      expect(detail.data?.panel.readings?.nodes.map((n) => n.activePowerKw)).toEqual([5.5]);
+      expect(detail.data?.panel.history).toBeUndefined();
+    }
+    // A bad variable is still told in the scalar's own words.
+    const bad = await post('PanelHistory', { ...vars, from: 'yesterday' });
+    expect(bad.errors?.[0]?.message).toMatch(/\$from/);
+    expect(bad.errors?.[0]?.message).not.toMatch(/^Internal/);
   });
 });

@@ -8,6 +8,7 @@ import { describeComparisonsAndEmissions } from './comparisons-and-emissions.js'
 import { uniquePanelId, local, makeReading, makeSparseReading, seededRandom, shuffled } from '../support/readings.js';
 import { finalSeries, referenceDays, referenceEnergy, referenceIncreases } from '../support/reference-rule.js';
 import { describeInsightsContract } from './insights-contract.js';
+import { describeHistoryAveragesContract } from './history-averages-contract.js';
 
 /** A store as the product uses it: a durable write, and the read side every query goes through. */
 export interface StoreUnderTest {
@@ -57,6 +58,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
     const store = () => sut().store;
 
     describeInsightsContract(sut);
+    describeHistoryAveragesContract(sut);
 
     describe('readings (Asia/Jakarta)', () => {
       const J = local('Asia/Jakarta');

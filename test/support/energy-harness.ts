@@ -10,6 +10,7 @@ import type { BillService } from '../../src/services/bills/bill-service.js';
 import type { CountingRuleParams } from '../../src/services/energy/counting-rule.js';
 import type { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
 import type { EnergyService } from '../../src/services/energy/energy-service.js';
+import type { HistoryService } from '../../src/services/history-service.js';
 import type { AdminLog } from '../../src/store/admin-log.js';
 import type { Stores } from '../../src/store/open-stores.js';
 import type { DurableWriter, ReadingStore } from '../../src/store/reading-store.js';
@@ -32,7 +33,8 @@ export interface EnergyHarness {
   readonly ledger: EnergyLedger;
   readonly energy: EnergyService;
   readonly bills: BillService;
-  /** Writes durably, then hands the readings to the ledger as the after-write pipeline does. */
+  readonly history: HistoryService;
+  /** Writes durably, then hands the readings to the ledger and the hourly averages as the after-write pipeline does. */
   write(readings: readonly Reading[]): Promise<void>;
   /** The product started again over the same store: a new core, loaded from the store alone. */
   restarted(): Promise<{ energy: EnergyService; bills: BillService }>;
@@ -85,9 +87,13 @@ export async function energyHarness(options: EnergyHarnessOptions): Promise<Ener
     ledger: core.ledger,
     energy: core.services.energy,
     bills: core.services.bills,
+    history: core.services.history,
     async write(readings) {
       await options.write(readings);
-      for (const r of readings) core.ledger.applyStored(r);
+      for (const r of readings) {
+        core.pipeline.averages.applyStored(r);
+        core.ledger.applyStored(r);
+      }
     },
     async restarted() {
       const again = await start();
