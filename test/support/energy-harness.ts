@@ -10,6 +10,8 @@ import type { BillService } from '../../src/services/bills/bill-service.js';
 import type { CountingRuleParams } from '../../src/services/energy/counting-rule.js';
 import type { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
 import type { EnergyService } from '../../src/services/energy/energy-service.js';
+import type { LedgerCheckpoints } from '../../src/services/energy/ledger-checkpoints.js';
+import type { Metrics } from '../../src/config/metrics.js';
 import type { AdminLog } from '../../src/store/admin-log.js';
 import type { Stores } from '../../src/store/open-stores.js';
 import type { DurableWriter, ReadingStore } from '../../src/store/reading-store.js';
@@ -32,10 +34,14 @@ export interface EnergyHarness {
   readonly ledger: EnergyLedger;
   readonly energy: EnergyService;
   readonly bills: BillService;
+  /** The first core's energy ledger checkpoints (null unless `checkpoints` was given). */
+  readonly checkpoints: LedgerCheckpoints | null;
+  /** The first core's metrics (what its start-up did with the checkpoints, for one). */
+  readonly metrics: Metrics;
   /** Writes durably, then hands the readings to the ledger as the after-write pipeline does. */
   write(readings: readonly Reading[]): Promise<void>;
   /** The product started again over the same store: a new core, loaded from the store alone. */
-  restarted(): Promise<{ energy: EnergyService; bills: BillService }>;
+  restarted(): Promise<{ energy: EnergyService; bills: BillService; checkpoints: LedgerCheckpoints | null; metrics: Metrics }>;
   /** Stops every core this harness built and removes what it made. */
   close(): Promise<void>;
 }
@@ -51,6 +57,8 @@ export interface EnergyHarnessOptions {
   readonly rule?: CountingRuleParams;
   /** The tariff plan versions; the one from the beginning is the configured plan (TARIFF_*), the others are recorded as an operator does. */
   readonly plans?: readonly PlanAt[];
+  /** The energy ledger's checkpoints and the day totals to check them against (InfluxDB mode); default none. */
+  readonly checkpoints?: Stores['checkpoints'];
   /** "Now" for today, the month so far and its projection; default the wall clock. */
   readonly now?: () => number;
 }
@@ -85,13 +93,15 @@ export async function energyHarness(options: EnergyHarnessOptions): Promise<Ener
     ledger: core.ledger,
     energy: core.services.energy,
     bills: core.services.bills,
+    checkpoints: core.checkpoints,
+    metrics: core.metrics,
     async write(readings) {
       await options.write(readings);
       for (const r of readings) core.ledger.applyStored(r);
     },
     async restarted() {
       const again = await start();
-      return { energy: again.services.energy, bills: again.services.bills };
+      return { energy: again.services.energy, bills: again.services.bills, checkpoints: again.checkpoints, metrics: again.metrics };
     },
     async close() {
       for (const c of cores.splice(0)) await c.stop();
@@ -129,6 +139,7 @@ function harnessStores(options: EnergyHarnessOptions, admin: AdminLog): Stores {
     writer,
     read: options.store,
     admin,
+    checkpoints: options.checkpoints ?? null,
     recent: null,
     prepare: async () => {},
     written: () => {},

@@ -56,11 +56,28 @@ export interface DayEnergy {
   revision: number;
 }
 
-interface DayEntry extends DayEnergy {
+/**
+ * A day as the ledger keeps it, with what it needs to resume and to be checked against the store:
+ * a checkpoint (ledger-checkpoints.ts) saves and restores exactly this.
+ */
+export interface SavedDay extends DayEnergy {
   /** Rule states before the day's first reading: active and reactive counters. */
-  startActive: Float64Array;
-  startReactive: Float64Array;
+  readonly startActive: Float64Array;
+  readonly startReactive: Float64Array;
+  /** What the day's walked readings add up to, per field the rule reads (see FINGERPRINT). */
+  readonly fingerprint: Float64Array;
 }
+
+type DayEntry = SavedDay;
+
+/**
+ * The fingerprint of a day's walked readings: for each field the rule reads, in this order, how
+ * many readings had it, their sum and the sum of their magnitudes (which bounds the rounding of a
+ * sum taken in another order). InfluxDB computes the same counts and sums in storage, so a day
+ * can be checked against the store without reading it (store/influx/day-fingerprints).
+ */
+export const FINGERPRINT_FIELDS = ['kwh', 'kw', 'pf', 'kvarh', 'kva'] as const;
+const FINGERPRINT_LENGTH = FINGERPRINT_FIELDS.length * 3;
 
 /** The newest walked reading, to recognise the same reading arriving again. */
 interface LastReading {
@@ -166,9 +183,40 @@ export class EnergyLedger {
    * Walks the whole stored series of these panels (at start-up). Readings stored meanwhile are
    * queued and applied after, so nothing is missed or walked twice.
    */
-  load(panelIds: readonly string[]): Promise<void> {
-    for (const panelId of panelIds) this.#markDirty(this.#panel(panelId), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  load(panelIds: readonly string[], restored?: ReadonlyMap<string, readonly SavedDay[]>): Promise<void> {
+    for (const panelId of panelIds) {
+      const panel = this.#panel(panelId);
+      const days = panel.replaying ? [] : (restored?.get(panelId) ?? []);
+      if (days.length === 0) {
+        this.#markDirty(panel, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+        continue;
+      }
+      // Restored days (a checkpoint checked against the store, ascending) are taken as they are,
+      // in place of what readings stored meanwhile made; the walk resumes from the last of them
+      // (its saved state), which rebuilds the walks' states and everything after.
+      panel.days.clear();
+      panel.order = days.map((day) => day.day);
+      for (const day of days) panel.days.set(day.day, day);
+      this.#markDirty(panel, days[days.length - 1]!.day, Number.POSITIVE_INFINITY);
+    }
     return this.settled(panelIds);
+  }
+
+  /**
+   * The panel's days whose figures no later reading can change any more unless it is late: a
+   * later day began with nothing pending (until then, pending readings could still count, and
+   * add to the days they were read on). None while the panel is being replayed.
+   */
+  finalDays(panelId: string): SavedDay[] {
+    const panel = this.#panels.get(panelId);
+    if (!panel || panel.replaying || panel.dirtyFrom !== null) return [];
+    let end = panel.order.length - 1;
+    while (end > 0) {
+      const entry = panel.days.get(panel.order[end]!)!;
+      if (!snapshotHasPending(entry.startActive) && !snapshotHasPending(entry.startReactive)) break;
+      end--;
+    }
+    return panel.order.slice(0, Math.max(0, end)).map((day) => panel.days.get(day)!);
   }
 
   /** A reading was durably stored (the after-write pipeline's step). */
@@ -206,6 +254,21 @@ export class EnergyLedger {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.settled();
+  }
+
+  /** Every panel the ledger keeps. */
+  panelIds(): string[] {
+    return [...this.#panels.keys()];
+  }
+
+  /** Whether a walk under this ledger's rule can resume from this saved state. */
+  acceptsSnapshot(snapshot: Float64Array): boolean {
+    try {
+      new CounterWalk(this.#rule, snapshot);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Panels whose numbers are still being (re)computed. */
@@ -290,6 +353,7 @@ export class EnergyLedger {
     const time = this.#time;
     entry.readingCount++;
     entry.revision++;
+    addToFingerprint(entry.fingerprint, r);
     const activeSink: CountSink = (t, kwh, pfFrom, pfTo, fromT) => {
       const target = t === r.t ? entry : days.get(time.dayNumber(t))!;
       target.revision++;
@@ -445,8 +509,25 @@ export class EnergyLedger {
   }
 }
 
+/** Adds one walked reading to its day's fingerprint (NaN: the reading had no such value). */
+function addToFingerprint(f: Float64Array, r: ReadingForLedger): void {
+  addValue(f, 0, r.kwh);
+  addValue(f, 3, r.kw);
+  addValue(f, 6, r.pf);
+  addValue(f, 9, r.kvarh);
+  addValue(f, 12, r.kva);
+}
+
+function addValue(f: Float64Array, at: number, v: number): void {
+  if (Number.isNaN(v)) return;
+  f[at]! += 1;
+  f[at + 1]! += v;
+  f[at + 2]! += Math.abs(v);
+}
+
 function newEntry(day: number, startActive: Float64Array, startReactive: Float64Array): DayEntry {
   return {
+    fingerprint: new Float64Array(FINGERPRINT_LENGTH),
     day,
     kwh: new Float64Array(HOURS),
     quarterKwh: new Float32Array(QUARTERS),

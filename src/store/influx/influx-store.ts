@@ -1,6 +1,8 @@
 import { HttpError, InfluxDB, RequestTimedOutError, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import { allocateColumns, type CounterColumns, type ReadingStore, type WindowReadings } from '../reading-store.js';
+import type { DaySpan, DayTotalsSource, PanelDayTotals } from '../day-totals.js';
+import { DAY_TOTAL_FIELDS, dayTotalsQuery } from './day-totals-flux.js';
 import {
   downsampleQuery,
   latestReadingsQuery,
@@ -10,7 +12,7 @@ import {
   ruleFieldsQuery,
 } from './influx-flux.js';
 import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type InfluxConnection } from './influx-http.js';
-import { FIELD, maskedValue, panelEdgesToRecords, pivotedRowToReading, readingToLine, timeCell, type FluxRow } from './influx-points.js';
+import { FIELD, maskedValue, PANEL_TAG, panelEdgesToRecords, pivotedRowToReading, readingToLine, stringCell, timeCell, type FluxRow } from './influx-points.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
   /** Days of readings per query when scanning a panel's history. Default 31. */
@@ -44,7 +46,7 @@ export class InfluxQueryError extends Error {
  * writeBatch() writes synchronously with the same gzip/204 semantics as the forwarder; in the
  * product, writes go through the local journal and the forwarder.
  */
-export class InfluxStore implements ReadingStore {
+export class InfluxStore implements ReadingStore, DayTotalsSource {
   readonly http: InfluxHttp;
   private readonly bucket: string;
   private readonly queryApi: QueryApi;
@@ -177,6 +179,20 @@ export class InfluxStore implements ReadingStore {
     }
   }
 
+  /**
+   * Per panel and local day, count and sum of each field the counting rule reads, computed by
+   * InfluxDB in storage (see dayTotalsQuery), a few panels per query.
+   */
+  async dayTotals(panelIds: readonly string[], days: readonly DaySpan[]): Promise<Map<string, PanelDayTotals>> {
+    const result = new Map<string, PanelDayTotals>();
+    if (days.length === 0) return result;
+    for (let i = 0; i < panelIds.length; i += TOTALS_PANELS_PER_QUERY) {
+      const rows = await this.query('day totals', dayTotalsQuery(this.bucket, panelIds.slice(i, i + TOTALS_PANELS_PER_QUERY), days));
+      for (const row of rows) addTotalsRow(result, row);
+    }
+    return result;
+  }
+
   async ping(): Promise<void> {
     await this.http.health();
   }
@@ -185,6 +201,34 @@ export class InfluxStore implements ReadingStore {
     // Nothing is buffered: every write resolved only after InfluxDB's 204, and queries hold no
     // connection open once they have been read.
   }
+}
+
+/** Panels per day-totals query: each answers in storage, so a few queries for a building are enough. */
+const TOTALS_PANELS_PER_QUERY = 25;
+
+/** One row of dayTotalsQuery into the panel's totals. */
+function addTotalsRow(result: Map<string, PanelDayTotals>, row: FluxRow): void {
+  const panelId = stringCell(row, PANEL_TAG);
+  const value = row._value;
+  if (typeof value !== 'number') throw new InfluxQueryError('day totals', `a ${String(row.fn)} of ${panelId} is not a number`);
+  let totals = result.get(panelId);
+  if (!totals) {
+    totals = { before: 0, days: new Map() };
+    result.set(panelId, totals);
+  }
+  if (row.fn === 'before') {
+    totals.before += value;
+    return;
+  }
+  const field = DAY_TOTAL_FIELDS.indexOf(row._field as (typeof DAY_TOTAL_FIELDS)[number]);
+  if (field < 0 || (row.fn !== 'count' && row.fn !== 'sum')) throw new InfluxQueryError('day totals', `unexpected row ${String(row.fn)} ${String(row._field)}`);
+  const start = timeCell(row, '_time').getTime();
+  let day = totals.days.get(start);
+  if (!day) {
+    day = new Float64Array(2 * DAY_TOTAL_FIELDS.length);
+    totals.days.set(start, day);
+  }
+  day[2 * field + (row.fn === 'count' ? 0 : 1)] = value;
 }
 
 /** The earliest instant a scan asks InfluxDB for (its range() cannot start before 1970). */
