@@ -16,7 +16,7 @@ import { EmissionService } from './services/emissions/emission-service.js';
 import { BuildingQuarters } from './services/demand/building-quarters.js';
 import { DemandService } from './services/demand/demand-service.js';
 import { LoadProfileService } from './services/load-profile/load-profile-service.js';
-import { EnergyLedger, type SavedDay } from './services/energy/energy-ledger.js';
+import { EnergyLedger, type RestoredPanel } from './services/energy/energy-ledger.js';
 import { EnergyService } from './services/energy/energy-service.js';
 import { LedgerCheckpoints } from './services/energy/ledger-checkpoints.js';
 import { createExportLinks } from './services/export/export-links.js';
@@ -264,12 +264,12 @@ function buildIngest({ config, stores, logger, metrics, rejections }: GroundPart
  * The checked days of the ledger's checkpoints; none when they cannot be read (the ledger then
  * walks every reading, as without checkpoints: slower, never wrong).
  */
-async function restoreCheckpoints(checkpoints: LedgerCheckpoints, ids: readonly string[], logger: Logger, metrics: Metrics): Promise<Map<string, SavedDay[]> | undefined> {
+async function restoreCheckpoints(checkpoints: LedgerCheckpoints, ids: readonly string[], logger: Logger, metrics: Metrics): Promise<Map<string, RestoredPanel> | undefined> {
   const started = Date.now();
   try {
     const { days, refused } = await checkpoints.restore(ids);
     let restored = 0;
-    for (const panelDays of days.values()) restored += panelDays.length;
+    for (const panel of days.values()) restored += panel.days.length;
     metrics.checkpointDaysRestored.inc(restored);
     for (const [reason, n] of Object.entries(refused)) metrics.checkpointRefused.inc({ reason }, n);
     logger.info({ ms: Date.now() - started, panels: days.size, of: ids.length, days: restored, refused }, 'energy ledger checkpoint checked against the readings');

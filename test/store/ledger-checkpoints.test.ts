@@ -132,7 +132,7 @@ describe.skipIf(!influx)('energy ledger checkpoints (real InfluxDB)', () => {
     const changed = e.time.dayNumber(middle.time.getTime());
     const daysBefore = new Set(series.map((r) => e.time.dayNumber(r.time.getTime())).filter((day) => day < changed));
     const other = [...finals.keys()][1]!;
-    const otherDays = (await e.checkpoints!.restore([other])).days.get(other)!.length;
+    const otherDays = (await e.checkpoints!.restore([other])).days.get(other)!.days.length;
     expect(await startup(again.metrics)).toEqual({ restored: daysBefore.size + otherDays, refused: { day_changed: 1 } });
   });
 

@@ -70,6 +70,20 @@ export interface SavedDay extends DayEnergy {
 
 type DayEntry = SavedDay;
 
+/** A final day (see finalDays) and the rule's states after it. */
+export interface FinalDay {
+  readonly day: SavedDay;
+  readonly endActive: Float64Array;
+  readonly endReactive: Float64Array;
+}
+
+/** A panel's days restored from a checkpoint (ascending), and the rule's states after the last. */
+export interface RestoredPanel {
+  readonly days: readonly SavedDay[];
+  readonly endActive: Float64Array;
+  readonly endReactive: Float64Array;
+}
+
 /**
  * The fingerprint of a day's walked readings: for each field the rule reads, in this order, how
  * many readings had it, their sum and the sum of their magnitudes (which bounds the rounding of a
@@ -100,6 +114,8 @@ class PanelLedger {
   replaying: Promise<void> | null = null;
   /** Readings stored while the replay ran, applied after it. */
   queued: ReadingForLedger[] = [];
+  /** A restored checkpoint's rule states before `day` (after its last day), for the next replay. */
+  resume: { readonly day: number; readonly active: Float64Array; readonly reactive: Float64Array } | null = null;
 
   constructor(params: CountingRuleParams) {
     this.active = new CounterWalk(params);
@@ -183,21 +199,25 @@ export class EnergyLedger {
    * Walks the whole stored series of these panels (at start-up). Readings stored meanwhile are
    * queued and applied after, so nothing is missed or walked twice.
    */
-  load(panelIds: readonly string[], restored?: ReadonlyMap<string, readonly SavedDay[]>): Promise<void> {
+  load(panelIds: readonly string[], restored?: ReadonlyMap<string, RestoredPanel>): Promise<void> {
     for (const panelId of panelIds) {
       const panel = this.#panel(panelId);
-      const days = panel.replaying ? [] : (restored?.get(panelId) ?? []);
-      if (days.length === 0) {
+      const saved = panel.replaying ? undefined : restored?.get(panelId);
+      const last = saved?.days[saved.days.length - 1];
+      if (!saved || !last) {
         this.#markDirty(panel, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
         continue;
       }
       // Restored days (a checkpoint checked against the store, ascending) are taken as they are,
-      // in place of what readings stored meanwhile made; the walk resumes from the last of them
-      // (its saved state), which rebuilds the walks' states and everything after.
+      // in place of what readings stored meanwhile made. The walk resumes after the last of them
+      // from the states saved with it (when nothing was pending then: a pending reading could
+      // still add to the restored days), or else from the newest restored day it may start from.
       panel.days.clear();
-      panel.order = days.map((day) => day.day);
-      for (const day of days) panel.days.set(day.day, day);
-      this.#markDirty(panel, days[days.length - 1]!.day, Number.POSITIVE_INFINITY);
+      panel.order = saved.days.map((day) => day.day);
+      for (const day of saved.days) panel.days.set(day.day, day);
+      const clean = !snapshotHasPending(saved.endActive) && !snapshotHasPending(saved.endReactive);
+      panel.resume = clean ? { day: last.day + 1, active: saved.endActive, reactive: saved.endReactive } : null;
+      this.#markDirty(panel, clean ? last.day + 1 : last.day, Number.POSITIVE_INFINITY);
     }
     return this.settled(panelIds);
   }
@@ -207,7 +227,7 @@ export class EnergyLedger {
    * later day began with nothing pending (until then, pending readings could still count, and
    * add to the days they were read on). None while the panel is being replayed.
    */
-  finalDays(panelId: string): SavedDay[] {
+  finalDays(panelId: string): FinalDay[] {
     const panel = this.#panels.get(panelId);
     if (!panel || panel.replaying || panel.dirtyFrom !== null) return [];
     let end = panel.order.length - 1;
@@ -216,7 +236,13 @@ export class EnergyLedger {
       if (!snapshotHasPending(entry.startActive) && !snapshotHasPending(entry.startReactive)) break;
       end--;
     }
-    return panel.order.slice(0, Math.max(0, end)).map((day) => panel.days.get(day)!);
+    const result: FinalDay[] = [];
+    for (let i = 0; i < end; i++) {
+      // The states after a day are those before the next day with readings.
+      const next = panel.days.get(panel.order[i + 1]!)!;
+      result.push({ day: panel.days.get(panel.order[i]!)!, endActive: next.startActive, endReactive: next.startReactive });
+    }
+    return result;
   }
 
   /** A reading was durably stored (the after-write pipeline's step). */
@@ -441,11 +467,11 @@ export class EnergyLedger {
    * Re-walks one panel from the last clean day at or before `dirtyFrom`. Returns the recent
    * readings it walked (the last two days by the clock), to recognise queued readings it has seen.
    */
-  async #replay(panelId: string, panel: PanelLedger, dirtyFrom: number, dirtyTo: number): Promise<Map<number, LastReading>> {
-    const walked = new Map<number, LastReading>();
-    const recent = Date.now() - RECENT_MS;
-    const time = this.#time;
-    // The start: the newest day at or before dirtyFrom whose saved states have nothing pending.
+  /**
+   * Where a replay from `dirtyFrom` starts: the newest day at or before it whose saved states have
+   * nothing pending, or a restored checkpoint's state after its last day when that is newer.
+   */
+  #replayStart(panel: PanelLedger, dirtyFrom: number): { startDay: number; fresh: { active: CounterWalk; reactive: CounterWalk } } {
     let i = upperBound(panel.order, dirtyFrom) - 1;
     while (i >= 0) {
       const entry = panel.days.get(panel.order[i]!)!;
@@ -453,11 +479,22 @@ export class EnergyLedger {
       i--;
     }
     const startEntry = i >= 0 ? panel.days.get(panel.order[i]!)! : undefined;
-    const startDay = startEntry?.day ?? Number.NEGATIVE_INFINITY;
-    const fresh = {
-      active: new CounterWalk(this.#rule, startEntry?.startActive),
-      reactive: new CounterWalk(this.#rule, startEntry?.startReactive),
+    const resume = panel.resume;
+    panel.resume = null;
+    if (resume && resume.day <= dirtyFrom && resume.day > (startEntry?.day ?? Number.NEGATIVE_INFINITY)) {
+      return { startDay: resume.day, fresh: { active: new CounterWalk(this.#rule, resume.active), reactive: new CounterWalk(this.#rule, resume.reactive) } };
+    }
+    return {
+      startDay: startEntry?.day ?? Number.NEGATIVE_INFINITY,
+      fresh: { active: new CounterWalk(this.#rule, startEntry?.startActive), reactive: new CounterWalk(this.#rule, startEntry?.startReactive) },
     };
+  }
+
+  async #replay(panelId: string, panel: PanelLedger, dirtyFrom: number, dirtyTo: number): Promise<Map<number, LastReading>> {
+    const walked = new Map<number, LastReading>();
+    const recent = Date.now() - RECENT_MS;
+    const time = this.#time;
+    const { startDay, fresh } = this.#replayStart(panel, dirtyFrom);
     const days = new Map<number, DayEntry>();
     const order: number[] = [];
     let current: DayEntry | undefined;

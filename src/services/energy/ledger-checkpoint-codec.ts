@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LocalTime } from '../../time/local-time.js';
 import type { CountingRuleParams } from './counting-rule.js';
-import { QUARTERS, type SavedDay } from './energy-ledger.js';
+import { QUARTERS, type FinalDay } from './energy-ledger.js';
 
 /**
  * How one ledger day is written into a checkpoint and read back. A checkpoint is text:
@@ -15,8 +15,8 @@ import { QUARTERS, type SavedDay } from './energy-ledger.js';
 export const CHECKPOINT_FORMAT = 1;
 
 const HOURS = 24;
-/** day, readingCount, reactiveCounterReadings, kvarhCounted, kvarhEstimated, kwhWithoutPowerFactor, two snapshot lengths. */
-const HEADER = 8;
+/** day, readingCount, reactiveCounterReadings, kvarhCounted, kvarhEstimated, kwhWithoutPowerFactor, four snapshot lengths. */
+const HEADER = 10;
 const FINGERPRINT = 15;
 const DIGEST_HEX = 32;
 
@@ -24,15 +24,17 @@ export function checkpointRuleKey(rule: CountingRuleParams, time: LocalTime): st
   return `ledger-${CHECKPOINT_FORMAT};ratio=${rule.maxPowerRatio};min=${rule.minPowerKw};confirm=${rule.confirmReadings};zone=${time.zone}`;
 }
 
-export function encodeDay(day: SavedDay, ruleKey: string): string {
-  const la = day.startActive.length;
-  const lr = day.startReactive.length;
-  const f64 = new Float64Array(HEADER + FINGERPRINT + HOURS + la + lr);
-  f64.set([day.day, day.readingCount, day.reactiveCounterReadings, day.kvarhCounted, day.kvarhEstimated, day.kwhWithoutPowerFactor, la, lr]);
+export function encodeDay({ day, endActive, endReactive }: FinalDay, ruleKey: string): string {
+  const snapshots = [day.startActive, day.startReactive, endActive, endReactive];
+  const f64 = new Float64Array(HEADER + FINGERPRINT + HOURS + snapshots.reduce((n, a) => n + a.length, 0));
+  f64.set([day.day, day.readingCount, day.reactiveCounterReadings, day.kvarhCounted, day.kvarhEstimated, day.kwhWithoutPowerFactor, ...snapshots.map((a) => a.length)]);
   f64.set(day.fingerprint, HEADER);
   f64.set(day.kwh, HEADER + FINGERPRINT);
-  f64.set(day.startActive, HEADER + FINGERPRINT + HOURS);
-  f64.set(day.startReactive, HEADER + FINGERPRINT + HOURS + la);
+  let at = HEADER + FINGERPRINT + HOURS;
+  for (const snapshot of snapshots) {
+    f64.set(snapshot, at);
+    at += snapshot.length;
+  }
   const f32 = new Float32Array(3 * QUARTERS);
   f32.set(day.quarterKwh);
   f32.set(day.quarterKvarh, QUARTERS);
@@ -42,7 +44,7 @@ export function encodeDay(day: SavedDay, ruleKey: string): string {
 }
 
 /** A checkpoint read back, or why it cannot be used. */
-export type DecodedDay = { readonly day: SavedDay } | { readonly refused: 'damaged' | 'other rule' };
+export type DecodedDay = FinalDay | { readonly refused: 'damaged' | 'other rule' };
 
 export function decodeDay(text: string, ruleKey: string): DecodedDay {
   const parts = text.split('|');
@@ -51,16 +53,15 @@ export function decodeDay(text: string, ruleKey: string): DecodedDay {
   if (key !== ruleKey) return { refused: 'other rule' };
   if (sum !== digest(key, body)) return { refused: 'damaged' };
   const bytes = Buffer.from(body, 'base64');
-  const headerBytes = 8 * HEADER;
-  if (bytes.length < headerBytes) return { refused: 'damaged' };
-  const header = new Float64Array(copy(bytes, 0, headerBytes));
-  const la = header[6]!;
-  const lr = header[7]!;
-  const f64Length = HEADER + FINGERPRINT + HOURS + la + lr;
-  if (!Number.isInteger(la) || !Number.isInteger(lr) || bytes.length !== 8 * f64Length + 4 * 3 * QUARTERS) return { refused: 'damaged' };
+  if (bytes.length < 8 * HEADER) return { refused: 'damaged' };
+  const header = new Float64Array(copy(bytes, 0, 8 * HEADER));
+  const lengths = [header[6]!, header[7]!, header[8]!, header[9]!];
+  const f64Length = HEADER + FINGERPRINT + HOURS + lengths.reduce((n, l) => n + l, 0);
+  if (!lengths.every((l) => Number.isInteger(l) && l >= 0) || bytes.length !== 8 * f64Length + 4 * 3 * QUARTERS) return { refused: 'damaged' };
   const f64 = new Float64Array(copy(bytes, 0, 8 * f64Length));
   const f32 = new Float32Array(copy(bytes, 8 * f64Length, bytes.length));
-  const at = HEADER + FINGERPRINT + HOURS;
+  let at = HEADER + FINGERPRINT + HOURS;
+  const [startActive, startReactive, endActive, endReactive] = lengths.map((l) => f64.slice(at, (at += l)));
   return {
     day: {
       day: f64[0]!,
@@ -70,14 +71,16 @@ export function decodeDay(text: string, ruleKey: string): DecodedDay {
       kvarhEstimated: f64[4]!,
       kwhWithoutPowerFactor: f64[5]!,
       fingerprint: f64.slice(HEADER, HEADER + FINGERPRINT),
-      kwh: f64.slice(HEADER + FINGERPRINT, at),
-      startActive: f64.slice(at, at + la),
-      startReactive: f64.slice(at + la, at + la + lr),
+      kwh: f64.slice(HEADER + FINGERPRINT, HEADER + FINGERPRINT + HOURS),
+      startActive: startActive!,
+      startReactive: startReactive!,
       quarterKwh: f32.slice(0, QUARTERS),
       quarterKvarh: f32.slice(QUARTERS, 2 * QUARTERS),
       quarterSpanMs: f32.slice(2 * QUARTERS),
       revision: 0,
     },
+    endActive: endActive!,
+    endReactive: endReactive!,
   };
 }
 

@@ -3,7 +3,7 @@ import type { CheckpointRefusal } from '../../config/metrics.js';
 import type { CheckpointRecord, DaySpan, DayTotalsSource, LedgerCheckpointStore, PanelDayTotals } from '../../store/day-totals.js';
 import type { LocalTime } from '../../time/local-time.js';
 import { snapshotHasPending } from './counting-rule.js';
-import type { EnergyLedger, SavedDay } from './energy-ledger.js';
+import type { EnergyLedger, FinalDay, RestoredPanel, SavedDay } from './energy-ledger.js';
 import { checkpointRuleKey, decodeDay, encodeDay } from './ledger-checkpoint-codec.js';
 
 /** How often the final days that changed are written. */
@@ -22,7 +22,7 @@ export interface LedgerCheckpointsOptions {
 
 /** What restore() found: the days to use per panel, and what was refused (reason → days or panels). */
 export interface Restored {
-  readonly days: Map<string, SavedDay[]>;
+  readonly days: Map<string, RestoredPanel>;
   readonly refused: Partial<Record<RefusalReason, number>>;
 }
 
@@ -54,29 +54,30 @@ export class LedgerCheckpoints {
     const refuse = (reason: RefusalReason, n = 1) => {
       refused[reason] = (refused[reason] ?? 0) + n;
     };
-    const saved = new Map<string, Map<number, SavedDay>>();
+    const saved = new Map<string, Map<number, FinalDay>>();
     for (const record of await this.#options.store.read(panelIds)) {
       const decoded = decodeDay(record.text, this.#ruleKey);
       if ('refused' in decoded) {
         refuse(decoded.refused === 'other rule' ? 'other_rule' : 'damaged');
         continue;
       }
-      if (this.#options.time.dayStart(decoded.day.day) !== record.dayStartMs || !this.#walkable(decoded.day)) {
+      if (this.#options.time.dayStart(decoded.day.day) !== record.dayStartMs || !this.#walkable(decoded)) {
         refuse('damaged');
         continue;
       }
       let days = saved.get(record.panelId);
       if (!days) saved.set(record.panelId, (days = new Map()));
-      days.set(decoded.day.day, decoded.day);
+      days.set(decoded.day.day, decoded);
     }
-    const days = new Map<string, SavedDay[]>();
+    const days = new Map<string, RestoredPanel>();
     if (saved.size === 0) return { days, refused };
     const spans = this.#spans(saved);
     const totals = await this.#options.totals.dayTotals([...saved.keys()], spans);
     for (const [panelId, panelDays] of saved) {
       const checked = checkedPrefix(panelDays, totals.get(panelId) ?? { before: 0, days: new Map() }, spans, this.#options.time, refuse);
-      for (const day of checked) this.#written.set(day, day.revision);
-      if (checked.length > 0) days.set(panelId, checked);
+      for (const { day } of checked) this.#written.set(day, day.revision);
+      const last = checked[checked.length - 1];
+      if (last) days.set(panelId, { days: checked.map(({ day }) => day), endActive: last.endActive, endReactive: last.endReactive });
     }
     return { days, refused };
   }
@@ -113,9 +114,10 @@ export class LedgerCheckpoints {
     const records: CheckpointRecord[] = [];
     const written: Array<readonly [SavedDay, number]> = [];
     for (const panelId of ledger.panelIds()) {
-      for (const day of ledger.finalDays(panelId)) {
+      for (const final of ledger.finalDays(panelId)) {
+        const { day } = final;
         if (this.#written.get(day) === day.revision) continue;
-        records.push({ panelId, dayStartMs: time.dayStart(day.day), text: encodeDay(day, this.#ruleKey) });
+        records.push({ panelId, dayStartMs: time.dayStart(day.day), text: encodeDay(final, this.#ruleKey) });
         written.push([day, day.revision]);
       }
     }
@@ -126,12 +128,12 @@ export class LedgerCheckpoints {
   }
 
   /** Whether the day's saved states fit this rule (a walk can resume from them). */
-  #walkable(day: SavedDay): boolean {
-    return this.#options.ledger.acceptsSnapshot(day.startActive) && this.#options.ledger.acceptsSnapshot(day.startReactive);
+  #walkable({ day, endActive, endReactive }: FinalDay): boolean {
+    return [day.startActive, day.startReactive, endActive, endReactive].every((snapshot) => this.#options.ledger.acceptsSnapshot(snapshot));
   }
 
   /** Every local day from the earliest saved day to the latest, of any panel. */
-  #spans(saved: ReadonlyMap<string, ReadonlyMap<number, SavedDay>>): DaySpan[] {
+  #spans(saved: ReadonlyMap<string, ReadonlyMap<number, FinalDay>>): DaySpan[] {
     let first = Number.POSITIVE_INFINITY;
     let last = Number.NEGATIVE_INFINITY;
     for (const days of saved.values()) {
@@ -153,38 +155,38 @@ export class LedgerCheckpoints {
  * the first kept day must then be saved as the start of the series, as a walk from scratch sees it.
  */
 function checkedPrefix(
-  saved: ReadonlyMap<number, SavedDay>,
+  saved: ReadonlyMap<number, FinalDay>,
   stored: PanelDayTotals,
   spans: readonly DaySpan[],
   time: LocalTime,
   refuse: (reason: RefusalReason) => void,
-): SavedDay[] {
+): FinalDay[] {
   if (stored.before > 0) {
     refuse('readings_before');
     return [];
   }
-  const checked: SavedDay[] = [];
+  const checked: FinalDay[] = [];
   const lastSaved = Math.max(...saved.keys());
   for (const span of spans) {
     // After the panel's last saved day, the readings are walked anyway.
     if (time.dayNumber(span.startMs) > lastSaved) break;
     const totals = stored.days.get(span.startMs);
-    const day = saved.get(time.dayNumber(span.startMs));
+    const final = saved.get(time.dayNumber(span.startMs));
     if (checked.length === 0 && totals === undefined) continue;
-    if (checked.length === 0 && day !== undefined && !startsSeries(day)) {
+    if (checked.length === 0 && final !== undefined && !startsSeries(final.day)) {
       refuse('not_series_start');
       return [];
     }
-    if (totals === undefined && day === undefined) continue;
-    if (totals === undefined || day === undefined) {
+    if (totals === undefined && final === undefined) continue;
+    if (totals === undefined || final === undefined) {
       refuse('day_missing');
       break;
     }
-    if (!matches(day.fingerprint, totals)) {
+    if (!matches(final.day.fingerprint, totals)) {
       refuse('day_changed');
       break;
     }
-    checked.push(day);
+    checked.push(final);
   }
   return checked;
 }
