@@ -6,6 +6,7 @@ import { DAY_TOTAL_FIELDS, dayTotalsQuery } from './day-totals-flux.js';
 import {
   downsampleQuery,
   latestReadingsQuery,
+  MAX_TIME,
   panelSpanQuery,
   panelsQuery,
   readingsQuery,
@@ -139,11 +140,18 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
 
   /**
    * The readings of one panel from `fromMs` on, in slices of `scanSliceDays`, so a long history
-   * streams through in bounded pieces. Only the counting rule's fields are read.
+   * streams through in bounded pieces. Only the counting rule's fields are read. A scan from
+   * less than a slice ago (a replay after a late reading, a restart from a checkpoint) is one
+   * query to the end, without first asking where the panel's readings begin and end.
    */
   async *scan(panelId: string, fromMs: number): AsyncIterable<CounterColumns> {
-    const start = new Date(Math.max(fromMs, MIN_SCAN_MS));
-    const span = await this.query('panel span', panelSpanQuery(this.bucket, panelId, start));
+    const start = Math.max(fromMs, MIN_SCAN_MS);
+    if (start >= Date.now() - this.sliceMs) {
+      const chunk = await this.scanSlice(panelId, start, MAX_TIME.getTime());
+      if (chunk.t.length > 0) yield chunk;
+      return;
+    }
+    const span = await this.query('panel span', panelSpanQuery(this.bucket, panelId, new Date(start)));
     const first = span.find((row) => row.edge === 'first');
     const last = span.find((row) => row.edge === 'last');
     if (!first || !last) return;
@@ -152,22 +160,7 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
     let previous = Number.NEGATIVE_INFINITY;
     while (sliceStart <= lastMs) {
       const sliceEnd = Math.min(sliceStart + this.sliceMs, lastMs + 1);
-      const rows = await this.query('scan', ruleFieldsQuery(this.bucket, panelId, new Date(sliceStart), new Date(sliceEnd)));
-      const columns = allocateColumns(rows.length);
-      let n = 0;
-      for (const row of rows) {
-        const kwh = row[FIELD.energyKwh];
-        const kw = row[FIELD.activePowerKw];
-        if (typeof kwh !== 'number' || typeof kw !== 'number') continue; // not a reading of ours
-        columns.t[n] = timeCell(row, '_time').getTime();
-        columns.kwh[n] = kwh;
-        columns.kw[n] = kw;
-        columns.pf[n] = maskedValue(row, FIELD.powerFactor) ?? Number.NaN;
-        columns.kvarh[n] = maskedValue(row, FIELD.reactiveEnergyKvarh) ?? Number.NaN;
-        columns.kva[n] = maskedValue(row, FIELD.apparentPowerKva) ?? Number.NaN;
-        n++;
-      }
-      const chunk = sortedColumns(columns, n);
+      const chunk = await this.scanSlice(panelId, sliceStart, sliceEnd);
       if (chunk.t.length > 0 && chunk.t[0]! <= previous) {
         throw new InfluxQueryError('scan', `readings of ${panelId} came back out of order`);
       }
@@ -177,6 +170,26 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
       }
       sliceStart = sliceEnd;
     }
+  }
+
+  /** One panel's readings in [fromMs, toMs) as counter columns, sorted by time. */
+  private async scanSlice(panelId: string, fromMs: number, toMs: number): Promise<CounterColumns> {
+    const rows = await this.query('scan', ruleFieldsQuery(this.bucket, panelId, new Date(fromMs), new Date(toMs)));
+    const columns = allocateColumns(rows.length);
+    let n = 0;
+    for (const row of rows) {
+      const kwh = row[FIELD.energyKwh];
+      const kw = row[FIELD.activePowerKw];
+      if (typeof kwh !== 'number' || typeof kw !== 'number') continue; // not a reading of ours
+      columns.t[n] = timeCell(row, '_time').getTime();
+      columns.kwh[n] = kwh;
+      columns.kw[n] = kw;
+      columns.pf[n] = maskedValue(row, FIELD.powerFactor) ?? Number.NaN;
+      columns.kvarh[n] = maskedValue(row, FIELD.reactiveEnergyKvarh) ?? Number.NaN;
+      columns.kva[n] = maskedValue(row, FIELD.apparentPowerKva) ?? Number.NaN;
+      n++;
+    }
+    return sortedColumns(columns, n);
   }
 
   /**
