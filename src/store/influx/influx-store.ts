@@ -199,10 +199,11 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
   async dayTotals(panelIds: readonly string[], days: readonly DaySpan[]): Promise<Map<string, PanelDayTotals>> {
     const result = new Map<string, PanelDayTotals>();
     if (days.length === 0) return result;
-    for (let i = 0; i < panelIds.length; i += TOTALS_PANELS_PER_QUERY) {
-      const rows = await this.query('day totals', dayTotalsQuery(this.bucket, panelIds.slice(i, i + TOTALS_PANELS_PER_QUERY), days));
-      for (const row of rows) addTotalsRow(result, row);
-    }
+    // Side by side: each query is mostly InfluxDB's CPU, and it has more than one core.
+    const groups: Array<readonly string[]> = [];
+    for (let i = 0; i < panelIds.length; i += TOTALS_PANELS_PER_QUERY) groups.push(panelIds.slice(i, i + TOTALS_PANELS_PER_QUERY));
+    const answers = await Promise.all(groups.map((group) => this.query('day totals', dayTotalsQuery(this.bucket, group, days))));
+    for (const rows of answers) for (const row of rows) addTotalsRow(result, row);
     return result;
   }
 
