@@ -16,8 +16,9 @@ import { EmissionService } from './services/emissions/emission-service.js';
 import { BuildingQuarters } from './services/demand/building-quarters.js';
 import { DemandService } from './services/demand/demand-service.js';
 import { LoadProfileService } from './services/load-profile/load-profile-service.js';
-import { EnergyLedger } from './services/energy/energy-ledger.js';
+import { EnergyLedger, type RestoredPanel } from './services/energy/energy-ledger.js';
 import { EnergyService } from './services/energy/energy-service.js';
+import { LedgerCheckpoints } from './services/energy/ledger-checkpoints.js';
 import { createExportLinks } from './services/export/export-links.js';
 import { ExportService } from './services/export/export-service.js';
 import { HistoryService } from './services/history-service.js';
@@ -57,6 +58,8 @@ export interface Core {
   readonly pubsub: AppPubSub;
   readonly live: LiveState;
   readonly ledger: EnergyLedger;
+  /** The energy ledger's checkpoints (InfluxDB mode; null embedded). */
+  readonly checkpoints: LedgerCheckpoints | null;
   readonly services: Services;
   /** Parse, validate, durable write, then the after-write pipeline. */
   readonly ingest: IngestService;
@@ -81,7 +84,7 @@ export interface Core {
  */
 export function buildCore(config: Config, stores: Stores, logger: Logger, options: CoreOptions): Core {
   const parts = groundParts(config, stores, logger, options.clock ?? systemClock);
-  const { time, settings, metrics, pubsub, live, status, ledger } = parts;
+  const { time, settings, metrics, pubsub, live, status, ledger, checkpoints } = parts;
   const { services, alarms, averages } = buildServices(parts, options);
   let loaded = false;
   reloadOnSettingsChange(parts, alarms, () => loaded);
@@ -105,6 +108,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     pubsub,
     live,
     ledger,
+    checkpoints,
     services,
     ingest,
     pipeline,
@@ -118,6 +122,7 @@ export function buildCore(config: Config, stores: Stores, logger: Logger, option
     stop: async () => {
       status.stop();
       cluster?.order.flush();
+      await checkpoints?.stop();
       await ledger.stop();
       await alarms?.stop();
     },
@@ -138,6 +143,7 @@ interface GroundParts {
   readonly live: LiveState;
   readonly status: StatusMonitor;
   readonly ledger: EnergyLedger;
+  readonly checkpoints: LedgerCheckpoints | null;
 }
 
 function groundParts(config: Config, stores: Stores, logger: Logger, clock: Clock): GroundParts {
@@ -148,6 +154,9 @@ function groundParts(config: Config, stores: Stores, logger: Logger, clock: Cloc
   metrics.probes.adminRecordUnreadable = () => settings.unreadable.length;
   const pubsub = createAppPubSub();
   const live = new LiveState();
+  const energyLogger = logger.child({ component: 'energy' });
+  const ledger = new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: energyLogger });
+  const checkpoints = stores.checkpoints && new LedgerCheckpoints({ ledger, ...stores.checkpoints, time, logger: energyLogger });
   return {
     config,
     stores,
@@ -160,7 +169,8 @@ function groundParts(config: Config, stores: Stores, logger: Logger, clock: Cloc
     rejections: new RejectionStats(),
     live,
     status: new StatusMonitor({ live, pubsub, offlineAfterMs: config.site.offlineAfterMs, logger, clock }),
-    ledger: new EnergyLedger({ rule: config.site.countingRule, time, source: stores.read, logger: logger.child({ component: 'energy' }) }),
+    ledger,
+    checkpoints,
   };
 }
 
@@ -252,15 +262,39 @@ function buildIngest({ config, stores, logger, metrics, rejections }: GroundPart
   });
 }
 
+/**
+ * The checked days of the ledger's checkpoints; none when they cannot be read (the ledger then
+ * walks every reading, as without checkpoints: slower, never wrong).
+ */
+async function restoreCheckpoints(checkpoints: LedgerCheckpoints, ids: readonly string[], logger: Logger, metrics: Metrics): Promise<Map<string, RestoredPanel> | undefined> {
+  const started = Date.now();
+  try {
+    const { days, refused } = await checkpoints.restore(ids);
+    let restored = 0;
+    for (const panel of days.values()) restored += panel.days.length;
+    metrics.checkpointDaysRestored.inc(restored);
+    for (const [reason, n] of Object.entries(refused)) metrics.checkpointRefused.inc({ reason }, n);
+    logger.info({ ms: Date.now() - started, panels: days.size, of: ids.length, days: restored, refused }, 'energy ledger checkpoint checked against the readings');
+    return days;
+  } catch (error) {
+    logger.warn({ err: error }, 'energy ledger checkpoint not read; walking every stored reading');
+    return undefined;
+  }
+}
+
 /** Core.load: the admin record, the panels (without the retired), their statuses, the energy ledger, then the alarms. */
-async function loadAll({ stores, settings, live, status, ledger }: GroundParts, alarms: Alarms | null): Promise<readonly string[]> {
+async function loadAll({ stores, settings, live, status, ledger, checkpoints, logger, metrics }: GroundParts, alarms: Alarms | null): Promise<readonly string[]> {
   await stores.prepare();
   await settings.load();
   const retired = settings.state.retired;
   const ids = (await live.loadFrom(stores.read)).filter((id) => !retired.has(id));
   for (const id of retired) live.remove(id);
   for (const id of ids) status.track(id);
-  await ledger.load(ids);
+  await ledger.load(ids, checkpoints ? await restoreCheckpoints(checkpoints, ids, logger, metrics) : undefined);
+  if (checkpoints) {
+    checkpoints.save().catch((error: unknown) => logger.warn({ err: error }, 'energy ledger checkpoint not written; next round retries'));
+    checkpoints.start();
+  }
   await alarms?.load(ids, (id) => ({ status: status.statusOf(id), latest: live.latest(id)?.time ?? null }));
   return ids;
 }

@@ -38,6 +38,15 @@ export type LimitName = (typeof LIMITS)[number];
 export const MQTT_REFUSALS = ['no_credentials', 'bad_credentials', 'tls', 'publish_denied', 'subscribe_denied', 'client_id_not_owned'] as const;
 export type MqttRefusal = (typeof MQTT_REFUSALS)[number];
 
+/**
+ * Why (part of) the energy ledger's checkpoint was not used at start-up (docs/counting-rule.md,
+ * "Checkpoints"): damaged or edited, saved under other ENERGY_* settings or zone, readings older
+ * than its first day, its first day not the start of the series, a day whose readings changed, a
+ * day with readings and nothing saved (or the reverse).
+ */
+export const CHECKPOINT_REFUSALS = ['damaged', 'other_rule', 'readings_before', 'not_series_start', 'day_changed', 'day_missing'] as const;
+export type CheckpointRefusal = (typeof CHECKPOINT_REFUSALS)[number];
+
 /** Values read when /metrics is scraped, set by the parts that own them (the store's free space). */
 export interface MetricProbes {
   storeFreeBytes: () => number | null;
@@ -113,6 +122,13 @@ function readingMetrics(registry: Registry) {
 
 /** The store's health; the gauges read their probes when /metrics is scraped. */
 function storeMetrics(registry: Registry, probes: MetricProbes) {
+  const checkpointRefused = new Counter({
+    name: 'energy_ledger_checkpoint_refused_total',
+    help: 'Checkpoint days, or panels from some day on, the energy ledger refused at start-up and walked from the readings instead, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  for (const reason of CHECKPOINT_REFUSALS) checkpointRefused.inc({ reason }, 0);
   return {
     storeWriteFailures: new Counter({
       name: 'energy_store_write_failures_total',
@@ -136,6 +152,12 @@ function storeMetrics(registry: Registry, probes: MetricProbes) {
         if (free !== null) this.set(free);
       },
     }),
+    checkpointDaysRestored: new Counter({
+      name: 'energy_ledger_checkpoint_days_restored_total',
+      help: 'Panel-days the energy ledger took from its checkpoint at start-up (checked against the readings) instead of walking their readings',
+      registers: [registry],
+    }),
+    checkpointRefused,
     adminRecordUnreadable: new Gauge({
       name: 'energy_admin_record_unreadable_entries',
       help: 'Entries of the admin record this version cannot interpret (written by another version?): skipped, shown in adminRecordUnreadable',

@@ -1,5 +1,6 @@
 import type { PanelRecord, Reading } from '../models/reading.js';
 import type { CounterColumns, ReadingStore, WindowReadings } from './reading-store.js';
+import { DAY_TOTAL_VALUES, type DaySpan, type DayTotalsSource, type PanelDayTotals } from './day-totals.js';
 import { allocateColumns } from './reading-store.js';
 import { combinePending, type PendingReadings, type RecentReadings } from './influx/recent-readings.js';
 import type { SqliteJournal } from './sqlite/sqlite-journal.js';
@@ -15,11 +16,11 @@ import type { SqliteJournal } from './sqlite/sqlite-journal.js';
  * the journal only after InfluxDB confirmed it, so a reading moving between the two while a query
  * runs is seen in both (and merged), never in neither.
  */
-export class MergedStore implements ReadingStore {
+export class MergedStore implements ReadingStore, DayTotalsSource {
   private readonly pending: PendingReadings;
 
   constructor(
-    private readonly influx: ReadingStore,
+    private readonly influx: ReadingStore & DayTotalsSource,
     private readonly journal: SqliteJournal,
     recent?: RecentReadings,
   ) {
@@ -102,6 +103,34 @@ export class MergedStore implements ReadingStore {
       w = until;
     }
     if (w < waiting.t.length) yield mergeColumns(allocateColumns(0), waiting, w, waiting.t.length);
+  }
+
+  /**
+   * InfluxDB's totals, except that a day holding readings that have not reached InfluxDB yet has
+   * unknown totals (NaN): what is stored there is not what the merged view holds.
+   */
+  async dayTotals(panelIds: readonly string[], days: readonly DaySpan[]): Promise<Map<string, PanelDayTotals>> {
+    const firstMs = days[0]?.startMs ?? Number.POSITIVE_INFINITY;
+    const waiting = new Map(panelIds.map((id) => [id, this.pending.columns(id, Number.NEGATIVE_INFINITY).t] as const));
+    const totals = await this.influx.dayTotals(panelIds, days);
+    for (const [panelId, times] of waiting) {
+      if (times.length === 0) continue;
+      let panel = totals.get(panelId);
+      if (!panel) {
+        panel = { before: 0, days: new Map() };
+        totals.set(panelId, panel);
+      }
+      let d = 0;
+      for (const t of times) {
+        if (t < firstMs) {
+          panel.before++;
+          continue;
+        }
+        while (d < days.length && days[d]!.endMs <= t) d++;
+        if (d < days.length) panel.days.set(days[d]!.startMs, new Float64Array(2 * DAY_TOTAL_VALUES.length).fill(Number.NaN));
+      }
+    }
+    return totals;
   }
 
   async ping(): Promise<void> {

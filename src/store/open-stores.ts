@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { AdminLog } from './admin-log.js';
+import type { DayTotalsSource, LedgerCheckpointStore } from './day-totals.js';
 import { InfluxAdminLog } from './influx/influx-admin-log.js';
+import { InfluxLedgerCheckpoints } from './influx/influx-ledger-checkpoints.js';
 import { checkInfluxAccess, ensureAdminBucket } from './influx/influx-check.js';
 import { Forwarder, type ForwarderStats } from './influx/forwarder.js';
 import { InfluxStore } from './influx/influx-store.js';
@@ -30,6 +32,12 @@ export interface Stores {
   readonly read: ReadingStore;
   /** The admin record, in the store of record. */
   readonly admin: AdminLog;
+  /**
+   * InfluxDB mode: where the energy ledger keeps checkpoints, and the store's day totals to check
+   * them against, so a start-up walks only the days that changed (services/energy/ledger-checkpoints.ts);
+   * null embedded (SQLite's own scan is fast enough).
+   */
+  readonly checkpoints: { readonly store: LedgerCheckpointStore; readonly totals: DayTotalsSource } | null;
   /** InfluxDB mode: readings other processes stored and InfluxDB may not have yet (the feed adds them); null embedded. */
   readonly recent: RecentReadings | null;
   /** Resolves once the store of record can be used (InfluxDB: reachable, the admin bucket there). */
@@ -56,6 +64,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       writer: store,
       read: store,
       admin: store.admin,
+      checkpoints: null,
       recent: null,
       prepare: async () => {},
       written: () => {},
@@ -79,10 +88,12 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
   const forwarder = new Forwarder({ source: journal, writer: influxStore.http, logger: logger.child({ component: 'forwarder' }) });
   forwarder.start();
   logger.info({ journal: file, influx: influx.url, bucket: influx.bucket, waiting: journal.stats().count }, 'InfluxDB store with local journal open');
+  const read = new MergedStore(influxStore, journal, recent);
   return {
     writer: journal,
-    read: new MergedStore(influxStore, journal, recent),
+    read,
     admin: new InfluxAdminLog(adminConnection),
+    checkpoints: { store: new InfluxLedgerCheckpoints(adminConnection), totals: read },
     recent,
     async prepare() {
       const admin = await ensureAdminBucket(adminConnection);

@@ -11,6 +11,8 @@ import type { CountingRuleParams } from '../../src/services/energy/counting-rule
 import type { EnergyLedger } from '../../src/services/energy/energy-ledger.js';
 import type { EnergyService } from '../../src/services/energy/energy-service.js';
 import type { HistoryService } from '../../src/services/history-service.js';
+import type { LedgerCheckpoints } from '../../src/services/energy/ledger-checkpoints.js';
+import type { Metrics } from '../../src/config/metrics.js';
 import type { AdminLog } from '../../src/store/admin-log.js';
 import type { Stores } from '../../src/store/open-stores.js';
 import type { DurableWriter, ReadingStore } from '../../src/store/reading-store.js';
@@ -34,10 +36,14 @@ export interface EnergyHarness {
   readonly energy: EnergyService;
   readonly bills: BillService;
   readonly history: HistoryService;
+  /** The first core's energy ledger checkpoints (null unless `checkpoints` was given). */
+  readonly checkpoints: LedgerCheckpoints | null;
+  /** The first core's metrics (what its start-up did with the checkpoints, for one). */
+  readonly metrics: Metrics;
   /** Writes durably, then hands the readings to the ledger and the hourly averages as the after-write pipeline does. */
   write(readings: readonly Reading[]): Promise<void>;
   /** The product started again over the same store: a new core, loaded from the store alone. */
-  restarted(): Promise<{ energy: EnergyService; bills: BillService }>;
+  restarted(): Promise<{ energy: EnergyService; bills: BillService; checkpoints: LedgerCheckpoints | null; metrics: Metrics }>;
   /** Stops every core this harness built and removes what it made. */
   close(): Promise<void>;
 }
@@ -53,6 +59,8 @@ export interface EnergyHarnessOptions {
   readonly rule?: CountingRuleParams;
   /** The tariff plan versions; the one from the beginning is the configured plan (TARIFF_*), the others are recorded as an operator does. */
   readonly plans?: readonly PlanAt[];
+  /** The energy ledger's checkpoints and the day totals to check them against (InfluxDB mode); default none. */
+  readonly checkpoints?: Stores['checkpoints'];
   /** "Now" for today, the month so far and its projection; default the wall clock. */
   readonly now?: () => number;
 }
@@ -88,6 +96,8 @@ export async function energyHarness(options: EnergyHarnessOptions): Promise<Ener
     energy: core.services.energy,
     bills: core.services.bills,
     history: core.services.history,
+    checkpoints: core.checkpoints,
+    metrics: core.metrics,
     async write(readings) {
       await options.write(readings);
       for (const r of readings) {
@@ -97,7 +107,7 @@ export async function energyHarness(options: EnergyHarnessOptions): Promise<Ener
     },
     async restarted() {
       const again = await start();
-      return { energy: again.services.energy, bills: again.services.bills };
+      return { energy: again.services.energy, bills: again.services.bills, checkpoints: again.checkpoints, metrics: again.metrics };
     },
     async close() {
       for (const c of cores.splice(0)) await c.stop();
@@ -135,6 +145,7 @@ function harnessStores(options: EnergyHarnessOptions, admin: AdminLog): Stores {
     writer,
     read: options.store,
     admin,
+    checkpoints: options.checkpoints ?? null,
     recent: null,
     prepare: async () => {},
     written: () => {},

@@ -56,11 +56,42 @@ export interface DayEnergy {
   revision: number;
 }
 
-interface DayEntry extends DayEnergy {
+/**
+ * A day as the ledger keeps it, with what it needs to resume and to be checked against the store:
+ * a checkpoint (ledger-checkpoints.ts) saves and restores exactly this.
+ */
+export interface SavedDay extends DayEnergy {
   /** Rule states before the day's first reading: active and reactive counters. */
-  startActive: Float64Array;
-  startReactive: Float64Array;
+  readonly startActive: Float64Array;
+  readonly startReactive: Float64Array;
+  /** What the day's walked readings add up to, per field the rule reads (see FINGERPRINT). */
+  readonly fingerprint: Float64Array;
 }
+
+type DayEntry = SavedDay;
+
+/** A final day (see finalDays) and the rule's states after it. */
+export interface FinalDay {
+  readonly day: SavedDay;
+  readonly endActive: Float64Array;
+  readonly endReactive: Float64Array;
+}
+
+/** A panel's days restored from a checkpoint (ascending), and the rule's states after the last. */
+export interface RestoredPanel {
+  readonly days: readonly SavedDay[];
+  readonly endActive: Float64Array;
+  readonly endReactive: Float64Array;
+}
+
+/**
+ * The fingerprint of a day's walked readings: for each field the rule reads, in this order, how
+ * many readings had it, their sum and the sum of their magnitudes (which bounds the rounding of a
+ * sum taken in another order). InfluxDB computes the same counts and sums in storage, so a day
+ * can be checked against the store without reading it (store/influx/day-fingerprints).
+ */
+export const FINGERPRINT_FIELDS = ['kwh', 'kw', 'pf', 'kvarh', 'kva'] as const;
+const FINGERPRINT_LENGTH = FINGERPRINT_FIELDS.length * 3;
 
 /** The newest walked reading, to recognise the same reading arriving again. */
 interface LastReading {
@@ -83,6 +114,8 @@ class PanelLedger {
   replaying: Promise<void> | null = null;
   /** Readings stored while the replay ran, applied after it. */
   queued: ReadingForLedger[] = [];
+  /** A restored checkpoint's rule states before `day` (after its last day), for the next replay. */
+  resume: { readonly day: number; readonly active: Float64Array; readonly reactive: Float64Array } | null = null;
 
   constructor(params: CountingRuleParams) {
     this.active = new CounterWalk(params);
@@ -182,9 +215,54 @@ export class EnergyLedger {
    * Walks the whole stored series of these panels (at start-up). Readings stored meanwhile are
    * queued and applied after, so nothing is missed or walked twice.
    */
-  load(panelIds: readonly string[]): Promise<void> {
-    for (const panelId of panelIds) this.#markDirty(this.#panel(panelId), Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  load(panelIds: readonly string[], restored?: ReadonlyMap<string, RestoredPanel>): Promise<void> {
+    for (const panelId of panelIds) {
+      const panel = this.#panel(panelId);
+      const saved = panel.replaying ? undefined : restored?.get(panelId);
+      const last = saved?.days[saved.days.length - 1];
+      if (!saved || !last) {
+        this.#markDirty(panel, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+        continue;
+      }
+      // Restored days (a checkpoint checked against the store, ascending) are taken as they are,
+      // in place of what readings stored meanwhile made. The walk resumes after the last of them
+      // from the states saved with it (when nothing was pending then: a pending reading could
+      // still add to the restored days), or else from the newest restored day it may start from.
+      for (const day of panel.order) this.#touch(day);
+      panel.days.clear();
+      panel.order = saved.days.map((day) => day.day);
+      for (const day of saved.days) {
+        panel.days.set(day.day, day);
+        this.#touch(day.day);
+      }
+      const clean = !snapshotHasPending(saved.endActive) && !snapshotHasPending(saved.endReactive);
+      panel.resume = clean ? { day: last.day + 1, active: saved.endActive, reactive: saved.endReactive } : null;
+      this.#markDirty(panel, clean ? last.day + 1 : last.day, Number.POSITIVE_INFINITY);
+    }
     return this.settled(panelIds);
+  }
+
+  /**
+   * The panel's days whose figures no later reading can change any more unless it is late: a
+   * later day began with nothing pending (until then, pending readings could still count, and
+   * add to the days they were read on). None while the panel is being replayed.
+   */
+  finalDays(panelId: string): FinalDay[] {
+    const panel = this.#panels.get(panelId);
+    if (!panel || panel.replaying || panel.dirtyFrom !== null) return [];
+    let end = panel.order.length - 1;
+    while (end > 0) {
+      const entry = panel.days.get(panel.order[end]!)!;
+      if (!snapshotHasPending(entry.startActive) && !snapshotHasPending(entry.startReactive)) break;
+      end--;
+    }
+    const result: FinalDay[] = [];
+    for (let i = 0; i < end; i++) {
+      // The states after a day are those before the next day with readings.
+      const next = panel.days.get(panel.order[i + 1]!)!;
+      result.push({ day: panel.days.get(panel.order[i]!)!, endActive: next.startActive, endReactive: next.startReactive });
+    }
+    return result;
   }
 
   /** A reading was durably stored (the after-write pipeline's step). */
@@ -227,6 +305,21 @@ export class EnergyLedger {
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.settled();
+  }
+
+  /** Every panel the ledger keeps. */
+  panelIds(): string[] {
+    return [...this.#panels.keys()];
+  }
+
+  /** Whether a walk under this ledger's rule can resume from this saved state. */
+  acceptsSnapshot(snapshot: Float64Array): boolean {
+    try {
+      new CounterWalk(this.#rule, snapshot);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Panels whose numbers are still being (re)computed. */
@@ -316,6 +409,7 @@ export class EnergyLedger {
     entry.readingCount++;
     entry.revision++;
     this.#touch(entry.day);
+    addToFingerprint(entry.fingerprint, r);
     const activeSink: CountSink = (t, kwh, pfFrom, pfTo, fromT) => {
       const target = t === r.t ? entry : days.get(time.dayNumber(t))!;
       target.revision++;
@@ -405,11 +499,11 @@ export class EnergyLedger {
    * Re-walks one panel from the last clean day at or before `dirtyFrom`. Returns the recent
    * readings it walked (the last two days by the clock), to recognise queued readings it has seen.
    */
-  async #replay(panelId: string, panel: PanelLedger, dirtyFrom: number, dirtyTo: number): Promise<Map<number, LastReading>> {
-    const walked = new Map<number, LastReading>();
-    const recent = Date.now() - RECENT_MS;
-    const time = this.#time;
-    // The start: the newest day at or before dirtyFrom whose saved states have nothing pending.
+  /**
+   * Where a replay from `dirtyFrom` starts: the newest day at or before it whose saved states have
+   * nothing pending, or a restored checkpoint's state after its last day when that is newer.
+   */
+  #replayStart(panel: PanelLedger, dirtyFrom: number): { startDay: number; fresh: { active: CounterWalk; reactive: CounterWalk } } {
     let i = upperBound(panel.order, dirtyFrom) - 1;
     while (i >= 0) {
       const entry = panel.days.get(panel.order[i]!)!;
@@ -417,11 +511,22 @@ export class EnergyLedger {
       i--;
     }
     const startEntry = i >= 0 ? panel.days.get(panel.order[i]!)! : undefined;
-    const startDay = startEntry?.day ?? Number.NEGATIVE_INFINITY;
-    const fresh = {
-      active: new CounterWalk(this.#rule, startEntry?.startActive),
-      reactive: new CounterWalk(this.#rule, startEntry?.startReactive),
+    const resume = panel.resume;
+    panel.resume = null;
+    if (resume && resume.day <= dirtyFrom && resume.day > (startEntry?.day ?? Number.NEGATIVE_INFINITY)) {
+      return { startDay: resume.day, fresh: { active: new CounterWalk(this.#rule, resume.active), reactive: new CounterWalk(this.#rule, resume.reactive) } };
+    }
+    return {
+      startDay: startEntry?.day ?? Number.NEGATIVE_INFINITY,
+      fresh: { active: new CounterWalk(this.#rule, startEntry?.startActive), reactive: new CounterWalk(this.#rule, startEntry?.startReactive) },
     };
+  }
+
+  async #replay(panelId: string, panel: PanelLedger, dirtyFrom: number, dirtyTo: number): Promise<Map<number, LastReading>> {
+    const walked = new Map<number, LastReading>();
+    const recent = Date.now() - RECENT_MS;
+    const time = this.#time;
+    const { startDay, fresh } = this.#replayStart(panel, dirtyFrom);
     const days = new Map<number, DayEntry>();
     const order: number[] = [];
     let current: DayEntry | undefined;
@@ -480,8 +585,25 @@ export class EnergyLedger {
   }
 }
 
+/** Adds one walked reading to its day's fingerprint (NaN: the reading had no such value). */
+function addToFingerprint(f: Float64Array, r: ReadingForLedger): void {
+  addValue(f, 0, r.kwh);
+  addValue(f, 3, r.kw);
+  addValue(f, 6, r.pf);
+  addValue(f, 9, r.kvarh);
+  addValue(f, 12, r.kva);
+}
+
+function addValue(f: Float64Array, at: number, v: number): void {
+  if (Number.isNaN(v)) return;
+  f[at]! += 1;
+  f[at + 1]! += v;
+  f[at + 2]! += Math.abs(v);
+}
+
 function newEntry(day: number, startActive: Float64Array, startReactive: Float64Array): DayEntry {
   return {
+    fingerprint: new Float64Array(FINGERPRINT_LENGTH),
     day,
     kwh: new Float64Array(HOURS),
     quarterKwh: new Float32Array(QUARTERS),

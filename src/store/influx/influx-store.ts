@@ -1,16 +1,19 @@
 import { HttpError, InfluxDB, RequestTimedOutError, type ParameterizedQuery, type QueryApi } from '@influxdata/influxdb-client';
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import { allocateColumns, type CounterColumns, type ReadingStore, type WindowReadings } from '../reading-store.js';
+import type { DaySpan, DayTotalsSource, PanelDayTotals } from '../day-totals.js';
+import { DAY_TOTAL_FIELDS, dayTotalsQuery } from './day-totals-flux.js';
 import {
   downsampleQuery,
   latestReadingsQuery,
+  MAX_TIME,
   panelSpanQuery,
   panelsQuery,
   readingsQuery,
   ruleFieldsQuery,
 } from './influx-flux.js';
 import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type InfluxConnection } from './influx-http.js';
-import { FIELD, maskedValue, panelEdgesToRecords, pivotedRowToReading, readingToLine, timeCell, type FluxRow } from './influx-points.js';
+import { FIELD, maskedValue, PANEL_TAG, panelEdgesToRecords, pivotedRowToReading, readingToLine, stringCell, timeCell, type FluxRow } from './influx-points.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
   /** Days of readings per query when scanning a panel's history. Default 31. */
@@ -44,7 +47,7 @@ export class InfluxQueryError extends Error {
  * writeBatch() writes synchronously with the same gzip/204 semantics as the forwarder; in the
  * product, writes go through the local journal and the forwarder.
  */
-export class InfluxStore implements ReadingStore {
+export class InfluxStore implements ReadingStore, DayTotalsSource {
   readonly http: InfluxHttp;
   private readonly bucket: string;
   private readonly queryApi: QueryApi;
@@ -137,11 +140,18 @@ export class InfluxStore implements ReadingStore {
 
   /**
    * The readings of one panel from `fromMs` on, in slices of `scanSliceDays`, so a long history
-   * streams through in bounded pieces. Only the counting rule's fields are read.
+   * streams through in bounded pieces. Only the counting rule's fields are read. A scan from
+   * less than a slice ago (a replay after a late reading, a restart from a checkpoint) is one
+   * query to the end, without first asking where the panel's readings begin and end.
    */
   async *scan(panelId: string, fromMs: number): AsyncIterable<CounterColumns> {
-    const start = new Date(Math.max(fromMs, MIN_SCAN_MS));
-    const span = await this.query('panel span', panelSpanQuery(this.bucket, panelId, start));
+    const start = Math.max(fromMs, MIN_SCAN_MS);
+    if (start >= Date.now() - this.sliceMs) {
+      const chunk = await this.scanSlice(panelId, start, MAX_TIME.getTime());
+      if (chunk.t.length > 0) yield chunk;
+      return;
+    }
+    const span = await this.query('panel span', panelSpanQuery(this.bucket, panelId, new Date(start)));
     const first = span.find((row) => row.edge === 'first');
     const last = span.find((row) => row.edge === 'last');
     if (!first || !last) return;
@@ -150,22 +160,7 @@ export class InfluxStore implements ReadingStore {
     let previous = Number.NEGATIVE_INFINITY;
     while (sliceStart <= lastMs) {
       const sliceEnd = Math.min(sliceStart + this.sliceMs, lastMs + 1);
-      const rows = await this.query('scan', ruleFieldsQuery(this.bucket, panelId, new Date(sliceStart), new Date(sliceEnd)));
-      const columns = allocateColumns(rows.length);
-      let n = 0;
-      for (const row of rows) {
-        const kwh = row[FIELD.energyKwh];
-        const kw = row[FIELD.activePowerKw];
-        if (typeof kwh !== 'number' || typeof kw !== 'number') continue; // not a reading of ours
-        columns.t[n] = timeCell(row, '_time').getTime();
-        columns.kwh[n] = kwh;
-        columns.kw[n] = kw;
-        columns.pf[n] = maskedValue(row, FIELD.powerFactor) ?? Number.NaN;
-        columns.kvarh[n] = maskedValue(row, FIELD.reactiveEnergyKvarh) ?? Number.NaN;
-        columns.kva[n] = maskedValue(row, FIELD.apparentPowerKva) ?? Number.NaN;
-        n++;
-      }
-      const chunk = sortedColumns(columns, n);
+      const chunk = await this.scanSlice(panelId, sliceStart, sliceEnd);
       if (chunk.t.length > 0 && chunk.t[0]! <= previous) {
         throw new InfluxQueryError('scan', `readings of ${panelId} came back out of order`);
       }
@@ -177,6 +172,41 @@ export class InfluxStore implements ReadingStore {
     }
   }
 
+  /** One panel's readings in [fromMs, toMs) as counter columns, sorted by time. */
+  private async scanSlice(panelId: string, fromMs: number, toMs: number): Promise<CounterColumns> {
+    const rows = await this.query('scan', ruleFieldsQuery(this.bucket, panelId, new Date(fromMs), new Date(toMs)));
+    const columns = allocateColumns(rows.length);
+    let n = 0;
+    for (const row of rows) {
+      const kwh = row[FIELD.energyKwh];
+      const kw = row[FIELD.activePowerKw];
+      if (typeof kwh !== 'number' || typeof kw !== 'number') continue; // not a reading of ours
+      columns.t[n] = timeCell(row, '_time').getTime();
+      columns.kwh[n] = kwh;
+      columns.kw[n] = kw;
+      columns.pf[n] = maskedValue(row, FIELD.powerFactor) ?? Number.NaN;
+      columns.kvarh[n] = maskedValue(row, FIELD.reactiveEnergyKvarh) ?? Number.NaN;
+      columns.kva[n] = maskedValue(row, FIELD.apparentPowerKva) ?? Number.NaN;
+      n++;
+    }
+    return sortedColumns(columns, n);
+  }
+
+  /**
+   * Per panel and local day, count and sum of each field the counting rule reads, computed by
+   * InfluxDB in storage (see dayTotalsQuery), a few panels per query.
+   */
+  async dayTotals(panelIds: readonly string[], days: readonly DaySpan[]): Promise<Map<string, PanelDayTotals>> {
+    const result = new Map<string, PanelDayTotals>();
+    if (days.length === 0) return result;
+    // Side by side: each query is mostly InfluxDB's CPU, and it has more than one core.
+    const groups: Array<readonly string[]> = [];
+    for (let i = 0; i < panelIds.length; i += TOTALS_PANELS_PER_QUERY) groups.push(panelIds.slice(i, i + TOTALS_PANELS_PER_QUERY));
+    const answers = await Promise.all(groups.map((group) => this.query('day totals', dayTotalsQuery(this.bucket, group, days))));
+    for (const rows of answers) for (const row of rows) addTotalsRow(result, row);
+    return result;
+  }
+
   async ping(): Promise<void> {
     await this.http.health();
   }
@@ -185,6 +215,34 @@ export class InfluxStore implements ReadingStore {
     // Nothing is buffered: every write resolved only after InfluxDB's 204, and queries hold no
     // connection open once they have been read.
   }
+}
+
+/** Panels per day-totals query: each answers in storage, so a few queries for a building are enough. */
+const TOTALS_PANELS_PER_QUERY = 25;
+
+/** One row of dayTotalsQuery into the panel's totals. */
+function addTotalsRow(result: Map<string, PanelDayTotals>, row: FluxRow): void {
+  const panelId = stringCell(row, PANEL_TAG);
+  const value = row._value;
+  if (typeof value !== 'number') throw new InfluxQueryError('day totals', `a ${String(row.fn)} of ${panelId} is not a number`);
+  let totals = result.get(panelId);
+  if (!totals) {
+    totals = { before: 0, days: new Map() };
+    result.set(panelId, totals);
+  }
+  if (row.fn === 'before') {
+    totals.before += value;
+    return;
+  }
+  const field = DAY_TOTAL_FIELDS.indexOf(row._field as (typeof DAY_TOTAL_FIELDS)[number]);
+  if (field < 0 || (row.fn !== 'count' && row.fn !== 'sum')) throw new InfluxQueryError('day totals', `unexpected row ${String(row.fn)} ${String(row._field)}`);
+  const start = timeCell(row, '_time').getTime();
+  let day = totals.days.get(start);
+  if (!day) {
+    day = new Float64Array(2 * DAY_TOTAL_FIELDS.length);
+    totals.days.set(start, day);
+  }
+  day[2 * field + (row.fn === 'count' ? 0 : 1)] = value;
 }
 
 /** The earliest instant a scan asks InfluxDB for (its range() cannot start before 1970). */
