@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryPoint } from '../../src/models/usage.js';
 import type { Reading } from '../../src/models/reading.js';
 import { round } from '../../src/services/rounding.js';
-import { energyHarness, type EnergyHarness } from '../support/energy-harness.js';
+import { energyHarness, harnessPerSuite } from '../support/energy-harness.js';
 import { local, makeReading, uniquePanelId } from '../support/readings.js';
 import type { StoreUnderTest } from './contract.js';
 
@@ -23,14 +23,7 @@ function shown(p: HistoryPoint) {
  */
 export function describeHistoryAveragesContract(sut: () => StoreUnderTest): void {
   describe('history: hourly averages kept from the store', () => {
-    let harness: EnergyHarness | undefined;
-    const h = () => {
-      if (!harness) throw new Error('harness not made');
-      return harness;
-    };
-    beforeAll(async () => {
-      harness = await energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone: ZONE });
-    });
+    const h = harnessPerSuite(() => energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone: ZONE }));
 
     /** Three hours of readings one a minute from 10:00 WIB, power and current varying. */
     function threeHours(id: string): Reading[] {

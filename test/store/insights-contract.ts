@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseOperatingHours, type OperatingHours } from '../../src/config/operating-hours.js';
 import type { Reading } from '../../src/models/reading.js';
 import { BuildingQuarters } from '../../src/services/demand/building-quarters.js';
@@ -7,7 +7,7 @@ import { DemandService } from '../../src/services/demand/demand-service.js';
 import { LoadProfileService } from '../../src/services/load-profile/load-profile-service.js';
 import { tariffPlanSchema } from '../../src/models/tariff-plan.js';
 import { TariffSchedule } from '../../src/services/tariffs/tariff-schedule.js';
-import { DEFAULT_RULE as RULE, energyHarness, type EnergyHarness } from '../support/energy-harness.js';
+import { DEFAULT_RULE as RULE, energyHarness, harnessPerSuite } from '../support/energy-harness.js';
 import { local, makeReading, seededRandom, shuffled, uniquePanelId } from '../support/readings.js';
 import { finalSeries, referenceIncreases } from '../support/reference-rule.js';
 import type { StoreUnderTest } from './contract.js';
@@ -38,14 +38,7 @@ interface Step {
  */
 export function describeInsightsContract(sut: () => StoreUnderTest): void {
   describe('peak demand and load profile (Asia/Jakarta)', () => {
-    let harness: EnergyHarness | undefined;
-    const h = () => {
-      if (!harness) throw new Error('harness not made');
-      return harness;
-    };
-    beforeAll(async () => {
-      harness = await energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone: ZONE });
-    });
+    const h = harnessPerSuite(() => energyHarness({ store: sut().store, write: (readings) => sut().write(readings), zone: ZONE }));
 
     /** Three panels over 1-4 March 2025 (Sat, Sun, Mon, Tue holiday), readings about a minute apart with gaps; the third starts on the 2nd. */
     function randomBuilding(seed: number): { ids: string[]; readings: Reading[] } {

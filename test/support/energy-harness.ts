@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { beforeAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -198,5 +199,17 @@ export async function sqliteHarness(options: Omit<EnergyHarnessOptions, 'store' 
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A harness made once for the enclosing describe (in its beforeAll); the getter throws before that. */
+export function harnessPerSuite(make: () => Promise<EnergyHarness>): () => EnergyHarness {
+  let harness: EnergyHarness | undefined;
+  beforeAll(async () => {
+    harness = await make();
+  });
+  return () => {
+    if (!harness) throw new Error('harness not made');
+    return harness;
   };
 }
