@@ -34,42 +34,50 @@ export interface AlarmInput {
 }
 
 export function alarmInput(reading: Reading, local: boolean): AlarmInput {
-  let low = Number.NaN;
-  let high = Number.NaN;
-  let lowName = '';
-  let highName = '';
-  // Unrolled: a list of [name, value] pairs per reading was most of what this step allocated.
-  const consider = (name: string, v: number | null) => {
-    if (v === null || !Number.isFinite(v) || v <= 0) return;
-    if (!(v >= low)) {
-      low = v;
-      lowName = name;
-    }
-    if (!(v <= high)) {
-      high = v;
-      highName = name;
-    }
-  };
-  consider('L1', reading.voltage.l1);
-  consider('L2', reading.voltage.l2);
-  consider('L3', reading.voltage.l3);
-  if (Number.isNaN(low) && reading.voltage.average !== null && reading.voltage.average > 0) {
-    low = high = reading.voltage.average;
-    lowName = highName = 'average';
+  // Unrolled, without a list of [name, value] pairs or a closure per reading: those were most of
+  // what this step allocated, once per reading.
+  const { l1, l2, l3, average } = reading.voltage;
+  const spread: Spread = { low: Number.NaN, high: Number.NaN, lowName: '', highName: '' };
+  consider(spread, 'L1', l1);
+  consider(spread, 'L2', l2);
+  consider(spread, 'L3', l3);
+  if (Number.isNaN(spread.low) && average !== null && average > 0) {
+    spread.low = spread.high = average;
+    spread.lowName = spread.highName = 'average';
   }
   return {
     t: reading.time.getTime(),
     local,
-    vLow: low,
-    vHigh: high,
-    vLowPhase: lowName,
-    vHighPhase: highName,
+    vLow: spread.low,
+    vHigh: spread.high,
+    vLowPhase: spread.lowName,
+    vHighPhase: spread.highName,
     vunbal: reading.voltageUnbalance ?? Number.NaN,
     kwh: reading.energyKwh,
     kvarh: reading.reactiveEnergyKvarh ?? Number.NaN,
     kw: reading.activePowerKw,
     pf: reading.powerFactor ?? Number.NaN,
   };
+}
+
+/** The lowest and highest phase voltage seen so far, and which phases they are. */
+interface Spread {
+  low: number;
+  high: number;
+  lowName: string;
+  highName: string;
+}
+
+function consider(spread: Spread, name: string, v: number | null): void {
+  if (v === null || !Number.isFinite(v) || v <= 0) return;
+  if (!(v >= spread.low)) {
+    spread.low = v;
+    spread.lowName = name;
+  }
+  if (!(v <= spread.high)) {
+    spread.high = v;
+    spread.highName = name;
+  }
 }
 
 interface CounterPoint {
@@ -245,9 +253,17 @@ export class PanelEvaluator {
   }
 
   #copy(state: PanelState): PanelState {
+    const { machines } = state;
     return {
       ...state,
-      machines: Object.fromEntries(READING_RULES.map((type) => [type, copyState(state.machines[type])])) as Record<ReadingRule, MachineState>,
+      // Spelled out: a map over READING_RULES into Object.fromEntries cost more than the copies.
+      machines: {
+        VOLTAGE_OUT_OF_RANGE: copyState(machines.VOLTAGE_OUT_OF_RANGE),
+        VOLTAGE_UNBALANCE: copyState(machines.VOLTAGE_UNBALANCE),
+        LOW_POWER_FACTOR: copyState(machines.LOW_POWER_FACTOR),
+        DEMAND_HIGH: copyState(machines.DEMAND_HIGH),
+        METER_DATA: copyState(machines.METER_DATA),
+      } satisfies Record<ReadingRule, MachineState>,
       walk: new CounterWalk(this.#options.countingRule, state.walk.snapshot()),
     };
   }
