@@ -5,7 +5,7 @@ import type { CounterColumns, DurableWriter, ReadingStore, WindowReadings } from
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, DamagedDatabaseError, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { SqliteReadPool } from './sqlite-read-pool.js';
-import { READING_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, assertStorable, readingParams, rowToReading, type ReadingRow } from './sqlite-schema.js';
+import { READING_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, assertStorable, paramsToReading, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
 
 export interface SqliteStoreOptions {
   /** Database file (parent folders are created). */
@@ -67,7 +67,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
   readonly #upsertReading: Database.Statement<unknown[]>;
   readonly #upsertPanel: Database.Statement<[string, number, number]>;
   readonly #selectLatest: Database.Statement<[string], ReadingRow>;
-  readonly #selectRange: Database.Statement<[string, number, number, number], ReadingRow>;
+  readonly #selectRange: Database.Statement<[string, number, number, number], ReadingParams>;
   readonly #selectPanels: Database.Statement<[], PanelRow>;
   readonly #selectOne: Database.Statement<[], { one: number }>;
   readonly #write: (readings: readonly Reading[]) => void;
@@ -100,9 +100,14 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
       SELECT r.* FROM (SELECT DISTINCT value AS panel_id FROM json_each(?)) AS ids
       JOIN readings AS r ON r.panel_id = ids.panel_id
         AND r.time_ms = (SELECT max(time_ms) FROM readings WHERE panel_id = ids.panel_id)`);
-    this.#selectRange = db.prepare(`
-      SELECT * FROM readings WHERE panel_id = ? AND time_ms >= ? AND time_ms < ?
-      ORDER BY time_ms LIMIT ?`);
+    // Raw rows in READING_COLUMNS order: named rows cost more than twice as much to fetch, which
+    // is most of an export's time (525,600 rows of a year: 95,000 rows/s named, 220,000 raw).
+    this.#selectRange = db
+      .prepare<[string, number, number, number], ReadingParams>(
+        `SELECT ${READING_COLUMNS.join(', ')} FROM readings WHERE panel_id = ? AND time_ms >= ? AND time_ms < ?
+      ORDER BY time_ms LIMIT ?`,
+      )
+      .raw(true);
     this.#selectPanels = db.prepare('SELECT id, first_seen_ms, last_seen_ms FROM panels ORDER BY id');
     this.#selectOne = db.prepare('SELECT 1 AS one');
     this.#write = db.transaction((readings: readonly Reading[]) => this.#writeRows(readings));
@@ -206,7 +211,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
     // LIMIT -1 is SQLite's "no limit".
     const fromMs = timeMs(from, 'from');
     const toMs = timeMs(to, 'to');
-    return this.#watch(() => this.#selectRange.all(panelId, fromMs, toMs, limit ?? -1)).map(rowToReading);
+    return this.#watch(() => this.#selectRange.all(panelId, fromMs, toMs, limit ?? -1)).map(paramsToReading);
   }
 
   async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<WindowReadings[]> {
