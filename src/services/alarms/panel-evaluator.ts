@@ -155,6 +155,8 @@ export class PanelEvaluator {
   /** The rules as last looked up, and the version they are of. */
   #contexts: Record<ReadingRule, StepContext> | null = null;
   #contextsVersion = -1;
+  /** The sample #step hands the rules, refilled for each (see #step). */
+  readonly #sample: { from: number; to: number; low: number; high: number; describe: string | undefined } = { from: 0, to: 0, low: 0, high: 0, describe: undefined };
   /** The reading being stepped (its `local` decides who notifies). */
   #stepping: AlarmInput | null = null;
   /** Decisions of a replay in progress (handed to `replayed` at its end). */
@@ -292,26 +294,30 @@ export class PanelEvaluator {
     const rules = this.#rules();
     this.#stepping = input;
     this.#windows(state, input, rules);
+    // One sample record for the three rules a reading steps: a step never keeps its sample.
+    const sample = this.#sample;
+    sample.from = sample.to = input.t;
     if (!Number.isNaN(input.vLow)) {
       const { rule } = rules.VOLTAGE_OUT_OF_RANGE;
       const above = rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : input.vHigh - rule.raiseAbove;
       const below = rule.raiseBelow === null ? Number.NEGATIVE_INFINITY : rule.raiseBelow - input.vLow;
+      sample.low = input.vLow;
+      sample.high = input.vHigh;
       // Described only when out of band (the text is for messages).
-      const describe = above > 0 || below > 0 ? (below > above ? `${input.vLowPhase} ${input.vLow.toFixed(1)} V` : `${input.vHighPhase} ${input.vHigh.toFixed(1)} V`) : undefined;
-      step(state.machines.VOLTAGE_OUT_OF_RANGE, { from: input.t, to: input.t, low: input.vLow, high: input.vHigh, describe }, rules.VOLTAGE_OUT_OF_RANGE);
+      sample.describe = above > 0 || below > 0 ? (below > above ? `${input.vLowPhase} ${input.vLow.toFixed(1)} V` : `${input.vHighPhase} ${input.vHigh.toFixed(1)} V`) : undefined;
+      step(state.machines.VOLTAGE_OUT_OF_RANGE, sample, rules.VOLTAGE_OUT_OF_RANGE);
     }
     if (!Number.isNaN(input.vunbal)) {
-      step(state.machines.VOLTAGE_UNBALANCE, { from: input.t, to: input.t, low: input.vunbal, high: input.vunbal }, rules.VOLTAGE_UNBALANCE);
+      sample.low = sample.high = input.vunbal;
+      sample.describe = undefined;
+      step(state.machines.VOLTAGE_UNBALANCE, sample, rules.VOLTAGE_UNBALANCE);
     }
     // The counting rule's walk: a reading it holds back (a reset, a glitch, a jump) is a data problem.
     state.walk.step(input.t, input.kwh, input.kw, 0, NO_SINK);
     const heldBack = state.walk.hasPending;
-    const value = heldBack ? (rules.METER_DATA.rule.raiseAbove ?? 0) + 1 : 0;
-    step(
-      state.machines.METER_DATA,
-      { from: input.t, to: input.t, low: value, high: value, describe: heldBack ? `counter ${input.kwh} kWh held back by the counting rule (reset or glitch)` : undefined },
-      rules.METER_DATA,
-    );
+    sample.low = sample.high = heldBack ? (rules.METER_DATA.rule.raiseAbove ?? 0) + 1 : 0;
+    sample.describe = heldBack ? `counter ${input.kwh} kWh held back by the counting rule (reset or glitch)` : undefined;
+    step(state.machines.METER_DATA, sample, rules.METER_DATA);
   }
 
   /** Completes 15-minute windows: their average kW (from the counter) and power factor. */

@@ -64,11 +64,25 @@ interface Deviation {
   readonly threshold: number | null;
 }
 
+/**
+ * One record reused by every step (a step runs to its end before the next begins, and reads it into
+ * locals before it emits anything): a new one per rule per reading was garbage at ingest's rate.
+ */
+const deviationRecord: { deviation: number; value: number; threshold: number | null } = { deviation: 0, value: 0, threshold: null };
+
 function raiseDeviation(rule: ResolvedRule, sample: Sample): Deviation {
   const above = rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : sample.high - rule.raiseAbove;
   const below = rule.raiseBelow === null ? Number.NEGATIVE_INFINITY : rule.raiseBelow - sample.low;
-  if (above >= below) return { deviation: above, value: sample.high, threshold: rule.raiseAbove };
-  return { deviation: below, value: sample.low, threshold: rule.raiseBelow };
+  if (above >= below) {
+    deviationRecord.deviation = above;
+    deviationRecord.value = sample.high;
+    deviationRecord.threshold = rule.raiseAbove;
+  } else {
+    deviationRecord.deviation = below;
+    deviationRecord.value = sample.low;
+    deviationRecord.threshold = rule.raiseBelow;
+  }
+  return deviationRecord;
 }
 
 function clears(rule: ResolvedRule, sample: Sample): boolean {
