@@ -52,8 +52,9 @@ describe('idle connections to the HTTP port', () => {
     const meter = await connectMeter(product.mqttUrl, cleanup);
     await publishQos1(meter, `DATA/PM/${panel}`, meterPayload({ time: minutesAgo(1) }));
 
-    // The held ones are closed once idle for HTTP_IDLE_TIMEOUT; then /health answers.
-    await vi.waitFor(() => expect(closed).toBe(ATTACK), { timeout: 15_000, interval: 100 });
+    // The held ones are closed once idle for HTTP_IDLE_TIMEOUT; then /health answers. (A loaded CI
+    // machine once had 41 of 1,100 still open at 15 s; normally all close about 2 s after the attack.)
+    await vi.waitFor(() => expect(closed).toBe(ATTACK), { timeout: 40_000, interval: 100 });
     const allClosedAfterMs = Date.now() - attackedAt;
     expect((await fetch(`${product.baseUrl}/health`)).status).toBe(200);
     // The test's own keep-alive connections (readiness polls) may hold a slot or two.
@@ -65,7 +66,7 @@ describe('idle connections to the HTTP port', () => {
     // Logged, but rate-limited: a handful of lines for 1,100 connections.
     expect(product.logs.filter((line) => line.limit === 'HTTP_MAX_CONNECTIONS' || line.limit === 'HTTP_IDLE_TIMEOUT').length).toBeLessThanOrEqual(10);
     report(`${ATTACK} idle TCP connections, open-file limit ${FILE_LIMIT}, HTTP_IDLE_TIMEOUT=3s`, { allClosedAfterMs, ...(await product.memory()) });
-  }, 60_000);
+  }, 90_000);
 });
 
 /**
