@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeKey, bearer } from '../access/support.js';
 import { disposer } from '../support/disposer.js';
 import { httpRequest } from '../support/graphql-client.js';
-import { createBucket, realInflux } from '../support/influx.js';
+import { countPoints, createBucket, realInflux } from '../support/influx.js';
 import { seed, series, wib } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { LocalTime } from '../../src/time/local-time.js';
@@ -218,6 +218,12 @@ describe.skipIf(!realInflux)('CSV exports on a real InfluxDB', () => {
     const onInflux = await startSeeded({ INFLUX_URL: influx.url, INFLUX_TOKEN: influx.token, INFLUX_ORG: influx.org, INFLUX_BUCKET: bucket.name, INFLUX_ADMIN_BUCKET: `${bucket.name}_admin` });
     const backlog = () => onInflux.app.services.ingest.status().storeLag?.backlog;
     await expect.poll(backlog, { timeout: 60_000 }).toBe(0);
+    // InfluxDB itself, asked directly, holds every reading: a shortfall here is a lost write, not a
+    // difference in the export.
+    for (const panelId of [A, B]) {
+      const stored = READINGS.filter((r) => r.panelId === panelId).length;
+      await expect.poll(() => countPoints(influx, bucket.name, panelId), { timeout: 30_000 }).toBe(stored);
+    }
     for (const path of [
       `/export/readings.csv?panelId=${A}&from=2026-08-01&to=2026-09-05`,
       '/export/readings.csv?from=2026-08-30&to=2026-09-02&format=excel-id',
@@ -228,7 +234,15 @@ describe.skipIf(!realInflux)('CSV exports on a real InfluxDB', () => {
     ]) {
       const [one, other] = await Promise.all([get(embedded, path), get(onInflux, path)]);
       expect({ path, status: other.status }).toEqual({ path, status: 200 });
-      expect(other.text).toBe(one.text);
+      if (other.text !== one.text) {
+        // Once, in a loaded CI run, InfluxDB's answer lacked 87 readings at the end of one of its
+        // 7-day shards while its write had been confirmed (and the count above matched). Ask again
+        // after a pause and say so: a second difference is ours (or lasting), and fails.
+        const lines = (text: string) => text.split('\n').length;
+        console.warn(`${path}: InfluxDB export had ${lines(other.text)} lines, embedded ${lines(one.text)}; asking again`);
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect((await get(onInflux, path)).text).toBe(one.text);
+      }
     }
   });
 });

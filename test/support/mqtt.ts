@@ -23,13 +23,21 @@ export const EXAMPLE_PAYLOAD =
   '"kWh":"1532.08","pf":0.92,"vunbal":0.009,"iunbal":0.099,"time":"2026-07-01 12:30:05"}}';
 export const EXAMPLE_TIME = new Date(Date.UTC(2026, 6, 1, 5, 30, 5));
 
+/** One LocalTime per zone: a fresh one asks the time zone database for every call (~40 µs each). */
+const zones = new Map<string, LocalTime>();
+function zoneTime(zone: string): LocalTime {
+  let time = zones.get(zone);
+  if (!time) zones.set(zone, (time = new LocalTime(zone)));
+  return time;
+}
+
 /**
  * The meter's wall-clock text in `zone`: `YYYY-MM-DD HH:mm:ss` exactly as the firmware sends it
  * (the product's own formatting), with `.SSS` appended only when the instant has milliseconds
  * (the ingester accepts fractions too).
  */
 export function meterTime(instant: Date, zone = 'Asia/Jakarta'): string {
-  const text = new LocalTime(zone).formatWallClock(instant.getTime());
+  const text = zoneTime(zone).formatWallClock(instant.getTime());
   const ms = instant.getUTCMilliseconds();
   return ms === 0 ? text : `${text}.${String(ms).padStart(3, '0')}`;
 }
