@@ -37,7 +37,8 @@ async function limitHits(product: Product): Promise<number> {
 }
 
 describe('MAX_PANELS', () => {
-  it('admits at most MAX_PANELS panels, rejects the rest with panel_limit, and makes room when one is retired', async () => {
+  // Two starts of the product and 2,000 made-up panels' publishes: a budget of its own.
+  it('admits at most MAX_PANELS panels, rejects the rest with panel_limit, and makes room when one is retired', { timeout: 180_000 }, async () => {
     const dataDir = tempDir(cleanup, 'energy-hostile-panels-');
     const env = { MAX_PANELS: String(MAX_PANELS), DATA_DIR: dataDir };
     let product = await startProduct(env, cleanup);

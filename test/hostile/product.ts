@@ -106,7 +106,8 @@ export async function waitReady(product: Product, options: { ready?: boolean } =
       const response = await fetch(`${product.baseUrl}/${options.ready === false ? 'health' : 'ready'}`);
       if (response.status !== 200) throw new Error(`not ready: ${await response.text()}`);
     },
-    { timeout: 30_000, interval: 200 },
+    // A start takes 2-5 s alone; beside the rest of the suite on a 2-core machine, once more than 30 s.
+    { timeout: 60_000, interval: 200 },
   );
 }
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -26,9 +26,22 @@ afterEach(() => cleanup.run());
 /** A TCP server holding a port on every interface, as another broker would. */
 async function holdPort(): Promise<number> {
   const server = createServer();
+  // A client that reached the held port (the failed start's own MQTT client, on a slow machine)
+  // would keep close() waiting: its sockets are ended with the server.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   server.listen(0);
   await once(server, 'listening');
-  cleanup.add(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  cleanup.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  );
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
