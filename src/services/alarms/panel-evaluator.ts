@@ -2,7 +2,7 @@ import type { AlarmEvent, AlarmType } from '../../models/alarm.js';
 import type { Reading } from '../../models/reading.js';
 import { CounterWalk, type CountingRuleParams } from '../energy/counting-rule.js';
 import type { ResolvedRule } from './rules.js';
-import { copyState, initialState, step, type MachineState, type StepContext } from './threshold-machine.js';
+import { copyState, initialState, raises, step, stepQuiet, type MachineState, type StepContext } from './threshold-machine.js';
 
 /** Demand and power factor are judged on fixed 15-minute windows of meter time (as utilities do). */
 export const WINDOW_MS = 15 * 60_000;
@@ -294,30 +294,47 @@ export class PanelEvaluator {
     const rules = this.#rules();
     this.#stepping = input;
     this.#windows(state, input, rules);
-    // One sample record for the three rules a reading steps: a step never keeps its sample.
+    const { machines } = state;
+    const t = input.t;
+    // Nearly every reading raises nothing while no alarm is open: then a rule's step only notes the
+    // reading's time (stepQuiet), without the sample record and its description.
+    // One sample record for the rest: a step never keeps its sample.
     const sample = this.#sample;
-    sample.from = sample.to = input.t;
+    sample.from = sample.to = t;
     if (!Number.isNaN(input.vLow)) {
       const { rule } = rules.VOLTAGE_OUT_OF_RANGE;
-      const above = rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : input.vHigh - rule.raiseAbove;
-      const below = rule.raiseBelow === null ? Number.NEGATIVE_INFINITY : rule.raiseBelow - input.vLow;
-      sample.low = input.vLow;
-      sample.high = input.vHigh;
-      // Described only when out of band (the text is for messages).
-      sample.describe = above > 0 || below > 0 ? (below > above ? `${input.vLowPhase} ${input.vLow.toFixed(1)} V` : `${input.vHighPhase} ${input.vHigh.toFixed(1)} V`) : undefined;
-      step(state.machines.VOLTAGE_OUT_OF_RANGE, sample, rules.VOLTAGE_OUT_OF_RANGE);
+      const machine = machines.VOLTAGE_OUT_OF_RANGE;
+      if (!machine.active && !raises(rule, input.vLow, input.vHigh)) stepQuiet(machine, t);
+      else {
+        const above = rule.raiseAbove === null ? Number.NEGATIVE_INFINITY : input.vHigh - rule.raiseAbove;
+        const below = rule.raiseBelow === null ? Number.NEGATIVE_INFINITY : rule.raiseBelow - input.vLow;
+        sample.low = input.vLow;
+        sample.high = input.vHigh;
+        // Described only when out of band (the text is for messages).
+        sample.describe = above > 0 || below > 0 ? (below > above ? `${input.vLowPhase} ${input.vLow.toFixed(1)} V` : `${input.vHighPhase} ${input.vHigh.toFixed(1)} V`) : undefined;
+        step(machine, sample, rules.VOLTAGE_OUT_OF_RANGE);
+      }
     }
     if (!Number.isNaN(input.vunbal)) {
-      sample.low = sample.high = input.vunbal;
-      sample.describe = undefined;
-      step(state.machines.VOLTAGE_UNBALANCE, sample, rules.VOLTAGE_UNBALANCE);
+      const machine = machines.VOLTAGE_UNBALANCE;
+      if (!machine.active && !raises(rules.VOLTAGE_UNBALANCE.rule, input.vunbal, input.vunbal)) stepQuiet(machine, t);
+      else {
+        sample.low = sample.high = input.vunbal;
+        sample.describe = undefined;
+        step(machine, sample, rules.VOLTAGE_UNBALANCE);
+      }
     }
     // The counting rule's walk: a reading it holds back (a reset, a glitch, a jump) is a data problem.
-    state.walk.step(input.t, input.kwh, input.kw, 0, NO_SINK);
+    state.walk.step(t, input.kwh, input.kw, 0, NO_SINK);
     const heldBack = state.walk.hasPending;
-    sample.low = sample.high = heldBack ? (rules.METER_DATA.rule.raiseAbove ?? 0) + 1 : 0;
-    sample.describe = heldBack ? `counter ${input.kwh} kWh held back by the counting rule (reset or glitch)` : undefined;
-    step(state.machines.METER_DATA, sample, rules.METER_DATA);
+    const meterRule = rules.METER_DATA.rule;
+    const value = heldBack ? (meterRule.raiseAbove ?? 0) + 1 : 0;
+    if (!machines.METER_DATA.active && !raises(meterRule, value, value)) stepQuiet(machines.METER_DATA, t);
+    else {
+      sample.low = sample.high = value;
+      sample.describe = heldBack ? `counter ${input.kwh} kWh held back by the counting rule (reset or glitch)` : undefined;
+      step(machines.METER_DATA, sample, rules.METER_DATA);
+    }
   }
 
   /** Completes 15-minute windows: their average kW (from the counter) and power factor. */
@@ -332,7 +349,8 @@ export class PanelEvaluator {
       state.pfSum = 0;
       state.pfCount = 0;
     }
-    state.last = { t: input.t, kwh: input.kwh, kvarh: input.kvarh };
+    // The input itself is the counter point (it is kept for replays anyway): no record per reading.
+    state.last = input;
     if (!Number.isNaN(input.pf)) {
       state.pfSum += Math.abs(input.pf);
       state.pfCount++;

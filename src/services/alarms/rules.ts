@@ -58,8 +58,15 @@ export class RuleBook {
     const key = `${subject}\u0000${type}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    const building = this.#building.get(type);
     const panel = subject === BUILDING ? undefined : this.#panels.get(key);
+    // A panel without overrides of its own shares the building's rule (one object for every panel:
+    // the rules are read for every reading, and a hundred copies were a hundred cache lines).
+    if (subject !== BUILDING && panel === undefined) {
+      const shared = this.rule(BUILDING, type);
+      this.#cache.set(key, shared);
+      return shared;
+    }
+    const building = this.#building.get(type);
     const resolved: ResolvedRule = {
       ...DEFAULT_RULES[type],
       ...building?.override,

@@ -107,6 +107,20 @@ export function step(state: MachineState, sample: Sample, context: StepContext):
   else stepPending(state, sample, context, found, gap);
 }
 
+/**
+ * What `step` does with a sample that does not raise while no alarm is open (nearly every reading):
+ * it only notes the sample's end. For callers that can tell this without building a sample.
+ */
+export function stepQuiet(state: MachineState, to: number): void {
+  state.lastTo = Math.max(state.lastTo, to);
+  state.raiseSince = null;
+}
+
+/** Whether a value (lowest and highest) is past a rule's raising thresholds. */
+export function raises(rule: ResolvedRule, low: number, high: number): boolean {
+  return (rule.raiseAbove !== null && high > rule.raiseAbove) || (rule.raiseBelow !== null && low < rule.raiseBelow);
+}
+
 /** No alarm open: a raising sample starts (or continues) the pending period, and raises once it has lasted `forSeconds`. */
 function stepPending(state: MachineState, sample: Sample, context: StepContext, found: Deviation, gap: boolean): void {
   const { rule } = context;
