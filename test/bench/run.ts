@@ -209,7 +209,7 @@ async function main(): Promise<number> {
     }
     if (only.has('alarms')) {
       console.log('\n[8] alarms: ingest with every default rule on vs ALARMS=false; the alarms query over 10,000 stored alarms');
-      await benchAlarms(report, { workDir, panels: 100, readingsPerPanel: 120, runs: 11, storedAlarms: 10_000, queries: 400 });
+      await benchAlarms(report, { workDir, panels: 100, readingsPerPanel: 600, rounds: 5, chunk: 500, storedAlarms: 10_000, queries: 400 });
     }
     if (only.has('export')) {
       console.log('\n[9] export: a year of one panel\'s one-minute readings as CSV, SQLite and InfluxDB');
