@@ -49,7 +49,7 @@ async function core(dataDir: string, env: Record<string, string>) {
   };
 }
 
-/** Minute readings of every panel ending a few minutes ago, voltage out of band now and then so the rules work. */
+/** Minute readings of every panel ending a few minutes ago, voltage out of band now and then so the rules raise and clear. */
 function readings(panels: number, perPanel: number): Array<[string, Buffer]> {
   const start = Math.floor(Date.now() / MINUTE) * MINUTE - (perPanel + 5) * MINUTE;
   const messages: Array<[string, Buffer]> = [];
@@ -57,7 +57,9 @@ function readings(panels: number, perPanel: number): Array<[string, Buffer]> {
     for (let p = 0; p < panels; p++) {
       const id = `BENCH_${String(p).padStart(3, '0')}`;
       const payload = JSON.parse(meterPayload(id, start + i * MINUTE, 100 + i * 0.1, 6)) as { data: { v: number[] } };
-      if (i % 40 > 30) payload.data.v = [236, 236, 236, 236];
+      // Nine minutes of every 40 over the band (raises after 5), the rest well inside it (clears
+      // after 5): each panel's alarm is raised and cleared 15 times in 600 readings.
+      payload.data.v = i % 40 > 30 ? [236, 236, 236, 236] : [221.4, 222.0, 220.6, 221.8];
       messages.push([`DATA/PM/${id}`, Buffer.from(JSON.stringify(payload))]);
     }
   }
@@ -65,6 +67,7 @@ function readings(panels: number, perPanel: number): Array<[string, Buffer]> {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+const aLoopTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Benchmark 8 (alarms): the ingest path (parse, validate, durable write, after-write pipeline) with
@@ -98,13 +101,17 @@ export async function benchAlarms(report: Report, options: AlarmBenchOptions): P
         // Each mode goes first, second and last in turn.
         for (let k = 0; k < MODES.length; k++) {
           const mode = MODES[(turn + k) % MODES.length]!;
-          const { ingest } = apps[mode].built;
+          const { ingest, services } = apps[mode].built;
           const began = performance.now();
           for (let n = from; n < to; n++) {
             const [topic, payload] = messages[n]!;
             const outcome = ingest.ingest(topic, payload);
             if (outcome.status !== 'stored') throw new Error(`bench reading refused: ${outcome.status}`);
           }
+          // The work a chunk leaves for later is its own: the alarm log's writes of what the rules
+          // decided (awaited), and a turn of the loop for the rest, for every mode alike.
+          await services.alarms?.service.written();
+          await aLoopTurn();
           elapsed[mode] += performance.now() - began;
         }
       }
