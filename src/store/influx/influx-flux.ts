@@ -3,7 +3,6 @@ import {
   fluxDateTime,
   fluxDuration,
   fluxExpression,
-  fluxInteger,
   fluxString,
   type ParameterizedQuery,
 } from '@influxdata/influxdb-client';
@@ -77,17 +76,6 @@ export function latestReadingsQuery(bucket: string, panelIds: readonly string[])
   |> sort(columns: ["_time"], desc: true)
   |> limit(n: 1)
   |> group()`;
-}
-
-/** Raw readings of one panel in [from, to), oldest first, at most `limit`. */
-export function readingsQuery(bucket: string, panelId: string, from: Date, to: Date, limit?: number): ParameterizedQuery {
-  const limitClause = limit === undefined ? flux`` : flux`\n  |> limit(n: ${fluxInteger(limit)})`;
-  return flux`from(bucket: ${fluxString(bucket)})
-  |> range(start: ${fluxTime(from)}, stop: ${fluxTime(to)})
-  |> filter(fn: (r) => r._measurement == ${measurement} and r.panel_id == ${fluxString(panelId)})
-  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
-  |> group()
-  |> sort(columns: ["_time"])${limitClause}`;
 }
 
 /** Milliseconds `n` as a Flux duration value (`duration(v: "60000ms")`). */

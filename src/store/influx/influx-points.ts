@@ -226,9 +226,36 @@ export function pivotedRowToReading(row: FluxRow, fallbackPanelId?: string): Rea
   if (energyKwh === null || activePowerKw === null) return null;
   const panelId = typeof row[PANEL_TAG] === 'string' ? (row[PANEL_TAG] as string) : fallbackPanelId;
   if (panelId === undefined) throw new Error('InfluxDB result row has no panel_id');
+  return rowToReading(row, panelId, timeCell(row, '_time'), energyKwh, activePowerKw);
+}
+
+/**
+ * The readings of an InfluxQL series (`SELECT * FROM panel_energy …` with epoch=ms: a `time`
+ * column, one column per field and the panel_id tag), oldest first as InfluxDB sends them; rows
+ * that are not a whole reading of ours (no counter or power) are left out, as from Flux.
+ */
+export function influxqlRowsToReadings(columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>, panelId: string): Reading[] {
+  const timeAt = columns.indexOf('time');
+  if (timeAt < 0) throw new Error(`InfluxDB InfluxQL answer has no time column: ${columns.join(', ')}`);
+  const readings: Reading[] = [];
+  for (const values of rows) {
+    const time = values[timeAt];
+    if (typeof time !== 'number' || !Number.isSafeInteger(time)) throw new Error(`InfluxDB InfluxQL time is not epoch ms: ${JSON.stringify(time)}`);
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i++) row[columns[i]!] = values[i];
+    const energyKwh = numberOrNull(row, FIELD.energyKwh);
+    const activePowerKw = numberOrNull(row, FIELD.activePowerKw);
+    if (energyKwh === null || activePowerKw === null) continue;
+    readings.push(rowToReading(row, panelId, new Date(time), energyKwh, activePowerKw));
+  }
+  return readings;
+}
+
+/** A reading from a row of field values by name (its counter and power read already). */
+function rowToReading(row: FluxRow, panelId: string, time: Date, energyKwh: number, activePowerKw: number): Reading {
   return {
     panelId,
-    time: timeCell(row, '_time'),
+    time,
     voltage: {
       l1: maskedValue(row, FIELD.voltageL1),
       l2: maskedValue(row, FIELD.voltageL2),

@@ -9,11 +9,11 @@ import {
   MAX_TIME,
   panelSpanQuery,
   panelsQuery,
-  readingsQuery,
   ruleFieldsQuery,
 } from './influx-flux.js';
 import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type InfluxConnection } from './influx-http.js';
-import { FIELD, maskedValue, PANEL_TAG, panelEdgesToRecords, pivotedRowToReading, readingToLine, stringCell, timeCell, type FluxRow } from './influx-points.js';
+import { FIELD, influxqlRowsToReadings, maskedValue, PANEL_TAG, panelEdgesToRecords, pivotedRowToReading, readingToLine, stringCell, timeCell, type FluxRow } from './influx-points.js';
+import { readingsStatement } from './influxql-queries.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
   /** Days of readings per query when scanning a panel's history. Default 31. */
@@ -53,6 +53,7 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
   private readonly queryApi: QueryApi;
   private readonly batchLines: number;
   private readonly sliceMs: number;
+  private readonly queryTimeoutMs: number;
 
   constructor(options: InfluxStoreOptions) {
     for (const key of ['url', 'token', 'org', 'bucket'] as const) {
@@ -61,9 +62,10 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
     this.bucket = options.bucket;
     this.sliceMs = (options.scanSliceDays ?? 31) * 86_400_000;
     this.batchLines = options.writeBatchLines ?? 5_000;
+    this.queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
     const connection: InfluxConnection = { url: options.url, token: options.token, org: options.org, bucket: options.bucket };
     this.http = new InfluxHttp(connection, { timeoutMs: options.writeTimeoutMs });
-    this.queryApi = new InfluxDB({ url: options.url, token: options.token, timeout: options.queryTimeoutMs ?? 60_000 }).getQueryApi({
+    this.queryApi = new InfluxDB({ url: options.url, token: options.token, timeout: this.queryTimeoutMs }).getQueryApi({
       org: options.org,
     });
   }
@@ -115,8 +117,10 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
     }
     if (limit === 0 || !(from < to)) return [];
-    const rows = await this.query('readings', readingsQuery(this.bucket, panelId, from, to, limit));
-    return rows.map((row) => pivotedRowToReading(row, panelId)).filter((r): r is Reading => r !== null);
+    const answer = await this.http.influxql('query "readings"', readingsStatement(panelId, from, to, limit), this.queryTimeoutMs);
+    if ('error' in answer) throw new InfluxQueryError('readings', answer.error);
+    // One series (one panel); none when it has no readings in the span.
+    return answer.series.flatMap((series) => influxqlRowsToReadings(series.columns, series.values ?? [], panelId));
   }
 
   async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<WindowReadings[]> {
