@@ -4,6 +4,9 @@ import { makeKey, bearer } from '../access/support.js';
 import { disposer } from '../support/disposer.js';
 import { httpRequest } from '../support/graphql-client.js';
 import { countPoints, createBucket, realInflux } from '../support/influx.js';
+import { localInfluxdbScript, startPrivateInfluxDB } from '../support/local-influxdb.js';
+import { makeReading } from '../support/readings.js';
+import { readingToLine } from '../../src/store/influx/influx-points.js';
 import { seed, series, wib } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { LocalTime } from '../../src/time/local-time.js';
@@ -244,5 +247,70 @@ describe.skipIf(!realInflux)('CSV exports on a real InfluxDB', () => {
         expect((await get(onInflux, path)).text).toBe(one.text);
       }
     }
+  });
+});
+
+describe.skipIf(!localInfluxdbScript)('CSV exports when InfluxDB goes away in the middle', () => {
+  it('an export whose InfluxDB stops while its client is slow ends unfinished (never a short file that looks whole), and the product goes on', { timeout: 180_000 }, async () => {
+    // The export asks for its next page before it formats this one, so the failing page may be one
+    // asked for ahead while the export waited on its client. Whichever page fails, the file must not
+    // end as if it were complete, and the process must live on.
+    const influx = await startPrivateInfluxDB(cleanup);
+    const bucket = await createBucket(influx, 'export_gone');
+    // A month of one-minute readings of one panel (43,200 rows, about 6 MB of CSV): more than the
+    // socket buffers hold, so the export is still running when InfluxDB stops.
+    const t0 = wib('2026-08-01 00:00:00').getTime();
+    const total = 31 * 1440;
+    for (let from = 0; from < total; from += 10_000) {
+      const lines: string[] = [];
+      for (let i = from; i < Math.min(total, from + 10_000); i++) lines.push(readingToLine(makeReading(A, new Date(t0 + i * 60_000), 1_000 + i * 0.1)));
+      const response = await fetch(`${influx.url}/api/v2/write?${new URLSearchParams({ org: influx.org, bucket: bucket.name, precision: 'ms' })}`, {
+        method: 'POST',
+        headers: { Authorization: `Token ${influx.token}` },
+        body: lines.join('\n'),
+      });
+      expect(response.status).toBe(204);
+    }
+    const app = await startTestApp(
+      { ...KEYS, OFFLINE_AFTER: '1h', INFLUX_URL: influx.url, INFLUX_TOKEN: influx.token, INFLUX_ORG: influx.org, INFLUX_BUCKET: bucket.name, INFLUX_ADMIN_BUCKET: `${bucket.name}_admin` },
+      undefined,
+      { cleanup },
+    );
+    await app.app.services.energy.settled([A]);
+
+    const url = new URL(`${app.baseUrl}/export/readings.csv?panelId=${A}&from=2026-08-01&to=2026-09-01`);
+    const outcome = await new Promise<{ status: number; bytes: number; ended: 'complete' | 'aborted' }>((resolve, reject) => {
+      const req = httpGet(url, { headers: bearer(admin.key) }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.once('data', () => {
+          res.pause();
+          void influx.stop().then(() => {
+            // From here a slow reader (a chunk every 50 ms): the export spends its time waiting for
+            // this client, with its next page asked for.
+            res.on('data', () => {
+              res.pause();
+              setTimeout(() => res.resume(), 50);
+            });
+            res.resume();
+          }, reject);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, ended: res.complete ? 'complete' : 'aborted' }));
+        res.on('aborted', () => resolve({ status: res.statusCode ?? 0, bytes, ended: 'aborted' }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes, ended: 'aborted' }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(outcome.status).toBe(200);
+    expect(outcome.ended).toBe('aborted');
+    expect(outcome.bytes).toBeLessThan(total * 100);
+    expect(app.logs.some((line) => line.msg === 'export failed after it started: response aborted')).toBe(true);
+    // The product goes on: it answers, and exports again once InfluxDB is back.
+    expect((await get(app, '/metrics')).status).toBe(200);
+    await influx.start();
+    await expect
+      .poll(async () => (await get(app, `/export/readings.csv?panelId=${A}&from=2026-08-01&to=2026-08-02`)).text.split('\n').filter(Boolean).length, { timeout: 60_000 })
+      .toBe(1 + 1440);
   });
 });
