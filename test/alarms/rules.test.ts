@@ -359,6 +359,18 @@ describe('PANEL_OFFLINE (follows the status monitor)', () => {
     rig.service.applyStatus({ panelId: PANEL, status: 'OFFLINE', at: new Date(T0 + 20 * MINUTE) });
     expect(rig.service.list(null).map((a) => a.state)).toEqual(['ACTIVE_UNACK', 'CLEARED_UNACK']);
   });
+
+  it('clears when readings a gateway held back arrive after the deadline with meter times before it (ONLINE earlier than the OFFLINE)', async () => {
+    const rig = await openRig(cleanup, tempDir(cleanup));
+    // Silent since T0: OFFLINE at T0 + 5 min. Then the gateway delivers the reading it kept, of T0 + 1 min.
+    rig.service.applyStatus({ panelId: PANEL, status: 'OFFLINE', at: new Date(T0 + 5 * MINUTE) });
+    rig.service.applyStatus({ panelId: PANEL, status: 'ONLINE', at: new Date(T0 + MINUTE) });
+    expect(rig.service.list(null)).toMatchObject([{ type: 'PANEL_OFFLINE', state: 'CLEARED_UNACK', startedAt: new Date(T0 + 5 * MINUTE), clearedAt: new Date(T0 + 5 * MINUTE) }]);
+    expect(rig.service.counts(null).open).toBe(0);
+    // The next silence raises a new alarm.
+    rig.service.applyStatus({ panelId: PANEL, status: 'OFFLINE', at: new Date(T0 + 20 * MINUTE) });
+    expect(rig.service.list(null).map((a) => a.state)).toEqual(['ACTIVE_UNACK', 'CLEARED_UNACK']);
+  });
 });
 
 describe('BUDGET (projected over: WARNING; over: MAJOR; a new month or a raised budget clears it)', () => {

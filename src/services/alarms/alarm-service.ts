@@ -666,10 +666,18 @@ export class AlarmService {
       if (!whileOpen || (!graver && deviation(event.value, event.threshold) <= (this.#worst.get(target.id) ?? Number.NEGATIVE_INFINITY))) return null;
       return { ...base, id: transitionId(target.id, 'WORSENED', event.at), alarmId: target.id, kind: 'WORSENED', at: event.at, startedAt: target.startedAt };
     }
-    if (event.at.getTime() < target.startedAt.getTime()) return null;
+    let at = event.at;
+    if (at.getTime() < target.startedAt.getTime()) {
+      // A clear of an earlier episode does not end a later alarm.
+      if (event.startedAt.getTime() !== target.startedAt.getTime()) return null;
+      // This alarm's own clear, at an instant before its start: readings a gateway held back and
+      // delivered after the panel was declared OFFLINE say it was reporting all along. It ends at its
+      // start (an episode of no length in meter time); dropping the clear kept it open for good.
+      at = target.startedAt;
+    }
     // Already cleared: a late reading moved the clear (the replay's time is the one the readings give).
-    if (!isOpen(target) && target.clearedAt?.getTime() === event.at.getTime()) return null;
-    return { ...base, severity: target.severity, id: transitionId(target.id, 'CLEARED', event.at), alarmId: target.id, kind: 'CLEARED', at: event.at, startedAt: target.startedAt };
+    if (!isOpen(target) && target.clearedAt?.getTime() === at.getTime()) return null;
+    return { ...base, severity: target.severity, id: transitionId(target.id, 'CLEARED', at), alarmId: target.id, kind: 'CLEARED', at, startedAt: target.startedAt };
   }
 
   /** Applies one log entry to the alarms (loading, and as decisions are made). */
