@@ -50,8 +50,12 @@ async function startReceiver(cleanupList: Disposer, status: () => number): Promi
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook?token=abc`, received };
 }
 
-/** Minutes of readings ending about now with every phase at `volts`. */
-function readings(panelId: string, volts: readonly number[], end = Date.now()): SeedReading[] {
+/**
+ * Minutes of readings ending about now with every phase at `volts`. Half a minute off the minute:
+ * a reading exactly OFFLINE_AFTER (5 min) old when it is stored may find the panel ONLINE and its
+ * deadline passed a millisecond later, and so raise and clear PANEL_OFFLINE within the batch.
+ */
+function readings(panelId: string, volts: readonly number[], end = Date.now() + MINUTE / 2): SeedReading[] {
   return volts.map((v, i) => ({ panelId, time: new Date(end - (volts.length - i) * MINUTE), kwh: 100 + i * 0.1, voltage: [v, v, v, v] as const }));
 }
 
@@ -79,7 +83,7 @@ describe('webhook notifications (a real receiver on loopback)', () => {
       undefined,
       { cleanup },
     );
-    seed(app.app, readings('PANEL_A', [190, 190, 190, 190, 190, 190, 190], Date.now()));
+    seed(app.app, readings('PANEL_A', [190, 190, 190, 190, 190, 190, 190]));
     await expect.poll(() => receiver.received.filter((r) => r.status === 204).length, { timeout: outageMs + 90_000, interval: 1_000 }).toBe(1);
     const [accepted] = receiver.received.filter((r) => r.status === 204);
     const refused = receiver.received.filter((r) => r.status === 500);
@@ -99,8 +103,8 @@ describe('webhook notifications (a real receiver on loopback)', () => {
     const admin = makeKey('admin', 'admin');
     const app = await startTestApp({ ...FAST, AUTH: 'required', API_KEYS: admin.entry, ALARM_WEBHOOK_URL: receiver.url, ALARM_WEBHOOK_SECRET: SECRET }, undefined, { cleanup });
     // Two panels out of band for 6 min (raised), one of them back in band for 6 min (cleared).
-    seed(app.app, readings('PANEL_A', [236, 236, 236, 236, 236, 236, 236, 225, 225, 225, 225, 225, 225, 225], Date.now()));
-    seed(app.app, readings('PANEL_B', [190, 190, 190, 190, 190, 190, 190], Date.now()));
+    seed(app.app, readings('PANEL_A', [236, 236, 236, 236, 236, 236, 236, 225, 225, 225, 225, 225, 225, 225]));
+    seed(app.app, readings('PANEL_B', [190, 190, 190, 190, 190, 190, 190]));
     // Failing attempts pile up while the receiver is down.
     await expect.poll(() => receiver.received.filter((r) => r.status === 500).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(9);
     down = false;
