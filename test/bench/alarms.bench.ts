@@ -18,9 +18,9 @@ export interface AlarmBenchOptions {
   readonly workDir: string;
   readonly panels: number;
   readonly readingsPerPanel: number;
-  /** Rounds, each a fresh pair of cores (alarms off and on) fed the same readings; one more warms up. */
+  /** Rounds, each with fresh cores (alarms off, on, and off as the control) fed the same readings; one more warms up. */
   readonly rounds: number;
-  /** Readings fed to one core before the other takes its turn. */
+  /** Readings fed to one core before the next takes its turn. */
   readonly chunk: number;
   readonly storedAlarms: number;
   readonly queries: number;
@@ -75,9 +75,9 @@ const aLoopTurn = () => new Promise((resolve) => setImmediate(resolve));
  * process; and the `alarms` query over `storedAlarms` stored alarms.
  *
  * Why interleaved: separate short runs of each mode measured the machine's drift more than the
- * rules (off against off differed by up to 6 %). Here both cores are alive at once and are fed the
- * same readings in chunks, taking turns in alternating order, so a slow second of the machine falls
- * on both; each round's time per mode is the sum of its chunks. The cores settle a second after
+ * rules (off against off differed by up to 6 %). Here the cores are alive at once and are fed the
+ * same readings in chunks, taking turns in rotating order, so a slow second of the machine falls
+ * on all of them; each round's time per mode is the sum of its chunks. The cores settle a second after
  * their start before anything is timed (a start's deferred work otherwise lands in the first chunks).
  * A third core, alarms off too, is the control: its difference from the first is the noise floor.
  */

@@ -213,10 +213,10 @@ export class InfluxHttp {
   /**
    * Runs one InfluxQL SELECT through the 1.x compatibility API (`GET /query`, on the bucket's
    * virtual database mapping: database = bucket name, retention policy autogen) and returns its
-   * series (columns and rows, times as epoch ms), or the statement's error. Why InfluxQL for raw reads: InfluxDB answers
-   * them from its storage engine directly, 4-5× faster here than Flux's pivot of the same points
-   * (a year of one panel: about 300,000 rows/s against 63,000). Throws InfluxHttpError when
-   * InfluxDB refuses the request, InfluxUnreachableError without a whole answer.
+   * series (columns and rows, times as epoch ms), or the statement's error. Why InfluxQL for raw
+   * reads: an InfluxQL row is a whole point, so InfluxDB needs no pivot; a year of one panel's
+   * readings came 1.3-1.5× faster than from Flux's pivot (docs/export.md, benchmark). Throws
+   * InfluxHttpError when InfluxDB refuses the request, InfluxUnreachableError without a whole answer.
    */
   async influxql(operation: string, statement: string, timeoutMs: number): Promise<{ readonly series: readonly InfluxqlSeries[] } | { readonly error: string }> {
     const query = new URLSearchParams({ db: this.connection.bucket, q: statement, epoch: 'ms' });
