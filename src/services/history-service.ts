@@ -4,9 +4,10 @@ import type { HistoryPoint } from '../models/usage.js';
 import type { ReadingStore } from '../store/reading-store.js';
 import type { LocalTime } from '../time/local-time.js';
 import { EnergyService } from './energy/energy-service.js';
-import { HourlyAverages, type WindowAverages } from './hourly-averages.js';
+import { HourlyAverages } from './hourly-averages.js';
 import { round } from './rounding.js';
 import { UserInputError } from './user-input-error.js';
+import { WindowTable } from './window-table.js';
 
 /** The longest window: a year (leap or not). */
 const MAX_WINDOW_MS = 366 * 86_400_000;
@@ -197,22 +198,27 @@ export class HistoryService {
     if (pp.windows === 0) return { ...result, items: [], lastMs: page.afterMs };
     const walk = { fromMs: Math.max(fromMs, plan.walkFromMs), toMs: Math.min(toMs, plan.walkToMs) };
     const [amounts, averages] = await Promise.all([this.energy.windows(panelId, fromMs, toMs, everyMs, walk), this.#averages(panelId, pp, everyMs, walk)]);
-    const items = amounts.map((amount, i): HistoryPoint => {
-      const start = fromMs + i * everyMs;
-      const window = averages[i] ?? null;
-      return {
-        start: new Date(start),
-        end: new Date(Math.min(toMs, start + everyMs)),
+    const items = new Array<HistoryPoint>(amounts.length);
+    // One Date per window boundary: a window's end is the next one's start.
+    let start = new Date(fromMs);
+    for (let i = 0; i < amounts.length; i++) {
+      const amount = amounts[i]!;
+      const end = new Date(Math.min(toMs, start.getTime() + everyMs));
+      const count = averages.count(i);
+      items[i] = {
+        start,
+        end,
         // As amount.toUsage() rounds them, without building the tariff blocks a window does not show.
         energyKwh: round(amount.kwh, 3),
         cost: round(amount.cost, 2),
-        readingCount: window?.count ?? 0,
-        activePowerKw: roundOrNull(window?.activePowerKw, 3),
-        voltage: window ? averagedPhases(window.voltage, 2) : null,
-        current: window ? averagedPhases(window.current, 3) : null,
-        powerFactor: roundOrNull(window?.powerFactor, 3),
+        readingCount: count,
+        activePowerKw: count === 0 ? null : roundOrNull(averages.activePowerKw(i), 3),
+        voltage: count === 0 ? null : averages.phases(i, 'voltage', round2),
+        current: count === 0 ? null : averages.phases(i, 'current', round3),
+        powerFactor: count === 0 ? null : roundOrNull(averages.powerFactor(i), 3),
       };
-    });
+      start = end;
+    }
     return { ...result, items, lastMs: fromMs + (pp.windows - 1) * everyMs };
   }
 
@@ -223,21 +229,21 @@ export class HistoryService {
    * MAX_CLOCK_SKEW whole (nothing later can be stored, and its energy is the ledger's whole hour
    * too); a last window cut short by `to`, and every other kind of window, from the store.
    */
-  async #averages(panelId: string, page: PagePlan, everyMs: number, walk: { fromMs: number; toMs: number }): Promise<Array<WindowAverages | null>> {
+  async #averages(panelId: string, page: PagePlan, everyMs: number, walk: { fromMs: number; toMs: number }): Promise<WindowTable> {
     const { fromMs, toMs } = page;
     const walkToMs = walk.toMs;
-    const out: Array<WindowAverages | null> = new Array<WindowAverages | null>(page.windows).fill(null);
+    const out = new WindowTable(page.windows);
     if (walk.fromMs >= walkToMs) return out;
     let storeFromMs = fromMs;
     if (HourlyAverages.answers(fromMs, everyMs)) {
       const hours = Math.min(Math.floor((toMs - fromMs) / HOUR_MS), Math.ceil((walkToMs - fromMs) / HOUR_MS));
-      if (hours > 0) (await this.hourly.hours(panelId, fromMs, hours)).forEach((hour, i) => (out[i] = hour));
+      if (hours > 0) await this.hourly.hours(panelId, fromMs, hours, out);
       storeFromMs = fromMs + hours * HOUR_MS;
     }
     const storeToMs = Math.min(toMs, walkToMs);
     if (storeFromMs >= storeToMs) return out;
     for (const window of await this.store.downsample(panelId, new Date(storeFromMs), new Date(storeToMs), everyMs)) {
-      out[Math.round((window.reading.time.getTime() - fromMs) / everyMs)] = { ...window.reading, count: window.count };
+      out.set(Math.round((window.reading.time.getTime() - fromMs) / everyMs), window);
     }
     return out;
   }
@@ -274,6 +280,9 @@ function windowLength(every: string): number {
 function averagedPhases(p: PhaseValues, decimals: number): PhaseValues {
   return { l1: roundOrNull(p.l1, decimals), l2: roundOrNull(p.l2, decimals), l3: roundOrNull(p.l3, decimals), average: roundOrNull(p.average, decimals) };
 }
+
+const round2 = (value: number) => round(value, 2);
+const round3 = (value: number) => round(value, 3);
 
 function roundOrNull(value: number | null | undefined, decimals: number): number | null {
   return value === null || value === undefined ? null : round(value, decimals);

@@ -1,30 +1,19 @@
-import type { PhaseValues, Reading } from '../models/reading.js';
+import type { Reading } from '../models/reading.js';
 import type { ReadingStore, WindowReadings } from '../store/reading-store.js';
+import { WindowTable } from './window-table.js';
 
 const HOUR_MS = 3_600_000;
 const HOURS_PER_BLOCK = 24;
 const BLOCK_MS = HOURS_PER_BLOCK * HOUR_MS;
 
-/**
- * What a history window shows of its readings: how many, and the averages of the instantaneous
- * values a chart draws (null where no reading of the window had the value).
- */
-export interface WindowAverages {
-  readonly count: number;
-  readonly activePowerKw: number;
-  readonly voltage: PhaseValues;
-  readonly current: PhaseValues;
-  readonly powerFactor: number | null;
-}
-
-/** Numbers kept per hour, in this order: the count, then the averages (NaN for null). */
-const FIELDS = 11;
-
 /** One panel's 24 epoch hours: `valid` has bit h set once hour h holds the store's answer. */
 interface Block {
-  readonly values: Float64Array;
+  readonly hours: WindowTable;
   valid: number;
-  /** Bumped by every write into the block's hours: a fill started before it is not kept. */
+  /**
+   * Renewed by every write into the block's hours: a fill started before it is not kept. Drawn
+   * from one counter for all blocks, so a block dropped and made again never repeats a value.
+   */
   generation: number;
   lastUsed: number;
 }
@@ -49,7 +38,15 @@ export class HourlyAverages {
   readonly #store: Pick<ReadingStore, 'downsample'>;
   readonly #maxBlocks: number;
   readonly #panels = new Map<string, Map<number, Block>>();
+  /**
+   * Store reads in flight, by panel, hours and the generations of their blocks: concurrent
+   * requests missing the same hours (a chart's current hour after each reading, asked by every
+   * open chart) share one read instead of sending one each. A write bumps a generation, so a
+   * request after the write never joins a read that started before it.
+   */
+  readonly #reading = new Map<string, Promise<WindowReadings[]>>();
   #blocks = 0;
+  #generations = 0;
   #clock = 0;
 
   constructor(store: Pick<ReadingStore, 'downsample'>, options: HourlyAveragesOptions = {}) {
@@ -68,14 +65,16 @@ export class HourlyAverages {
     const block = this.#panels.get(reading.panelId)?.get(Math.floor(t / BLOCK_MS));
     if (block === undefined) return;
     block.valid &= ~(1 << Math.floor((t % BLOCK_MS) / HOUR_MS));
-    block.generation++;
+    block.generation = ++this.#generations;
   }
 
   /**
-   * The averages of `hours` epoch hours from `fromMs` (a whole hour), oldest first; null for an
-   * hour without readings. Hours kept are answered from here, the others from the store.
+   * The averages of `hours` epoch hours from `fromMs` (a whole hour), oldest first, packed into
+   * the first windows of `out` (count 0 for an hour without readings). Hours kept are answered
+   * from here, the others from the store.
    */
-  async hours(panelId: string, fromMs: number, hours: number): Promise<Array<WindowAverages | null>> {
+  async hours(panelId: string, fromMs: number, hours: number, out = new WindowTable(hours)): Promise<WindowTable> {
+    if (out.windows < hours) throw new RangeError(`a table of ${out.windows} windows cannot hold ${hours} hours`);
     if (!HourlyAverages.answers(fromMs, HOUR_MS)) throw new RangeError(`hours start on a whole hour, got ${fromMs}`);
     const firstHour = fromMs / HOUR_MS;
     const firstBlock = Math.floor(firstHour / HOURS_PER_BLOCK);
@@ -85,29 +84,39 @@ export class HourlyAverages {
     // Hour i lies in blocks[blockOf(i)] at hour hourOf(i).
     const blockOf = (i: number) => Math.floor((firstHour + i) / HOURS_PER_BLOCK) - firstBlock;
     const hourOf = (i: number) => (firstHour + i) % HOURS_PER_BLOCK;
+    const kept = (i: number) => (blocks[blockOf(i)]!.valid & (1 << hourOf(i))) !== 0;
     // What is kept now is the answer for those hours (a write during the reads below drops it
     // from the blocks, not from this answer, as a store query's snapshot would be).
-    const out: Array<WindowAverages | null> = [];
-    for (let i = 0; i < hours; i++) {
-      const block = blocks[blockOf(i)]!;
-      out.push((block.valid & (1 << hourOf(i))) !== 0 ? averagesAt(block.values, hourOf(i)) : null);
-    }
-    const runs = missingRuns(hours, (i) => (blocks[blockOf(i)]!.valid & (1 << hourOf(i))) !== 0);
-    const fetched = await Promise.all(runs.map(([from, to]) => this.#store.downsample(panelId, new Date(fromMs + from * HOUR_MS), new Date(fromMs + to * HOUR_MS), HOUR_MS)));
-    const scratch = new Float64Array(FIELDS);
+    for (let i = 0; i < hours; i++) if (kept(i)) out.copy(i, blocks[blockOf(i)]!.hours, hourOf(i), 1);
+    const runs = missingRuns(hours, kept);
+    const fetched = await Promise.all(
+      runs.map(([from, to]) => this.#read(panelId, fromMs + from * HOUR_MS, fromMs + to * HOUR_MS, generations.slice(blockOf(from), blockOf(to - 1) + 1))),
+    );
     runs.forEach(([from, to], r) => {
       const byHour = new Map(fetched[r]!.map((window) => [Math.round((window.reading.time.getTime() - fromMs) / HOUR_MS), window]));
       for (let i = from; i < to; i++) {
-        packWindow(scratch, byHour.get(i));
-        out[i] = averagesAt(scratch, 0);
-        const b = blockOf(i);
+        out.set(i, byHour.get(i));
+        const block = blocks[blockOf(i)]!;
         // Kept only when no reading of the block was stored since the read began.
-        if (blocks[b]!.generation !== generations[b]) continue;
-        blocks[b]!.values.set(scratch, hourOf(i) * FIELDS);
-        blocks[b]!.valid |= 1 << hourOf(i);
+        if (block.generation !== generations[blockOf(i)]) continue;
+        block.hours.copy(hourOf(i), out, i, 1);
+        block.valid |= 1 << hourOf(i);
       }
     });
     return out;
+  }
+
+  /** The store's hourly windows of [fromMs, toMs), shared with a read of the same hours and generations in flight. */
+  #read(panelId: string, fromMs: number, toMs: number, generations: readonly number[]): Promise<WindowReadings[]> {
+    const key = `${panelId}|${fromMs}|${toMs}|${generations.join(',')}`;
+    let read = this.#reading.get(key);
+    if (read === undefined) {
+      read = this.#store.downsample(panelId, new Date(fromMs), new Date(toMs), HOUR_MS);
+      this.#reading.set(key, read);
+      const forget = () => this.#reading.delete(key);
+      read.then(forget, forget);
+    }
+    return read;
   }
 
   #block(panelId: string, index: number): Block {
@@ -119,7 +128,7 @@ export class HourlyAverages {
     let block = panel.get(index);
     if (block === undefined) {
       if (this.#blocks >= this.#maxBlocks) this.#evict();
-      block = { values: new Float64Array(HOURS_PER_BLOCK * FIELDS), valid: 0, generation: 0, lastUsed: 0 };
+      block = { hours: new WindowTable(HOURS_PER_BLOCK), valid: 0, generation: ++this.#generations, lastUsed: 0 };
       panel.set(index, block);
       this.#blocks++;
     }
@@ -151,33 +160,4 @@ function missingRuns(hours: number, kept: (i: number) => boolean): Array<[number
     else runs.push([i, i + 1]);
   }
   return runs;
-}
-
-/** One window of the store's answer as FIELDS numbers (count 0: no readings). */
-function packWindow(out: Float64Array, window: WindowReadings | undefined): void {
-  if (window === undefined) {
-    out.fill(Number.NaN);
-    out[0] = 0;
-    return;
-  }
-  const { reading: r, count } = window;
-  const values = [count, r.activePowerKw, r.voltage.l1, r.voltage.l2, r.voltage.l3, r.voltage.average, r.current.l1, r.current.l2, r.current.l3, r.current.average, r.powerFactor];
-  for (let f = 0; f < FIELDS; f++) out[f] = values[f] ?? Number.NaN;
-}
-
-function averagesAt(values: Float64Array, i: number): WindowAverages | null {
-  const o = i * FIELDS;
-  const count = values[o]!;
-  if (count === 0) return null;
-  const v = (f: number) => {
-    const x = values[o + f]!;
-    return Number.isNaN(x) ? null : x;
-  };
-  return {
-    count,
-    activePowerKw: values[o + 1]!,
-    voltage: { l1: v(2), l2: v(3), l3: v(4), average: v(5) },
-    current: { l1: v(6), l2: v(7), l3: v(8), average: v(9) },
-    powerFactor: v(10),
-  };
 }

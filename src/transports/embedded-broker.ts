@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type AuthenticateError } from 'aedes';
+import './mqtt-codec.js';
 import { isLoopbackHost } from '../config/hosts.js';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';

@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import './mqtt-codec.js';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import { redactUrl as redact } from '../config/redact.js';

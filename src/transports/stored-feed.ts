@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import './mqtt-codec.js';
 import { z } from 'zod';
 import type { Logger } from '../config/logger.js';
 import { redactUrl } from '../config/redact.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReadingStore } from '../../src/store/reading-store.js';
 import { HourlyAverages } from '../../src/services/hourly-averages.js';
+import type { WindowTable } from '../../src/services/window-table.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { local, makeReading } from '../support/readings.js';
 
@@ -38,6 +39,21 @@ function heldStore(real: ReadingStore) {
   return { held, wasRead, release };
 }
 
+/** Each hour of a table as an object (null without readings), to compare whole hours. */
+function rows(table: WindowTable) {
+  return Array.from({ length: table.windows }, (_, i) =>
+    table.count(i) === 0
+      ? null
+      : {
+          count: table.count(i),
+          activePowerKw: table.activePowerKw(i),
+          voltage: table.phases(i, 'voltage', (v) => v),
+          current: table.phases(i, 'current', (v) => v),
+          powerFactor: table.powerFactor(i),
+        },
+  );
+}
+
 describe('HourlyAverages', () => {
   const from = J('2025-03-10 10:00:00').getTime();
   const hourOf = (id: string, k: number, kw: number) => makeReading(id, new Date(from + k * MIN), 100 + k * 0.1, kw);
@@ -46,7 +62,7 @@ describe('HourlyAverages', () => {
     store.writeBatchSync(Array.from({ length: 30 }, (_, k) => hourOf('RACE', k, 2)));
     const { held, wasRead, release } = heldStore(store);
     const averages = new HourlyAverages(held);
-    const asked = averages.hours('RACE', from, 2);
+    const asked = averages.hours('RACE', from, 2).then(rows);
     await wasRead;
     const late = hourOf('RACE', 40, 32);
     store.writeBatchSync([late]);
@@ -54,7 +70,7 @@ describe('HourlyAverages', () => {
     release();
     // The request that was reading answers what it read; the next one reads the hour again.
     expect((await asked)[0]).toMatchObject({ count: 30, activePowerKw: 2 });
-    expect((await averages.hours('RACE', from, 2))[0]).toMatchObject({ count: 31, activePowerKw: (30 * 2 + 32) / 31 });
+    expect(rows(await averages.hours('RACE', from, 2))[0]).toMatchObject({ count: 31, activePowerKw: (30 * 2 + 32) / 31 });
   });
 
   it('reads only the hours it does not hold, and answers them as the store does', async () => {
@@ -66,15 +82,15 @@ describe('HourlyAverages', () => {
         return store.downsample(id, f, t, every);
       },
     });
-    const first = await averages.hours('KEPT', from, 3);
+    const first = rows(await averages.hours('KEPT', from, 3));
     const direct = await store.downsample('KEPT', new Date(from), new Date(from + 3 * HOUR), HOUR);
     expect(first.map((hour) => hour?.activePowerKw)).toEqual(direct.map((w) => w.reading.activePowerKw));
     expect(first.map((hour) => hour?.voltage)).toEqual(direct.map((w) => w.reading.voltage));
-    expect(await averages.hours('KEPT', from, 3)).toEqual(first);
+    expect(rows(await averages.hours('KEPT', from, 3))).toEqual(first);
     const corrected = hourOf('KEPT', 70, 40);
     store.writeBatchSync([corrected]);
     averages.applyStored(corrected);
-    const again = await averages.hours('KEPT', from, 3);
+    const again = rows(await averages.hours('KEPT', from, 3));
     expect(calls).toEqual([
       [0, 3],
       [1, 2],
@@ -83,9 +99,35 @@ describe('HourlyAverages', () => {
     expect([again[0], again[2]]).toEqual([first[0], first[2]]);
   });
 
+  it('shares one store read between requests missing the same hours, but not with a request after a write', async () => {
+    store.writeBatchSync(Array.from({ length: 60 }, (_, k) => hourOf('SHARED', k, 3)));
+    const { held, wasRead, release } = heldStore(store);
+    let reads = 0;
+    const averages = new HourlyAverages({
+      downsample: (...args) => {
+        reads++;
+        return held.downsample(...args);
+      },
+    });
+    const first = averages.hours('SHARED', from, 2).then(rows);
+    const second = averages.hours('SHARED', from, 2).then(rows);
+    await wasRead;
+    expect(reads).toBe(1);
+    // A reading stored while that read is in flight: the next request reads again, and sees it.
+    const late = hourOf('SHARED', 70, 63);
+    store.writeBatchSync([late]);
+    averages.applyStored(late);
+    const third = averages.hours('SHARED', from, 2).then(rows);
+    release();
+    expect(reads).toBe(2);
+    expect(await first).toEqual([expect.objectContaining({ count: 60, activePowerKw: 3 }), null]);
+    expect(await second).toEqual(await first);
+    expect(await third).toEqual([(await first)[0], expect.objectContaining({ count: 1, activePowerKw: 63 })]);
+  });
+
   it('keeps at most maxBlocks panel-days, the least recently used going first', async () => {
     const averages = new HourlyAverages(store, { maxBlocks: 4 });
     for (let day = 0; day < 10; day++) await averages.hours('KEPT', from + day * 24 * HOUR, 1);
-    expect(await averages.hours('KEPT', from, 3)).toEqual(await new HourlyAverages(store).hours('KEPT', from, 3));
+    expect(rows(await averages.hours('KEPT', from, 3))).toEqual(rows(await new HourlyAverages(store).hours('KEPT', from, 3)));
   });
 });
