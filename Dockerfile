@@ -34,9 +34,13 @@ COPY test ./test
 CMD ["npx", "vitest", "run", "test/store/influx-store.contract.test.ts"]
 
 FROM base AS runtime
+# MALLOC_ARENA_MAX=2 as `npm start` sets it: glibc gives every thread that allocates (worker threads,
+# V8's compiler and collector threads) a malloc arena of its own, and the freed memory each keeps
+# was about 25 MB of the product's resident size (docs/limits-and-faults.md).
 ENV NODE_ENV=production \
     DATA_DIR=/data \
-    PORT=4000
+    PORT=4000 \
+    MALLOC_ARENA_MAX=2
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
@@ -49,7 +53,7 @@ EXPOSE 4000
 # /ready answers 200 while the API can ingest and serve (InfluxDB down only makes it "degraded").
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The same Node flags as `npm start` (package.json). The heap limit is headroom, not a budget: the
+# The same Node flags as `npm start` (package.json; its MALLOC_ARENA_MAX is set above). The heap limit is headroom, not a budget: the
 # limits (README "Limits and faults") keep the heap far below it under every attack measured
 # there, and 192 MB was what turned a burst of load into an out-of-memory crash. Give the container
 # at least 640 MB.

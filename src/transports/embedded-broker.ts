@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AedesOptions, type AuthenticateError } from 'aedes';
+import type { AedesOptions, AuthenticateError } from 'aedes';
 import './mqtt-codec.js';
 import { isLoopbackHost } from '../config/hosts.js';
 import { LogLimiter } from '../config/log-limiter.js';
@@ -136,6 +136,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     ...(options.metrics ? { metrics: options.metrics } : {}),
     logger,
   });
+  // Loaded here, not with the module: a product on an external broker (MQTT_URL) never needs it.
+  const { Aedes } = await import('aedes');
   const broker = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,

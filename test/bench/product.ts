@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { spawnProduct } from '../support/product-process.js';
+import { spawnProduct, startScript } from '../support/product-process.js';
 import { benchChild, benchNodeFlags, benchScript, startChild, type BenchChild, type ChildMessage } from './child.js';
 
 /** The product's answer to `ready`. */
@@ -138,7 +137,5 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
 
 /** The `node --flag ...` flags of package.json's start script: how users run the product. */
 export function startScriptNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  return words[0] === 'node' ? words.slice(1).filter((word) => word.startsWith('--')) : [];
+  return startScript().nodeFlags;
 }

@@ -32,6 +32,7 @@ import { benchProcesses, benchScaling, seedScaling, type ScalingOptions } from '
 import { buildProduct } from './build.js';
 import { startBroker } from './mosquitto.js';
 import { setProductRuntime, startScriptNodeFlags } from './product.js';
+import { startScript } from '../support/product-process.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
 
@@ -305,6 +306,8 @@ async function main(): Promise<number> {
     broker: broker.description,
     product,
     productNodeOptions: process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' '),
+    // The environment package.json's start script sets (MALLOC_ARENA_MAX), which the product runs with too.
+    productEnv: startScript().env,
     loadAverage: { before: loadBefore, after: loadAfter },
     totalSeconds,
   });

@@ -5,6 +5,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CONFIG_KEYS } from '../../src/config/config.js';
+import { startScript } from '../support/product-process.js';
 
 /**
  * docker-compose.yml cannot be started here (no Docker engine), so it is checked statically:
@@ -206,9 +207,10 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\n.*\/ready/m);
     expect(runtime).toMatch(/^VOLUME \["\/data"\]$/m);
-    // Runs the compiled entry with the same Node flags as `npm start`.
-    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-    expect(runtime).toContain(`CMD [${start.map((word) => JSON.stringify(word)).join(", ")}]`);
+    // Runs the compiled entry with the same Node flags and environment as `npm start`.
+    const { env, command } = startScript();
+    expect(runtime).toContain(`CMD [${command.map((word) => JSON.stringify(word)).join(", ")}]`);
+    for (const [name, value] of Object.entries(env)) expect(runtime).toMatch(new RegExp(`^ENV [^]*?\\b${name}=${value}\\b`, 'm'));
   });
 
   it('keeps secrets and build output out of the build context', () => {

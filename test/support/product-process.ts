@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Disposer } from './disposer.js';
 
@@ -18,6 +19,21 @@ export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 const TSX_LOADER = new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url).href;
 /** The heap limit of `npm start` and the image (package.json, Dockerfile). */
 export const HEAP_LIMIT_FLAG = '--max-old-space-size=512';
+
+/**
+ * package.json's start script in parts: the environment it sets before `node`
+ * (MALLOC_ARENA_MAX=2), the Node flags, and the whole command after the environment.
+ */
+export function startScript(): { env: Record<string, string>; nodeFlags: string[]; command: string[] } {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  return { env, nodeFlags: words[0] === 'node' ? words.slice(1).filter((word) => word.startsWith('--')) : [], command: words };
+}
 
 export interface ProductProcess {
   readonly child: ChildProcess;
@@ -72,7 +88,8 @@ export function spawnProduct(env: Record<string, string>, options: ProductProces
   const command = options.withoutFileOverride ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...limited] : limited;
   const child = spawn(command[0]!, command.slice(1), {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    // What the start script sets (MALLOC_ARENA_MAX), then exactly `env`.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...startScript().env, ...env },
     stdio: ['ignore', options.output === 'inherit' ? 'inherit' : 'pipe', options.output === 'inherit' ? 'inherit' : 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
     // Its own process group: cleanup (and a test simulating a crash) kills everything under it.
     detached: true,

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import type { Logger } from '../../config/logger.js';
 import { BUILDING, type Alarm, type ChannelConfig } from '../../models/alarm.js';
 import type { AlarmLog } from '../../store/alarms/alarm-log.js';
@@ -330,6 +329,8 @@ export class Notifier {
     const smtp = this.#options.smtp;
     if (smtp === null) throw new Error('e-mail channel without SMTP settings (ALARM_SMTP_HOST)');
     const password = secret ?? smtp.password;
+    // Loaded on the first e-mail, not with the module: most installations send none.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: smtp.host,
       port: smtp.port,
