@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxStore } from '../../src/store/influx/influx-store.js';
-import { influxqlString, readingsStatement } from '../../src/store/influx/influxql-queries.js';
+import { downsampleStatement, influxqlString, readingsStatement } from '../../src/store/influx/influxql-queries.js';
 import { createBucket, realInflux } from '../support/influx.js';
 import { makeReading } from '../support/readings.js';
 
@@ -17,6 +17,14 @@ describe('InfluxQL statements', () => {
     expect(statement).toBe(
       `SELECT * FROM "panel_energy" WHERE "panel_id" = 'x\\' OR \\'1\\'=\\'1' AND time >= '2026-01-01T00:00:00.000Z' AND time < '2026-01-02T00:00:00.000Z' ORDER BY time ASC LIMIT 10`,
     );
+  });
+
+  it('aligns downsample windows to `from`, quotes the panel id, and refuses a window that is not a positive whole ms', () => {
+    const statement = downsampleStatement("x' OR '1'='1", new Date('2026-01-01T00:01:00Z'), new Date('2026-01-01T01:01:00Z'), 300_000);
+    expect(statement).toContain(`WHERE "panel_id" = 'x\\' OR \\'1\\'=\\'1' AND time >= '2026-01-01T00:01:00.000Z'`);
+    expect(statement).toMatch(/GROUP BY time\(300000ms, 60000ms\) fill\(none\)$/);
+    expect(() => downsampleStatement('A', new Date(0), new Date(1), 0)).toThrow(RangeError);
+    expect(() => downsampleStatement('A', new Date(0), new Date(1), 1.5)).toThrow(RangeError);
   });
 
   it('keeps times inside what InfluxDB can hold, and refuses a limit that is not a positive integer', () => {
@@ -48,6 +56,8 @@ describe.skipIf(!realInflux)('raw readings over InfluxQL (real InfluxDB)', () =>
     expect((await store.readings('PANEL_A', t0, to)).map((r) => r.energyKwh)).toEqual([100, 101, 102]);
     expect(await store.readings("PANEL_B' OR panel_id = 'PANEL_A", t0, to)).toEqual([]);
     expect(await store.readings('PANEL_A\\', t0, to)).toEqual([]);
+    expect((await store.downsample('PANEL_A', t0, to, 3_600_000)).map((w) => w.count)).toEqual([3]);
+    expect(await store.downsample("PANEL_B' OR panel_id = 'PANEL_A", t0, to, 3_600_000)).toEqual([]);
   });
 
   it('a bucket InfluxDB does not have is an error that names the query and the database', async () => {

@@ -1,7 +1,6 @@
 import {
   flux,
   fluxDateTime,
-  fluxDuration,
   fluxExpression,
   fluxString,
   type ParameterizedQuery,
@@ -60,7 +59,6 @@ export function panelPredicate(panelIds: readonly string[]): ParameterizedQuery 
 
 const measurement = fluxString(MEASUREMENT);
 const energyField = fluxString(FIELD.energyKwh);
-const nullMaskField = fluxString(NULL_MASK_FIELD);
 
 /** Newest point of each requested panel, all fields of the newest timestamp in one row. */
 export function latestReadingsQuery(bucket: string, panelIds: readonly string[]): ParameterizedQuery {
@@ -76,38 +74,6 @@ export function latestReadingsQuery(bucket: string, panelIds: readonly string[])
   |> sort(columns: ["_time"], desc: true)
   |> limit(n: 1)
   |> group()`;
-}
-
-/** Milliseconds `n` as a Flux duration value (`duration(v: "60000ms")`). */
-function msDuration(ms: number): ParameterizedQuery {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`not a whole number of ms: ${ms}`);
-  return fluxDuration(`${ms}ms`);
-}
-
-/**
- * Windows of `everyMs` aligned to `from` (the window offset is `from` modulo the window length,
- * Flux aligns windows to the epoch plus that offset); each row is stamped with its window start.
- * Instantaneous values are averaged, the counter is the window's last value.
- */
-export function downsampleQuery(bucket: string, panelId: string, from: Date, to: Date, everyMs: number): ParameterizedQuery {
-  if (!Number.isSafeInteger(everyMs) || everyMs <= 0) throw new RangeError(`everyMs must be a positive integer, got ${everyMs}`);
-  const offsetMs = ((from.getTime() % everyMs) + everyMs) % everyMs;
-  const source = (fieldTest: ParameterizedQuery): ParameterizedQuery => flux`from(bucket: ${fluxString(bucket)})
-        |> range(start: ${fluxTime(from)}, stop: ${fluxTime(to)})
-        |> filter(fn: (r) => r._measurement == ${measurement} and r.panel_id == ${fluxString(panelId)} and ${fieldTest})`;
-  const window = flux`every: ${msDuration(everyMs)}, offset: ${msDuration(offsetMs)}, createEmpty: false, timeSrc: "_start"`;
-  return flux`${unionOf([
-    flux`${source(flux`r._field != ${energyField} and r._field != ${nullMaskField}`)}
-        |> aggregateWindow(${window}, fn: mean)`,
-    flux`${source(flux`r._field == ${energyField}`)}
-        |> aggregateWindow(${window}, fn: last)`,
-    flux`${source(flux`r._field == ${energyField}`)}
-        |> aggregateWindow(${window}, fn: count)
-        |> set(key: "_field", value: "reading_count")`,
-  ])}
-  |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
-  |> group()
-  |> sort(columns: ["_time"])`;
 }
 
 /** First and last counter timestamp of every panel in the bucket (columns panel_id, edge, _time). */

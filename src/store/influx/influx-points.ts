@@ -1,5 +1,6 @@
 import type { PanelRecord, Reading } from '../../models/reading.js';
 import { readingParams } from '../sqlite/sqlite-schema.js';
+import type { WindowReadings } from '../reading-store.js';
 
 /**
  * How a Reading maps to InfluxDB line protocol and back.
@@ -229,15 +230,44 @@ export function pivotedRowToReading(row: FluxRow, fallbackPanelId?: string): Rea
   return rowToReading(row, panelId, timeCell(row, '_time'), energyKwh, activePowerKw);
 }
 
+/** The column of a downsampled window's reading count (influxql-queries.ts, downsampleStatement). */
+export const READING_COUNT_COLUMN = 'reading_count';
+
 /**
  * The readings of an InfluxQL series (`SELECT * FROM panel_energy …` with epoch=ms: a `time`
  * column, one column per field and the panel_id tag), oldest first as InfluxDB sends them; rows
  * that are not a whole reading of ours (no counter or power) are left out, as from Flux.
  */
 export function influxqlRowsToReadings(columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>, panelId: string): Reading[] {
+  const readings: Reading[] = [];
+  forEachInfluxqlReading(columns, rows, panelId, (reading) => readings.push(reading));
+  return readings;
+}
+
+/**
+ * The windows of an InfluxQL downsample series (downsampleStatement: each window's averages under
+ * the fields' names, its start as `time`, and its reading count): the averages as a reading.
+ */
+export function influxqlRowsToWindows(columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>, panelId: string): WindowReadings[] {
+  const countAt = columns.indexOf(READING_COUNT_COLUMN);
+  if (countAt < 0) throw new Error(`InfluxDB InfluxQL downsample answer has no ${READING_COUNT_COLUMN} column: ${columns.join(', ')}`);
+  const windows: WindowReadings[] = [];
+  forEachInfluxqlReading(columns, rows, panelId, (reading, values) => {
+    const count = values[countAt];
+    if (typeof count === 'number' && count > 0) windows.push({ reading, count });
+  });
+  return windows;
+}
+
+/** Each row of an InfluxQL series that is a whole reading (a counter and a power), with its values. */
+function forEachInfluxqlReading(
+  columns: readonly string[],
+  rows: ReadonlyArray<readonly unknown[]>,
+  panelId: string,
+  each: (reading: Reading, values: readonly unknown[]) => void,
+): void {
   const timeAt = columns.indexOf('time');
   if (timeAt < 0) throw new Error(`InfluxDB InfluxQL answer has no time column: ${columns.join(', ')}`);
-  const readings: Reading[] = [];
   for (const values of rows) {
     const time = values[timeAt];
     if (typeof time !== 'number' || !Number.isSafeInteger(time)) throw new Error(`InfluxDB InfluxQL time is not epoch ms: ${JSON.stringify(time)}`);
@@ -246,9 +276,8 @@ export function influxqlRowsToReadings(columns: readonly string[], rows: Readonl
     const energyKwh = numberOrNull(row, FIELD.energyKwh);
     const activePowerKw = numberOrNull(row, FIELD.activePowerKw);
     if (energyKwh === null || activePowerKw === null) continue;
-    readings.push(rowToReading(row, panelId, new Date(time), energyKwh, activePowerKw));
+    each(rowToReading(row, panelId, new Date(time), energyKwh, activePowerKw), values);
   }
-  return readings;
 }
 
 /** A reading from a row of field values by name (its counter and power read already). */

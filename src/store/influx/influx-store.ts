@@ -4,7 +4,6 @@ import { allocateColumns, type CounterColumns, type ReadingStore, type WindowRea
 import type { DaySpan, DayTotalsSource, PanelDayTotals } from '../day-totals.js';
 import { DAY_TOTAL_FIELDS, dayTotalsQuery } from './day-totals-flux.js';
 import {
-  downsampleQuery,
   latestReadingsQuery,
   MAX_TIME,
   panelSpanQuery,
@@ -12,8 +11,8 @@ import {
   ruleFieldsQuery,
 } from './influx-flux.js';
 import { InfluxHttp, InfluxHttpError, InfluxUnreachableError, type InfluxConnection } from './influx-http.js';
-import { FIELD, influxqlRowsToReadings, maskedValue, PANEL_TAG, panelEdgesToRecords, pivotedRowToReading, readingToLine, stringCell, timeCell, type FluxRow } from './influx-points.js';
-import { readingsStatement } from './influxql-queries.js';
+import { FIELD, influxqlRowsToReadings, influxqlRowsToWindows, maskedValue, PANEL_TAG, panelEdgesToRecords, pivotedRowToReading, readingToLine, stringCell, timeCell, type FluxRow } from './influx-points.js';
+import { downsampleStatement, readingsStatement } from './influxql-queries.js';
 
 export interface InfluxStoreOptions extends InfluxConnection {
   /** Days of readings per query when scanning a panel's history. Default 31. */
@@ -128,14 +127,10 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
       throw new RangeError(`everyMs must be a positive integer, got ${everyMs}`);
     }
     if (!(from < to)) return [];
-    const rows = await this.query('downsample', downsampleQuery(this.bucket, panelId, from, to, everyMs));
-    const windows: WindowReadings[] = [];
-    for (const row of rows) {
-      const reading = pivotedRowToReading(row, panelId);
-      const count = row.reading_count;
-      if (reading !== null && typeof count === 'number' && count > 0) windows.push({ reading, count });
-    }
-    return windows;
+    const answer = await this.http.influxql('query "downsample"', downsampleStatement(panelId, from, to, everyMs), this.queryTimeoutMs);
+    if ('error' in answer) throw new InfluxQueryError('downsample', answer.error);
+    // One series (one panel); none when it has no readings in the range.
+    return answer.series.flatMap((series) => influxqlRowsToWindows(series.columns, series.values ?? [], panelId));
   }
 
   async panels(): Promise<PanelRecord[]> {
