@@ -223,7 +223,7 @@ export class HistoryService {
   }
 
   /**
-   * The averages of each window of a page (null where a window has no readings), read from the
+   * The averages of each window of a page, packed (count 0 where a window has no readings), read from the
    * page's start up to the walk's end, as one store call would. Whole epoch hours come from the
    * hours kept by HourlyAverages (what the store answered for each hour), the hour holding now +
    * MAX_CLOCK_SKEW whole (nothing later can be stored, and its energy is the ledger's whole hour
