@@ -102,7 +102,7 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
   };
   // The product runs with the Node flags of `npm start` (e.g. its heap limit);
   // BENCH_PRODUCT_NODE_OPTIONS="--max-old-space-size=128" tries other runtime flags instead.
-  const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' ')).split(/\s+/).filter(Boolean);
+  const nodeOptions = (process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScript().nodeFlags.join(' ')).split(/\s+/).filter(Boolean);
   const spawnedAt = performance.now();
   // Started as the tests start the product (test/support/product-process.ts), with its own host as
   // the entry: its environment is exactly what it is given, nothing inherited from the benchmark's.
@@ -133,9 +133,4 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
   // Handled by whoever awaits it; never an unhandled rejection meanwhile.
   ready.catch(() => {});
   return { child, spawnedAt, topicRoot, ready };
-}
-
-/** The `node --flag ...` flags of package.json's start script: how users run the product. */
-export function startScriptNodeFlags(): string[] {
-  return startScript().nodeFlags;
 }

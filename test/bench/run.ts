@@ -31,7 +31,7 @@ import { benchIngest } from './ingest.bench.js';
 import { benchProcesses, benchScaling, seedScaling, type ScalingOptions } from './scaling.bench.js';
 import { buildProduct } from './build.js';
 import { startBroker } from './mosquitto.js';
-import { setProductRuntime, startScriptNodeFlags } from './product.js';
+import { setProductRuntime } from './product.js';
 import { startScript } from '../support/product-process.js';
 import { fmt, Report } from './report.js';
 import { minuteFloor, panelIds, seedHistory, type SeededHistory } from './seed.js';
@@ -305,7 +305,7 @@ async function main(): Promise<number> {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     broker: broker.description,
     product,
-    productNodeOptions: process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScriptNodeFlags().join(' '),
+    productNodeOptions: process.env.BENCH_PRODUCT_NODE_OPTIONS ?? startScript().nodeFlags.join(' '),
     // The environment package.json's start script sets (MALLOC_ARENA_MAX), which the product runs with too.
     productEnv: startScript().env,
     loadAverage: { before: loadBefore, after: loadAfter },

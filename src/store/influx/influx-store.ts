@@ -69,6 +69,16 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
     });
   }
 
+  /**
+   * Runs one InfluxQL statement about one panel and converts its series (one, or none when the
+   * panel has no points in the span); a statement InfluxDB refuses is an InfluxQueryError.
+   */
+  private async influxql<T>(name: string, statement: string, convert: (columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>) => T[]): Promise<T[]> {
+    const answer = await this.http.influxql(`query "${name}"`, statement, this.queryTimeoutMs);
+    if ('error' in answer) throw new InfluxQueryError(name, answer.error);
+    return answer.series.flatMap((series) => convert(series.columns, series.values ?? []));
+  }
+
   /** Runs one query and returns its rows as objects (the client parses the annotated CSV by column type). */
   private async query(name: string, query: ParameterizedQuery): Promise<FluxRow[]> {
     try {
@@ -116,10 +126,7 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
     }
     if (limit === 0 || !(from < to)) return [];
-    const answer = await this.http.influxql('query "readings"', readingsStatement(panelId, from, to, limit), this.queryTimeoutMs);
-    if ('error' in answer) throw new InfluxQueryError('readings', answer.error);
-    // One series (one panel); none when it has no readings in the span.
-    return answer.series.flatMap((series) => influxqlRowsToReadings(series.columns, series.values ?? [], panelId));
+    return this.influxql('readings', readingsStatement(panelId, from, to, limit), (columns, rows) => influxqlRowsToReadings(columns, rows, panelId));
   }
 
   async downsample(panelId: string, from: Date, to: Date, everyMs: number): Promise<WindowReadings[]> {
@@ -127,10 +134,7 @@ export class InfluxStore implements ReadingStore, DayTotalsSource {
       throw new RangeError(`everyMs must be a positive integer, got ${everyMs}`);
     }
     if (!(from < to)) return [];
-    const answer = await this.http.influxql('query "downsample"', downsampleStatement(panelId, from, to, everyMs), this.queryTimeoutMs);
-    if ('error' in answer) throw new InfluxQueryError('downsample', answer.error);
-    // One series (one panel); none when it has no readings in the range.
-    return answer.series.flatMap((series) => influxqlRowsToWindows(series.columns, series.values ?? [], panelId));
+    return this.influxql('downsample', downsampleStatement(panelId, from, to, everyMs), (columns, rows) => influxqlRowsToWindows(columns, rows, panelId));
   }
 
   async panels(): Promise<PanelRecord[]> {

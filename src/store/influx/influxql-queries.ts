@@ -16,6 +16,11 @@ export function influxqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** The FROM and WHERE of a statement about one panel's points in [from, to). */
+function panelSpan(panelId: string, from: Date, to: Date): string {
+  return `FROM "${MEASUREMENT}" WHERE "${PANEL_TAG}" = ${influxqlString(panelId)} AND time >= ${timeLiteral(from)} AND time < ${timeLiteral(to)}`;
+}
+
 /**
  * One panel's raw readings in [from, to), oldest first, at most `limit`: every field and tag as
  * columns (InfluxQL rows are whole points, so no pivot is needed).
@@ -23,8 +28,7 @@ export function influxqlString(value: string): string {
 export function readingsStatement(panelId: string, from: Date, to: Date, limit?: number): string {
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) throw new RangeError(`limit must be a positive integer, got ${limit}`);
   return (
-    `SELECT * FROM "${MEASUREMENT}" WHERE "${PANEL_TAG}" = ${influxqlString(panelId)} AND time >= ${timeLiteral(from)} AND time < ${timeLiteral(to)}` +
-    ` ORDER BY time ASC${limit === undefined ? '' : ` LIMIT ${limit}`}`
+    `SELECT * ${panelSpan(panelId, from, to)} ORDER BY time ASC${limit === undefined ? '' : ` LIMIT ${limit}`}`
   );
 }
 
@@ -41,7 +45,6 @@ export function downsampleStatement(panelId: string, from: Date, to: Date, every
   const means = FIELD_NAMES.filter((field) => field !== FIELD.energyKwh).map((field) => `mean("${field}") AS "${field}"`);
   return (
     `SELECT ${means.join(', ')}, last("${FIELD.energyKwh}") AS "${FIELD.energyKwh}", count("${FIELD.energyKwh}") AS "${READING_COUNT_COLUMN}"` +
-    ` FROM "${MEASUREMENT}" WHERE "${PANEL_TAG}" = ${influxqlString(panelId)} AND time >= ${timeLiteral(from)} AND time < ${timeLiteral(to)}` +
-    ` GROUP BY time(${everyMs}ms, ${offsetMs}ms) fill(none)`
+    ` ${panelSpan(panelId, from, to)} GROUP BY time(${everyMs}ms, ${offsetMs}ms) fill(none)`
   );
 }
