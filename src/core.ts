@@ -182,7 +182,7 @@ function buildServices(parts: GroundParts, options: CoreOptions): { services: Se
   // Emission factor versions are folded from the admin record like the plans (docs/comparisons-and-emissions.md).
   const emissionFactors = () => settings.state.emissions;
   const energy = new EnergyService({ ledger, tariffs, emissions: emissionFactors, time, source: stores.read, now });
-  const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames, stored: () => stores.read.panels() });
+  const panels = new PanelService({ live, status, energy, settings, defaultNames: config.site.panelNames, stored: () => stores.read.panels(), now });
   // Alarms (docs/alarms.md): evaluated after the energy ledger on every stored reading, here and from the feed.
   const alarms = config.alarms.enabled
     ? createAlarms({ config, store: stores.read, settings, energy, time, pubsub, buildingPanels: () => panels.list(null).map((panel) => panel.id), rejections, logger })

@@ -199,6 +199,7 @@ function connectionMetrics(registry: Registry) {
       help: 'Open WebSocket connections',
       registers: [registry],
     }),
+    sharedAnswers: sharedAnswersCounter(registry),
     graphqlCostInFlight: new Gauge({
       name: 'energy_graphql_cost_in_flight',
       help: 'Summed cost (GRAPHQL_MAX_COST units) of the GraphQL operations executing now',
@@ -210,6 +211,18 @@ function connectionMetrics(registry: Registry) {
       registers: [registry],
     }),
   };
+}
+
+/** Panel-card operations answered from an answer kept for the same stamp, or executed (http/shared-answers.ts). */
+function sharedAnswersCounter(registry: Registry) {
+  const counter = new Counter({
+    name: 'energy_graphql_shared_answers_total',
+    help: 'GraphQL operations of panel-card fields only: answered with the answer kept since nothing it shows changed (shared), or executed',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of ['shared', 'executed'] as const) counter.inc({ outcome }, 0);
+  return counter;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -14,6 +14,7 @@ import { useCompiledOperations } from './compiled-operations.js';
 import type { Caller } from './fair-share.js';
 import { useCostLimits, useNoIntrospection, type HttpLimits } from './limits.js';
 import { productListSizes } from './operation-cost.js';
+import { useSharedAnswers } from './shared-answers.js';
 import { useWebSocketSubscriptionsOnly } from './websocket-subscriptions.js';
 
 /**
@@ -76,6 +77,9 @@ export function createYogaApp(options: YogaAppOptions): YogaApp {
       // variable) and the work of ranges exactly (operation-cost.ts).
       costLimitPlugin({ maxCost: limits.maxCost }),
       ...(limits.introspection ? [] : [useNoIntrospection()]),
+      // Before the JIT and the cost limits: an answer shared since nothing it shows changed
+      // (shared-answers.ts) is neither executed nor counted against the budget in flight.
+      useSharedAnswers({ cards: services.panels, metrics }),
       // Compiled operations (compiled-operations.ts): queries with valid variables, no subscriptions.
       useCompiledOperations(),
       // After the JIT, so that it wraps whichever execute runs: lists counted at their length.

@@ -8,6 +8,12 @@ import type { ReadingStore } from '../store/reading-store.js';
  */
 export class LiveState {
   readonly #panels = new Map<string, { firstSeenAt: Date; latest: Reading }>();
+  #version = 0;
+
+  /** Changes whenever any panel, its first-seen time or its newest reading may have changed. */
+  get version(): number {
+    return this.#version;
+  }
 
   /**
    * Adds what the store knows (at start-up, possibly after readings already arrived): per panel
@@ -17,6 +23,7 @@ export class LiveState {
     const panels = await store.panels();
     const latest = await store.latestReadings(panels.map((panel) => panel.id));
     const loaded: string[] = [];
+    this.#version++;
     for (const panel of panels) {
       const reading = latest.get(panel.id);
       if (!reading) continue;
@@ -34,6 +41,7 @@ export class LiveState {
 
   /** Records a stored reading. Returns whether it became its panel's newest. */
   apply(reading: Reading): boolean {
+    this.#version++;
     const known = this.#panels.get(reading.panelId);
     if (!known) {
       this.#panels.set(reading.panelId, { firstSeenAt: reading.time, latest: reading });
@@ -72,6 +80,7 @@ export class LiveState {
 
   /** Forgets a panel (retired). */
   remove(panelId: string): void {
+    this.#version++;
     this.#panels.delete(panelId);
   }
 }

@@ -56,6 +56,17 @@ export class StatusMonitor {
     this.#arm(panelId);
   }
 
+  /**
+   * The first instant at which a status may change by the clock alone (a panel going OFFLINE);
+   * Infinity when none can. Until then statuses change only with readings (LiveState.version).
+   */
+  nextChangeAt(): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const { offlineAt } of this.#deadlines.values()) if (offlineAt < next) next = offlineAt;
+    // OFFLINE from the millisecond after the deadline (the threshold is inclusive).
+    return next + 1;
+  }
+
   statusOf(panelId: string): PanelStatus {
     const latest = this.options.live.latest(panelId);
     if (!latest) return 'OFFLINE';

@@ -5,7 +5,7 @@ import type { MonthlySummary, Overview, YearlySummary } from '../models/usage.js
 import { checkMonth, checkYear, type EnergyService } from './energy/energy-service.js';
 import type { LiveState } from '../pipeline/live-state.js';
 import type { StatusMonitor } from '../pipeline/status-monitor.js';
-import type { SiteSettings } from './site-settings.js';
+import type { SiteSettings, SiteState } from './site-settings.js';
 import { unknownPanel } from './user-input-error.js';
 
 export interface PanelServiceDeps {
@@ -18,6 +18,22 @@ export interface PanelServiceDeps {
   readonly defaultNames: ReadonlyMap<string, string>;
   /** Every panel with stored readings: where retired panels (forgotten by the live parts) are found. */
   readonly stored: () => Promise<PanelRecord[]>;
+  /** The clock statuses and "today" are judged by. */
+  readonly now: () => number;
+}
+
+/**
+ * What panel cards and the building header (graphql/card-fields.ts) are computed from: panels and
+ * their newest readings, the energy ledger, the admin record (names, hidden and retired panels,
+ * tariffs), and the clock only through statuses and today. Answers made under equal stamps before
+ * `validUntil` are the same answer.
+ */
+export interface CardsStamp {
+  readonly live: number;
+  readonly energy: number;
+  readonly settings: SiteState;
+  /** The first instant the clock alone may change an answer: a panel going OFFLINE, or midnight. */
+  readonly validUntil: number;
 }
 
 /** Panel ids whose humanized names are kept (beyond, the cache starts afresh). */
@@ -71,6 +87,18 @@ export class PanelService {
   get(panelId: string, scope: PanelScope): PanelRecord | null {
     if (scope !== null && !scope.has(panelId)) return null;
     return this.deps.live.record(panelId) ?? null;
+  }
+
+  /** The stamp of the panel cards now (walks the panels' OFFLINE deadlines: taken once per answer made). */
+  cardsStamp(): CardsStamp {
+    const { live, status, energy, settings } = this.deps;
+    return { live: live.version, energy: energy.version, settings: settings.state, validUntil: Math.min(status.nextChangeAt(), energy.todayEndsAt()) };
+  }
+
+  /** Whether answers made under `stamp` are still what a fresh answer would be (constant time). */
+  cardsStampHolds(stamp: CardsStamp): boolean {
+    const { live, energy, settings } = this.deps;
+    return this.deps.now() < stamp.validUntil && stamp.live === live.version && stamp.energy === energy.version && stamp.settings === settings.state;
   }
 
   name(panelId: string): string {

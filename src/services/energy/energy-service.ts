@@ -109,6 +109,16 @@ export class EnergyService {
     return this.#deps.time.dayNumber(this.#now());
   }
 
+  /** Changes whenever any panel's energy may have changed (the ledger's version). */
+  get version(): number {
+    return this.#deps.ledger.version;
+  }
+
+  /** When today ends: "today" figures start again from zero at this instant (local midnight). */
+  todayEndsAt(): number {
+    return this.#deps.time.nextMidnight(this.#now());
+  }
+
   /** Today (local midnight until now) per panel. */
   async todayUsage(panelIds: readonly string[]): Promise<Map<string, Usage>> {
     await this.settled(panelIds);

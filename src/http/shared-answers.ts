@@ -1,0 +1,116 @@
+import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Metrics } from '../config/metrics.js';
+import { selectsCardFieldsOnly } from '../graphql/card-fields.js';
+import type { Context } from '../graphql/context.js';
+import type { PanelScope } from '../models/viewer.js';
+import type { CardsStamp } from '../services/panel-service.js';
+
+/** Answers kept per operation document: one per role and panel scope asking it. */
+const ANSWERS_PER_DOCUMENT = 16;
+
+/** What shared answers need of the services: the panel cards' stamp (PanelService). */
+export interface CardsState {
+  cardsStamp(): CardsStamp;
+  cardsStampHolds(stamp: CardsStamp): boolean;
+}
+
+interface SharedAnswer {
+  readonly stamp: CardsStamp;
+  /** The response's JSON, as the first caller got it. */
+  readonly text: string;
+}
+
+/** An execution result as graphql-jit and yoga carry it: with the stringifier yoga uses for the body. */
+type Stringified = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
+
+/**
+ * One answer for every caller of the same panel-card operation while nothing it shows has changed.
+ *
+ * A dashboard of 1,000 panels is 20,000 fields and 360 KB of JSON; each open dashboard asks it
+ * again and again, and between two readings the answer is the same. An operation that selects only
+ * card fields (graphql/card-fields.ts) is answered from the text of the last answer to it when
+ * the panel cards' stamp still holds: no reading, status change, ledger change or admin change
+ * since, and the clock has not reached the next OFFLINE deadline or midnight. Anything that could
+ * make a fresh answer differ makes a fresh answer.
+ *
+ * - Per role and panel scope: callers who see other panels, or have another role, never share.
+ * - Only answers without errors, and only when the stamp did not change while the answer was made
+ *   (an answer made across a reading is answered, not kept).
+ * - Before the cost limits: a shared answer costs no execution, so it holds none of the budget.
+ * - The text is kept, not the result: over HTTP it is the body as is; over WebSocket `data` is
+ *   parsed from it when read.
+ */
+export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics }): Plugin {
+  const { cards, metrics } = options;
+  const shareable = new WeakMap<DocumentNode, Map<string, boolean>>();
+  const answers = new WeakMap<DocumentNode, Map<string, SharedAnswer>>();
+  const scopeKeys = new WeakMap<ReadonlySet<string>, string>();
+
+  const isShareable = (args: ExecutionArgs): boolean => {
+    let byName = shareable.get(args.document);
+    if (byName === undefined) shareable.set(args.document, (byName = new Map()));
+    const name = args.operationName ?? '';
+    let verdict = byName.get(name);
+    if (verdict === undefined) {
+      const operation = getOperationAST(args.document, args.operationName);
+      verdict = operation != null && selectsCardFieldsOnly(args.schema, args.document, operation);
+      byName.set(name, verdict);
+    }
+    return verdict;
+  };
+
+  const scopeKey = (scope: PanelScope): string => {
+    if (scope === null) return '*';
+    let key = scopeKeys.get(scope);
+    if (key === undefined) scopeKeys.set(scope, (key = [...scope].sort().join('\u0000')));
+    return key;
+  };
+
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (!isShareable(args)) return undefined;
+      const { viewer } = args.contextValue as unknown as Context;
+      // A caller with no role gets an error, never an answer: nothing to share.
+      if (viewer.role === null) return undefined;
+      const key = `${args.operationName ?? ''}\u0000${viewer.role}\u0000${scopeKey(viewer.panels)}`;
+      let kept = answers.get(args.document);
+      if (kept === undefined) answers.set(args.document, (kept = new Map()));
+      const answer = kept.get(key);
+      if (answer !== undefined && cards.cardsStampHolds(answer.stamp)) {
+        metrics.sharedAnswers.inc({ outcome: 'shared' });
+        setResultAndStopExecution(sharedResult(answer.text));
+        return undefined;
+      }
+      metrics.sharedAnswers.inc({ outcome: 'executed' });
+      const stamp = cards.cardsStamp();
+      const store = kept;
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!isPlainResult(result) || result.errors !== undefined || result.extensions !== undefined) return;
+          // Changed while it was made (it awaited a settling ledger, say): right for this caller, not kept.
+          if (!cards.cardsStampHolds(stamp)) return;
+          const text = (result.stringify ?? JSON.stringify)(result);
+          if (!store.has(key) && store.size >= ANSWERS_PER_DOCUMENT) store.delete(store.keys().next().value!);
+          store.set(key, { stamp, text });
+          setResult(sharedResult(text, result.data));
+        },
+      };
+    },
+  };
+}
+
+function isPlainResult(result: unknown): result is Stringified {
+  return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
+}
+
+/** A result whose body is `text` (yoga uses `stringify`), with `data` for readers that want the object. */
+function sharedResult(text: string, data?: ExecutionResult['data']): Stringified {
+  let parsed = data;
+  return {
+    get data() {
+      return (parsed ??= (JSON.parse(text) as ExecutionResult).data);
+    },
+    stringify: () => text,
+  };
+}
