@@ -6,8 +6,12 @@ import type { Context } from '../graphql/context.js';
 import type { PanelScope } from '../models/viewer.js';
 import type { CardsStamp } from '../services/panel-service.js';
 
-/** Answers kept per operation document: one per role and panel scope asking it. */
-const ANSWERS_PER_DOCUMENT = 16;
+/**
+ * Characters of answer text kept in all (about as many bytes: the JSON is mostly ASCII). The
+ * 1,000-panel dashboard is 0.36 M; a client sending many distinct card-only documents can fill
+ * this and no more, the oldest answers going first.
+ */
+export const SHARED_ANSWER_CHARS = 16 * 1024 * 1024;
 
 /** What shared answers need of the services: the panel cards' stamp (PanelService). */
 export interface CardsState {
@@ -15,7 +19,7 @@ export interface CardsState {
   cardsStampHolds(stamp: CardsStamp): boolean;
 }
 
-interface SharedAnswer {
+export interface SharedAnswer {
   readonly stamp: CardsStamp;
   /** The response's JSON, as the first caller got it. */
   readonly text: string;
@@ -39,13 +43,21 @@ type Stringified = ExecutionResult & { stringify?: (result: ExecutionResult) => 
  *   (an answer made across a reading is answered, not kept).
  * - Before the cost limits: a shared answer costs no execution, so it holds none of the budget.
  * - The text is kept, not the result: over HTTP it is the body as is; over WebSocket `data` is
- *   parsed from it when read.
+ *   parsed from it when read. At most SHARED_ANSWER_CHARS of text in all, oldest out first.
  */
 export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics }): Plugin {
   const { cards, metrics } = options;
   const shareable = new WeakMap<DocumentNode, Map<string, boolean>>();
-  const answers = new WeakMap<DocumentNode, Map<string, SharedAnswer>>();
+  const answers = new KeptAnswers(SHARED_ANSWER_CHARS);
   const scopeKeys = new WeakMap<ReadonlySet<string>, string>();
+  // Documents by identity (yoga parses a query text once and keeps the document): a number each.
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let nextDocumentId = 0;
+  const documentId = (document: DocumentNode): number => {
+    let id = documentIds.get(document);
+    if (id === undefined) documentIds.set(document, (id = nextDocumentId++));
+    return id;
+  };
 
   const isShareable = (args: ExecutionArgs): boolean => {
     let byName = shareable.get(args.document);
@@ -73,10 +85,8 @@ export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics 
       const { viewer } = args.contextValue as unknown as Context;
       // A caller with no role gets an error, never an answer: nothing to share.
       if (viewer.role === null) return undefined;
-      const key = `${args.operationName ?? ''}\u0000${viewer.role}\u0000${scopeKey(viewer.panels)}`;
-      let kept = answers.get(args.document);
-      if (kept === undefined) answers.set(args.document, (kept = new Map()));
-      const answer = kept.get(key);
+      const key = `${documentId(args.document)}\u0000${args.operationName ?? ''}\u0000${viewer.role}\u0000${scopeKey(viewer.panels)}`;
+      const answer = answers.get(key);
       if (answer !== undefined && cards.cardsStampHolds(answer.stamp)) {
         metrics.sharedAnswers.inc({ outcome: 'shared' });
         setResultAndStopExecution(sharedResult(answer.text));
@@ -84,20 +94,45 @@ export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics 
       }
       metrics.sharedAnswers.inc({ outcome: 'executed' });
       const stamp = cards.cardsStamp();
-      const store = kept;
       return {
         onExecuteDone({ result, setResult }) {
           if (!isPlainResult(result) || result.errors !== undefined || result.extensions !== undefined) return;
           // Changed while it was made (it awaited a settling ledger, say): right for this caller, not kept.
           if (!cards.cardsStampHolds(stamp)) return;
           const text = (result.stringify ?? JSON.stringify)(result);
-          if (!store.has(key) && store.size >= ANSWERS_PER_DOCUMENT) store.delete(store.keys().next().value!);
-          store.set(key, { stamp, text });
+          answers.set(key, { stamp, text });
           setResult(sharedResult(text, result.data));
         },
       };
     },
   };
+}
+
+/** Answers by key, oldest first out once their texts exceed `maxChars` in all. */
+export class KeptAnswers {
+  readonly #byKey = new Map<string, SharedAnswer>();
+  #chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(key: string): SharedAnswer | undefined {
+    return this.#byKey.get(key);
+  }
+
+  set(key: string, answer: SharedAnswer): void {
+    this.#drop(key);
+    if (answer.text.length > this.maxChars) return;
+    this.#byKey.set(key, answer);
+    this.#chars += answer.text.length;
+    while (this.#chars > this.maxChars) this.#drop(this.#byKey.keys().next().value!);
+  }
+
+  #drop(key: string): void {
+    const old = this.#byKey.get(key);
+    if (old === undefined) return;
+    this.#byKey.delete(key);
+    this.#chars -= old.text.length;
+  }
 }
 
 function isPlainResult(result: unknown): result is Stringified {

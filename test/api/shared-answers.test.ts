@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { buildSchema, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardFieldCoordinates } from '../../src/graphql/card-fields.js';
+import { KeptAnswers, type SharedAnswer } from '../../src/http/shared-answers.js';
+import type { CardsStamp } from '../../src/services/panel-service.js';
 import { DashboardDocument, type DashboardQuery } from '../generated/graphql.js';
 import { bearer, makeKey } from '../access/support.js';
 import { disposer } from '../support/disposer.js';
@@ -169,5 +171,23 @@ describe('the list of card fields', () => {
       const named = schema.getType(type);
       expect(named && 'getFields' in named ? Object.keys(named.getFields()) : [], coordinate).toContain(field);
     }
+  });
+});
+
+describe('answers kept', () => {
+  const stamp = { live: 0, energy: 0, settings: {}, validUntil: Number.POSITIVE_INFINITY } as unknown as CardsStamp;
+  const answer = (chars: number): SharedAnswer => ({ stamp, text: 'x'.repeat(chars) });
+
+  it('hold at most their budget of text, the oldest going first; one larger than the budget is not kept', () => {
+    const kept = new KeptAnswers(1_000);
+    for (let i = 0; i < 10; i++) kept.set(`k${i}`, answer(300));
+    expect([...Array(10).keys()].filter((i) => kept.get(`k${i}`) !== undefined)).toEqual([7, 8, 9]);
+    // Replacing a key's answer counts its text once.
+    kept.set('k9', answer(300));
+    kept.set('k9', answer(300));
+    expect(kept.get('k7')).toBeDefined();
+    kept.set('huge', answer(1_001));
+    expect(kept.get('huge')).toBeUndefined();
+    expect(kept.get('k9')).toBeDefined();
   });
 });
