@@ -64,11 +64,12 @@ export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics 
     if (byName === undefined) shareable.set(args.document, (byName = new Map()));
     const name = args.operationName ?? '';
     let verdict = byName.get(name);
-    if (verdict === undefined) {
-      const operation = getOperationAST(args.document, args.operationName);
-      verdict = operation != null && selectsCardFieldsOnly(args.schema, args.document, operation);
-      byName.set(name, verdict);
-    }
+    if (verdict !== undefined) return verdict;
+    const operation = getOperationAST(args.document, args.operationName);
+    // A name the document does not hold fails in execution; not remembered, so made-up names cannot grow this.
+    if (operation == null) return false;
+    verdict = selectsCardFieldsOnly(args.schema, args.document, operation);
+    byName.set(name, verdict);
     return verdict;
   };
 

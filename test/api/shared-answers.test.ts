@@ -141,6 +141,17 @@ describe('shared answers of panel-card operations', () => {
     const refused = await httpRequest(app.httpUrl, DASHBOARD, {});
     expect(refused.status).toBe(401);
     expect((await httpRequest(app.httpUrl, DASHBOARD, {})).status).toBe(401);
+    // A name the document does not hold: an error every time, never someone's shared answer.
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(app.httpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(ADMIN.key) },
+        body: JSON.stringify({ query: DASHBOARD, operationName: `Other${i}` }),
+      });
+      const body = (await response.json()) as { data?: unknown; errors?: Array<{ message: string }> };
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors?.[0]?.message).toMatch(/operation/);
+    }
   });
 });
 
