@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 /**
  * Every limit a client can run into, named by the setting that sets it. A closed list so that the
@@ -75,28 +75,20 @@ export function createMetrics() {
 
 /** What limits and the embedded broker refused, every label present from the start (at 0). */
 function refusalMetrics(registry: Registry) {
-  const limitHits = new Counter({
-    name: 'energy_limit_hits_total',
-    help: 'Requests, connections, operations, packets and readings refused or cut off by a limit, by the setting that sets it',
-    labelNames: ['limit'] as const,
-    registers: [registry],
-  });
-  for (const limit of LIMITS) limitHits.inc({ limit }, 0);
-  const mqttRefused = new Counter({
-    name: 'energy_mqtt_refused_total',
-    help: 'Connections, publishes and subscriptions the embedded MQTT broker refused, by reason',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-  });
-  for (const reason of MQTT_REFUSALS) mqttRefused.inc({ reason }, 0);
-  const mqttLoginsDelayed = new Counter({
-    name: 'energy_mqtt_logins_delayed_total',
-    help: 'Logins to the embedded MQTT broker held back after failed ones, by what held them back (the source address or the user name; MQTT_LOGIN_DELAY_MAX)',
-    labelNames: ['by'] as const,
-    registers: [registry],
-  });
-  for (const by of ['address', 'username'] as const) mqttLoginsDelayed.inc({ by }, 0);
-  return { limitHits, mqttRefused, mqttLoginsDelayed };
+  return {
+    limitHits: countedBy(registry, 'limit', LIMITS, {
+      name: 'energy_limit_hits_total',
+      help: 'Requests, connections, operations, packets and readings refused or cut off by a limit, by the setting that sets it',
+    }),
+    mqttRefused: countedBy(registry, 'reason', MQTT_REFUSALS, {
+      name: 'energy_mqtt_refused_total',
+      help: 'Connections, publishes and subscriptions the embedded MQTT broker refused, by reason',
+    }),
+    mqttLoginsDelayed: countedBy(registry, 'by', ['address', 'username'], {
+      name: 'energy_mqtt_logins_delayed_total',
+      help: 'Logins to the embedded MQTT broker held back after failed ones, by what held them back (the source address or the user name; MQTT_LOGIN_DELAY_MAX)',
+    }),
+  };
 }
 
 function readingMetrics(registry: Registry) {
@@ -122,13 +114,10 @@ function readingMetrics(registry: Registry) {
 
 /** The store's health; the gauges read their probes when /metrics is scraped. */
 function storeMetrics(registry: Registry, probes: MetricProbes) {
-  const checkpointRefused = new Counter({
+  const checkpointRefused = countedBy(registry, 'reason', CHECKPOINT_REFUSALS, {
     name: 'energy_ledger_checkpoint_refused_total',
     help: 'Checkpoint days, or panels from some day on, the energy ledger refused at start-up and walked from the readings instead, by reason',
-    labelNames: ['reason'] as const,
-    registers: [registry],
   });
-  for (const reason of CHECKPOINT_REFUSALS) checkpointRefused.inc({ reason }, 0);
   return {
     storeWriteFailures: new Counter({
       name: 'energy_store_write_failures_total',
@@ -199,7 +188,10 @@ function connectionMetrics(registry: Registry) {
       help: 'Open WebSocket connections',
       registers: [registry],
     }),
-    sharedAnswers: sharedAnswersCounter(registry),
+    sharedAnswers: countedBy(registry, 'outcome', ['shared', 'executed'], {
+      name: 'energy_graphql_shared_answers_total',
+      help: 'GraphQL operations of panel-card fields only: answered with the answer kept since nothing it shows changed (shared), or executed',
+    }),
     graphqlCostInFlight: new Gauge({
       name: 'energy_graphql_cost_in_flight',
       help: 'Summed cost (GRAPHQL_MAX_COST units) of the GraphQL operations executing now',
@@ -213,15 +205,13 @@ function connectionMetrics(registry: Registry) {
   };
 }
 
-/** Panel-card operations answered from an answer kept for the same stamp, or executed (http/shared-answers.ts). */
-function sharedAnswersCounter(registry: Registry) {
-  const counter = new Counter({
-    name: 'energy_graphql_shared_answers_total',
-    help: 'GraphQL operations of panel-card fields only: answered with the answer kept since nothing it shows changed (shared), or executed',
-    labelNames: ['outcome'] as const,
-    registers: [registry],
-  });
-  for (const outcome of ['shared', 'executed'] as const) counter.inc({ outcome }, 0);
+/**
+ * A counter with one label whose values are a closed list, each present from the start at 0
+ * ("none so far" is visible to alerts, not a missing series).
+ */
+function countedBy<L extends string>(registry: Registry, label: L, values: readonly string[], meta: { name: string; help: string }): Counter<L> {
+  const counter = new Counter({ ...meta, labelNames: [label], registers: [registry] });
+  for (const value of values) counter.inc({ [label]: value } as LabelValues<L>, 0);
   return counter;
 }
 

@@ -38,12 +38,18 @@ const CARD_TYPES: Readonly<Record<string, Readonly<Record<string, readonly strin
   PageInfo: 'every field',
 };
 
-/** The schema coordinates listed (`Type.field`), for the test that keeps the list true to the schema. */
+/**
+ * The schema coordinates listed (`Type.field`); throws when the list names a type or field the
+ * schema does not have, so that a renamed field stops the start instead of quietly not sharing.
+ */
 export function cardFieldCoordinates(schema: GraphQLSchema): string[] {
   return Object.entries(CARD_TYPES).flatMap(([typeName, fields]) => {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`card-fields.ts names ${typeName}, which is not an object type of the schema`);
-    return (fields === 'every field' ? Object.keys(type.getFields()) : Object.keys(fields)).map((field) => `${typeName}.${field}`);
+    const names = fields === 'every field' ? Object.keys(type.getFields()) : Object.keys(fields);
+    const missing = names.filter((field) => type.getFields()[field] === undefined);
+    if (missing.length > 0) throw new Error(`card-fields.ts names ${missing.map((field) => `${typeName}.${field}`).join(', ')}, not in the schema`);
+    return names.map((field) => `${typeName}.${field}`);
   });
 }
 

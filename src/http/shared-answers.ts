@@ -1,7 +1,7 @@
 import { getOperationAST, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../config/metrics.js';
-import { selectsCardFieldsOnly } from '../graphql/card-fields.js';
+import { cardFieldCoordinates, selectsCardFieldsOnly } from '../graphql/card-fields.js';
 import type { Context } from '../graphql/context.js';
 import type { PanelScope } from '../models/viewer.js';
 import type { CardsStamp } from '../services/panel-service.js';
@@ -81,6 +81,10 @@ export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics 
   };
 
   return {
+    onSchemaChange({ schema }) {
+      // The list of card fields must name the schema's fields (checked once, at start).
+      cardFieldCoordinates(schema);
+    },
     onExecute({ args, setResultAndStopExecution }) {
       if (!isShareable(args)) return undefined;
       const { viewer } = args.contextValue as unknown as Context;
