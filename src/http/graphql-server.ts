@@ -84,6 +84,7 @@ export function createGraphqlServer(options: GraphqlServerOptions): GraphqlServe
       : null,
     metricsAuth: options.metricsAuth ?? 'key',
     metricsOnOwnPort: options.metricsOnOwnPort ?? false,
+    maxBodyBytes: limits.maxBodyBytes,
   });
 
   const httpServer = createServer((req, res) => {

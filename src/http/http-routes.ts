@@ -9,6 +9,7 @@ import type { CorsPolicy } from './cors.js';
 import type { ExportRoute } from './export-route.js';
 import type { GraphiqlPage } from './graphiql-page.js';
 import type { RefusalLog } from './refusal-log.js';
+import { readJsonBody } from './request-body.js';
 import type { RequestCallers } from './request-callers.js';
 import type { WebAssets } from './web-assets.js';
 import type { YogaApp } from './yoga-app.js';
@@ -33,6 +34,8 @@ export interface HttpRoutesOptions {
   readonly metricsAuth: 'key' | 'open';
   /** /metrics is served on a listener of its own, not here. */
   readonly metricsOnOwnPort: boolean;
+  /** HTTP_MAX_BODY: the largest request body read (yoga answers 413 beyond it). */
+  readonly maxBodyBytes: number;
 }
 
 export interface HttpRoutes {
@@ -98,6 +101,8 @@ export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
       return;
     }
     callers.set(req, auth.viewer, callers.callerOf(req, auth));
+    // The plain JSON body read and parsed here rather than through yoga's streams (request-body.ts).
+    if ((await readJsonBody(req, options.maxBodyBytes)) === 'closed') return;
     await yoga.requestListener(req, res);
     // yoga answers a body beyond maxRequestBodySize with 413 itself; counted here.
     if (res.statusCode === 413) metrics.limitHits.inc({ limit: 'HTTP_MAX_BODY' });

@@ -7,11 +7,10 @@ import type { PanelScope } from '../models/viewer.js';
 import type { CardsStamp } from '../services/panel-service.js';
 
 /**
- * Characters of answer text kept in all (about as many bytes: the JSON is mostly ASCII). The
- * 1,000-panel dashboard is 0.36 M; a client sending many distinct card-only documents can fill
- * this and no more, the oldest answers going first.
+ * Bytes of answer bodies kept in all. The 1,000-panel dashboard is 0.36 MB; a client sending many
+ * distinct card-only documents can fill this and no more, the oldest answers going first.
  */
-export const SHARED_ANSWER_CHARS = 16 * 1024 * 1024;
+export const SHARED_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /** What shared answers need of the services: the panel cards' stamp (PanelService). */
 export interface CardsState {
@@ -21,12 +20,21 @@ export interface CardsState {
 
 export interface SharedAnswer {
   readonly stamp: CardsStamp;
-  /** The response's JSON, as the first caller got it. */
-  readonly text: string;
+  /** The response's JSON as the first caller got it, encoded (UTF-8) once for every caller after. */
+  readonly body: Buffer;
 }
 
 /** An execution result as graphql-jit and yoga carry it: with the stringifier yoga uses for the body. */
 type Stringified = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
+
+/**
+ * A shared result's `stringify` returns its body's bytes. yoga passes what `stringify` returns to
+ * `new Response()` (which takes bytes as well as text), so the body is written to the socket as it
+ * is: encoding 36-360 KB of text again for every caller was a quarter of what the product
+ * allocated under the dashboard load (docs/benchmarks.md). Where yoga joins results into text
+ * instead (a batch, event streams), a Buffer reads as its UTF-8 text.
+ */
+type SharedStringified = ExecutionResult & { stringify: () => Buffer };
 
 /**
  * One answer for every caller of the same panel-card operation while nothing it shows has changed.
@@ -42,13 +50,13 @@ type Stringified = ExecutionResult & { stringify?: (result: ExecutionResult) => 
  * - Only answers without errors, and only when the stamp did not change while the answer was made
  *   (an answer made across a reading is answered, not kept).
  * - Before the cost limits: a shared answer costs no execution, so it holds none of the budget.
- * - The text is kept, not the result: over HTTP it is the body as is; over WebSocket `data` is
- *   parsed from it when read. At most SHARED_ANSWER_CHARS of text in all, oldest out first.
+ * - The body is kept, not the result: over HTTP it is written as is; over WebSocket `data` is
+ *   parsed from it when read. At most SHARED_ANSWER_BYTES in all, oldest out first.
  */
 export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics }): Plugin {
   const { cards, metrics } = options;
   const shareable = new WeakMap<DocumentNode, Map<string, boolean>>();
-  const answers = new KeptAnswers(SHARED_ANSWER_CHARS);
+  const answers = new KeptAnswers(SHARED_ANSWER_BYTES);
   const scopeKeys = new WeakMap<ReadonlySet<string>, string>();
   // Documents by identity (yoga parses a query text once and keeps the document): a number each.
   const documentIds = new WeakMap<DocumentNode, number>();
@@ -94,7 +102,7 @@ export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics 
       const answer = answers.get(key);
       if (answer !== undefined && cards.cardsStampHolds(answer.stamp)) {
         metrics.sharedAnswers.inc({ outcome: 'shared' });
-        setResultAndStopExecution(sharedResult(answer.text));
+        setResultAndStopExecution(sharedResult(answer.body));
         return undefined;
       }
       metrics.sharedAnswers.inc({ outcome: 'executed' });
@@ -104,21 +112,21 @@ export function useSharedAnswers(options: { cards: CardsState; metrics: Metrics 
           if (!isPlainResult(result) || result.errors !== undefined || result.extensions !== undefined) return;
           // Changed while it was made (it awaited a settling ledger, say): right for this caller, not kept.
           if (!cards.cardsStampHolds(stamp)) return;
-          const text = (result.stringify ?? JSON.stringify)(result);
-          answers.set(key, { stamp, text });
-          setResult(sharedResult(text, result.data));
+          const body = Buffer.from((result.stringify ?? JSON.stringify)(result));
+          answers.set(key, { stamp, body });
+          setResult(sharedResult(body, result.data));
         },
       };
     },
   };
 }
 
-/** Answers by key, oldest first out once their texts exceed `maxChars` in all. */
+/** Answers by key, oldest first out once their bodies exceed `maxBytes` in all. */
 export class KeptAnswers {
   readonly #byKey = new Map<string, SharedAnswer>();
-  #chars = 0;
+  #bytes = 0;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(private readonly maxBytes: number) {}
 
   get(key: string): SharedAnswer | undefined {
     return this.#byKey.get(key);
@@ -126,17 +134,17 @@ export class KeptAnswers {
 
   set(key: string, answer: SharedAnswer): void {
     this.#drop(key);
-    if (answer.text.length > this.maxChars) return;
+    if (answer.body.length > this.maxBytes) return;
     this.#byKey.set(key, answer);
-    this.#chars += answer.text.length;
-    while (this.#chars > this.maxChars) this.#drop(this.#byKey.keys().next().value!);
+    this.#bytes += answer.body.length;
+    while (this.#bytes > this.maxBytes) this.#drop(this.#byKey.keys().next().value!);
   }
 
   #drop(key: string): void {
     const old = this.#byKey.get(key);
     if (old === undefined) return;
     this.#byKey.delete(key);
-    this.#chars -= old.text.length;
+    this.#bytes -= old.body.length;
   }
 }
 
@@ -144,13 +152,13 @@ function isPlainResult(result: unknown): result is Stringified {
   return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
 }
 
-/** A result whose body is `text` (yoga uses `stringify`), with `data` for readers that want the object. */
-function sharedResult(text: string, data?: ExecutionResult['data']): Stringified {
+/** A result whose HTTP body is `body` (yoga uses `stringify`), with `data` for readers that want the object. */
+function sharedResult(body: Buffer, data?: ExecutionResult['data']): SharedStringified {
   let parsed = data;
   return {
     get data() {
-      return (parsed ??= (JSON.parse(text) as ExecutionResult).data);
+      return (parsed ??= (JSON.parse(body.toString('utf8')) as ExecutionResult).data);
     },
-    stringify: () => text,
+    stringify: () => body,
   };
 }

@@ -185,15 +185,50 @@ describe('the list of card fields', () => {
   });
 });
 
+describe('a shared answer over HTTP', () => {
+  it('is the same response as the one made for the first caller: status, media type, length and bytes (UTF-8 names too)', async () => {
+    const app = await startApp({ OFFLINE_AFTER: '1h' });
+    const now = (await clearOfMidnight(120_000)).getTime();
+    seed(app.app, [{ panelId: 'P_A', time: new Date(now - 60_000), kwh: 100 }]);
+    // Characters beyond ASCII: the kept body is bytes, and its length is counted in bytes.
+    const rename = 'mutation { updatePanel(input: { id: "P_A", name: "Ruang Panel – Lantai 2 ⚡ Ü" }) { panel { name } } }';
+    await httpData(app.httpUrl, rename, {}, bearer(ADMIN.key));
+    const raw = async (accept: string) => {
+      const response = await fetch(app.httpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept, ...bearer(ADMIN.key) },
+        body: JSON.stringify({ query: DASHBOARD }),
+      });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      return { status: response.status, type: response.headers.get('content-type'), length: response.headers.get('content-length'), bytes };
+    };
+    for (const accept of ['application/graphql-response+json', 'application/json', '*/*']) {
+      const before = await shared(app);
+      const responses = [await raw(accept), await raw(accept), await raw(accept)];
+      // The first was made for this caller (or shared already, for the second media type), the others shared.
+      expect(await shared(app)).toBeGreaterThanOrEqual(before + 2);
+      for (const response of responses) {
+        expect(response.status).toBe(200);
+        expect(response.type).toBe(`${accept === '*/*' ? 'application/json' : accept}; charset=utf-8`);
+        expect(Number(response.length)).toBe(response.bytes.length);
+        expect(response.bytes.equals(responses[0]!.bytes)).toBe(true);
+      }
+      const text = responses[0]!.bytes.toString('utf8');
+      expect(text).toContain('Ruang Panel – Lantai 2 ⚡ Ü');
+      expect(JSON.parse(text)).toEqual({ data: await afresh(app) });
+    }
+  });
+});
+
 describe('answers kept', () => {
   const stamp = { live: 0, energy: 0, settings: {}, validUntil: Number.POSITIVE_INFINITY } as unknown as CardsStamp;
-  const answer = (chars: number): SharedAnswer => ({ stamp, text: 'x'.repeat(chars) });
+  const answer = (bytes: number): SharedAnswer => ({ stamp, body: Buffer.alloc(bytes, 'x') });
 
-  it('hold at most their budget of text, the oldest going first; one larger than the budget is not kept', () => {
+  it('hold at most their budget of bytes, the oldest going first; one larger than the budget is not kept', () => {
     const kept = new KeptAnswers(1_000);
     for (let i = 0; i < 10; i++) kept.set(`k${i}`, answer(300));
     expect([...Array(10).keys()].filter((i) => kept.get(`k${i}`) !== undefined)).toEqual([7, 8, 9]);
-    // Replacing a key's answer counts its text once.
+    // Replacing a key's answer counts its body once.
     kept.set('k9', answer(300));
     kept.set('k9', answer(300));
     expect(kept.get('k7')).toBeDefined();

@@ -12,6 +12,8 @@
  * - records the forwarder's write requests to the readings bucket (InfluxHttp.encode/writeEncoded: lines,
  *   first request sent, last 204 received, on the benchmark's shared clock).
  */
+import { Session } from 'node:inspector/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as AppModule from '../../src/app.js';
@@ -108,6 +110,7 @@ const startupMs = performance.now() - started;
 // Listening: requests are answered from here on (/ready says 503 until the ledger is loaded).
 process.send?.({ type: 'listening', httpPort: app.httpPort, startupMs });
 
+const inspector = new Session();
 const arrivals = new Arrivals();
 let countedAll = 0;
 void (async () => {
@@ -138,6 +141,27 @@ childMain(async (message, reply) => {
       // collector had not yet reclaimed when RSS peaked.
       (globalThis as { gc?: () => void }).gc?.();
       reply({ type: 'memory', peak: { ...peak }, now, afterGc: process.memoryUsage() });
+      break;
+    }
+    case 'allocations': {
+      // BENCH_HEAP_PROF=1: V8's sampling heap profiler, freed objects included, over one phase of a
+      // line: what is allocated there, garbage or not (open the file in Chrome's DevTools).
+      if (message.action === 'start') {
+        inspector.connect();
+        // `freed: false`: only what is still on the heap when sampling stops (garbage promoted to the
+        // old generation included, until the next full collection).
+        const freed = message.freed !== false;
+        await inspector.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: freed, includeObjectsCollectedByMinorGC: freed });
+        reply({ type: 'allocations' });
+        break;
+      }
+      const { profile } = await inspector.post('HeapProfiler.stopSampling');
+      inspector.disconnect();
+      // The benchmark's own folder: this host may run from a compiled copy that is deleted after the run.
+      mkdirSync(String(message.dir), { recursive: true });
+      const file = `${String(message.dir)}allocations-${String(message.phase)}-${Date.now()}.heapprofile`;
+      writeFileSync(file, JSON.stringify(profile));
+      reply({ type: 'allocations', file });
       break;
     }
     case 'stop':

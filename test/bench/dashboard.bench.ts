@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import mqtt from 'mqtt';
-import type { ChildMessage } from './child.js';
+import { PROFILE_DIR, type ChildMessage } from './child.js';
 import { BASELINE_OP, near, operation, SITE_TIMEZONE, storeReads, type StoreCalls } from './dashboard-ops.js';
 import { createAgent, postGraphql, runLoad, type GraphqlRequest, type LoadResult } from './http-load.js';
 import { idleLoopDelay, loopDelayDuring, type LoopDelay } from './loop-delay.js';
@@ -213,8 +213,16 @@ export async function runDashboardSuite(
       }
     }
     const loopDelay = options.loopDelayPhaseMs
-      ? await measureLoopDelay(report, label, product, ops.dashboard, merge(runs.dashboard).requestsPerSecond, { ...options, phaseMs: options.loopDelayPhaseMs, agent })
+      ? await allocationsDuring(product, `${label}-loop-delay`, () =>
+          measureLoopDelay(report, label, product, ops.dashboard, merge(runs.dashboard).requestsPerSecond, { ...options, phaseMs: options.loopDelayPhaseMs!, agent }),
+        )
       : null;
+    // Profiling: the history chart alone, last, so a profile's final seconds are its own.
+    if (process.env.BENCH_HEAP_PROF === '1' || process.env.BENCH_CPU_PROF === '1') {
+      const alone = await allocationsDuring(product, `${label}-history`, () => runLoad(product.httpUrl, ops.history, { concurrency: options.concurrency, requests: 500, agent }));
+      const s = summarize(alone.latencies);
+      console.log(`${label}: history alone (profiled) p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${alone.requestsPerSecond.toFixed(0)} req/s`);
+    }
     const single = {
       monthly: summarize((await runLoad(product.httpUrl, ops.monthly, { concurrency: 1, requests: 50, agent })).latencies),
       yearly: summarize((await runLoad(product.httpUrl, ops.yearly, { concurrency: 1, requests: 50, agent })).latencies),
@@ -248,6 +256,19 @@ export async function runDashboardSuite(
     agent.destroy();
     await product.child.stop();
   }
+}
+
+/**
+ * With BENCH_HEAP_PROF=1, the product's allocations during `work` (sampled, freed objects included;
+ * with BENCH_HEAP_LIVE=1 only those not yet collected when it ends).
+ */
+async function allocationsDuring<T>(product: Product, phase: string, work: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_HEAP_PROF !== '1') return work();
+  await product.child.request({ type: 'allocations', action: 'start', freed: process.env.BENCH_HEAP_LIVE !== '1' }, 'allocations');
+  const result = await work();
+  const { file } = await product.child.request<ChildMessage & { file: string }>({ type: 'allocations', action: 'stop', phase, dir: PROFILE_DIR }, 'allocations');
+  console.log(`allocations during ${phase}: ${file}`);
+  return result;
 }
 
 /**
