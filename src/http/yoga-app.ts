@@ -10,6 +10,7 @@ import type { Services } from '../services/services.js';
 import { schema } from '../graphql/schema.js';
 import type { Metrics } from '../config/metrics.js';
 import { maskClientError } from './client-errors.js';
+import { useByteBodies } from './byte-bodies.js';
 import { useCompiledOperations } from './compiled-operations.js';
 import type { Caller } from './fair-share.js';
 import { useCostLimits, useNoIntrospection, type HttpLimits } from './limits.js';
@@ -82,6 +83,8 @@ export function createYogaApp(options: YogaAppOptions): YogaApp {
       useSharedAnswers({ cards: services.panels, metrics }),
       // Compiled operations (compiled-operations.ts): queries with valid variables, no subscriptions.
       useCompiledOperations(),
+      // Large answers written as bytes (byte-bodies.ts).
+      useByteBodies(),
       // After the JIT, so that it wraps whichever execute runs: lists counted at their length.
       useCostLimits({
         limits,

@@ -198,19 +198,18 @@ export class HistoryService {
     if (pp.windows === 0) return { ...result, items: [], lastMs: page.afterMs };
     const walk = { fromMs: Math.max(fromMs, plan.walkFromMs), toMs: Math.min(toMs, plan.walkToMs) };
     const [amounts, averages] = await Promise.all([this.energy.windows(panelId, fromMs, toMs, everyMs, walk), this.#averages(panelId, pp, everyMs, walk)]);
-    const items = new Array<HistoryPoint>(amounts.length);
+    const items = new Array<HistoryPoint>(amounts.windows);
     // One Date per window boundary: a window's end is the next one's start.
     let start = new Date(fromMs);
-    for (let i = 0; i < amounts.length; i++) {
-      const amount = amounts[i]!;
+    for (let i = 0; i < amounts.windows; i++) {
       const end = new Date(Math.min(toMs, start.getTime() + everyMs));
       const count = averages.count(i);
       items[i] = {
         start,
         end,
         // As amount.toUsage() rounds them, without building the tariff blocks a window does not show.
-        energyKwh: round(amount.kwh, 3),
-        cost: round(amount.cost, 2),
+        energyKwh: round(amounts.kwh(i), 3),
+        cost: round(amounts.cost(i), 2),
         readingCount: count,
         activePowerKw: count === 0 ? null : roundOrNull(averages.activePowerKw(i), 3),
         voltage: count === 0 ? null : averages.phases(i, 'voltage', round2),

@@ -31,16 +31,13 @@ export class Amount {
 
   /** Adds hours [fromHour, toHour) of one day's kWh per local hour, priced by that day's plan. */
   addHours(kwhPerHour: Float64Array, pricing: HourlyPricing, fromHour = 0, toHour = 24): this {
-    for (let h = fromHour; h < toHour; h++) {
-      const kwh = kwhPerHour[h]!;
-      if (kwh !== 0) this.#add(kwh, pricing, h);
-    }
+    addPricedHours(this.blockKwh, this.blockCost, 0, kwhPerHour, pricing, fromHour, toHour);
     return this.usePricing(pricing);
   }
 
   /** Adds one increase counted at local hour `hour` (windows finer than an hour). */
   addIncrease(kwh: number, pricing: HourlyPricing, hour: number): this {
-    this.#add(kwh, pricing, hour);
+    addPriced(this.blockKwh, this.blockCost, 0, kwh, pricing, hour);
     return this.usePricing(pricing);
   }
 
@@ -83,11 +80,26 @@ export class Amount {
       emissions: this.emissionFactors === null ? null : { co2eKg: round(this.co2eKg, 3), factors: this.emissionFactors.map(emissionFactorView) },
     };
   }
+}
 
-  #add(kwh: number, pricing: HourlyPricing, hour: number): void {
-    const b = BLOCK_INDEX[pricing.blocks[hour]!];
-    this.blockKwh[b]! += kwh;
-    this.blockCost[b]! += kwh * pricing.rates[hour]!;
+/** Sums per tariff block, TARIFF_BLOCKS.length of them from an offset: an Amount's, or a window's in WindowAmounts. */
+export type BlockSums = { [block: number]: number };
+
+/**
+ * Adds `kwh` counted at local hour `hour` to the block sums at `at`, priced by `pricing`: the one
+ * place an increase becomes energy and money of a tariff block.
+ */
+export function addPriced(kwhSums: BlockSums, costSums: BlockSums, at: number, kwh: number, pricing: HourlyPricing, hour: number): void {
+  const b = at + BLOCK_INDEX[pricing.blocks[hour]!];
+  kwhSums[b]! += kwh;
+  costSums[b]! += kwh * pricing.rates[hour]!;
+}
+
+/** `addPriced` for hours [fromHour, toHour) of one day's kWh per local hour, in hour order. */
+export function addPricedHours(kwhSums: BlockSums, costSums: BlockSums, at: number, kwhPerHour: Float64Array, pricing: HourlyPricing, fromHour: number, toHour: number): void {
+  for (let h = fromHour; h < toHour; h++) {
+    const kwh = kwhPerHour[h]!;
+    if (kwh !== 0) addPriced(kwhSums, costSums, at, kwh, pricing, h);
   }
 }
 

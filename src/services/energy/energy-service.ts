@@ -8,6 +8,7 @@ import { UserInputError } from '../user-input-error.js';
 import { WorkSlices } from '../work-slices.js';
 import { Amount } from './amount.js';
 import { CounterWalk } from './counting-rule.js';
+import { WindowAmounts } from './window-amounts.js';
 import type { DayEnergy, EnergyLedger } from './energy-ledger.js';
 
 const HOUR_MS = 3_600_000;
@@ -48,11 +49,11 @@ interface DayUsage {
 /** How long a query waits for energy still being computed (start-up, a late reading) before EnergyNotReadyError. */
 const SETTLE_TIMEOUT_MS = 30_000;
 
-/** Windows of `everyMs` from `fromMs`, one Amount each. */
+/** Windows of `everyMs` from `fromMs`, and their sums. */
 interface WindowGrid {
   readonly fromMs: number;
   readonly everyMs: number;
-  readonly amounts: readonly Amount[];
+  readonly amounts: WindowAmounts;
 }
 
 /** Energy still being computed: the client may retry shortly. */
@@ -274,16 +275,10 @@ export class EnergyService {
    * ledger's saved state of that day with the same rule. The walk lets the event loop turn every
    * few milliseconds (`slices`).
    */
-  async windows(panelId: string, fromMs: number, toMs: number, everyMs: number, walk: { fromMs: number; toMs: number } = { fromMs, toMs }): Promise<Amount[]> {
+  async windows(panelId: string, fromMs: number, toMs: number, everyMs: number, walk: { fromMs: number; toMs: number } = { fromMs, toMs }): Promise<WindowAmounts> {
     await this.settled([panelId]);
-    const count = Math.ceil((toMs - fromMs) / everyMs);
-    const amounts = Array.from({ length: count }, () => new Amount());
+    const amounts = new WindowAmounts(Math.ceil((toMs - fromMs) / everyMs));
     const time = this.#deps.time;
-    const tariffs = this.#deps.tariffs();
-    for (let w = 0; w < amounts.length; w++) {
-      if (w % 256 === 0) await this.slices.breathe();
-      amounts[w]!.usePricing(tariffs.hourlyOn(time.dayNumber(fromMs + w * everyMs)));
-    }
     const walkFrom = Math.max(fromMs, walk.fromMs);
     const walkTo = Math.min(toMs, walk.toMs);
     if (walkFrom >= walkTo) return amounts;
@@ -332,7 +327,7 @@ export class EnergyService {
         // The hours of this day in the same window, added at once.
         const w = Math.floor((start + h * HOUR_MS - fromMs) / everyMs);
         const windowEndHour = Math.min(lastHour, Math.ceil((fromMs + (w + 1) * everyMs - start) / HOUR_MS));
-        amounts[w]!.addHours(entry.kwh, pricing, h, windowEndHour);
+        amounts.addHours(w, entry.kwh, pricing, h, windowEndHour);
         h = windowEndHour;
       }
     }
@@ -352,7 +347,7 @@ export class EnergyService {
     const sink = (t: number, kwh: number) => {
       if (t < walkFrom || t >= walkTo) return;
       const day = time.dayNumber(t);
-      amounts[Math.floor((t - fromMs) / everyMs)]!.addIncrease(kwh, tariffs.hourlyOn(day), time.hourOfDay(t));
+      amounts.addIncrease(Math.floor((t - fromMs) / everyMs), kwh, tariffs.hourlyOn(day), time.hourOfDay(t));
     };
     for await (const chunk of source.scan(panelId, time.dayStart(state.fromDay))) {
       for (let k = 0; k < chunk.t.length; k++) {

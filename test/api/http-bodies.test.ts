@@ -6,10 +6,11 @@ import { seed } from '../support/seed.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
- * POST /graphql bodies: the plain JSON ones are read and parsed by the product before yoga sees
- * them (src/http/request-body.ts), everything else is left to yoga. Either way a client gets the
- * same answer it got from yoga alone: these are yoga's answers, checked case by case (each was
- * compared against the product without request-body.ts when it was written).
+ * Bodies of POST /graphql and of its answers. Plain JSON requests are read and parsed by the
+ * product before yoga sees them (src/http/request-body.ts), everything else is left to yoga; either
+ * way a client gets the answer yoga alone gave (each case below was compared against the product
+ * without request-body.ts when it was written). Large answers are written as bytes
+ * (src/http/byte-bodies.ts): whole, and as long as their Content-Length says.
  */
 
 const cleanup = disposer();
@@ -115,3 +116,34 @@ describe('POST /graphql bodies', () => {
     expect((await post(app.httpUrl, sized('application/json', QUERY), QUERY)).status).toBe(200);
   });
 });
+
+describe('large answers', () => {
+  it('are whole and exactly as long as they say, names beyond ASCII included (written as bytes from 16 K characters)', async () => {
+    const app = await startTestApp({}, undefined, { cleanup });
+    const now = Date.now();
+    seed(app.app, [
+      { panelId: 'P_A', time: new Date(now - 120_000), kwh: 1 },
+      { panelId: 'P_A', time: new Date(now - 60_000), kwh: 1.5 },
+    ]);
+    const rename = JSON.stringify({ query: 'mutation { updatePanel(input: { id: "P_A", name: "Lantai 2 – ⚡ Ruang" }) { panel { name } } }' });
+    await post(app.httpUrl, sized('application/json', rename), rename);
+    const hour = 3_600_000;
+    const to = new Date(Math.ceil(now / hour) * hour);
+    const query = JSON.stringify({
+      query: 'query Chart($from: DateTime!, $to: DateTime!) { panel(id: "P_A") { name history(from: $from, to: $to, every: "1h") { nodes { start energyKwh } } } }',
+      variables: { from: new Date(to.getTime() - 30 * 24 * hour).toISOString(), to: to.toISOString() },
+    });
+    const response = await fetch(app.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(Number(response.headers.get('content-length'))).toBe(bytes.length);
+    const text = bytes.toString('utf8');
+    expect(text.length).toBeGreaterThan(16 * 1024);
+    const body = JSON.parse(text) as { data: { panel: { name: string; history: { nodes: Array<{ energyKwh: number }> } } } };
+    expect(body.data.panel.name).toBe('Lantai 2 – ⚡ Ruang');
+    expect(body.data.panel.history.nodes).toHaveLength(720);
+    expect(body.data.panel.history.nodes.reduce((sum, node) => sum + node.energyKwh, 0)).toBeCloseTo(0.5, 6);
+  });
+});
+

@@ -1,0 +1,34 @@
+import type { ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+
+/**
+ * Answers from this many characters on are written to the socket as UTF-8 bytes made once. A
+ * string body is measured (`Buffer.byteLength`, which flattens the string JSON.stringify builds in
+ * parts) and then copied again by the socket write; bytes are written as they are. For a 720-window
+ * chart (161 KB) that was a tenth of what a request allocated (docs/benchmarks.md). Below this the
+ * socket takes a string in one step without a copy on the heap.
+ */
+export const BYTE_BODY_CHARS = 16 * 1024;
+
+/** A result as yoga serializes it: `stringify`'s output is handed to `new Response()`, which takes bytes as well as text. */
+type Serializable = ExecutionResult & { stringify?: (result: ExecutionResult) => string | Buffer };
+
+/**
+ * yoga writes what a result's `stringify` returns as the response body; this makes that bytes for
+ * large answers over HTTP (WebSocket messages are framed by graphql-ws, which does not use it).
+ * Where yoga joins results into text instead (a batch, event streams), a Buffer reads as its
+ * UTF-8 text, so nothing else changes.
+ */
+export function useByteBodies(): Plugin {
+  return {
+    onResultProcess({ result }) {
+      if (typeof result !== 'object' || result === null || Array.isArray(result) || Symbol.asyncIterator in result) return;
+      const serializable = result as Serializable;
+      const inner = serializable.stringify ?? JSON.stringify;
+      serializable.stringify = (r) => {
+        const body = inner(r);
+        return typeof body === 'string' && body.length >= BYTE_BODY_CHARS ? Buffer.from(body) : body;
+      };
+    },
+  };
+}
