@@ -52,6 +52,7 @@ export interface HttpRoutes {
 export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
   const { yoga, authenticator, cors, metrics, logger, callers, logRefusal, webAssets, graphiql } = options;
   const readinessLog = readinessReporter(logger);
+  const serveMetrics = metricsRoute(options);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -108,8 +109,13 @@ export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
     if (res.statusCode === 413) metrics.limitHits.inc({ limit: 'HTTP_MAX_BODY' });
   }
 
-  /** Prometheus metrics; with METRICS_AUTH=key only for an operator or admin credential. */
-  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return { route, serveMetrics };
+}
+
+/** GET /metrics: Prometheus metrics; with METRICS_AUTH=key only for an operator or admin credential. */
+function metricsRoute(options: Pick<HttpRoutesOptions, 'metricsAuth' | 'authenticator' | 'logRefusal' | 'metrics'>): HttpRoutes['serveMetrics'] {
+  const { authenticator, logRefusal, metrics } = options;
+  return async (req, res) => {
     if (options.metricsAuth === 'key') {
       const text = (status: number, message: string) => {
         res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
@@ -127,9 +133,7 @@ export function createHttpRoutes(options: HttpRoutesOptions): HttpRoutes {
     }
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
     res.end(await metrics.registry.metrics());
-  }
-
-  return { route, serveMetrics };
+  };
 }
 
 /**
