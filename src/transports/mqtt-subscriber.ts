@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import './mqtt-codec.js';
+import { mqttTrace } from './mqtt-codec.js';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import { redactUrl as redact } from '../config/redact.js';
@@ -221,6 +221,7 @@ function clientOptionsFor(options: SubscriberOptions): IClientOptions {
     keepalive: 30,
     resubscribe: true,
     manualConnect: true,
+    log: mqttTrace(options.logger),
     ...(options.username ? { username: options.username, password: options.password } : {}),
     ...(options.tls ? { ...options.tls, rejectUnauthorized: true } : {}),
     ...(options.protocolVersion === 5

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import './mqtt-codec.js';
+import { mqttTrace } from './mqtt-codec.js';
 import { z } from 'zod';
 import type { Logger } from '../config/logger.js';
 import { redactUrl } from '../config/redact.js';
@@ -154,6 +154,7 @@ async function connectFeed(options: StoredFeedOptions): Promise<MqttClient> {
       protocolVersion: 5,
       properties: { sessionExpiryInterval: 3_600 },
       reconnectPeriod: 1_000,
+      log: mqttTrace(options.logger),
       ...(options.username ? { username: options.username, password: options.password } : {}),
       ...options.tls,
     })

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import mqtt from 'mqtt';
-import { PROFILE_DIR, type ChildMessage } from './child.js';
+import type { ChildMessage } from './child.js';
 import { BASELINE_OP, near, operation, SITE_TIMEZONE, storeReads, type StoreCalls } from './dashboard-ops.js';
 import { createAgent, postGraphql, runLoad, type GraphqlRequest, type LoadResult } from './http-load.js';
 import { idleLoopDelay, loopDelayDuring, type LoopDelay } from './loop-delay.js';
 import { advance, type MeterState } from './meters.js';
-import { uniqueName, type Product } from './product.js';
+import { allocationsDuring, uniqueName, type Product } from './product.js';
 import { fmt, type Line, type Report } from './report.js';
 import type { SeededHistory } from './seed.js';
 import { startTimed, type StartupFigures } from './startup.js';
@@ -258,19 +258,6 @@ export async function runDashboardSuite(
     agent.destroy();
     await product.child.stop();
   }
-}
-
-/**
- * With BENCH_HEAP_PROF=1, the product's allocations during `work` (sampled, freed objects included;
- * with BENCH_HEAP_LIVE=1 only those not yet collected when it ends).
- */
-async function allocationsDuring<T>(product: Product, phase: string, work: () => Promise<T>): Promise<T> {
-  if (process.env.BENCH_HEAP_PROF !== '1') return work();
-  await product.child.request({ type: 'allocations', action: 'start', freed: process.env.BENCH_HEAP_LIVE !== '1' }, 'allocations');
-  const result = await work();
-  const { file } = await product.child.request<ChildMessage & { file: string }>({ type: 'allocations', action: 'stop', phase, dir: PROFILE_DIR }, 'allocations');
-  console.log(`allocations during ${phase}: ${file}`);
-  return result;
 }
 
 /**

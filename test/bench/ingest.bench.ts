@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { LocalTime } from '../../src/time/local-time.js';
 import { sharedNow, type BenchChild, type ChildMessage } from './child.js';
-import { startBaseline, startProduct, uniqueName } from './product.js';
+import { allocationsDuring, startBaseline, startProduct, uniqueName } from './product.js';
 import { fmt, type Report } from './report.js';
 import { median } from './stats.js';
 
@@ -94,7 +94,9 @@ export async function benchIngest(report: Report, options: IngestOptions): Promi
       // Alternate the order so drift on the shared machine does not favour one side.
       const order: Array<'product' | 'baseline'> = run % 2 === 1 ? ['baseline', 'product'] : ['product', 'baseline'];
       for (const target of order) {
-        const result = await runOne(target, `${target === 'product' ? 'P' : 'B'}${run}`, options.readingsPerPanel);
+        const measured = () => runOne(target, `${target === 'product' ? 'P' : 'B'}${run}`, options.readingsPerPanel);
+        // BENCH_HEAP_PROF=1: the product's allocations over its last run.
+        const result = target === 'product' && run === options.runs ? await allocationsDuring(product, 'ingest', measured) : await measured();
         results[target].push(result);
         console.log(
           `  ingest ${target} run ${run}: ${fmt.int(result.received)}/${fmt.int(result.readings)} in ${fmt.ms(result.elapsedMs)} ` +

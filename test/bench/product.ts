@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { spawnProduct, startScript } from '../support/product-process.js';
-import { benchChild, benchNodeFlags, benchScript, startChild, type BenchChild, type ChildMessage } from './child.js';
+import { benchChild, benchNodeFlags, benchScript, PROFILE_DIR, startChild, type BenchChild, type ChildMessage } from './child.js';
 
 /** The product's answer to `ready`. */
 export interface ProductReady extends ChildMessage {
@@ -133,4 +133,17 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
   // Handled by whoever awaits it; never an unhandled rejection meanwhile.
   ready.catch(() => {});
   return { child, spawnedAt, topicRoot, ready };
+}
+
+/**
+ * With BENCH_HEAP_PROF=1, the product's allocations during `work` (sampled, freed objects included;
+ * with BENCH_HEAP_LIVE=1 only those not yet collected when it ends).
+ */
+export async function allocationsDuring<T>(product: Product, phase: string, work: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_HEAP_PROF !== '1') return work();
+  await product.child.request({ type: 'allocations', action: 'start', freed: process.env.BENCH_HEAP_LIVE !== '1' }, 'allocations');
+  const result = await work();
+  const { file } = await product.child.request<ChildMessage & { file: string }>({ type: 'allocations', action: 'stop', phase, dir: PROFILE_DIR }, 'allocations');
+  console.log(`allocations during ${phase}: ${file}`);
+  return result;
 }

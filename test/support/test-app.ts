@@ -14,7 +14,7 @@ export interface LogLine {
 }
 
 /** A real pino logger whose lines (JSON, parsed) the test can inspect. */
-export function captureLogger(level: 'debug' | 'info' = 'info'): { readonly logger: Logger; readonly lines: LogLine[] } {
+export function captureLogger(level: 'trace' | 'debug' | 'info' = 'info'): { readonly logger: Logger; readonly lines: LogLine[] } {
   const lines: LogLine[] = [];
   const logger = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
   return { logger, lines };
@@ -44,6 +44,8 @@ export interface TestAppOptions {
   readonly waitForLoad?: boolean;
   /** Stops the app after the test, and removes the data directory unless the test gave one. */
   readonly cleanup?: Disposer;
+  /** The level of the lines the test can inspect (default info). */
+  readonly logLevel?: 'trace' | 'debug' | 'info';
 }
 
 /**
@@ -53,7 +55,7 @@ export interface TestAppOptions {
  */
 export async function startTestApp(env: Record<string, string> = {}, dataDir?: string, options: TestAppOptions = {}): Promise<TestApp> {
   const dir = dataDir ?? (options.cleanup ? tempDir(options.cleanup) : mkdtempSync(join(tmpdir(), 'energy-test-')));
-  const { logger, lines: logs } = captureLogger();
+  const { logger, lines: logs } = captureLogger(options.logLevel);
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
