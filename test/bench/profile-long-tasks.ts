@@ -5,19 +5,7 @@
  *
  *   npx tsx test/bench/profile-long-tasks.ts <file.cpuprofile> [min ms=8] [from-to seconds] [top=8]
  */
-import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
-  readonly children?: number[];
-}
-
-interface Profile {
-  readonly nodes: ProfileNode[];
-  readonly samples: number[];
-  readonly timeDeltas: number[];
-}
+import { frameLabel as label, readCpuProfile } from './cpu-profile.js';
 
 const [file, minArg, spanArg, topArg] = process.argv.slice(2);
 if (!file) {
@@ -27,16 +15,7 @@ if (!file) {
 const minUs = Number(minArg ?? 8) * 1000;
 const span = spanArg && spanArg !== '-' ? spanArg.split('-').map(Number) : null;
 const top = Number(topArg ?? 8);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const parent = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-
-const label = (node: ProfileNode) => {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'nm:').replace(/^.*\/(src|test)\//, '$1/');
-  return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-};
+const { profile, byId, parent } = readCpuProfile(file);
 
 interface Task {
   readonly startUs: number;

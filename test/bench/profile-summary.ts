@@ -7,20 +7,7 @@
  * `from-to` (seconds since the profile started, e.g. `0-5`) keeps only the samples in that span:
  * the start-up of a product process, say.
  */
-import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
-  readonly children?: number[];
-}
-
-interface Profile {
-  readonly nodes: ProfileNode[];
-  readonly samples: number[];
-  readonly timeDeltas: number[];
-  readonly startTime: number;
-}
+import { frameLabel as label, readCpuProfile } from './cpu-profile.js';
 
 const [file, topArg, filterArg, spanArg] = process.argv.slice(2);
 if (!file) {
@@ -33,17 +20,8 @@ if (span && (span.length !== 2 || span.some((v) => !Number.isFinite(v)))) {
   console.error(`bad span "${spanArg}": expected from-to in seconds, e.g. 0-5`);
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const { profile, byId, parent } = readCpuProfile(file);
 const top = Number(topArg ?? 30);
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const parent = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-
-const label = (node: ProfileNode) => {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'nm:').replace(/^.*\/work\/main\//, '');
-  return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
-};
 
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
