@@ -10,8 +10,11 @@ import type { Plugin } from 'graphql-yoga';
  */
 export const BYTE_BODY_CHARS = 16 * 1024;
 
-/** A result as yoga serializes it: `stringify`'s output is handed to `new Response()`, which takes bytes as well as text. */
-type Serializable = ExecutionResult & { stringify?: (result: ExecutionResult) => string | Buffer };
+/**
+ * A result as yoga serializes it: `stringify`'s output is handed to `new Response()`, which takes
+ * bytes as well as text (shared answers return the bytes they keep, shared-answers.ts).
+ */
+export type Serializable = ExecutionResult & { stringify?: (result: ExecutionResult) => string | Buffer };
 
 /**
  * yoga writes what a result's `stringify` returns as the response body; this makes that bytes for

@@ -5,6 +5,7 @@ import { cardFieldCoordinates, selectsCardFieldsOnly } from '../graphql/card-fie
 import type { Context } from '../graphql/context.js';
 import type { PanelScope } from '../models/viewer.js';
 import type { CardsStamp } from '../services/panel-service.js';
+import type { Serializable } from './byte-bodies.js';
 
 /**
  * Bytes of answer bodies kept in all. The 1,000-panel dashboard is 0.36 MB; a client sending many
@@ -24,17 +25,8 @@ export interface SharedAnswer {
   readonly body: Buffer;
 }
 
-/** An execution result as graphql-jit and yoga carry it: with the stringifier yoga uses for the body. */
-type Stringified = ExecutionResult & { stringify?: (result: ExecutionResult) => string };
-
-/**
- * A shared result's `stringify` returns its body's bytes. yoga passes what `stringify` returns to
- * `new Response()` (which takes bytes as well as text), so the body is written to the socket as it
- * is: encoding 36-360 KB of text again for every caller was a quarter of what the product
- * allocated under the dashboard load (docs/benchmarks.md). Where yoga joins results into text
- * instead (a batch, event streams), a Buffer reads as its UTF-8 text.
- */
-type SharedStringified = ExecutionResult & { stringify: () => Buffer };
+/** A shared result: its body is the bytes kept, written as they are (byte-bodies.ts). */
+type SharedResult = Serializable & { stringify: () => Buffer };
 
 /**
  * One answer for every caller of the same panel-card operation while nothing it shows has changed.
@@ -148,12 +140,12 @@ export class KeptAnswers {
   }
 }
 
-function isPlainResult(result: unknown): result is Stringified {
+function isPlainResult(result: unknown): result is Serializable {
   return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
 }
 
 /** A result whose HTTP body is `body` (yoga uses `stringify`), with `data` for readers that want the object. */
-function sharedResult(body: Buffer, data?: ExecutionResult['data']): SharedStringified {
+function sharedResult(body: Buffer, data?: ExecutionResult['data']): SharedResult {
   let parsed = data;
   return {
     get data() {

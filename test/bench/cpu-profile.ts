@@ -32,3 +32,18 @@ export function frameLabel(node: ProfileNode): string {
     .replace(/^.*\/(src|test)\//, '$1/');
   return `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
 }
+
+/**
+ * Each sample's node, its duration (µs) and its time since the profile began (µs), only those
+ * within `span` (seconds since the profile began) when one is given.
+ */
+export function* samplesIn(profile: CpuProfile, byId: Map<number, ProfileNode>, span: readonly number[] | null): Generator<{ node: ProfileNode; id: number; dt: number; at: number }> {
+  let elapsed = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const dt = profile.timeDeltas[i] ?? 0;
+    elapsed += dt;
+    if (span && (elapsed < span[0]! * 1e6 || elapsed >= span[1]! * 1e6)) continue;
+    const id = profile.samples[i]!;
+    yield { node: byId.get(id)!, id, dt, at: elapsed };
+  }
+}

@@ -5,7 +5,7 @@
  *
  *   npx tsx test/bench/profile-long-tasks.ts <file.cpuprofile> [min ms=8] [from-to seconds] [top=8]
  */
-import { frameLabel as label, readCpuProfile } from './cpu-profile.js';
+import { frameLabel as label, readCpuProfile, samplesIn } from './cpu-profile.js';
 
 const [file, minArg, spanArg, topArg] = process.argv.slice(2);
 if (!file) {
@@ -29,20 +29,15 @@ const tasks: Task[] = [];
 let busyUs = 0;
 let sampledUs = 0;
 let current: Task | null = null;
-let elapsed = 0;
-profile.samples.forEach((id, i) => {
-  const dt = profile.timeDeltas[i] ?? 0;
-  elapsed += dt;
-  if (span && (elapsed < span[0]! * 1e6 || elapsed >= span[1]! * 1e6)) return;
+for (const { node, id, dt, at } of samplesIn(profile, byId, span)) {
   sampledUs += dt;
-  const node = byId.get(id)!;
   if (node.callFrame.functionName === '(idle)') {
     if (current && current.durationUs >= minUs) tasks.push(current);
     current = null;
-    return;
+    continue;
   }
   busyUs += dt;
-  current ??= { startUs: elapsed, durationUs: 0, self: new Map(), ours: new Map() };
+  current ??= { startUs: at, durationUs: 0, self: new Map(), ours: new Map() };
   current.durationUs += dt;
   current.self.set(label(node), (current.self.get(label(node)) ?? 0) + dt);
   const seen = new Set<string>();
@@ -52,7 +47,7 @@ profile.samples.forEach((id, i) => {
     seen.add(name);
     current.ours.set(name, (current.ours.get(name) ?? 0) + dt);
   }
-});
+}
 if (current !== null && (current as Task).durationUs >= minUs) tasks.push(current);
 
 const ms = (us: number) => (us / 1000).toFixed(1);

@@ -7,7 +7,7 @@
  * `from-to` (seconds since the profile started, e.g. `0-5`) keeps only the samples in that span:
  * the start-up of a product process, say.
  */
-import { frameLabel as label, readCpuProfile } from './cpu-profile.js';
+import { frameLabel as label, readCpuProfile, samplesIn } from './cpu-profile.js';
 
 const [file, topArg, filterArg, spanArg] = process.argv.slice(2);
 if (!file) {
@@ -26,13 +26,8 @@ const top = Number(topArg ?? 30);
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
 let total = 0;
-let elapsed = 0;
-profile.samples.forEach((id, i) => {
-  const dt = profile.timeDeltas[i] ?? 0;
-  elapsed += dt;
-  if (span && (elapsed < span[0]! * 1e6 || elapsed >= span[1]! * 1e6)) return;
+for (const { node, id, dt } of samplesIn(profile, byId, span)) {
   total += dt;
-  const node = byId.get(id)!;
   self.set(label(node), (self.get(label(node)) ?? 0) + dt);
   const seen = new Set<string>();
   for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -41,7 +36,7 @@ profile.samples.forEach((id, i) => {
     seen.add(name);
     inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
   }
-});
+}
 
 const print = (title: string, entries: Map<string, number>, predicate: (name: string) => boolean) => {
   console.log(`\n${title}`);
