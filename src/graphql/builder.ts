@@ -9,7 +9,8 @@ import type { Context } from './context.js';
 export interface BuilderTypes {
   Context: Context;
   Scalars: {
-    DateTime: { Input: Date; Output: Date };
+    /** Output: a Date, or epoch ms where many instants are listed (history windows, models/usage.ts). */
+    DateTime: { Input: Date; Output: Date | number };
     Date: { Input: string; Output: string };
   };
   DefaultFieldNullability: false;

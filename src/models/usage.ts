@@ -61,10 +61,17 @@ export interface Overview {
   readonly todayUsage: Usage;
 }
 
-/** One window of a panel's history: energy by the counting rule, instantaneous values averaged. */
+/**
+ * One window of a panel's history: energy by the counting rule, instantaneous values averaged.
+ * Its bounds are epoch milliseconds, not Dates: a 30-day chart at 1 h is 720 windows on every
+ * request, and a Date is about 115 bytes of garbage where a number is 16 (the DateTime scalar
+ * writes both as the same text).
+ */
 export interface HistoryPoint {
-  readonly start: Date;
-  readonly end: Date;
+  /** Inclusive, epoch ms. */
+  readonly start: number;
+  /** Exclusive, epoch ms. */
+  readonly end: number;
   /** kWh counted in the window, rounded to 3 decimals. */
   readonly energyKwh: number;
   /** Rupiah, rounded to 2 decimals. */

@@ -199,10 +199,9 @@ export class HistoryService {
     const walk = { fromMs: Math.max(fromMs, plan.walkFromMs), toMs: Math.min(toMs, plan.walkToMs) };
     const [amounts, averages] = await Promise.all([this.energy.windows(panelId, fromMs, toMs, everyMs, walk), this.#averages(panelId, pp, everyMs, walk)]);
     const items = new Array<HistoryPoint>(amounts.windows);
-    // One Date per window boundary: a window's end is the next one's start.
-    let start = new Date(fromMs);
+    let start = fromMs;
     for (let i = 0; i < amounts.windows; i++) {
-      const end = new Date(Math.min(toMs, start.getTime() + everyMs));
+      const end = Math.min(toMs, start + everyMs);
       const count = averages.count(i);
       items[i] = {
         start,

@@ -37,9 +37,7 @@ export class WindowTable {
 
   /** The window's phase averages, each rounded by `round` (applied only to values present). */
   phases(i: number, which: 'voltage' | 'current', round: (value: number) => number): PhaseValues {
-    const o = i * FIELDS + (which === 'voltage' ? VOLTAGE : CURRENT);
-    const v = this.values;
-    return { l1: orNull(v[o]!, round), l2: orNull(v[o + 1]!, round), l3: orNull(v[o + 2]!, round), average: orNull(v[o + 3]!, round) };
+    return new WindowPhases(this.values, i * FIELDS + (which === 'voltage' ? VOLTAGE : CURRENT), round);
   }
 
   /** Window `i` from a store's downsampled window (undefined: a window without readings). */
@@ -76,6 +74,37 @@ export class WindowTable {
   #value(index: number): number | null {
     const x = this.values[index]!;
     return Number.isNaN(x) ? null : x;
+  }
+}
+
+/**
+ * One window's phase averages: `average`, what a chart draws, rounded with the window; each phase
+ * rounded from the table when read. As four rounded numbers in a record they were a third of what
+ * a 30-day chart's windows allocated (a boxed number each), for phases a chart does not ask for.
+ */
+class WindowPhases implements PhaseValues {
+  readonly average: number | null;
+  readonly #values: Float64Array;
+  readonly #at: number;
+  readonly #round: (value: number) => number;
+
+  constructor(values: Float64Array, at: number, round: (value: number) => number) {
+    this.#values = values;
+    this.#at = at;
+    this.#round = round;
+    this.average = orNull(values[at + 3]!, round);
+  }
+
+  get l1(): number | null {
+    return orNull(this.#values[this.#at]!, this.#round);
+  }
+
+  get l2(): number | null {
+    return orNull(this.#values[this.#at + 1]!, this.#round);
+  }
+
+  get l3(): number | null {
+    return orNull(this.#values[this.#at + 2]!, this.#round);
   }
 }
 

@@ -219,11 +219,15 @@ export async function runDashboardSuite(
       : null;
     // Profiling: the history chart alone, last, so a profile's final seconds are its own.
     if (process.env.BENCH_HEAP_PROF === '1' || process.env.BENCH_CPU_PROF === '1' || process.env.BENCH_HISTORY_ALONE === '1') {
+      const cpu = async () => (await product.child.request<ChildMessage & { usage: NodeJS.CpuUsage }>({ type: 'cpu' }, 'cpu')).usage;
+      const before = await cpu();
       const alone = await allocationsDuring(product, `${label}-history`, () => runLoad(product.httpUrl, ops.history, { concurrency: options.concurrency, requests: 500, agent }));
+      const used = await cpu();
+      const cpuMs = (used.user + used.system - before.user - before.system) / 1000 / 500;
       const s = summarize(alone.latencies);
       const sorted = Float64Array.from(alone.latencies).sort();
       const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-      console.log(`${label}: history alone (profiled) p50 ${s.p50.toFixed(1)} ms, p90 ${at(0.9)}, p95 ${at(0.95)}, p99 ${s.p99.toFixed(1)} ms, max ${at(1)}, ${alone.requestsPerSecond.toFixed(0)} req/s`);
+      console.log(`${label}: history alone (profiled) p50 ${s.p50.toFixed(1)} ms, p90 ${at(0.9)}, p95 ${at(0.95)}, p99 ${s.p99.toFixed(1)} ms, max ${at(1)}, ${alone.requestsPerSecond.toFixed(0)} req/s, product CPU ${cpuMs.toFixed(2)} ms a chart`);
     }
     const single = {
       monthly: summarize((await runLoad(product.httpUrl, ops.monthly, { concurrency: 1, requests: 50, agent })).latencies),

@@ -39,6 +39,12 @@ function heldStore(real: ReadingStore) {
   return { held, wasRead, release };
 }
 
+/** A window's phases read one by one (they are computed when read). */
+function phases(table: WindowTable, i: number, which: 'voltage' | 'current') {
+  const p = table.phases(i, which, (v) => v);
+  return { l1: p.l1, l2: p.l2, l3: p.l3, average: p.average };
+}
+
 /** Each hour of a table as an object (null without readings), to compare whole hours. */
 function rows(table: WindowTable) {
   return Array.from({ length: table.windows }, (_, i) =>
@@ -47,8 +53,8 @@ function rows(table: WindowTable) {
       : {
           count: table.count(i),
           activePowerKw: table.activePowerKw(i),
-          voltage: table.phases(i, 'voltage', (v) => v),
-          current: table.phases(i, 'current', (v) => v),
+          voltage: phases(table, i, 'voltage'),
+          current: phases(table, i, 'current'),
           powerFactor: table.powerFactor(i),
         },
   );

@@ -76,9 +76,9 @@ class PointEdge<T> implements EdgeShape<T> {
   }
 }
 
-/** A page as a connection; `at` is an item's position (its time or window start). */
-function connectionOf<T>(list: string, page: PointsPageResult<T>, after: PointsPage, at: (item: T) => Date): ConnectionShape<T> {
-  const edges = page.items.map((node) => new PointEdge(list, node, at(node).getTime()));
+/** A page as a connection; `at` is an item's position in epoch ms (its time or window start). */
+function connectionOf<T>(list: string, page: PointsPageResult<T>, after: PointsPage, at: (item: T) => number): ConnectionShape<T> {
+  const edges = page.items.map((node) => new PointEdge(list, node, at(node)));
   return {
     edges,
     pageInfo: {
@@ -110,7 +110,7 @@ builder.objectFields(Panel, (t) => ({
     },
     resolve: async (panel, { from, to, every, first, after }, { services }) => {
       const page = pointsPage('readings', first, after);
-      return connectionOf('readings', await services.history.readings(panel.id, from, to, every, page), page, (r: ReadingShape) => r.time);
+      return connectionOf('readings', await services.history.readings(panel.id, from, to, every, page), page, (r: ReadingShape) => r.time.getTime());
     },
   }),
   history: t.field({

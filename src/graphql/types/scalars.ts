@@ -36,11 +36,11 @@ function parseDateTime(value: unknown, node?: ValueNode): Date {
 const ISO_TEXTS_KEPT = 16_384;
 const isoTexts = new Map<number, string>();
 
-function isoText(value: Date): string {
-  const ms = value.getTime();
+function isoText(value: Date | number): string {
+  const ms = typeof value === 'number' ? value : value.getTime();
   let text = isoTexts.get(ms);
   if (text === undefined) {
-    text = value.toISOString();
+    text = new Date(ms).toISOString();
     if (isoTexts.size >= ISO_TEXTS_KEPT) isoTexts.clear();
     isoTexts.set(ms, text);
   }

@@ -177,8 +177,8 @@ const history: ExportTable = {
         const { items: points } = await service.history(panelId, new Date(from), new Date(to), request.every!, { first: MAX_HISTORY_POINTS, afterMs: null });
         yield points.map((p) => [
           panelId,
-          at(p.start.getTime()),
-          at(p.end.getTime()),
+          at(p.start),
+          at(p.end),
           p.energyKwh,
           p.cost,
           p.readingCount,
