@@ -3,10 +3,9 @@ import type { Plugin } from 'graphql-yoga';
 import { jsonBytes } from './json-bytes.js';
 
 /**
- * Answers from this many characters on are written to the socket as UTF-8 bytes made once. A
- * string body is measured (`Buffer.byteLength`, which flattens the string JSON.stringify builds in
- * parts) and then copied again by the socket write; bytes are written as they are. For a 720-window
- * chart (161 KB) that was a tenth of what a request allocated (docs/benchmarks.md). Below this the
+ * Text from another stringifier (not JSON.stringify) is written as UTF-8 bytes from this many
+ * characters on. A string body is measured (`Buffer.byteLength`, which flattens a string built in
+ * parts) and then copied again by the socket write; bytes are written as they are. Below this the
  * socket takes a string in one step without a copy on the heap.
  */
 export const BYTE_BODY_CHARS = 16 * 1024;
