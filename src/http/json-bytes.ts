@@ -148,9 +148,10 @@ class JsonWriter {
 
   /**
    * As Number.prototype.toString (JSON.stringify's text of a number). Integers are written digit by
-   * digit; a number that is the closest double to k / 10^d for d ≤ 3 (an amount or average rounded
-   * for output) is k's digits with a point: with 15 significant digits or fewer no shorter decimal
-   * reads back as the same double, so these are the shortest digits toString would choose.
+   * digit; a number that is the closest double to k / 1000 (an amount or average rounded for output
+   * to 3 decimals or fewer) is k's digits with a point, less its trailing zeros: with 15 significant
+   * digits or fewer no other decimal as short reads back as the same double, so these are the
+   * shortest digits toString would choose.
    */
   number(value: number): void {
     if (!Number.isFinite(value)) {
@@ -161,12 +162,17 @@ class JsonWriter {
       this.#scaled(value | 0, 0);
       return;
     }
-    for (let decimals = 1, factor = 10; decimals <= 3; decimals++, factor *= 10) {
-      const units = Math.round(value * factor);
-      if (units / factor === value && Math.abs(units) < MAX_PLAIN_INTEGER) {
-        this.#scaled(units | 0, decimals);
-        return;
+    // One multiplication for 1, 2 or 3 decimals: k / 100 is 10k / 1000, the same number.
+    const thousandths = Math.round(value * 1000);
+    if (Math.abs(thousandths) < MAX_PLAIN_INTEGER && thousandths / 1000 === value) {
+      let units = thousandths | 0;
+      let decimals = 3;
+      while (units % 10 === 0) {
+        units = (units / 10) | 0;
+        decimals--;
       }
+      this.#scaled(units, decimals);
+      return;
     }
     this.ascii(String(value));
   }

@@ -17,6 +17,8 @@ export class WorkSlices {
   /** Whether a slice is running in this turn of the event loop (it ends when the loop turns). */
   #open = false;
   #turn: Promise<void> | null = null;
+  /** Walks paused and not yet resumed: a walk that has not paused waits behind them. */
+  #waiting = 0;
   readonly #close = () => {
     this.#open = false;
   };
@@ -36,18 +38,25 @@ export class WorkSlices {
   due(): boolean {
     const now = performance.now();
     if (!this.#open) this.#start(now);
-    return now - this.#sliceStart >= this.#sliceMs;
+    return this.#waiting > 0 || now - this.#sliceStart >= this.#sliceMs;
   }
 
   /**
    * Resolves once the event loop has turned (setImmediate runs after the poll phase, so waiting
    * I/O is served first); a new slice starts then. Every walk waiting meanwhile waits for the
-   * same turn, and the first to resume uses the new slice.
+   * same turn, and they resume in the order they paused, the first with the new slice.
+   *
+   * While walks wait, `due()` is true for every other walk too, so one that starts meanwhile (a
+   * request read in the poll phase) queues behind them instead of taking the new slice first.
+   * Without that, walks paused once were overtaken turn after turn by requests that arrived later:
+   * at c=10 a chart's p90 was twice its p50 (docs/benchmarks.md, fifth pass).
    */
   pause(): Promise<void> {
+    this.#waiting++;
     this.#turn ??= new Promise<void>((resolve) =>
       setImmediate(() => {
         this.#turn = null;
+        this.#waiting = 0;
         this.#start(performance.now());
         resolve();
       }),

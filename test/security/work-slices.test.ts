@@ -56,4 +56,19 @@ describe('work slices', () => {
     spin(110);
     expect(slices.due()).toBe(true);
   });
+
+  it('queue a walk that starts while others wait behind them, whatever is left of the slice', async () => {
+    // A slice that never runs out: only the walks waiting make a newcomer wait.
+    const slices = new WorkSlices(60_000);
+    expect(slices.due()).toBe(false);
+    const order: string[] = [];
+    const paused = slices.pause().then(() => order.push('paused first'));
+    expect(slices.due()).toBe(true);
+    const newcomer = slices.breathe();
+    expect(newcomer).toBeInstanceOf(Promise);
+    await Promise.all([paused, newcomer!.then(() => order.push('started while it waited'))]);
+    expect(order).toEqual(['paused first', 'started while it waited']);
+    // Both resumed: nobody waits, and the slice is fresh.
+    expect(slices.due()).toBe(false);
+  });
 });
