@@ -8,6 +8,7 @@
 'use strict';
 const { move } = require('piscina');
 const Database = require('better-sqlite3');
+const { threadId } = require('node:worker_threads');
 
 /** One read-only connection per database file per worker, with its prepared statements. */
 const connections = new Map();
@@ -85,7 +86,8 @@ function run(task) {
     case 'downsample':
       return connection(task.file).downsample.all(task.params);
     case 'ping':
-      return connection(task.file).db.prepare('SELECT 1 AS one').get().one;
+      // The thread's id: which worker answered (a replaced pool answers from new ones).
+      return { one: connection(task.file).db.prepare('SELECT 1 AS one').get().one, threadId };
     default:
       throw new Error(`unknown SQLite read task ${String(task.op)}`);
   }

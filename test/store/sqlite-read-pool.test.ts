@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteReadPool } from '../../src/store/sqlite/sqlite-read-pool.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeReading } from '../support/readings.js';
+
+/**
+ * The SQLite read workers (src/store/sqlite/sqlite-read-pool.ts): workers whose heaps grew with a
+ * long scan (the start-up walk) are replaced once the pool has been idle, so that memory goes back
+ * to the system; short reads keep their workers; a scan in progress is never cut short.
+ */
+describe('SQLite read pool', () => {
+  let dir: string;
+  let file: string;
+  const open: Array<{ close(): Promise<void> }> = [];
+  const START = Date.UTC(2025, 2, 10);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'read-pool-'));
+    file = join(dir, 'readings.sqlite');
+    const store = new SqliteStore({ file });
+    store.writeBatchSync(Array.from({ length: 3_000 }, (_, k) => makeReading('P1', new Date(START + k * 60_000), 100 + k * 0.01)));
+    await store.close();
+  });
+  afterEach(async () => {
+    for (const pool of open.splice(0)) await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const pool = (afterRows: number) => {
+    const p = new SqliteReadPool(file, 1, { afterRows, idleMs: 600 });
+    open.push(p);
+    return p;
+  };
+  const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('replaces its workers once idle after they scanned past the limit, and answers the same from the new ones', async () => {
+    const reads = pool(2_000);
+    const before = await reads.ping();
+    const first = await reads.scan('P1', START, 2_500);
+    expect(first.t.length).toBe(2_500);
+    // Still busy a moment after: the same worker.
+    expect(await reads.ping()).toBe(before);
+    await idle(1_200);
+    const after = await reads.ping();
+    expect(after).not.toBe(before);
+    const again = await reads.scan('P1', START, 2_500);
+    expect(Array.from(again.kwh)).toEqual(Array.from(first.kwh));
+  });
+
+  it('keeps its workers after reads below the limit, and while reads keep coming', async () => {
+    const reads = pool(10_000);
+    const before = await reads.ping();
+    await reads.scan('P1', START, 2_500);
+    await idle(1_200);
+    expect(await reads.ping()).toBe(before);
+
+    // Past the limit, but never idle for the idle time: a long walk in chunks is not interrupted.
+    const busy = pool(1_000);
+    const worker = await busy.ping();
+    for (let from = START, k = 0; k < 6; k++, from += 500 * 60_000) {
+      const chunk = await busy.scan('P1', from, 500);
+      expect(chunk.t.length).toBe(500);
+      expect(await busy.ping()).toBe(worker);
+      await idle(20);
+    }
+  });
+});
