@@ -67,4 +67,37 @@ describe('SQLite read pool', () => {
       await idle(20);
     }
   });
+
+  it('with its defaults, replaces workers a second after a scan of 100,000 rows, and keeps them after 99,999', async () => {
+    const big = join(dir, 'big.sqlite');
+    const store = new SqliteStore({ file: big });
+    store.writeBatchSync(Array.from({ length: 100_000 }, (_, k) => makeReading('P1', new Date(START + k * 60_000), 100 + k * 0.01)));
+    await store.close();
+
+    const below = new SqliteReadPool(big);
+    open.push(below);
+    const kept = await below.ping();
+    expect((await below.scan('P1', START, 99_999)).t.length).toBe(99_999);
+    await idle(1_500);
+    expect(await below.ping()).toBe(kept);
+
+    const reads = new SqliteReadPool(big);
+    open.push(reads);
+    const before = await reads.ping();
+    expect((await reads.scan('P1', START, 100_000)).t.length).toBe(100_000);
+    await idle(500);
+    expect(await reads.ping()).toBe(before);
+    await idle(1_500);
+    expect(await reads.ping()).not.toBe(before);
+  }, 60_000);
+
+  it('with its defaults, lets an idle worker end after a minute, and starts another for the next read', async () => {
+    const reads = new SqliteReadPool(file);
+    open.push(reads);
+    const first = await reads.ping();
+    await idle(30_000);
+    expect(await reads.ping()).toBe(first);
+    await idle(62_000);
+    expect(await reads.ping()).not.toBe(first);
+  }, 120_000);
 });

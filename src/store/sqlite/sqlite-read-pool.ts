@@ -44,19 +44,19 @@ export class SqliteReadPool {
 
   /** Up to `limit` readings of one panel from `fromMs` on, as columns. */
   async scan(panelId: string, fromMs: number, limit: number): Promise<CounterColumns> {
-    const packed = await this.#run<Float64Array>({ op: 'scan', file: this.#file, panelId, fromMs, limit }, (result) => result.length / 6);
+    const packed = await this.#run<Float64Array>({ op: 'scan', file: this.#file, panelId, fromMs, limit }, (columns) => columns.length / 6);
     const n = packed.length / 6;
     const column = (i: number) => packed.subarray(i * n, (i + 1) * n);
     return { t: column(0), kwh: column(1), kw: column(2), pf: column(3), kvarh: column(4), kva: column(5) };
   }
 
   downsample<Row>(params: { panelId: string; from: number; to: number; every: number }): Promise<Row[]> {
-    return this.#run<Row[]>({ op: 'downsample', file: this.#file, params }, () => 0);
+    return this.#run<Row[]>({ op: 'downsample', file: this.#file, params });
   }
 
   /** Runs a query in a worker; resolves with that worker's thread id. */
   async ping(): Promise<number> {
-    const answer = await this.#run<{ one: number; threadId: number }>({ op: 'ping', file: this.#file }, () => 0);
+    const answer = await this.#run<{ one: number; threadId: number }>({ op: 'ping', file: this.#file });
     if (answer.one !== 1) throw new Error('SQLite read worker did not answer SELECT 1');
     return answer.threadId;
   }
@@ -78,8 +78,8 @@ export class SqliteReadPool {
     });
   }
 
-  /** Runs `task` on the current pool; `rows` says how many rows its answer scanned. */
-  async #run<T>(task: object, rows: (result: T) => number): Promise<T> {
+  /** Runs `task` on the current pool; `rows` says how many rows its answer scanned (none: not a scan). */
+  async #run<T>(task: object, rows?: (result: T) => number): Promise<T> {
     this.#inFlight++;
     if (this.#recycleTimer) {
       clearTimeout(this.#recycleTimer);
@@ -87,7 +87,7 @@ export class SqliteReadPool {
     }
     try {
       const result = (await this.#pool.run(task)) as T;
-      this.#scannedRows += rows(result);
+      if (rows) this.#scannedRows += rows(result);
       return result;
     } finally {
       this.#inFlight--;
