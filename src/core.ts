@@ -152,6 +152,7 @@ function groundParts(config: Config, stores: Stores, logger: Logger, clock: Cloc
   const settings = new SiteSettings({ log: stores.admin, time, configuredPlan: config.site.tariffPlan, logger, now });
   const metrics = createMetrics();
   metrics.probes.adminRecordUnreadable = () => settings.unreadable.length;
+  metrics.probes.logCheckpointFailures = () => stores.logCheckpoints().failures;
   const pubsub = createAppPubSub();
   const live = new LiveState();
   const energyLogger = logger.child({ component: 'energy' });

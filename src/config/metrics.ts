@@ -53,6 +53,8 @@ export interface MetricProbes {
   storeWritable: () => boolean;
   /** Entries of the admin record this version cannot interpret (SiteSettings.unreadable). */
   adminRecordUnreadable: () => number;
+  /** Checkpoints of the durable writer's WAL that failed in their worker (store/sqlite/wal-checkpointer.ts). */
+  logCheckpointFailures: () => number;
 }
 
 /**
@@ -62,7 +64,7 @@ export interface MetricProbes {
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const probes: MetricProbes = { storeFreeBytes: () => null, storeWritable: () => true, adminRecordUnreadable: () => 0 };
+  const probes: MetricProbes = { storeFreeBytes: () => null, storeWritable: () => true, adminRecordUnreadable: () => 0, logCheckpointFailures: () => 0 };
   return {
     registry,
     probes,
@@ -139,6 +141,16 @@ function storeMetrics(registry: Registry, probes: MetricProbes) {
       collect() {
         const free = probes.storeFreeBytes();
         if (free !== null) this.set(free);
+      },
+    }),
+    logCheckpointFailures: new Counter({
+      name: 'energy_store_log_checkpoint_failures_total',
+      help: "Checkpoints of the local database's write-ahead log that failed in their worker thread (commits then checkpoint it themselves past 16 MiB)",
+      registers: [registry],
+      collect() {
+        // The store counts; the counter shows its count (reset, then raised to it, as prom-client has no set for counters).
+        this.reset();
+        this.inc(probes.logCheckpointFailures());
       },
     }),
     checkpointDaysRestored: new Counter({

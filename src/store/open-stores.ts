@@ -13,6 +13,7 @@ import { MergedStore } from './merged-store.js';
 import type { DurableWriter, ReadingStore } from './reading-store.js';
 import { SqliteJournal } from './sqlite/sqlite-journal.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { CheckpointCounts } from './sqlite/wal-checkpointer.js';
 
 /** How far InfluxDB is behind the local journal. */
 export interface StoreLag {
@@ -51,6 +52,8 @@ export interface Stores {
   forwarded(): Promise<void> | undefined;
   /** How far InfluxDB is behind; null without InfluxDB. */
   lag(): StoreLag | null;
+  /** The checkpoints of the writer's WAL (the SQLite store's, or the journal's) so far. */
+  logCheckpoints(): CheckpointCounts;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
       written: () => {},
       forwarded: () => undefined,
       lag: () => null,
+      logCheckpoints: () => store.checkpoints(),
       close: () => store.close(),
     };
   }
@@ -110,12 +114,13 @@ export async function openStores(config: Config, logger: Logger): Promise<Stores
         lastError: stats.lastError?.message ?? null,
       };
     },
+    logCheckpoints: () => journal.checkpoints(),
     async close() {
       try {
         await forwarder.stop();
       } finally {
         await influxStore.close();
-        journal.close();
+        await journal.close();
       }
     },
   };

@@ -357,7 +357,7 @@ async function benchForwarder(
     try {
       for (const batch of batches) journal.writeBatchSync(batch);
     } finally {
-      journal.close();
+      await journal.close();
     }
     const launched = await launchProduct({
       dataDir,

@@ -81,6 +81,8 @@ describe.each([
     expect(status.ingestStatus.storeWrites).toMatchObject({ writable: false });
     expect(status.ingestStatus.storeWrites?.problem).toMatch(/full|STORE_MIN_FREE|SQLITE_FULL/);
     expect(await metric(product, 'energy_store_writable')).toBe(0);
+    // Listed from the start (alerts see "none so far"); what it counts: test/store/wal-checkpointer.test.ts.
+    expect(Number.isInteger(await metric(product, 'energy_store_log_checkpoint_failures_total'))).toBe(true);
     // The meter keeps resending (it reconnects every 100 ms): many refusals, few log lines.
     await vi.waitFor(async () => expect(await metric(product, 'energy_store_write_failures_total')).toBeGreaterThanOrEqual(20), { timeout: 15_000 });
     expect(acknowledged).toBe(0);

@@ -245,7 +245,7 @@ describe('Forwarder', () => {
     await journalAndNotify(journal, forwarder, batch);
     await waitFor(() => expect(forwarder.stats().state).toBe('degraded'));
     expect(await forwarder.stop({ deadlineMs: 300 })).toEqual({ flushed: 0, left: 50 });
-    journal.close();
+    await journal.close();
 
     await fake.up();
     const reopened = openJournal(file);

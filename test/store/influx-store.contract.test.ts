@@ -50,7 +50,7 @@ describe.skipIf(!influx)('InfluxDB (real server)', () => {
         journal.ack(forwarded.map((entry) => entry.seq));
       },
       cleanup: async () => {
-        journal.close();
+        await journal.close();
         rmSync(dir, { recursive: true, force: true });
         await bucket.remove();
       },

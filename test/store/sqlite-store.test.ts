@@ -156,7 +156,7 @@ describe('SqliteJournal', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const J = local('Asia/Jakarta');
 
-  it('keeps readings until confirmed; a rewrite gets a new sequence and outlives the old ack', () => {
+  it('keeps readings until confirmed; a rewrite gets a new sequence and outlives the old ack', async () => {
     let now = 1_000;
     const journal = new SqliteJournal({ file: join(dir, 'journal.sqlite'), now: () => now });
     try {
@@ -184,11 +184,11 @@ describe('SqliteJournal', () => {
       expect(journal.stats()).toMatchObject({ count: 0, quarantined: 1 });
       expect(journal.readings('A', 0, Number.MAX_SAFE_INTEGER)).toEqual([]);
     } finally {
-      journal.close();
+      await journal.close();
     }
   });
 
-  it('reads on after a sequence number, and counts what waits across a reopen', () => {
+  it('reads on after a sequence number, and counts what waits across a reopen', async () => {
     const file = join(dir, 'journal.sqlite');
     const readings = [0, 1, 2, 3, 4].map((i) => makeReading('A', J(`2025-03-10 10:0${i}:00`), 100 + i));
     let journal = new SqliteJournal({ file });
@@ -209,14 +209,14 @@ describe('SqliteJournal', () => {
       journal.writeBatchSync([readings[3]!]);
       journal.writeBatchSync([makeSparseReading('A', readings[4]!.time, 104.5, 3)]); // a rewrite adds nothing
     } finally {
-      journal.close();
+      await journal.close();
     }
     journal = new SqliteJournal({ file });
     try {
       expect(journal.stats().count).toBe(3);
       expect(journal.peek(10)).toHaveLength(3);
     } finally {
-      journal.close();
+      await journal.close();
     }
   });
 });

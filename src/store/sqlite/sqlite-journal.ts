@@ -3,6 +3,7 @@ import type { PanelRecord, Reading } from '../../models/reading.js';
 import { allocateColumns, type CounterColumns, type DurableWriter } from '../reading-store.js';
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
+import { WalCheckpointer, WRITER_CHECKPOINT_PAGES, type CheckpointCounts } from './wal-checkpointer.js';
 import { READING_COLUMNS, READING_COLUMNS_SQL, assertStorable, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
 
 /**
@@ -68,6 +69,7 @@ export interface SqliteJournalOptions {
 export class SqliteJournal implements DurableWriter, StoreConditionSource {
   readonly file: string;
   readonly #db: Database.Database;
+  readonly #checkpointer: WalCheckpointer;
   readonly #now: () => number;
   #nextSeq: number;
   /** Rows in the journal table, kept in step with every insert and delete. */
@@ -108,7 +110,9 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
       // Large only while InfluxDB is away for long: then probed by its sequence index.
       largeTables: ['journal'],
       probe: (db) => void db.prepare('SELECT min(seq), max(seq) FROM journal').get(),
+      autocheckpointPages: WRITER_CHECKPOINT_PAGES,
     });
+    this.#checkpointer = new WalCheckpointer({ file: options.file, onError: (error) => this.#noteDamage(error) });
     const db = this.#db;
     const columns = [...READING_COLUMNS, 'seq', 'enqueued_at_ms'];
     // Insert, and only when the (panel, time) is already waiting, replace it: the two statements
@@ -175,6 +179,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     const seqBefore = this.#nextSeq;
     try {
       this.#waiting += this.#write(readings);
+      this.#checkpointer.wrote(logPages(readings.length));
     } catch (error) {
       this.#nextSeq = seqBefore; // rolled back: the numbers were not used
       this.#noteDamage(error);
@@ -214,7 +219,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
 
   /** InfluxDB confirmed these: remove them (a reading written again since keeps its newer version). */
   ack(seqs: readonly number[]): void {
-    if (seqs.length > 0) this.#waiting -= this.#ack(seqs);
+    if (seqs.length > 0) this.#removed(this.#ack(seqs));
     this.#settleForwardWaiters();
   }
 
@@ -223,7 +228,7 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
    * batch read with peek(): a reading written again since has a higher number and stays.
    */
   ackRange(fromSeq: number, toSeq: number): void {
-    if (toSeq >= fromSeq) this.#waiting -= this.#ackRange.run(fromSeq, toSeq).changes;
+    if (toSeq >= fromSeq) this.#removed(this.#ackRange.run(fromSeq, toSeq).changes);
     this.#settleForwardWaiters();
   }
 
@@ -326,11 +331,31 @@ export class SqliteJournal implements DurableWriter, StoreConditionSource {
     this.#db.prepare('SELECT 1').get();
   }
 
-  close(): void {
+  /** What the checkpoint worker did so far. */
+  checkpoints(): CheckpointCounts {
+    return this.#checkpointer.counts();
+  }
+
+  #removed(rows: number): void {
+    this.#waiting -= rows;
+    this.#checkpointer.wrote(logPages(rows));
+  }
+
+  /** Checkpoints the WAL into the file and closes. Safe to call more than once. */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#checkpointer.close();
     closeDatabase(this.#db, this.file, 'journal');
   }
+}
+
+/**
+ * About the pages a commit of `rows` rows appends to the log: a leaf of the key per panel (up to
+ * some 100 panels a building has), one of the sequence index, one more above them.
+ */
+function logPages(rows: number): number {
+  return Math.min(rows, 100) + 2;
 }
 
 function clampMs(ms: number): number {

@@ -5,6 +5,7 @@ import type { CounterColumns, DurableWriter, ReadingStore, WindowReadings } from
 import { DamagedStoreError, type StoreCondition, type StoreConditionSource } from '../store-condition.js';
 import { closeDatabase, DamagedDatabaseError, looksDamaged, markDamaged, openDatabase } from './sqlite-database.js';
 import { SqliteReadPool } from './sqlite-read-pool.js';
+import { WalCheckpointer, WRITER_CHECKPOINT_PAGES, type CheckpointCounts } from './wal-checkpointer.js';
 import { READING_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION, assertStorable, paramsToReading, readingParams, rowToReading, type ReadingParams, type ReadingRow } from './sqlite-schema.js';
 
 export interface SqliteStoreOptions {
@@ -58,6 +59,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
   readonly admin: AdminLog;
   readonly #db: Database.Database;
   readonly #pool: SqliteReadPool;
+  readonly #checkpointer: WalCheckpointer;
   readonly #scanChunk: number;
   #closed = false;
   /** What is wrong with the file, once a query or write met a damaged page. */
@@ -70,7 +72,8 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
   readonly #selectRange: Database.Statement<[string, number, number, number], ReadingParams>;
   readonly #selectPanels: Database.Statement<[], PanelRow>;
   readonly #selectOne: Database.Statement<[], { one: number }>;
-  readonly #write: (readings: readonly Reading[]) => void;
+  /** Returns how many panels the readings are of. */
+  readonly #write: (readings: readonly Reading[]) => number;
 
   constructor(options: SqliteStoreOptions) {
     this.file = options.file;
@@ -83,6 +86,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
       migrations: MIGRATIONS,
       // Millions of rows: probed by two seeks per panel instead of read page by page at every start.
       largeTables: ['readings'],
+      autocheckpointPages: WRITER_CHECKPOINT_PAGES,
       probe: (db) => {
         const ends = db.prepare('SELECT (SELECT min(time_ms) FROM readings WHERE panel_id = ?) AS first, (SELECT max(time_ms) FROM readings WHERE panel_id = ?) AS last');
         for (const { id } of db.prepare('SELECT id FROM panels').all() as Array<{ id: string }>) ends.get(id, id);
@@ -129,6 +133,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
       throw error;
     }
     this.#pool = new SqliteReadPool(options.file);
+    this.#checkpointer = new WalCheckpointer({ file: options.file, onError: (error) => this.#noteDamage(error) });
     this.admin = {
       append: async (record) => {
         insertRecord.run(record.id, record.at.getTime(), record.actor, JSON.stringify(record.change));
@@ -146,7 +151,15 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
     assertStorable(readings);
     if (readings.length === 0) return;
     if (this.#damaged) throw new DamagedStoreError(this.#damaged);
-    this.#watch(() => this.#write(readings));
+    const panels = this.#watch(() => this.#write(readings));
+    // The pages the commit appended to the log: each panel's newest leaf of the readings table,
+    // the panels table's leaf, and about one more for the pages above them.
+    this.#checkpointer.wrote(panels + 2);
+  }
+
+  /** What the checkpoint worker did so far. */
+  checkpoints(): CheckpointCounts {
+    return this.#checkpointer.counts();
   }
 
   /** Whether the file is known to be damaged (then writes are refused). */
@@ -182,7 +195,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
     markDamaged(this.file, 'readings store', what);
   }
 
-  #writeRows(readings: readonly Reading[]): void {
+  #writeRows(readings: readonly Reading[]): number {
     const seen = new Map<string, { first: number; last: number }>();
     for (const reading of readings) {
       const time = reading.time.getTime();
@@ -195,6 +208,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
       }
     }
     for (const [panelId, span] of seen) this.#upsertPanel.run(panelId, span.first, span.last);
+    return seen.size;
   }
 
   async latestReadings(panelIds: readonly string[]): Promise<Map<string, Reading>> {
@@ -254,6 +268,7 @@ export class SqliteStore implements ReadingStore, DurableWriter, StoreConditionS
     if (this.#closed) return;
     this.#closed = true;
     await this.#pool.close();
+    await this.#checkpointer.close();
     closeDatabase(this.#db, this.file, 'readings store');
   }
 }
