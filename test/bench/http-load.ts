@@ -71,19 +71,81 @@ const DATA_PREFIX = Buffer.from('{"data":');
 const ERRORS = Buffer.from('"errors":');
 const CLOSING_BRACE = 0x7d;
 
+/** One response of the load, checked as its bytes arrived. */
+interface Checked {
+  readonly status: number;
+  /** A whole answer with data and no errors (`AnswerCheck`). */
+  readonly ok: boolean;
+  readonly ms: number;
+  /** The body's chunks as they came (not joined: see `AnswerCheck`). */
+  readonly chunks: Buffer[];
+  readonly bytes: number;
+}
+
 /**
- * A whole answer with data and no errors, checked on its bytes without decoding or parsing them
- * (the load generator shares the product's 2 cores; at 400 charts a second decoding each 161 KB
- * answer is CPU the product would otherwise have): a JSON object that begins with `data` and
- * names no `errors` anywhere (a panel named "errors" would count as a failure, never the reverse).
+ * Whether an answer is whole, with data and no errors, checked on its bytes as they arrive,
+ * without decoding, parsing or even joining them: a JSON object that begins with `data` and names
+ * no `errors` anywhere (a panel named "errors" would count as a failure, never the reverse).
+ *
+ * Why this much care in a load generator: it shares the product's 2 cores. Decoding each 161 KB
+ * chart was CPU the product would otherwise have had; joining the chunks into one buffer doubled
+ * what the generator allocated outside its heap (80 MB/s at 500 charts a second), and V8 answers
+ * that with full collections of the generator's heap: 9-14 ms pauses in which no answer was read,
+ * so every chart in flight looked that much slower (docs/benchmarks.md, seventh pass).
  */
-function answered(bytes: Buffer): boolean {
-  return bytes.length > DATA_PREFIX.length && bytes.subarray(0, DATA_PREFIX.length).equals(DATA_PREFIX) && bytes[bytes.length - 1] === CLOSING_BRACE && bytes.indexOf(ERRORS) === -1;
+class AnswerCheck {
+  #head = Buffer.alloc(0);
+  #tail = Buffer.alloc(0);
+  #errors = false;
+  #last = -1;
+
+  add(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.#head.length < DATA_PREFIX.length) this.#head = Buffer.concat([this.#head, chunk.subarray(0, DATA_PREFIX.length - this.#head.length)]);
+    // "errors" split across two chunks: search the seam with the previous chunk's last bytes.
+    const seam = Buffer.concat([this.#tail, chunk.subarray(0, ERRORS.length - 1)]);
+    if (seam.indexOf(ERRORS) !== -1 || chunk.indexOf(ERRORS) !== -1) this.#errors = true;
+    this.#tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - (ERRORS.length - 1))));
+    this.#last = chunk[chunk.length - 1]!;
+  }
+
+  get ok(): boolean {
+    return this.#head.equals(DATA_PREFIX) && this.#last === CLOSING_BRACE && !this.#errors;
+  }
+}
+
+/** POSTs one GraphQL request of a load; resolves with its status, whether it answered, and latency (timed when the last byte arrived). */
+function postChecked(url: string, body: string, agent: Agent): Promise<Checked> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const check = new AnswerCheck();
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          check.add(chunk);
+          bytes += chunk.length;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ok: check.ok, ms: performance.now() - started, chunks, bytes }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
  * Sends `requests` requests with `concurrency` in flight (closed loop: each worker sends its next
- * request when the previous answered). Every response is checked for errors (`answered`), the last one parsed.
+ * request when the previous answered). Every response is checked for errors as it arrives (`AnswerCheck`), the last one parsed.
  */
 export async function runLoad(url: string, operation: GraphqlRequest, options: { concurrency: number; requests: number; agent: Agent }): Promise<LoadResult> {
   const body = JSON.stringify(operation);
@@ -92,27 +154,27 @@ export async function runLoad(url: string, operation: GraphqlRequest, options: {
   let done = 0;
   let failures = 0;
   let firstFailure: string | null = null;
-  let last: Buffer | null = null;
+  let last: Buffer[] | null = null;
   let responseBytes = 0;
   const started = performance.now();
   const worker = async () => {
     while (issued < options.requests) {
       issued++;
-      const response = await postGraphql(url, body, options.agent);
+      const response = await postChecked(url, body, options.agent);
       latencies[done++] = response.ms;
-      responseBytes = response.bytes.length;
-      if (response.status !== 200 || !answered(response.bytes)) {
+      responseBytes = response.bytes;
+      if (response.status !== 200 || !response.ok) {
         failures++;
-        firstFailure ??= `HTTP ${response.status}: ${response.text.slice(0, 300)}`;
+        firstFailure ??= `HTTP ${response.status}: ${Buffer.concat(response.chunks).toString('utf8').slice(0, 300)}`;
       } else {
-        last = response.bytes;
+        last = response.chunks;
       }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   // Parsed once, for the work checks: a closed-loop client parsing every 360 KB answer (the
   // 1,000-panel dashboard) spends as much CPU as the server, on the same 2 cores.
-  const lastBody: unknown = last === null ? null : JSON.parse((last as Buffer).toString('utf8'));
+  const lastBody: unknown = last === null ? null : JSON.parse(Buffer.concat(last).toString('utf8'));
   const wallMs = performance.now() - started;
   return { latencies, wallMs, requestsPerSecond: (options.requests / wallMs) * 1000, failures, firstFailure, lastBody, responseBytes };
 }

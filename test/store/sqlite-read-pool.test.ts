@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteReadPool } from '../../src/store/sqlite/sqlite-read-pool.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -48,6 +50,23 @@ describe('SQLite read pool', () => {
     expect(after).not.toBe(before);
     const again = await reads.scan('P1', START, 2_500);
     expect(Array.from(again.kwh)).toEqual(Array.from(first.kwh));
+  });
+
+  it('starts a fresh worker when it replaces them, before any read asks for one', async () => {
+    const reads = pool(2_000);
+    const before = await reads.ping();
+    await reads.scan('P1', START, 2_500);
+    await idle(1_200);
+    // Thread ids grow with each worker the process starts: a worker started now, after the
+    // replacement and before the next read, has a larger id than one the replacement started, and
+    // a smaller one than a worker that the read below would have to start.
+    const probe = new Worker('', { eval: true });
+    const probeId = probe.threadId;
+    await once(probe, 'exit');
+    const after = await reads.ping();
+    expect(after).not.toBe(before);
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeLessThan(probeId);
   });
 
   it('keeps its workers after reads below the limit, and while reads keep coming', async () => {
