@@ -34,7 +34,21 @@ export interface Posted {
 }
 
 /** POSTs one GraphQL request; resolves with status, body and latency (timed when the last byte arrived). */
-export function postGraphql(url: string, body: string, agent: Agent): Promise<Posted> {
+export async function postGraphql(url: string, body: string, agent: Agent): Promise<Posted> {
+  const { status, chunks, ms } = await post(url, body, agent);
+  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return {
+    status,
+    bytes,
+    get text() {
+      return bytes.toString('utf8');
+    },
+    ms,
+  };
+}
+
+/** A response's status, its body's chunks as they came (`onChunk` sees each) and its latency (timed when the last byte arrived). */
+function post(url: string, body: string, agent: Agent, onChunk?: (chunk: Buffer) => void): Promise<{ status: number; chunks: Buffer[]; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
@@ -46,19 +60,11 @@ export function postGraphql(url: string, body: string, agent: Agent): Promise<Po
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const ms = performance.now() - started;
-          const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
-            bytes,
-            get text() {
-              return bytes.toString('utf8');
-            },
-            ms,
-          });
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          onChunk?.(chunk);
         });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, chunks, ms: performance.now() - started }));
         res.on('error', reject);
       },
     );
@@ -114,33 +120,11 @@ class AnswerCheck {
   }
 }
 
-/** POSTs one GraphQL request of a load; resolves with its status, whether it answered, and latency (timed when the last byte arrived). */
-function postChecked(url: string, body: string, agent: Agent): Promise<Checked> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        const check = new AnswerCheck();
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          check.add(chunk);
-          bytes += chunk.length;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ok: check.ok, ms: performance.now() - started, chunks, bytes }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** POSTs one GraphQL request of a load; resolves with its status, whether it answered, and latency. */
+async function postChecked(url: string, body: string, agent: Agent): Promise<Checked> {
+  const check = new AnswerCheck();
+  const { status, chunks, ms } = await post(url, body, agent, (chunk) => check.add(chunk));
+  return { status, ok: check.ok, ms, chunks, bytes: chunks.reduce((n, chunk) => n + chunk.length, 0) };
 }
 
 /**
