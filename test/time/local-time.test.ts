@@ -72,6 +72,16 @@ describe('calendar days', () => {
     expect(parseIsoDate('2024-2-9')).toBeNull();
   });
 
+  it("days in a month are Date's, in every year from -400 to 3000", () => {
+    for (let year = -400; year <= 3000; year++) {
+      for (let month = 1; month <= 12; month++) {
+        const next = new Date(0);
+        next.setUTCFullYear(year, month, 0);
+        expect.soft(daysInMonth(year, month), `${year}-${month}`).toBe(next.getUTCDate());
+      }
+    }
+  });
+
   it('formats wall clocks and offsets', () => {
     const wita = new LocalTime('Asia/Makassar');
     const t = Date.UTC(2026, 6, 1, 4, 30, 5);
