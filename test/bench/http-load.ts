@@ -101,7 +101,7 @@ interface Checked {
  */
 class AnswerCheck {
   #head = Buffer.alloc(0);
-  #tail = Buffer.alloc(0);
+  #tail: Buffer = Buffer.alloc(0);
   #errors = false;
   #last = -1;
 
@@ -111,7 +111,8 @@ class AnswerCheck {
     // "errors" split across two chunks: search the seam with the previous chunk's last bytes.
     const seam = Buffer.concat([this.#tail, chunk.subarray(0, ERRORS.length - 1)]);
     if (seam.indexOf(ERRORS) !== -1 || chunk.indexOf(ERRORS) !== -1) this.#errors = true;
-    this.#tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - (ERRORS.length - 1))));
+    // A view, not a copy: the chunks are kept until the answer is done anyway.
+    this.#tail = chunk.subarray(Math.max(0, chunk.length - (ERRORS.length - 1)));
     this.#last = chunk[chunk.length - 1]!;
   }
 
