@@ -154,9 +154,15 @@ childMain(async (message, reply) => {
       if (message.action === 'start') {
         inspector.connect();
         // `freed: false`: only what is still on the heap when sampling stops (garbage promoted to the
-        // old generation included, until the next full collection).
-        const freed = message.freed !== false;
-        await inspector.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: freed, includeObjectsCollectedByMinorGC: freed });
+        // old generation included, until the next full collection). `freed: 'major'`: what survived
+        // the young generation, live or collected by a full collection since: the promoted objects
+        // whose marking full collections pay for.
+        const freed = message.freed;
+        await inspector.post('HeapProfiler.startSampling', {
+          samplingInterval: 16_384,
+          includeObjectsCollectedByMajorGC: freed !== false,
+          includeObjectsCollectedByMinorGC: freed !== false && freed !== 'major',
+        });
         reply({ type: 'allocations' });
         break;
       }

@@ -137,11 +137,13 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
 
 /**
  * With BENCH_HEAP_PROF=1, the product's allocations during `work` (sampled, freed objects included;
- * with BENCH_HEAP_LIVE=1 only those not yet collected when it ends).
+ * with BENCH_HEAP_LIVE=1 only those not yet collected when it ends; with BENCH_HEAP_PROMOTED=1 those
+ * that outlived the young generation, collected by a full collection since or not).
  */
 export async function allocationsDuring<T>(product: Product, phase: string, work: () => Promise<T>): Promise<T> {
   if (process.env.BENCH_HEAP_PROF !== '1') return work();
-  await product.child.request({ type: 'allocations', action: 'start', freed: process.env.BENCH_HEAP_LIVE !== '1' }, 'allocations');
+  const freed = process.env.BENCH_HEAP_LIVE === '1' ? false : process.env.BENCH_HEAP_PROMOTED === '1' ? 'major' : true;
+  await product.child.request({ type: 'allocations', action: 'start', freed }, 'allocations');
   const result = await work();
   const { file } = await product.child.request<ChildMessage & { file: string }>({ type: 'allocations', action: 'stop', phase, dir: PROFILE_DIR }, 'allocations');
   console.log(`allocations during ${phase}: ${file}`);
