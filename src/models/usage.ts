@@ -1,4 +1,5 @@
 import type { Emissions } from './emission-factor.js';
+import type { MoneyAmount } from './money.js';
 import type { PhaseValues } from './reading.js';
 
 /** The response contract for energy and money. Numbers are rounded for output only. */
@@ -74,8 +75,8 @@ export interface HistoryPoint {
   readonly end: number;
   /** kWh counted in the window, rounded to 3 decimals. */
   readonly energyKwh: number;
-  /** Rupiah, rounded to 2 decimals. */
-  readonly cost: number;
+  /** Rupiah, rounded to 2 decimals, as the API writes it (a chart's 720 windows need no resolver each). */
+  readonly cost: MoneyAmount;
   readonly readingCount: number;
   /** Averages over the window's readings, rounded; null when the window has none. */
   readonly activePowerKw: number | null;

@@ -1,4 +1,5 @@
 import { parseDuration } from '../config/duration.js';
+import { moneyAmount } from '../models/money.js';
 import type { PhaseValues, Reading } from '../models/reading.js';
 import type { HistoryPoint } from '../models/usage.js';
 import type { ReadingStore } from '../store/reading-store.js';
@@ -208,7 +209,7 @@ export class HistoryService {
         end,
         // As amount.toUsage() rounds them, without building the tariff blocks a window does not show.
         energyKwh: round(amounts.kwh(i), 3),
-        cost: round(amounts.cost(i), 2),
+        cost: moneyAmount(round(amounts.cost(i), 2)),
         readingCount: count,
         activePowerKw: count === 0 ? null : roundOrNull(averages.activePowerKw(i), 3),
         voltage: count === 0 ? null : averages.phases(i, 'voltage', round2),

@@ -40,21 +40,3 @@ export function roundParts(parts: readonly number[], decimals: number): number[]
     return Object.is(value, -0) ? 0 : value;
   });
 }
-
-/**
- * A number as an exact decimal string with at least `minDecimals` decimals: "1694813.67",
- * "1500.00", "1560.636". The shortest string that reads back as the same number, so a value
- * rounded to 2 decimals prints as exactly those 2 decimals; never exponent notation.
- */
-export function decimalString(value: number, minDecimals = 2): string {
-  if (!Number.isFinite(value)) throw new RangeError(`not a finite amount: ${value}`);
-  let text = String(Object.is(value, -0) ? 0 : value);
-  // String() switches to exponent notation below 1e-6 and from 1e21: spell those out.
-  if (text.includes('e')) text = Math.abs(value) >= 1e21 ? BigInt(value).toString() : value.toFixed(20).replace(/\.?0+$/, '');
-  // Index arithmetic rather than split and a regular expression: every amount of a 1,000-panel
-  // dashboard passes here on every request.
-  const dot = text.indexOf('.');
-  if (dot === -1) return `${text}.${'0'.repeat(minDecimals)}`;
-  const decimals = text.length - dot - 1;
-  return decimals >= minDecimals ? text : text + '0'.repeat(minDecimals - decimals);
-}

@@ -122,7 +122,7 @@ describe('CSV exports', () => {
     const { items: points } = await services.history.history(A, wib('2026-08-03 00:00:00'), wib('2026-08-04 00:00:00'), '1h', { first: 100, afterMs: null });
     expect(windows).toHaveLength(24);
     expect(windows.map((row) => [row.start, row.end, num(row.energy_kwh), num(row.cost_idr), num(row.reading_count)])).toEqual(
-      points.map((p) => [time.formatIso(p.start), time.formatIso(p.end), p.energyKwh, p.cost, p.readingCount]),
+      points.map((p) => [time.formatIso(p.start), time.formatIso(p.end), p.energyKwh, p.cost.value, p.readingCount]),
     );
   });
 

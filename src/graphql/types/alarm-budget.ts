@@ -1,3 +1,4 @@
+import { moneyAmount, moneyOrNull } from '../../models/money.js';
 import { budgetChangeSchema } from '../../models/alarm.js';
 import type { Budget as BudgetShape } from '../../services/alarms/alarm-service.js';
 import { describeIssues } from '../../models/admin-change.js';
@@ -22,11 +23,11 @@ const Budget = builder.objectRef<BudgetView>('Budget').implement({
   fields: (t) => ({
     panelId: t.exposeID('panelId', { nullable: true }),
     kwh: t.exposeFloat('kwh', { nullable: true, description: 'Budget, kWh per month.' }),
-    rupiah: t.expose('rupiah', { type: Money, nullable: true, description: 'Budget per month (tax as the tariff applies it).' }),
+    rupiah: t.field({ type: Money, nullable: true, description: 'Budget per month (tax as the tariff applies it).', resolve: (parent) => moneyOrNull(parent.rupiah) }),
     usedKwh: t.exposeFloat('usedKwh', { description: 'kWh used this month so far (local calendar month).' }),
-    usedRupiah: t.expose('usedRupiah', { type: Money, description: 'This month so far.' }),
+    usedRupiah: t.field({ type: Money, description: 'This month so far.', resolve: (parent) => moneyAmount(parent.usedRupiah) }),
     projectedKwh: t.exposeFloat('projectedKwh', { description: "kWh projected to the month's end at this month's pace so far." }),
-    projectedRupiah: t.expose('projectedRupiah', { type: Money, description: "Projected to the month's end." }),
+    projectedRupiah: t.field({ type: Money, description: "Projected to the month's end.", resolve: (parent) => moneyAmount(parent.projectedRupiah) }),
     setAt: t.expose('setAt', { type: 'DateTime' }),
     setBy: t.exposeString('setBy'),
   }),

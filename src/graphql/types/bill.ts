@@ -1,3 +1,4 @@
+import { moneyAmount } from '../../models/money.js';
 import {
   BILL_LINE_KINDS,
   type Bill as BillShape,
@@ -25,7 +26,7 @@ const BillLine = builder.interfaceRef<BillLineShape>('BillLine').implement({
   fields: (t) => ({
     kind: t.field({ type: BillLineKind, resolve: (line) => line.kind }),
     description: t.exposeString('description'),
-    amount: t.expose('amount', { type: Money, description: '2 decimals.' }),
+    amount: t.field({ type: Money, description: '2 decimals.', resolve: (parent) => moneyAmount(parent.amount) }),
     planEffectiveFrom: t.expose('planEffectiveFrom', { type: 'Date', description: 'The plan version that priced this line.' }),
   }),
 });
@@ -43,7 +44,7 @@ builder.objectRef<BillLineShape>(LINE_TYPES.ENERGY).implement({
   fields: (t) => ({
     block: t.field({ type: TariffBlock, resolve: (line) => line.block ?? 'FLAT' }),
     quantityKwh: t.exposeFloat('quantity', { description: 'kWh (3 decimals).' }),
-    rate: t.expose('rate', { type: Money, description: 'Per kWh.' }),
+    rate: t.field({ type: Money, description: 'Per kWh.', resolve: (parent) => moneyAmount(parent.rate) }),
   }),
 });
 
@@ -52,7 +53,7 @@ builder.objectRef<BillLineShape>(LINE_TYPES.REACTIVE).implement({
   interfaces: [BillLine],
   fields: (t) => ({
     quantityKvarh: t.exposeFloat('quantity', { description: 'kVArh (3 decimals).' }),
-    rate: t.expose('rate', { type: Money, description: 'Per kVArh.' }),
+    rate: t.field({ type: Money, description: 'Per kVArh.', resolve: (parent) => moneyAmount(parent.rate) }),
   }),
 });
 
@@ -65,7 +66,7 @@ builder.objectRef<BillLineShape>(LINE_TYPES.MINIMUM_TOP_UP).implement({
       description:
         'kWh at the base rate that make up the top-up: the top-up ÷ the base rate (3 decimals). With peak energy this is not the minimum kWh less the kWh used: peak kWh already cost more than the base rate.',
     }),
-    rate: t.expose('rate', { type: Money, description: 'Per kWh (the base rate).' }),
+    rate: t.field({ type: Money, description: 'Per kWh (the base rate).', resolve: (parent) => moneyAmount(parent.rate) }),
   }),
 });
 
@@ -73,7 +74,7 @@ builder.objectRef<BillLineShape>(LINE_TYPES.TAX).implement({
   description: 'The street-lighting tax (PPJ/PBJT): a percentage of everything before it.',
   interfaces: [BillLine],
   fields: (t) => ({
-    base: t.expose('quantity', { type: Money, description: 'What the tax is a percentage of: the subtotal.' }),
+    base: t.field({ type: Money, description: 'What the tax is a percentage of: the subtotal.', resolve: (parent) => moneyAmount(parent.quantity) }),
     // The model keeps the tax as a fraction (0.1); 6 decimals drop binary noise such as 10.000000000000002.
     ratePercent: t.float({ description: 'Percent of `base`: 10 means 10 %.', resolve: (line) => round(line.rate * 100, 6) }),
   }),
@@ -102,9 +103,9 @@ export const Bill = builder.objectRef<BillShape>('Bill').implement({
     }),
     averagePowerFactor: t.exposeFloat('averagePowerFactor', { nullable: true, description: 'kWh / √(kWh² + kVArh²) (4 decimals).' }),
     lines: t.expose('lines', { type: [BillLine] }),
-    subtotal: t.expose('subtotal', { type: Money, description: 'Before tax.' }),
-    tax: t.expose('tax', { type: Money }),
-    total: t.expose('total', { type: Money, description: 'subtotal + tax, the sum of the lines.' }),
+    subtotal: t.field({ type: Money, description: 'Before tax.', resolve: (parent) => moneyAmount(parent.subtotal) }),
+    tax: t.field({ type: Money, resolve: (parent) => moneyAmount(parent.tax) }),
+    total: t.field({ type: Money, description: 'subtotal + tax, the sum of the lines.', resolve: (parent) => moneyAmount(parent.total) }),
     planVersions: t.expose('planVersions', { type: [TariffPlanVersion], description: 'The plan versions in force during the month.' }),
   }),
 });
@@ -113,7 +114,7 @@ export const BillProjection = builder.objectRef<BillProjectionShape>('BillProjec
   description: 'This month so far, and its projection to the end of the month.',
   fields: (t) => ({
     monthToDate: t.expose('monthToDate', { type: Bill }),
-    projectedTotal: t.expose('projectedTotal', { type: Money, description: 'If the rest of the month uses energy as the elapsed part did.' }),
+    projectedTotal: t.field({ type: Money, description: 'If the rest of the month uses energy as the elapsed part did.', resolve: (parent) => moneyAmount(parent.projectedTotal) }),
     projectedEnergyKwh: t.exposeFloat('projectedEnergyKwh', { description: 'kWh, likewise.' }),
     elapsedFraction: t.exposeFloat('elapsedFraction', { description: 'How much of the month has elapsed, a unitless ratio 0-1.' }),
   }),

@@ -1,3 +1,4 @@
+import { moneyAmount } from '../../models/money.js';
 import type { ComparedPeriod as ComparedPeriodShape, ComparedSpan as ComparedSpanShape, Comparison as ComparisonShape, PeriodChange as PeriodChangeShape } from '../../models/comparison.js';
 import { builder } from '../builder.js';
 import { Bill } from './bill.js';
@@ -20,7 +21,7 @@ const ComparedSpan = builder.objectRef<ComparedSpanShape>('ComparedSpan').implem
     from: t.expose('from', { type: 'DateTime', ...spanFields.from }),
     to: t.expose('to', { type: 'DateTime', ...spanFields.to }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh, rounded to 3 decimals.' }),
-    cost: t.expose('cost', { type: Money, description: 'The energy charge at the tariff in force when the energy was used (before reactive energy, minimum and tax).' }),
+    cost: t.field({ type: Money, description: 'The energy charge at the tariff in force when the energy was used (before reactive energy, minimum and tax).', resolve: (parent) => moneyAmount(parent.cost) }),
     co2eKg: t.exposeFloat('co2eKg', { description: 'kg CO₂e by the emission factor of each day, 3 decimals.' }),
   }),
 });
@@ -29,7 +30,7 @@ const PeriodChange = builder.objectRef<PeriodChangeShape>('PeriodChange').implem
   description: 'This period less the base period (positive: more than the base).',
   fields: (t) => ({
     energyKwh: t.exposeFloat('energyKwh', { description: 'The change in energy used, kWh (3 decimals).' }),
-    cost: t.expose('cost', { type: Money }),
+    cost: t.field({ type: Money, resolve: (parent) => moneyAmount(parent.cost) }),
     co2eKg: t.exposeFloat('co2eKg', { description: 'The change in kg CO2e (3 decimals).' }),
     energyPercent: t.exposeFloat('energyPercent', { nullable: true, description: "Percent of the base's energy, 1 decimal; null when the base used nothing." }),
     costPercent: t.exposeFloat('costPercent', { nullable: true, description: "Percent of the base's cost, 1 decimal; null when the base cost nothing." }),
@@ -42,7 +43,7 @@ const ComparedPeriod = builder.objectRef<ComparedPeriodShape>('ComparedPeriod').
     from: t.expose('from', { type: 'DateTime', ...spanFields.from }),
     to: t.expose('to', { type: 'DateTime', ...spanFields.to }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh, rounded to 3 decimals.' }),
-    cost: t.expose('cost', { type: Money, description: 'The energy charge (before reactive energy, minimum and tax).' }),
+    cost: t.field({ type: Money, description: 'The energy charge (before reactive energy, minimum and tax).', resolve: (parent) => moneyAmount(parent.cost) }),
     co2eKg: t.exposeFloat('co2eKg', { description: 'kg CO₂e, 3 decimals.' }),
     shortened: t.exposeBoolean('shortened', {
       description: 'True when the base period ran out before the like-for-like instant (29-31 March against February): the whole base period is used.',

@@ -1,3 +1,4 @@
+import { moneyAmount } from '../../models/money.js';
 import type { EnergyCost as EnergyCostShape, HourAverage as HourAverageShape, LoadProfile as LoadProfileShape } from '../../models/insights.js';
 import { builder } from '../builder.js';
 import { Money } from './money.js';
@@ -15,7 +16,7 @@ const EnergyCost = builder.objectRef<EnergyCostShape>('EnergyCost').implement({
   description: 'Energy and what it cost.',
   fields: (t) => ({
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh counted by the counting rule, 3 decimals.' }),
-    cost: t.field({ type: Money, description: 'At the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (e) => e.cost }),
+    cost: t.field({ type: Money, description: 'At the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (e) => moneyAmount(e.cost) }),
   }),
 });
 

@@ -1,3 +1,4 @@
+import { moneyAmount, moneyOrNull } from '../../models/money.js';
 import type { BlockRate as BlockRateShape, Tariff as TariffShape, TariffPlanView } from '../../models/tariff.js';
 import { builder } from '../builder.js';
 import { globalId, Node } from './node.js';
@@ -8,7 +9,7 @@ const BlockRate = builder.objectRef<BlockRateShape>('BlockRate').implement({
   description: 'The rate of one tariff block and the local hours it covers.',
   fields: (t) => ({
     block: t.field({ type: TariffBlock, resolve: (rate) => rate.block }),
-    ratePerKwh: t.expose('ratePerKwh', { type: Money, description: 'Per kWh.' }),
+    ratePerKwh: t.field({ type: Money, description: 'Per kWh.', resolve: (parent) => moneyAmount(parent.ratePerKwh) }),
     hours: t.exposeString('hours', { description: 'Local hours as HH:00-HH:00 (LWBP is the rest of the day).' }),
   }),
 });
@@ -28,10 +29,11 @@ export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVe
     kind: t.field({ type: TariffKind, resolve: (plan) => plan.kind }),
     blocks: t.expose('blocks', { type: [BlockRate] }),
     peakMultiplier: t.exposeFloat('peakMultiplier', { nullable: true, description: 'K, a unitless ratio: WBP rate = K × LWBP rate (time of use only).' }),
-    reactiveRatePerKvarh: t.expose('reactiveRatePerKvarh', {
+    reactiveRatePerKvarh: t.field({
       type: Money,
       nullable: true,
       description: 'Per kVArh of excess reactive energy (above 0.62 × kWh when the average power factor is under 0.85); null: not billed.',
+      resolve: (parent) => moneyOrNull(parent.reactiveRatePerKvarh),
     }),
     minimumBillConnectedKva: t.exposeFloat('minimumBillConnectedKva', { nullable: true, description: 'Connected power (kVA) of the minimum bill; null: no minimum.' }),
     minimumBillHours: t.exposeFloat('minimumBillHours', { nullable: true, description: 'Hours of the minimum bill (PLN: 40).' }),
@@ -43,7 +45,7 @@ export const TariffPlanVersion = builder.objectRef<TariffPlanView>('TariffPlanVe
 
 export const Tariff = builder.objectRef<TariffShape>('Tariff').implement({
   fields: (t) => ({
-    ratePerKwh: t.expose('ratePerKwh', { type: Money, description: "Today's base rate per kWh: the flat rate, or LWBP." }),
+    ratePerKwh: t.field({ type: Money, description: "Today's base rate per kWh: the flat rate, or LWBP.", resolve: (parent) => moneyAmount(parent.ratePerKwh) }),
     currency: t.field({ type: Currency, description: 'The currency of every amount.', resolve: () => 'IDR' as const }),
     timezone: t.exposeString('timezone', { description: 'The timezone days, months and tariff hours are counted in.' }),
     current: t.expose('current', { type: TariffPlanVersion, description: 'The plan in force today.' }),

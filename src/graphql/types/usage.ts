@@ -1,3 +1,4 @@
+import { moneyAmount } from '../../models/money.js';
 import {
   TARIFF_BLOCKS,
   type BlockUsage as BlockUsageShape,
@@ -21,7 +22,7 @@ export const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').imple
   fields: (t) => ({
     block: t.field({ type: TariffBlock, resolve: (usage) => usage.block }),
     energyKwh: t.exposeFloat('energyKwh', { description: 'kWh, rounded to 3 decimals.' }),
-    cost: t.expose('cost', { type: Money, description: 'Rounded to 2 decimals.' }),
+    cost: t.field({ type: Money, description: 'Rounded to 2 decimals.', resolve: (parent) => moneyAmount(parent.cost) }),
   }),
 });
 
@@ -29,7 +30,7 @@ export const BlockUsage = builder.objectRef<BlockUsageShape>('BlockUsage').imple
 function usageFields<Shape extends UsageShape>(t: PothosSchemaTypes.ObjectFieldBuilder<PothosSchemaTypes.ExtendDefaultTypes<BuilderTypes>, Shape>) {
   return {
   energyKwh: t.float({ description: 'kWh counted by the counting rule, rounded to 3 decimals.', resolve: (u) => u.energyKwh }),
-  cost: t.field({ type: Money, description: 'At the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (u) => u.cost }),
+  cost: t.field({ type: Money, description: 'At the tariff in force when the energy was used, rounded to 2 decimals.', resolve: (u) => moneyAmount(u.cost) }),
   blocks: t.field({
     type: [BlockUsage],
     resolve: (u) => u.blocks,

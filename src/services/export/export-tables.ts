@@ -180,7 +180,7 @@ const history: ExportTable = {
           at(p.start),
           at(p.end),
           p.energyKwh,
-          p.cost,
+          p.cost.value,
           p.readingCount,
           p.activePowerKw,
           p.voltage?.average ?? null,
