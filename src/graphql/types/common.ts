@@ -30,6 +30,7 @@ export interface EdgeShape<T> {
 }
 
 export interface ConnectionShape<T> {
+  readonly nodes: readonly T[];
   readonly edges: readonly EdgeShape<T>[];
   readonly pageInfo: PageInfoShape;
   /** How many items the whole list holds (every page), when that is cheap to know; else null. */
@@ -57,7 +58,7 @@ export function connectionType<T>(
     description,
     fields: (t) => ({
       edges: t.field({ type: [edge], resolve: (c) => c.edges }),
-      nodes: t.field({ type: [node], description: 'The nodes of `edges`, in the same order.', resolve: (c) => c.edges.map((e) => e.node) }),
+      nodes: t.field({ type: [node], description: 'The nodes of `edges`, in the same order.', resolve: (c) => c.nodes }),
       pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
       ...(totalCount === null ? {} : { totalCount: t.int({ nullable: true, description: totalCount, resolve: (c) => c.totalCount }) }),
     }),
@@ -82,17 +83,36 @@ export function pageOf<T, P>(
   const { first, after } = options;
   const start = after === null ? 0 : items.findIndex((item) => options.follows(item, after));
   const from = start === -1 ? items.length : start;
-  const edges = items.slice(from, from + first).map((node) => new LazyEdge(node, options.cursor));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: from + first < items.length,
-      endCursor: edges.at(-1)?.cursor ?? null,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-    },
-    totalCount: items.length,
+  const nodes = items.slice(from, from + first);
+  const last = nodes.at(-1);
+  const pageInfo = {
+    hasNextPage: from + first < items.length,
+    endCursor: last === undefined ? null : options.cursor(last),
+    hasPreviousPage: after !== null,
+    startCursor: nodes.length === 0 ? null : options.cursor(nodes[0]!),
   };
+  return new PageConnection(nodes, options.cursor, pageInfo, items.length);
+}
+
+/**
+ * A page as a connection: its nodes as they are, and edges made only when a client asks for them.
+ * A chart asks for `nodes`: an edge per window of a 720-window chart, and an array of their nodes
+ * mapped back out, were garbage on every request.
+ */
+export class PageConnection<T> implements ConnectionShape<T> {
+  #edges: readonly EdgeShape<T>[] | null = null;
+
+  constructor(
+    readonly nodes: readonly T[],
+    private readonly cursorOf: (item: T) => string,
+    readonly pageInfo: PageInfoShape,
+    readonly totalCount: number | null,
+  ) {}
+
+  get edges(): readonly EdgeShape<T>[] {
+    this.#edges ??= this.nodes.map((node) => new LazyEdge(node, this.cursorOf));
+    return this.#edges;
+  }
 }
 
 /** An edge whose cursor is made when asked for: a page of 1,000 panel cards asks for at most two. */

@@ -3,7 +3,7 @@ import type { HistoryPoint as HistoryPointShape } from '../../models/usage.js';
 import { MAX_HISTORY_POINTS, type PointsPage, type PointsPageResult } from '../../services/history-service.js';
 import { UserInputError } from '../../services/user-input-error.js';
 import { builder } from '../builder.js';
-import { connectionType, decodeListCursor, encodeListCursor, pageSize, type ConnectionShape, type EdgeShape } from './common.js';
+import { connectionType, decodeListCursor, encodeListCursor, PageConnection, pageSize, type ConnectionShape } from './common.js';
 import { Money } from './money.js';
 import { Panel } from './panel.js';
 import { PhaseValues, Reading } from './reading.js';
@@ -60,36 +60,20 @@ function pointsPage(list: string, first: number | null | undefined, after: strin
   return { first: n, afterMs: Number(key) };
 }
 
-/**
- * An edge whose cursor is encoded only when a client asks for it: a chart asks for `nodes`, and
- * encoding a cursor for each of 720 windows it never reads showed in the history's CPU profile.
- */
-class PointEdge<T> implements EdgeShape<T> {
-  constructor(
-    private readonly list: string,
-    readonly node: T,
-    private readonly atMs: number,
-  ) {}
-
-  get cursor(): string {
-    return encodeListCursor(this.list, String(this.atMs));
-  }
-}
-
 /** A page as a connection; `at` is an item's position in epoch ms (its time or window start). */
 function connectionOf<T>(list: string, page: PointsPageResult<T>, after: PointsPage, at: (item: T) => number): ConnectionShape<T> {
-  const edges = page.items.map((node) => new PointEdge(list, node, at(node)));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      // The last position covered, which an averaged page without readings has too.
-      endCursor: page.lastMs === null ? null : encodeListCursor(list, String(page.lastMs)),
-      hasPreviousPage: after.afterMs !== null,
-      startCursor: edges[0]?.cursor ?? null,
-    },
-    totalCount: page.total,
+  // Cursors are encoded when asked for: encoding one for each of a chart's 720 windows, which it
+  // never reads, showed in the history's CPU profile.
+  const cursorOf = (item: T) => encodeListCursor(list, String(at(item)));
+  const first = page.items[0];
+  const pageInfo = {
+    hasNextPage: page.hasNextPage,
+    // The last position covered, which an averaged page without readings has too.
+    endCursor: page.lastMs === null ? null : encodeListCursor(list, String(page.lastMs)),
+    hasPreviousPage: after.afterMs !== null,
+    startCursor: first === undefined ? null : cursorOf(first),
   };
+  return new PageConnection(page.items, cursorOf, pageInfo, page.total);
 }
 
 const pageArgs = `Page size, at most ${MAX_HISTORY_POINTS.toLocaleString('en')} (the default); more is refused with LIMIT_OUT_OF_RANGE.`;
