@@ -76,7 +76,7 @@ export function daysInMonth(year: number, month: number): number {
   // Dates, 0.7 % of the alarms benchmark's profile). The proleptic Gregorian calendar, as Date's.
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   // A month outside 1-12 counts as Date rolls it over (month 13 is January of the next year).
-  return MONTH_DAYS[month - 1] ?? dayNumberOf(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - dayNumberOf(year, month, 1);
+  return MONTH_DAYS[month - 1] ?? dayNumberOf(year, month + 1, 1) - dayNumberOf(year, month, 1);
 }
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -57,12 +57,9 @@ describe('SQLite read pool', () => {
     const before = await reads.ping();
     await reads.scan('P1', START, 2_500);
     await idle(1_200);
-    // Thread ids grow with each worker the process starts: a worker started now, after the
-    // replacement and before the next read, has a larger id than one the replacement started, and
-    // a smaller one than a worker that the read below would have to start.
-    const probe = new Worker('', { eval: true });
-    const probeId = probe.threadId;
-    await once(probe, 'exit');
+    // A worker started now, after the replacement and before the next read, has a larger id than
+    // one the replacement started, and a smaller one than a worker the read below would start.
+    const probeId = await threadIdStartedNow();
     const after = await reads.ping();
     expect(after).not.toBe(before);
     expect(after).toBeGreaterThan(before);
@@ -108,9 +105,7 @@ describe('SQLite read pool', () => {
     expect(await reads.ping()).toBe(before);
     await idle(1_500);
     // Replaced, and the fresh worker already started: a probe started now comes after it.
-    const probe = new Worker('', { eval: true });
-    const probeId = probe.threadId;
-    await once(probe, 'exit');
+    const probeId = await threadIdStartedNow();
     const after = await reads.ping();
     expect(after).not.toBe(before);
     expect(after).toBeLessThan(probeId);
@@ -126,3 +121,14 @@ describe('SQLite read pool', () => {
     expect(await reads.ping()).not.toBe(first);
   }, 120_000);
 });
+
+/**
+ * The thread id of a worker started now: ids grow with each worker the process starts, so it
+ * orders the pool's workers against this moment. Read before the worker exits (then it is -1).
+ */
+async function threadIdStartedNow(): Promise<number> {
+  const probe = new Worker('', { eval: true });
+  const id = probe.threadId;
+  await once(probe, 'exit');
+  return id;
+}
