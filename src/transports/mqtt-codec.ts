@@ -25,3 +25,27 @@ export function mqttTrace(logger: Logger): (...args: unknown[]) => void {
 }
 
 function ignore(): void {}
+
+/** PUBACK's fixed header: packet type 4, no flags. */
+const PUBACK = 0x40;
+
+/**
+ * The PUBACKs of a stored group, one after another in one buffer, to be written at once. A success
+ * PUBACK without properties is four bytes in MQTT 3.1.1 and 5 alike: the header, a remaining
+ * length of 2 and the packet id (MQTT 5 §3.4.2.1 lets the reason code 0 and the properties be left
+ * out). mqtt.js would write each one in three or four small buffers, its socket keeps every one of
+ * them (and an entry for it) until the write completes, and with groups of 2,000 those outlived
+ * the young generation: a quarter of what ingestion promoted to the old one (issue 27).
+ */
+export function pubackBytes(messageIds: readonly number[]): Buffer {
+  const bytes = Buffer.allocUnsafe(4 * messageIds.length);
+  let at = 0;
+  for (const id of messageIds) {
+    bytes[at] = PUBACK;
+    bytes[at + 1] = 2;
+    // Throws for an id outside 0-65535, which no parsed packet has.
+    bytes.writeUInt16BE(id, at + 2);
+    at += 4;
+  }
+  return bytes;
+}

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import { mqttTrace } from './mqtt-codec.js';
+import { mqttTrace, pubackBytes } from './mqtt-codec.js';
 import { LogLimiter } from '../config/log-limiter.js';
 import type { Logger } from '../config/logger.js';
 import { redactUrl as redact } from '../config/redact.js';
@@ -332,15 +332,11 @@ function acknowledgeWhenReady(state: SubscriberState, stored: HeldMessage[], gen
 function acknowledge(state: SubscriberState, stored: HeldMessage[], generation: number): void {
   const { client } = state;
   if (generation !== state.connection || !client.connected) return;
-  // mqtt.js has no public call to acknowledge later; its own PUBACK goes through _sendPacket too.
-  const sender = client as unknown as { _sendPacket(packet: { cmd: 'puback'; messageId: number }): void };
-  // The group's PUBACKs leave in one write rather than one write each.
-  client.stream.cork();
-  try {
-    for (const message of stored) if (message.messageId !== undefined) sender._sendPacket({ cmd: 'puback', messageId: message.messageId });
-  } finally {
-    client.stream.uncork();
-  }
+  // mqtt.js has no call to acknowledge later: the group's PUBACKs are written to its connection
+  // as one buffer (its own would go through the private _sendPacket, a few small writes each).
+  const messageIds: number[] = [];
+  for (const message of stored) if (message.messageId !== undefined) messageIds.push(message.messageId);
+  if (messageIds.length > 0) client.stream.write(pubackBytes(messageIds));
 }
 
 /**
