@@ -152,6 +152,22 @@ export function procMemory(pid: number | undefined): { peakRss: number; rss: num
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux everywhere). */
+const USER_HZ = 100;
+
+/** CPU time a process has used so far (user + system, ms), from /proc/<pid>/stat; null where unavailable. */
+export function procCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The child side: reports an uncaught failure to the parent and exits, and gives each request
  * handler a typed reply function.

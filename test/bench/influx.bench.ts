@@ -6,7 +6,7 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { Reading } from '../../src/models/reading.js';
 import { readingToLine } from '../../src/store/influx/influx-points.js';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
-import { sharedNow, type ChildMessage } from './child.js';
+import { procCpuMs, sharedNow, type ChildMessage } from './child.js';
 import { DEMAND_LINES, historyTarget, runDashboardSuite, type DashboardOptions, type OpName, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { countPoints, type InfluxServer } from './influx-server.js';
 import { launchProduct } from './product.js';
@@ -96,6 +96,9 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
   report.check('influx: first start summaries correct', first.startup.wrongAnswers === 0, `${first.startup.wrongAnswers} wrong or failed yearlySummary answers after /ready said 200`);
   report.check('influx: checkpoint written after the first start', first.checkpointDays > 0, `${first.checkpointDays} checkpoint points in the admin bucket`);
 
+  // InfluxDB shares the 2 cores with the product and the load: its own CPU meanwhile is shown.
+  const influxCpuBefore = procCpuMs(server.pid);
+  const suiteStarted = performance.now();
   // The product on InfluxDB: start-up (a restart), then the dashboard load of line 2.
   const result = await runDashboardSuite(report, {
     ...options.dashboard,
@@ -106,6 +109,9 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
     label: 'influx',
     env,
   });
+
+  const influxCpuAfter = procCpuMs(server.pid);
+  const influxShare = influxCpuBefore === null || influxCpuAfter === null ? Number.NaN : (influxCpuAfter - influxCpuBefore) / (performance.now() - suiteStarted);
 
   // Forwarder throughput against a bare writer, alternating.
   const forward = await benchForwarder(report, options, connection);
@@ -124,6 +130,11 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
     benchmark: bench,
     measure: `seeding ${fmt.int(history.rows)} readings through the write API (not timed as a target)`,
     product: `${fmt.rate(seedRate, 'readings/s')} (${(seedMs / 1000).toFixed(0)} s)`,
+  });
+  report.line({
+    benchmark: bench,
+    measure: "InfluxDB's own CPU during the product's restart and the dashboard load (info)",
+    product: Number.isNaN(influxShare) ? 'n/a' : `${Math.round(influxShare * 100)} % of a core`,
   });
   const sqlite = options.sqlite;
   report.line({
