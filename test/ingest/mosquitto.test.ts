@@ -176,9 +176,10 @@ describe('several ingesters sharing the work (MQTT_SHARED_GROUP)', () => {
 });
 
 describe('acknowledgement of rejected messages', () => {
-  it('acknowledges garbage, so a restarted ingester is not handed it again', async () => {
+  // Also what shows that Mosquitto takes the subscriber's PUBACKs (mqtt-codec.ts, pubackBytes) in both versions.
+  it.each(versions)('acknowledges garbage, so a restarted ingester is not handed it again (MQTT $protocol)', async ({ protocol }) => {
     const root = uniqueTopicRoot('REJECTACK');
-    const env = ingesterEnv(MQTT_TEST_URL, 5, root);
+    const env = ingesterEnv(MQTT_TEST_URL, protocol, root);
     const dataDir = tempDir(cleanup);
     const meter = await connectMeter(MQTT_TEST_URL, cleanup);
     const panelId = uniquePanelId();
