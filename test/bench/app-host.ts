@@ -23,7 +23,7 @@ import type * as InfluxHttpModule from '../../src/store/influx/influx-http.js';
 import type * as InfluxStoreModule from '../../src/store/influx/influx-store.js';
 import type * as SqliteJournalModule from '../../src/store/sqlite/sqlite-journal.js';
 import type * as SqliteStoreModule from '../../src/store/sqlite/sqlite-store.js';
-import { Arrivals, childMain, sharedNow } from './child.js';
+import { Arrivals, childMain, sharedNow, type HeapSampling } from './child.js';
 
 // BENCH_SRC=<copy of src/> benchmarks a prototype without touching src/ (see docs/benchmarks.md).
 const srcRoot = process.env.BENCH_SRC ? pathToFileURL(`${resolve(process.env.BENCH_SRC)}/`) : new URL('../../src/', import.meta.url);
@@ -153,15 +153,11 @@ childMain(async (message, reply) => {
       // line: what is allocated there, garbage or not (open the file in Chrome's DevTools).
       if (message.action === 'start') {
         inspector.connect();
-        // `freed: false`: only what is still on the heap when sampling stops (garbage promoted to the
-        // old generation included, until the next full collection). `freed: 'major'`: what survived
-        // the young generation, live or collected by a full collection since: the promoted objects
-        // whose marking full collections pay for.
-        const freed = message.freed;
+        const keep = message.keep as HeapSampling;
         await inspector.post('HeapProfiler.startSampling', {
           samplingInterval: 16_384,
-          includeObjectsCollectedByMajorGC: freed !== false,
-          includeObjectsCollectedByMinorGC: freed !== false && freed !== 'major',
+          includeObjectsCollectedByMajorGC: keep !== 'live',
+          includeObjectsCollectedByMinorGC: keep === 'all',
         });
         reply({ type: 'allocations' });
         break;

@@ -9,6 +9,14 @@ export interface ChildMessage {
   readonly [key: string]: unknown;
 }
 
+/**
+ * What a heap profile keeps (BENCH_HEAP_PROF=1): `all` allocations, freed or not; `live`, only what
+ * is still on the heap when sampling stops (garbage promoted to the old generation included, until
+ * the next full collection); `promoted`, what outlived the young generation, live or collected by a
+ * full collection since (the objects whose marking full collections pay for).
+ */
+export type HeapSampling = 'all' | 'live' | 'promoted';
+
 /** Where `BENCH_CPU_PROF=1` writes `.cpuprofile` files (git-ignored), one folder per child process. */
 export const PROFILE_DIR = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { spawnProduct, startScript } from '../support/product-process.js';
-import { benchChild, benchNodeFlags, benchScript, PROFILE_DIR, startChild, type BenchChild, type ChildMessage } from './child.js';
+import { benchChild, benchNodeFlags, benchScript, PROFILE_DIR, startChild, type BenchChild, type ChildMessage, type HeapSampling } from './child.js';
 
 /** The product's answer to `ready`. */
 export interface ProductReady extends ChildMessage {
@@ -142,8 +142,8 @@ export async function launchProduct(options: ProductOptions): Promise<LaunchedPr
  */
 export async function allocationsDuring<T>(product: Product, phase: string, work: () => Promise<T>): Promise<T> {
   if (process.env.BENCH_HEAP_PROF !== '1') return work();
-  const freed = process.env.BENCH_HEAP_LIVE === '1' ? false : process.env.BENCH_HEAP_PROMOTED === '1' ? 'major' : true;
-  await product.child.request({ type: 'allocations', action: 'start', freed }, 'allocations');
+  const keep: HeapSampling = process.env.BENCH_HEAP_LIVE === '1' ? 'live' : process.env.BENCH_HEAP_PROMOTED === '1' ? 'promoted' : 'all';
+  await product.child.request({ type: 'allocations', action: 'start', keep }, 'allocations');
   const result = await work();
   const { file } = await product.child.request<ChildMessage & { file: string }>({ type: 'allocations', action: 'stop', phase, dir: PROFILE_DIR }, 'allocations');
   console.log(`allocations during ${phase}: ${file}`);
