@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import mqtt from 'mqtt';
-import type { ChildMessage } from './child.js';
+import { procCpuMs, type ChildMessage } from './child.js';
 import { BASELINE_OP, near, operation, SITE_TIMEZONE, storeReads, type StoreCalls } from './dashboard-ops.js';
 import { createAgent, postGraphql, runLoad, type GraphqlRequest, type LoadResult } from './http-load.js';
 import { idleLoopDelay, loopDelayDuring, type LoopDelay } from './loop-delay.js';
@@ -38,6 +38,8 @@ export interface DashboardOptions {
   readonly startTimeoutMs: number;
   /** Line 2b: how long the product's event-loop delay is measured idle and then under the dashboard load; 0: not measured. */
   readonly loopDelayPhaseMs?: number;
+  /** Another process on the same cores (line 6: InfluxDB) whose CPU during the timed rounds is reported. */
+  readonly watchCpuOfPid?: number;
 }
 
 /** Line 2b: the product's event-loop delay (its own /metrics) idle and under the dashboard load, back to back. */
@@ -93,6 +95,8 @@ export interface SuiteResult {
   readonly memory: ProductMemory;
   readonly historyWindows: number;
   readonly loopDelay: LoopDelayFigures | null;
+  /** The CPU of `watchCpuOfPid` during the timed rounds, as a share of one core; null when not watched or unreadable. */
+  readonly watchedCpuShare: number | null;
 }
 
 function merge(results: readonly LoadResult[]): Measured {
@@ -205,6 +209,7 @@ export async function runDashboardSuite(
     const runs = Object.fromEntries(OP_NAMES.map((name) => [name, [] as LoadResult[]])) as Record<OpName, LoadResult[]>;
     const callsDuring = Object.fromEntries(OP_NAMES.map((name) => [name, 0])) as Record<OpName, number>;
     await product.child.request<StoreCalls>({ type: 'store-calls' }, 'store-calls');
+    const watched = options.watchCpuOfPid === undefined ? null : { pid: options.watchCpuOfPid, cpuMs: procCpuMs(options.watchCpuOfPid), at: performance.now() };
     for (let round = 0; round < options.rounds; round++) {
       for (const name of OP_NAMES) {
         const requests = Math.round((SUMMARY_OPS.has(name) ? options.summaryRequests : options.requests) / options.rounds);
@@ -212,6 +217,8 @@ export async function runDashboardSuite(
         callsDuring[name] += storeReads((await product.child.request<StoreCalls>({ type: 'store-calls' }, 'store-calls')).calls);
       }
     }
+    const watchedCpuMs = watched === null ? null : procCpuMs(watched.pid);
+    const watchedCpuShare = watched?.cpuMs == null || watchedCpuMs === null ? null : (watchedCpuMs - watched.cpuMs) / (performance.now() - watched.at);
     const loopDelay = options.loopDelayPhaseMs
       ? await allocationsDuring(product, `${label}-loop-delay`, () =>
           measureLoopDelay(report, label, product, ops.dashboard, merge(runs.dashboard).requestsPerSecond, { ...options, phaseMs: options.loopDelayPhaseMs!, agent }),
@@ -257,6 +264,7 @@ export async function runDashboardSuite(
       memory: { peakRss: memory?.peakRss ?? Number.NaN, breakdown, rssAfterImport: product.ready.rssAfterImport },
       historyWindows,
       loopDelay,
+      watchedCpuShare,
     };
   } finally {
     agent.destroy();
