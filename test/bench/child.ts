@@ -163,8 +163,21 @@ export function procMemory(pid: number | undefined): { peakRss: number; rss: num
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux everywhere). */
 const USER_HZ = 100;
 
+/**
+ * Starts watching another process's CPU (user + system, from /proc/<pid>/stat): the function
+ * returned gives its share of one core since this call, or null where /proc cannot be read.
+ */
+export function cpuShareSince(pid: number): () => number | null {
+  const startMs = procCpuMs(pid);
+  const started = performance.now();
+  return () => {
+    const nowMs = procCpuMs(pid);
+    return startMs === null || nowMs === null ? null : (nowMs - startMs) / (performance.now() - started);
+  };
+}
+
 /** CPU time a process has used so far (user + system, ms), from /proc/<pid>/stat; null where unavailable. */
-export function procCpuMs(pid: number): number | null {
+function procCpuMs(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.

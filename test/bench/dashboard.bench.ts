@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import mqtt from 'mqtt';
-import { procCpuMs, type ChildMessage } from './child.js';
+import { cpuShareSince, type ChildMessage } from './child.js';
 import { BASELINE_OP, near, operation, SITE_TIMEZONE, storeReads, type StoreCalls } from './dashboard-ops.js';
 import { createAgent, postGraphql, runLoad, type GraphqlRequest, type LoadResult } from './http-load.js';
 import { idleLoopDelay, loopDelayDuring, type LoopDelay } from './loop-delay.js';
@@ -209,7 +209,7 @@ export async function runDashboardSuite(
     const runs = Object.fromEntries(OP_NAMES.map((name) => [name, [] as LoadResult[]])) as Record<OpName, LoadResult[]>;
     const callsDuring = Object.fromEntries(OP_NAMES.map((name) => [name, 0])) as Record<OpName, number>;
     await product.child.request<StoreCalls>({ type: 'store-calls' }, 'store-calls');
-    const watched = options.watchCpuOfPid === undefined ? null : { pid: options.watchCpuOfPid, cpuMs: procCpuMs(options.watchCpuOfPid), at: performance.now() };
+    const watchedShare = options.watchCpuOfPid === undefined ? null : cpuShareSince(options.watchCpuOfPid);
     for (let round = 0; round < options.rounds; round++) {
       for (const name of OP_NAMES) {
         const requests = Math.round((SUMMARY_OPS.has(name) ? options.summaryRequests : options.requests) / options.rounds);
@@ -217,8 +217,7 @@ export async function runDashboardSuite(
         callsDuring[name] += storeReads((await product.child.request<StoreCalls>({ type: 'store-calls' }, 'store-calls')).calls);
       }
     }
-    const watchedCpuMs = watched === null ? null : procCpuMs(watched.pid);
-    const watchedCpuShare = watched?.cpuMs == null || watchedCpuMs === null ? null : (watchedCpuMs - watched.cpuMs) / (performance.now() - watched.at);
+    const watchedCpuShare = watchedShare?.() ?? null;
     const loopDelay = options.loopDelayPhaseMs
       ? await allocationsDuring(product, `${label}-loop-delay`, () =>
           measureLoopDelay(report, label, product, ops.dashboard, merge(runs.dashboard).requestsPerSecond, { ...options, phaseMs: options.loopDelayPhaseMs!, agent }),

@@ -6,7 +6,7 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { Reading } from '../../src/models/reading.js';
 import { readingToLine } from '../../src/store/influx/influx-points.js';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
-import { procCpuMs, sharedNow, type ChildMessage } from './child.js';
+import { cpuShareSince, sharedNow, type ChildMessage } from './child.js';
 import { DEMAND_LINES, historyTarget, runDashboardSuite, type DashboardOptions, type OpName, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { countPoints, type InfluxServer } from './influx-server.js';
 import { launchProduct } from './product.js';
@@ -97,8 +97,7 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
   report.check('influx: checkpoint written after the first start', first.checkpointDays > 0, `${first.checkpointDays} checkpoint points in the admin bucket`);
 
   // InfluxDB shares the 2 cores with the product and the load: its own CPU meanwhile is shown.
-  const influxCpuBefore = procCpuMs(server.pid);
-  const suiteStarted = performance.now();
+  const influxShareOfSuite = cpuShareSince(server.pid);
   // The product on InfluxDB: start-up (a restart), then the dashboard load of line 2.
   const result = await runDashboardSuite(report, {
     ...options.dashboard,
@@ -111,8 +110,7 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
     watchCpuOfPid: server.pid,
   });
 
-  const influxCpuAfter = procCpuMs(server.pid);
-  const influxShare = influxCpuBefore === null || influxCpuAfter === null ? Number.NaN : (influxCpuAfter - influxCpuBefore) / (performance.now() - suiteStarted);
+  const influxShare = influxShareOfSuite();
 
   // Forwarder throughput against a bare writer, alternating.
   const forward = await benchForwarder(report, options, connection);
@@ -136,7 +134,7 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
     benchmark: bench,
     measure: "InfluxDB's own CPU during the product's restart and the dashboard load | during the load's timed rounds alone (info)",
     product:
-      `${Number.isNaN(influxShare) ? 'n/a' : `${Math.round(influxShare * 100)} %`} | ` +
+      `${influxShare === null ? 'n/a' : `${Math.round(influxShare * 100)} %`} | ` +
       `${result.watchedCpuShare === null ? 'n/a' : `${(result.watchedCpuShare * 100).toFixed(1)} %`} of a core`,
   });
   const sqlite = options.sqlite;
