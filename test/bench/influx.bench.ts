@@ -7,7 +7,7 @@ import type { Reading } from '../../src/models/reading.js';
 import { readingToLine } from '../../src/store/influx/influx-points.js';
 import { SqliteJournal } from '../../src/store/sqlite/sqlite-journal.js';
 import { cpuShareSince, sharedNow, type ChildMessage } from './child.js';
-import { DEMAND_LINES, historyTarget, runDashboardSuite, type DashboardOptions, type OpName, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
+import { DEMAND_LINES, historyAfterStartLine, historyTarget, runDashboardSuite, type DashboardOptions, type OpName, type ProductMemory, type SuiteResult } from './dashboard.bench.js';
 import { countPoints, type InfluxServer } from './influx-server.js';
 import { launchProduct } from './product.js';
 import { fmt, type Report } from './report.js';
@@ -206,6 +206,7 @@ export async function benchInflux(report: Report, options: InfluxBenchOptions): 
     product: `${fmt.ms(chart.p50)} | ${fmt.ms(chart.p99)}`,
     ...historyTarget(report, 'InfluxDB', chart),
   });
+  report.line(historyAfterStartLine(bench, result.warmup.historyAfterStart, options.dashboard.warmup));
   report.line({
     benchmark: bench,
     measure: '{ __typename } p50 | p99 (same-run baseline of each product)',

@@ -74,8 +74,9 @@ function selected(): { only: Set<BenchName>; influxSkipped: string | null; influ
 const DASHBOARD_LOAD = {
   concurrency: 10,
   warmup: 100,
-  requests: 600,
-  summaryRequests: 300,
+  warmupMs: 15_000,
+  requests: 3_000,
+  summaryRequests: 1_500,
   rounds: 3,
   meterIntervalMs: 60_000,
   // Spawn → correct summaries: the target is 10 s; give up (a work check) only far beyond it.
