@@ -211,17 +211,16 @@ export async function runDashboardSuite(
       cold[name] = { ms: response.ms, storeReads: storeReads(calls.calls) };
       report.check(`${label}: first ${name} answered`, response.status === 200 && !response.text.includes('"errors"'), response.text.slice(0, 200));
     }
+    const warmPass = async () => {
+      const results = {} as Record<OpName, LoadResult>;
+      for (const name of OP_NAMES) results[name] = await runLoad(product.httpUrl, ops[name], { concurrency: options.concurrency, requests: options.warmup, agent });
+      return results;
+    };
     const warmupStarted = performance.now();
-    let passes = 0;
-    let historyAfterStart: Summary | null = null;
-    do {
-      for (const name of OP_NAMES) {
-        const warm = await runLoad(product.httpUrl, ops[name], { concurrency: options.concurrency, requests: options.warmup, agent });
-        if (name === 'history') historyAfterStart ??= summarize(warm.latencies);
-      }
-      passes++;
-    } while (performance.now() - warmupStarted < options.warmupMs);
-    const warmup = { passes, ms: performance.now() - warmupStarted, historyAfterStart: historyAfterStart! };
+    const historyAfterStart = summarize((await warmPass()).history.latencies);
+    let passes = 1;
+    for (; performance.now() - warmupStarted < options.warmupMs; passes++) await warmPass();
+    const warmup = { passes, ms: performance.now() - warmupStarted, historyAfterStart };
 
     collectOwnGarbage();
     // Meters keep reporting while the dashboard is used: each reading updates its panel's ledger.
